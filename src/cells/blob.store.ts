@@ -1,0 +1,76 @@
+// A cell's blob store: image bytes on the cell's own disk, written durably (temp file, fsync,
+// rename, fsync of the folder) so an acknowledged upload survives a crash.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+const keyPattern = /^[a-z0-9][a-z0-9_-]{2,80}$/;
+
+export interface BlobStore {
+  readonly dir: string;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  get(key: string): Promise<Buffer | null>;
+  delete(key: string): Promise<void>;
+  /** Every key present on disk (for the residency scan). */
+  keys(): Promise<string[]>;
+  pathOf(key: string): string;
+}
+
+export function createBlobStore(dir: string): BlobStore {
+  fs.mkdirSync(dir, { recursive: true });
+
+  function pathOf(key: string): string {
+    if (!keyPattern.test(key)) throw new Error(`invalid blob key: ${key}`);
+    return path.join(dir, key.slice(-2), key);
+  }
+
+  async function fsyncDir(folder: string): Promise<void> {
+    const handle = await fsp.open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  return {
+    dir,
+    pathOf,
+    async put(key, bytes) {
+      const target = pathOf(key);
+      const folder = path.dirname(target);
+      await fsp.mkdir(folder, { recursive: true });
+      const temp = `${target}.${process.pid}.tmp`;
+      const handle = await fsp.open(temp, 'w');
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsp.rename(temp, target);
+      await fsyncDir(folder);
+    },
+    async get(key) {
+      try {
+        return await fsp.readFile(pathOf(key));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+    async delete(key) {
+      await fsp.rm(pathOf(key), { force: true });
+    },
+    async keys() {
+      const out: string[] = [];
+      for (const shard of await fsp.readdir(dir, { withFileTypes: true })) {
+        if (!shard.isDirectory()) continue;
+        for (const file of await fsp.readdir(path.join(dir, shard.name))) {
+          if (!file.endsWith('.tmp')) out.push(file);
+        }
+      }
+      return out.sort();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Placement rules: the pure function that gives every personal-data record its domicile cell.
+// Rules are data (from configuration); government-class data always stays in its home cell.
+
+export type SubjectClass = 'consumer' | 'government' | 'business';
+export const subjectClasses: readonly SubjectClass[] = ['consumer', 'government', 'business'];
+
+export interface PlacementRule {
+  /** Home jurisdiction the rule applies to; absent means every home. */
+  home?: string;
+  /** Subject class the rule applies to; absent means every class except government. */
+  class?: SubjectClass;
+  /** Data category prefix in dot form: `user.content` matches `user.content.media`. */
+  category: string;
+  /** Cell id the matching records live in. */
+  cell: string;
+}
+
+export interface CellLocation {
+  id: string;
+  jurisdiction: string;
+}
+
+export interface PlacementKey {
+  /** Home jurisdiction of the scope the record belongs to (the subject, or the conversation). */
+  home: string;
+  class: SubjectClass;
+  category: string;
+}
+
+export interface Placement {
+  readonly rules: readonly PlacementRule[];
+  /** The cell a record with this key must live in, or null when no cell serves that home. */
+  cellFor(key: PlacementKey): string | null;
+  /** The default (home) cell of a jurisdiction, or null. */
+  homeCell(jurisdiction: string): string | null;
+}
+
+export function categoryMatches(prefix: string, category: string): boolean {
+  return category === prefix || category.startsWith(`${prefix}.`);
+}
+
+function specificity(rule: PlacementRule): number {
+  // A longer category prefix beats a home match, which beats a class match.
+  return rule.category.split('.').length * 4 + (rule.home ? 2 : 0) + (rule.class ? 1 : 0);
+}
+
+export class PlacementError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PlacementError';
+  }
+}
+
+export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[]): Placement {
+  const homeCells = new Map<string, string>();
+  for (const cell of cells) if (!homeCells.has(cell.jurisdiction)) homeCells.set(cell.jurisdiction, cell.id);
+  const cellIds = new Set(cells.map((c) => c.id));
+
+  rules.forEach((rule, i) => {
+    if (!cellIds.has(rule.cell)) {
+      throw new PlacementError(`placement.rules[${i}].cell`, `names cell "${rule.cell}", which is not configured`);
+    }
+    if (rule.class === 'government') {
+      throw new PlacementError(
+        `placement.rules[${i}].class`,
+        'government-class data always stays in its home cell; a rule cannot place it',
+      );
+    }
+  });
+  const ordered = [...rules].sort((a, b) => specificity(b) - specificity(a));
+  const memo = new Map<string, string | null>();
+
+  function compute(key: PlacementKey): string | null {
+    const home = homeCells.get(key.home) ?? null;
+    if (key.class === 'government') return home;
+    for (const rule of ordered) {
+      if (rule.home && rule.home !== key.home) continue;
+      if (rule.class && rule.class !== key.class) continue;
+      if (!categoryMatches(rule.category, key.category)) continue;
+      return rule.cell;
+    }
+    return home;
+  }
+
+  return {
+    rules,
+    homeCell: (jurisdiction) => homeCells.get(jurisdiction) ?? null,
+    cellFor(key) {
+      const memoKey = `${key.home}|${key.class}|${key.category}`;
+      let cell = memo.get(memoKey);
+      if (cell === undefined) {
+        cell = compute(key);
+        memo.set(memoKey, cell);
+      }
+      return cell;
+    },
+  };
+}

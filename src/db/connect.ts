@@ -1,0 +1,45 @@
+// Opens a Kysely instance for a database URL: `sqlite:<file>` (better-sqlite3, WAL, durable
+// commits) or `postgres://…` (pg pool). The only place that knows which driver backs a URL.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export function dialectOf(url: string): Dialect {
+  return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+}
+
+export interface OpenDatabaseProps {
+  url: string;
+  plugins?: KyselyPlugin[];
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
+  const plugins = props.plugins ?? [];
+  if (dialectOf(props.url) === 'sqlite') {
+    const file = props.url.slice('sqlite:'.length);
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // FULL makes every acknowledged commit survive power loss and kill -9 (invariant 7).
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }), plugins });
+  }
+  const pool = new pg.Pool({
+    connectionString: props.url,
+    max: props.poolSize ?? 10,
+    // int8 counts come back as strings by default; our counts fit in a double.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+    } as pg.CustomTypesConfig,
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+}

@@ -1,0 +1,127 @@
+// The storage layer's own residency guard: a Kysely plugin on every cell connection that
+// refuses an insert of a personal-data row whose placement is another cell, and any update
+// that would change the columns placement reads. Callers cannot get around it by mistake.
+import type {
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import { DomainError } from '../errors/catalogue.js';
+import type { Placement, SubjectClass } from '../cells/placement.js';
+import { personalColumnNames, personalTables } from './cell.tables.js';
+
+const guarded = new Set<string>(personalTables);
+const placementColumns = new Set<string>(personalColumnNames);
+
+interface NamedNode extends OperationNode {
+  readonly table?: { readonly identifier?: { readonly name?: string } };
+  readonly column?: { readonly name?: string };
+}
+
+function tableName(node: OperationNode | undefined): string | null {
+  return (node as NamedNode | undefined)?.table?.identifier?.name ?? null;
+}
+
+function columnName(node: OperationNode): string | null {
+  return (node as NamedNode).column?.name ?? null;
+}
+
+/** The column a ColumnUpdateNode (`set x = …`) writes. */
+function updatedColumn(node: OperationNode): string {
+  const column = (node as unknown as { column?: OperationNode }).column;
+  return column ? (columnName(column) ?? '') : '';
+}
+
+/** The literal values of each inserted row, or null when a value is not a plain literal. */
+function insertedRows(values: OperationNode | undefined): unknown[][] | null {
+  if (!values || values.kind !== 'ValuesNode') return null;
+  const rows: unknown[][] = [];
+  for (const row of (values as unknown as { values: readonly OperationNode[] }).values) {
+    if (row.kind === 'PrimitiveValueListNode') {
+      rows.push([...(row as unknown as { values: readonly unknown[] }).values]);
+    } else if (row.kind === 'ValueListNode') {
+      const cells: unknown[] = [];
+      for (const v of (row as unknown as { values: readonly OperationNode[] }).values) {
+        if (v.kind !== 'ValueNode') return null;
+        cells.push((v as unknown as { value: unknown }).value);
+      }
+      rows.push(cells);
+    } else {
+      return null;
+    }
+  }
+  return rows;
+}
+
+export class ResidencyGuardPlugin implements KyselyPlugin {
+  constructor(
+    private readonly cellId: string,
+    private readonly placement: Placement,
+  ) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (node.kind === 'InsertQueryNode') this.checkInsert(node);
+    else if (node.kind === 'UpdateQueryNode') this.checkUpdate(node);
+    return node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+
+  private checkInsert(node: Extract<RootOperationNode, { kind: 'InsertQueryNode' }>): void {
+    const table = tableName(node.into);
+    if (!table || !guarded.has(table)) return;
+    const columns = (node.columns ?? []).map(columnName);
+    const rows = insertedRows(node.values);
+    if (!rows) this.refuse(table, 'an insert into a personal-data table must use literal values');
+    if (node.onConflict?.updates?.some((u) => placementColumns.has(updatedColumn(u)))) {
+      this.refuse(table, 'an upsert may not change the placement columns');
+    }
+    const at = (name: string): number => columns.indexOf(name);
+    for (const row of rows ?? []) {
+      const value = (name: string): unknown => row[at(name)];
+      const scopeHome = value('scope_home');
+      const scopeClass = value('scope_class');
+      const category = value('category');
+      const cell = value('cell_id');
+      if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
+        this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
+      }
+      const domicile = this.placement.cellFor({
+        home: scopeHome as string,
+        class: scopeClass as SubjectClass,
+        category: category as string,
+      });
+      if (domicile !== this.cellId || cell !== this.cellId) {
+        this.refuse(
+          table,
+          `a ${String(category)} row of a ${String(scopeHome)}/${String(scopeClass)} scope belongs in cell ` +
+            `"${domicile ?? 'none'}", not "${this.cellId}"`,
+          { subjectId: value('subject_id'), domicile },
+        );
+      }
+    }
+  }
+
+  private checkUpdate(node: Extract<RootOperationNode, { kind: 'UpdateQueryNode' }>): void {
+    const table = tableName(node.table);
+    if (!table || !guarded.has(table)) return;
+    if ((node.updates ?? []).some((u) => placementColumns.has(updatedColumn(u)))) {
+      this.refuse(table, 'the placement columns of a personal-data row cannot be changed in place; migrate it');
+    }
+  }
+
+  private refuse(table: string, why: string, details: Record<string, unknown> = {}): never {
+    throw new DomainError('WRONG_CELL', `cell ${this.cellId} refused a write to ${table}: ${why}`, {
+      cell: this.cellId,
+      table,
+      ...details,
+    });
+  }
+}
