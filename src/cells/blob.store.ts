@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
-const keyPattern = /^[a-z0-9][a-z0-9_-]{2,80}$/;
+const keyPattern = /^[a-z][a-z0-9]{0,15}_[A-Za-z0-9]{8,40}$/;
 
 export interface BlobStore {
   readonly dir: string;

@@ -70,6 +70,8 @@ export interface MessageTable extends PersonalColumns {
   client_id: string;
   text: string | null;
   media_id: string | null;
+  media_type: string | null;
+  media_size: number | null;
   created_at: string;
 }
 

@@ -6,7 +6,9 @@ import { sql, type Kysely, type Migration, type CreateTableBuilder } from 'kysel
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-function personal<T extends string>(table: CreateTableBuilder<T, never>, cellId: string): CreateTableBuilder<T, never> {
+type PersonalColumn = 'subject_id' | 'subject_home' | 'category' | 'cell_id' | 'scope_home' | 'scope_class';
+
+function personal<T extends string>(table: CreateTableBuilder<T, never>, cellId: string): CreateTableBuilder<T, PersonalColumn> {
   return table
     .addColumn('subject_id', 'text', (c) => c.notNull())
     .addColumn('subject_home', 'text', (c) => c.notNull())
@@ -97,6 +99,8 @@ export function cellMigrations(cellId: string): Record<string, Migration> {
           .addColumn('client_id', 'text', (c) => c.notNull())
           .addColumn('text', 'text')
           .addColumn('media_id', 'text')
+          .addColumn('media_type', 'text')
+          .addColumn('media_size', 'integer')
           .addColumn('created_at', 'text', (c) => c.notNull())
           .addUniqueConstraint('message_seq', ['conversation_id', 'seq'])
           .addUniqueConstraint('message_client', ['conversation_id', 'subject_id', 'client_id'])

@@ -1,0 +1,115 @@
+// The directory: which subjects exist, their home jurisdiction and class, and keyed hashes of
+// their logins. Routing data only — names, contacts and contents live in the home cell.
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DirectoryDatabase, DirectorySubject } from '../db/cell.tables.js';
+import { openDatabase } from '../db/connect.js';
+import { directoryMigrations } from '../db/migrations/cell.migrations.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { DomainError } from '../errors/catalogue.js';
+import type { SubjectClass } from './placement.js';
+
+export type SubjectKind = 'user' | 'official';
+
+export interface Subject {
+  id: string;
+  kind: SubjectKind;
+  home: string;
+  class: SubjectClass;
+}
+
+export interface Directory {
+  readonly db: Kysely<DirectoryDatabase>;
+  /** Keyed hash of a login (handle, e-mail or phone), so the directory never holds contact data. */
+  loginKey(login: string): string;
+  find(id: string): Promise<Subject | null>;
+  get(id: string): Promise<Subject>;
+  findByLogin(login: string): Promise<Subject | null>;
+  /** Claims the id and logins atomically; refuses a taken id or login. */
+  register(subject: Subject, logins: string[]): Promise<void>;
+  unregister(id: string): Promise<void>;
+  listByKind(kind: SubjectKind): Promise<Subject[]>;
+  close(): Promise<void>;
+}
+
+export function normaliseLogin(login: string): string {
+  const trimmed = login.trim().toLowerCase();
+  // Phone numbers compare by digits so "+81 90-1234-5678" and "+819012345678" are one login.
+  return /^\+?[\d\s().-]{6,}$/.test(trimmed) ? `tel:${trimmed.replace(/[^\d]/g, '')}` : trimmed;
+}
+
+function toSubject(row: DirectorySubject): Subject {
+  return { id: row.id, kind: row.kind as SubjectKind, home: row.home, class: row.class as SubjectClass };
+}
+
+export async function openDirectory(url: string): Promise<Directory> {
+  const db = openDatabase<DirectoryDatabase>({ url, poolSize: 4 });
+  await migrateToLatest(db, directoryMigrations);
+  let secret = (await db.selectFrom('directory_meta').select('value').where('key', '=', 'login_key_secret').executeTakeFirst())?.value;
+  if (!secret) {
+    secret = crypto.randomBytes(32).toString('base64');
+    await db.insertInto('directory_meta').values({ key: 'login_key_secret', value: secret }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    secret = (await db.selectFrom('directory_meta').select('value').where('key', '=', 'login_key_secret').executeTakeFirstOrThrow()).value;
+  }
+  const key = Buffer.from(secret, 'base64');
+  const cache = new Map<string, Subject>();
+
+  const loginKey = (login: string): string =>
+    crypto.createHmac('sha256', key).update(normaliseLogin(login)).digest('base64url');
+
+  async function find(id: string): Promise<Subject | null> {
+    const cached = cache.get(id);
+    if (cached) return cached;
+    const row = await db.selectFrom('subject').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const subject = toSubject(row);
+    cache.set(id, subject);
+    return subject;
+  }
+
+  return {
+    db,
+    loginKey,
+    find,
+    async get(id) {
+      const subject = await find(id);
+      if (!subject) throw new DomainError('NOT_FOUND', `no user or account "${id}"`);
+      return subject;
+    },
+    async findByLogin(login) {
+      const row = await db.selectFrom('login').select('subject_id').where('login_key', '=', loginKey(login)).executeTakeFirst();
+      return row ? find(row.subject_id) : null;
+    },
+    async register(subject, logins) {
+      const keys = [...new Set(logins.map(loginKey))];
+      await db.transaction().execute(async (trx) => {
+        const taken = await trx.selectFrom('subject').select('id').where('id', '=', subject.id).executeTakeFirst();
+        if (taken) throw new DomainError('HANDLE_TAKEN', `the handle "${subject.id}" is taken; choose another`);
+        if (keys.length > 0) {
+          const used = await trx.selectFrom('login').select('login_key').where('login_key', 'in', keys).executeTakeFirst();
+          if (used) throw new DomainError('LOGIN_TAKEN', 'that e-mail address or phone number already has an account; sign in instead');
+        }
+        await trx
+          .insertInto('subject')
+          .values({ ...subject, created_at: new Date().toISOString() })
+          .execute();
+        if (keys.length > 0) {
+          await trx.insertInto('login').values(keys.map((k) => ({ login_key: k, subject_id: subject.id }))).execute();
+        }
+      });
+      cache.set(subject.id, subject);
+    },
+    async unregister(id) {
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('login').where('subject_id', '=', id).execute();
+        await trx.deleteFrom('subject').where('id', '=', id).execute();
+      });
+      cache.delete(id);
+    },
+    async listByKind(kind) {
+      const rows = await db.selectFrom('subject').selectAll().where('kind', '=', kind).orderBy('id').execute();
+      return rows.map(toSubject);
+    },
+    close: () => db.destroy(),
+  };
+}

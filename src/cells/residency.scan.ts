@@ -1,0 +1,95 @@
+// The residency scan: reads every cell and checks that each personal-data row and each blob
+// sits where the placement rules say. Counts per cell and category; names every violation.
+import type { CellRegistry } from './cell.registry.js';
+import type { SubjectClass } from './placement.js';
+import { personalTables, type PersonalTable } from '../db/cell.tables.js';
+
+export interface ResidencyViolation {
+  cell: string;
+  table: PersonalTable | 'blob';
+  row: string;
+  subject: string | null;
+  category: string | null;
+  problem: string;
+}
+
+export interface ResidencyReport {
+  at: string;
+  cells: { id: string; jurisdiction: string; rows: number; blobs: number; categories: Record<string, number> }[];
+  violations: ResidencyViolation[];
+}
+
+const rowKey: Record<PersonalTable, readonly string[]> = {
+  account: ['id'],
+  contact_point: ['id'],
+  session: ['id'],
+  contact: ['subject_id', 'contact_id'],
+  conversation: ['id'],
+  membership: ['conversation_id', 'subject_id'],
+  message: ['id'],
+  media: ['id'],
+};
+
+export async function scanResidency(props: { cells: CellRegistry; onProgress?: (done: number, total: number) => void }): Promise<ResidencyReport> {
+  const { cells } = props;
+  const report: ResidencyReport = { at: new Date().toISOString(), cells: [], violations: [] };
+  const total = cells.all().length * (personalTables.length + 1);
+  let done = 0;
+  for (const cell of cells.all()) {
+    const summary = { id: cell.id, jurisdiction: cell.jurisdiction, rows: 0, blobs: 0, categories: {} as Record<string, number> };
+    for (const table of personalTables) {
+      // Group first: placement is a pure function of these columns, so only violating groups
+      // need their rows read.
+      const groups = await cell.db
+        .selectFrom(table)
+        .select(['scope_home', 'scope_class', 'category', 'cell_id'])
+        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .groupBy(['scope_home', 'scope_class', 'category', 'cell_id'])
+        .execute();
+      for (const group of groups) {
+        const n = Number(group.n);
+        summary.rows += n;
+        summary.categories[group.category] = (summary.categories[group.category] ?? 0) + n;
+        const expected = cells.placement.cellFor({ home: group.scope_home, class: group.scope_class as SubjectClass, category: group.category });
+        if (expected === cell.id && group.cell_id === cell.id) continue;
+        const rows = await cell.db
+          .selectFrom(table)
+          .selectAll()
+          .where('scope_home', '=', group.scope_home)
+          .where('scope_class', '=', group.scope_class)
+          .where('category', '=', group.category)
+          .where('cell_id', '=', group.cell_id)
+          .limit(1000)
+          .execute();
+        for (const row of rows as unknown as Record<string, unknown>[]) {
+          report.violations.push({
+            cell: cell.id,
+            table,
+            row: rowKey[table].map((k) => String(row[k])).join('/'),
+            subject: String(row.subject_id),
+            category: group.category,
+            problem: `a ${group.category} row of a ${group.scope_home}/${group.scope_class} scope belongs in cell ${expected ?? '(none)'}, found in ${cell.id}`,
+          });
+        }
+      }
+      props.onProgress?.(++done, total);
+    }
+    const mediaIds = new Set((await cell.db.selectFrom('media').select('id').execute()).map((r) => r.id));
+    const keys = await cell.blobs.keys();
+    summary.blobs = keys.length;
+    for (const key of keys) {
+      if (!mediaIds.has(key)) {
+        report.violations.push({ cell: cell.id, table: 'blob', row: key, subject: null, category: null, problem: `blob ${key} has no media record in cell ${cell.id}: unknown whose data it is or why it is here` });
+      }
+    }
+    const present = new Set(keys);
+    for (const id of mediaIds) {
+      if (!present.has(id)) {
+        report.violations.push({ cell: cell.id, table: 'media', row: id, subject: null, category: 'user.content.media', problem: `media record ${id} has no blob in cell ${cell.id}` });
+      }
+    }
+    props.onProgress?.(++done, total);
+    report.cells.push(summary);
+  }
+  return report;
+}

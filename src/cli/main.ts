@@ -1,0 +1,91 @@
+// The `domicile` command: parses arguments and dispatches to one command module each.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { openRuntime } from '../app/runtime.js';
+import { seedDemo } from '../demo/demo.world.js';
+import { processOutput, type CliOutput } from './output.js';
+import { runResidencyReport } from './residency.command.js';
+import { runServe } from './serve.command.js';
+
+const usage = `Usage: domicile <command> [options]
+
+Commands:
+  serve [--demo]                 run the service (--demo seeds the demo world on first start)
+  demo                           seed the demo world only
+  report residency [--json]      check that every personal-data row and blob sits where the rules say
+  notice validate <file>         check a transfer notice file
+
+Options:
+  --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
+  -h, --help                     show this help
+
+Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, LOG_LEVEL`;
+
+export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    out.stdout(usage);
+    return command || values.help ? 0 : 2;
+  }
+  const config = () => loadConfig({ file: values.config });
+
+  if (command === 'serve') {
+    await runServe({ config: config(), demo: values.demo });
+    return -1; // keeps running
+  }
+  if (command === 'notice' && sub === 'validate') {
+    const file = rest[0];
+    if (!file) {
+      out.stderr('usage: domicile notice validate <file>');
+      return 2;
+    }
+    const { runNoticeValidate } = await import('./notice.command.js');
+    return runNoticeValidate(file, out);
+  }
+  if (command === 'demo' || (command === 'report' && sub === 'residency')) {
+    const runtime = await openRuntime(config());
+    try {
+      if (command === 'demo') {
+        const seeded = await seedDemo(runtime);
+        out.stdout(seeded ? `Demo world seeded in ${runtime.config.dataDir}` : 'Demo world already present; nothing to do');
+        return 0;
+      }
+      return await runResidencyReport({ runtime, json: values.json, out });
+    } finally {
+      await runtime.close();
+    }
+  }
+  out.stderr(`unknown command: ${positionals.join(' ')}\n\n${usage}`);
+  return 2;
+}
+
+export async function main(): Promise<void> {
+  try {
+    const code = await runCli(process.argv.slice(2));
+    if (code >= 0) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`domicile: ${err.message}\n`);
+      process.exitCode = 78;
+      return;
+    }
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`domicile: ${err.message}\n\n${usage}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`domicile: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,71 @@
+// The demo world, in the state of the story in DESIGN.md: Japanese and Korean users chatting,
+// Japanese users' images kept in the KR cell by the configured placement rule, and the
+// government account minato-city with followers and a broadcast.
+import type { Runtime } from '../app/runtime.js';
+import { signUp } from '../messaging/account.service.js';
+import { addContact } from '../messaging/contact.service.js';
+import { createConversation } from '../messaging/conversation.service.js';
+import { uploadConversationImage } from '../messaging/media.service.js';
+import { sendMessage } from '../messaging/message.service.js';
+import { broadcast, createOfficialAccount, follow } from '../messaging/official.service.js';
+import { gradientPng } from './png.js';
+
+export const demoPassword = 'domicile-demo';
+
+export const demoUsers = [
+  { handle: 'hanako', displayName: 'Hanako Sato', home: 'JP', email: 'hanako@example.jp' },
+  { handle: 'taro', displayName: 'Taro Suzuki', home: 'JP', email: 'taro@example.jp' },
+  { handle: 'minjun', displayName: 'Min-jun Kim', home: 'KR', email: 'minjun@example.kr' },
+  { handle: 'jiwoo', displayName: 'Ji-woo Park', home: 'KR', email: 'jiwoo@example.kr' },
+] as const;
+
+export const demoOfficialAccount = { handle: 'minato-city', displayName: 'Minato City', home: 'JP', class: 'government' } as const;
+
+export async function isDemoSeeded(runtime: Runtime): Promise<boolean> {
+  return (await runtime.directory.find('hanako')) !== null;
+}
+
+/** Seeds the demo world once; returns false when it was already there. */
+export async function seedDemo(runtime: Runtime): Promise<boolean> {
+  if (await isDemoSeeded(runtime)) return false;
+  const ctx = runtime.messaging;
+  for (const user of demoUsers) await signUp({ ctx, ...user, password: demoPassword });
+  const subject = (id: string) => runtime.directory.get(id);
+  const [hanako, taro, minjun, jiwoo] = await Promise.all(demoUsers.map((u) => subject(u.handle)));
+  if (!hanako || !taro || !minjun || !jiwoo) throw new Error('demo users missing after sign-up');
+
+  for (const [a, b] of [[hanako, 'taro'], [taro, 'hanako'], [hanako, 'minjun'], [minjun, 'hanako'], [minjun, 'jiwoo'], [jiwoo, 'minjun']] as const) {
+    await addContact({ ctx, actor: a, handle: b });
+  }
+
+  const say = (actor: typeof hanako, conversationId: string, clientId: string, text: string) =>
+    sendMessage({ ctx, actor, conversationId, clientId, text });
+
+  const jpChat = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['taro'] })).conversation;
+  await say(hanako, jpChat.id, 'demo-1', 'Taro, are we still on for lunch in Shiba Park on Saturday?');
+  await say(taro, jpChat.id, 'demo-2', 'Yes! 12:30 at the east gate. I will bring onigiri.');
+  const photo = await uploadConversationImage({ ctx, actor: hanako, conversationId: jpChat.id, contentType: 'image/png', bytes: gradientPng(160, 120, [255, 183, 197], [120, 170, 255]) });
+  await sendMessage({ ctx, actor: hanako, conversationId: jpChat.id, clientId: 'demo-3', mediaId: photo.id });
+  await say(taro, jpChat.id, 'demo-4', 'The cherry trees look great in that photo.');
+
+  const crossBorder = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['minjun'] })).conversation;
+  await say(hanako, crossBorder.id, 'demo-1', 'Min-jun, welcome to Tokyo next week! 🇯🇵');
+  await say(minjun, crossBorder.id, 'demo-2', 'Thanks Hanako! Can you recommend a ramen place near Tamachi?');
+  const map = await uploadConversationImage({ ctx, actor: hanako, conversationId: crossBorder.id, contentType: 'image/png', bytes: gradientPng(120, 120, [250, 220, 120], [230, 90, 60]) });
+  await sendMessage({ ctx, actor: hanako, conversationId: crossBorder.id, clientId: 'demo-3', mediaId: map.id });
+
+  const krChat = (await createConversation({ ctx, actor: minjun, kind: 'direct', memberIds: ['jiwoo'] })).conversation;
+  await say(minjun, krChat.id, 'demo-1', 'Ji-woo, I land in Tokyo on Tuesday.');
+  await say(jiwoo, krChat.id, 'demo-2', 'Have a great trip! Send photos.');
+  const seoul = await uploadConversationImage({ ctx, actor: jiwoo, conversationId: krChat.id, contentType: 'image/png', bytes: gradientPng(140, 100, [90, 200, 160], [40, 80, 160]) });
+  await sendMessage({ ctx, actor: jiwoo, conversationId: krChat.id, clientId: 'demo-3', mediaId: seoul.id });
+
+  const trip = (await createConversation({ ctx, actor: hanako, kind: 'group', memberIds: ['taro', 'minjun', 'jiwoo'], title: 'Tokyo trip' })).conversation;
+  await say(hanako, trip.id, 'demo-1', 'A group for Min-jun and Ji-woo’s visit!');
+
+  const minato = await createOfficialAccount({ ctx, ...demoOfficialAccount, password: demoPassword });
+  for (const follower of [hanako, taro, minjun]) await follow({ ctx, actor: follower, accountId: minato.id });
+  const minatoSubject = await subject(minato.id);
+  await broadcast({ ctx, actor: minatoSubject, accountId: minato.id, clientId: 'demo-1', text: 'Minato City: the autumn festival at Shiba Park is on Saturday 10:00–16:00. Roads near the park close from 9:00.' });
+  return true;
+}

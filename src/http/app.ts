@@ -1,0 +1,83 @@
+// buildApp: the Fastify application over a runtime, without listening. Tests drive it with
+// inject() or a real socket; the CLI's `serve` listens.
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Runtime } from '../app/runtime.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { conversationRoutes } from './routes/conversation.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { officialRoutes } from './routes/official.routes.js';
+import { peopleRoutes } from './routes/people.routes.js';
+import { realtimeRoutes } from './routes/realtime.routes.js';
+import { imageConsumes } from './schemas.js';
+
+export interface BuildAppProps {
+  runtime: Runtime;
+  /** Folder of the built browser app; served at `/` when it exists. */
+  webDir?: string | null;
+  /** A pino logger; none means silent (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
+  const { runtime } = props;
+  const app = Fastify({
+    ...(props.logger ? { loggerInstance: props.logger } : { logger: false }),
+    trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
+    bodyLimit: 64 * 1024,
+    // Unknown fields are refused, not silently dropped; types are not coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('auth', null);
+  app.setErrorHandler(errorHandler);
+  app.addContentTypeParser(imageConsumes, { parseAs: 'buffer' }, (_request, payload, done) => done(null, payload));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Domicile API', version: '1', description: 'Messaging whose personal data stays in its home jurisdiction. See docs/api.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  const options = { runtime };
+  await app.register(healthRoutes, options);
+  await app.register(authRoutes, options);
+  await app.register(peopleRoutes, options);
+  await app.register(conversationRoutes, options);
+  await app.register(officialRoutes, options);
+  await app.register(realtimeRoutes, options);
+
+  const webDir = props.webDir === undefined ? defaultWebDir() : props.webDir;
+  if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: 'index.html' });
+    // Client-side routes (/chat/…) get the app; unknown API paths keep their JSON 404.
+    app.setNotFoundHandler((request, reply) => {
+      const api = ['/v1/', '/log/', '/.well-known/'].some((p) => request.url.startsWith(p));
+      if (request.method === 'GET' && !api) return reply.sendFile('index.html');
+      notFoundHandler(request, reply);
+    });
+  } else {
+    app.setNotFoundHandler(notFoundHandler);
+  }
+  await app.ready();
+  return app;
+}
+
+/** web/dist beside the package root, from src/http or dist/src/http. */
+export function defaultWebDir(): string | null {
+  let dir = path.dirname(new URL(import.meta.url).pathname);
+  for (let i = 0; i < 5; i += 1) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'web', 'dist');
+    dir = path.dirname(dir);
+  }
+  return null;
+}

@@ -1,0 +1,66 @@
+// Sign-up, sign-in, sign-out and session management.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listSessions, revokeSession, signIn, signUp } from '../../messaging/account.service.js';
+import { actorOf, requireAuth } from '../auth.js';
+import { bearer, body, Handle, Id, Jurisdiction } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.messaging;
+
+  app.post(
+    '/v1/auth/signup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and sign in',
+        body: body({
+          handle: Handle,
+          displayName: Type.String({ minLength: 1, maxLength: 80 }),
+          password: Type.String({ minLength: 8, maxLength: 200 }),
+          home: Jurisdiction,
+          email: Type.Optional(Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
+          phone: Type.Optional(Type.String({ minLength: 6, maxLength: 30, pattern: '^\\+?[0-9 ()-]+$' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const result = await signUp({ ctx, ...request.body });
+      return reply.status(201).send(result);
+    },
+  );
+
+  app.post(
+    '/v1/auth/signin',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with handle, e-mail or phone and password',
+        body: body({ login: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
+      },
+    },
+    async (request) => signIn({ ctx, login: request.body.login, password: request.body.password, address: request.ip }),
+  );
+
+  const auth = requireAuth(ctx);
+
+    app.post('/v1/auth/signout', { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke the current session', security: bearer } }, async (request, reply) => {
+      const auth = request.auth;
+      if (auth) await revokeSession({ ctx, subject: auth.subject, sessionId: auth.sessionId });
+      return reply.status(204).send();
+    });
+
+    app.get('/v1/sessions', { preHandler: auth, schema: { tags: ['auth'], summary: 'List your active sessions', security: bearer } }, async (request) => ({
+      sessions: await listSessions({ ctx, subject: actorOf(request), currentSessionId: request.auth?.sessionId ?? '' }),
+    }));
+
+    app.delete(
+      '/v1/sessions/:sessionId',
+      { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke one of your sessions', security: bearer, params: Type.Object({ sessionId: Id }) } },
+      async (request, reply) => {
+        await revokeSession({ ctx, subject: actorOf(request), sessionId: request.params.sessionId });
+        return reply.status(204).send();
+      },
+    );
+};

@@ -1,0 +1,154 @@
+// Conversations, members, messages, images and read receipts. Every route checks membership
+// in the use case; a non-member gets the same 404 as for a conversation that does not exist.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  addMember,
+  createConversation,
+  getConversation,
+  listConversations,
+  listMembers,
+  markRead,
+  removeMember,
+} from '../../messaging/conversation.service.js';
+import { getConversationImage, maxImageBytes, uploadConversationImage } from '../../messaging/media.service.js';
+import { listMessages, maxTextLength, sendMessage } from '../../messaging/message.service.js';
+import { actorOf, requireAuth } from '../auth.js';
+import { bearer, body, ClientId, Id, imageConsumes, SeqString } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+const ConversationParams = Type.Object({ id: Id });
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.messaging;
+  app.addHook('preHandler', requireAuth(ctx));
+
+  app.get('/v1/conversations', { schema: { tags: ['conversations'], summary: 'Your conversations, newest first', security: bearer } }, async (request) => ({
+    conversations: await listConversations({ ctx, actor: actorOf(request) }),
+  }));
+
+  app.post(
+    '/v1/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Start a direct or group conversation',
+        security: bearer,
+        body: body({
+          kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
+          memberIds: Type.Array(Id, { minItems: 1, maxItems: 499 }),
+          title: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { conversation, created } = await createConversation({ ctx, actor: actorOf(request), ...request.body });
+      return reply.status(created ? 201 : 200).send(conversation);
+    },
+  );
+
+  app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], summary: 'One conversation', security: bearer, params: ConversationParams } }, async (request) =>
+    getConversation({ ctx, actor: actorOf(request), conversationId: request.params.id }),
+  );
+
+  app.get(
+    '/v1/conversations/:id/members',
+    { schema: { tags: ['conversations'], summary: 'Members of a conversation', security: bearer, params: ConversationParams } },
+    async (request) => ({ members: await listMembers({ ctx, actor: actorOf(request), conversationId: request.params.id }) }),
+  );
+
+  app.post(
+    '/v1/conversations/:id/members',
+    { schema: { tags: ['conversations'], summary: 'Add a member to a group', security: bearer, params: ConversationParams, body: body({ userId: Id }) } },
+    async (request, reply) => {
+      await addMember({ ctx, actor: actorOf(request), conversationId: request.params.id, userId: request.body.userId });
+      return reply.status(201).send({ ok: true });
+    },
+  );
+
+  app.delete(
+    '/v1/conversations/:id/members/:userId',
+    { schema: { tags: ['conversations'], summary: 'Leave, or remove a member', security: bearer, params: Type.Object({ id: Id, userId: Id }) } },
+    async (request, reply) => {
+      await removeMember({ ctx, actor: actorOf(request), conversationId: request.params.id, userId: request.params.userId });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'History, newest page first; pass nextBefore as before for older messages',
+        security: bearer,
+        params: ConversationParams,
+        querystring: Type.Object(
+          { before: Type.Optional(SeqString), limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) =>
+      listMessages({
+        ctx,
+        actor: actorOf(request),
+        conversationId: request.params.id,
+        before: request.query.before === undefined ? undefined : Number(request.query.before),
+        limit: request.query.limit === undefined ? undefined : Number(request.query.limit),
+      }),
+  );
+
+  app.post(
+    '/v1/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Send a text or image message (idempotent on clientId)',
+        security: bearer,
+        params: ConversationParams,
+        body: body({ clientId: ClientId, text: Type.Optional(Type.String({ minLength: 1, maxLength: maxTextLength })), mediaId: Type.Optional(Id) }),
+      },
+    },
+    async (request, reply) => {
+      const message = await sendMessage({ ctx, actor: actorOf(request), conversationId: request.params.id, ...request.body });
+      return reply.status(201).send(message);
+    },
+  );
+
+  app.post(
+    '/v1/conversations/:id/media',
+    {
+      bodyLimit: maxImageBytes,
+      schema: { tags: ['conversations'], summary: 'Upload an image (raw bytes) to send in this conversation', security: bearer, params: ConversationParams, consumes: imageConsumes },
+    },
+    async (request, reply) => {
+      const stored = await uploadConversationImage({
+        ctx,
+        actor: actorOf(request),
+        conversationId: request.params.id,
+        contentType: request.headers['content-type'] ?? '',
+        bytes: request.body as Buffer,
+      });
+      return reply.status(201).send(stored);
+    },
+  );
+
+  app.get(
+    '/v1/conversations/:id/media/:mediaId',
+    { schema: { tags: ['conversations'], summary: 'An image of this conversation', security: bearer, params: Type.Object({ id: Id, mediaId: Id }) } },
+    async (request, reply) => {
+      const image = await getConversationImage({ ctx, actor: actorOf(request), conversationId: request.params.id, mediaId: request.params.mediaId });
+      return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=3600').send(image.bytes);
+    },
+  );
+
+  app.post(
+    '/v1/conversations/:id/read',
+    { schema: { tags: ['conversations'], summary: 'Mark messages up to seq as read', security: bearer, params: ConversationParams, body: body({ seq: Type.Integer({ minimum: 0 }) }) } },
+    async (request, reply) => {
+      await markRead({ ctx, actor: actorOf(request), conversationId: request.params.id, seq: request.body.seq });
+      return reply.status(204).send();
+    },
+  );
+};

@@ -1,0 +1,22 @@
+// Liveness and the API document.
+import { sql } from 'kysely';
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteOptions } from './route-options.js';
+
+export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Each cell with its jurisdiction and status' } }, async (_request, reply) => {
+    const cells = await Promise.all(
+      runtime.cells.all().map(async (cell) => {
+        const status = await sql`select 1 as ok`
+          .execute(cell.db)
+          .then(() => 'ok' as const)
+          .catch(() => 'down' as const);
+        return { id: cell.id, jurisdiction: cell.jurisdiction, status };
+      }),
+    );
+    const ok = cells.every((c) => c.status === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', cells });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};

@@ -1,0 +1,44 @@
+// Official accounts: the directory of them, following, and broadcasts by the account itself.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { maxTextLength } from '../../messaging/message.service.js';
+import { broadcast, follow, listOfficialAccounts, unfollow } from '../../messaging/official.service.js';
+import { actorOf, requireAuth } from '../auth.js';
+import { bearer, body, ClientId, Id } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+const Params = Type.Object({ id: Id });
+
+export const officialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.messaging;
+  app.addHook('preHandler', requireAuth(ctx));
+
+  app.get('/v1/official-accounts', { schema: { tags: ['official accounts'], summary: 'Official accounts you can follow', security: bearer } }, async (request) => ({
+    accounts: await listOfficialAccounts({ ctx, actor: actorOf(request) }),
+  }));
+
+  app.post('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Follow (read its channel)', security: bearer, params: Params } }, async (request, reply) => {
+    await follow({ ctx, actor: actorOf(request), accountId: request.params.id });
+    return reply.status(204).send();
+  });
+
+  app.delete('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Unfollow', security: bearer, params: Params } }, async (request, reply) => {
+    await unfollow({ ctx, actor: actorOf(request), accountId: request.params.id });
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/v1/official-accounts/:id/broadcasts',
+    {
+      schema: {
+        tags: ['official accounts'],
+        summary: 'Broadcast to followers (the account itself only)',
+        security: bearer,
+        params: Params,
+        body: body({ clientId: ClientId, text: Type.String({ minLength: 1, maxLength: maxTextLength }) }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await broadcast({ ctx, actor: actorOf(request), accountId: request.params.id, clientId: request.body.clientId, text: request.body.text })),
+  );
+};

@@ -1,0 +1,165 @@
+// The WebSocket: one per client. The first frame authenticates (`hello`) and may name the last
+// seq the client has per conversation; the server replays what was missed, in order, then
+// streams live events. Live events that arrive during the replay are held and de-duplicated.
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../../errors/catalogue.js';
+import { authenticate } from '../../messaging/account.service.js';
+import { markRead } from '../../messaging/conversation.service.js';
+import type { MessagingEvent } from '../../messaging/events.js';
+import { getUser } from '../../messaging/account.service.js';
+import { messagesAfter, sendMessage } from '../../messaging/message.service.js';
+import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.js';
+import type { Subject } from '../../cells/directory.js';
+import { ClientId, Id } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+const Hello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    token: Type.String({ minLength: 1, maxLength: 200 }),
+    cursors: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Integer({ minimum: 0 }))),
+  },
+  { additionalProperties: false },
+);
+const Send = Type.Object(
+  { type: Type.Literal('send'), clientId: ClientId, conversationId: Id, text: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })), mediaId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+const Read = Type.Object({ type: Type.Literal('read'), conversationId: Id, seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
+const ClientFrame = Type.Union([Send, Read, Ping]);
+
+/** Every client→server frame type, for the route inventory. */
+export const clientFrameTypes = ['hello', 'send', 'read', 'ping'] as const;
+
+const helloTimeoutMs = 10_000;
+const maxBufferedBytes = 8 * 1024 * 1024;
+
+function errorFrame(code: ErrorCode, message: string, clientId?: string): string {
+  return JSON.stringify({ type: 'error', code, message, ...(clientId ? { clientId } : {}) });
+}
+
+function parse(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DomainError('MALFORMED_JSON', 'each frame must be one JSON object');
+  }
+}
+
+function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
+  const error = Value.Errors(schema, value).First();
+  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
+}
+
+export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.messaging;
+
+  app.get('/v1/ws', { websocket: true, schema: { tags: ['realtime'], summary: 'WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {
+    let subject: Subject | null = null;
+    let connection: RealtimeConnection | null = null;
+    let held: MessagingEvent[] | null = null;
+    const send = (frame: string): void => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > maxBufferedBytes) {
+        socket.close(1013, 'client too slow; reconnect and resume');
+        return;
+      }
+      socket.send(frame);
+    };
+    const timer = setTimeout(() => socket.close(4401, 'send hello with a token first'), helloTimeoutMs);
+
+    async function onHello(frame: Static<typeof Hello>): Promise<void> {
+      const auth = await authenticate({ ctx, token: frame.token });
+      subject = auth.subject;
+      clearTimeout(timer);
+      held = [];
+      connection = {
+        userId: subject.id,
+        deliver(event) {
+          if (held) held.push(event);
+          else send(frameOf(event));
+        },
+        close: (code, reason) => socket.close(code, reason),
+      };
+      runtime.hub.add(connection);
+      send(JSON.stringify({ type: 'ready', user: await getUser({ ctx, userId: subject.id }) }));
+      const replayed = new Map<string, number>();
+      for (const [conversationId, afterSeq] of Object.entries(frame.cursors ?? {}).slice(0, 2000)) {
+        try {
+          const missed = await messagesAfter({ ctx, actor: subject, conversationId, afterSeq });
+          for (const message of missed) send(JSON.stringify({ type: 'message', message }));
+          replayed.set(conversationId, missed.at(-1)?.seq ?? afterSeq);
+        } catch (err) {
+          if (!isDomainError(err)) throw err;
+          send(errorFrame(err.code, `${conversationId}: ${err.message}`));
+        }
+      }
+      send(JSON.stringify({ type: 'caught-up' }));
+      const pending = held;
+      held = null;
+      for (const event of pending) {
+        if (event.type === 'message' && event.message.seq <= (replayed.get(event.message.conversationId) ?? -1)) continue;
+        send(frameOf(event));
+      }
+    }
+
+    async function onFrame(raw: string): Promise<void> {
+      const value = parse(raw);
+      if (!subject) {
+        if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with a token (${firstProblem(Hello, value)})`);
+        await onHello(value);
+        return;
+      }
+      if (!Value.Check(ClientFrame, value)) {
+        throw new DomainError('VALIDATION_FAILED', `unknown or malformed frame (${firstProblem(ClientFrame, value)}); see docs/api.md`);
+      }
+      switch (value.type) {
+        case 'send': {
+          try {
+            const message = await sendMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId: value.clientId, text: value.text, mediaId: value.mediaId });
+            send(JSON.stringify({ type: 'ack', clientId: value.clientId, message }));
+          } catch (err) {
+            if (!isDomainError(err)) throw err;
+            send(errorFrame(err.code, err.message, value.clientId));
+          }
+          return;
+        }
+        case 'read':
+          await markRead({ ctx, actor: subject, conversationId: value.conversationId, seq: value.seq });
+          return;
+        case 'ping':
+          send('{"type":"pong"}');
+          return;
+      }
+    }
+
+    // Frames are handled one at a time so a client's sends are acknowledged in the order sent.
+    let chain = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        socket.close(4400, 'frames are JSON text');
+        return;
+      }
+      const raw = String(data);
+      chain = chain.then(() =>
+        onFrame(raw).catch((err: unknown) => {
+          if (isDomainError(err)) {
+            send(errorFrame(err.code, err.message));
+            if (!subject) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
+            return;
+          }
+          request.log.error({ err }, 'websocket frame failed');
+          send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
+        }),
+      );
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (connection) runtime.hub.remove(connection);
+    });
+  });
+};

@@ -1,0 +1,6 @@
+// What every route plugin is given.
+import type { Runtime } from '../../app/runtime.js';
+
+export interface RouteOptions {
+  runtime: Runtime;
+}

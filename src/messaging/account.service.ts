@@ -1,0 +1,267 @@
+// Accounts and sessions: sign-up, sign-in (rate-limited), token authentication, revocation,
+// and the profile. The account lives in the cell its placement gives, the login only as a
+// keyed hash in the directory.
+import crypto from 'node:crypto';
+import type { SubjectClass } from '../cells/placement.js';
+import type { Subject, SubjectKind } from '../cells/directory.js';
+import type { AccountRow } from '../db/cell.tables.js';
+import { DomainError } from '../errors/catalogue.js';
+import { cellOfId, handlePattern, newId } from './ids.js';
+import type { MessagingContext } from './messaging.context.js';
+import { decoyHash, hashPassword, verifyPassword } from './password.js';
+import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+import { presentUser, type UserView } from './presenters.js';
+
+export interface SignedIn {
+  token: string;
+  session: { id: string };
+  user: UserView;
+}
+
+export interface Authenticated {
+  subject: Subject;
+  sessionId: string;
+}
+
+const sessionCache = new WeakMap<MessagingContext, Map<string, { subjectId: string; tokenHash: Buffer; revoked: boolean; seenAt: number }>>();
+
+function sessionsOf(ctx: MessagingContext) {
+  let map = sessionCache.get(ctx);
+  if (!map) {
+    map = new Map();
+    sessionCache.set(ctx, map);
+  }
+  return map;
+}
+
+const sha256 = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
+const now = (): string => new Date().toISOString();
+
+function scopeOf(subject: Subject): Scope {
+  return { home: subject.home, class: subject.class };
+}
+
+async function createSession(ctx: MessagingContext, subject: Subject): Promise<{ token: string; sessionId: string }> {
+  const cell = cellFor(ctx, scopeOf(subject), categories.session);
+  const id = newId(cell.id);
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const tokenHash = sha256(secret);
+  const at = now();
+  await cell.db
+    .insertInto('session')
+    .values({
+      id,
+      token_hash: tokenHash.toString('base64'),
+      created_at: at,
+      last_seen_at: at,
+      revoked_at: null,
+      ...personalColumns({ subjectId: subject.id, subjectHome: subject.home, scope: scopeOf(subject), category: categories.session, cell }),
+    })
+    .execute();
+  sessionsOf(ctx).set(id, { subjectId: subject.id, tokenHash, revoked: false, seenAt: Date.now() });
+  return { token: `${id}.${secret}`, sessionId: id };
+}
+
+export async function findAccount(ctx: MessagingContext, subject: Subject): Promise<AccountRow> {
+  const cell = cellFor(ctx, scopeOf(subject), categories.account);
+  const row = await cell.db.selectFrom('account').selectAll().where('id', '=', subject.id).executeTakeFirst();
+  if (!row) throw new DomainError('NOT_FOUND', `no user or account "${subject.id}"`);
+  return row;
+}
+
+const nameCache = new WeakMap<MessagingContext, Map<string, string>>();
+
+/** Display names by user id (cached: every conversation list shows them). */
+export async function displayNames(ctx: MessagingContext, ids: readonly string[]): Promise<Map<string, string>> {
+  let cache = nameCache.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    nameCache.set(ctx, cache);
+  }
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    let name = cache.get(id);
+    if (name === undefined) {
+      const subject = await ctx.directory.find(id);
+      name = subject ? (await findAccount(ctx, subject).catch(() => null))?.display_name ?? id : id;
+      cache.set(id, name);
+    }
+    out.set(id, name);
+  }
+  return out;
+}
+
+export async function getUser(props: { ctx: MessagingContext; userId: string }): Promise<UserView> {
+  const subject = await props.ctx.directory.find(props.userId);
+  if (!subject) throw new DomainError('NOT_FOUND', `no user or account "${props.userId}"`);
+  return presentUser(await findAccount(props.ctx, subject));
+}
+
+export async function signUp(props: {
+  ctx: MessagingContext;
+  handle: string;
+  displayName: string;
+  password: string;
+  home: string;
+  email?: string | undefined;
+  phone?: string | undefined;
+  kind?: SubjectKind;
+  class?: SubjectClass;
+}): Promise<SignedIn> {
+  const { ctx } = props;
+  const handle = props.handle.trim().toLowerCase();
+  if (!handlePattern.test(handle)) {
+    throw new DomainError('VALIDATION_FAILED', 'a handle is 3–32 characters: a letter first, then letters, digits or "-"');
+  }
+  if (props.password.length < 8) throw new DomainError('VALIDATION_FAILED', 'the password needs at least 8 characters');
+  if (!props.email && !props.phone && (props.kind ?? 'user') === 'user') {
+    throw new DomainError('VALIDATION_FAILED', 'give an e-mail address or a phone number');
+  }
+  if (!ctx.cells.placement.homeCell(props.home)) {
+    throw new DomainError('UNKNOWN_JURISDICTION', `Domicile does not serve ${props.home} yet; choose one of ${ctx.cells.jurisdictions().join(', ')}`);
+  }
+  const subject: Subject = { id: handle, kind: props.kind ?? 'user', home: props.home, class: props.class ?? 'consumer' };
+  const contactPoints = [
+    ...(props.email ? [{ kind: 'email', value: props.email.trim(), category: categories.email }] : []),
+    ...(props.phone ? [{ kind: 'phone', value: props.phone.trim(), category: categories.phone }] : []),
+  ];
+  const passwordHash = await hashPassword(props.password);
+
+  await ctx.directory.register(subject, [handle, ...contactPoints.map((c) => c.value)]);
+  const written: { cellId: string; table: 'account' | 'contact_point'; id: string }[] = [];
+  try {
+    const scope = scopeOf(subject);
+    const accountCell = cellFor(ctx, scope, categories.account);
+    await accountCell.db
+      .insertInto('account')
+      .values({
+        id: handle,
+        handle,
+        display_name: props.displayName.trim(),
+        kind: subject.kind,
+        class: subject.class,
+        password_hash: passwordHash,
+        avatar_media_id: null,
+        created_at: now(),
+        ...personalColumns({ subjectId: handle, subjectHome: subject.home, scope, category: categories.account, cell: accountCell }),
+      })
+      .execute();
+    written.push({ cellId: accountCell.id, table: 'account', id: handle });
+    for (const point of contactPoints) {
+      const cell = cellFor(ctx, scope, point.category);
+      const id = newId(cell.id);
+      await cell.db
+        .insertInto('contact_point')
+        .values({
+          id,
+          kind: point.kind,
+          value: point.value,
+          created_at: now(),
+          ...personalColumns({ subjectId: handle, subjectHome: subject.home, scope, category: point.category, cell }),
+        })
+        .execute();
+      written.push({ cellId: cell.id, table: 'contact_point', id });
+    }
+  } catch (err) {
+    // No partial sign-up: undo what was written and release the handle.
+    for (const w of written.reverse()) {
+      await ctx.cells.get(w.cellId).db.deleteFrom(w.table).where('id', '=', w.id).execute();
+    }
+    await ctx.directory.unregister(handle);
+    throw err;
+  }
+  const session = await createSession(ctx, subject);
+  return { token: session.token, session: { id: session.sessionId }, user: await getUser({ ctx, userId: handle }) };
+}
+
+export async function signIn(props: { ctx: MessagingContext; login: string; password: string; address: string }): Promise<SignedIn> {
+  const { ctx } = props;
+  const loginKey = `login:${ctx.directory.loginKey(props.login)}`;
+  const addressKey = `addr:${props.address}`;
+  const wait = Math.max(ctx.signInLimiter.retryAfter(loginKey), ctx.signInLimiter.retryAfter(addressKey));
+  if (wait > 0) {
+    throw new DomainError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, {
+      retryAfterSeconds: Math.ceil(wait / 1000),
+    });
+  }
+  const subject = await ctx.directory.findByLogin(props.login);
+  const account = subject ? await findAccount(ctx, subject).catch(() => null) : null;
+  const ok = await verifyPassword(props.password, account?.password_hash ?? (await decoyHash));
+  if (!subject || !account || !ok) {
+    ctx.signInLimiter.fail(loginKey);
+    ctx.signInLimiter.fail(addressKey);
+    throw new DomainError('INVALID_CREDENTIALS', 'that login and password do not match an account');
+  }
+  ctx.signInLimiter.reset(loginKey);
+  const session = await createSession(ctx, subject);
+  return { token: session.token, session: { id: session.sessionId }, user: presentUser(account) };
+}
+
+export async function authenticate(props: { ctx: MessagingContext; token: string }): Promise<Authenticated> {
+  const { ctx } = props;
+  const [sessionId, secret, ...rest] = props.token.split('.');
+  const cellId = sessionId ? cellOfId(sessionId) : null;
+  if (!sessionId || !secret || rest.length > 0 || !cellId || !ctx.cells.has(cellId)) {
+    throw new DomainError('UNAUTHENTICATED', 'sign in first: the session token is missing or malformed');
+  }
+  const sessions = sessionsOf(ctx);
+  let cached = sessions.get(sessionId);
+  if (!cached) {
+    const row = await ctx.cells
+      .get(cellId)
+      .db.selectFrom('session')
+      .select(['subject_id', 'token_hash', 'revoked_at'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    if (!row) throw new DomainError('UNAUTHENTICATED', 'this session does not exist; sign in again');
+    cached = { subjectId: row.subject_id, tokenHash: Buffer.from(row.token_hash, 'base64'), revoked: row.revoked_at !== null, seenAt: 0 };
+    sessions.set(sessionId, cached);
+  }
+  if (!crypto.timingSafeEqual(cached.tokenHash, sha256(secret))) {
+    throw new DomainError('UNAUTHENTICATED', 'this session token is not valid; sign in again');
+  }
+  if (cached.revoked) throw new DomainError('SESSION_REVOKED', 'this session was signed out; sign in again');
+  const subject = await ctx.directory.get(cached.subjectId);
+  if (Date.now() - cached.seenAt > 60_000) {
+    cached.seenAt = Date.now();
+    await ctx.cells.get(cellId).db.updateTable('session').set({ last_seen_at: now() }).where('id', '=', sessionId).execute();
+  }
+  return { subject, sessionId };
+}
+
+export async function listSessions(props: { ctx: MessagingContext; subject: Subject; currentSessionId: string }) {
+  const cell = cellFor(props.ctx, scopeOf(props.subject), categories.session);
+  const rows = await cell.db
+    .selectFrom('session')
+    .select(['id', 'created_at', 'last_seen_at'])
+    .where('subject_id', '=', props.subject.id)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, current: r.id === props.currentSessionId }));
+}
+
+export async function revokeSession(props: { ctx: MessagingContext; subject: Subject; sessionId: string }): Promise<void> {
+  const cellId = cellOfId(props.sessionId);
+  if (!cellId || !props.ctx.cells.has(cellId)) throw new DomainError('NOT_FOUND', 'no such session of yours');
+  const result = await props.ctx.cells
+    .get(cellId)
+    .db.updateTable('session')
+    .set({ revoked_at: now() })
+    .where('id', '=', props.sessionId)
+    .where('subject_id', '=', props.subject.id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new DomainError('NOT_FOUND', 'no such session of yours');
+  const cached = sessionsOf(props.ctx).get(props.sessionId);
+  if (cached) cached.revoked = true;
+}
+
+export async function updateProfile(props: { ctx: MessagingContext; subject: Subject; displayName: string }): Promise<UserView> {
+  const displayName = props.displayName.trim();
+  if (displayName.length === 0) throw new DomainError('VALIDATION_FAILED', 'the display name cannot be empty');
+  const cell = cellFor(props.ctx, scopeOf(props.subject), categories.account);
+  await cell.db.updateTable('account').set({ display_name: displayName }).where('id', '=', props.subject.id).execute();
+  nameCache.get(props.ctx)?.delete(props.subject.id);
+  return getUser({ ctx: props.ctx, userId: props.subject.id });
+}

@@ -1,0 +1,59 @@
+// Contacts: a person's address book of other users, kept in the person's own cell.
+import type { Subject } from '../cells/directory.js';
+import { DomainError } from '../errors/catalogue.js';
+import { getUser } from './account.service.js';
+import type { MessagingContext } from './messaging.context.js';
+import { categories, cellFor, personalColumns } from './placement.helpers.js';
+import type { UserView } from './presenters.js';
+
+function contactsCell(ctx: MessagingContext, actor: Subject) {
+  return cellFor(ctx, { home: actor.home, class: actor.class }, categories.contacts);
+}
+
+export async function addContact(props: { ctx: MessagingContext; actor: Subject; handle: string }): Promise<UserView> {
+  const handle = props.handle.trim().toLowerCase();
+  if (handle === props.actor.id) throw new DomainError('VALIDATION_FAILED', 'you cannot add yourself as a contact');
+  const contact = await props.ctx.directory.find(handle);
+  if (!contact) throw new DomainError('NOT_FOUND', `no user "${handle}"; check the handle`);
+  const cell = contactsCell(props.ctx, props.actor);
+  await cell.db
+    .insertInto('contact')
+    .values({
+      contact_id: contact.id,
+      created_at: new Date().toISOString(),
+      ...personalColumns({
+        subjectId: props.actor.id,
+        subjectHome: props.actor.home,
+        scope: { home: props.actor.home, class: props.actor.class },
+        category: categories.contacts,
+        cell,
+      }),
+    })
+    .onConflict((oc) => oc.columns(['subject_id', 'contact_id']).doNothing())
+    .execute();
+  return getUser({ ctx: props.ctx, userId: contact.id });
+}
+
+export async function listContacts(props: { ctx: MessagingContext; actor: Subject }): Promise<UserView[]> {
+  const rows = await contactsCell(props.ctx, props.actor)
+    .db.selectFrom('contact')
+    .select('contact_id')
+    .where('subject_id', '=', props.actor.id)
+    .orderBy('created_at')
+    .execute();
+  const out: UserView[] = [];
+  for (const row of rows) {
+    const user = await getUser({ ctx: props.ctx, userId: row.contact_id }).catch(() => null);
+    if (user) out.push(user);
+  }
+  return out;
+}
+
+export async function removeContact(props: { ctx: MessagingContext; actor: Subject; userId: string }): Promise<void> {
+  const result = await contactsCell(props.ctx, props.actor)
+    .db.deleteFrom('contact')
+    .where('subject_id', '=', props.actor.id)
+    .where('contact_id', '=', props.userId)
+    .executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new DomainError('NOT_FOUND', `${props.userId} is not among your contacts`);
+}

@@ -1,0 +1,310 @@
+// Conversations: creation (stored in the creator's home cell, or a government account's home
+// if one takes part), listing, members, read receipts. Every call checks membership first.
+import type { Subject } from '../cells/directory.js';
+import type { ConversationRow } from '../db/cell.tables.js';
+import { DomainError } from '../errors/catalogue.js';
+import { displayNames, getUser } from './account.service.js';
+import type { CachedConversation, Member } from './conversation.cache.js';
+import { newId } from './ids.js';
+import { appendMessage } from './message.repository.js';
+import { committerOf, type MessagingContext } from './messaging.context.js';
+import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
+
+export const maxGroupMembers = 500;
+
+/** Where a conversation among these participants is stored. */
+export function conversationScope(creator: Subject, participants: readonly Subject[]): Scope {
+  const government = [creator, ...participants].find((s) => s.class === 'government');
+  if (government) return { home: government.home, class: 'government' };
+  return { home: creator.home, class: creator.class };
+}
+
+async function titleFor(ctx: MessagingContext, row: Pick<ConversationRow, 'kind' | 'title' | 'owner_id'>, members: readonly string[], viewerId: string): Promise<string> {
+  if (row.kind === 'channel') return (await displayNames(ctx, [row.owner_id])).get(row.owner_id) ?? row.owner_id;
+  if (row.title) return row.title;
+  const others = members.filter((m) => m !== viewerId).slice(0, 4);
+  const names = await displayNames(ctx, others);
+  return others.map((id) => names.get(id) ?? id).join(', ') || 'Just you';
+}
+
+async function view(ctx: MessagingContext, conversation: CachedConversation, viewerId: string): Promise<ConversationView> {
+  const cell = ctx.cells.get(conversation.cellId);
+  const row = await cell.db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow();
+  const last = await cell.db
+    .selectFrom('message')
+    .selectAll()
+    .where('conversation_id', '=', conversation.id)
+    .where('seq', '=', row.last_seq)
+    .executeTakeFirst();
+  return presentConversation({
+    row,
+    jurisdiction: cell.jurisdiction,
+    title: await titleFor(ctx, row, [...conversation.members.keys()], viewerId),
+    memberCount: conversation.members.size,
+    lastReadSeq: conversation.members.get(viewerId)?.lastReadSeq ?? 0,
+    lastMessage: last ? presentMessage(last) : null,
+  });
+}
+
+export async function getConversation(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<ConversationView> {
+  const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
+  return view(props.ctx, conversation, props.actor.id);
+}
+
+async function findDirect(ctx: MessagingContext, key: string): Promise<string | null> {
+  for (const cell of ctx.cells.all()) {
+    const row = await cell.db.selectFrom('conversation').select('id').where('direct_key', '=', key).executeTakeFirst();
+    if (row) return row.id;
+  }
+  return null;
+}
+
+export async function createConversation(props: {
+  ctx: MessagingContext;
+  actor: Subject;
+  kind: 'direct' | 'group' | 'channel';
+  memberIds: readonly string[];
+  title?: string | undefined;
+  /** Readers of a channel join later by following; owners are the only writers. */
+}): Promise<{ conversation: ConversationView; created: boolean }> {
+  const { ctx, actor } = props;
+  const others = [...new Set(props.memberIds.map((id) => id.trim().toLowerCase()))].filter((id) => id !== actor.id);
+  if (props.kind === 'direct' && others.length !== 1) {
+    throw new DomainError('VALIDATION_FAILED', 'a direct chat has exactly one other member');
+  }
+  if (others.length + 1 > maxGroupMembers) {
+    throw new DomainError('GROUP_FULL', `a group has at most ${maxGroupMembers} members`);
+  }
+  const participants: Subject[] = [];
+  for (const id of others) {
+    const subject = await ctx.directory.find(id);
+    if (!subject) throw new DomainError('NOT_FOUND', `no user "${id}"; check the handle`);
+    participants.push(subject);
+  }
+  const title = props.title?.trim() || null;
+  if (title && title.length > 100) throw new DomainError('VALIDATION_FAILED', 'a title has at most 100 characters');
+
+  const directKey = props.kind === 'direct' ? [actor.id, ...others].sort().join('|') : null;
+  if (directKey) {
+    const existing = await findDirect(ctx, directKey);
+    if (existing) return { conversation: await getConversation({ ctx, actor, conversationId: existing }), created: false };
+  }
+
+  const scope = conversationScope(actor, participants);
+  const cell = cellFor(ctx, scope, categories.conversation);
+  if (cellFor(ctx, scope, categories.message).id !== cell.id) {
+    throw new DomainError('CONFIG_INVALID', 'placement rules split conversations from their messages; fix placement.rules');
+  }
+  const id = newId(cell.id);
+  const at = new Date().toISOString();
+  const members = new Map<string, Member>([[actor.id, { role: 'owner', lastReadSeq: 0 }]]);
+  for (const p of participants) members.set(p.id, { role: 'member', lastReadSeq: 0 });
+  const cached: CachedConversation = {
+    id,
+    cellId: cell.id,
+    kind: props.kind,
+    ownerId: actor.id,
+    scopeHome: scope.home,
+    scopeClass: scope.class,
+    members,
+  };
+  const everyone = [actor, ...participants];
+  await committerOf(ctx, cell.id).run(async (trx) => {
+    await trx
+      .insertInto('conversation')
+      .values({
+        id,
+        kind: props.kind,
+        title,
+        owner_id: actor.id,
+        direct_key: directKey,
+        last_seq: 0,
+        created_at: at,
+        updated_at: at,
+        ...personalColumns({ subjectId: actor.id, subjectHome: actor.home, scope, category: categories.conversation, cell }),
+      })
+      .execute();
+    await trx
+      .insertInto('membership')
+      .values(
+        everyone.map((s) => ({
+          conversation_id: id,
+          role: s.id === actor.id ? 'owner' : 'member',
+          last_read_seq: 0,
+          joined_at: at,
+          ...personalColumns({ subjectId: s.id, subjectHome: s.home, scope, category: categories.membership, cell }),
+        })),
+      )
+      .execute();
+    await appendMessage(trx, {
+      cell,
+      conversation: cached,
+      senderId: actor.id,
+      senderHome: actor.home,
+      kind: 'system',
+      clientId: 'created',
+      text: props.kind === 'channel' ? 'channel created' : `${actor.id} started the conversation`,
+      media: null,
+    });
+  });
+  ctx.conversations.put(cached);
+  for (const member of everyone) {
+    ctx.events.emit({
+      type: 'membership',
+      recipients: [member.id],
+      conversationId: id,
+      userId: member.id,
+      change: 'added',
+      conversation: await view(ctx, cached, member.id),
+    });
+  }
+  return { conversation: await view(ctx, cached, actor.id), created: true };
+}
+
+export async function listConversations(props: { ctx: MessagingContext; actor: Subject }): Promise<ConversationView[]> {
+  const { ctx, actor } = props;
+  const out: { view: ConversationView; updatedAt: string }[] = [];
+  for (const cell of ctx.cells.all()) {
+    const rows = await cell.db
+      .selectFrom('membership')
+      .innerJoin('conversation', 'conversation.id', 'membership.conversation_id')
+      .selectAll('conversation')
+      .where('membership.subject_id', '=', actor.id)
+      .execute();
+    for (const row of rows) {
+      const conversation = await ctx.conversations.find(row.id);
+      if (!conversation) continue;
+      out.push({ view: await view(ctx, conversation, actor.id), updatedAt: row.updated_at });
+    }
+  }
+  return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((o) => o.view);
+}
+
+export async function listMembers(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<(UserView & { lastReadSeq: number; role: string })[]> {
+  const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
+  const out = [];
+  for (const [id, member] of conversation.members) {
+    const user = await getUser({ ctx: props.ctx, userId: id }).catch(() => null);
+    if (user) out.push({ ...user, lastReadSeq: member.lastReadSeq, role: member.role });
+  }
+  return out;
+}
+
+async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string): Promise<void> {
+  const cell = ctx.cells.get(conversation.cellId);
+  const { row, created } = await committerOf(ctx, cell.id).run((trx) =>
+    appendMessage(trx, { cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null }),
+  );
+  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message: presentMessage(row) });
+}
+
+/** Adds a member (to a group, or a reader to a channel when `asReader`). */
+export async function addMember(props: {
+  ctx: MessagingContext;
+  actor: Subject;
+  conversationId: string;
+  userId: string;
+  asReader?: boolean;
+}): Promise<void> {
+  const { ctx, actor } = props;
+  const conversation = props.asReader
+    ? await ctx.conversations.find(props.conversationId)
+    : await ctx.conversations.forMember(props.conversationId, actor.id);
+  if (!conversation) throw new DomainError('NOT_FOUND', 'no such channel');
+  if (!props.asReader && conversation.kind !== 'group') {
+    throw new DomainError('FORBIDDEN', 'members can be added to group chats only');
+  }
+  if (conversation.members.has(props.userId)) return;
+  if (conversation.members.size >= maxGroupMembers && conversation.kind !== 'channel') {
+    throw new DomainError('GROUP_FULL', `a group has at most ${maxGroupMembers} members`);
+  }
+  const subject = await ctx.directory.find(props.userId);
+  if (!subject) throw new DomainError('NOT_FOUND', `no user "${props.userId}"; check the handle`);
+  const cell = ctx.cells.get(conversation.cellId);
+  const role = props.asReader ? 'reader' : 'member';
+  await committerOf(ctx, cell.id).run((trx) =>
+    trx
+      .insertInto('membership')
+      .values({
+        conversation_id: conversation.id,
+        role,
+        last_read_seq: 0,
+        joined_at: new Date().toISOString(),
+        ...personalColumns({
+          subjectId: subject.id,
+          subjectHome: subject.home,
+          scope: { home: conversation.scopeHome, class: conversation.scopeClass },
+          category: categories.membership,
+          cell,
+        }),
+      })
+      .onConflict((oc) => oc.columns(['conversation_id', 'subject_id']).doNothing())
+      .execute(),
+  );
+  conversation.members.set(subject.id, { role, lastReadSeq: 0 });
+  if (conversation.kind !== 'channel') {
+    await systemMessage(ctx, conversation, actor, `add-${subject.id}-${Date.now()}`, `${actor.id} added ${subject.id}`);
+  }
+  const recipients = conversation.kind === 'channel' ? [subject.id] : [...conversation.members.keys()];
+  for (const recipient of recipients) {
+    ctx.events.emit({
+      type: 'membership',
+      recipients: [recipient],
+      conversationId: conversation.id,
+      userId: subject.id,
+      change: 'added',
+      conversation: recipient === subject.id ? await view(ctx, conversation, subject.id) : null,
+    });
+  }
+}
+
+export async function removeMember(props: { ctx: MessagingContext; actor: Subject; conversationId: string; userId: string }): Promise<void> {
+  const { ctx, actor } = props;
+  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  const leaving = props.userId === actor.id;
+  if (!leaving && conversation.members.get(actor.id)?.role !== 'owner') {
+    throw new DomainError('FORBIDDEN', 'only the owner can remove other members; you can leave yourself');
+  }
+  if (!conversation.members.has(props.userId)) throw new DomainError('NOT_FOUND', `${props.userId} is not a member`);
+  if (conversation.kind === 'direct') throw new DomainError('FORBIDDEN', 'a direct chat has no members to remove');
+  const recipients = [...conversation.members.keys()];
+  await committerOf(ctx, conversation.cellId).run((trx) =>
+    trx.deleteFrom('membership').where('conversation_id', '=', conversation.id).where('subject_id', '=', props.userId).execute(),
+  );
+  conversation.members.delete(props.userId);
+  if (conversation.kind !== 'channel') {
+    await systemMessage(ctx, conversation, actor, `rm-${props.userId}-${Date.now()}`, leaving ? `${actor.id} left` : `${actor.id} removed ${props.userId}`);
+  }
+  ctx.events.emit({
+    type: 'membership',
+    recipients: conversation.kind === 'channel' ? [props.userId] : recipients,
+    conversationId: conversation.id,
+    userId: props.userId,
+    change: 'removed',
+    conversation: null,
+  });
+}
+
+export async function markRead(props: { ctx: MessagingContext; actor: Subject; conversationId: string; seq: number }): Promise<void> {
+  const { ctx, actor } = props;
+  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  if (!Number.isInteger(props.seq) || props.seq < 0) throw new DomainError('VALIDATION_FAILED', 'seq must be a whole number ≥ 0');
+  const member = conversation.members.get(actor.id) as Member;
+  if (props.seq <= member.lastReadSeq) return;
+  const cell = ctx.cells.get(conversation.cellId);
+  const last = await cell.db.selectFrom('conversation').select('last_seq').where('id', '=', conversation.id).executeTakeFirstOrThrow();
+  const seq = Math.min(props.seq, Number(last.last_seq));
+  await committerOf(ctx, cell.id).run((trx) =>
+    trx
+      .updateTable('membership')
+      .set({ last_read_seq: seq })
+      .where('conversation_id', '=', conversation.id)
+      .where('subject_id', '=', actor.id)
+      .where('last_read_seq', '<', seq)
+      .execute(),
+  );
+  member.lastReadSeq = Math.max(member.lastReadSeq, seq);
+  const recipients = conversation.kind === 'channel' ? [actor.id] : [...conversation.members.keys()];
+  ctx.events.emit({ type: 'receipt', recipients, conversationId: conversation.id, userId: actor.id, seq: member.lastReadSeq });
+}

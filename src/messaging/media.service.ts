@@ -1,0 +1,127 @@
+// Images: checked by their bytes, stored in the blob store of the cell the placement rules give
+// for `user.content.media` (which may differ from the conversation's cell), served to members.
+import crypto from 'node:crypto';
+import type { Subject } from '../cells/directory.js';
+import { DomainError } from '../errors/catalogue.js';
+import { findAccount } from './account.service.js';
+import type { CachedConversation } from './conversation.cache.js';
+import { cellOfId, newId } from './ids.js';
+import { sniffImageType } from './image.sniff.js';
+import type { MessagingContext } from './messaging.context.js';
+import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+
+export const maxImageBytes = 10 * 1024 * 1024;
+export const maxAvatarBytes = 5 * 1024 * 1024;
+
+export interface StoredMedia {
+  id: string;
+  contentType: string;
+  size: number;
+}
+
+function checkImage(bytes: Uint8Array, declared: string, limit: number): string {
+  if (bytes.length === 0) throw new DomainError('VALIDATION_FAILED', 'the image is empty');
+  if (bytes.length > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `an image may be at most ${limit / 1024 / 1024} MiB`);
+  const actual = sniffImageType(bytes);
+  if (!actual) throw new DomainError('NOT_AN_IMAGE', 'this file is not a PNG, JPEG, GIF or WebP image');
+  if (actual !== declared) {
+    throw new DomainError('NOT_AN_IMAGE', `the file is ${actual} but was sent as ${declared}; send it with its real type`);
+  }
+  return actual;
+}
+
+async function store(props: {
+  ctx: MessagingContext;
+  owner: Subject;
+  scope: Scope;
+  conversationId: string | null;
+  bytes: Uint8Array;
+  contentType: string;
+}): Promise<StoredMedia> {
+  const cell = cellFor(props.ctx, props.scope, categories.media);
+  const id = newId(cell.id);
+  // The blob is durable before its row exists; a crash in between leaves an orphan file that
+  // the residency scan reports, never a row pointing at nothing.
+  await cell.blobs.put(id, props.bytes);
+  try {
+    await cell.db
+      .insertInto('media')
+      .values({
+        id,
+        conversation_id: props.conversationId,
+        content_type: props.contentType,
+        size: props.bytes.length,
+        sha256: crypto.createHash('sha256').update(props.bytes).digest('hex'),
+        created_at: new Date().toISOString(),
+        ...personalColumns({ subjectId: props.owner.id, subjectHome: props.owner.home, scope: props.scope, category: categories.media, cell }),
+      })
+      .execute();
+  } catch (err) {
+    await cell.blobs.delete(id);
+    throw err;
+  }
+  return { id, contentType: props.contentType, size: props.bytes.length };
+}
+
+export async function uploadConversationImage(props: {
+  ctx: MessagingContext;
+  actor: Subject;
+  conversationId: string;
+  contentType: string;
+  bytes: Uint8Array;
+}): Promise<StoredMedia> {
+  const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
+  if (conversation.kind === 'channel' && conversation.members.get(props.actor.id)?.role !== 'owner') {
+    throw new DomainError('READ_ONLY_CONVERSATION', 'only the official account itself can post in its channel');
+  }
+  const contentType = checkImage(props.bytes, props.contentType, maxImageBytes);
+  return store({
+    ctx: props.ctx,
+    owner: props.actor,
+    scope: { home: conversation.scopeHome, class: conversation.scopeClass },
+    conversationId: conversation.id,
+    bytes: props.bytes,
+    contentType,
+  });
+}
+
+async function readMedia(ctx: MessagingContext, mediaId: string, conversation: CachedConversation | null): Promise<{ bytes: Buffer; contentType: string }> {
+  const cellId = cellOfId(mediaId);
+  const notFound = new DomainError('NOT_FOUND', 'no such image');
+  if (!cellId || !ctx.cells.has(cellId)) throw notFound;
+  const cell = ctx.cells.get(cellId);
+  let query = cell.db.selectFrom('media').select(['id', 'content_type']).where('id', '=', mediaId);
+  query = conversation ? query.where('conversation_id', '=', conversation.id) : query.where('conversation_id', 'is', null);
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound;
+  const bytes = await cell.blobs.get(row.id);
+  if (!bytes) throw new DomainError('CELL_UNAVAILABLE', 'the image is missing from its cell; try again later');
+  return { bytes, contentType: row.content_type };
+}
+
+export async function getConversationImage(props: { ctx: MessagingContext; actor: Subject; conversationId: string; mediaId: string }) {
+  const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
+  return readMedia(props.ctx, props.mediaId, conversation);
+}
+
+export async function setAvatar(props: { ctx: MessagingContext; actor: Subject; contentType: string; bytes: Uint8Array }): Promise<void> {
+  const contentType = checkImage(props.bytes, props.contentType, maxAvatarBytes);
+  const scope = { home: props.actor.home, class: props.actor.class };
+  const stored = await store({ ctx: props.ctx, owner: props.actor, scope, conversationId: null, bytes: props.bytes, contentType });
+  const accountCell = cellFor(props.ctx, scope, categories.account);
+  const previous = (await findAccount(props.ctx, props.actor)).avatar_media_id;
+  await accountCell.db.updateTable('account').set({ avatar_media_id: stored.id }).where('id', '=', props.actor.id).execute();
+  if (previous) {
+    const cell = props.ctx.cells.get(cellOfId(previous) ?? '');
+    await cell.db.deleteFrom('media').where('id', '=', previous).execute();
+    await cell.blobs.delete(previous);
+  }
+}
+
+export async function getAvatar(props: { ctx: MessagingContext; userId: string }) {
+  const subject = await props.ctx.directory.find(props.userId);
+  if (!subject) throw new DomainError('NOT_FOUND', 'no such user');
+  const account = await findAccount(props.ctx, subject);
+  if (!account.avatar_media_id) throw new DomainError('NOT_FOUND', 'this user has no profile picture');
+  return readMedia(props.ctx, account.avatar_media_id, null);
+}

@@ -1,0 +1,58 @@
+// Message storage inside a cell transaction: idempotent on the sender's client id, with the
+// conversation's sequence advanced in the same transaction so seqs have no gaps or twins.
+import type { Transaction } from 'kysely';
+import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
+import type { CachedConversation } from './conversation.cache.js';
+import { newId } from './ids.js';
+import { categories, personalColumns } from './placement.helpers.js';
+import type { Cell } from '../cells/cell.registry.js';
+
+export interface AppendMessage {
+  cell: Cell;
+  conversation: CachedConversation;
+  senderId: string;
+  senderHome: string;
+  kind: 'text' | 'image' | 'system';
+  clientId: string;
+  text: string | null;
+  media: { id: string; contentType: string; size: number } | null;
+}
+
+export async function appendMessage(trx: Transaction<CellDatabase>, input: AppendMessage): Promise<{ row: MessageRow; created: boolean }> {
+  const existing = await trx
+    .selectFrom('message')
+    .selectAll()
+    .where('conversation_id', '=', input.conversation.id)
+    .where('subject_id', '=', input.senderId)
+    .where('client_id', '=', input.clientId)
+    .executeTakeFirst();
+  if (existing) return { row: existing, created: false };
+  const at = new Date().toISOString();
+  const { last_seq } = await trx
+    .updateTable('conversation')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: at }))
+    .where('id', '=', input.conversation.id)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  const row: MessageRow = {
+    id: newId(input.cell.id),
+    conversation_id: input.conversation.id,
+    seq: Number(last_seq),
+    kind: input.kind,
+    client_id: input.clientId,
+    text: input.text,
+    media_id: input.media?.id ?? null,
+    media_type: input.media?.contentType ?? null,
+    media_size: input.media?.size ?? null,
+    created_at: at,
+    ...personalColumns({
+      subjectId: input.senderId,
+      subjectHome: input.senderHome,
+      scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
+      category: categories.message,
+      cell: input.cell,
+    }),
+  };
+  await trx.insertInto('message').values(row).execute();
+  return { row, created: true };
+}

@@ -1,0 +1,41 @@
+// What the messaging use cases need: the cells, the directory, per-cell group committers, the
+// conversation cache and an event sink for realtime delivery. Built once per process.
+import type { CellRegistry } from '../cells/cell.registry.js';
+import type { Directory } from '../cells/directory.js';
+import type { CellDatabase } from '../db/cell.tables.js';
+import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { createConversationCache, type ConversationCache } from './conversation.cache.js';
+import type { MessagingEvents } from './events.js';
+
+export interface MessagingContext {
+  cells: CellRegistry;
+  directory: Directory;
+  committers: Map<string, GroupCommitter<CellDatabase>>;
+  conversations: ConversationCache;
+  signInLimiter: RateLimiter;
+  events: MessagingEvents;
+}
+
+export function createMessagingContext(props: {
+  cells: CellRegistry;
+  directory: Directory;
+  events?: MessagingEvents;
+}): MessagingContext {
+  const committers = new Map(props.cells.all().map((cell) => [cell.id, createGroupCommitter(cell.db)]));
+  const ctx: MessagingContext = {
+    cells: props.cells,
+    directory: props.directory,
+    committers,
+    conversations: createConversationCache(props.cells),
+    signInLimiter: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
+    events: props.events ?? { emit: () => undefined },
+  };
+  return ctx;
+}
+
+export function committerOf(ctx: MessagingContext, cellId: string): GroupCommitter<CellDatabase> {
+  const committer = ctx.committers.get(cellId);
+  if (!committer) throw new Error(`no committer for cell ${cellId}`);
+  return committer;
+}

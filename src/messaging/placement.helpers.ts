@@ -1,0 +1,46 @@
+// Where a record goes: the cell the placement rules give for a scope and a data category.
+import type { Cell } from '../cells/cell.registry.js';
+import type { SubjectClass } from '../cells/placement.js';
+import { DomainError } from '../errors/catalogue.js';
+import type { MessagingContext } from './messaging.context.js';
+
+export interface Scope {
+  home: string;
+  class: SubjectClass;
+}
+
+export const categories = {
+  account: 'user.account',
+  session: 'user.account.session',
+  email: 'user.contact.email',
+  phone: 'user.contact.phone',
+  contacts: 'user.social.contacts',
+  conversation: 'user.content.conversation',
+  membership: 'user.content.conversation.membership',
+  message: 'user.content.message',
+  media: 'user.content.media',
+} as const;
+
+export function cellFor(ctx: MessagingContext, scope: Scope, category: string): Cell {
+  const id = ctx.cells.placement.cellFor({ home: scope.home, class: scope.class, category });
+  if (!id) throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${scope.home}`);
+  return ctx.cells.get(id);
+}
+
+/** The personal columns of a row about `subjectId`, placed for `scope` and `category` in `cell`. */
+export function personalColumns(props: {
+  subjectId: string;
+  subjectHome: string;
+  scope: Scope;
+  category: string;
+  cell: Cell;
+}) {
+  return {
+    subject_id: props.subjectId,
+    subject_home: props.subjectHome,
+    category: props.category,
+    cell_id: props.cell.id,
+    scope_home: props.scope.home,
+    scope_class: props.scope.class,
+  };
+}

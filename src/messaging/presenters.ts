@@ -1,0 +1,94 @@
+// Presenters: the one place rows become API shapes, shared by REST and realtime.
+import type { AccountRow, ConversationRow, MessageRow } from '../db/cell.tables.js';
+import { countryName } from '../cells/countries.js';
+
+export interface UserView {
+  id: string;
+  handle: string;
+  displayName: string;
+  home: string;
+  kind: 'user' | 'official';
+  class: 'consumer' | 'government' | 'business';
+  hasAvatar: boolean;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  kind: 'text' | 'image' | 'system';
+  text: string | null;
+  media: { id: string; contentType: string; size: number } | null;
+  createdAt: string;
+}
+
+export interface StoredIn {
+  cell: string;
+  jurisdiction: string;
+  country: string;
+}
+
+export interface ConversationView {
+  id: string;
+  kind: 'direct' | 'group' | 'channel';
+  title: string;
+  memberCount: number;
+  storedIn: StoredIn;
+  lastSeq: number;
+  lastReadSeq: number;
+  lastMessage: MessageView | null;
+  createdAt: string;
+}
+
+export function presentUser(row: AccountRow): UserView {
+  return {
+    id: row.id,
+    handle: row.handle,
+    displayName: row.display_name,
+    home: row.subject_home,
+    kind: row.kind as UserView['kind'],
+    class: row.class as UserView['class'],
+    hasAvatar: row.avatar_media_id !== null,
+  };
+}
+
+export function presentMessage(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    senderId: row.subject_id,
+    kind: row.kind as MessageView['kind'],
+    text: row.text,
+    media: row.media_id
+      ? { id: row.media_id, contentType: row.media_type ?? 'application/octet-stream', size: Number(row.media_size ?? 0) }
+      : null,
+    createdAt: row.created_at,
+  };
+}
+
+export function storedIn(cellId: string, jurisdiction: string): StoredIn {
+  return { cell: cellId, jurisdiction, country: countryName(jurisdiction) };
+}
+
+export function presentConversation(props: {
+  row: ConversationRow;
+  jurisdiction: string;
+  title: string;
+  memberCount: number;
+  lastReadSeq: number;
+  lastMessage: MessageView | null;
+}): ConversationView {
+  return {
+    id: props.row.id,
+    kind: props.row.kind as ConversationView['kind'],
+    title: props.title,
+    memberCount: props.memberCount,
+    storedIn: storedIn(props.row.cell_id, props.jurisdiction),
+    lastSeq: Number(props.row.last_seq),
+    lastReadSeq: props.lastReadSeq,
+    lastMessage: props.lastMessage,
+    createdAt: props.row.created_at,
+  };
+}

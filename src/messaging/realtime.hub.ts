@@ -1,0 +1,63 @@
+// Realtime fan-out inside one process: which sockets belong to which user, and delivery of
+// committed messaging events to the members they concern.
+import type { MessagingEvent, MessagingEvents } from './events.js';
+
+export interface RealtimeConnection {
+  userId: string;
+  deliver(event: MessagingEvent): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RealtimeHub extends MessagingEvents {
+  add(connection: RealtimeConnection): void;
+  remove(connection: RealtimeConnection): void;
+  connectionsOf(userId: string): number;
+  closeAll(): void;
+}
+
+export function frameOf(event: MessagingEvent): string {
+  switch (event.type) {
+    case 'message':
+      return JSON.stringify({ type: 'message', message: event.message });
+    case 'receipt':
+      return JSON.stringify({ type: 'receipt', conversationId: event.conversationId, userId: event.userId, seq: event.seq });
+    case 'membership':
+      return JSON.stringify({
+        type: 'membership',
+        conversationId: event.conversationId,
+        userId: event.userId,
+        change: event.change,
+        conversation: event.conversation,
+      });
+  }
+}
+
+export function createRealtimeHub(): RealtimeHub {
+  const byUser = new Map<string, Set<RealtimeConnection>>();
+  return {
+    add(connection) {
+      let set = byUser.get(connection.userId);
+      if (!set) {
+        set = new Set();
+        byUser.set(connection.userId, set);
+      }
+      set.add(connection);
+    },
+    remove(connection) {
+      const set = byUser.get(connection.userId);
+      set?.delete(connection);
+      if (set && set.size === 0) byUser.delete(connection.userId);
+    },
+    connectionsOf: (userId) => byUser.get(userId)?.size ?? 0,
+    emit(event) {
+      for (const userId of event.recipients) {
+        const set = byUser.get(userId);
+        if (set) for (const connection of set) connection.deliver(event);
+      }
+    },
+    closeAll() {
+      for (const set of byUser.values()) for (const c of set) c.close(1001, 'server shutting down');
+      byUser.clear();
+    },
+  };
+}
