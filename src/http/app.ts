@@ -17,6 +17,19 @@ import { peopleRoutes } from './routes/people.routes.js';
 import { realtimeRoutes } from './routes/realtime.routes.js';
 import { imageConsumes } from './schemas.js';
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  websocket: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route this app registered, for inventories and tests. */
+    routeInventory: RouteEntry[];
+  }
+}
+
 export interface BuildAppProps {
   runtime: Runtime;
   /** Folder of the built browser app; served at `/` when it exists. */
@@ -37,6 +50,13 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('auth', null);
+  const inventory: RouteEntry[] = [];
+  app.decorate('routeInventory', inventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') inventory.push({ method, url: route.url, websocket: Boolean(route.websocket) });
+    }
+  });
   app.setErrorHandler(errorHandler);
   app.addContentTypeParser(imageConsumes, { parseAs: 'buffer' }, (_request, payload, done) => done(null, payload));
 
@@ -45,6 +65,21 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       info: { title: 'Domicile API', version: '1', description: 'Messaging whose personal data stays in its home jurisdiction. See docs/api.md.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // The WebSocket upgrade is a route like any other; OpenAPI has no verb for it, so it is
+    // documented as the GET that upgrades.
+    transformObject: ({ openapiObject }) => ({
+      ...openapiObject,
+      paths: {
+        ...openapiObject.paths,
+        '/v1/ws': {
+          get: {
+            tags: ['realtime'],
+            summary: 'WebSocket upgrade; frames are described in docs/api.md',
+            responses: { '101': { description: 'Switching Protocols' } },
+          },
+        },
+      },
+    }),
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 

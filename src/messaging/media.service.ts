@@ -6,7 +6,7 @@ import { DomainError } from '../errors/catalogue.js';
 import { findAccount } from './account.service.js';
 import type { CachedConversation } from './conversation.cache.js';
 import { cellOfId, newId } from './ids.js';
-import { sniffImageType } from './image.sniff.js';
+import { isImageType, sniffImageType } from './image.sniff.js';
 import type { MessagingContext } from './messaging.context.js';
 import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
 
@@ -20,6 +20,9 @@ export interface StoredMedia {
 }
 
 function checkImage(bytes: Uint8Array, declared: string, limit: number): string {
+  if (!isImageType(declared)) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the image bytes with Content-Type image/png, image/jpeg, image/gif or image/webp');
+  }
   if (bytes.length === 0) throw new DomainError('VALIDATION_FAILED', 'the image is empty');
   if (bytes.length > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `an image may be at most ${limit / 1024 / 1024} MiB`);
   const actual = sniffImageType(bytes);

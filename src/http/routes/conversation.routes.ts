@@ -128,7 +128,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
         actor: actorOf(request),
         conversationId: request.params.id,
         contentType: request.headers['content-type'] ?? '',
-        bytes: request.body as Buffer,
+        bytes: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       });
       return reply.status(201).send(stored);
     },

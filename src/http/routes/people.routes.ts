@@ -27,7 +27,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
     { bodyLimit: maxAvatarBytes, schema: { tags: ['people'], summary: 'Upload your profile picture (raw image bytes)', security: bearer, consumes: imageConsumes } },
     async (request) => {
       const actor = actorOf(request);
-      await setAvatar({ ctx, actor, contentType: request.headers['content-type'] ?? '', bytes: request.body as Buffer });
+      await setAvatar({ ctx, actor, contentType: request.headers['content-type'] ?? '', bytes: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
       return getUser({ ctx, userId: actor.id });
     },
   );

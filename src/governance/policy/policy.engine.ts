@@ -1,0 +1,280 @@
+// The policy engine: holds the Cedar policy set in force, decides access requests against it
+// (deny by default, fail closed), caches decisions on exactly the attributes the policies read,
+// and swaps in a new set on reload or file change only once the new set has fully checked out.
+
+import { watch, type FSWatcher } from 'node:fs';
+import {
+  preparsePolicySet,
+  preparseSchema,
+  statefulIsAuthorized,
+  type AuthorizationAnswer,
+} from '@cedar-policy/cedar-wasm/nodejs';
+import { compilePolicySet, type CompiledPolicySet } from './policy.compile.js';
+import { PolicyError, type PolicyProblem } from './policy.errors.js';
+import { DEFAULT_SCHEMA_FILE, POLICY_FILE_SUFFIX, readPolicySources } from './policy.files.js';
+import { decisionKeyFunction, describeReadPath, type DecisionKeyFunction } from './policy.read-set.js';
+import {
+  checkAccessRequest,
+  toCedarEntities,
+  toCedarView,
+  type AccessRequest,
+  type CedarRequestView,
+} from './policy.request.js';
+
+export interface PolicyDecision {
+  readonly decision: 'allow' | 'deny';
+  /** The policies that decided: satisfied permits on allow, satisfied forbids on deny. */
+  readonly policyIds: readonly string[];
+  /** Why the engine refused to trust the evaluation; non-empty always means deny. */
+  readonly errors: readonly string[];
+}
+
+export interface PolicyEngineOptions {
+  readonly dir: string;
+  readonly schemaFile?: string;
+  /** Reload when a file in `dir` changes. */
+  readonly watch?: boolean;
+  readonly debounceMs?: number;
+  /** Upper bound on cached decisions; the oldest entry goes first. */
+  readonly cacheMaxEntries?: number;
+  /** Told about every reload the watcher starts, successful or refused. */
+  readonly onReload?: (event: PolicyReloadEvent) => void;
+}
+
+export type ReloadStatus = 'reloaded' | 'unchanged';
+
+export type PolicyReloadEvent =
+  | { readonly ok: true; readonly status: ReloadStatus; readonly digest: string }
+  | { readonly ok: false; readonly error: PolicyError };
+
+export interface DecisionCacheStats {
+  readonly size: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+interface ActiveSet {
+  readonly compiled: CompiledPolicySet;
+  readonly cedarId: string;
+  readonly keyOf: DecisionKeyFunction;
+}
+
+const DEFAULT_DEBOUNCE_MS = 100;
+const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+
+let engineCount = 0;
+
+function deny(errors: readonly string[], policyIds: readonly string[] = []): PolicyDecision {
+  return Object.freeze({ decision: 'deny', policyIds: Object.freeze([...policyIds]), errors: Object.freeze([...errors]) });
+}
+
+function preparseFailure(slot: string, what: string, answer: { type: 'success' } | { type: 'failure'; errors: { message: string }[] }): PolicyError | null {
+  if (answer.type === 'success') return null;
+  const problems: PolicyProblem[] = answer.errors.map((error) => ({ file: slot, line: 1, column: 1, message: `${what}: ${error.message}` }));
+  return new PolicyError('POLICY_INVALID', problems);
+}
+
+/** Maps Cedar's answer to a decision, denying whenever any policy failed to evaluate. */
+function decisionFrom(answer: AuthorizationAnswer): PolicyDecision {
+  if (answer.type === 'failure') return deny(answer.errors.map((error) => `request: ${error.message}`));
+  const { decision, diagnostics } = answer.response;
+  if (diagnostics.errors.length > 0) {
+    // Cedar skips a policy that errors; for a forbid that would turn "deny" into "allow".
+    const errors = diagnostics.errors.map(({ policyId, error }) => `${policyId}: ${error.message}`);
+    return deny(errors, decision === 'deny' ? diagnostics.reason : []);
+  }
+  return Object.freeze({
+    decision,
+    policyIds: Object.freeze([...diagnostics.reason].sort()),
+    errors: Object.freeze([]),
+  });
+}
+
+export class PolicyEngine {
+  private active: ActiveSet;
+  private readonly cache = new Map<string, PolicyDecision>();
+  private hits = 0;
+  private misses = 0;
+  private flushes = 0;
+  private nextSlot: 0 | 1 = 1;
+  private reloading: Promise<unknown> = Promise.resolve();
+  private watcher: FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly instance: number;
+  private readonly options: PolicyEngineOptions;
+
+  private constructor(options: PolicyEngineOptions, instance: number, active: ActiveSet) {
+    this.options = options;
+    this.instance = instance;
+    this.active = active;
+  }
+
+  /** Loads and checks the policy directory; throws `PolicyError` if it is refused. */
+  static async open(options: PolicyEngineOptions): Promise<PolicyEngine> {
+    engineCount += 1;
+    const instance = engineCount;
+    const compiled = compilePolicySet(await readPolicySources(options.dir, options.schemaFile));
+    const engine = new PolicyEngine(options, instance, PolicyEngine.install(instance, 0, compiled));
+    if (options.watch === true) engine.startWatching();
+    return engine;
+  }
+
+  /**
+   * Preparses into one of two Cedar slots per engine, never the one in force, so a failure
+   * here leaves the current set untouched and the slots do not pile up across reloads.
+   */
+  private static install(instance: number, slot: 0 | 1, compiled: CompiledPolicySet): ActiveSet {
+    const cedarId = `domicile:${instance}:${slot}`;
+    const failure =
+      preparseFailure(cedarId, 'schema', preparseSchema(cedarId, compiled.schemaText)) ??
+      preparseFailure(cedarId, 'policies', preparsePolicySet(cedarId, { staticPolicies: { ...compiled.staticPolicies } }));
+    if (failure !== null) throw failure;
+    return { compiled, cedarId, keyOf: decisionKeyFunction(compiled.readSet) };
+  }
+
+  decide(request: AccessRequest): PolicyDecision {
+    const problems = checkAccessRequest(request);
+    if (problems.length > 0) return deny(problems);
+    const view = toCedarView(request);
+    const key = this.active.keyOf(view);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.hits += 1;
+      return cached;
+    }
+    this.misses += 1;
+    const decision = this.evaluate(view);
+    // Refusals caused by errors are not cached: they are rare and should stay visible.
+    if (decision.errors.length === 0) this.remember(key, decision);
+    return decision;
+  }
+
+  private evaluate(view: CedarRequestView): PolicyDecision {
+    try {
+      return decisionFrom(
+        statefulIsAuthorized({
+          principal: { type: view.principal.type, id: view.principal.id },
+          action: { type: 'Action', id: view.action },
+          resource: { type: view.resource.type, id: view.resource.id },
+          context: { ...view.context },
+          entities: toCedarEntities(view),
+          preparsedSchemaName: this.active.cedarId,
+          preparsedPolicySetId: this.active.cedarId,
+          validateRequest: true,
+        }),
+      );
+    } catch (error) {
+      return deny([`engine: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+  }
+
+  private remember(key: string, decision: PolicyDecision): void {
+    const limit = this.options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
+    if (this.cache.size >= limit) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done !== true) this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, decision);
+  }
+
+  /**
+   * Drops every cached decision. Call it whenever something a decision depends on changes
+   * outside the request: grants, blocks. Policy reloads flush by themselves.
+   */
+  flush(): void {
+    this.cache.clear();
+    this.flushes += 1;
+  }
+
+  /** Counts flushes; a caller holding a decision can tell whether it predates a change. */
+  get generation(): number {
+    return this.flushes;
+  }
+
+  get digest(): string {
+    return this.active.compiled.digest;
+  }
+
+  get policyIds(): readonly string[] {
+    return this.active.compiled.policies.map((policy) => policy.id);
+  }
+
+  /** The request attributes the policies in force read, e.g. `context.physicalCountry`. */
+  get readAttributes(): readonly string[] {
+    const { readSet } = this.active.compiled;
+    return readSet.everything ? ['*'] : readSet.paths.map(describeReadPath);
+  }
+
+  get warnings(): readonly PolicyProblem[] {
+    return this.active.compiled.warnings;
+  }
+
+  get cacheStats(): DecisionCacheStats {
+    return { size: this.cache.size, hits: this.hits, misses: this.misses };
+  }
+
+  /**
+   * Reads and checks the directory again. On success the new set is in force and the cache is
+   * flushed; if the sources are unchanged nothing happens. On failure it throws `PolicyError`
+   * and the previous set stays in force. Reloads run one at a time.
+   */
+  reload(): Promise<ReloadStatus> {
+    const next = this.reloading.then(() => this.reloadNow());
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(): Promise<ReloadStatus> {
+    const compiled = compilePolicySet(await readPolicySources(this.options.dir, this.options.schemaFile));
+    if (compiled.digest === this.active.compiled.digest) return 'unchanged';
+    const slot = this.nextSlot;
+    this.active = PolicyEngine.install(this.instance, slot, compiled);
+    this.nextSlot = slot === 0 ? 1 : 0;
+    this.flush();
+    return 'reloaded';
+  }
+
+  private startWatching(): void {
+    const schemaFile = this.options.schemaFile ?? DEFAULT_SCHEMA_FILE;
+    this.watcher = watch(this.options.dir, { persistent: false }, (_event, filename) => {
+      const name = filename?.toString();
+      if (name !== undefined && name !== schemaFile && !name.endsWith(POLICY_FILE_SUFFIX)) return;
+      // Editors save in several steps (truncate, write, rename); settle before reading.
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => this.reloadFromWatcher(), this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+      this.debounce.unref();
+    });
+    this.watcher.on('error', (cause: unknown) => {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      this.options.onReload?.({
+        ok: false,
+        error: new PolicyError('POLICY_SOURCE_UNREADABLE', [{ file: this.options.dir, line: 1, column: 1, message: `watch failed: ${reason}` }]),
+      });
+    });
+  }
+
+  private reloadFromWatcher(): void {
+    this.reload().then(
+      (status) => this.options.onReload?.({ ok: true, status, digest: this.digest }),
+      (cause: unknown) => {
+        const error =
+          cause instanceof PolicyError
+            ? cause
+            : new PolicyError('POLICY_SOURCE_UNREADABLE', [{ file: this.options.dir, line: 1, column: 1, message: String(cause) }]);
+        this.options.onReload?.({ ok: false, error });
+      },
+    );
+  }
+
+  /** Stops watching. Decisions keep working with the set in force. */
+  close(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+}
+
+/** Opens an engine on `options.dir`; see `PolicyEngine.open`. */
+export function openPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine> {
+  return PolicyEngine.open(options);
+}

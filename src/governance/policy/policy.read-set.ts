@@ -1,0 +1,202 @@
+// Which request attributes a policy set reads, derived from the policies themselves, and the
+// decision-cache key built from exactly those attributes. Deriving it (instead of listing it by
+// hand) keeps the cache right when someone edits a policy to read something new. Pure.
+
+import type { CedarValueJson, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { CedarEntityView, CedarRequestView } from './policy.request.js';
+
+export type ReadRoot = 'principal' | 'resource' | 'context';
+
+/** `attrs` empty means the root itself: the entity's uid, or the whole context record. */
+export interface ReadPath {
+  readonly root: ReadRoot;
+  readonly attrs: readonly string[];
+}
+
+export interface ReadSet {
+  /** Canonical: sorted, and no path that another path in the set already covers. */
+  readonly paths: readonly ReadPath[];
+  /**
+   * A policy reads something this analysis cannot pin to request attributes (an attribute of an
+   * entity named by literal, or tags), so the key covers the whole request.
+   */
+  readonly everything: boolean;
+}
+
+const ROOTS: ReadonlySet<string> = new Set(['principal', 'resource', 'context']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRoot(value: unknown): value is ReadRoot {
+  return typeof value === 'string' && ROOTS.has(value);
+}
+
+interface Collector {
+  readonly paths: ReadPath[];
+  everything: boolean;
+  readonly attributeFreeTypes: ReadonlySet<string>;
+}
+
+/** `principal.a.b` as a root and attribute list, or null when the chain does not end in a variable. */
+function chainOf(expr: unknown): ReadPath | null {
+  if (!isObject(expr)) return null;
+  if ('Var' in expr) return isRoot(expr.Var) ? { root: expr.Var, attrs: [] } : null;
+  const access = expr['.'];
+  if (isObject(access) && typeof access.attr === 'string') {
+    const base = chainOf(access.left);
+    return base === null ? null : { root: base.root, attrs: [...base.attrs, access.attr] };
+  }
+  return null;
+}
+
+function visitValue(value: unknown, collector: Collector): void {
+  if (Array.isArray(value)) {
+    for (const item of value) visitValue(item, collector);
+  } else if (isObject(value)) {
+    const ref = value.__entity;
+    if (isObject(ref) && typeof ref.type === 'string') {
+      // Enum-like entities carry no attributes, so naming them reads nothing from the request.
+      if (!collector.attributeFreeTypes.has(ref.type)) collector.everything = true;
+      return;
+    }
+    for (const item of Object.values(value)) visitValue(item, collector);
+  }
+}
+
+function visitExpr(expr: unknown, collector: Collector): void {
+  if (Array.isArray(expr)) {
+    for (const item of expr) visitExpr(item, collector);
+    return;
+  }
+  if (!isObject(expr)) return;
+  if ('Value' in expr) {
+    visitValue(expr.Value, collector);
+    return;
+  }
+  if ('Var' in expr) {
+    if (isRoot(expr.Var)) collector.paths.push({ root: expr.Var, attrs: [] });
+    return;
+  }
+  if ('getTag' in expr || 'hasTag' in expr) collector.everything = true;
+  const access = expr['.'];
+  if (isObject(access)) {
+    const chain = chainOf(expr);
+    if (chain !== null) collector.paths.push(chain);
+    else visitExpr(access.left, collector);
+    return;
+  }
+  const has = expr.has;
+  if (isObject(has)) {
+    const base = chainOf(has.left);
+    const attrs = Array.isArray(has.attr) ? has.attr.filter((a): a is string => typeof a === 'string') : [has.attr];
+    const first = attrs[0];
+    // `x has a.b` asks about presence along the path; keying on the value of `x.a` covers it.
+    if (base !== null && typeof first === 'string') collector.paths.push({ root: base.root, attrs: [...base.attrs, first] });
+    else visitExpr(has.left, collector);
+    return;
+  }
+  for (const child of Object.values(expr)) visitExpr(child, collector);
+}
+
+function visitScope(root: 'principal' | 'resource', constraint: PolicyJson['principal'], collector: Collector): void {
+  // `is` compares only the entity type, which is part of the uid; `==` and `in` read the uid.
+  // Entities here have no parents, so `in` depends on nothing else.
+  if (constraint.op !== 'All') collector.paths.push({ root, attrs: [] });
+}
+
+function comparePaths(a: ReadPath, b: ReadPath): number {
+  const left = [a.root, ...a.attrs].join('\u0000');
+  const right = [b.root, ...b.attrs].join('\u0000');
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function covers(outer: ReadPath, inner: ReadPath): boolean {
+  if (outer.root !== inner.root || outer.attrs.length > inner.attrs.length) return false;
+  // A whole entity is keyed by its uid only, so it does not cover the entity's attributes.
+  if (outer.attrs.length === 0 && outer.root !== 'context') return inner.attrs.length === 0;
+  return outer.attrs.every((attr, i) => inner.attrs[i] === attr);
+}
+
+/**
+ * The attributes a policy set reads. `attributeFreeTypes` are entity types without attributes
+ * (the schema's enums); a literal of any other entity type makes the whole request count.
+ */
+export function readSetOf(policies: readonly PolicyJson[], attributeFreeTypes: ReadonlySet<string>): ReadSet {
+  const collector: Collector = { paths: [], everything: false, attributeFreeTypes };
+  for (const policy of policies) {
+    visitScope('principal', policy.principal, collector);
+    visitScope('resource', policy.resource, collector);
+    for (const clause of policy.conditions) visitExpr(clause.body, collector);
+  }
+  const sorted = [...collector.paths].sort(comparePaths);
+  const paths: ReadPath[] = [];
+  // Sorting puts a prefix before its extensions, so one pass drops everything already covered.
+  for (const path of sorted) {
+    if (!paths.some((kept) => covers(kept, path))) paths.push(path);
+  }
+  return { paths, everything: collector.everything };
+}
+
+export function describeReadPath(path: ReadPath): string {
+  return [path.root, ...path.attrs].join('.');
+}
+
+/** Canonical text of a Cedar value: sets sorted, record keys sorted, entity refs as `Type::"id"`. */
+export function canonicalValue(value: CedarValueJson | undefined): string {
+  if (value === undefined) return '~';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'boolean' || typeof value === 'number' || value === null) return String(value);
+  if (Array.isArray(value)) {
+    const items = value.map(canonicalValue);
+    if (items.length > 1) items.sort();
+    return `[${items.join(',')}]`;
+  }
+  const record = value as Record<string, CedarValueJson>;
+  const ref: unknown = record.__entity;
+  if (isObject(ref) && typeof ref.type === 'string' && typeof ref.id === 'string') {
+    return `${ref.type}::${JSON.stringify(ref.id)}`;
+  }
+  const keys = Object.keys(record).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalValue(record[key])}`).join(',')}}`;
+}
+
+function entityKey(entity: CedarEntityView): string {
+  return `${entity.type}::${JSON.stringify(entity.id)}`;
+}
+
+function valueAt(request: CedarRequestView, path: ReadPath): string {
+  if (path.attrs.length === 0) {
+    return path.root === 'context' ? canonicalValue(request.context) : entityKey(request[path.root]);
+  }
+  let value: CedarValueJson | undefined =
+    path.root === 'context' ? request.context[path.attrs[0] ?? ''] : request[path.root].attrs[path.attrs[0] ?? ''];
+  for (let i = 1; i < path.attrs.length && value !== undefined; i += 1) {
+    value = isObject(value) && !('__entity' in value) ? (value as Record<string, CedarValueJson>)[path.attrs[i] ?? ''] : undefined;
+  }
+  return canonicalValue(value);
+}
+
+export type DecisionKeyFunction = (request: CedarRequestView) => string;
+
+/** Builds the cache-key function for a read set: the action, then each read value in order. */
+export function decisionKeyFunction(readSet: ReadSet): DecisionKeyFunction {
+  if (readSet.everything) {
+    return (request) =>
+      [
+        request.action,
+        entityKey(request.principal),
+        canonicalValue({ ...request.principal.attrs }),
+        entityKey(request.resource),
+        canonicalValue({ ...request.resource.attrs }),
+        canonicalValue(request.context),
+      ].join('\u0000');
+  }
+  const paths = readSet.paths;
+  return (request) => {
+    let key: string = request.action;
+    for (const path of paths) key += `\u0000${valueAt(request, path)}`;
+    return key;
+  };
+}

@@ -1,0 +1,172 @@
+// A real Domicile server for tests: its own data directory, cells on SQLite or PostgreSQL,
+// listening on a free loopback port, torn down afterwards.
+import type { FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import { finishConfig, type ConfigFile } from '../../src/config/config.js';
+import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import { buildApp } from '../../src/http/app.js';
+import { seedDemo } from '../../src/demo/demo.world.js';
+import type { Dialect } from '../../src/db/connect.js';
+import type { PlacementRule } from '../../src/cells/placement.js';
+import { freshDatabaseUrl, tempDir } from './databases.js';
+import { storyRules } from './factories.js';
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  app: FastifyInstance;
+  runtime: Runtime;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestServerProps {
+  dialect?: Dialect;
+  rules?: PlacementRule[];
+  demo?: boolean;
+  /** Serve web/dist (the browser app); off by default. */
+  web?: boolean;
+  dataDir?: string;
+}
+
+export async function buildTestConfig(props: TestServerProps = {}) {
+  const dataDir = props.dataDir ?? tempDir('domicile-data');
+  const dialect = props.dialect ?? 'sqlite';
+  const file: ConfigFile = {
+    deployment: 'domicile.test',
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    cells: [
+      { id: 'jp', jurisdiction: 'JP', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'jp') } : {}) },
+      { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'kr') } : {}) },
+    ],
+    placement: { rules: props.rules ?? storyRules },
+  };
+  return finishConfig({ ...file }, {}, process.cwd(), null);
+}
+
+export async function startTestServer(props: TestServerProps = {}): Promise<TestServer> {
+  const config = await buildTestConfig(props);
+  const runtime = await openRuntime(config);
+  if (props.demo) await seedDemo(runtime);
+  const app = await buildApp({ runtime, webDir: props.web ? undefined : null });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    app,
+    runtime,
+    dataDir: config.dataDir,
+    async close() {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+/** A JSON API client bound to one server and, after sign-in, one token. */
+export class ApiClient {
+  token: string | null = null;
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; raw: Buffer; headers: Headers }> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (this.token) (init.headers as Record<string, string>).authorization = `Bearer ${this.token}`;
+    if (body instanceof Uint8Array) {
+      init.body = Buffer.from(body) as unknown as BodyInit;
+    } else if (body !== undefined) {
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, init);
+    const raw = Buffer.from(await res.arrayBuffer());
+    let parsed: unknown = null;
+    if ((res.headers.get('content-type') ?? '').includes('json') && raw.length > 0) parsed = JSON.parse(raw.toString());
+    return { status: res.status, body: parsed, raw, headers: res.headers };
+  }
+
+  async signUp(user: { handle: string; home?: string; displayName?: string; password?: string; email?: string }) {
+    const res = await this.request('POST', '/v1/auth/signup', {
+      handle: user.handle,
+      displayName: user.displayName ?? user.handle,
+      password: user.password ?? 'correct horse battery',
+      home: user.home ?? 'JP',
+      email: user.email ?? `${user.handle}@example.test`,
+    });
+    if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+    this.token = (res.body as { token: string }).token;
+    return res.body as { token: string; user: { id: string } };
+  }
+
+  async signIn(login: string, password: string) {
+    const res = await this.request('POST', '/v1/auth/signin', { login, password });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+    this.token = (res.body as { token: string }).token;
+    return res.body;
+  }
+}
+
+/** A realtime client that records every frame it receives. */
+export class RealtimeClient {
+  readonly frames: Record<string, unknown>[] = [];
+  private waiters: { test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }[] = [];
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      this.frames.push(frame);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(frame)) return true;
+        w.resolve(frame);
+        return false;
+      });
+    });
+  }
+
+  static async connect(wsUrl: string, token: string, cursors?: Record<string, number>): Promise<RealtimeClient> {
+    const socket = new WebSocket(wsUrl);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const client = new RealtimeClient(socket);
+    const caughtUp = client.next((f) => f.type === 'caught-up');
+    socket.send(JSON.stringify({ type: 'hello', token, ...(cursors ? { cursors } : {}) }));
+    await caughtUp;
+    return client;
+  }
+
+  next(test: (f: Record<string, unknown>) => boolean, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  messages(conversationId?: string): { seq: number; text: string | null; id: string }[] {
+    return this.frames
+      .filter((f) => f.type === 'message')
+      .map((f) => f.message as { seq: number; text: string | null; id: string; conversationId: string })
+      .filter((m) => !conversationId || m.conversationId === conversationId);
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
