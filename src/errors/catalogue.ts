@@ -5,6 +5,7 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, wsClose: 4400 },
   MALFORMED_JSON: { status: 400, wsClose: 4400 },
   BAD_REQUEST: { status: 400, wsClose: 4400 },
+  URI_TOO_LONG: { status: 414, wsClose: 4400 },
   ROUTE_NOT_FOUND: { status: 404, wsClose: 4404 },
   METHOD_NOT_ALLOWED: { status: 405, wsClose: 4400 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, wsClose: 4400 },

@@ -8,7 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../app/runtime.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -47,6 +47,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     // Unknown fields are refused, not silently dropped; types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('auth', null);

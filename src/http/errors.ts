@@ -46,6 +46,15 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   void reply.status(500).send(errorBody('INTERNAL', 'something went wrong on our side; try again'));
 }
 
+/** Errors the router raises before any route runs (bad URL encoding, oversize params). */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(errorBody('URI_TOO_LONG', 'a path segment is too long; ids are at most 100 characters'));
+    return;
+  }
+  void reply.status(400).send(errorBody('BAD_REQUEST', 'the request URL could not be read; check its encoding'));
+}
+
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   void reply.status(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`));
 }

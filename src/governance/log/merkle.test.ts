@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { LogError } from './errors.js';
 import {
   CompactRange,
   assertConsistency,
@@ -259,6 +260,8 @@ describe('proofs', () => {
     expect(largestPowerOfTwoBelow(2 ** 52 + 1)).toBe(2 ** 52);
     expect(largestPowerOfTwoBelow(2 ** 33 + 1)).toBe(2 ** 33);
     expect(largestPowerOfTwoBelow(2)).toBe(1);
+    expect(largestPowerOfTwoBelow(3)).toBe(2);
+    expect(() => largestPowerOfTwoBelow(1)).toThrow(LogError);
   });
 });
 

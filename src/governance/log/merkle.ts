@@ -59,6 +59,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The largest power of two strictly less than n (n ≥ 2): the split point k of RFC 9162 §2.1.1. */
 export function largestPowerOfTwoBelow(n: number): number {
+  if (!(n >= 2)) throw new LogError('invalid-argument', `no power of two below ${n} to split at`);
   let k = 2 ** Math.floor(Math.log2(n - 1));
   // Math.log2 may be off by one ulp near powers of two; settle exactly.
   while (k >= n) k /= 2;

@@ -1,4 +1,5 @@
-import { appendFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { schemaToJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -291,7 +292,7 @@ describe('loading and reloading', () => {
     );
     const error = await loadError(PolicyEngine.open({ dir }));
     expect(error.code).toBe('POLICY_INVALID');
-    const contentLines = (await import('node:fs')).readFileSync(join(dir, 'content.cedar'), 'utf8').split('\n');
+    const contentLines = readFileSync(join(dir, 'content.cedar'), 'utf8').split('\n');
     const line = contentLines.findIndex((text) => text.includes('resource.catgory')) + 1;
     expect(error.problems[0]).toMatchObject({
       file: join(dir, 'content.cedar'),
@@ -394,7 +395,7 @@ describe('loading and reloading', () => {
     let arrived = nextEvent();
     writeFileSync(join(dir, 'freeze.cedar'), '@id("freeze")\nforbid (principal, action, resource);\n');
     await arrived;
-    expect(events.at(-1)).toMatchObject({ ok: true, status: 'reloaded' });
+    expect(events.at(-1)).toMatchObject({ ok: true, status: 'reloaded', digest: watched.digest });
     expect(watched.decide(JP_SUPPORT_REQUEST)).toMatchObject({ decision: 'deny', policyIds: ['freeze'] });
 
     arrived = nextEvent();
@@ -451,6 +452,19 @@ describe('decision cache', () => {
     const bounded = await openTemp(defaultPolicyDir(), { cacheMaxEntries: 3 });
     for (const country of ['DE', 'FR', 'IT', 'ES', 'KR']) bounded.decide(withRequest({ transferBasisCountries: [country] }));
     expect(bounded.cacheStats.size).toBe(3);
+  });
+
+  it('keeps the schema enums and the request vocabulary in step', () => {
+    const schema = schemaToJson(readFileSync(join(defaultPolicyDir(), 'schema.cedarschema'), 'utf8'));
+    if (schema.type !== 'success') throw new Error('schema does not parse');
+    const types = schema.json['']?.entityTypes ?? {};
+    const enumOf = (name: string): string[] => {
+      const type = types[name];
+      return type !== undefined && 'enum' in type ? [...type.enum] : [];
+    };
+    expect(enumOf('Role')).toEqual([...OPERATOR_ROLES]);
+    expect(enumOf('Purpose')).toEqual([...PURPOSES]);
+    expect(enumOf('SubjectClass')).toEqual([...SUBJECT_CLASSES]);
   });
 
   it('keys on exactly the attributes the default policies read', () => {

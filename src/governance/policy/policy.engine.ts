@@ -11,7 +11,7 @@ import {
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { compilePolicySet, type CompiledPolicySet } from './policy.compile.js';
 import { PolicyError, type PolicyProblem } from './policy.errors.js';
-import { DEFAULT_SCHEMA_FILE, POLICY_FILE_SUFFIX, readPolicySources } from './policy.files.js';
+import { readPolicySources } from './policy.files.js';
 import { decisionKeyFunction, describeReadPath, type DecisionKeyFunction } from './policy.read-set.js';
 import {
   checkAccessRequest,
@@ -235,10 +235,9 @@ export class PolicyEngine {
   }
 
   private startWatching(): void {
-    const schemaFile = this.options.schemaFile ?? DEFAULT_SCHEMA_FILE;
-    this.watcher = watch(this.options.dir, { persistent: false }, (_event, filename) => {
-      const name = filename?.toString();
-      if (name !== undefined && name !== schemaFile && !name.endsWith(POLICY_FILE_SUFFIX)) return;
+    // Any change counts, not only *.cedar names: deployments often swap a symlinked directory
+    // (`..data` in a Kubernetes ConfigMap), and an unchanged digest makes a spurious reload free.
+    this.watcher = watch(this.options.dir, { persistent: false }, () => {
       // Editors save in several steps (truncate, write, rename); settle before reading.
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => this.reloadFromWatcher(), this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS);

@@ -21,7 +21,13 @@ export type ConsentEvent =
 
 export type ConsentStanding =
   | { readonly noticeId: string; readonly status: 'given'; readonly since: string; readonly receipt: ConsentReceipt }
-  | { readonly noticeId: string; readonly status: 'withdrawn'; readonly since: string }
+  | {
+      readonly noticeId: string;
+      readonly status: 'withdrawn';
+      readonly since: string;
+      /** The last receipt given under this notice before the withdrawal, if any. */
+      readonly withdrawnReceipt?: ConsentReceipt;
+    }
   /** An event of this notice has an unreadable time, so the history cannot be trusted for it. */
   | { readonly noticeId: string; readonly status: 'unreadable' };
 
@@ -55,6 +61,7 @@ export function eventNotice(event: ConsentEvent): string {
 export function consentStandings(history: readonly ConsentEvent[], at: Date, subjectId?: string): ConsentStanding[] {
   const now = at.getTime();
   const latest = new Map<string, { time: number; event: ConsentEvent } | 'unreadable'>();
+  const lastGiven = new Map<string, { time: number; receipt: ConsentReceipt }>();
   for (const event of history) {
     if (subjectId !== undefined && eventSubject(event) !== subjectId) continue;
     const noticeId = eventNotice(event);
@@ -67,12 +74,19 @@ export function consentStandings(history: readonly ConsentEvent[], at: Date, sub
     const current = latest.get(noticeId);
     if (current === 'unreadable' || time > now) continue;
     if (current === undefined || time >= current.time) latest.set(noticeId, { time, event });
+    const given = lastGiven.get(noticeId);
+    if (event.kind === 'given' && (given === undefined || time >= given.time)) lastGiven.set(noticeId, { time, receipt: event.receipt });
   }
   const standings: ConsentStanding[] = [];
   for (const [noticeId, entry] of latest) {
-    if (entry === 'unreadable') standings.push({ noticeId, status: 'unreadable' });
-    else if (entry.event.kind === 'given') standings.push({ noticeId, status: 'given', since: entry.event.at, receipt: entry.event.receipt });
-    else standings.push({ noticeId, status: 'withdrawn', since: entry.event.at });
+    if (entry === 'unreadable') {
+      standings.push({ noticeId, status: 'unreadable' });
+    } else if (entry.event.kind === 'given') {
+      standings.push({ noticeId, status: 'given', since: entry.event.at, receipt: entry.event.receipt });
+    } else {
+      const previous = lastGiven.get(noticeId)?.receipt;
+      standings.push({ noticeId, status: 'withdrawn', since: entry.event.at, ...(previous === undefined ? {} : { withdrawnReceipt: previous }) });
+    }
   }
   return standings;
 }

@@ -1,0 +1,45 @@
+// Runs the `domicile` CLI in-process with captured output.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../../src/cli/main.js';
+import type { CliOutput } from '../../src/cli/output.js';
+import type { ConfigFile } from '../../src/config/config.js';
+import { tempDir } from './databases.js';
+import { storyRules } from './factories.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runDomicile(args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const out: CliOutput = {
+    stdout: (t) => (stdout += `${t}\n`),
+    stderr: (t) => (stderr += `${t}\n`),
+    progress: () => ({ update: () => undefined, stop: () => undefined }),
+  };
+  const code = await runCli(args, out);
+  return { code, stdout, stderr };
+}
+
+/** A configuration file in a fresh folder: SQLite cells jp and kr, the story's placement rule. */
+export function writeTestConfig(overrides: Partial<ConfigFile> = {}): { file: string; dataDir: string } {
+  const dir = tempDir('domicile-cli');
+  const dataDir = path.join(dir, 'data');
+  const file = path.join(dir, 'domicile.config.json');
+  const config: ConfigFile = {
+    deployment: 'domicile.test',
+    dataDir,
+    cells: [
+      { id: 'jp', jurisdiction: 'JP' },
+      { id: 'kr', jurisdiction: 'KR' },
+    ],
+    placement: { rules: storyRules },
+    ...overrides,
+  };
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return { file, dataDir };
+}
