@@ -1,0 +1,62 @@
+// The sidebar's conversation list: title, a one-line preview of the last message, time and unread badge.
+import type { Conversation, User } from './types.js';
+import { formatListStamp, unreadCount } from './format.js';
+
+interface ConversationListProps {
+  conversations: Conversation[];
+  activeId: string | null;
+  users: Record<string, User>;
+  meId: string;
+  onOpen: (id: string) => void;
+}
+
+function preview(c: Conversation, users: Record<string, User>, meId: string): string {
+  const m = c.lastMessage;
+  if (!m) return c.kind === 'channel' ? 'No announcements yet' : 'No messages yet';
+  const who = m.senderId === meId ? 'You: ' : c.kind === 'group' ? `${users[m.senderId]?.displayName ?? 'Someone'}: ` : '';
+  if (m.kind === 'image') return `${who}Photo`;
+  return `${who}${m.text ?? ''}`;
+}
+
+export function ConversationList({ conversations, activeId, users, meId, onOpen }: ConversationListProps) {
+  if (conversations.length === 0) {
+    return <p className="list-empty muted">No conversations yet.</p>;
+  }
+  return (
+    <ul className="conversation-list" data-testid="conversation-list">
+      {conversations.map((c) => {
+        const unread = unreadCount(c);
+        return (
+          <li key={c.id}>
+            <button
+              type="button"
+              className={c.id === activeId ? 'conversation-item is-active' : 'conversation-item'}
+              aria-current={c.id === activeId ? 'true' : undefined}
+              onClick={() => onOpen(c.id)}
+              data-testid="conversation-item"
+              data-conversation-id={c.id}
+            >
+              <span className="conversation-line">
+                <span className="conversation-title" data-testid="conversation-title">
+                  {c.kind === 'channel' && <span className="kind-tag">Official</span>}
+                  {c.title || 'Untitled chat'}
+                </span>
+                {c.lastMessage && <span className="conversation-time">{formatListStamp(c.lastMessage.createdAt)}</span>}
+              </span>
+              <span className="conversation-line">
+                <span className={unread > 0 ? 'conversation-preview is-unread' : 'conversation-preview'} data-testid="conversation-preview">
+                  {preview(c, users, meId)}
+                </span>
+                {unread > 0 && (
+                  <span className="badge" data-testid="unread-badge" aria-label={`${unread} unread`}>
+                    {unread > 99 ? '99+' : unread}
+                  </span>
+                )}
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,325 @@
+// Typed HTTP client for the Domicile v1 API: owns the bearer token (kept in localStorage) and turns
+// every failure into an ApiError that carries the server's stable code and its human message.
+import type {
+  AuthResult,
+  Conversation,
+  MediaRef,
+  Member,
+  Message,
+  MessagePage,
+  OfficialAccount,
+  SessionInfo,
+  User,
+} from './types.js';
+
+const TOKEN_KEY = 'domicile.token';
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong. Please try again.';
+}
+
+export const tokenStore = {
+  get(): string | null {
+    try {
+      return localStorage.getItem(TOKEN_KEY);
+    } catch {
+      // Storage can be disabled (privacy modes); the app then works for this tab only.
+      return memoryToken;
+    }
+  },
+  set(token: string | null): void {
+    memoryToken = token;
+    try {
+      if (token === null) localStorage.removeItem(TOKEN_KEY);
+      else localStorage.setItem(TOKEN_KEY, token);
+    } catch {
+      /* see get() */
+    }
+  },
+};
+let memoryToken: string | null = null;
+
+export interface SignupInput {
+  handle: string;
+  displayName: string;
+  password: string;
+  home: string;
+  email?: string;
+  phone?: string;
+}
+
+type Body = { json: unknown } | { raw: Blob; contentType: string } | undefined;
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: Body;
+  signal?: AbortSignal;
+}
+
+function isErrorEnvelope(value: unknown): value is { error: { code: string; message: string } } {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const inner = (value as { error: unknown }).error;
+  return (
+    typeof inner === 'object' &&
+    inner !== null &&
+    typeof (inner as { code?: unknown }).code === 'string' &&
+    typeof (inner as { message?: unknown }).message === 'string'
+  );
+}
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private unauthorizedListener: (() => void) | null = null;
+
+  constructor(baseUrl = '') {
+    this.baseUrl = baseUrl;
+  }
+
+  /** Called when the server says our token is no longer good, so the app can return to sign-in. */
+  onUnauthorized(listener: (() => void) | null): void {
+    this.unauthorizedListener = listener;
+  }
+
+  get token(): string | null {
+    return tokenStore.get();
+  }
+
+  private async request(path: string, opts: RequestOptions = {}): Promise<Response> {
+    const headers = new Headers();
+    const token = tokenStore.get();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    let body: BodyInit | undefined;
+    if (opts.body && 'json' in opts.body) {
+      headers.set('Content-Type', 'application/json');
+      body = JSON.stringify(opts.body.json);
+    } else if (opts.body && 'raw' in opts.body) {
+      headers.set('Content-Type', opts.body.contentType);
+      body = opts.body.raw;
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method: opts.method ?? 'GET',
+        headers,
+        body: body ?? null,
+        signal: opts.signal ?? null,
+      });
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'NETWORK', 'Cannot reach Domicile. Check your connection and try again.');
+    }
+    if (res.ok) return res;
+
+    let code = `HTTP_${res.status}`;
+    let message = `The request failed (${res.status}). Please try again.`;
+    try {
+      const parsed: unknown = await res.json();
+      if (isErrorEnvelope(parsed)) {
+        code = parsed.error.code;
+        message = parsed.error.message;
+      }
+    } catch {
+      /* not JSON: keep the generic message */
+    }
+    if (res.status === 401 && token) this.unauthorizedListener?.();
+    throw new ApiError(res.status, code, message);
+  }
+
+  private async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.request(path, opts);
+    return (await res.json()) as T;
+  }
+
+  private async empty(path: string, opts: RequestOptions = {}): Promise<void> {
+    await this.request(path, opts);
+  }
+
+  // --- auth and sessions
+  async signup(input: SignupInput): Promise<AuthResult> {
+    const result = await this.json<AuthResult>('/v1/auth/signup', { method: 'POST', body: { json: input } });
+    tokenStore.set(result.token);
+    return result;
+  }
+
+  async signin(login: string, password: string): Promise<AuthResult> {
+    const result = await this.json<AuthResult>('/v1/auth/signin', {
+      method: 'POST',
+      body: { json: { login, password } },
+    });
+    tokenStore.set(result.token);
+    return result;
+  }
+
+  async signout(): Promise<void> {
+    try {
+      await this.empty('/v1/auth/signout', { method: 'POST' });
+    } finally {
+      // Forget the token even if the server is unreachable: the user asked to leave this device.
+      tokenStore.set(null);
+    }
+  }
+
+  sessions(): Promise<{ sessions: SessionInfo[] }> {
+    return this.json('/v1/sessions');
+  }
+
+  revokeSession(sessionId: string): Promise<void> {
+    return this.empty(`/v1/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
+  }
+
+  // --- me, users, contacts
+  me(): Promise<User> {
+    return this.json('/v1/me');
+  }
+
+  updateMe(displayName: string): Promise<User> {
+    return this.json('/v1/me', { method: 'PATCH', body: { json: { displayName } } });
+  }
+
+  uploadAvatar(file: Blob): Promise<User> {
+    return this.json('/v1/me/avatar', { method: 'PUT', body: { raw: file, contentType: file.type } });
+  }
+
+  userByHandle(handle: string): Promise<User> {
+    return this.json(`/v1/users/by-handle/${encodeURIComponent(normaliseHandle(handle))}`);
+  }
+
+  contacts(): Promise<{ contacts: User[] }> {
+    return this.json('/v1/contacts');
+  }
+
+  addContact(handle: string): Promise<User> {
+    return this.json('/v1/contacts', { method: 'POST', body: { json: { handle: normaliseHandle(handle) } } });
+  }
+
+  removeContact(userId: string): Promise<void> {
+    return this.empty(`/v1/contacts/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  }
+
+  // --- conversations and messages
+  conversations(): Promise<{ conversations: Conversation[] }> {
+    return this.json('/v1/conversations');
+  }
+
+  conversation(id: string): Promise<Conversation> {
+    return this.json(`/v1/conversations/${encodeURIComponent(id)}`);
+  }
+
+  createConversation(input: { kind: 'direct' | 'group'; memberIds: string[]; title?: string }): Promise<Conversation> {
+    return this.json('/v1/conversations', { method: 'POST', body: { json: input } });
+  }
+
+  members(conversationId: string): Promise<{ members: Member[] }> {
+    return this.json(`/v1/conversations/${encodeURIComponent(conversationId)}/members`);
+  }
+
+  addMember(conversationId: string, userId: string): Promise<void> {
+    return this.empty(`/v1/conversations/${encodeURIComponent(conversationId)}/members`, {
+      method: 'POST',
+      body: { json: { userId } },
+    });
+  }
+
+  removeMember(conversationId: string, userId: string): Promise<void> {
+    return this.empty(
+      `/v1/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(userId)}`,
+      { method: 'DELETE' },
+    );
+  }
+
+  messages(conversationId: string, opts: { before?: number; limit?: number } = {}): Promise<MessagePage> {
+    const q = new URLSearchParams();
+    if (opts.before !== undefined) q.set('before', String(opts.before));
+    q.set('limit', String(opts.limit ?? 50));
+    return this.json(`/v1/conversations/${encodeURIComponent(conversationId)}/messages?${q.toString()}`);
+  }
+
+  sendText(conversationId: string, clientId: string, text: string): Promise<Message> {
+    return this.json(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      method: 'POST',
+      body: { json: { clientId, text } },
+    });
+  }
+
+  sendMedia(conversationId: string, clientId: string, mediaId: string): Promise<Message> {
+    return this.json(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      method: 'POST',
+      body: { json: { clientId, mediaId } },
+    });
+  }
+
+  uploadMedia(conversationId: string, file: Blob): Promise<MediaRef> {
+    return this.json(`/v1/conversations/${encodeURIComponent(conversationId)}/media`, {
+      method: 'POST',
+      body: { raw: file, contentType: file.type },
+    });
+  }
+
+  markRead(conversationId: string, seq: number): Promise<void> {
+    return this.empty(`/v1/conversations/${encodeURIComponent(conversationId)}/read`, {
+      method: 'POST',
+      body: { json: { seq } },
+    });
+  }
+
+  /** Fetches bytes that need the auth header (images cannot send it from an <img>). */
+  async blob(path: string, signal?: AbortSignal): Promise<Blob> {
+    const res = await this.request(path, signal ? { signal } : {});
+    return res.blob();
+  }
+
+  // --- official accounts
+  officialAccounts(): Promise<{ accounts: OfficialAccount[] }> {
+    return this.json('/v1/official-accounts');
+  }
+
+  follow(accountId: string): Promise<void> {
+    return this.empty(`/v1/official-accounts/${encodeURIComponent(accountId)}/follow`, { method: 'POST' });
+  }
+
+  unfollow(accountId: string): Promise<void> {
+    return this.empty(`/v1/official-accounts/${encodeURIComponent(accountId)}/follow`, { method: 'DELETE' });
+  }
+
+  broadcast(accountId: string, clientId: string, text: string): Promise<Message> {
+    return this.json(`/v1/official-accounts/${encodeURIComponent(accountId)}/broadcasts`, {
+      method: 'POST',
+      body: { json: { clientId, text } },
+    });
+  }
+}
+
+/** People type handles with or without the leading "@"; the API wants the bare handle. */
+export function normaliseHandle(handle: string): string {
+  return handle.trim().replace(/^@+/, '');
+}
+
+export function mediaPath(conversationId: string, mediaId: string): string {
+  return `/v1/conversations/${encodeURIComponent(conversationId)}/media/${encodeURIComponent(mediaId)}`;
+}
+
+export function avatarPath(userId: string): string {
+  return `/v1/users/${encodeURIComponent(userId)}/avatar`;
+}
+
+export function newClientId(): string {
+  // randomUUID exists only in secure contexts; a plain-http LAN address still needs unique ids.
+  if (typeof crypto.randomUUID === 'function' && globalThis.isSecureContext !== false) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export const api = new ApiClient();
