@@ -49,7 +49,7 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   await say(taro, jpChat.id, 'demo-4', 'The cherry trees look great in that photo.');
 
   const crossBorder = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['minjun'] })).conversation;
-  await say(hanako, crossBorder.id, 'demo-1', 'Min-jun, welcome to Tokyo next week! 🇯🇵');
+  await say(hanako, crossBorder.id, 'demo-1', 'Min-jun, welcome to Tokyo next week!');
   await say(minjun, crossBorder.id, 'demo-2', 'Thanks Hanako! Can you recommend a ramen place near Tamachi?');
   const map = await uploadConversationImage({ ctx, actor: hanako, conversationId: crossBorder.id, contentType: 'image/png', bytes: gradientPng(120, 120, [250, 220, 120], [230, 90, 60]) });
   await sendMessage({ ctx, actor: hanako, conversationId: crossBorder.id, clientId: 'demo-3', mediaId: map.id });

@@ -37,9 +37,11 @@ async function view(ctx: MessagingContext, conversation: CachedConversation, vie
     .where('conversation_id', '=', conversation.id)
     .where('seq', '=', row.last_seq)
     .executeTakeFirst();
+  const imagesCell = cellFor(ctx, { home: conversation.scopeHome, class: conversation.scopeClass }, categories.media);
   return presentConversation({
     row,
     jurisdiction: cell.jurisdiction,
+    images: { cell: imagesCell.id, jurisdiction: imagesCell.jurisdiction },
     title: await titleFor(ctx, row, [...conversation.members.keys()], viewerId),
     memberCount: conversation.members.size,
     lastReadSeq: conversation.members.get(viewerId)?.lastReadSeq ?? 0,

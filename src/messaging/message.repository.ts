@@ -54,5 +54,14 @@ export async function appendMessage(trx: Transaction<CellDatabase>, input: Appen
     }),
   };
   await trx.insertInto('message').values(row).execute();
+  // What you wrote yourself is read: the sender's read position moves with the send.
+  await trx
+    .updateTable('membership')
+    .set({ last_read_seq: row.seq })
+    .where('conversation_id', '=', input.conversation.id)
+    .where('subject_id', '=', input.senderId)
+    .execute();
+  const member = input.conversation.members.get(input.senderId);
+  if (member) member.lastReadSeq = Math.max(member.lastReadSeq, row.seq);
   return { row, created: true };
 }

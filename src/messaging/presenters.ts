@@ -35,6 +35,8 @@ export interface ConversationView {
   title: string;
   memberCount: number;
   storedIn: StoredIn;
+  /** Where this conversation's images are kept: the placement rules may put them elsewhere. */
+  imagesStoredIn: StoredIn;
   lastSeq: number;
   lastReadSeq: number;
   lastMessage: MessageView | null;
@@ -75,6 +77,7 @@ export function storedIn(cellId: string, jurisdiction: string): StoredIn {
 export function presentConversation(props: {
   row: ConversationRow;
   jurisdiction: string;
+  images: { cell: string; jurisdiction: string };
   title: string;
   memberCount: number;
   lastReadSeq: number;
@@ -86,6 +89,7 @@ export function presentConversation(props: {
     title: props.title,
     memberCount: props.memberCount,
     storedIn: storedIn(props.row.cell_id, props.jurisdiction),
+    imagesStoredIn: storedIn(props.images.cell, props.images.jurisdiction),
     lastSeq: Number(props.row.last_seq),
     lastReadSeq: props.lastReadSeq,
     lastMessage: props.lastMessage,

@@ -80,7 +80,7 @@ describe('chat in the browser', () => {
     await a.getByTestId('new-chat-submit').click();
     await a.getByTestId('chat-pane').waitFor();
     // Conversations live in the creator's home cell: Aiko's is Japan.
-    expect(await a.getByTestId('residency-badge').innerText()).toBe('Stored in Japan · JP');
+    expect(await a.getByTestId('residency-badge').innerText()).toBe('Stored in Japan · JP · images in South Korea · KR');
 
     await a.getByLabel('Message', { exact: true }).fill('Hello from Tokyo');
     await a.getByLabel('Message', { exact: true }).press('Enter');
@@ -92,7 +92,7 @@ describe('chat in the browser', () => {
     expect(await item.getByTestId('unread-badge').innerText()).toMatch(/^[1-9]\d*$/);
     await item.click();
     await b.getByTestId('chat-pane').waitFor();
-    expect(await b.getByTestId('residency-badge').innerText()).toBe('Stored in Japan · JP');
+    expect(await b.getByTestId('residency-badge').innerText()).toBe('Stored in Japan · JP · images in South Korea · KR');
     expect(await b.getByTestId('residency-note').innerText()).toContain('South Korea');
     await messageText(b, 'Hello from Tokyo').waitFor();
     expect(await b.getByTestId('sender-name').filter({ hasText: 'Aiko Tanaka' }).count()).toBeGreaterThan(0);

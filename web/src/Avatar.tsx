@@ -37,13 +37,19 @@ function PictureAvatar({ user, size, version }: { user: AvatarProps['user']; siz
   return <img className={`avatar avatar-${size}`} src={img.url} alt="" data-testid="avatar-image" />;
 }
 
-export function ResidencyBadge({ storedIn, compact = false }: { storedIn: StoredIn; compact?: boolean }) {
-  const label = residencyLabel(storedIn);
+export function ResidencyBadge({ storedIn, imagesStoredIn, compact = false }: { storedIn: StoredIn; imagesStoredIn?: StoredIn; compact?: boolean }) {
+  const imagesElsewhere = imagesStoredIn && imagesStoredIn.cell !== storedIn.cell ? imagesStoredIn : null;
+  const label = imagesElsewhere
+    ? `${residencyLabel(storedIn)} · images in ${imagesElsewhere.country || imagesElsewhere.jurisdiction} · ${imagesElsewhere.jurisdiction}`
+    : residencyLabel(storedIn);
+  const title = imagesElsewhere
+    ? `Messages in this chat are stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}); its images in the ${imagesElsewhere.jurisdiction} cell (${imagesElsewhere.cell}).`
+    : `Messages and images in this chat are stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}).`;
   return (
     <span
       className={compact ? 'residency residency-compact' : 'residency'}
       data-testid="residency-badge"
-      title={`Messages and images in this chat are stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}).`}
+      title={title}
     >
       <svg className="residency-icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
         <path

@@ -50,7 +50,7 @@ export function ChatPane(props: ChatPaneProps) {
           <p className="muted small">{subtitle(c)}</p>
         </div>
         <div className="chat-residency">
-          <ResidencyBadge storedIn={c.storedIn} />
+          <ResidencyBadge storedIn={c.storedIn} imagesStoredIn={c.imagesStoredIn} />
           {storedAbroad && (
             <p className="muted small" data-testid="residency-note">
               Your home is {countryName(me.home)}

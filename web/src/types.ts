@@ -45,6 +45,7 @@ export interface Conversation {
   title: string;
   memberCount: number;
   storedIn: StoredIn;
+  imagesStoredIn: StoredIn;
   lastSeq: number;
   lastReadSeq: number;
   lastMessage: Message | null;

@@ -1,0 +1,162 @@
+// Messaging load generator: many WebSocket clients on loopback send 1:1 messages at a fixed
+// offered rate to a real `domicile serve` (SQLite cells, durable commits) in its own process;
+// latency is measured from send to delivery at the recipient (same clock, this process).
+//
+//   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--pairs 100]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '5000' },
+    seconds: { type: 'string', default: '10' },
+    pairs: { type: 'string', default: '100' },
+    port: { type: 'string', default: '18080' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const pairs = Number(values.pairs);
+const port = Number(values.port);
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-'));
+const configFile = path.join(dir, 'domicile.config.json');
+fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells: [{ id: 'jp', jurisdiction: 'JP' }, { id: 'kr', jurisdiction: 'KR' }] }));
+
+const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile], {
+  env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const base = `http://127.0.0.1:${port}`;
+
+async function waitForServer(): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+async function post(pathname: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+interface Peer {
+  token: string;
+  socket: WebSocket;
+}
+
+async function connect(token: string, onMessage: (frame: { type: string; message?: { text: string } }) => void): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const ready = new Promise<void>((resolve) => {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { type: string; message?: { text: string } };
+      if (frame.type === 'caught-up') resolve();
+      else onMessage(frame);
+    });
+  });
+  socket.send(JSON.stringify({ type: 'hello', token }));
+  await ready;
+  return socket;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function main(): Promise<void> {
+  await waitForServer();
+  const latencies: number[] = [];
+  let delivered = 0;
+  let acked = 0;
+  let errors = 0;
+  const onReceiverFrame = (frame: { type: string; message?: { text: string } }): void => {
+    if (frame.type === 'message' && frame.message?.text.startsWith('t:')) {
+      latencies.push(performance.now() - Number(frame.message.text.slice(2)));
+      delivered += 1;
+    }
+  };
+  const onSenderFrame = (frame: { type: string }): void => {
+    if (frame.type === 'ack') acked += 1;
+    else if (frame.type === 'error') errors += 1;
+  };
+
+  process.stderr.write(`setting up ${pairs} pairs…\n`);
+  const senders: { peer: Peer; conversationId: string }[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    const a = (await post('/v1/auth/signup', { handle: `sender${i}`, displayName: `S${i}`, password: 'bench-password', home: i % 2 ? 'KR' : 'JP', email: `s${i}@bench.test` })) as { token: string };
+    const b = (await post('/v1/auth/signup', { handle: `recvr${i}`, displayName: `R${i}`, password: 'bench-password', home: 'JP', email: `r${i}@bench.test` })) as { token: string };
+    const conversation = (await post('/v1/conversations', { kind: 'direct', memberIds: [`recvr${i}`] }, a.token)) as { id: string };
+    const senderSocket = await connect(a.token, onSenderFrame);
+    await connect(b.token, onReceiverFrame);
+    senders.push({ peer: { token: a.token, socket: senderSocket }, conversationId: conversation.id });
+  }
+
+  process.stderr.write(`offering ${rate} msg/s for ${seconds} s…\n`);
+  const total = rate * seconds;
+  const started = performance.now();
+  let sent = 0;
+  // Sends are paced in 1 ms slots so the offered rate stays fixed whatever the latency.
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+      while (sent < due) {
+        const s = senders[sent % senders.length] as (typeof senders)[number];
+        s.peer.socket.send(JSON.stringify({ type: 'send', clientId: `c${sent}`, conversationId: s.conversationId, text: `t:${performance.now()}` }));
+        sent += 1;
+      }
+      if (sent >= total) resolve();
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  const sendSeconds = (performance.now() - started) / 1000;
+  const deadline = performance.now() + 20_000;
+  while (delivered < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  const result = {
+    offeredRate: rate,
+    seconds,
+    pairs,
+    sent,
+    delivered,
+    acked,
+    errors,
+    achievedSendRate: Math.round(sent / sendSeconds),
+    deliveredPerSecond: Math.round(delivered / elapsed),
+    p50ms: Number(percentile(latencies, 50).toFixed(2)),
+    p99ms: Number(percentile(latencies, 99).toFixed(2)),
+    p999ms: Number(percentile(latencies, 99.9).toFixed(2)),
+    maxms: Number((latencies.at(-1) ?? NaN).toFixed(2)),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  server.kill('SIGTERM');
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  server.kill('SIGKILL');
+  process.exit(1);
+});
