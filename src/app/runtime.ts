@@ -34,6 +34,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     hub,
     async close() {
       hub.closeAll();
+      await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));
       await Promise.all([...messaging.committers.values()].map((c) => c.drain()));
       await directory.close();
       await cells.close();

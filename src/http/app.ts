@@ -68,19 +68,23 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     },
     // The WebSocket upgrade is a route like any other; OpenAPI has no verb for it, so it is
     // documented as the GET that upgrades.
-    transformObject: ({ openapiObject }) => ({
-      ...openapiObject,
-      paths: {
-        ...openapiObject.paths,
-        '/v1/ws': {
-          get: {
-            tags: ['realtime'],
-            summary: 'WebSocket upgrade; frames are described in docs/api.md',
-            responses: { '101': { description: 'Switching Protocols' } },
+    transformObject: (documents) => {
+      if (!('openapiObject' in documents)) return documents.swaggerObject;
+      const doc = documents.openapiObject;
+      return {
+        ...doc,
+        paths: {
+          ...doc.paths,
+          '/v1/ws': {
+            get: {
+              tags: ['realtime'],
+              summary: 'WebSocket upgrade; frames are described in docs/api.md',
+              responses: { '101': { description: 'Switching Protocols' } },
+            },
           },
         },
-      },
-    }),
+      };
+    },
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 

@@ -7,7 +7,7 @@ import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';
 import { newId } from './ids.js';
 import { appendMessage } from './message.repository.js';
-import { committerOf, type MessagingContext } from './messaging.context.js';
+import { committerOf, messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
 import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
 
@@ -195,9 +195,7 @@ export async function listMembers(props: { ctx: MessagingContext; actor: Subject
 
 async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string): Promise<void> {
   const cell = ctx.cells.get(conversation.cellId);
-  const { row, created } = await committerOf(ctx, cell.id).run((trx) =>
-    appendMessage(trx, { cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null }),
-  );
+  const { row, created } = await messageWriterOf(ctx, cell.id).write({ cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null });
   if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message: presentMessage(row) });
 }
 

@@ -3,7 +3,7 @@
 import type { ConversationView, MessageView } from './presenters.js';
 
 export type MessagingEvent =
-  | { type: 'message'; recipients: readonly string[]; message: MessageView }
+  | { type: 'message'; recipients: readonly string[]; message: MessageView; origin?: string | undefined }
   | { type: 'receipt'; recipients: readonly string[]; conversationId: string; userId: string; seq: number }
   | {
       type: 'membership';

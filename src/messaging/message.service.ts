@@ -3,8 +3,7 @@
 import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from '../db/cell.tables.js';
-import { appendMessage } from './message.repository.js';
-import { committerOf, type MessagingContext } from './messaging.context.js';
+import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { presentMessage, type MessageView } from './presenters.js';
 import { cellOfId } from './ids.js';
 
@@ -17,6 +16,8 @@ export async function sendMessage(props: {
   clientId: string;
   text?: string | undefined;
   mediaId?: string | undefined;
+  /** The realtime connection that sent it: it gets an ack, not an echo. */
+  origin?: string | undefined;
 }): Promise<MessageView> {
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
@@ -52,20 +53,18 @@ export async function sendMessage(props: {
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
   const cell = ctx.cells.get(conversation.cellId);
-  const { row, created } = await committerOf(ctx, cell.id).run((trx) =>
-    appendMessage(trx, {
-      cell,
-      conversation,
-      senderId: actor.id,
-      senderHome: actor.home,
-      kind: media ? 'image' : 'text',
-      clientId: props.clientId,
-      text: media ? null : (props.text ?? null),
-      media,
-    }),
-  );
+  const { row, created } = await messageWriterOf(ctx, cell.id).write({
+    cell,
+    conversation,
+    senderId: actor.id,
+    senderHome: actor.home,
+    kind: media ? 'image' : 'text',
+    clientId: props.clientId,
+    text: media ? null : (props.text ?? null),
+    media,
+  });
   const message = presentMessage(row);
-  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message });
+  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message, origin: props.origin });
   return message;
 }
 

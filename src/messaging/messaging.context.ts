@@ -7,11 +7,13 @@ import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { createConversationCache, type ConversationCache } from './conversation.cache.js';
 import type { MessagingEvents } from './events.js';
+import { createMessageWriter, type MessageWriter } from './message.writer.js';
 
 export interface MessagingContext {
   cells: CellRegistry;
   directory: Directory;
   committers: Map<string, GroupCommitter<CellDatabase>>;
+  messageWriters: Map<string, MessageWriter>;
   conversations: ConversationCache;
   signInLimiter: RateLimiter;
   events: MessagingEvents;
@@ -27,11 +29,18 @@ export function createMessagingContext(props: {
     cells: props.cells,
     directory: props.directory,
     committers,
+    messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell)])),
     conversations: createConversationCache(props.cells),
     signInLimiter: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
     events: props.events ?? { emit: () => undefined },
   };
   return ctx;
+}
+
+export function messageWriterOf(ctx: MessagingContext, cellId: string): MessageWriter {
+  const writer = ctx.messageWriters.get(cellId);
+  if (!writer) throw new Error(`no message writer for cell ${cellId}`);
+  return writer;
 }
 
 export function committerOf(ctx: MessagingContext, cellId: string): GroupCommitter<CellDatabase> {

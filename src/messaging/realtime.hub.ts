@@ -3,6 +3,8 @@
 import type { MessagingEvent, MessagingEvents } from './events.js';
 
 export interface RealtimeConnection {
+  /** Unique per socket; a message's origin connection is acknowledged instead of echoed. */
+  id: string;
   userId: string;
   deliver(event: MessagingEvent): void;
   close(code: number, reason: string): void;
@@ -52,7 +54,11 @@ export function createRealtimeHub(): RealtimeHub {
     emit(event) {
       for (const userId of event.recipients) {
         const set = byUser.get(userId);
-        if (set) for (const connection of set) connection.deliver(event);
+        if (!set) continue;
+        for (const connection of set) {
+          if (event.type === 'message' && event.origin === connection.id) continue;
+          connection.deliver(event);
+        }
       }
     },
     closeAll() {

@@ -27,6 +27,8 @@ describe('countryOf on the bundled database', () => {
       '::1', '::', 'fe80::1%eth0', 'fd00::1', '::ffff:10.0.0.1', '2001:db8::1', '', 'garbage', '999.1.1.1']) {
       expect(geo.countryOf(ip), ip).toBeNull();
     }
+    expect(geo.countryOf(null)).toBeNull();
+    expect(geo.countryOf(undefined)).toBeNull();
   });
 
   it('opens the database once per process', async () => {

@@ -9,7 +9,7 @@ import { isPublicAddress, parseIpAddress } from './ip-address.js';
 
 export interface GeoLookup {
   /** ISO 3166-1 alpha-2 code of the address, or null when it has none we can trust. */
-  countryOf(ip: string): string | null;
+  countryOf(ip: string | null | undefined): string | null;
 }
 
 /** The part of a maxmind reader the lookup uses; lets tests and other databases stand in. */
@@ -30,7 +30,7 @@ function countryCodeOf(record: unknown): string | null {
 /** A lookup over any reader; the database is consulted only for public addresses. */
 export function createGeoLookup(reader: CountryRecordReader): GeoLookup {
   return {
-    countryOf(ip: string): string | null {
+    countryOf(ip: string | null | undefined): string | null {
       const parsed = parseIpAddress(ip);
       // The database has stray entries for private ranges (192.168.1.1 maps to AU), so they
       // are excluded here rather than trusted to be absent.

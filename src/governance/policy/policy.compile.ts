@@ -10,9 +10,11 @@ import {
   schemaToJson,
   validate,
   type DetailedError,
+  type EntityJson,
   type PolicyJson,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { PolicyError, type PolicyProblem } from './policy.errors.js';
+import { actionEntitiesOf, EnumLowering, enumTypesOf, LoweringError } from './policy.lower.js';
 import { readSetOf, type ReadSet } from './policy.read-set.js';
 import { charIndexOfByteOffset, lineColumnAt, splitPolicies } from './policy.text.js';
 
@@ -45,6 +47,10 @@ export interface CompiledPolicySet {
   readonly policies: readonly CompiledPolicy[];
   /** id → policy text, the shape Cedar takes so that its diagnostics name our ids. */
   readonly staticPolicies: Readonly<Record<string, string>>;
+  /** id → the same policy with enum values lowered to strings: what the engine evaluates. */
+  readonly loweredPolicies: Readonly<Record<string, PolicyJson>>;
+  /** Action entities carrying the schema's action groups, sent with every request. */
+  readonly actionEntities: readonly EntityJson[];
   readonly readSet: ReadSet;
   /** SHA-256 over the schema and every id and text: names this exact set in the access log. */
   readonly digest: string;
@@ -71,19 +77,6 @@ function problemFrom(file: SourceFile, base: number, text: string, error: Detail
     ...(policyId === undefined ? {} : { policyId }),
     ...(help === undefined ? {} : { help }),
   };
-}
-
-/** Entity types without attributes (the schema's enums): naming them reads nothing. */
-function attributeFreeTypes(schemaText: string): Set<string> {
-  const answer = schemaToJson(schemaText);
-  const types = new Set<string>();
-  if (answer.type !== 'success') return types;
-  for (const [namespace, definition] of Object.entries(answer.json)) {
-    for (const [name, entityType] of Object.entries(definition.entityTypes)) {
-      if ('enum' in entityType) types.add(namespace === '' ? name : `${namespace}::${name}`);
-    }
-  }
-  return types;
 }
 
 function digestOf(schemaText: string, staticPolicies: Readonly<Record<string, string>>): string {
@@ -196,14 +189,35 @@ export function compilePolicySet(sources: PolicySources): CompiledPolicySet {
     );
   }
 
+  const schemaJson = schemaToJson(schema.text);
+  if (schemaJson.type === 'failure') {
+    throw new PolicyError('POLICY_SCHEMA_INVALID', schemaJson.errors.map((error) => problemFrom(schema, 0, schema.text, error)));
+  }
+  const enumTypes = enumTypesOf(schemaJson.json);
+  const lowering = new EnumLowering(enumTypes);
+  const loweredPolicies: Record<string, PolicyJson> = {};
+  const loweringProblems: PolicyProblem[] = [];
+  for (const [id, { policy }] of byId) {
+    try {
+      loweredPolicies[id] = lowering.lowerPolicy(policy.json);
+    } catch (error) {
+      // LoweringError names a construct we refuse; anything else is Cedar JSON we do not know.
+      const message = error instanceof LoweringError ? error.message : `cannot analyse this policy: ${String(error)}`;
+      loweringProblems.push({ file: policy.file, line: policy.line, column: policy.column, policyId: id, message });
+    }
+  }
+  if (loweringProblems.length > 0) throw new PolicyError('POLICY_INVALID', loweringProblems);
+
   const policies = [...byId.values()].map((located) => located.policy);
   return {
     schemaText: schema.text,
     policies,
     staticPolicies,
+    loweredPolicies,
+    actionEntities: actionEntitiesOf(schemaJson.json),
     readSet: readSetOf(
       policies.map((policy) => policy.json),
-      attributeFreeTypes(schema.text),
+      enumTypes,
     ),
     digest: digestOf(schema.text, staticPolicies),
     warnings: validation.validationWarnings.map(({ policyId, error }) => locatedProblem(policyId, error)),

@@ -1,6 +1,6 @@
 import { policyToJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { describe, expect, it } from 'vitest';
-import { canonicalValue, decisionKeyFunction, describeReadPath, readSetOf } from './policy.read-set.js';
+import { canonicalValue, decisionKeyFunction, describeReadPath, project, projectionOf, readSetOf } from './policy.read-set.js';
 import { toCedarView } from './policy.request.js';
 import { JP_SUPPORT_REQUEST, withRequest } from './policy.test-support.js';
 
@@ -65,5 +65,28 @@ describe('decision keys', () => {
     expect(canonicalValue({ b: 1, a: true })).toBe('{"a":true,"b":1}');
     expect(canonicalValue(undefined)).not.toBe(canonicalValue('~'));
     expect(canonicalValue(['a,b'])).not.toBe(canonicalValue(['a', 'b']));
+  });
+});
+
+describe('projection', () => {
+  it('sends Cedar only what the policies read', () => {
+    const readSet = readSetOf(
+      [json('permit (principal, action, resource) when { principal.roles.contains(Role::"support") && context has grantId && resource.category like "user.*" };')],
+      ENUMS,
+    );
+    const projection = projectionOf(readSet);
+    expect(projection).toEqual({ principal: ['roles'], resource: ['category'], context: ['grantId'] });
+    const view = toCedarView(withRequest({ grant: { id: 'g-7', approved: true } }));
+    expect(project(view.context, projection.context)).toEqual({ grantId: 'g-7' });
+    expect(project(view.principal.attrs, projection.principal)).toEqual({ roles: ['Role::support'] });
+  });
+
+  it('sends everything when a policy reads the whole context or an entity literal', () => {
+    expect(projectionOf(readSetOf([json('permit (principal, action, resource) when { context == {} };')], ENUMS)).context).toBe('all');
+    expect(projectionOf(readSetOf([json('permit (principal, action, resource) when { Operator::"x".roles.isEmpty() };')], ENUMS))).toEqual({
+      principal: 'all',
+      resource: 'all',
+      context: 'all',
+    });
   });
 });

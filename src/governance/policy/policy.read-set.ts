@@ -2,7 +2,8 @@
 // decision-cache key built from exactly those attributes. Deriving it (instead of listing it by
 // hand) keeps the cache right when someone edits a policy to read something new. Pure.
 
-import type { CedarValueJson, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { CedarValueJson, Expr, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { childrenOf, exprBody, exprKind } from './policy.expr.js';
 import type { CedarEntityView, CedarRequestView } from './policy.request.js';
 
 export type ReadRoot = 'principal' | 'resource' | 'context';
@@ -40,13 +41,13 @@ interface Collector {
 }
 
 /** `principal.a.b` as a root and attribute list, or null when the chain does not end in a variable. */
-function chainOf(expr: unknown): ReadPath | null {
-  if (!isObject(expr)) return null;
-  if ('Var' in expr) return isRoot(expr.Var) ? { root: expr.Var, attrs: [] } : null;
-  const access = expr['.'];
-  if (isObject(access) && typeof access.attr === 'string') {
-    const base = chainOf(access.left);
-    return base === null ? null : { root: base.root, attrs: [...base.attrs, access.attr] };
+function chainOf(expr: Expr): ReadPath | null {
+  const kind = exprKind(expr);
+  const body = exprBody(expr);
+  if (kind === 'Var') return isRoot(body) ? { root: body, attrs: [] } : null;
+  if (kind === '.' && isObject(body) && typeof body.attr === 'string') {
+    const base = chainOf(body.left as Expr);
+    return base === null ? null : { root: base.root, attrs: [...base.attrs, body.attr] };
   }
   return null;
 }
@@ -57,7 +58,7 @@ function visitValue(value: unknown, collector: Collector): void {
   } else if (isObject(value)) {
     const ref = value.__entity;
     if (isObject(ref) && typeof ref.type === 'string') {
-      // Enum-like entities carry no attributes, so naming them reads nothing from the request.
+      // Enum entities carry no attributes, so naming them reads nothing from the request.
       if (!collector.attributeFreeTypes.has(ref.type)) collector.everything = true;
       return;
     }
@@ -65,39 +66,35 @@ function visitValue(value: unknown, collector: Collector): void {
   }
 }
 
-function visitExpr(expr: unknown, collector: Collector): void {
-  if (Array.isArray(expr)) {
-    for (const item of expr) visitExpr(item, collector);
+function visitExpr(expr: Expr, collector: Collector): void {
+  const kind = exprKind(expr);
+  const body = exprBody(expr);
+  if (kind === 'Value') {
+    visitValue(body, collector);
     return;
   }
-  if (!isObject(expr)) return;
-  if ('Value' in expr) {
-    visitValue(expr.Value, collector);
+  if (kind === 'Var') {
+    if (isRoot(body)) collector.paths.push({ root: body, attrs: [] });
     return;
   }
-  if ('Var' in expr) {
-    if (isRoot(expr.Var)) collector.paths.push({ root: expr.Var, attrs: [] });
-    return;
-  }
-  if ('getTag' in expr || 'hasTag' in expr) collector.everything = true;
-  const access = expr['.'];
-  if (isObject(access)) {
+  if (kind === 'getTag' || kind === 'hasTag') collector.everything = true;
+  if (kind === '.') {
     const chain = chainOf(expr);
-    if (chain !== null) collector.paths.push(chain);
-    else visitExpr(access.left, collector);
-    return;
+    if (chain !== null) {
+      collector.paths.push(chain);
+      return;
+    }
   }
-  const has = expr.has;
-  if (isObject(has)) {
-    const base = chainOf(has.left);
-    const attrs = Array.isArray(has.attr) ? has.attr.filter((a): a is string => typeof a === 'string') : [has.attr];
-    const first = attrs[0];
+  if (kind === 'has' && isObject(body)) {
+    const base = chainOf(body.left as Expr);
+    const first: unknown = Array.isArray(body.attr) ? body.attr[0] : body.attr;
     // `x has a.b` asks about presence along the path; keying on the value of `x.a` covers it.
-    if (base !== null && typeof first === 'string') collector.paths.push({ root: base.root, attrs: [...base.attrs, first] });
-    else visitExpr(has.left, collector);
-    return;
+    if (base !== null && typeof first === 'string') {
+      collector.paths.push({ root: base.root, attrs: [...base.attrs, first] });
+      return;
+    }
   }
-  for (const child of Object.values(expr)) visitExpr(child, collector);
+  for (const child of childrenOf(expr)) visitExpr(child, collector);
 }
 
 function visitScope(root: 'principal' | 'resource', constraint: PolicyJson['principal'], collector: Collector): void {
@@ -199,4 +196,44 @@ export function decisionKeyFunction(readSet: ReadSet): DecisionKeyFunction {
     for (const path of paths) key += `\u0000${valueAt(request, path)}`;
     return key;
   };
+}
+
+/** Which attributes of each part of a request Cedar needs to see: `all`, or these names. */
+export interface Projection {
+  readonly principal: readonly string[] | 'all';
+  readonly resource: readonly string[] | 'all';
+  readonly context: readonly string[] | 'all';
+}
+
+/**
+ * What to send to Cedar: only what the policies read. A policy can only read what its text
+ * names, so the rest would be decoded for nothing.
+ */
+export function projectionOf(readSet: ReadSet): Projection {
+  if (readSet.everything) return { principal: 'all', resource: 'all', context: 'all' };
+  const names: Record<ReadRoot, Set<string>> = { principal: new Set(), resource: new Set(), context: new Set() };
+  let wholeContext = false;
+  for (const path of readSet.paths) {
+    const first = path.attrs[0];
+    if (first !== undefined) names[path.root].add(first);
+    else if (path.root === 'context') wholeContext = true;
+  }
+  return {
+    principal: [...names.principal],
+    resource: [...names.resource],
+    context: wholeContext ? 'all' : [...names.context],
+  };
+}
+
+export function project(
+  attrs: Readonly<Record<string, CedarValueJson>>,
+  keep: readonly string[] | 'all',
+): Record<string, CedarValueJson> {
+  if (keep === 'all') return { ...attrs };
+  const kept: Record<string, CedarValueJson> = {};
+  for (const name of keep) {
+    const value = attrs[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
 }

@@ -3,6 +3,7 @@
 // Pure: no I/O, no Cedar calls.
 
 import type { CedarValueJson, Context, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { enumValue } from './policy.lower.js';
 
 export const OPERATOR_ROLES = ['support', 'moderator', 'engineer', 'security', 'approver', 'admin'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
@@ -164,20 +165,21 @@ export function checkAccessRequest(request: unknown): string[] {
   return problems;
 }
 
-function enumRef(type: string, id: string): CedarValueJson {
-  return { __entity: { type, id } };
-}
+/** How an enum value travels: a schema-form entity reference, or its lowered string. */
+type EnumEncoder = (type: string, id: string) => CedarValueJson;
+
+const asEntityRef: EnumEncoder = (type, id) => ({ __entity: { type, id } });
+const asLoweredString: EnumEncoder = enumValue;
 
 /** Sorted and de-duplicated, so equal sets look equal to the decision cache. */
 function canonicalSet(values: readonly string[]): string[] {
   return values.length < 2 ? [...values] : [...new Set(values)].sort();
 }
 
-/** The Cedar view of a request that passed `checkAccessRequest`. */
-export function toCedarView(request: AccessRequest): CedarRequestView {
+function viewOf(request: AccessRequest, encode: EnumEncoder): CedarRequestView {
   const context: Record<string, CedarValueJson> = {
     physicalCountry: request.physicalCountry ?? '',
-    purpose: enumRef('Purpose', request.purpose),
+    purpose: encode('Purpose', request.purpose),
     grantApproved: request.grant?.approved === true,
     transferBasisCountries: canonicalSet(request.transferBasisCountries),
     blockedJurisdictions: canonicalSet(request.blockedJurisdictions),
@@ -192,7 +194,7 @@ export function toCedarView(request: AccessRequest): CedarRequestView {
         employerEntity: request.operator.employer.entity,
         employerCountry: request.operator.employer.country,
         officeCountry: request.operator.officeCountry,
-        roles: canonicalSet(request.operator.roles).map((role) => enumRef('Role', role)),
+        roles: canonicalSet(request.operator.roles).map((role) => encode('Role', role)),
       },
     },
     resource: {
@@ -200,12 +202,25 @@ export function toCedarView(request: AccessRequest): CedarRequestView {
       id: `${request.subject.id}/${request.category}`,
       attrs: {
         subjectJurisdiction: request.subject.jurisdiction,
-        subjectClass: enumRef('SubjectClass', request.subject.class),
+        subjectClass: encode('SubjectClass', request.subject.class),
         category: request.category,
       },
     },
     context,
   };
+}
+
+/**
+ * The Cedar view of a request that passed `checkAccessRequest`, in the lowered form the engine
+ * evaluates: enum values are strings such as `Purpose::SUPPORT_CASE` (see policy.lower.ts).
+ */
+export function toCedarView(request: AccessRequest): CedarRequestView {
+  return viewOf(request, asLoweredString);
+}
+
+/** The same request as the schema types it (enum values as entity references). */
+export function toSchemaView(request: AccessRequest): CedarRequestView {
+  return viewOf(request, asEntityRef);
 }
 
 export function toCedarEntities(view: CedarRequestView): EntityJson[] {

@@ -1,6 +1,7 @@
 // The WebSocket: one per client. The first frame authenticates (`hello`) and may name the last
 // seq the client has per conversation; the server replays what was missed, in order, then
 // streams live events. Live events that arrive during the replay are held and de-duplicated.
+import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyPluginAsync } from 'fastify';
@@ -62,6 +63,7 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
     let subject: Subject | null = null;
     let connection: RealtimeConnection | null = null;
     let held: MessagingEvent[] | null = null;
+    const connectionId = randomUUID();
     const send = (frame: string): void => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > maxBufferedBytes) {
@@ -78,6 +80,7 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
       clearTimeout(timer);
       held = [];
       connection = {
+        id: connectionId,
         userId: subject.id,
         deliver(event) {
           if (held) held.push(event);
@@ -120,7 +123,7 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
       switch (value.type) {
         case 'send': {
           try {
-            const message = await sendMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId: value.clientId, text: value.text, mediaId: value.mediaId });
+            const message = await sendMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId: value.clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
             send(JSON.stringify({ type: 'ack', clientId: value.clientId, message }));
           } catch (err) {
             if (!isDomainError(err)) throw err;

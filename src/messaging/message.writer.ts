@@ -1,0 +1,180 @@
+// The message write path: sends queued in the same turn of the event loop are written as one
+// batch — one duplicate check, one multi-row insert, one sequence update per conversation — in
+// one durable transaction. Sequence numbers come from a per-conversation cache that is checked
+// against the database on every update, so a stale cache fails the batch instead of forking a
+// sequence; a failed batch is retried one message at a time through appendMessage.
+import type { Kysely } from 'kysely';
+import type { Cell } from '../cells/cell.registry.js';
+import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
+import { newId } from './ids.js';
+import { appendMessage, type AppendMessage } from './message.repository.js';
+import { categories, personalColumns } from './placement.helpers.js';
+
+interface Pending {
+  input: AppendMessage;
+  resolve: (result: { row: MessageRow; created: boolean }) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface MessageWriter {
+  write(input: AppendMessage): Promise<{ row: MessageRow; created: boolean }>;
+  drain(): Promise<void>;
+}
+
+const insertChunk = 200;
+const lookupChunk = 300;
+
+class StaleSequence extends Error {}
+
+export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter {
+  const db: Kysely<CellDatabase> = cell.db;
+  const lastSeq = new Map<string, number>();
+  let queue: Pending[] = [];
+  let flushing = false;
+  let idle: (() => void)[] = [];
+
+  async function writeBatch(batch: Pending[]): Promise<{ row: MessageRow; created: boolean }[]> {
+    return db.transaction().execute(async (trx) => {
+      const keyOf = (i: AppendMessage): string => `${i.conversation.id}\u0000${i.senderId}\u0000${i.clientId}`;
+      const existing = new Map<string, MessageRow>();
+      const conversationIds = [...new Set(batch.map((p) => p.input.conversation.id))];
+      // Exact (conversation, sender, client id) keys: a row-value IN uses the unique index,
+      // where separate IN lists would scan whole conversations.
+      const keys = [...new Map(batch.map((p) => [keyOf(p.input), p.input])).values()];
+      for (let i = 0; i < keys.length; i += lookupChunk) {
+        const chunk = keys.slice(i, i + lookupChunk);
+        const rows = await trx
+          .selectFrom('message')
+          .selectAll()
+          .where((eb) =>
+            eb(
+              eb.refTuple('conversation_id', 'subject_id', 'client_id'),
+              'in',
+              chunk.map((k) => eb.tuple(k.conversation.id, k.senderId, k.clientId)),
+            ),
+          )
+          .execute();
+        for (const row of rows) existing.set(`${row.conversation_id}\u0000${row.subject_id}\u0000${row.client_id}`, row);
+      }
+      for (const id of conversationIds) {
+        if (lastSeq.has(id)) continue;
+        const row = await trx.selectFrom('conversation').select('last_seq').where('id', '=', id).executeTakeFirstOrThrow();
+        lastSeq.set(id, Number(row.last_seq));
+      }
+      const startSeq = new Map(conversationIds.map((id) => [id, lastSeq.get(id) as number]));
+      const results: { row: MessageRow; created: boolean }[] = [];
+      const fresh: MessageRow[] = [];
+      const readUpTo = new Map<string, { conversationId: string; senderId: string; seq: number }>();
+      const at = new Date().toISOString();
+      for (const { input } of batch) {
+        const key = keyOf(input);
+        const found = existing.get(key);
+        if (found) {
+          results.push({ row: found, created: false });
+          continue;
+        }
+        const seq = (lastSeq.get(input.conversation.id) as number) + 1;
+        lastSeq.set(input.conversation.id, seq);
+        const row: MessageRow = {
+          id: newId(cell.id),
+          conversation_id: input.conversation.id,
+          seq,
+          kind: input.kind,
+          client_id: input.clientId,
+          text: input.text,
+          media_id: input.media?.id ?? null,
+          media_type: input.media?.contentType ?? null,
+          media_size: input.media?.size ?? null,
+          created_at: at,
+          ...personalColumns({
+            subjectId: input.senderId,
+            subjectHome: input.senderHome,
+            scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
+            category: categories.message,
+            cell,
+          }),
+        };
+        existing.set(key, row);
+        fresh.push(row);
+        results.push({ row, created: true });
+        readUpTo.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq });
+      }
+      for (let i = 0; i < fresh.length; i += insertChunk) {
+        await trx.insertInto('message').values(fresh.slice(i, i + insertChunk)).execute();
+      }
+      for (const id of conversationIds) {
+        const to = lastSeq.get(id) as number;
+        const from = startSeq.get(id) as number;
+        if (to === from) continue;
+        const updated = await trx
+          .updateTable('conversation')
+          .set({ last_seq: to, updated_at: at })
+          .where('id', '=', id)
+          .where('last_seq', '=', from)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) throw new StaleSequence(id);
+      }
+      for (const r of readUpTo.values()) {
+        await trx
+          .updateTable('membership')
+          .set({ last_read_seq: r.seq })
+          .where('conversation_id', '=', r.conversationId)
+          .where('subject_id', '=', r.senderId)
+          .execute();
+      }
+      return results;
+    });
+  }
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, maxBatch);
+        queue = queue.slice(batch.length);
+        const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
+        try {
+          const results = await writeBatch(batch);
+          batch.forEach((p, i) => {
+            const result = results[i] as { row: MessageRow; created: boolean };
+            if (result.created) {
+              const member = p.input.conversation.members.get(p.input.senderId);
+              if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));
+            }
+            p.resolve(result);
+          });
+        } catch {
+          // The cache may be ahead of the database now; forget it and write one by one, so a
+          // bad message fails alone.
+          for (const id of touched) lastSeq.delete(id);
+          for (const p of batch) {
+            try {
+              p.resolve(await db.transaction().execute((trx) => appendMessage(trx, p.input)));
+            } catch (err) {
+              p.reject(err);
+            }
+          }
+          for (const id of touched) lastSeq.delete(id);
+        }
+      }
+    } finally {
+      flushing = false;
+      const waiters = idle;
+      idle = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  return {
+    write(input) {
+      return new Promise((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!flushing && queue.length === 1) setImmediate(() => void flush());
+      });
+    },
+    drain() {
+      if (!flushing && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}
