@@ -28,7 +28,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-'));
 const configFile = path.join(dir, 'domicile.config.json');
 fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells: [{ id: 'jp', jurisdiction: 'JP' }, { id: 'kr', jurisdiction: 'KR' }] }));
 
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile], {
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile], {
   env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
