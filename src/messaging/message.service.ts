@@ -9,7 +9,7 @@ import { cellOfId } from './ids.js';
 
 export const maxTextLength = 4000;
 
-export async function sendMessage(props: {
+export interface SendMessageProps {
   ctx: MessagingContext;
   actor: Subject;
   conversationId: string;
@@ -18,7 +18,18 @@ export async function sendMessage(props: {
   mediaId?: string | undefined;
   /** The realtime connection that sent it: it gets an ack, not an echo. */
   origin?: string | undefined;
-}): Promise<MessageView> {
+}
+
+export async function sendMessage(props: SendMessageProps): Promise<MessageView> {
+  return (await queueMessage(props)).stored;
+}
+
+/**
+ * Checks a send and queues it for the next group commit. Resolves once queued, so a client's
+ * next send can be checked while this one is being written; `stored` resolves when durable.
+ * Sends queued in order are stored (and their `stored` promises settle) in that order.
+ */
+export async function queueMessage(props: SendMessageProps): Promise<{ stored: Promise<MessageView> }> {
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
   const member = conversation.members.get(actor.id);
@@ -53,7 +64,7 @@ export async function sendMessage(props: {
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
   const cell = ctx.cells.get(conversation.cellId);
-  const { row, created } = await messageWriterOf(ctx, cell.id).write({
+  const write = messageWriterOf(ctx, cell.id).write({
     cell,
     conversation,
     senderId: actor.id,
@@ -63,9 +74,12 @@ export async function sendMessage(props: {
     text: media ? null : (props.text ?? null),
     media,
   });
-  const message = presentMessage(row);
-  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message, origin: props.origin });
-  return message;
+  const stored = write.then(({ row, created }) => {
+    const message = presentMessage(row);
+    if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message, origin: props.origin });
+    return message;
+  });
+  return { stored };
 }
 
 export async function listMessages(props: {

@@ -11,7 +11,7 @@ import { authenticate } from '../../messaging/account.service.js';
 import { markRead } from '../../messaging/conversation.service.js';
 import type { MessagingEvent } from '../../messaging/events.js';
 import { getUser } from '../../messaging/account.service.js';
-import { messagesAfter, sendMessage } from '../../messaging/message.service.js';
+import { messagesAfter, queueMessage } from '../../messaging/message.service.js';
 import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
@@ -122,12 +122,21 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
       }
       switch (value.type) {
         case 'send': {
+          const clientId = value.clientId;
+          const onError = (err: unknown): void => {
+            if (!isDomainError(err)) {
+              request.log.error({ err }, 'send failed');
+              send(errorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
+              return;
+            }
+            send(errorFrame(err.code, err.message, clientId));
+          };
           try {
-            const message = await sendMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId: value.clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
-            send(JSON.stringify({ type: 'ack', clientId: value.clientId, message }));
+            // The next frame may be read once this send is queued; acks follow in queue order.
+            const { stored } = await queueMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
+            stored.then((message) => send(JSON.stringify({ type: 'ack', clientId, message })), onError);
           } catch (err) {
-            if (!isDomainError(err)) throw err;
-            send(errorFrame(err.code, err.message, value.clientId));
+            onError(err);
           }
           return;
         }
