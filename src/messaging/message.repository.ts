@@ -18,6 +18,29 @@ export interface AppendMessage {
   media: { id: string; contentType: string; size: number } | null;
 }
 
+/** The stored row of a new message with its sequence number. */
+export function buildMessageRow(input: AppendMessage, seq: number, at: string): MessageRow {
+  return {
+    id: newId(input.cell.id),
+    conversation_id: input.conversation.id,
+    seq,
+    kind: input.kind,
+    client_id: input.clientId,
+    text: input.text,
+    media_id: input.media?.id ?? null,
+    media_type: input.media?.contentType ?? null,
+    media_size: input.media?.size ?? null,
+    created_at: at,
+    ...personalColumns({
+      subjectId: input.senderId,
+      subjectHome: input.senderHome,
+      scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
+      category: categories.message,
+      cell: input.cell,
+    }),
+  };
+}
+
 export async function appendMessage(trx: Transaction<CellDatabase>, input: AppendMessage): Promise<{ row: MessageRow; created: boolean }> {
   const existing = await trx
     .selectFrom('message')
@@ -34,25 +57,7 @@ export async function appendMessage(trx: Transaction<CellDatabase>, input: Appen
     .where('id', '=', input.conversation.id)
     .returning('last_seq')
     .executeTakeFirstOrThrow();
-  const row: MessageRow = {
-    id: newId(input.cell.id),
-    conversation_id: input.conversation.id,
-    seq: Number(last_seq),
-    kind: input.kind,
-    client_id: input.clientId,
-    text: input.text,
-    media_id: input.media?.id ?? null,
-    media_type: input.media?.contentType ?? null,
-    media_size: input.media?.size ?? null,
-    created_at: at,
-    ...personalColumns({
-      subjectId: input.senderId,
-      subjectHome: input.senderHome,
-      scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
-      category: categories.message,
-      cell: input.cell,
-    }),
-  };
+  const row = buildMessageRow(input, Number(last_seq), at);
   await trx.insertInto('message').values(row).execute();
   // What you wrote yourself is read: the sender's read position moves with the send.
   await trx

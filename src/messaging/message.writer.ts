@@ -6,9 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
 import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
-import { newId } from './ids.js';
-import { appendMessage, type AppendMessage } from './message.repository.js';
-import { categories, personalColumns } from './placement.helpers.js';
+import { appendMessage, buildMessageRow, type AppendMessage } from './message.repository.js';
 
 interface Pending {
   input: AppendMessage;
@@ -75,25 +73,7 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
         }
         const seq = (lastSeq.get(input.conversation.id) as number) + 1;
         lastSeq.set(input.conversation.id, seq);
-        const row: MessageRow = {
-          id: newId(cell.id),
-          conversation_id: input.conversation.id,
-          seq,
-          kind: input.kind,
-          client_id: input.clientId,
-          text: input.text,
-          media_id: input.media?.id ?? null,
-          media_type: input.media?.contentType ?? null,
-          media_size: input.media?.size ?? null,
-          created_at: at,
-          ...personalColumns({
-            subjectId: input.senderId,
-            subjectHome: input.senderHome,
-            scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
-            category: categories.message,
-            cell,
-          }),
-        };
+        const row = buildMessageRow(input, seq, at);
         existing.set(key, row);
         fresh.push(row);
         results.push({ row, created: true });
