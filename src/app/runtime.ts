@@ -1,10 +1,15 @@
-// The running system without its HTTP edge: cells, directory, messaging and realtime, opened
-// from a configuration. The server, the CLI and the tests all start from here.
+// The running system without its HTTP edge: cells, directory, messaging, realtime and each
+// cell's access log, opened from a configuration. The server, the CLI and the tests all start
+// from here.
 import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
 import type { Config } from '../config/config.js';
+import { openGovernance, type Governance } from '../governance/governance.js';
+import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
+import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
 import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.js';
+import { registerMessagingSources } from '../messaging/subject-data.source.js';
 
 export interface Runtime {
   config: Config;
@@ -12,10 +17,26 @@ export interface Runtime {
   directory: Directory;
   messaging: MessagingContext;
   hub: RealtimeHub;
+  /** One access log per cell; `logs.recordAccess` is the broker's door to them. */
+  logs: AccessLogs;
+  /** Registries, notices, consents and the transfer gate every cross-border write passes. */
+  transfers: TransfersContext;
+  /** Operator access: operators, cases, grants, the cut-off and the broker (the one door to data). */
+  governance: Governance;
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Other registries, notices or clock for the transfer gate (tests); the repository's by default. */
+  transfers?: Omit<OpenTransfersProps, 'cells'>;
+  /**
+   * A serving process (not a one-shot CLI command): polls for blocks made by the CLI, expires
+   * grants and writes pending governance events to the access logs.
+   */
+  serving?: boolean;
+}
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const cells = await openCells(config);
   let directory: Directory;
   try {
@@ -24,18 +45,65 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     await cells.close();
     throw err;
   }
+  let transfers: TransfersContext;
+  try {
+    transfers = createTransfersContext({ ...options.transfers, cells });
+  } catch (err) {
+    await directory.close();
+    await cells.close();
+    throw err;
+  }
+  let logs: AccessLogs;
+  try {
+    logs = await openAccessLogs({
+      cells,
+      dataDir: config.dataDir,
+      deployment: config.deployment,
+      homeOf: async (id) => (await directory.find(id))?.home ?? null,
+    });
+  } catch (err) {
+    await directory.close();
+    await cells.close();
+    throw err;
+  }
   const hub = createRealtimeHub();
-  const messaging = createMessagingContext({ cells, directory, events: hub });
+  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate });
+  let governance: Governance;
+  try {
+    governance = await openGovernance({
+      cells,
+      directoryDb: directory.db,
+      recorder: logs,
+      transfers: transfers.gate,
+      policyDir: config.policyDir,
+      trustedProxies: config.trustedProxies,
+      demo: config.demo,
+      watchPolicies: options.serving ?? false,
+      pollMs: options.serving ? 250 : 0,
+    });
+  } catch (err) {
+    await logs.close();
+    await directory.close();
+    await cells.close();
+    throw err;
+  }
+  registerMessagingSources(governance.sources, messaging);
   return {
     config,
     cells,
     directory,
     messaging,
     hub,
+    logs,
+    transfers,
+    governance,
     async close() {
       hub.closeAll();
+      await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));
       await Promise.all([...messaging.committers.values()].map((c) => c.drain()));
+      await transfers.gate.drain();
+      await logs.close();
       await directory.close();
       await cells.close();
     },

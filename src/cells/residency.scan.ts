@@ -28,6 +28,10 @@ const rowKey: Record<PersonalTable, readonly string[]> = {
   membership: ['conversation_id', 'subject_id'],
   message: ['id'],
   media: ['id'],
+  case_record: ['ref'],
+  case_subject: ['case_ref', 'subject_id'],
+  consent_event: ['id'],
+  transfer_record: ['id'],
 };
 
 export async function scanResidency(props: { cells: CellRegistry; onProgress?: (done: number, total: number) => void }): Promise<ResidencyReport> {

@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { openRuntime } from '../app/runtime.js';
 import { seedDemo } from '../demo/demo.world.js';
+import { accessUsage } from './access.command.js';
+import { logUsage, runLogCommand } from './log.command.js';
 import { processOutput, type CliOutput } from './output.js';
+import { reportUsage, runDisclosureReport, runForeignHandlingReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
 import { runServe } from './serve.command.js';
 
@@ -13,7 +16,10 @@ Commands:
   serve [--demo]                 run the service (--demo seeds the demo world on first start)
   demo                           seed the demo world only
   report residency [--json]      check that every personal-data row and blob sits where the rules say
+${reportUsage}
   notice validate <file>         check a transfer notice file
+${logUsage}
+${accessUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
@@ -30,6 +36,16 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
       config: { type: 'string' },
       demo: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      cell: { type: 'string' },
+      out: { type: 'string' },
+      key: { type: 'string' },
+      subject: { type: 'string' },
+      since: { type: 'string' },
+      operator: { type: 'string' },
+      ip: { type: 'string' },
+      category: { type: 'string' },
+      purpose: { type: 'string' },
+      case: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,6 +60,11 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     await runServe({ config: config(), demo: values.demo });
     return -1; // keeps running
   }
+  if (command === 'access') {
+    const { runAccessCommand } = await import('./access.command.js');
+    const { operator, ip, subject, category, purpose } = values;
+    return runAccessCommand({ config: config(), sub, args: rest, options: { operator, ip, subject, category, purpose, case: values.case }, json: values.json, out });
+  }
   if (command === 'notice' && sub === 'validate') {
     const file = rest[0];
     if (!file) {
@@ -52,6 +73,19 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     }
     const { runNoticeValidate } = await import('./notice.command.js');
     return runNoticeValidate(file, out);
+  }
+  if (command === 'log') {
+    return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });
+  }
+  if (command === 'report' && (sub === 'disclosure' || sub === 'foreign-handling')) {
+    const runtime = await openRuntime(config());
+    try {
+      return sub === 'disclosure'
+        ? await runDisclosureReport({ runtime, subjectId: values.subject, json: values.json, out })
+        : await runForeignHandlingReport({ runtime, json: values.json, since: values.since, out });
+    } finally {
+      await runtime.close();
+    }
   }
   if (command === 'demo' || (command === 'report' && sub === 'residency')) {
     const runtime = await openRuntime(config());

@@ -11,7 +11,9 @@ export async function runServe(props: { config: Config; demo: boolean }): Promis
     // Tokens and passwords never reach the log; personal data is logged as ids only.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', 'token'], remove: true },
   });
-  const runtime = await openRuntime(props.config);
+  // --demo also turns on demo mode: operators on loopback may simulate a source address.
+  const runtime = await openRuntime({ ...props.config, demo: props.config.demo || props.demo }, { serving: true });
+  if (runtime.config.demo) logger.warn('demo mode: operators on loopback may simulate their source address; never run a deployment like this');
   if (props.demo) {
     const seeded = await seedDemo(runtime);
     logger.info({ seeded }, seeded ? 'demo world seeded' : 'demo world already present');

@@ -35,6 +35,10 @@ export const ConfigFileSchema = Type.Object(
     host: Type.Optional(Type.String()),
     dataDir: Type.Optional(Type.String({ minLength: 1 })),
     trustedProxies: Type.Optional(Type.Array(Type.String())),
+    // Demo mode: operators on loopback may simulate a source address (never in production).
+    demo: Type.Optional(Type.Boolean()),
+    // Directory of the Cedar operator-access policies; default the project's policies/.
+    policyDir: Type.Optional(Type.String({ minLength: 1 })),
     directory: Type.Optional(
       Type.Object(
         { database: Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)' }) },
@@ -64,6 +68,10 @@ export interface Config {
   host: string;
   dataDir: string;
   trustedProxies: string[];
+  /** Demo mode (`serve --demo`): operators on loopback may pick a simulated source address. */
+  demo: boolean;
+  /** Cedar policy directory, or null for the project's own `policies/`. */
+  policyDir: string | null;
   directoryDatabase: string;
   cells: CellConfig[];
   placement: Placement;
@@ -156,6 +164,7 @@ export function finishConfig(
     merged.port = Number(env.PORT);
   }
   if (env.DOMICILE_DATA_DIR) merged.dataDir = env.DOMICILE_DATA_DIR;
+  if (env.DOMICILE_POLICY_DIR) merged.policyDir = env.DOMICILE_POLICY_DIR;
   if (env.DOMICILE_TRUSTED_PROXIES !== undefined) {
     merged.trustedProxies = env.DOMICILE_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
   }
@@ -200,6 +209,8 @@ export function finishConfig(
     host: file.host ?? '0.0.0.0',
     dataDir,
     trustedProxies: file.trustedProxies ?? [],
+    demo: file.demo ?? false,
+    policyDir: file.policyDir ? path.resolve(cwd, file.policyDir) : null,
     directoryDatabase: resolveDatabase(file.directory?.database, 'directory.sqlite', dataDir),
     cells,
     placement,

@@ -1,13 +1,16 @@
 // The demo world, in the state of the story in DESIGN.md: Japanese and Korean users chatting,
-// Japanese users' images kept in the KR cell by the configured placement rule, and the
-// government account minato-city with followers and a broadcast.
+// Japanese users' images kept in the KR cell by the configured placement rule, the government
+// account minato-city with followers and a broadcast, and the JP access log's past accesses.
 import type { Runtime } from '../app/runtime.js';
+import { giveConsent } from '../governance/transfers/consent.service.js';
 import { signUp } from '../messaging/account.service.js';
 import { addContact } from '../messaging/contact.service.js';
 import { createConversation } from '../messaging/conversation.service.js';
 import { uploadConversationImage } from '../messaging/media.service.js';
 import { sendMessage } from '../messaging/message.service.js';
 import { broadcast, createOfficialAccount, follow } from '../messaging/official.service.js';
+import { seedDemoAccesses } from './demo.accesses.js';
+import { seedDemoOperators } from './demo.operators.js';
 import { gradientPng } from './png.js';
 
 export const demoPassword = 'domicile-demo';
@@ -49,6 +52,9 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   await say(taro, jpChat.id, 'demo-4', 'The cherry trees look great in that photo.');
 
   const crossBorder = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['minjun'] })).conversation;
+  // The chat is stored in Japan, so Min-jun's messages are a transfer from Korea: he read the
+  // notice and consented before his first one. Ji-woo has not, so the demo can show the flow.
+  await giveConsent({ ctx: runtime.transfers, subject: minjun, noticeId: 'kr-messages-jp' });
   await say(hanako, crossBorder.id, 'demo-1', 'Min-jun, welcome to Tokyo next week!');
   await say(minjun, crossBorder.id, 'demo-2', 'Thanks Hanako! Can you recommend a ramen place near Tamachi?');
   const map = await uploadConversationImage({ ctx, actor: hanako, conversationId: crossBorder.id, contentType: 'image/png', bytes: gradientPng(120, 120, [250, 220, 120], [230, 90, 60]) });
@@ -67,5 +73,7 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   for (const follower of [hanako, taro, minjun]) await follow({ ctx, actor: follower, accountId: minato.id });
   const minatoSubject = await subject(minato.id);
   await broadcast({ ctx, actor: minatoSubject, accountId: minato.id, clientId: 'demo-1', text: 'Minato City: the autumn festival at Shiba Park is on Saturday 10:00–16:00. Roads near the park close from 9:00.' });
+  await seedDemoOperators(runtime);
+  await seedDemoAccesses(runtime);
   return true;
 }

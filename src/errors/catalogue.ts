@@ -28,6 +28,35 @@ export const errorCatalogue = {
   CELL_UNAVAILABLE: { status: 503, wsClose: 1013 },
   CONFIG_INVALID: { status: 500, wsClose: 1011 },
   INTERNAL: { status: 500, wsClose: 1011 },
+  // The access log: an entry the broker built wrongly, a log that cannot record (so the access
+  // is refused), stored state that contradicts its signed checkpoints, entry bundles without an
+  // auditor's token.
+  INVALID_ACCESS_ENTRY: { status: 500, wsClose: 1011 },
+  LOG_UNAVAILABLE: { status: 503, wsClose: 1013 },
+  LOG_INCONSISTENT: { status: 500, wsClose: 1011 },
+  AUDITOR_REQUIRED: { status: 401, wsClose: 4401 },
+  // Operator access: the broker refused (the refusal itself is logged), the request's source
+  // country is unknown, disagrees with the declared office, or is cut off; a demo-only address
+  // simulation asked for outside demo mode; grant workflow conflicts; a case that does not
+  // exist or does not cover the request.
+  ACCESS_DENIED: { status: 403, wsClose: 4403 },
+  LOCATION_UNKNOWN: { status: 403, wsClose: 4403 },
+  LOCATION_MISMATCH: { status: 403, wsClose: 4403 },
+  JURISDICTION_BLOCKED: { status: 403, wsClose: 4403 },
+  SIMULATION_NOT_ALLOWED: { status: 403, wsClose: 4403 },
+  SELF_APPROVAL: { status: 403, wsClose: 4403 },
+  GRANT_NOT_PENDING: { status: 409, wsClose: 4409 },
+  UNKNOWN_CASE: { status: 404, wsClose: 4404 },
+  // Cross-border transfers: no legal basis for a subject's data to go to a country (details name
+  // what is missing); consent is the missing basis and the person can give it after reading the
+  // notice in details.noticeId; a notice that may not be shown (details.problems); consent that
+  // cannot be recorded (notice not in effect, or for another home); a consent or notice version
+  // the client showed that is no longer current.
+  TRANSFER_NO_BASIS: { status: 403, wsClose: 4403 },
+  TRANSFER_CONSENT_REQUIRED: { status: 403, wsClose: 4403 },
+  NOTICE_REFUSED: { status: 422, wsClose: 4400 },
+  CONSENT_REFUSED: { status: 422, wsClose: 4400 },
+  NOTICE_VERSION_CHANGED: { status: 409, wsClose: 4409 },
 } as const satisfies Record<string, { status: number; wsClose: number }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -12,9 +12,17 @@ import { errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.j
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { logRoutes } from './routes/log.routes.js';
 import { officialRoutes } from './routes/official.routes.js';
+import { opsControlRoutes } from './routes/ops.control.routes.js';
+import { opsDataRoutes } from './routes/ops.data.routes.js';
+import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
+import { opsSessionRoutes } from './routes/ops.session.routes.js';
 import { peopleRoutes } from './routes/people.routes.js';
+import { privacyRoutes } from './routes/privacy.routes.js';
 import { realtimeRoutes } from './routes/realtime.routes.js';
+import { reportRoutes } from './routes/report.routes.js';
+import { transparencyRoutes } from './routes/transparency.routes.js';
 import { imageConsumes } from './schemas.js';
 
 export interface RouteEntry {
@@ -51,6 +59,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('auth', null);
+  app.decorateRequest('operatorAuth', null);
   const inventory: RouteEntry[] = [];
   app.decorate('routeInventory', inventory);
   app.addHook('onRoute', (route) => {
@@ -82,6 +91,13 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
               responses: { '101': { description: 'Switching Protocols' } },
             },
           },
+          '/v1/ops/ws': {
+            get: {
+              tags: ['operators'],
+              summary: 'Operator WebSocket upgrade; frames are described in docs/api.md',
+              responses: { '101': { description: 'Switching Protocols' } },
+            },
+          },
         },
       };
     },
@@ -95,6 +111,14 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   await app.register(conversationRoutes, options);
   await app.register(officialRoutes, options);
   await app.register(realtimeRoutes, options);
+  await app.register(logRoutes, options);
+  await app.register(transparencyRoutes, options);
+  await app.register(privacyRoutes, options);
+  await app.register(reportRoutes, options);
+  await app.register(opsSessionRoutes, options);
+  await app.register(opsDataRoutes, options);
+  await app.register(opsControlRoutes, options);
+  await app.register(opsRealtimeRoutes, options);
 
   const webDir = props.webDir === undefined ? defaultWebDir() : props.webDir;
   if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {

@@ -8,7 +8,7 @@ import type { AccountRow } from '../db/cell.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { cellOfId, handlePattern, newId } from './ids.js';
 import type { MessagingContext } from './messaging.context.js';
-import { decoyHash, hashPassword, verifyPassword } from './password.js';
+import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';
 import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
 import { presentUser, type UserView } from './presenters.js';
 

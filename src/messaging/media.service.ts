@@ -8,7 +8,8 @@ import type { CachedConversation } from './conversation.cache.js';
 import { cellOfId, newId } from './ids.js';
 import { isImageType, sniffImageType } from './image.sniff.js';
 import type { MessagingContext } from './messaging.context.js';
-import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+import { transferPurposes } from '../governance/transfers/transfer.terms.js';
+import { authorizeWrite, categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
 
 export const maxImageBytes = 10 * 1024 * 1024;
 export const maxAvatarBytes = 5 * 1024 * 1024;
@@ -42,6 +43,9 @@ async function store(props: {
   contentType: string;
 }): Promise<StoredMedia> {
   const cell = cellFor(props.ctx, props.scope, categories.media);
+  // A file placed in a cell abroad is a transfer of its owner's data: recorded with its basis
+  // first, refused with nothing stored when there is none.
+  await authorizeWrite(props.ctx, { subject: props.owner, cell, category: categories.media, purpose: transferPurposes.mediaStorage });
   const id = newId(cell.id);
   // The blob is durable before its row exists; a crash in between leaves an orphan file that
   // the residency scan reports, never a row pointing at nothing.

@@ -3,7 +3,9 @@
 import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from '../db/cell.tables.js';
+import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
+import { authorizeWrite, categories } from './placement.helpers.js';
 import { presentMessage, type MessageView } from './presenters.js';
 import { cellOfId } from './ids.js';
 
@@ -64,6 +66,11 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
   const cell = ctx.cells.get(conversation.cellId);
+  // A message into a conversation stored abroad is a transfer of the sender's data: its basis is
+  // on record before the write is queued, and without one nothing is written there.
+  if (cell.jurisdiction !== actor.home) {
+    await authorizeWrite(ctx, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+  }
   const write = messageWriterOf(ctx, cell.id).write({
     cell,
     conversation,

@@ -4,6 +4,7 @@ import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Directory } from '../cells/directory.js';
 import type { CellDatabase } from '../db/cell.tables.js';
 import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
+import type { TransferGate } from '../governance/transfers/transfer.gate.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { createConversationCache, type ConversationCache } from './conversation.cache.js';
 import type { MessagingEvents } from './events.js';
@@ -17,12 +18,15 @@ export interface MessagingContext {
   conversations: ConversationCache;
   signInLimiter: RateLimiter;
   events: MessagingEvents;
+  /** Asked before a person's data is written into a cell in another jurisdiction (invariant 3). */
+  transfers: TransferGate;
 }
 
 export function createMessagingContext(props: {
   cells: CellRegistry;
   directory: Directory;
   events?: MessagingEvents;
+  transfers: TransferGate;
 }): MessagingContext {
   const committers = new Map(props.cells.all().map((cell) => [cell.id, createGroupCommitter(cell.db)]));
   const ctx: MessagingContext = {
@@ -33,6 +37,7 @@ export function createMessagingContext(props: {
     conversations: createConversationCache(props.cells),
     signInLimiter: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
     events: props.events ?? { emit: () => undefined },
+    transfers: props.transfers,
   };
   return ctx;
 }

@@ -1,5 +1,6 @@
 // Where a record goes: the cell the placement rules give for a scope and a data category.
 import type { Cell } from '../cells/cell.registry.js';
+import type { Subject } from '../cells/directory.js';
 import type { SubjectClass } from '../cells/placement.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessagingContext } from './messaging.context.js';
@@ -43,4 +44,14 @@ export function personalColumns(props: {
     scope_home: props.scope.home,
     scope_class: props.scope.class,
   };
+}
+
+/**
+ * Before `subject`'s data is written into `cell`: when the cell lies in another jurisdiction,
+ * the transfer gate records the transfer and its basis, or refuses (TRANSFER_CONSENT_REQUIRED,
+ * TRANSFER_NO_BASIS) so that nothing is written abroad. Writes at home pass without a lookup.
+ */
+export async function authorizeWrite(ctx: MessagingContext, props: { subject: Subject; cell: Cell; category: string; purpose: string }): Promise<void> {
+  if (props.cell.jurisdiction === props.subject.home) return;
+  await ctx.transfers.authorizeCellWrite({ subject: props.subject, cellId: props.cell.id, category: props.category, purpose: props.purpose });
 }

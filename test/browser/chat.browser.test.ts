@@ -101,6 +101,14 @@ describe('chat in the browser', () => {
     // Min-jun opened the chat, so Aiko's message shows as read in her window.
     await a.getByTestId('read-marker').filter({ hasText: 'Read' }).first().waitFor();
 
+    // The chat is stored in Japan, so Min-jun's reply is a transfer from Korea that needs his
+    // consent after notice kr-messages-jp (without it the send is refused with
+    // TRANSFER_CONSENT_REQUIRED). The browser app has no notice screen yet; until it has, he
+    // consents through the API the notice screen will use.
+    const minjunApi = new ApiClient(url);
+    await minjunApi.signIn(minjun.handle, minjun.password);
+    expect((await minjunApi.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
+
     // Reply travels back live.
     await b.getByLabel('Message', { exact: true }).fill('안녕하세요, Seoul here');
     await b.getByTestId('composer-send').click();

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { finishConfig, type ConfigFile } from '../../src/config/config.js';
-import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import { openRuntime, type Runtime, type RuntimeOptions } from '../../src/app/runtime.js';
 import { buildApp } from '../../src/http/app.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
 import type { Dialect } from '../../src/db/connect.js';
@@ -27,6 +27,16 @@ export interface TestServerProps {
   /** Serve web/dist (the browser app); off by default. */
   web?: boolean;
   dataDir?: string;
+  /** Registries, notices or clock of the transfer gate; the repository's and real time by default. */
+  transfers?: RuntimeOptions['transfers'];
+  /** Addresses whose X-Forwarded-For is believed (tests pose as other countries from loopback). */
+  trustedProxies?: string[];
+  /** Demo mode: operators on loopback may simulate a source address. */
+  demoMode?: boolean;
+  /** Cedar policy directory; the project's policies/ by default. */
+  policyDir?: string;
+  /** Run as a serving process: poll for blocks made by the CLI, expire grants, flush the journal. */
+  serving?: boolean;
 }
 
 export async function buildTestConfig(props: TestServerProps = {}) {
@@ -42,13 +52,16 @@ export async function buildTestConfig(props: TestServerProps = {}) {
       { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'kr') } : {}) },
     ],
     placement: { rules: props.rules ?? storyRules },
+    ...(props.trustedProxies ? { trustedProxies: props.trustedProxies } : {}),
+    ...(props.demoMode ? { demo: true } : {}),
+    ...(props.policyDir ? { policyDir: props.policyDir } : {}),
   };
   return finishConfig({ ...file }, {}, process.cwd(), null);
 }
 
 export async function startTestServer(props: TestServerProps = {}): Promise<TestServer> {
   const config = await buildTestConfig(props);
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), ...(props.serving ? { serving: true } : {}) });
   if (props.demo) await seedDemo(runtime);
   const app = await buildApp({ runtime, webDir: props.web ? undefined : null });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -57,7 +57,7 @@ function bumpedRegistries(): Registries {
 }
 
 describe('demo notices', () => {
-  it.each(['jp-media-storage-kr', 'jp-abuse-review-country-unknown'])('%s is valid and matches the schema', (name) => {
+  it.each(['jp-media-storage-kr', 'jp-abuse-review-country-unknown', 'kr-messages-jp'])('%s is valid and matches the schema', (name) => {
     const notice = demoNotice(name);
     const result = validateNotice(notice, registries);
     expect(result.problems).toEqual([]);

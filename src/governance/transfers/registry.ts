@@ -134,6 +134,11 @@ export interface RecipientsFile {
   readonly updated: string;
   readonly note?: string;
   readonly recipients: readonly Recipient[];
+  /**
+   * Who runs the infrastructure of Domicile's cells in each country (country → recipient id):
+   * data written into a cell located there is received by that recipient.
+   */
+  readonly cellHosts?: Readonly<Record<string, string>>;
 }
 
 export type ConformingSystemStatus =
@@ -153,6 +158,8 @@ export interface Registries {
   /** True only for a different, known country on the home regime's approved list. */
   isApprovedDestination(home: string, destination: string): boolean;
   recipient(id: string): Recipient | undefined;
+  /** The recipient running Domicile's cells in `country`, or undefined when none is registered. */
+  cellHost(country: string): Recipient | undefined;
   conformingSystemValid(recipient: Recipient, at: Date, home?: string): boolean;
 }
 
@@ -250,6 +257,15 @@ function crossCheck(jurisdictions: JurisdictionsFile, recipients: RecipientsFile
       problems.push(`${where}: periodic check lastDone ${check.lastDone} is after nextDue ${check.nextDue}`);
     }
   }
+  for (const [country, id] of Object.entries(recipients.cellHosts ?? {})) {
+    const host = recipients.recipients.find((r) => r.id === id);
+    if (!known(country)) problems.push(`recipients.json: cellHosts names ${country}, which is not in jurisdictions.json`);
+    if (host === undefined) {
+      problems.push(`recipients.json: cellHosts.${country} is "${id}", which is not a registered recipient`);
+    } else if (host.country !== country && !host.handlingCountries.includes(country)) {
+      problems.push(`recipients.json: cellHosts.${country} is ${id}, which does not handle data in ${country}`);
+    }
+  }
   return problems;
 }
 
@@ -291,6 +307,10 @@ export function createRegistries(input: { jurisdictions: unknown; recipients: un
       return rule !== undefined && rule.acceptedBases.includes('approved-destination') && rule.approvedDestinations.includes(destination);
     },
     recipient: (id) => recipientIndex.get(id),
+    cellHost: (country) => {
+      const id = recipientsFile.cellHosts?.[country];
+      return id === undefined ? undefined : recipientIndex.get(id);
+    },
     conformingSystemValid,
   };
 }

@@ -39,8 +39,11 @@ export const clientFrameTypes = ['hello', 'send', 'read', 'ping'] as const;
 const helloTimeoutMs = 10_000;
 const maxBufferedBytes = 8 * 1024 * 1024;
 
-function errorFrame(code: ErrorCode, message: string, clientId?: string): string {
-  return JSON.stringify({ type: 'error', code, message, ...(clientId ? { clientId } : {}) });
+function errorFrame(code: ErrorCode, message: string, clientId?: string, details?: Record<string, unknown>): string {
+  // Details help the client act (e.g. the notice to show for TRANSFER_CONSENT_REQUIRED); our own
+  // faults keep theirs to the log, as over HTTP.
+  const shown = details !== undefined && errorCatalogue[code].status < 500 ? { details } : {};
+  return JSON.stringify({ type: 'error', code, message, ...(clientId ? { clientId } : {}), ...shown });
 }
 
 function parse(raw: string): unknown {
@@ -129,7 +132,7 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
               send(errorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
               return;
             }
-            send(errorFrame(err.code, err.message, clientId));
+            send(errorFrame(err.code, err.message, clientId, err.details));
           };
           try {
             // The next frame may be read once this send is queued; acks follow in queue order.

@@ -1,5 +1,5 @@
 // Password hashing with scrypt (node:crypto), in a self-describing string so parameters can
-// change later without breaking stored hashes.
+// change later without breaking stored hashes. Shared by user accounts and operators.
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 

@@ -1,0 +1,179 @@
+// A governed bulk read against the same read without the broker. The raw read is the data
+// source itself (the SQL a direct query would run, for the same subjects); the governed read is
+// the whole broker path: subjects, case and grants looked up, one policy decision per subject
+// (cached after the first), access-log entries written durably, records masked.
+//
+//   npx tsx bench/broker/bulk.ts [--runs 30] [--phases]
+//
+// Two shapes of 10,000 records: 100 people × 100 messages each (content, under a grant), and
+// 10,000 people × 1 contact record (beyond 100 people: a grant approved by two approvers).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import { finishConfig } from '../../src/config/config.js';
+import type { BrokerRequest } from '../../src/governance/broker/broker.js';
+import type { SubjectRef } from '../../src/governance/broker/subject-data.js';
+import type { Operator } from '../../src/governance/operators/operators.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, phases: { type: 'boolean', default: false } } });
+const runs = Number(values.runs);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-broker-'));
+const config = finishConfig({ deployment: 'domicile.bench', dataDir: dir, cells: [{ id: 'jp', jurisdiction: 'JP' }, { id: 'kr', jurisdiction: 'KR' }] }, {}, process.cwd(), null);
+const runtime: Runtime = await openRuntime(config);
+const { governance } = runtime;
+const jp = runtime.cells.get('jp');
+const now = new Date().toISOString();
+const personal = (subjectId: string, category: string) => ({ subject_id: subjectId, subject_home: 'JP', category, cell_id: 'jp', scope_home: 'JP', scope_class: 'consumer' });
+
+async function seedSubjects(prefix: string, count: number): Promise<SubjectRef[]> {
+  const subjects = Array.from({ length: count }, (_, i) => ({ id: `${prefix}${String(i).padStart(5, '0')}`, home: 'JP', class: 'consumer' as const }));
+  await runtime.directory.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < subjects.length; i += 500) {
+      await trx
+        .insertInto('subject')
+        .values(subjects.slice(i, i + 500).map((s) => ({ id: s.id, kind: 'user', home: 'JP', class: 'consumer', created_at: now })))
+        .execute();
+    }
+  });
+  return subjects;
+}
+
+// 100 people with 100 messages each, in one conversation per person.
+const writers = await seedSubjects('writer', 100);
+await jp.db.transaction().execute(async (trx) => {
+  for (const [w, writer] of writers.entries()) {
+    const conversationId = `jp_benchconv${String(w).padStart(5, '0')}`;
+    await trx
+      .insertInto('conversation')
+      .values({ id: conversationId, kind: 'group', title: null, owner_id: writer.id, direct_key: null, last_seq: 100, created_at: now, updated_at: now, ...personal(writer.id, 'user.content.conversation') })
+      .execute();
+    const rows = Array.from({ length: 100 }, (_, m) => ({
+      id: `jp_benchmsg${String(w).padStart(4, '0')}x${String(m).padStart(4, '0')}`,
+      conversation_id: conversationId,
+      seq: m + 1,
+      kind: 'text',
+      client_id: `c${m}`,
+      text: `message ${m} of ${writer.id}: the quick brown fox jumps over the lazy dog`,
+      media_id: null,
+      media_type: null,
+      media_size: null,
+      created_at: now,
+      ...personal(writer.id, 'user.content.message'),
+    }));
+    await trx.insertInto('message').values(rows.slice(0, 50)).execute();
+    await trx.insertInto('message').values(rows.slice(50)).execute();
+  }
+});
+
+// 10,000 people with an e-mail address and a phone number each.
+const people = await seedSubjects('person', 10_000);
+await jp.db.transaction().execute(async (trx) => {
+  for (let i = 0; i < people.length; i += 200) {
+    await trx
+      .insertInto('contact_point')
+      .values(
+        people.slice(i, i + 200).flatMap((p) => [
+          { id: `jp_benchmail${p.id}`, kind: 'email', value: `${p.id}@example.jp`, created_at: now, ...personal(p.id, 'user.contact.email') },
+          { id: `jp_benchtel${p.id}`, kind: 'phone', value: `+81 90-${p.id.slice(-4)}-0000`, created_at: now, ...personal(p.id, 'user.contact.phone') },
+        ]),
+      )
+      .execute();
+  }
+});
+
+const employer = { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' } as const;
+const make = (id: string, roles: Operator['roles']) =>
+  governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTP' });
+const support = await make('op-bench-support', ['support']);
+const approvers = [await make('op-bench-approver1', ['approver']), await make('op-bench-approver2', ['approver'])];
+const origin = { address: '133.242.0.1', country: 'JP', simulated: false };
+const actor = (operator: Operator) => governance.actorOf(operator, origin);
+
+async function grantFor(subjects: readonly SubjectRef[], category: string): Promise<string> {
+  const ticket = await governance.cases.openSupportTicket({ subjects, reason: 'account', openedBy: support.id });
+  const grant = await governance.grants.request({
+    requester: support,
+    actor: actor(support),
+    subjects,
+    categories: [category],
+    fields: [],
+    purpose: 'SUPPORT_CASE',
+    case: ticket,
+    durationMinutes: 480,
+    requestedLocation: 'JP',
+  });
+  for (const approver of approvers.slice(0, grant.requiredApprovals)) await governance.grants.approve({ grantId: grant.id, approver, actor: actor(approver) });
+  return ticket.ref;
+}
+
+const scenarios: { label: string; subjects: SubjectRef[]; category: string; caseRef: string }[] = [
+  { label: '100 people × 100 messages (user.content.message, grant)', subjects: writers, category: 'user.content.message', caseRef: await grantFor(writers, 'user.content.message') },
+  { label: '10,000 people × 1 contact record (user.contact, 2 approvers)', subjects: people, category: 'user.contact', caseRef: await grantFor(people, 'user.contact') },
+];
+
+
+// --phases: the parts of the governed read, each timed alone (10 runs after 3 warm-ups).
+if (values.phases) {
+  for (const sc of scenarios) {
+  const ids = sc.subjects.map((s) => s.id);
+  const req: BrokerRequest = { operatorId: support.id, origin, action: 'read', purpose: 'SUPPORT_CASE', caseRef: sc.caseRef, subjects: ids, categories: [sc.category] };
+  const time = async (label: string, f: () => Promise<unknown>) => { for (let i = 0; i < 3; i++) await f(); const t = process.hrtime.bigint(); for (let i = 0; i < 10; i++) await f(); console.log(label, (Number(process.hrtime.bigint() - t) / 1e7).toFixed(1), 'ms'); };
+  await time('subjectsOf', () => governance.subjectsOf(ids));
+  await time('cases.find', () => governance.cases.find(sc.caseRef));
+  await time('grants.usable', () => governance.grants.usable({ operatorId: support.id, purpose: 'SUPPORT_CASE', caseRef: sc.caseRef }));
+  await time('evaluate', () => governance.broker.evaluate(req));
+  await time('source.read', async () => governance.sources.get(sc.category)?.read({ subjects: sc.subjects, limit: 10000 }));
+  await time('access', () => governance.broker.access(req));
+  }
+  process.exit(0);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+console.log(`node ${process.version}, ${runs} runs per mode after 3 warm-up runs, SQLite (WAL, synchronous=FULL), data in ${dir}`);
+for (const scenario of scenarios) {
+  const source = governance.sources.get(scenario.category);
+  if (!source) throw new Error(`no source for ${scenario.category}`);
+  const request: BrokerRequest = {
+    operatorId: support.id,
+    origin,
+    action: 'read',
+    purpose: 'SUPPORT_CASE',
+    caseRef: scenario.caseRef,
+    subjects: scenario.subjects.map((s) => s.id),
+    categories: [scenario.category],
+  };
+  const raw = async () => (await source.read({ subjects: scenario.subjects, limit: 10_000 })).length;
+  const governed = async () => {
+    const result = await governance.broker.access(request);
+    if (result.decision !== 'allow') throw new Error(`not allowed: ${JSON.stringify(result.decisions.map((d) => d.policyIds))}`);
+    return result.records.length;
+  };
+  const samples: Record<'raw' | 'governed', number[]> = { raw: [], governed: [] };
+  for (let i = 0; i < 3; i += 1) {
+    await raw();
+    await governed();
+  }
+  // Interleaved, so both see the same machine load.
+  let records = 0;
+  for (let i = 0; i < runs; i += 1) {
+    for (const mode of ['raw', 'governed'] as const) {
+      const start = process.hrtime.bigint();
+      records = await (mode === 'raw' ? raw() : governed());
+      samples[mode].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  const raws = [...samples.raw].sort((a, b) => a - b);
+  const govs = [...samples.governed].sort((a, b) => a - b);
+  console.log(`\n${scenario.label}: ${records} records`);
+  console.log(`  raw read       p50 ${percentile(raws, 0.5).toFixed(1)} ms   p90 ${percentile(raws, 0.9).toFixed(1)} ms`);
+  console.log(`  through broker p50 ${percentile(govs, 0.5).toFixed(1)} ms   p90 ${percentile(govs, 0.9).toFixed(1)} ms`);
+  console.log(`  ratio (p50)    ${(percentile(govs, 0.5) / percentile(raws, 0.5)).toFixed(2)}×`);
+}
+console.log(`\ndecision cache: ${JSON.stringify(governance.policy().engine?.cacheStats)}`);
+await runtime.close();
+fs.rmSync(dir, { recursive: true, force: true });

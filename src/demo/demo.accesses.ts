@@ -1,0 +1,79 @@
+// The demo's access history, as in the story of DESIGN.md: from 2018 to 2021 engineers of
+// Shanghai Dev Ltd. (CN) read Japanese users' data remotely under an old permissive policy;
+// later a Tokyo support operator handles ticket T-1001 for hanako under a grant. Written into
+// the JP cell's log, in time order, so its log is never empty.
+import type { Runtime } from '../app/runtime.js';
+import type { AccessEntry } from '../governance/log/entry.js';
+
+const remoteCategories = [
+  { category: 'user.contact.phone', fields: ['phone'] },
+  { category: 'user.content.message', fields: ['text', 'conversation_id'] },
+  { category: 'user.content.media', fields: ['image'] },
+  { category: 'user.device.ip_address', fields: ['ip_address'] },
+  { category: 'user.financial.payment', fields: ['amount', 'counterparty'] },
+] as const;
+
+const remoteSubjects = [['hanako'], ['taro'], ['hanako', 'taro'], ['minato-city'], ['taro'], ['hanako']] as const;
+
+/** The entries, oldest first; deterministic so every demo shows the same history. */
+export function demoAccessEntries(): AccessEntry[] {
+  const entries: AccessEntry[] = [];
+  const start = Date.UTC(2018, 2, 5, 1, 12, 0);
+  const end = Date.UTC(2021, 1, 26, 8, 40, 0);
+  const count = 36;
+  for (let i = 0; i < count; i++) {
+    const at = new Date(start + Math.round(((end - start) * i) / (count - 1)) + ((i * 7919) % 3600) * 1000);
+    const what = remoteCategories[(i * 3) % remoteCategories.length] as (typeof remoteCategories)[number];
+    const subjects = remoteSubjects[i % remoteSubjects.length] as readonly string[];
+    entries.push({
+      eventId: `demo-remote-${String(i + 1).padStart(3, '0')}`,
+      time: at.toISOString(),
+      actor: `op-shanghai-eng${(i % 4) + 1}`,
+      actorEmployer: 'Shanghai Dev Ltd.',
+      actorEmployerCountry: 'CN',
+      actorOfficeCountry: 'CN',
+      actorPhysicalCountry: 'CN',
+      subjectJurisdiction: 'JP',
+      subjects,
+      categories: [what.category],
+      fields: what.fields,
+      action: 'read',
+      purpose: 'SERVICE_OPERATION',
+      caseRef: null,
+      grantId: null,
+      decision: 'allow',
+      policyIds: ['legacy-remote-dev-2018'],
+      released: 1 + ((i * 5) % 40),
+    });
+  }
+
+  const support = {
+    actor: 'op-tokyo-support',
+    actorEmployer: 'Nihon Talk Corp',
+    actorEmployerCountry: 'JP',
+    actorOfficeCountry: 'JP',
+    actorPhysicalCountry: 'JP',
+    subjectJurisdiction: 'JP',
+    subjects: ['hanako'],
+    action: 'read',
+    purpose: 'SUPPORT_CASE',
+    caseRef: 'T-1001',
+  } as const;
+  entries.push(
+    { ...support, eventId: 'demo-t1001-1', time: '2025-06-02T01:15:42.000Z', categories: ['user.contact.email'], fields: ['email'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case'], released: 1 },
+    { ...support, eventId: 'demo-t1001-2', time: '2025-06-02T01:17:05.000Z', categories: ['user.content.message'], fields: ['text'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case', 'content-needs-grant'], released: 3 },
+    { ...support, eventId: 'demo-t1001-3', time: '2025-06-02T01:19:30.000Z', categories: ['user.financial.payment'], fields: ['amount'], grantId: null, decision: 'deny', policyIds: ['support-case'], released: 0 },
+  );
+  return entries;
+}
+
+/** Appends the demo history to the JP log in one group commit; no-op without a JP cell. */
+export async function seedDemoAccesses(runtime: Runtime): Promise<number> {
+  if (!runtime.cells.jurisdictions().includes('JP')) return 0;
+  const log = runtime.logs.forJurisdiction('JP');
+  // Appended in one synchronous pass so they share a commit and keep their time order.
+  const entries = demoAccessEntries();
+  await Promise.all(entries.map((entry) => log.append(entry)));
+  await log.checkpoint();
+  return entries.length;
+}

@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { DomainError, isDomainError } from '../../errors/catalogue.js';
+import type { Case } from '../cases/cases.js';
+import type { Grant } from '../grants/grants.js';
+import type { AccessRecorder } from '../log/access-logs.js';
+import type { AccessEntry } from '../log/entry.js';
+import type { Operator } from '../operators/operators.js';
+import { PolicyEngine } from '../policy/policy.engine.js';
+import { defaultPolicyDir } from '../policy/policy.files.js';
+import { createBroker, type BrokerDeps, type BrokerRequest } from './broker.js';
+import { createSubjectDataSources, type SubjectDataSource, type SubjectRef } from './subject-data.js';
+
+let engine: PolicyEngine;
+beforeAll(async () => {
+  engine = await PolicyEngine.open({ dir: defaultPolicyDir() });
+});
+
+const operator: Operator = {
+  id: 'op-jp',
+  name: 'JP support',
+  employer: { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' },
+  officeCountry: 'JP',
+  roles: ['support'],
+  disabled: false,
+};
+
+function world(subjectCount = 1, grants: Grant[] = []) {
+  const subjects = new Map<string, SubjectRef>(Array.from({ length: subjectCount }, (_, i) => [`u${i}`, { id: `u${i}`, home: 'JP', class: 'consumer' as const }]));
+  const ticket: Case = {
+    ref: 'T-1001',
+    kind: 'support',
+    status: 'open',
+    reason: 'account',
+    cellId: 'jp',
+    conversationId: null,
+    records: [],
+    subjects: [...subjects.keys()].map((id) => ({ id, role: 'customer' as const })),
+    openedBy: 'op-jp',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    closedAt: null,
+  };
+  const contact: SubjectDataSource = {
+    category: 'user.contact',
+    fields: ['email', 'phone'],
+    read: vi.fn(async ({ subjects: wanted }: { subjects: readonly SubjectRef[] }) =>
+      wanted.map((s) => ({ subjectId: s.id, recordId: `c/${s.id}`, values: { email: `${s.id}@example.jp`, phone: '+81 90-1234-5678' } })),
+    ),
+  };
+  const sources = createSubjectDataSources();
+  sources.register(contact);
+  const entries: AccessEntry[] = [];
+  const recorder: AccessRecorder = {
+    recordAccess: vi.fn(async (entry: AccessEntry) => {
+      entries.push(entry);
+      return { cellId: 'jp', index: entries.length - 1 };
+    }),
+  };
+  const deps: BrokerDeps = {
+    findOperator: async (id) => (id === operator.id ? operator : null),
+    subjectsOf: async (ids) => new Map(ids.flatMap((id) => (subjects.has(id) ? [[id, subjects.get(id) as SubjectRef] as const] : []))),
+    findCase: async (ref) => (ref === ticket.ref ? ticket : null),
+    grants: { usable: async () => grants, get: async (id) => grants.find((g) => g.id === id) ?? null },
+    blocked: () => [],
+    policy: () => ({ engine, problem: null }),
+    transfers: { basisCountries: async () => [], record: async () => undefined },
+    sources,
+    recorder,
+    maskKey: Buffer.alloc(32, 1),
+  };
+  return { deps, contact, entries, recorder, subjects: [...subjects.keys()] };
+}
+
+const request = (subjects: string[]): BrokerRequest => ({
+  operatorId: 'op-jp',
+  origin: { address: '133.242.0.1', country: 'JP', simulated: false },
+  action: 'read',
+  purpose: 'SUPPORT_CASE',
+  caseRef: 'T-1001',
+  subjects,
+  categories: ['user.contact'],
+});
+
+describe('the broker', () => {
+  it('logs one entry per decision, then releases masked', async () => {
+    const { deps, entries } = world();
+    const result = await createBroker(deps).access(request(['u0']));
+    expect(result.decision).toBe('allow');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ decision: 'allow', released: 1, subjects: ['u0'], categories: ['user.contact'], fields: ['email', 'phone'], policyIds: ['support-case'] });
+    expect(result.records).toEqual([{ subjectId: 'u0', category: 'user.contact', recordId: 'c/u0', fields: { email: 'u0@example.jp', phone: '••••5678' } }]);
+  });
+
+  it('releases nothing when the log cannot record', async () => {
+    const { deps, recorder } = world();
+    vi.mocked(recorder.recordAccess).mockRejectedValue(new DomainError('LOG_UNAVAILABLE', 'disk full'));
+    const outcome = await createBroker(deps).access(request(['u0'])).catch((err: unknown) => err);
+    expect(isDomainError(outcome) && outcome.code).toBe('LOG_UNAVAILABLE');
+  });
+
+  it('logs a refusal without reading any data', async () => {
+    const { deps, entries, contact } = world();
+    const result = await createBroker(deps).access({ ...request(['u0']), origin: { address: '1.2.4.8', country: 'CN', simulated: false } });
+    expect(result.decision).toBe('deny');
+    expect(result.records).toEqual([]);
+    expect(entries[0]).toMatchObject({ decision: 'deny', released: 0, actorPhysicalCountry: 'CN' });
+    expect(contact.read).not.toHaveBeenCalled();
+  });
+
+  it('refuses more than 100 subjects without two approvals, and splits a large decision into entries of 1,000 subjects', async () => {
+    const denied = world(2500);
+    const refused = await createBroker(denied.deps).access(request(denied.subjects));
+    expect(refused.decisions[0]?.policyIds).toEqual(['broker:two-approvers']);
+    expect(denied.entries.map((e) => e.subjects.length)).toEqual([1000, 1000, 500]);
+
+    const grant: Grant = {
+      id: 'gr-1',
+      requesterId: 'op-jp',
+      subjects: denied.subjects,
+      categories: ['user.contact'],
+      fields: [],
+      purpose: 'SUPPORT_CASE',
+      caseRef: 'T-1001',
+      durationSeconds: 600,
+      requestedLocation: 'JP',
+      requiredApprovals: 2,
+      status: 'approved',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      approvedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      endedAt: null,
+      endedBy: null,
+      approvals: [
+        { approverId: 'a1', decision: 'approve', at: '2026-01-01T00:00:00.000Z' },
+        { approverId: 'a2', decision: 'approve', at: '2026-01-01T00:00:00.000Z' },
+      ],
+    };
+    const allowed = world(2500, [grant]);
+    const result = await createBroker(allowed.deps).access(request(allowed.subjects));
+    expect(result.decision).toBe('allow');
+    expect(result.records).toHaveLength(2500);
+    // The grant names no fields, so every field is in clear.
+    expect(result.records[0]?.fields.phone).toBe('+81 90-1234-5678');
+    expect(allowed.entries.map((e) => [e.subjects.length, e.released, e.grantId])).toEqual([
+      [1000, 1000, 'gr-1'],
+      [1000, 1000, 'gr-1'],
+      [500, 500, 'gr-1'],
+    ]);
+  });
+
+  it('refuses malformed requests before deciding anything', async () => {
+    const { deps, entries } = world();
+    const broker = createBroker(deps);
+    for (const bad of [{ purpose: 'CURIOSITY' }, { categories: ['user.secrets'] }, { subjects: [] }, { subjects: ['nobody'] }, { caseRef: '' }]) {
+      const outcome = await broker.access({ ...request(['u0']), ...bad }).catch((err: unknown) => err);
+      expect(isDomainError(outcome), JSON.stringify(bad)).toBe(true);
+    }
+    expect(entries).toHaveLength(0);
+  });
+});

@@ -1,0 +1,541 @@
+// The broker: the one door from operators to personal data. For each request it resolves the
+// operator and where they physically are, checks that the case is real and concerns the
+// subjects, finds the grant that applies, asks the policy engine once per subject and category
+// (cached on the attributes the policies read), writes one access-log entry per decision —
+// allowed or denied — durably, and only then releases records, masked as the decision says.
+// If the log cannot be written nothing is released (no log, no data). Every check fails closed.
+import crypto from 'node:crypto';
+import { categoryMatches } from '../../cells/placement.js';
+import { DomainError } from '../../errors/catalogue.js';
+import type { Case } from '../cases/cases.js';
+import type { Grant, Grants } from '../grants/grants.js';
+import { TWO_APPROVER_THRESHOLD } from '../grants/grants.js';
+import type { AccessRecorder } from '../log/access-logs.js';
+import type { AccessEntry } from '../log/entry.js';
+import type { Operator } from '../operators/operators.js';
+import type { RequestOrigin } from '../operators/origin.js';
+import type { PolicyEngine } from '../policy/policy.engine.js';
+import { PURPOSES, type AccessRequest, type GrantAttributes, type Purpose } from '../policy/policy.request.js';
+import { compileMasker, defaultFieldRules, maskPlan, type FieldRules, type FieldValue, type MaskKind } from './masking.js';
+import type { SubjectDataSources, SubjectRecord, SubjectRef } from './subject-data.js';
+
+/** Viewing data from abroad is a transfer: its basis, and its record, come from the transfer gate. */
+export interface BrokerTransfers {
+  /** Countries this operator may view the subject's data from: `[destination]` when a basis exists. */
+  basisCountries(props: { subject: SubjectRef; destination: string; employerId: string; category: string; purpose: string; at: Date }): Promise<readonly string[]>;
+  /** Records the transfers durably (one per subject and category) before anything is released. */
+  record(items: readonly { subject: SubjectRef; destination: string; employerId: string; category: string; purpose: string; items: number; at: Date }[]): Promise<void>;
+}
+
+export interface BrokerRequest {
+  readonly operatorId: string;
+  readonly origin: RequestOrigin;
+  readonly action: 'read';
+  readonly purpose: string;
+  readonly caseRef: string;
+  readonly subjects: readonly string[];
+  readonly categories: readonly string[];
+  /** Field names wanted; absent means every field of each category. */
+  readonly fields?: readonly string[] | undefined;
+  /** Only these records (ids), when given. */
+  readonly records?: readonly string[] | undefined;
+  /** The grant to use; absent means any usable grant of the operator for this purpose and case. */
+  readonly grantId?: string | undefined;
+}
+
+/** One decision, shared by every subject of one jurisdiction that got the same answer. */
+export interface DecisionGroup {
+  readonly category: string;
+  readonly jurisdiction: string;
+  readonly decision: 'allow' | 'deny';
+  /** Policies that decided, plus `broker:` checks that refused before asking them. */
+  readonly policyIds: readonly string[];
+  /** Why it was refused, in words (missing attributes, a closed case…); empty on allow. */
+  readonly reasons: readonly string[];
+  readonly grantId: string | null;
+  readonly subjects: readonly string[];
+  /** How each field is released; null when denied (nothing is). */
+  readonly masking: Readonly<Record<string, MaskKind>> | null;
+}
+
+export interface Evaluation {
+  readonly requestId: string;
+  readonly at: string;
+  readonly operatorId: string;
+  readonly operator: Operator | null;
+  readonly origin: RequestOrigin;
+  readonly action: 'read';
+  readonly purpose: Purpose;
+  readonly caseRef: string;
+  readonly decision: 'allow' | 'partial' | 'deny';
+  readonly groups: readonly DecisionGroup[];
+}
+
+export interface ReleasedRecord {
+  readonly subjectId: string;
+  readonly category: string;
+  readonly recordId: string;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+}
+
+export interface LoggedDecision extends DecisionGroup {
+  readonly released: number;
+  /** Where each entry of this decision is (one per 1,000 subjects). */
+  readonly log: readonly { readonly cellId: string; readonly index: number }[];
+}
+
+export interface AccessResult {
+  readonly requestId: string;
+  readonly at: string;
+  readonly operatorId: string;
+  readonly origin: RequestOrigin;
+  readonly purpose: Purpose;
+  readonly caseRef: string;
+  readonly decision: 'allow' | 'partial' | 'deny';
+  readonly decisions: readonly LoggedDecision[];
+  readonly records: readonly ReleasedRecord[];
+  /** More records matched than one request releases. */
+  readonly truncated: boolean;
+}
+
+export interface PolicyState {
+  readonly engine: PolicyEngine | null;
+  /** Why there is no engine (the policies did not load). */
+  readonly problem: string | null;
+}
+
+export interface BrokerDeps {
+  findOperator(id: string): Promise<Operator | null>;
+  /** The directory's subjects by id (unknown ids absent). */
+  subjectsOf(ids: readonly string[]): Promise<Map<string, SubjectRef>>;
+  findCase(ref: string): Promise<Case | null>;
+  grants: Pick<Grants, 'usable' | 'get'>;
+  blocked(): readonly string[];
+  policy(): PolicyState;
+  transfers: BrokerTransfers;
+  sources: SubjectDataSources;
+  /** The access logs; null for a process that may only ask what-if questions. */
+  recorder: AccessRecorder | null;
+  maskKey: Uint8Array;
+  fieldRules?: FieldRules;
+  now?: () => Date;
+  /** Most records one request releases. */
+  maxRecords?: number;
+}
+
+export interface Broker {
+  /** Decides without reading or logging anything: the what-if. */
+  evaluate(request: BrokerRequest): Promise<Evaluation>;
+  /** Decides, logs every decision durably, then releases the allowed records, masked. */
+  access(request: BrokerRequest): Promise<AccessResult>;
+}
+
+export const MAX_REQUEST_SUBJECTS = 10_000;
+export const DEFAULT_MAX_RECORDS = 10_000;
+const MAX_SUBJECTS_PER_ENTRY = 1000;
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
+
+/** Which kind of case each purpose must name. Operations and incidents may cite either. */
+const caseKindsFor: Record<Purpose, readonly Case['kind'][]> = {
+  SUPPORT_CASE: ['support'],
+  PAYMENT_SUPPORT: ['support'],
+  ABUSE_REPORT: ['abuse'],
+  INCIDENT_RESPONSE: ['support', 'abuse'],
+  LEGAL_REQUEST: ['support', 'abuse'],
+  SERVICE_OPERATION: ['support', 'abuse'],
+};
+
+export const REPORTED_CONTENT_CATEGORY = 'user.content.message';
+
+const COUNTRY = /^[A-Z]{2}$/;
+const ENTITY = /^[\p{L}\p{N}][\p{L}\p{N} .,&'()-]{0,119}$/u;
+
+/**
+ * An operator attribute as the log may hold it: a damaged value (which already made the policy
+ * engine refuse) is recorded as unknown rather than making the refusal itself unrecordable.
+ */
+function loggable(value: string | null | undefined, pattern: RegExp): string | null {
+  return typeof value === 'string' && pattern.test(value) ? value : null;
+}
+
+function invalid(message: string): DomainError {
+  return new DomainError('VALIDATION_FAILED', message);
+}
+
+interface Verdict {
+  decision: 'allow' | 'deny';
+  policyIds: readonly string[];
+  reasons: readonly string[];
+  grantId: string | null;
+  /** Fields granted in clear beyond the rules; null means all. */
+  clear: ReadonlySet<string> | null;
+}
+
+function refusal(policyId: string, reason: string): Verdict {
+  return { decision: 'deny', policyIds: [policyId], reasons: [reason], grantId: null, clear: new Set() };
+}
+
+export function createBroker(deps: BrokerDeps): Broker {
+  const now = deps.now ?? (() => new Date());
+  const rules = deps.fieldRules ?? defaultFieldRules;
+  const maxRecords = deps.maxRecords ?? DEFAULT_MAX_RECORDS;
+
+  function checkShape(request: BrokerRequest): { purpose: Purpose; subjects: string[] } {
+    if (request.action !== 'read') throw invalid('only action "read" is served by the broker');
+    if (!(PURPOSES as readonly string[]).includes(request.purpose)) throw invalid(`purpose must be one of ${PURPOSES.join(', ')}`);
+    if (!ID.test(request.caseRef)) throw invalid('caseRef must name a case, e.g. T-1001');
+    if (!ID.test(request.operatorId)) throw invalid('operator ids are letters, digits and - _ . : @ /');
+    const subjects = [...new Set(request.subjects)];
+    if (subjects.length === 0 || subjects.length > MAX_REQUEST_SUBJECTS) throw invalid(`name 1–${MAX_REQUEST_SUBJECTS} subjects`);
+    const badSubject = subjects.find((s) => !ID.test(s));
+    if (badSubject !== undefined) throw invalid(`"${badSubject.slice(0, 40)}" is not a subject id`);
+    if (request.categories.length === 0 || request.categories.length > 16) throw invalid('name 1–16 data categories');
+    for (const category of request.categories) {
+      if (!deps.sources.get(category)) throw invalid(`no data category "${category}"; the broker serves ${deps.sources.categories().join(', ')}`);
+    }
+    if ((request.fields?.length ?? 0) > 64 || request.fields?.some((f) => !FIELD.test(f))) throw invalid('fields are up to 64 field names such as email or text');
+    if ((request.records?.length ?? 0) > maxRecords || request.records?.some((r) => !ID.test(r))) throw invalid(`records are up to ${maxRecords} record ids`);
+    if (request.grantId !== undefined && !ID.test(request.grantId)) throw invalid('grantId must be a grant id');
+    return { purpose: request.purpose as Purpose, subjects };
+  }
+
+  function fieldsFor(category: string, requested: readonly string[] | undefined): string[] {
+    const known = deps.sources.get(category)?.fields ?? [];
+    return requested === undefined ? [...known] : known.filter((f) => requested.includes(f));
+  }
+
+  function grantUsable(grant: Grant, request: BrokerRequest): boolean {
+    return (
+      grant.status === 'approved' &&
+      grant.requesterId === request.operatorId &&
+      grant.purpose === request.purpose &&
+      grant.caseRef === request.caseRef &&
+      grant.requestedLocation === request.origin.country
+    );
+  }
+
+  interface Assessment {
+    evaluation: Evaluation;
+    found: Case | null;
+    subjectsById: ReadonlyMap<string, SubjectRef>;
+  }
+
+  async function assess(request: BrokerRequest): Promise<Assessment> {
+    const { purpose, subjects: subjectIds } = checkShape(request);
+    const at = now();
+    const requestId = `acc-${crypto.randomBytes(8).toString('hex')}`;
+    const known = await deps.subjectsOf(subjectIds);
+    const unknown = subjectIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      // Nothing exists to protect or to log against; say which ids are wrong.
+      throw new DomainError('NOT_FOUND', `no subject ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ' …' : ''}`);
+    }
+    const subjects = subjectIds.map((id) => known.get(id) as SubjectRef);
+    const operator = await deps.findOperator(request.operatorId);
+    const { engine, problem } = deps.policy();
+    const found = await deps.findCase(request.caseRef);
+    const concerned = new Map((found?.subjects ?? []).map((s) => [s.id, s.role]));
+    const blocked = deps.blocked();
+
+    // Refusals that apply to the whole request, before any policy is asked.
+    let whole: Verdict | null = null;
+    if (!operator || operator.disabled) whole = refusal('broker:unknown-operator', `no active operator "${request.operatorId}"`);
+    else if (!engine) whole = refusal('broker:policy-unavailable', `the access policies are not loaded${problem ? `: ${problem}` : ''}`);
+    else if (!found) whole = refusal('broker:unknown-case', `no case ${request.caseRef}; name a real support ticket or abuse report`);
+    else if (found.status !== 'open') whole = refusal('broker:case-closed', `case ${found.ref} is closed`);
+    else if (!caseKindsFor[purpose].includes(found.kind)) whole = refusal('broker:case-purpose', `purpose ${purpose} needs a ${caseKindsFor[purpose].join(' or ')} case; ${found.ref} is a ${found.kind} case`);
+
+    let candidates: Grant[] = [];
+    if (!whole && operator) {
+      if (request.grantId !== undefined) {
+        const grant = await deps.grants.get(request.grantId);
+        if (grant) candidates = [grant];
+      } else {
+        candidates = await deps.grants.usable({ operatorId: operator.id, purpose, caseRef: request.caseRef });
+      }
+    }
+    const usable = candidates.filter((g) => grantUsable(g, request)).map((g) => ({ grant: g, subjects: new Set(g.subjects) }));
+
+    if (!whole && subjects.length > TWO_APPROVER_THRESHOLD) {
+      const covering = usable.find(
+        ({ grant, subjects: set }) =>
+          grant.requiredApprovals >= 2 &&
+          grant.approvals.filter((a) => a.decision === 'approve').length >= 2 &&
+          subjects.every((s) => set.has(s.id)) &&
+          request.categories.every((c) => grant.categories.some((p) => categoryMatches(p, c))),
+      );
+      if (!covering) {
+        whole = refusal('broker:two-approvers', `a request for more than ${TWO_APPROVER_THRESHOLD} subjects needs a grant approved by two approvers that covers all of them`);
+      }
+    }
+
+    // Bases for viewing from abroad, asked once per subject and category before deciding.
+    const bases = new Map<string, readonly string[]>();
+    const country = request.origin.country;
+    if (!whole && operator && country !== null) {
+      const abroad = request.categories.flatMap((category) => subjects.filter((s) => s.home !== country).map((subject) => ({ subject, category })));
+      const answers = await Promise.all(
+        abroad.map(({ subject, category }) =>
+          deps.transfers.basisCountries({ subject, destination: country, employerId: operator.employer.id, category, purpose, at }).catch(() => [] as readonly string[]),
+        ),
+      );
+      abroad.forEach(({ subject, category }, i) => bases.set(`${subject.id}\u0000${category}`, answers[i] ?? []));
+    }
+
+    const simulatedMark = request.origin.simulated ? ['demo:simulated-address'] : [];
+    // A decision depends only on the attributes the policies read. Unless they read the
+    // subject's own id, every subject with the same jurisdiction, class, grant and transfer
+    // basis gets the same answer, so it is asked once per such class within this request.
+    const perSubject = engine ? engine.readAttributes.some((a) => a === 'resource' || a === '*') : true;
+    const noBasis: readonly string[] = [];
+    const none: GrantChoice = { grant: null, clear: new Set() };
+    const named: GrantChoice | null = request.grantId === undefined ? null : { grant: { id: request.grantId, approved: false }, clear: new Set() };
+    const implicit: GrantChoice | null =
+      purpose === 'ABUSE_REPORT' && found?.kind === 'abuse' ? { grant: { id: `case:${found.ref}`, approved: true }, clear: null } : null;
+    // Subjects who get the same answer share one group (and one log entry per 1,000 of them).
+    const list: (Omit<DecisionGroup, 'subjects'> & { subjects: string[] })[] = [];
+
+    for (const category of request.categories) {
+      const fields = fieldsFor(category, request.fields);
+      const outOfScope = refusal('broker:case-scope', `case ${request.caseRef} does not concern every subject named`);
+      const recordsOutsideCase =
+        found?.kind === 'abuse' && categoryMatches('user.content', category) && request.records !== undefined && request.records.some((r) => !found.records.includes(r))
+          ? refusal('broker:case-scope', `abuse report ${request.caseRef} covers only the reported message`)
+          : null;
+      // The grants that cover this category, each with the choice it makes (built once).
+      const covering = usable
+        .filter(({ grant }) => grant.categories.some((p) => categoryMatches(p, category)))
+        .map(({ grant, subjects: set }) => ({ set, choice: { grant: { id: grant.id, approved: true }, clear: grant.fields.length === 0 ? null : new Set(grant.fields) } as GrantChoice }));
+      const reportedContent = implicit !== null && category === REPORTED_CONTENT_CATEGORY ? implicit : null;
+      const memo = new Map<GrantChoice, Map<string, Verdict>>();
+      const groups = new Map<Verdict, Map<string, (typeof list)[number]>>();
+      for (const subject of subjects) {
+        let verdict: Verdict;
+        if (whole) {
+          verdict = whole;
+        } else if (!concerned.has(subject.id)) {
+          verdict = outOfScope;
+        } else if (recordsOutsideCase) {
+          verdict = recordsOutsideCase;
+        } else {
+          const transferBasisCountries = bases.get(`${subject.id}\u0000${category}`) ?? noBasis;
+          // The report itself is the grant for the reported message, for the reported person only.
+          const choice =
+            covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : (named ?? none));
+          const key = perSubject ? subject.id : `${subject.home}\u0000${subject.class}\u0000${transferBasisCountries === noBasis ? '' : transferBasisCountries.join(',')}`;
+          let byKey = memo.get(choice);
+          if (!byKey) {
+            byKey = new Map();
+            memo.set(choice, byKey);
+          }
+          let memoised = byKey.get(key);
+          if (!memoised) {
+            memoised = decide({ engine: engine as PolicyEngine, operator: operator as Operator, request, purpose, subject, category, choice, blocked, transferBasisCountries });
+            byKey.set(key, memoised);
+          }
+          verdict = memoised;
+        }
+        let byHome = groups.get(verdict);
+        if (!byHome) {
+          byHome = new Map();
+          groups.set(verdict, byHome);
+        }
+        let group = byHome.get(subject.home);
+        if (!group) {
+          group = {
+            category,
+            jurisdiction: subject.home,
+            decision: verdict.decision,
+            policyIds: [...verdict.policyIds, ...simulatedMark],
+            reasons: verdict.reasons,
+            grantId: verdict.grantId,
+            subjects: [],
+            masking: verdict.decision === 'allow' ? maskPlan({ rules, category, fields, clear: verdict.clear }) : null,
+          };
+          byHome.set(subject.home, group);
+          list.push(group);
+        }
+        group.subjects.push(subject.id);
+      }
+    }
+    const allowed = list.filter((g) => g.decision === 'allow').length;
+    const evaluation: Evaluation = {
+      requestId,
+      at: at.toISOString(),
+      operatorId: request.operatorId,
+      operator,
+      origin: request.origin,
+      action: 'read',
+      purpose,
+      caseRef: request.caseRef,
+      decision: allowed === 0 ? 'deny' : allowed === list.length ? 'allow' : 'partial',
+      groups: list,
+    };
+    return { evaluation, found, subjectsById: known };
+  }
+
+  interface GrantChoice {
+    grant: GrantAttributes | null;
+    /** Fields granted in clear beyond the rules; null means all. */
+    clear: ReadonlySet<string> | null;
+  }
+
+  async function evaluate(request: BrokerRequest): Promise<Evaluation> {
+    return (await assess(request)).evaluation;
+  }
+
+  function decide(props: {
+    engine: PolicyEngine;
+    operator: Operator;
+    request: BrokerRequest;
+    purpose: Purpose;
+    subject: SubjectRef;
+    category: string;
+    choice: GrantChoice;
+    blocked: readonly string[];
+    transferBasisCountries: readonly string[];
+  }): Verdict {
+    const { operator, request, subject, category } = props;
+    const { grant, clear } = props.choice;
+    const accessRequest: AccessRequest = {
+      operator: { id: operator.id, employer: { entity: operator.employer.entity, country: operator.employer.country }, officeCountry: operator.officeCountry, roles: operator.roles },
+      action: 'read',
+      subject: { id: subject.id, jurisdiction: subject.home, class: subject.class },
+      category,
+      physicalCountry: request.origin.country,
+      purpose: props.purpose,
+      grant,
+      transferBasisCountries: props.transferBasisCountries,
+      blockedJurisdictions: props.blocked,
+    };
+    const decision = props.engine.decide(accessRequest);
+    if (decision.errors.length > 0) {
+      return { decision: 'deny', policyIds: [...decision.policyIds, 'broker:fail-closed'], reasons: [...decision.errors], grantId: grant?.id ?? null, clear: new Set() };
+    }
+    return {
+      decision: decision.decision,
+      policyIds: decision.policyIds,
+      reasons: decision.decision === 'deny' ? decision.policyIds.map((id) => `policy ${id} forbids it`) : [],
+      grantId: grant?.id ?? null,
+      clear: decision.decision === 'allow' ? clear : new Set(),
+    };
+  }
+
+  async function access(request: BrokerRequest): Promise<AccessResult> {
+    const recorder = deps.recorder;
+    if (!recorder) throw new DomainError('LOG_UNAVAILABLE', 'this process has no access log open, so it cannot release data');
+    const { evaluation, found, subjectsById: subjectRefs } = await assess(request);
+
+    // Read what is allowed first, so each entry can say exactly how many records it released;
+    // nothing leaves this function before every entry is durable.
+    let remaining = maxRecords;
+    let truncated = false;
+    const read = new Map<DecisionGroup, SubjectRecord[]>();
+    for (const group of evaluation.groups) {
+      if (group.decision !== 'allow') continue;
+      const source = deps.sources.get(group.category);
+      if (!source || remaining <= 0) {
+        truncated ||= remaining <= 0;
+        read.set(group, []);
+        continue;
+      }
+      // An abuse report's reported content is read only as the reported records.
+      const caseRecords = found?.kind === 'abuse' && categoryMatches('user.content', group.category) ? found.records : undefined;
+      const records = request.records ?? caseRecords;
+      const rows = await source.read({
+        subjects: group.subjects.map((id) => subjectRefs.get(id) as SubjectRef),
+        records: caseRecords && records ? records.filter((r) => caseRecords.includes(r)) : records,
+        limit: remaining + 1,
+      });
+      if (rows.length > remaining) {
+        truncated = true;
+        rows.length = remaining;
+      }
+      remaining -= rows.length;
+      read.set(group, rows);
+    }
+
+    const entries: { group: DecisionGroup; entry: AccessEntry }[] = [];
+    for (const group of evaluation.groups) {
+      const rows = read.get(group) ?? [];
+      const perSubject = new Map<string, number>();
+      for (const row of rows) perSubject.set(row.subjectId, (perSubject.get(row.subjectId) ?? 0) + 1);
+      const fields = group.masking ? Object.keys(group.masking) : fieldsFor(group.category, request.fields);
+      for (let i = 0; i < group.subjects.length; i += MAX_SUBJECTS_PER_ENTRY) {
+        const chunk = group.subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY);
+        const released = group.decision === 'allow' ? chunk.reduce((n, id) => n + (perSubject.get(id) ?? 0), 0) : 0;
+        entries.push({
+          group,
+          entry: {
+            eventId: `${evaluation.requestId}-${entries.length}`,
+            time: evaluation.at,
+            actor: evaluation.operatorId,
+            actorEmployer: loggable(evaluation.operator?.employer.entity, ENTITY),
+            actorEmployerCountry: loggable(evaluation.operator?.employer.country, COUNTRY),
+            actorOfficeCountry: loggable(evaluation.operator?.officeCountry, COUNTRY),
+            actorPhysicalCountry: loggable(evaluation.origin.country, COUNTRY),
+            subjectJurisdiction: group.jurisdiction,
+            subjects: chunk,
+            categories: [group.category],
+            fields,
+            action: evaluation.action,
+            purpose: evaluation.purpose,
+            caseRef: evaluation.caseRef,
+            grantId: group.grantId,
+            decision: group.decision,
+            policyIds: [...group.policyIds],
+            released,
+          },
+        });
+      }
+    }
+    let recorded: { cellId: string; index: number }[];
+    try {
+      recorded = await Promise.all(entries.map(({ entry }) => recorder.recordAccess(entry)));
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DomainError('LOG_UNAVAILABLE', `the access could not be logged, so nothing is released: ${why}`);
+    }
+    // Released from abroad: a transfer per subject, on record before anything leaves (invariant 3).
+    const viewer = evaluation.origin.country;
+    if (viewer !== null && evaluation.operator) {
+      const transfers = [];
+      for (const group of evaluation.groups) {
+        if (group.decision !== 'allow' || group.jurisdiction === viewer) continue;
+        const counts = new Map<string, number>();
+        for (const row of read.get(group) ?? []) counts.set(row.subjectId, (counts.get(row.subjectId) ?? 0) + 1);
+        for (const [subjectId, items] of counts) {
+          transfers.push({ subject: subjectRefs.get(subjectId) as SubjectRef, destination: viewer, employerId: evaluation.operator.employer.id, category: group.category, purpose: evaluation.purpose, items, at: new Date(evaluation.at) });
+        }
+      }
+      if (transfers.length > 0) await deps.transfers.record(transfers);
+    }
+
+    const records: ReleasedRecord[] = [];
+    const decisions: LoggedDecision[] = [];
+    for (const group of evaluation.groups) {
+      const rows = read.get(group) ?? [];
+      if (group.masking) {
+        const mask = compileMasker(group.masking, deps.maskKey);
+        for (const row of rows) records.push({ subjectId: row.subjectId, category: group.category, recordId: row.recordId, fields: mask(row.values) });
+      }
+      const log = entries.flatMap(({ group: g }, i) => (g === group ? [recorded[i] as { cellId: string; index: number }] : []));
+      decisions.push({ ...group, released: rows.length, log });
+    }
+    return {
+      requestId: evaluation.requestId,
+      at: evaluation.at,
+      operatorId: evaluation.operatorId,
+      origin: evaluation.origin,
+      purpose: evaluation.purpose,
+      caseRef: evaluation.caseRef,
+      decision: evaluation.decision,
+      decisions,
+      records,
+      truncated,
+    };
+  }
+
+  return { evaluate, access };
+}

@@ -1,0 +1,220 @@
+// Operator-access governance composed for one process: the operator directory, cases, grants,
+// the cut-off, the policy engine, the IP-to-country lookup and the broker over the data sources
+// registered at composition time. In a serving process a poller (every 250 ms) picks up blocks
+// made by the CLI, expires grants and writes pending journal events to the access logs.
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CellRegistry } from '../cells/cell.registry.js';
+import type { DirectoryDatabase } from '../db/cell.tables.js';
+import { createBroker, type Broker, type PolicyState } from './broker/broker.js';
+import { createSubjectDataSources, type SubjectDataSources, type SubjectRef } from './broker/subject-data.js';
+import { transfersThroughGate } from './broker/transfer-basis.js';
+import { openCases, type Cases } from './cases/cases.js';
+import { openCutoff, type Cutoff } from './cutoff/cutoff.js';
+import { trustedProxies as compileTrustedProxies, type TrustedProxies } from './geo/client-address.js';
+import { createGeoLookup, sharedGeoLookup, type GeoLookup } from './geo/geo.lookup.js';
+import { openGrants, type Grants } from './grants/grants.js';
+import { createGovernanceJournal, type EventActor, type GovernanceJournal } from './journal.js';
+import type { AccessRecorder } from './log/access-logs.js';
+import { createOperators, type Operator, type Operators } from './operators/operators.js';
+import { resolveOrigin, type RequestOrigin } from './operators/origin.js';
+import { createOperatorPresence, type OperatorPresence } from './operators/presence.js';
+import { PolicyEngine } from './policy/policy.engine.js';
+import { defaultPolicyDir } from './policy/policy.files.js';
+import type { TransferGate } from './transfers/transfer.gate.js';
+import type { SubjectClass } from '../cells/placement.js';
+
+export interface Governance {
+  readonly operators: Operators;
+  readonly cases: Cases;
+  readonly grants: Grants;
+  readonly cutoff: Cutoff;
+  readonly broker: Broker;
+  readonly presence: OperatorPresence;
+  /** Where personal data comes from; sources are registered at composition (runtime.ts). */
+  readonly sources: SubjectDataSources;
+  readonly journal: GovernanceJournal;
+  /** True in demo mode: operators on loopback may simulate a source address. */
+  readonly demo: boolean;
+  policy(): PolicyState;
+  /** The physical origin of a request (X-Forwarded-For only from trusted proxies). */
+  origin(props: { peer: string | undefined; forwardedFor: string | readonly string[] | undefined; simulatedAddress?: string | undefined }): RequestOrigin;
+  /** The subjects of these ids known to the directory. */
+  subjectsOf(ids: readonly string[]): Promise<Map<string, SubjectRef>>;
+  /** How an operator appears in the journal. */
+  actorOf(operator: Operator, origin: RequestOrigin): EventActor;
+  /** Ends live sessions and sockets affected by a block; also run after every poll that finds one. */
+  enforceBlocks(countries: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenGovernanceProps {
+  cells: CellRegistry;
+  directoryDb: Kysely<DirectoryDatabase>;
+  /** The access logs; null where the process may not write them (what-if, CLI). */
+  recorder: AccessRecorder | null;
+  /** The transfer gate: bases for viewing from abroad, and their records. */
+  transfers: TransferGate;
+  /** Policy directory; null or absent for the project's `policies/`. */
+  policyDir?: string | null;
+  trustedProxies: readonly string[];
+  demo: boolean;
+  watchPolicies?: boolean;
+  /** Poll interval for blocks made elsewhere, expiries and pending journal events; 0 = none. */
+  pollMs?: number;
+  now?: () => Date;
+}
+
+const NO_COUNTRY_GEO: GeoLookup = createGeoLookup({ get: () => null });
+
+async function maskKey(db: Kysely<DirectoryDatabase>): Promise<Buffer> {
+  const read = async () => (await db.selectFrom('directory_meta').select('value').where('key', '=', 'mask_key_secret').executeTakeFirst())?.value;
+  let secret = await read();
+  if (!secret) {
+    await db
+      .insertInto('directory_meta')
+      .values({ key: 'mask_key_secret', value: crypto.randomBytes(32).toString('base64') })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    secret = await read();
+  }
+  return Buffer.from(secret ?? '', 'base64');
+}
+
+export async function openGovernance(props: OpenGovernanceProps): Promise<Governance> {
+  const { cells, directoryDb: db } = props;
+  const now = props.now ?? (() => new Date());
+
+  let policy: PolicyState;
+  try {
+    const engine = await PolicyEngine.open({ dir: props.policyDir ?? defaultPolicyDir(), watch: props.watchPolicies ?? false });
+    policy = { engine, problem: null };
+  } catch (err) {
+    // Fail closed: the service runs, and every operator access is refused until policies load.
+    policy = { engine: null, problem: err instanceof Error ? err.message : String(err) };
+  }
+  const geo = await sharedGeoLookup().catch(() => NO_COUNTRY_GEO);
+  const trusted: TrustedProxies = compileTrustedProxies(props.trustedProxies);
+  const subjectCache = new Map<string, SubjectRef>();
+  async function subjectsOf(ids: readonly string[]): Promise<Map<string, SubjectRef>> {
+    const out = new Map<string, SubjectRef>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = subjectCache.get(id);
+      if (cached) out.set(id, cached);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 500) {
+      const rows = await db.selectFrom('subject').select(['id', 'home', 'class']).where('id', 'in', missing.slice(i, i + 500)).execute();
+      for (const row of rows) {
+        const subject: SubjectRef = { id: row.id, home: row.home, class: row.class as SubjectClass };
+        if (subjectCache.size > 200_000) subjectCache.clear();
+        subjectCache.set(row.id, subject);
+        out.set(row.id, subject);
+      }
+    }
+    return out;
+  }
+
+  const jurisdictions = cells.jurisdictions();
+  const journal = createGovernanceJournal({ db, recorder: props.recorder, now });
+  const cutoff = await openCutoff({ db, journal, jurisdictions, now });
+  const operators = createOperators({ db, now });
+  const cases = openCases({ cells, directoryDb: db, now });
+  const flushDecisions = (): void => policy.engine?.flush();
+  const grants = openGrants({
+    db,
+    journal,
+    homesOf: async (ids) => new Map([...(await subjectsOf(ids))].map(([id, s]) => [id, s.home])),
+    onChange: flushDecisions,
+    now,
+  });
+  const sources = createSubjectDataSources();
+  sources.register(cases.source);
+  const presence = createOperatorPresence();
+  const broker = createBroker({
+    findOperator: (id) => operators.find(id),
+    subjectsOf,
+    findCase: (ref) => cases.find(ref),
+    grants,
+    blocked: () => cutoff.list(),
+    policy: () => policy,
+    transfers: transfersThroughGate(props.transfers),
+    sources,
+    recorder: props.recorder,
+    maskKey: await maskKey(db),
+    now,
+  });
+
+  async function enforceBlocks(countries: readonly string[]): Promise<void> {
+    if (countries.length === 0) return;
+    const set = new Set(countries);
+    // Sockets first: closing them needs no I/O, so it happens within the poll that saw the block.
+    presence.cutOff(set, 'operator access from this jurisdiction has been cut off');
+    const revoked = await operators.revokeFrom(countries, `cut-off of ${countries.join(', ')}`);
+    presence.endSessions(new Set(revoked.map((r) => r.id)), 'operator access from this jurisdiction has been cut off');
+  }
+
+  cutoff.onChange((change) => {
+    flushDecisions();
+    presence.broadcast(JSON.stringify({ type: 'blocks', blocked: [...change.blocked].sort() }));
+    void enforceBlocks(change.added).catch(() => undefined);
+  });
+
+  // Blocks made before this start take effect on sessions that outlived them.
+  await enforceBlocks(cutoff.list());
+  if (props.recorder) await journal.flush().catch(() => undefined);
+
+  let timer: NodeJS.Timeout | null = null;
+  let ticks = 0;
+  let polling = false;
+  const pollMs = props.pollMs ?? 250;
+  if (pollMs > 0) {
+    timer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      ticks += 1;
+      const work = async (): Promise<void> => {
+        await cutoff.refresh();
+        if (ticks % 4 === 0) await grants.expireDue();
+        if (props.recorder && ticks % 4 === 2) await journal.flush();
+      };
+      work()
+        .catch(() => undefined)
+        .finally(() => {
+          polling = false;
+        });
+    }, pollMs);
+    timer.unref();
+  }
+
+  return {
+    operators,
+    cases,
+    grants,
+    cutoff,
+    broker,
+    presence,
+    sources,
+    journal,
+    demo: props.demo,
+    policy: () => policy,
+    origin: ({ peer, forwardedFor, simulatedAddress }) => resolveOrigin({ peer, forwardedFor, simulatedAddress, trusted, demo: props.demo, geo }),
+    subjectsOf,
+    actorOf: (operator, origin) => ({
+      id: operator.id,
+      employer: operator.employer.entity,
+      employerCountry: operator.employer.country,
+      officeCountry: operator.officeCountry,
+      physicalCountry: origin.country,
+    }),
+    enforceBlocks,
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      presence.closeAll();
+      policy.engine?.close();
+      if (props.recorder) await journal.flush().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// The governance journal: blocks, unblocks and every step of a grant (request, approval,
+// denial, revocation, expiry) are stored as events in the directory in the same transaction as
+// the change they describe, then written to the access logs (the cells' tamper-evident record):
+// grant events to the log of each subject's home, cut-offs to every jurisdiction's log. A
+// process without the logs open (the CLI) leaves its events for the server, which writes
+// pending events within a poll interval and again at start.
+import crypto from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { DirectoryDatabase } from '../db/cell.tables.js';
+import type { AccessRecorder } from './log/access-logs.js';
+import type { AccessEntry } from './log/entry.js';
+
+export interface EventActor {
+  readonly id: string;
+  readonly employer: string | null;
+  readonly employerCountry: string | null;
+  readonly officeCountry: string | null;
+  readonly physicalCountry: string | null;
+}
+
+export interface BlockEvent {
+  readonly kind: 'block' | 'unblock';
+  readonly actor: EventActor;
+  readonly country: string;
+  readonly jurisdictions: readonly string[];
+}
+
+export interface GrantEvent {
+  readonly kind: 'grant-request' | 'grant-approve' | 'grant-deny' | 'grant-revoke' | 'grant-expire';
+  readonly actor: EventActor;
+  readonly grantId: string;
+  /** Subjects by home jurisdiction. */
+  readonly subjects: Readonly<Record<string, readonly string[]>>;
+  readonly categories: readonly string[];
+  readonly fields: readonly string[];
+  readonly purpose: string;
+  readonly caseRef: string;
+}
+
+export type GovernanceEvent = BlockEvent | GrantEvent;
+
+function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
+  return event.kind === 'block' || event.kind === 'unblock';
+}
+
+/** The system itself (expiry sweeps) or the command line, which have no operator record. */
+export function systemActor(id: string): EventActor {
+  return { id, employer: null, employerCountry: null, officeCountry: null, physicalCountry: null };
+}
+
+const MAX_SUBJECTS_PER_ENTRY = 1000;
+
+/** The access-log entries one event becomes. */
+export function entriesOf(eventId: string, at: string, event: GovernanceEvent): AccessEntry[] {
+  const actor = {
+    actor: event.actor.id,
+    actorEmployer: event.actor.employer,
+    actorEmployerCountry: event.actor.employerCountry,
+    actorOfficeCountry: event.actor.officeCountry,
+    actorPhysicalCountry: event.actor.physicalCountry,
+  };
+  if (isBlockEvent(event)) {
+    const kind = event.kind;
+    return event.jurisdictions.map((jurisdiction, i) => ({
+      eventId: `${eventId}-${i}`,
+      time: at,
+      ...actor,
+      subjectJurisdiction: jurisdiction,
+      subjects: [],
+      categories: [],
+      fields: [],
+      action: kind,
+      purpose: 'CUTOFF',
+      caseRef: `cutoff:${event.country}`,
+      grantId: null,
+      decision: 'allow',
+      policyIds: [],
+      released: 0,
+    }));
+  }
+  const entries: AccessEntry[] = [];
+  for (const [jurisdiction, subjects] of Object.entries(event.subjects).sort(([a], [b]) => a.localeCompare(b))) {
+    for (let i = 0; i < subjects.length; i += MAX_SUBJECTS_PER_ENTRY) {
+      entries.push({
+        eventId: `${eventId}-${entries.length}`,
+        time: at,
+        ...actor,
+        subjectJurisdiction: jurisdiction,
+        subjects: subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY),
+        categories: [...event.categories],
+        fields: [...event.fields],
+        action: event.kind,
+        purpose: event.purpose,
+        caseRef: event.caseRef,
+        grantId: event.grantId,
+        decision: event.kind === 'grant-deny' ? 'deny' : 'allow',
+        policyIds: [],
+        released: 0,
+      });
+    }
+  }
+  return entries;
+}
+
+export interface GovernanceJournal {
+  /** Adds an event inside the transaction that makes the change it describes. */
+  add(trx: Transaction<DirectoryDatabase>, event: GovernanceEvent, at: string): Promise<string>;
+  /** Writes pending events to the access logs; a no-op without them. Failures stay pending. */
+  flush(): Promise<void>;
+  pending(): Promise<number>;
+}
+
+export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; recorder: AccessRecorder | null; now?: () => Date }): GovernanceJournal {
+  const { db, recorder } = props;
+  const now = props.now ?? (() => new Date());
+  let chain: Promise<void> = Promise.resolve();
+
+  async function flushNow(): Promise<void> {
+    if (!recorder) return;
+    for (;;) {
+      const rows = await db.selectFrom('governance_event').selectAll().where('logged_at', 'is', null).orderBy('at').orderBy('id').limit(100).execute();
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const event = JSON.parse(row.entry) as GovernanceEvent;
+        await Promise.all(entriesOf(row.id, row.at, event).map((entry) => recorder.recordAccess(entry)));
+        await db.updateTable('governance_event').set({ logged_at: now().toISOString() }).where('id', '=', row.id).execute();
+      }
+    }
+  }
+
+  return {
+    async add(trx, event, at) {
+      const id = `ge-${crypto.randomBytes(8).toString('hex')}`;
+      await trx.insertInto('governance_event').values({ id, at, kind: event.kind, actor: event.actor.id, entry: JSON.stringify(event), logged_at: null }).execute();
+      return id;
+    },
+    flush() {
+      // One flush at a time, so an event is never written to the logs twice.
+      const run = chain.then(flushNow);
+      chain = run.catch(() => undefined);
+      return run;
+    },
+    async pending() {
+      const row = await db
+        .selectFrom('governance_event')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('logged_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

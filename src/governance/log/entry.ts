@@ -1,0 +1,175 @@
+// One access-log entry: the record of one access decision, ids only. Owns the entry's shape, its
+// checks (no names, no contents: every string is an id, a code or a country) and its exact bytes,
+// the RFC 8785 canonical JSON that becomes the Merkle leaf.
+import { hash as oneShotHash } from 'node:crypto';
+import { DomainError } from '../../errors/catalogue.js';
+import { MAX_ENTRY_SIZE } from './tiles.js';
+
+export type AccessDecision = 'allow' | 'deny';
+
+export interface AccessEntry {
+  /** Unique id of the access event (chosen by the broker). */
+  readonly eventId: string;
+  /** When the decision was made: RFC 3339 UTC, e.g. 2025-06-01T09:30:00.000Z. */
+  readonly time: string;
+  /** Operator id (`op-tokyo-support`) or system job (`system:retention`). */
+  readonly actor: string;
+  /** Legal entity employing the actor; null for a system job. */
+  readonly actorEmployer: string | null;
+  readonly actorEmployerCountry: string | null;
+  readonly actorOfficeCountry: string | null;
+  /** Observed from the request's source address; null when no country is known. */
+  readonly actorPhysicalCountry: string | null;
+  /** Home jurisdiction of every subject in this entry; the entry lives in that cell's log. */
+  readonly subjectJurisdiction: string;
+  readonly subjects: readonly string[];
+  readonly categories: readonly string[];
+  readonly fields: readonly string[];
+  readonly action: string;
+  readonly purpose: string;
+  readonly caseRef: string | null;
+  readonly grantId: string | null;
+  readonly decision: AccessDecision;
+  readonly policyIds: readonly string[];
+  /** Number of records released; 0 when denied. */
+  readonly released: number;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+// A legal entity's registered name, e.g. "Shanghai Dev Ltd.": letters, digits and punctuation
+// of company names only, so free text (a message, a note) cannot ride along.
+const ENTITY = /^[\p{L}\p{N}][\p{L}\p{N} .,&'()-]{0,119}$/u;
+const CATEGORY = /^[a-z_]+(\.[a-z_]+)*$/;
+const FIELD = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
+const ACTION = /^[a-z][a-z_-]{0,31}$/;
+const PURPOSE = /^[A-Z][A-Z_]{0,63}$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+const FIELDS = [
+  'eventId',
+  'time',
+  'actor',
+  'actorEmployer',
+  'actorEmployerCountry',
+  'actorOfficeCountry',
+  'actorPhysicalCountry',
+  'subjectJurisdiction',
+  'subjects',
+  'categories',
+  'fields',
+  'action',
+  'purpose',
+  'caseRef',
+  'grantId',
+  'decision',
+  'policyIds',
+  'released',
+] as const satisfies readonly (keyof AccessEntry)[];
+
+// RFC 8785 orders members by UTF-16 code units, which is what Array.prototype.sort does.
+const CANONICAL_ORDER: readonly (keyof AccessEntry)[] = [...FIELDS].sort();
+const KNOWN = new Set<string>(FIELDS);
+
+function invalid(message: string): DomainError {
+  return new DomainError('INVALID_ACCESS_ENTRY', `access-log entry: ${message}`);
+}
+
+function checkString(entry: Record<string, unknown>, key: keyof AccessEntry, pattern: RegExp, nullable: boolean): void {
+  const value = entry[key];
+  if (value === null && nullable) return;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw invalid(`${key} must be ${nullable ? 'null or ' : ''}a string matching ${pattern} (got ${JSON.stringify(value) ?? 'undefined'})`);
+  }
+}
+
+function checkList(entry: Record<string, unknown>, key: keyof AccessEntry, pattern: RegExp, max: number): void {
+  const value = entry[key];
+  if (!Array.isArray(value) || value.length > max) throw invalid(`${key} must be an array of at most ${max} strings`);
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    if (typeof item !== 'string' || !pattern.test(item)) {
+      throw invalid(`${key}[${i}] must match ${pattern} (got ${JSON.stringify(item) ?? 'undefined'})`);
+    }
+  }
+}
+
+/** Throws DomainError('INVALID_ACCESS_ENTRY') unless `value` is a well-formed entry. */
+export function assertAccessEntry(value: unknown): asserts value is AccessEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('must be an object');
+  const entry = value as Record<string, unknown>;
+  for (const key of Object.keys(entry)) if (!KNOWN.has(key)) throw invalid(`unknown field ${JSON.stringify(key)}`);
+  checkString(entry, 'eventId', ID, false);
+  checkString(entry, 'time', TIME, false);
+  const time = entry.time as string;
+  const instant = new Date(time);
+  // Round-tripping refuses dates that only look valid, such as 30 February.
+  if (Number.isNaN(instant.getTime()) || instant.toISOString() !== (time.length === 20 ? `${time.slice(0, 19)}.000Z` : time)) {
+    throw invalid(`time ${JSON.stringify(time)} is not a real instant`);
+  }
+  checkString(entry, 'actor', ID, false);
+  checkString(entry, 'actorEmployer', ENTITY, true);
+  checkString(entry, 'actorEmployerCountry', COUNTRY, true);
+  checkString(entry, 'actorOfficeCountry', COUNTRY, true);
+  checkString(entry, 'actorPhysicalCountry', COUNTRY, true);
+  checkString(entry, 'subjectJurisdiction', COUNTRY, false);
+  checkList(entry, 'subjects', ID, 1000);
+  checkList(entry, 'categories', CATEGORY, 64);
+  checkList(entry, 'fields', FIELD, 256);
+  checkString(entry, 'action', ACTION, false);
+  checkString(entry, 'purpose', PURPOSE, false);
+  checkString(entry, 'caseRef', ID, true);
+  checkString(entry, 'grantId', ID, true);
+  if (entry.decision !== 'allow' && entry.decision !== 'deny') throw invalid('decision must be "allow" or "deny"');
+  checkList(entry, 'policyIds', ID, 64);
+  const released = entry.released;
+  if (typeof released !== 'number' || !Number.isSafeInteger(released) || released < 0) {
+    throw invalid('released must be a non-negative integer');
+  }
+  if (entry.decision === 'deny' && released !== 0) throw invalid('a denied access releases nothing (released must be 0)');
+}
+
+/**
+ * The entry's RFC 8785 canonical JSON text. Every member is a string, null, a safe integer or an
+ * array of strings, whose JSON.stringify form is exactly JCS's; only member order needs care,
+ * so this avoids a general canonicaliser on the append path (a test pins it to one).
+ */
+export function canonicalAccessEntry(entry: AccessEntry): string {
+  assertAccessEntry(entry);
+  const ordered: Record<string, unknown> = {};
+  for (const key of CANONICAL_ORDER) ordered[key] = entry[key];
+  const text = JSON.stringify(ordered);
+  // UTF-8 takes at most three bytes per UTF-16 unit, so most entries need no exact count.
+  if (text.length * 3 > MAX_ENTRY_SIZE) {
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > MAX_ENTRY_SIZE) throw invalid(`encodes to ${size} bytes; at most ${MAX_ENTRY_SIZE} fit an entry bundle`);
+  }
+  return text;
+}
+
+/**
+ * The RFC 9162 leaf hash of canonical entry text, SHA-256(0x00 ‖ UTF-8 bytes). U+0000 encodes
+ * as the single byte 0x00, so no buffer is built first; and Node returns a small digest faster
+ * as latin1 text than as a Buffer. Equal to merkle.leafHash of the encoded bytes (tested).
+ */
+export function leafHashOfCanonical(text: string): Buffer {
+  return Buffer.from(oneShotHash('sha256', `\u0000${text}`, 'binary'), 'latin1');
+}
+
+/** The entry's canonical bytes: what its Merkle leaf hashes. */
+export function encodeAccessEntry(entry: AccessEntry): Buffer {
+  return Buffer.from(canonicalAccessEntry(entry), 'utf8');
+}
+
+/** Parses stored entry bytes, refusing anything that is not exactly a canonical entry. */
+export function decodeAccessEntry(bytes: Uint8Array): AccessEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch {
+    throw invalid('stored bytes are not JSON');
+  }
+  assertAccessEntry(value);
+  if (!encodeAccessEntry(value).equals(bytes)) throw invalid('stored bytes are not in canonical form');
+  return value;
+}

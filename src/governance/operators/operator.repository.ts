@@ -1,0 +1,82 @@
+// Operator and operator-session rows in the directory database. Queries only; the rules live in
+// operators.ts.
+import type { Kysely } from 'kysely';
+import type { DirectoryDatabase, DirectoryOperatorSessionTable, DirectoryOperatorTable } from '../../db/cell.tables.js';
+
+type Db = Kysely<DirectoryDatabase>;
+
+export type OperatorRow = DirectoryOperatorTable;
+export type OperatorSessionRow = DirectoryOperatorSessionTable;
+
+export async function insertOperator(db: Db, row: OperatorRow): Promise<void> {
+  await db.insertInto('operator').values(row).execute();
+}
+
+export async function operatorById(db: Db, id: string): Promise<OperatorRow | null> {
+  return (await db.selectFrom('operator').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function allOperators(db: Db): Promise<OperatorRow[]> {
+  return db.selectFrom('operator').selectAll().orderBy('id').execute();
+}
+
+/** Accepts a TOTP step only if it is newer than the last one accepted; false means a replay. */
+export async function claimTotpStep(db: Db, operatorId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('operator')
+    .set({ totp_last_step: step })
+    .where('id', '=', operatorId)
+    .where('totp_last_step', '<', step)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertSession(db: Db, row: OperatorSessionRow): Promise<void> {
+  await db.insertInto('operator_session').values(row).execute();
+}
+
+export async function sessionById(db: Db, id: string): Promise<OperatorSessionRow | null> {
+  return (await db.selectFrom('operator_session').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function revokeSessionRow(db: Db, id: string, reason: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('operator_session')
+    .set({ revoked_at: at, revoke_reason: reason })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Revokes every live session seen from one of `countries`, or of an operator whose office or
+ * employer is in one of them; returns the revoked sessions.
+ */
+export async function revokeSessionsFrom(db: Db, countries: readonly string[], reason: string, at: string): Promise<{ id: string; operator_id: string }[]> {
+  if (countries.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('operator_session')
+      .innerJoin('operator', 'operator.id', 'operator_session.operator_id')
+      .select(['operator_session.id as id', 'operator_session.operator_id as operator_id'])
+      .where('operator_session.revoked_at', 'is', null)
+      .where('operator_session.expires_at', '>', at)
+      .where((eb) =>
+        eb.or([
+          eb('operator_session.country', 'in', [...countries]),
+          eb('operator.office_country', 'in', [...countries]),
+          eb('operator.employer_country', 'in', [...countries]),
+        ]),
+      )
+      .execute();
+    if (rows.length > 0) {
+      await trx
+        .updateTable('operator_session')
+        .set({ revoked_at: at, revoke_reason: reason })
+        .where('id', 'in', rows.map((r) => r.id))
+        .execute();
+    }
+    return rows;
+  });
+}

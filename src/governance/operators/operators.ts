@@ -1,0 +1,289 @@
+// The operator directory and operator sign-in: who operators are (employer and its country,
+// declared office, roles), password + TOTP sign-in that also checks where the operator really
+// is, and short sessions that a cut-off can end at once.
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DirectoryDatabase } from '../../db/cell.tables.js';
+import { decoyHash, hashPassword, verifyPassword } from '../../crypto/password.js';
+import { DomainError } from '../../errors/catalogue.js';
+import { OPERATOR_ROLES, type OperatorRole } from '../policy/policy.request.js';
+import { base32Decode, verifyTotp } from '../totp.js';
+import {
+  allOperators,
+  claimTotpStep,
+  insertOperator,
+  insertSession,
+  operatorById,
+  revokeSessionRow,
+  revokeSessionsFrom,
+  sessionById,
+  type OperatorRow,
+} from './operator.repository.js';
+import type { RequestOrigin } from './origin.js';
+
+export type EmployerTier = 'own' | 'contractor' | 'subcontractor';
+
+export interface Employer {
+  /** Recipient id in registries/recipients.json, e.g. `shanghai-dev`. */
+  readonly id: string;
+  /** Registered name of the legal entity, e.g. `Shanghai Dev Ltd.`. */
+  readonly entity: string;
+  readonly country: string;
+  readonly tier: EmployerTier;
+}
+
+export interface Operator {
+  readonly id: string;
+  readonly name: string;
+  readonly employer: Employer;
+  readonly officeCountry: string;
+  /** As stored; an unknown role makes every decision for this operator fail closed. */
+  readonly roles: readonly OperatorRole[];
+  readonly disabled: boolean;
+}
+
+export interface OperatorSession {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly country: string;
+  readonly simulated: boolean;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface OperatorSignedIn {
+  token: string;
+  session: OperatorSession;
+  operator: Operator;
+}
+
+export interface NewOperator {
+  id: string;
+  name: string;
+  employer: Employer;
+  officeCountry: string;
+  roles: readonly OperatorRole[];
+  password: string;
+  /** Base32 TOTP secret. */
+  totpSecret: string;
+}
+
+export interface Operators {
+  create(props: NewOperator): Promise<Operator>;
+  find(id: string): Promise<Operator | null>;
+  list(): Promise<Operator[]>;
+  signIn(props: { operatorId: string; password: string; code: string; origin: RequestOrigin; isBlocked: (country: string) => boolean }): Promise<OperatorSignedIn>;
+  /** The operator and session behind a token; refuses a malformed, unknown, expired or revoked one. */
+  authenticate(token: string): Promise<{ operator: Operator; session: OperatorSession }>;
+  signOut(sessionId: string): Promise<void>;
+  /** Ends every live session from, or of operators established in, these countries. */
+  revokeFrom(countries: readonly string[], reason: string): Promise<{ id: string; operator_id: string }[]>;
+}
+
+const OPERATOR_ID = /^[a-z][a-z0-9-]{2,63}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const TOKEN = /^ops-(os[0-9a-f]{24})\.([A-Za-z0-9_-]{32})$/;
+const roleSet: ReadonlySet<string> = new Set(OPERATOR_ROLES);
+
+function parseRoles(text: string): OperatorRole[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    // Unknown roles are kept, not dropped: the policy engine refuses a request that carries one,
+    // so a damaged row denies instead of silently losing or gaining a role.
+    return Array.isArray(value) ? (value.filter((r) => typeof r === 'string') as OperatorRole[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function operatorFromRow(row: OperatorRow): Operator {
+  return {
+    id: row.id,
+    name: row.name,
+    employer: { id: row.employer_id, entity: row.employer_entity, country: row.employer_country, tier: row.employer_tier as EmployerTier },
+    officeCountry: row.office_country,
+    roles: parseRoles(row.roles),
+    disabled: row.disabled_at !== null,
+  };
+}
+
+const sha256 = (text: string): string => crypto.createHash('sha256').update(text).digest('base64');
+
+export interface OpenOperatorsProps {
+  db: Kysely<DirectoryDatabase>;
+  /** Session lifetime; operator sessions are short on purpose. */
+  sessionTtlMs?: number;
+  now?: () => Date;
+}
+
+export const DEFAULT_OPERATOR_SESSION_TTL_MS = 30 * 60_000;
+
+export function createOperators(props: OpenOperatorsProps): Operators {
+  const { db } = props;
+  const now = props.now ?? (() => new Date());
+  const ttl = props.sessionTtlMs ?? DEFAULT_OPERATOR_SESSION_TTL_MS;
+  // Failed sign-ins per operator id and per address in a 15-minute window.
+  const failures = new Map<string, { start: number; count: number }>();
+  const windowMs = 15 * 60_000;
+  const limit = 5;
+
+  function retryAfter(key: string): number {
+    const entry = failures.get(key);
+    if (!entry) return 0;
+    const elapsed = now().getTime() - entry.start;
+    if (elapsed >= windowMs) {
+      failures.delete(key);
+      return 0;
+    }
+    return entry.count >= limit ? windowMs - elapsed : 0;
+  }
+
+  function fail(key: string): void {
+    const entry = failures.get(key);
+    if (entry && now().getTime() - entry.start < windowMs) entry.count += 1;
+    else failures.set(key, { start: now().getTime(), count: 1 });
+    if (failures.size > 50_000) failures.delete(failures.keys().next().value as string);
+  }
+
+  async function find(id: string): Promise<Operator | null> {
+    if (!OPERATOR_ID.test(id)) return null;
+    const row = await operatorById(db, id);
+    return row ? operatorFromRow(row) : null;
+  }
+
+  return {
+    async create(input) {
+      if (!OPERATOR_ID.test(input.id)) throw new DomainError('VALIDATION_FAILED', 'an operator id is 3–64 lower-case letters, digits and "-", starting with a letter');
+      for (const country of [input.employer.country, input.officeCountry]) {
+        if (!COUNTRY.test(country)) throw new DomainError('VALIDATION_FAILED', `"${country}" is not an ISO 3166-1 alpha-2 country code`);
+      }
+      const unknown = input.roles.filter((r) => !roleSet.has(r));
+      if (unknown.length > 0 || input.roles.length === 0) {
+        throw new DomainError('VALIDATION_FAILED', `roles must be one or more of ${OPERATOR_ROLES.join(', ')}`);
+      }
+      if (input.password.length < 12) throw new DomainError('VALIDATION_FAILED', 'an operator password needs at least 12 characters');
+      const secret = base32Decode(input.totpSecret);
+      if (!secret || secret.length < 10) throw new DomainError('VALIDATION_FAILED', 'the TOTP secret must be base32 of at least 80 bits');
+      if (await operatorById(db, input.id)) throw new DomainError('ALREADY_EXISTS', `an operator "${input.id}" already exists`);
+      const row: OperatorRow = {
+        id: input.id,
+        name: input.name,
+        employer_id: input.employer.id,
+        employer_entity: input.employer.entity,
+        employer_country: input.employer.country,
+        employer_tier: input.employer.tier,
+        office_country: input.officeCountry,
+        roles: JSON.stringify([...new Set(input.roles)].sort()),
+        password_hash: await hashPassword(input.password),
+        totp_secret: input.totpSecret.replace(/[\s=]/g, '').toUpperCase(),
+        totp_last_step: -1,
+        created_at: now().toISOString(),
+        disabled_at: null,
+      };
+      await insertOperator(db, row);
+      return operatorFromRow(row);
+    },
+
+    find,
+    list: async () => (await allOperators(db)).map(operatorFromRow),
+
+    async signIn({ operatorId, password, code, origin, isBlocked }) {
+      const addressKey = `addr:${origin.address ?? 'unknown'}`;
+      const idKey = `op:${operatorId}`;
+      const wait = Math.max(retryAfter(idKey), retryAfter(addressKey));
+      if (wait > 0) {
+        throw new DomainError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, { retryAfterSeconds: Math.ceil(wait / 1000) });
+      }
+      const row = OPERATOR_ID.test(operatorId) ? await operatorById(db, operatorId) : null;
+      const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyHash));
+      const secret = row ? base32Decode(row.totp_secret) : null;
+      const step = secret ? verifyTotp({ secret, code, unixSeconds: Math.floor(now().getTime() / 1000) }) : null;
+      // A code is good once: claiming its step refuses a replay within its 90-second window.
+      const fresh = row && passwordOk && step !== null ? await claimTotpStep(db, row.id, step) : false;
+      if (!row || row.disabled_at !== null || !passwordOk || step === null || !fresh) {
+        fail(idKey);
+        fail(addressKey);
+        throw new DomainError('INVALID_CREDENTIALS', 'that operator id, password and one-time code do not match (each code works once)');
+      }
+      failures.delete(idKey);
+      const operator = operatorFromRow(row);
+      if (origin.country === null) {
+        throw new DomainError('LOCATION_UNKNOWN', 'the country of your source address cannot be determined (private, loopback or unknown address); operator access needs a known country');
+      }
+      const blocked = [origin.country, operator.officeCountry, operator.employer.country].find((c) => isBlocked(c));
+      if (blocked) throw new DomainError('JURISDICTION_BLOCKED', `operator access from or for ${blocked} is cut off`);
+      if (origin.country !== operator.officeCountry) {
+        throw new DomainError('LOCATION_MISMATCH', `you are connecting from ${origin.country} but your declared office is in ${operator.officeCountry}; sign in from your office country`);
+      }
+      const id = `os${crypto.randomBytes(12).toString('hex')}`;
+      const secretPart = crypto.randomBytes(24).toString('base64url');
+      const created = now();
+      const session: OperatorSession = {
+        id,
+        operatorId: operator.id,
+        country: origin.country,
+        simulated: origin.simulated,
+        createdAt: created.toISOString(),
+        expiresAt: new Date(created.getTime() + ttl).toISOString(),
+      };
+      await insertSession(db, {
+        id,
+        operator_id: operator.id,
+        token_hash: sha256(secretPart),
+        address: origin.address ?? '',
+        country: origin.country,
+        simulated: origin.simulated ? 1 : 0,
+        created_at: session.createdAt,
+        expires_at: session.expiresAt,
+        revoked_at: null,
+        revoke_reason: null,
+      });
+      return { token: `ops-${id}.${secretPart}`, session, operator };
+    },
+
+    async authenticate(token) {
+      const match = TOKEN.exec(token);
+      if (!match) throw new DomainError('UNAUTHENTICATED', 'sign in as an operator first: send Authorization: Bearer <operator token>');
+      const [, id = '', secretPart = ''] = match;
+      const row = await sessionById(db, id);
+      if (!row || !crypto.timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(sha256(secretPart)))) {
+        throw new DomainError('UNAUTHENTICATED', 'this operator session does not exist; sign in again');
+      }
+      if (row.revoked_at !== null) {
+        throw new DomainError('SESSION_REVOKED', `this operator session was ended (${row.revoke_reason ?? 'signed out'}); sign in again`);
+      }
+      if (row.expires_at <= now().toISOString()) throw new DomainError('UNAUTHENTICATED', 'this operator session has expired; sign in again');
+      const operatorRow = await operatorById(db, row.operator_id);
+      if (!operatorRow || operatorRow.disabled_at !== null) throw new DomainError('UNAUTHENTICATED', 'this operator account is disabled');
+      return {
+        operator: operatorFromRow(operatorRow),
+        session: {
+          id: row.id,
+          operatorId: row.operator_id,
+          country: row.country,
+          simulated: row.simulated === 1,
+          createdAt: row.created_at,
+          expiresAt: row.expires_at,
+        },
+      };
+    },
+
+    async signOut(sessionId) {
+      await revokeSessionRow(db, sessionId, 'signed out', now().toISOString());
+    },
+
+    revokeFrom: (countries, reason) => revokeSessionsFrom(db, countries, reason, now().toISOString()),
+  };
+}
+
+/** What an operator's own console and admins see of an operator (no secrets). */
+export function presentOperator(operator: Operator) {
+  return {
+    id: operator.id,
+    name: operator.name,
+    employer: operator.employer,
+    officeCountry: operator.officeCountry,
+    roles: [...operator.roles],
+    disabled: operator.disabled,
+  };
+}

@@ -1,0 +1,64 @@
+// Live operator connections (the operator WebSocket) in this process, so a cut-off can close
+// every one from a blocked country at once and the console can be told about changes.
+
+export interface LiveOperatorConnection {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly sessionId: string;
+  /** Country of the connection's source address (null when unknown). */
+  readonly country: string | null;
+  readonly officeCountry: string;
+  readonly employerCountry: string;
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface OperatorPresence {
+  add(connection: LiveOperatorConnection): void;
+  remove(connection: LiveOperatorConnection): void;
+  /** Closes every connection from, or of an operator established in, one of `countries`. */
+  cutOff(countries: ReadonlySet<string>, reason: string): number;
+  /** Closes every connection of these sessions. */
+  endSessions(sessionIds: ReadonlySet<string>, reason: string): number;
+  broadcast(frame: string): void;
+  count(): number;
+  closeAll(): void;
+}
+
+/** WebSocket close code for a connection ended by a cut-off (the catalogue's 403 family). */
+export const CUT_OFF_CLOSE_CODE = 4403;
+
+export function createOperatorPresence(): OperatorPresence {
+  const connections = new Set<LiveOperatorConnection>();
+  function closeWhere(test: (c: LiveOperatorConnection) => boolean, code: number, reason: string): number {
+    let closed = 0;
+    for (const connection of [...connections]) {
+      if (!test(connection)) continue;
+      connections.delete(connection);
+      connection.close(code, reason);
+      closed += 1;
+    }
+    return closed;
+  }
+  return {
+    add: (connection) => void connections.add(connection),
+    remove: (connection) => void connections.delete(connection),
+    cutOff(countries, reason) {
+      return closeWhere(
+        (c) => (c.country !== null && countries.has(c.country)) || countries.has(c.officeCountry) || countries.has(c.employerCountry),
+        CUT_OFF_CLOSE_CODE,
+        reason,
+      );
+    },
+    endSessions(sessionIds, reason) {
+      return closeWhere((c) => sessionIds.has(c.sessionId), CUT_OFF_CLOSE_CODE, reason);
+    },
+    broadcast(frame) {
+      for (const connection of connections) connection.send(frame);
+    },
+    count: () => connections.size,
+    closeAll() {
+      closeWhere(() => true, 1001, 'server shutting down');
+    },
+  };
+}

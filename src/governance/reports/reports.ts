@@ -1,0 +1,76 @@
+// Gathers the facts for the disclosure and the foreign-handling statement and hands them to the
+// pure builders. Shared by the CLI and the HTTP routes so both say exactly the same thing.
+
+import type { CellRegistry } from '../../cells/cell.registry.js';
+import { countryName } from '../../cells/countries.js';
+import type { Directory } from '../../cells/directory.js';
+import { DomainError } from '../../errors/catalogue.js';
+import { listConsents, listTransferRecords } from '../transfers/consent.service.js';
+import { privacyCategories } from '../transfers/transfer.terms.js';
+import type { TransfersContext } from '../transfers/transfers.context.js';
+import type { AccessHistory } from './access-history.js';
+import { buildDisclosure, type Disclosure } from './disclosure.js';
+import { foreignHandlingStatement, monthsBefore, type ForeignHandlingReport } from './foreign-handling.js';
+import { heldAbout, placementFacts, storedFacts, transferFacts } from './report.readers.js';
+
+/** Access-log entries listed in one disclosure; older ones are counted as truncated. */
+export const disclosureAccessLimit = 500;
+
+export async function gatherDisclosure(props: {
+  cells: CellRegistry;
+  directory: Directory;
+  transfers: TransfersContext;
+  accessHistory: AccessHistory;
+  subjectId: string;
+  at?: Date;
+}): Promise<Disclosure> {
+  const subject = await props.directory.find(props.subjectId);
+  if (subject === null) throw new DomainError('NOT_FOUND', `no subject "${props.subjectId}"`);
+  const [held, consents, transfers, accesses] = await Promise.all([
+    heldAbout(props.cells, subject.id, subject.home),
+    listConsents({ ctx: props.transfers, subject }),
+    listTransferRecords({ ctx: props.transfers, subject }),
+    props.accessHistory.accessesOfSubject({ home: subject.home, subjectId: subject.id, limit: disclosureAccessLimit + 1 }),
+  ]);
+  return buildDisclosure({
+    at: props.at ?? props.transfers.now(),
+    subject: { id: subject.id, kind: subject.kind, home: subject.home, class: subject.class },
+    countryName,
+    held,
+    consents: consents.consents,
+    consentHistory: consents.history,
+    transfers,
+    accesses: accesses.slice(0, disclosureAccessLimit),
+    accessesTruncated: accesses.length > disclosureAccessLimit,
+  });
+}
+
+export async function gatherForeignHandling(props: {
+  cells: CellRegistry;
+  accessHistory: AccessHistory;
+  /** Data categories the services write (the placement rules' own are added). */
+  knownCategories: readonly string[];
+  at: Date;
+  /** Window of accesses and transfers counted; 12 months by default. */
+  since?: Date;
+}): Promise<ForeignHandlingReport> {
+  const since = props.since ?? monthsBefore(props.at, 12);
+  if (!(since.getTime() < props.at.getTime())) throw new DomainError('VALIDATION_FAILED', 'the window must start before it ends');
+  const homes = props.cells.jurisdictions();
+  const categories = [...props.knownCategories, privacyCategories.consent, privacyCategories.transferRecord];
+  const [stored, transfers, accesses] = await Promise.all([
+    storedFacts(props.cells),
+    transferFacts(props.cells, since),
+    Promise.all(homes.map((home) => props.accessHistory.accessesAbout({ home, since, until: props.at }))),
+  ]);
+  return foreignHandlingStatement({
+    at: props.at,
+    since,
+    homes,
+    countryName,
+    placement: placementFacts(props.cells, categories),
+    stored,
+    accesses: accesses.flat().map((a) => a.entry),
+    transfers,
+  });
+}

@@ -1,0 +1,95 @@
+// Which routes and WebSocket frames can return personal data, and by which path. Every route the
+// app registers must be listed (test/broker/inventory.test.ts fails on a new one that is not),
+// so adding a route means deciding this:
+//   none   — returns no personal data (documents, health, log hashes, control-plane ids and codes)
+//   user   — a signed-in person's own data, or what others share with them as a member of a
+//            conversation; user tokens only, never an operator's
+//   broker — operator access to personal data: decided, logged and masked by the broker
+import { clientFrameTypes } from './routes/realtime.routes.js';
+import { OPS_WS_PATH, opsClientFrameTypes } from './routes/ops.realtime.routes.js';
+
+export type DataAccess = 'none' | 'user' | 'broker';
+
+export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
+  'GET /healthz': 'none',
+  'GET /openapi.json': 'none',
+  'POST /v1/auth/signup': 'user',
+  'POST /v1/auth/signin': 'user',
+  'POST /v1/auth/signout': 'none',
+  'GET /v1/sessions': 'user',
+  'DELETE /v1/sessions/:sessionId': 'none',
+  'GET /v1/me': 'user',
+  'PATCH /v1/me': 'user',
+  'PUT /v1/me/avatar': 'user',
+  'GET /v1/users/:userId/avatar': 'user',
+  'GET /v1/users/by-handle/:handle': 'user',
+  'GET /v1/contacts': 'user',
+  'POST /v1/contacts': 'user',
+  'DELETE /v1/contacts/:userId': 'none',
+  'GET /v1/conversations': 'user',
+  'POST /v1/conversations': 'user',
+  'GET /v1/conversations/:id': 'user',
+  'GET /v1/conversations/:id/members': 'user',
+  'POST /v1/conversations/:id/members': 'none',
+  'DELETE /v1/conversations/:id/members/:userId': 'none',
+  'GET /v1/conversations/:id/messages': 'user',
+  'POST /v1/conversations/:id/messages': 'user',
+  'POST /v1/conversations/:id/media': 'none',
+  'GET /v1/conversations/:id/media/:mediaId': 'user',
+  'POST /v1/conversations/:id/read': 'none',
+  'POST /v1/conversations/:id/messages/:messageId/report': 'none',
+  'GET /v1/official-accounts': 'user',
+  'POST /v1/official-accounts/:id/follow': 'none',
+  'DELETE /v1/official-accounts/:id/follow': 'none',
+  'POST /v1/official-accounts/:id/broadcasts': 'user',
+  'GET /v1/ws': 'user',
+  'GET /.well-known/domicile/log-keys.json': 'none',
+  'GET /log/:cell/checkpoint': 'none',
+  // Hash tiles are public; entry bundles (auditors only) hold ids and codes, never data.
+  'GET /log/:cell/tile/*': 'none',
+  'GET /v1/me/accesses': 'user',
+  'GET /v1/notices': 'none',
+  'GET /v1/notices/:noticeId': 'none',
+  'POST /v1/notices/validate': 'none',
+  'GET /v1/foreign-handling': 'none',
+  'GET /v1/me/consents': 'user',
+  'POST /v1/me/consents': 'user',
+  'POST /v1/me/consents/:receiptId/withdraw': 'user',
+  'GET /v1/me/transfers': 'user',
+  'GET /v1/me/disclosure': 'user',
+  // Operators. Grants and the moderation queue carry subject ids and case references (which the
+  // requester supplied or which the log records anyway) but no data about anyone.
+  'POST /v1/ops/auth/signin': 'none',
+  'POST /v1/ops/auth/signout': 'none',
+  'GET /v1/ops/me': 'none',
+  'POST /v1/ops/access': 'broker',
+  'GET /v1/ops/cases/:ref': 'broker',
+  'GET /v1/ops/moderation/reports/:ref/message': 'broker',
+  'POST /v1/ops/cases': 'none',
+  'GET /v1/ops/cases': 'none',
+  'POST /v1/ops/cases/:ref/close': 'none',
+  'GET /v1/ops/moderation/queue': 'none',
+  'POST /v1/ops/grants': 'none',
+  'GET /v1/ops/grants': 'none',
+  'GET /v1/ops/grants/:id': 'none',
+  'POST /v1/ops/grants/:id/approve': 'none',
+  'POST /v1/ops/grants/:id/deny': 'none',
+  'POST /v1/ops/grants/:id/revoke': 'none',
+  'GET /v1/ops/blocks': 'none',
+  'POST /v1/ops/blocks': 'none',
+  'DELETE /v1/ops/blocks/:country': 'none',
+  'GET /v1/ops/operators': 'none',
+  [`GET ${OPS_WS_PATH}`]: 'none',
+};
+
+/** Client→server frame types of each WebSocket, by the data their answers can carry. */
+export const frameDataAccess: Readonly<Record<string, Readonly<Record<string, DataAccess>>>> = {
+  '/v1/ws': { hello: 'user', send: 'user', read: 'none', ping: 'none' },
+  [OPS_WS_PATH]: { hello: 'none', access: 'broker', ping: 'none' },
+};
+
+/** The frame types each WebSocket accepts, as its route module declares them. */
+export const declaredFrameTypes: Readonly<Record<string, readonly string[]>> = {
+  '/v1/ws': clientFrameTypes,
+  [OPS_WS_PATH]: opsClientFrameTypes,
+};

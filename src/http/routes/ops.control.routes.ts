@@ -1,0 +1,241 @@
+// The operator control plane: support tickets and the moderation queue (case references and
+// reason codes only), just-in-time grants, jurisdiction blocks, and the operator directory.
+// None of these returns personal data; every one needs an operator session used from the
+// operator's declared office country, outside any blocked jurisdiction.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../errors/catalogue.js';
+import { SUPPORT_REASONS } from '../../governance/cases/cases.js';
+import type { Grant, GrantStatus } from '../../governance/grants/grants.js';
+import { MAX_GRANT_MINUTES, MAX_GRANT_SUBJECTS } from '../../governance/grants/grants.js';
+import { presentOperator } from '../../governance/operators/operators.js';
+import { operatorOf, requireHere, requireOperator, requireRole } from '../operator-auth.js';
+import { body } from '../schemas.js';
+import { CaseRef, Category, Country, FieldName, GrantId, opsSecurity, Purpose, SubjectId } from './ops.schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+const GrantStatusSchema = Type.Union(['pending', 'approved', 'denied', 'revoked', 'expired'].map((s) => Type.Literal(s)));
+const GrantParams = Type.Object({ id: GrantId });
+
+export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const governance = runtime.governance;
+  app.addHook('preHandler', requireOperator(governance));
+  app.addHook('preHandler', requireHere(governance));
+
+  const notifyGrant = (grant: Grant): void => governance.presence.broadcast(JSON.stringify({ type: 'grant', id: grant.id, status: grant.status, requesterId: grant.requesterId }));
+
+  // Cases ------------------------------------------------------------------------------------
+
+  app.post(
+    '/v1/ops/cases',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Open a support ticket about one or more people (support staff and admins)',
+        security: opsSecurity,
+        body: body({
+          subjects: Type.Array(SubjectId, { minItems: 1, maxItems: 100 }),
+          reason: Type.Union(SUPPORT_REASONS.map((r) => Type.Literal(r))),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { operator } = operatorOf(request);
+      requireRole(operator, ['support', 'admin'], 'opening a support ticket');
+      const known = await governance.subjectsOf(request.body.subjects);
+      const missing = request.body.subjects.filter((s) => !known.has(s));
+      if (missing.length > 0) throw new DomainError('NOT_FOUND', `no user or account ${missing.slice(0, 5).join(', ')}`);
+      const opened = await governance.cases.openSupportTicket({
+        subjects: request.body.subjects.map((s) => known.get(s)).filter((s) => s !== undefined),
+        reason: request.body.reason,
+        openedBy: operator.id,
+      });
+      return reply.status(201).send({ ref: opened.ref, kind: opened.kind, status: opened.status, reason: opened.reason, createdAt: opened.createdAt });
+    },
+  );
+
+  app.get(
+    '/v1/ops/cases',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Cases by kind and status: references and reason codes only',
+        security: opsSecurity,
+        querystring: Type.Object(
+          { kind: Type.Optional(Type.Union([Type.Literal('support'), Type.Literal('abuse')])), status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => ({ cases: await governance.cases.list({ kind: request.query.kind, status: request.query.status }) }),
+  );
+
+  app.post(
+    '/v1/ops/cases/:ref/close',
+    { schema: { tags: ['operators'], summary: 'Close a case: no further access may cite it', security: opsSecurity, params: Type.Object({ ref: CaseRef }) } },
+    async (request) => {
+      const { operator } = operatorOf(request);
+      requireRole(operator, ['support', 'moderator', 'admin'], 'closing a case');
+      const closed = await governance.cases.close(request.params.ref);
+      return { ref: closed.ref, kind: closed.kind, status: closed.status, reason: closed.reason, createdAt: closed.createdAt };
+    },
+  );
+
+  app.get(
+    '/v1/ops/moderation/queue',
+    { schema: { tags: ['operators'], summary: 'Open abuse reports, oldest first: references and reason codes only (moderators)', security: opsSecurity } },
+    async (request) => {
+      requireRole(operatorOf(request).operator, ['moderator', 'admin'], 'the moderation queue');
+      const open = await governance.cases.list({ kind: 'abuse', status: 'open' });
+      return { reports: open.reverse() };
+    },
+  );
+
+  // Grants -----------------------------------------------------------------------------------
+
+  app.post(
+    '/v1/ops/grants',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Request a just-in-time grant for a scope, purpose, real case, duration and location',
+        security: opsSecurity,
+        body: body({
+          subjects: Type.Array(SubjectId, { minItems: 1, maxItems: MAX_GRANT_SUBJECTS }),
+          categories: Type.Array(Category, { minItems: 1, maxItems: 16 }),
+          fields: Type.Optional(Type.Array(FieldName, { maxItems: 64 })),
+          purpose: Purpose,
+          caseRef: CaseRef,
+          durationMinutes: Type.Integer({ minimum: 1, maximum: MAX_GRANT_MINUTES }),
+          requestedLocation: Country,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { operator, origin } = operatorOf(request);
+      const found = await governance.cases.find(request.body.caseRef);
+      if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${request.body.caseRef}; a grant must cite a real support ticket or abuse report`);
+      const known = await governance.subjectsOf(request.body.subjects);
+      const missing = request.body.subjects.filter((s) => !known.has(s));
+      if (missing.length > 0) throw new DomainError('NOT_FOUND', `no user or account ${missing.slice(0, 5).join(', ')}`);
+      const grant = await governance.grants.request({
+        requester: operator,
+        actor: governance.actorOf(operator, origin),
+        subjects: request.body.subjects.map((id) => ({ id, home: known.get(id)?.home ?? '' })),
+        categories: request.body.categories,
+        fields: request.body.fields ?? [],
+        purpose: request.body.purpose,
+        case: found,
+        durationMinutes: request.body.durationMinutes,
+        requestedLocation: request.body.requestedLocation,
+      });
+      notifyGrant(grant);
+      return reply.status(201).send(grant);
+    },
+  );
+
+  app.get(
+    '/v1/ops/grants',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Grants: your own, or every grant for approvers, security and admins',
+        security: opsSecurity,
+        querystring: Type.Object({ status: Type.Optional(GrantStatusSchema), mine: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { operator } = operatorOf(request);
+      const seesAll = operator.roles.some((r) => r === 'approver' || r === 'admin' || r === 'security');
+      const mine = request.query.mine === 'true' || !seesAll;
+      return { grants: await governance.grants.list({ requesterId: mine ? operator.id : undefined, status: request.query.status as GrantStatus | undefined }) };
+    },
+  );
+
+  app.get('/v1/ops/grants/:id', { schema: { tags: ['operators'], summary: 'One grant with its approvals', security: opsSecurity, params: GrantParams } }, async (request) => {
+    const { operator } = operatorOf(request);
+    const grant = await governance.grants.get(request.params.id);
+    const seesAll = operator.roles.some((r) => r === 'approver' || r === 'admin' || r === 'security');
+    if (!grant || (!seesAll && grant.requesterId !== operator.id)) throw new DomainError('NOT_FOUND', `no grant ${request.params.id}`);
+    return grant;
+  });
+
+  for (const action of ['approve', 'deny', 'revoke'] as const) {
+    app.post(
+      `/v1/ops/grants/:id/${action}`,
+      {
+        schema: {
+          tags: ['operators'],
+          summary:
+            action === 'approve'
+              ? 'Approve a grant (approvers; never your own; two approvers beyond 100 subjects)'
+              : action === 'deny'
+                ? 'Deny a grant (approvers; never your own)'
+                : 'Revoke a grant at once (its requester, approvers, security or admins)',
+          security: opsSecurity,
+          params: GrantParams,
+        },
+      },
+      async (request) => {
+        const { operator, origin } = operatorOf(request);
+        const actor = governance.actorOf(operator, origin);
+        const grantId = request.params.id;
+        const grant =
+          action === 'approve'
+            ? await governance.grants.approve({ grantId, approver: operator, actor })
+            : action === 'deny'
+              ? await governance.grants.deny({ grantId, approver: operator, actor })
+              : await governance.grants.revoke({ grantId, by: operator, actor });
+        notifyGrant(grant);
+        return grant;
+      },
+    );
+  }
+
+  // Blocks -----------------------------------------------------------------------------------
+
+  app.get('/v1/ops/blocks', { schema: { tags: ['operators'], summary: 'Jurisdictions cut off from operator access', security: opsSecurity } }, async () => ({
+    blocked: governance.cutoff.list(),
+  }));
+
+  app.post(
+    '/v1/ops/blocks',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Cut off a jurisdiction: refuses new requests at once and closes its live operator sessions (admins, security)',
+        security: opsSecurity,
+        body: body({ country: Country }),
+      },
+    },
+    async (request, reply) => {
+      const { operator, origin } = operatorOf(request);
+      requireRole(operator, ['admin', 'security'], 'blocking a jurisdiction');
+      const changed = await governance.cutoff.block({ country: request.body.country, actor: governance.actorOf(operator, origin) });
+      await governance.enforceBlocks([request.body.country]);
+      // The block is in force whatever happens next; a journal event the logs cannot take now
+      // stays pending and is written by the next poll.
+      await governance.journal.flush().catch(() => undefined);
+      return reply.status(changed ? 201 : 200).send({ blocked: governance.cutoff.list() });
+    },
+  );
+
+  app.delete(
+    '/v1/ops/blocks/:country',
+    { schema: { tags: ['operators'], summary: 'Lift a cut-off (admins, security)', security: opsSecurity, params: Type.Object({ country: Country }) } },
+    async (request) => {
+      const { operator, origin } = operatorOf(request);
+      requireRole(operator, ['admin', 'security'], 'lifting a cut-off');
+      await governance.cutoff.unblock({ country: request.params.country, actor: governance.actorOf(operator, origin) });
+      await governance.journal.flush().catch(() => undefined);
+      return { blocked: governance.cutoff.list() };
+    },
+  );
+
+  // Directory --------------------------------------------------------------------------------
+
+  app.get('/v1/ops/operators', { schema: { tags: ['operators'], summary: 'The operator directory (admins)', security: opsSecurity } }, async (request) => {
+    requireRole(operatorOf(request).operator, ['admin'], 'the operator directory');
+    return { operators: (await governance.operators.list()).map(presentOperator) };
+  });
+};

@@ -1,0 +1,108 @@
+// The operator routes that can return personal data. Each one is a thin call of the broker —
+// decide, log, release masked — and never reads a data store itself (this file imports nothing
+// from messaging). A refusal is logged like an allowance and answered 403 ACCESS_DENIED with
+// the policies that refused and where the refusal was logged.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../errors/catalogue.js';
+import type { AccessResult, BrokerRequest } from '../../governance/broker/broker.js';
+import { REPORTED_CONTENT_CATEGORY } from '../../governance/broker/broker.js';
+import { CASE_CATEGORY } from '../../governance/cases/cases.js';
+import type { Purpose as PurposeCode } from '../../governance/policy/policy.request.js';
+import { operatorOf, requireOperator } from '../operator-auth.js';
+import { AccessBody, CaseRef, opsSecurity, Purpose } from './ops.schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+/** A request the broker refused entirely becomes 403; a partial answer is a 200 that says so. */
+export function deliver(result: AccessResult): AccessResult {
+  if (result.decision !== 'deny') return result;
+  const policies = [...new Set(result.decisions.flatMap((d) => d.policyIds))];
+  throw new DomainError('ACCESS_DENIED', `access refused (${policies.join(', ') || 'no policy permits it'}); the refusal is logged as ${result.requestId}`, {
+    requestId: result.requestId,
+    origin: result.origin,
+    decisions: result.decisions.map((d) => ({ ...d, subjects: d.subjects.slice(0, 100), subjectCount: d.subjects.length })),
+  });
+}
+
+const defaultPurpose: Record<'support' | 'abuse', PurposeCode> = { support: 'SUPPORT_CASE', abuse: 'ABUSE_REPORT' };
+
+export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const governance = runtime.governance;
+  app.addHook('preHandler', requireOperator(governance));
+
+  app.post(
+    '/v1/ops/access',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Read personal data through the broker: purpose, case, subjects, categories, fields; logged, then released masked',
+        security: opsSecurity,
+        body: AccessBody,
+      },
+    },
+    async (request) => {
+      const { operator, origin } = operatorOf(request);
+      const input: BrokerRequest = { ...request.body, action: 'read', operatorId: operator.id, origin };
+      return deliver(await governance.broker.access(input));
+    },
+  );
+
+  app.get(
+    '/v1/ops/cases/:ref',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'A case and the people it concerns, through the broker (purpose defaults to the case kind’s)',
+        security: opsSecurity,
+        params: Type.Object({ ref: CaseRef }),
+        querystring: Type.Object({ purpose: Type.Optional(Purpose) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { operator, origin } = operatorOf(request);
+      const found = await governance.cases.find(request.params.ref);
+      // Nothing about anyone exists to protect, or to log, for a case that does not exist.
+      if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${request.params.ref}`);
+      const result = await governance.broker.access({
+        operatorId: operator.id,
+        origin,
+        action: 'read',
+        purpose: request.query.purpose ?? defaultPurpose[found.kind],
+        caseRef: found.ref,
+        subjects: found.subjects.map((s) => s.id),
+        categories: [CASE_CATEGORY],
+        records: [found.ref],
+      });
+      return deliver(result);
+    },
+  );
+
+  app.get(
+    '/v1/ops/moderation/reports/:ref/message',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'The reported message of an abuse report, through the broker (purpose ABUSE_REPORT); nothing else of the conversation',
+        security: opsSecurity,
+        params: Type.Object({ ref: CaseRef }),
+      },
+    },
+    async (request) => {
+      const { operator, origin } = operatorOf(request);
+      const found = await governance.cases.find(request.params.ref);
+      if (!found || found.kind !== 'abuse') throw new DomainError('UNKNOWN_CASE', `no abuse report ${request.params.ref}`);
+      const reported = found.subjects.filter((s) => s.role === 'reported').map((s) => s.id);
+      const result = await governance.broker.access({
+        operatorId: operator.id,
+        origin,
+        action: 'read',
+        purpose: 'ABUSE_REPORT',
+        caseRef: found.ref,
+        subjects: reported,
+        categories: [REPORTED_CONTENT_CATEGORY],
+        records: [...found.records],
+      });
+      return deliver(result);
+    },
+  );
+};

@@ -1,0 +1,134 @@
+// The operator WebSocket: a live operator session for the console. The first frame signs the
+// socket in with an operator token; it must come from the operator's declared office country and
+// not from a blocked one. `access` frames go through the broker exactly like POST /v1/ops/access.
+// The server pushes grant changes, new abuse reports and block changes, and closes the socket
+// (4403) within a second of its country being cut off.
+import { randomUUID } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../../errors/catalogue.js';
+import { presentOperator, type Operator } from '../../governance/operators/operators.js';
+import type { RequestOrigin } from '../../governance/operators/origin.js';
+import type { LiveOperatorConnection } from '../../governance/operators/presence.js';
+import { checkLocation } from '../operator-auth.js';
+import { deliver } from './ops.data.routes.js';
+import { accessProperties } from './ops.schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+const Hello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    token: Type.String({ minLength: 1, maxLength: 200 }),
+    simulatedAddress: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'demo mode, from loopback only' })),
+  },
+  { additionalProperties: false },
+);
+const Access = Type.Object({ type: Type.Literal('access'), requestId: Type.String({ minLength: 1, maxLength: 64 }), ...accessProperties }, { additionalProperties: false });
+const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
+const ClientFrame = Type.Union([Access, Ping]);
+
+/** Every client→server frame type of /v1/ops/ws, for the route inventory. */
+export const opsClientFrameTypes = ['hello', 'access', 'ping'] as const;
+
+export const OPS_WS_PATH = '/v1/ops/ws';
+const helloTimeoutMs = 10_000;
+
+function errorFrame(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ type: 'error', code, message, ...extra });
+}
+
+function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
+  const error = Value.Errors(schema, value).First();
+  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
+}
+
+export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+  const governance = runtime.governance;
+
+  app.get(OPS_WS_PATH, { websocket: true, schema: { tags: ['operators'], summary: 'Operator WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {
+    let signedIn: { operator: Operator; token: string; origin: RequestOrigin; connection: LiveOperatorConnection } | null = null;
+    const send = (frame: string): void => {
+      if (socket.readyState === socket.OPEN) socket.send(frame);
+    };
+    const timer = setTimeout(() => socket.close(4401, 'send hello with an operator token first'), helloTimeoutMs);
+
+    async function onHello(frame: Static<typeof Hello>): Promise<void> {
+      const origin = governance.origin({ peer: request.socket.remoteAddress, forwardedFor: request.headers['x-forwarded-for'], simulatedAddress: frame.simulatedAddress });
+      const { operator, session } = await governance.operators.authenticate(frame.token);
+      checkLocation(governance, operator, origin);
+      clearTimeout(timer);
+      const connection: LiveOperatorConnection = {
+        id: randomUUID(),
+        operatorId: operator.id,
+        sessionId: session.id,
+        country: origin.country,
+        officeCountry: operator.officeCountry,
+        employerCountry: operator.employer.country,
+        send,
+        close: (code, reason) => socket.close(code, reason),
+      };
+      signedIn = { operator, token: frame.token, origin, connection };
+      governance.presence.add(connection);
+      send(JSON.stringify({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() }));
+    }
+
+    async function onFrame(raw: string): Promise<void> {
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new DomainError('MALFORMED_JSON', 'each frame must be one JSON object');
+      }
+      if (!signedIn) {
+        if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with an operator token (${firstProblem(Hello, value)})`);
+        await onHello(value);
+        return;
+      }
+      if (!Value.Check(ClientFrame, value)) throw new DomainError('VALIDATION_FAILED', `unknown or malformed frame (${firstProblem(ClientFrame, value)}); see docs/api.md`);
+      if (value.type === 'ping') {
+        send('{"type":"pong"}');
+        return;
+      }
+      // A session revoked or expired since hello ends the socket rather than serve it.
+      await governance.operators.authenticate(signedIn.token);
+      const { type: _type, requestId, ...access } = value;
+      try {
+        const result = deliver(await governance.broker.access({ ...access, action: 'read', operatorId: signedIn.operator.id, origin: signedIn.origin }));
+        send(JSON.stringify({ type: 'access-result', requestId, result }));
+      } catch (err) {
+        if (isDomainError(err)) {
+          send(errorFrame(err.code, err.message, { requestId, ...(err.details ? { details: err.details } : {}) }));
+          return;
+        }
+        throw err;
+      }
+    }
+
+    let chain = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        socket.close(4400, 'frames are JSON text');
+        return;
+      }
+      const raw = String(data);
+      chain = chain.then(() =>
+        onFrame(raw).catch((err: unknown) => {
+          if (isDomainError(err)) {
+            send(errorFrame(err.code, err.message));
+            const sessionEnded = err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_REVOKED';
+            if (!signedIn || sessionEnded) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
+            return;
+          }
+          request.log.error({ err }, 'operator websocket frame failed');
+          send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
+        }),
+      );
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (signedIn) governance.presence.remove(signedIn.connection);
+    });
+  });
+};

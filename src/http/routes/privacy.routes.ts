@@ -1,0 +1,63 @@
+// The signed-in person's privacy centre: their consents (give after reading a notice, withdraw,
+// full history with Kantara receipts), their transfer records, and the disclosure of what is
+// held about them, where, and who accessed it.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
+import { gatherDisclosure } from '../../governance/reports/reports.js';
+import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from '../../governance/transfers/consent.service.js';
+import { actorOf, requireAuth } from '../auth.js';
+import { bearer, body, Id } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.transfers;
+  const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  app.addHook('preHandler', requireAuth(runtime.messaging));
+
+  app.get('/v1/me/consents', { schema: { tags: ['privacy'], summary: 'Your consents, newest first, with their receipts, and the full history of giving and withdrawing', security: bearer } }, async (request) =>
+    listConsents({ ctx, subject: actorOf(request) }),
+  );
+
+  app.post(
+    '/v1/me/consents',
+    {
+      schema: {
+        tags: ['privacy'],
+        summary: 'Consent to a transfer notice you were shown; answers with the Kantara consent receipt (200 if it already stands)',
+        security: bearer,
+        body: body({
+          noticeId: Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$' }),
+          noticeVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'the version shown; refused with NOTICE_VERSION_CHANGED if no longer current' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { consent, created } = await giveConsent({ ctx, subject: actorOf(request), noticeId: request.body.noticeId, noticeVersion: request.body.noticeVersion });
+      return reply.status(created ? 201 : 200).send({ consent });
+    },
+  );
+
+  app.post(
+    '/v1/me/consents/:receiptId/withdraw',
+    {
+      schema: {
+        tags: ['privacy'],
+        summary: 'Withdraw a consent; the next transfer that needed it is refused',
+        security: bearer,
+        params: Type.Object({ receiptId: Id }),
+      },
+    },
+    async (request) => ({ consent: await withdrawConsent({ ctx, subject: actorOf(request), receiptId: request.params.receiptId }) }),
+  );
+
+  app.get('/v1/me/transfers', { schema: { tags: ['privacy'], summary: 'Records of transfers of your data to other countries (kept three years)', security: bearer } }, async (request) => ({
+    transfers: await listTransferRecords({ ctx, subject: actorOf(request) }),
+  }));
+
+  app.get(
+    '/v1/me/disclosure',
+    { schema: { tags: ['privacy'], summary: 'What is held about you, where each category is stored, your transfer records and the access-log entries about you', security: bearer } },
+    async (request) => gatherDisclosure({ cells: runtime.cells, directory: runtime.directory, transfers: ctx, accessHistory, subjectId: actorOf(request).id }),
+  );
+};

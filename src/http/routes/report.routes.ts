@@ -1,0 +1,40 @@
+// A user reports a message in one of their conversations; the report becomes an abuse-report
+// case that a moderator can act on through the broker.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ABUSE_REASONS } from '../../governance/cases/cases.js';
+import { findReportableMessage } from '../../messaging/report.service.js';
+import { actorOf, requireAuth } from '../auth.js';
+import { bearer, body, Id } from '../schemas.js';
+import type { RouteOptions } from './route-options.js';
+
+export const reportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.messaging;
+  app.addHook('preHandler', requireAuth(ctx));
+
+  app.post(
+    '/v1/conversations/:id/messages/:messageId/report',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Report a message someone else sent; opens an abuse report for moderators',
+        security: bearer,
+        params: Type.Object({ id: Id, messageId: Id }),
+        body: body({ reason: Type.Union(ABUSE_REASONS.map((r) => Type.Literal(r))) }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const message = await findReportableMessage({ ctx, actor, conversationId: request.params.id, messageId: request.params.messageId });
+      const { case: opened, created } = await runtime.governance.cases.openAbuseReport({
+        reporter: actor,
+        reported: message.sender,
+        conversation: message.conversation,
+        messageId: message.messageId,
+        reason: request.body.reason,
+      });
+      if (created) runtime.governance.presence.broadcast(JSON.stringify({ type: 'report', caseRef: opened.ref, reason: opened.reason }));
+      return reply.status(created ? 201 : 200).send({ caseRef: opened.ref, status: opened.status, reason: opened.reason, createdAt: opened.createdAt });
+    },
+  );
+};

@@ -1,0 +1,121 @@
+// Public transparency routes: the transfer notices people are shown before consenting, a check
+// of a notice document (the "third countries" kind is refused with its reasons), and the
+// foreign-handling statement computed from state. No sign-in needed; nothing personal served.
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../errors/catalogue.js';
+import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
+import { renderForeignHandling, type ForeignHandlingReport } from '../../governance/reports/foreign-handling.js';
+import { gatherForeignHandling } from '../../governance/reports/reports.js';
+import { inEffect } from '../../governance/transfers/notice.catalogue.js';
+import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
+import { categories } from '../../messaging/placement.helpers.js';
+import type { RouteOptions } from './route-options.js';
+
+const NoticeId = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$', description: 'e.g. kr-messages-jp' });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+
+/** What a list of notices shows: enough to pick one, not the whole text. */
+export function noticeSummary(notice: ValidNotice, at: Date) {
+  return {
+    noticeId: notice.noticeId,
+    version: notice.version,
+    language: notice.language,
+    effectiveFrom: notice.effectiveFrom,
+    inEffect: inEffect(notice, at),
+    homeJurisdiction: notice.homeJurisdiction,
+    purpose: notice.purpose,
+    categories: notice.dataCollected.map((d) => d.category),
+    destinations: (notice.transfers.destinations ?? []).map((d) => ({
+      country: d.country,
+      countryName: d.countryName,
+      recipients: d.recipients.map((r) => ({ id: r.id, name: r.name })),
+    })),
+    candidateCountries: notice.transfers.countryUnknown?.candidateCountries.map((c) => c.country) ?? [],
+    basis: notice.basis.type,
+  };
+}
+
+// Computing the statement reads every cell and every log; a public page must not let anyone
+// make the server do that on each request.
+const statementTtlMs = 60_000;
+
+export const transparencyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+  const ctx = runtime.transfers;
+  const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  const statements = new Map<string, { at: number; report: Promise<ForeignHandlingReport> }>();
+
+  app.get('/v1/notices', { schema: { tags: ['transfers'], summary: 'Transfer notices that may be shown and consented to' } }, async () => {
+    const at = ctx.now();
+    return { notices: ctx.notices.all().map((n) => noticeSummary(ctx.notices.current(n.noticeId, at) ?? n, at)) };
+  });
+
+  app.get(
+    '/v1/notices/:noticeId',
+    { schema: { tags: ['transfers'], summary: 'One notice, in full: the version in effect, else the coming one', params: Type.Object({ noticeId: NoticeId }) } },
+    async (request) => {
+      const at = ctx.now();
+      const notice = ctx.notices.current(request.params.noticeId, at) ?? ctx.notices.latest(request.params.noticeId);
+      if (notice === undefined) throw new DomainError('NOT_FOUND', `no notice "${request.params.noticeId}" may be shown; see /v1/notices`);
+      return { notice, inEffect: inEffect(notice, at) };
+    },
+  );
+
+  app.post(
+    '/v1/notices/validate',
+    {
+      schema: {
+        tags: ['transfers'],
+        summary: 'Check a notice document against the registries; a refused notice answers 422 NOTICE_REFUSED with every problem',
+        body: Type.Unknown({ description: 'a notice document (schemas/notice.schema.json)' }),
+      },
+    },
+    async (request) => {
+      const result = validateNotice(request.body, ctx.registries);
+      if (!result.ok) {
+        const count = result.problems.length;
+        const first = result.problems[0];
+        throw new DomainError(
+          'NOTICE_REFUSED',
+          `the notice may not be shown or used to ask for consent (${count} problem${count === 1 ? '' : 's'}); first: ${first?.code ?? ''} at ${first?.path || '/'}: ${first?.message ?? ''}`,
+          { problems: result.problems },
+        );
+      }
+      return { ok: true, notice: noticeSummary(result.notice, ctx.now()) };
+    },
+  );
+
+  app.get(
+    '/v1/foreign-handling',
+    {
+      schema: {
+        tags: ['transfers'],
+        summary: 'Where each data category of each home jurisdiction is stored, and from where it was accessed or to where it was sent in the last 12 months',
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('text')])),
+          since: Type.Optional(Day),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const sinceText = request.query.since;
+      const since = sinceText === undefined ? undefined : new Date(`${sinceText}T00:00:00.000Z`);
+      if (since !== undefined && (Number.isNaN(since.getTime()) || since.toISOString().slice(0, 10) !== sinceText)) {
+        throw new DomainError('VALIDATION_FAILED', 'since must be a real calendar date, YYYY-MM-DD');
+      }
+      const key = sinceText ?? '';
+      const now = Date.now();
+      let cached = statements.get(key);
+      if (cached === undefined || now - cached.at > statementTtlMs) {
+        const report = gatherForeignHandling({ cells: runtime.cells, accessHistory, knownCategories: Object.values(categories), at: ctx.now(), ...(since === undefined ? {} : { since }) });
+        cached = { at: now, report };
+        statements.set(key, cached);
+        if (statements.size > 100) statements.delete(statements.keys().next().value as string);
+        report.catch(() => statements.delete(key));
+      }
+      const report = await cached.report;
+      if (request.query.format === 'text') return reply.header('content-type', 'text/plain; charset=utf-8').send(renderForeignHandling(report));
+      return report;
+    },
+  );
+};

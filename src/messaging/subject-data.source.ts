@@ -1,0 +1,166 @@
+// Messaging's personal data as the broker's data sources: profiles, contact points, messages
+// and image metadata, read from whichever cells hold them. Registered with governance at
+// composition; nothing here decides who may see what — the broker does, before it calls read.
+import type { Cell } from '../cells/cell.registry.js';
+import type { SubjectClass } from '../cells/placement.js';
+import type { SubjectDataSource, SubjectDataSources, SubjectRecord, SubjectRef } from '../governance/broker/subject-data.js';
+import type { MessagingContext } from './messaging.context.js';
+import { categories } from './placement.helpers.js';
+
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Subjects grouped by the cell their rows of `category` are placed in. */
+function byCell(ctx: MessagingContext, subjects: readonly SubjectRef[], category: string): Map<Cell, SubjectRef[]> {
+  const out = new Map<Cell, SubjectRef[]>();
+  for (const subject of subjects) {
+    const id = ctx.cells.placement.cellFor({ home: subject.home, class: subject.class as SubjectClass, category });
+    if (!id || !ctx.cells.has(id)) continue;
+    const cell = ctx.cells.get(id);
+    const list = out.get(cell) ?? [];
+    list.push(subject);
+    out.set(cell, list);
+  }
+  return out;
+}
+
+function accountSource(ctx: MessagingContext): SubjectDataSource {
+  return {
+    category: 'user.account',
+    fields: ['handle', 'displayName', 'kind', 'class', 'home', 'createdAt'],
+    async read({ subjects, limit }) {
+      const out: SubjectRecord[] = [];
+      for (const [cell, group] of byCell(ctx, subjects, categories.account)) {
+        for (const ids of chunks(group.map((s) => s.id))) {
+          const rows = await cell.db
+            .selectFrom('account')
+            .select(['id', 'handle', 'display_name', 'kind', 'class', 'subject_home', 'created_at'])
+            .where('id', 'in', ids)
+            .execute();
+          for (const row of rows) {
+            out.push({
+              subjectId: row.id,
+              recordId: row.id,
+              values: { handle: row.handle, displayName: row.display_name, kind: row.kind, class: row.class, home: row.subject_home, createdAt: row.created_at },
+            });
+          }
+          if (out.length >= limit) return out.slice(0, limit);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function contactSource(ctx: MessagingContext): SubjectDataSource {
+  return {
+    category: 'user.contact',
+    fields: ['email', 'phone'],
+    async read({ subjects, limit }) {
+      // Rules may place e-mail and phone apart, so both placements are read.
+      const cells = new Map<Cell, Set<string>>();
+      for (const category of [categories.email, categories.phone]) {
+        for (const [cell, group] of byCell(ctx, subjects, category)) {
+          const set = cells.get(cell) ?? new Set<string>();
+          for (const s of group) set.add(s.id);
+          cells.set(cell, set);
+        }
+      }
+      const bySubject = new Map<string, { email: string | null; phone: string | null }>();
+      for (const [cell, ids] of cells) {
+        for (const chunk of chunks([...ids])) {
+          const rows = await cell.db.selectFrom('contact_point').select(['subject_id', 'kind', 'value']).where('subject_id', 'in', chunk).orderBy('created_at').execute();
+          for (const row of rows) {
+            const entry = bySubject.get(row.subject_id) ?? { email: null, phone: null };
+            if (row.kind === 'email' && entry.email === null) entry.email = row.value;
+            if (row.kind === 'phone' && entry.phone === null) entry.phone = row.value;
+            bySubject.set(row.subject_id, entry);
+          }
+        }
+      }
+      const out: SubjectRecord[] = [];
+      for (const subject of subjects) {
+        const entry = bySubject.get(subject.id);
+        if (entry) out.push({ subjectId: subject.id, recordId: `contact/${subject.id}`, values: entry });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+}
+
+function messageSource(ctx: MessagingContext): SubjectDataSource {
+  return {
+    category: categories.message,
+    fields: ['conversationId', 'seq', 'kind', 'createdAt', 'text', 'mediaId'],
+    async read({ subjects, records, limit }) {
+      // A person's messages sit in the cells of their conversations, wherever those are.
+      const out: SubjectRecord[] = [];
+      const ids = subjects.map((s) => s.id);
+      for (const cell of ctx.cells.all()) {
+        for (const chunk of chunks(ids)) {
+          let query = cell.db
+            .selectFrom('message')
+            .select(['id', 'subject_id', 'conversation_id', 'seq', 'kind', 'created_at', 'text', 'media_id'])
+            .where('subject_id', 'in', chunk)
+            .orderBy('created_at')
+            .limit(limit - out.length);
+          if (records) query = query.where('id', 'in', [...records]);
+          for (const row of await query.execute()) {
+            out.push({
+              subjectId: row.subject_id,
+              recordId: row.id,
+              values: { conversationId: row.conversation_id, seq: Number(row.seq), kind: row.kind, createdAt: row.created_at, text: row.text, mediaId: row.media_id },
+            });
+          }
+          if (out.length >= limit) return out;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function mediaSource(ctx: MessagingContext): SubjectDataSource {
+  return {
+    category: categories.media,
+    fields: ['conversationId', 'contentType', 'size', 'sha256', 'createdAt'],
+    async read({ subjects, records, limit }) {
+      const out: SubjectRecord[] = [];
+      const ids = subjects.map((s) => s.id);
+      for (const cell of ctx.cells.all()) {
+        for (const chunk of chunks(ids)) {
+          let query = cell.db
+            .selectFrom('media')
+            .select(['id', 'subject_id', 'conversation_id', 'content_type', 'size', 'sha256', 'created_at'])
+            .where('subject_id', 'in', chunk)
+            .orderBy('created_at')
+            .limit(limit - out.length);
+          if (records) query = query.where('id', 'in', [...records]);
+          for (const row of await query.execute()) {
+            out.push({
+              subjectId: row.subject_id,
+              recordId: row.id,
+              values: { conversationId: row.conversation_id, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdAt: row.created_at },
+            });
+          }
+          if (out.length >= limit) return out;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Registers messaging's sources with the broker's registry. */
+export function registerMessagingSources(sources: SubjectDataSources, ctx: MessagingContext): void {
+  sources.register(accountSource(ctx));
+  sources.register(contactSource(ctx));
+  sources.register(messageSource(ctx));
+  sources.register(mediaSource(ctx));
+}

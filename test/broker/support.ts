@@ -1,0 +1,84 @@
+// Helpers for the operator-access tests: operators made on the spot, sign-in with a fresh TOTP
+// code each time (a code works once), posing as a country through a trusted proxy header, and
+// reading the access-log entries a request left.
+import { demoOperatorPassword, demoTotpSecret } from '../../src/demo/demo.operators.js';
+import type { AccessEntry } from '../../src/governance/log/entry.js';
+import type { Employer } from '../../src/governance/operators/operators.js';
+import type { OperatorRole } from '../../src/governance/policy/policy.request.js';
+import { base32Decode, hotp, totpStep } from '../../src/governance/totp.js';
+import { ApiClient, type TestServer } from '../support/server.js';
+
+/** Public addresses of known countries (see MACHINE-NOTES.md). */
+export const addresses = { JP: '133.242.0.1', KR: '211.43.0.1', CN: '1.2.4.8', US: '8.8.8.8' } as const;
+export const from = (country: keyof typeof addresses): Record<string, string> => ({ 'x-forwarded-for': addresses[country] });
+
+export const employers = {
+  nihonTalk: { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' },
+  seoulCloud: { id: 'seoul-cloud', entity: 'Seoul Cloud Co.', country: 'KR', tier: 'contractor' },
+  shanghaiDev: { id: 'shanghai-dev', entity: 'Shanghai Dev Ltd.', country: 'CN', tier: 'contractor' },
+} as const satisfies Record<string, Employer>;
+
+const secret = base32Decode(demoTotpSecret) as Buffer;
+const usedSteps = new Map<string, number>();
+
+/** A one-time code this operator has not used yet (waits for the next step when it must). */
+export async function freshCode(operatorId: string): Promise<string> {
+  for (;;) {
+    const now = totpStep(Date.now() / 1000);
+    const step = Math.max(now - 1, (usedSteps.get(operatorId) ?? -1) + 1);
+    if (step <= now + 1) {
+      usedSteps.set(operatorId, step);
+      return hotp(secret, step);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+let counter = 0;
+
+/** Creates an operator with the demo password and TOTP secret. */
+export async function makeOperator(server: TestServer, props: { roles: OperatorRole[]; employer?: Employer; office?: string; id?: string }): Promise<string> {
+  counter += 1;
+  const id = props.id ?? `op-test-${process.pid}-${counter}`;
+  const employer = props.employer ?? employers.nihonTalk;
+  await server.runtime.governance.operators.create({
+    id,
+    name: `Test operator ${counter}`,
+    employer,
+    officeCountry: props.office ?? employer.country,
+    roles: props.roles,
+    password: demoOperatorPassword,
+    totpSecret: demoTotpSecret,
+  });
+  return id;
+}
+
+/** An API client signed in as this operator from `country`. */
+export async function signInOperator(server: TestServer, operatorId: string, headers: Record<string, string>): Promise<ApiClient> {
+  const client = new ApiClient(server.url);
+  const res = await client.request('POST', '/v1/ops/auth/signin', { operatorId, password: demoOperatorPassword, code: await freshCode(operatorId) }, headers);
+  if (res.status !== 200) throw new Error(`operator sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  client.token = (res.body as { token: string }).token;
+  return client;
+}
+
+/** Entries naming `subjectId` in its home log, newest first. */
+export async function entriesAbout(server: TestServer, subjectId: string, limit = 20): Promise<AccessEntry[]> {
+  const subject = await server.runtime.directory.get(subjectId);
+  const log = server.runtime.logs.forJurisdiction(subject.home);
+  const stored = await log.entriesAbout({ subjectId, before: null, limit });
+  return stored.map((s) => JSON.parse(s.canonical) as AccessEntry);
+}
+
+/** Every entry of a jurisdiction's log from index `from` on. */
+export async function entriesSince(server: TestServer, jurisdiction: string, fromIndex: number): Promise<AccessEntry[]> {
+  const log = server.runtime.logs.forJurisdiction(jurisdiction);
+  const rows = await server.runtime.cells.get(log.cellId).db.selectFrom('log_entry').select(['idx', 'entry']).where('idx', '>=', fromIndex).orderBy('idx').execute();
+  return rows.map((r) => JSON.parse(r.entry) as AccessEntry);
+}
+
+export function logSize(server: TestServer, jurisdiction: string): number {
+  return server.runtime.logs.forJurisdiction(jurisdiction).size();
+}
+
+export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };

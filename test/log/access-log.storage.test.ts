@@ -1,0 +1,142 @@
+// The durable access log on SQLite and PostgreSQL: group-committed appends with gap-free
+// indices, checkpoints, proofs and tiles that verify, reopening consistent with the last
+// checkpoint, fail-closed when storage refuses, and routing of entries to the subjects' cell.
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CellRegistry } from '../../src/cells/cell.registry.js';
+import { DomainError } from '../../src/errors/catalogue.js';
+import { openAccessLogs, recordThenRelease } from '../../src/governance/log/access-logs.js';
+import { openCheckpoint } from '../../src/governance/log/checkpoint.js';
+import { encodeAccessEntry } from '../../src/governance/log/entry.js';
+import { verifyCellLog } from '../../src/governance/log/log.verify.js';
+import { leafHash, rootOf, verifyConsistency, verifyInclusion } from '../../src/governance/log/merkle.js';
+import { decodeEntryBundle } from '../../src/governance/log/tiles.js';
+import { dialects, tempDir } from '../support/databases.js';
+import { buildCells } from '../support/factories.js';
+import { accessEntry, openTestLog } from './support.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+  return 'ok';
+}
+
+const leafOf = (i: number): Buffer => leafHash(encodeAccessEntry(accessEntry(i)));
+
+describe.each(dialects)('access log on %s', (dialect) => {
+  let cells: CellRegistry | null = null;
+  afterEach(async () => {
+    await cells?.close();
+    cells = null;
+  });
+
+  it('commits concurrent appends in call order with gap-free indices, and proves them against signed checkpoints', async () => {
+    cells = await buildCells(dialect);
+    const { log, key, reopen } = await openTestLog(cells);
+    expect(log.latestCheckpoint().size).toBe(0);
+
+    const first = await Promise.all(Array.from({ length: 600 }, (_, i) => log.append(accessEntry(i))));
+    expect(first.map((r) => r.index)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    const cp600 = await log.checkpoint();
+    const opened = openCheckpoint(cp600.note, [key.verifier], key.origin).checkpoint;
+    expect(opened.treeSize).toBe(600);
+    expect(Buffer.from(opened.rootHash)).toEqual(rootOf(Array.from({ length: 600 }, (_, i) => leafOf(i))));
+
+    for (const i of [0, 1, 255, 256, 511, 599]) {
+      expect(verifyInclusion(leafOf(i), i, 600, await log.inclusionProof(i, 600), cp600.rootHash)).toBe(true);
+    }
+    // Hash tiles and entry bundles in the tlog-tiles layout, up to the checkpoint.
+    const tile0 = (await log.tile('tile/0/000')).bytes;
+    expect(tile0.length).toBe(256 * 32);
+    expect(tile0.subarray(32 * 255, 32 * 256)).toEqual(leafOf(255));
+    expect((await log.tile('tile/0/002.p/88')).bytes.subarray(32 * 87)).toEqual(leafOf(599));
+    expect((await log.tile('tile/1/000.p/2')).bytes.length).toBe(64);
+    const bundle = decodeEntryBundle((await log.tile('tile/entries/002.p/88')).bytes, 88);
+    expect(bundle[0]).toEqual(encodeAccessEntry(accessEntry(512)));
+    expect(await codeOf(log.tile('tile/0/002'))).toBe('NOT_FOUND');
+    expect(await codeOf(log.tile('tile/0/002.p/89'))).toBe('NOT_FOUND');
+    expect(await codeOf(log.tile('tile/0/0002'))).toBe('BAD_REQUEST');
+
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(accessEntry(600 + i))));
+    const cp900 = await log.checkpoint();
+    expect(verifyConsistency(600, 900, await log.consistencyProof(600, 900), cp600.rootHash, cp900.rootHash)).toBe(true);
+
+    const about = await log.entriesAbout({ subjectId: 'hanako', limit: 5 });
+    expect(about.map((a) => a.index)).toEqual([897, 894, 891, 888, 885]);
+    expect(about[0]?.canonical).toBe(encodeAccessEntry(accessEntry(897)).toString());
+    const older = await log.entriesAbout({ subjectId: 'hanako', before: 885, limit: 2 });
+    expect(older.map((a) => a.index)).toEqual([882, 879]);
+    await log.close();
+
+    // After a restart the tree is the same and appends continue where they stopped.
+    const again = await reopen();
+    expect(again.size()).toBe(900);
+    expect(again.latestCheckpoint().note).toBe(cp900.note);
+    expect((await again.append(accessEntry(900))).index).toBe(900);
+    const cp901 = await again.checkpoint();
+    expect(verifyConsistency(900, 901, await again.consistencyProof(900, 901), cp900.rootHash, cp901.rootHash)).toBe(true);
+    await again.close();
+
+    const verified = await verifyCellLog({ cellId: 'jp', db: cells.get('jp').db });
+    expect(verified.problem).toBeNull();
+    expect(verified).toMatchObject({ entries: 901, checkpoints: 4 });
+  });
+
+  it('publishes a checkpoint by itself while entries arrive', async () => {
+    cells = await buildCells(dialect);
+    const { log } = await openTestLog(cells, 'jp', { checkpointIntervalMs: 100 });
+    await log.append(accessEntry(0));
+    const start = Date.now();
+    while (log.latestCheckpoint().size < 1) {
+      expect(Date.now() - start).toBeLessThan(2000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all([log.append(accessEntry(1)), log.append(accessEntry(2))]);
+    while (log.latestCheckpoint().size < 3) await new Promise((r) => setTimeout(r, 20));
+    await log.close();
+  });
+
+  it('refuses accesses while it cannot write, then recovers; refuses to open over a hole', async () => {
+    cells = await buildCells(dialect);
+    const db = cells.get('jp').db;
+    const { log, reopen } = await openTestLog(cells);
+    await Promise.all([0, 1, 2].map((i) => log.append(accessEntry(i))));
+    expect(await codeOf(log.append({ ...accessEntry(3), subjects: ['Hanako Sato'] }))).toBe('INVALID_ACCESS_ENTRY');
+
+    // Another writer took index 3: the batch fails, and until the foreign row is gone the log
+    // stays closed rather than guess.
+    await db.insertInto('log_entry').values({ idx: 3, entry: '{}' }).execute();
+    expect(await codeOf(log.append(accessEntry(3)))).toBe('LOG_UNAVAILABLE');
+    expect(await codeOf(log.append(accessEntry(3)))).toBe('LOG_INCONSISTENT');
+    await db.deleteFrom('log_entry').where('idx', '=', 3).execute();
+    expect(await log.append(accessEntry(3))).toEqual({ index: 3 });
+    await log.close();
+
+    await db.deleteFrom('log_entry').where('idx', '=', 1).execute();
+    expect(await codeOf(reopen())).toBe('LOG_INCONSISTENT');
+    await sql`delete from log_entry`.execute(db);
+    expect(await codeOf(reopen())).toBe('LOG_INCONSISTENT');
+  });
+
+  it('routes each entry to the log of its subjects’ home cell and releases nothing it could not record', async () => {
+    cells = await buildCells(dialect);
+    const homes: Record<string, string> = { hanako: 'JP', minjun: 'KR' };
+    const logs = await openAccessLogs({ cells, dataDir: tempDir('domicile-logs'), deployment: 'domicile.test', homeOf: async (id) => homes[id] ?? null });
+    expect(await logs.recordAccess(accessEntry(0, { subjects: ['hanako'] }))).toEqual({ cellId: 'jp', index: 0 });
+    expect(await logs.recordAccess(accessEntry(1, { subjects: ['minjun'], subjectJurisdiction: 'KR' }))).toEqual({ cellId: 'kr', index: 0 });
+    expect(await codeOf(logs.recordAccess(accessEntry(2, { subjects: ['hanako', 'minjun'] })))).toBe('WRONG_CELL');
+    expect(await codeOf(logs.recordAccess(accessEntry(3, { subjectJurisdiction: 'US' })))).toBe('UNKNOWN_JURISDICTION');
+
+    let released = 0;
+    const data = await recordThenRelease({ recorder: logs, entry: accessEntry(4, { subjects: ['hanako'] }), release: () => ++released });
+    expect(data).toBe(1);
+    await logs.close();
+    expect(await codeOf(recordThenRelease({ recorder: logs, entry: accessEntry(5, { subjects: ['hanako'] }), release: () => ++released }))).toBe('LOG_UNAVAILABLE');
+    expect(released).toBe(1);
+    expect(logs.get('jp').size()).toBe(2);
+  });
+});
