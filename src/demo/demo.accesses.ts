@@ -1,7 +1,8 @@
-// The demo's access history, as in the story of DESIGN.md: from 2018 to 2021 engineers of
-// Shanghai Dev Ltd. (CN) read Japanese users' data remotely under an old permissive policy;
-// later a Tokyo support operator handles ticket T-1001 for hanako under a grant. Written into
-// the JP cell's log, in time order, so its log is never empty.
+// The demo's access history, as in the story of DESIGN.md: engineers of Shanghai Dev Ltd. (CN)
+// read Japanese users' data remotely under an old permissive policy; later a Tokyo support
+// operator handles ticket T-1001 for hanako under a grant. The story took 2018–2021; the demo
+// replays it within the 12 months before seeding, so the foreign-handling statement (which
+// covers the last 12 months) shows it. Written into the JP cell's log, in time order.
 import type { Runtime } from '../app/runtime.js';
 import type { AccessEntry } from '../governance/log/entry.js';
 
@@ -15,11 +16,14 @@ const remoteCategories = [
 
 const remoteSubjects = [['hanako'], ['taro'], ['hanako', 'taro'], ['minato-city'], ['taro'], ['hanako']] as const;
 
-/** The entries, oldest first; deterministic so every demo shows the same history. */
-export function demoAccessEntries(): AccessEntry[] {
+const day = 24 * 60 * 60 * 1000;
+
+/** The entries, oldest first; the same history relative to `now` on every demo. */
+export function demoAccessEntries(now: Date = new Date()): AccessEntry[] {
   const entries: AccessEntry[] = [];
-  const start = Date.UTC(2018, 2, 5, 1, 12, 0);
-  const end = Date.UTC(2021, 1, 26, 8, 40, 0);
+  const base = Math.floor(now.getTime() / 60_000) * 60_000;
+  const start = base - 330 * day;
+  const end = base - 45 * day;
   const count = 36;
   for (let i = 0; i < count; i++) {
     const at = new Date(start + Math.round(((end - start) * i) / (count - 1)) + ((i * 7919) % 3600) * 1000);
@@ -59,10 +63,11 @@ export function demoAccessEntries(): AccessEntry[] {
     purpose: 'SUPPORT_CASE',
     caseRef: 'T-1001',
   } as const;
+  const at = (offsetSeconds: number): string => new Date(base - 20 * day + offsetSeconds * 1000).toISOString();
   entries.push(
-    { ...support, eventId: 'demo-t1001-1', time: '2025-06-02T01:15:42.000Z', categories: ['user.contact.email'], fields: ['email'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case'], released: 1 },
-    { ...support, eventId: 'demo-t1001-2', time: '2025-06-02T01:17:05.000Z', categories: ['user.content.message'], fields: ['text'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case', 'content-needs-grant'], released: 3 },
-    { ...support, eventId: 'demo-t1001-3', time: '2025-06-02T01:19:30.000Z', categories: ['user.financial.payment'], fields: ['amount'], grantId: null, decision: 'deny', policyIds: ['support-case'], released: 0 },
+    { ...support, eventId: 'demo-t1001-1', time: at(0), categories: ['user.contact.email'], fields: ['email'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case'], released: 1 },
+    { ...support, eventId: 'demo-t1001-2', time: at(83), categories: ['user.content.message'], fields: ['text'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case', 'content-needs-grant'], released: 3 },
+    { ...support, eventId: 'demo-t1001-3', time: at(228), categories: ['user.financial.payment'], fields: ['amount'], grantId: null, decision: 'deny', policyIds: ['support-case'], released: 0 },
   );
   return entries;
 }
