@@ -79,7 +79,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       trustedProxies: config.trustedProxies,
       demo: config.demo,
       watchPolicies: options.serving ?? false,
-      pollMs: options.serving ? 250 : 0,
+      serving: options.serving ?? false,
     });
   } catch (err) {
     await logs.close();

@@ -25,7 +25,7 @@ Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
   -h, --help                     show this help
 
-Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, LOG_LEVEL`;
+Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, DOMICILE_POLICY_DIR, LOG_LEVEL`;
 
 export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
   const { values, positionals } = parseArgs({

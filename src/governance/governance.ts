@@ -60,7 +60,13 @@ export interface OpenGovernanceProps {
   trustedProxies: readonly string[];
   demo: boolean;
   watchPolicies?: boolean;
-  /** Poll interval for blocks made elsewhere, expiries and pending journal events; 0 = none. */
+  /**
+   * A serving process owns the access logs: it writes governance events to them and polls for
+   * blocks made elsewhere. A one-shot command leaves its events in the journal for the server,
+   * so two processes never append to one log.
+   */
+  serving: boolean;
+  /** Poll interval of a serving process (blocks made elsewhere, expiries, journal events). */
   pollMs?: number;
   now?: () => Date;
 }
@@ -117,7 +123,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   }
 
   const jurisdictions = cells.jurisdictions();
-  const journal = createGovernanceJournal({ db, recorder: props.recorder, now });
+  const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, now });
   const cutoff = await openCutoff({ db, journal, jurisdictions, now });
   const operators = createOperators({ db, now });
   const cases = openCases({ cells, directoryDb: db, now });
@@ -163,12 +169,12 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   // Blocks made before this start take effect on sessions that outlived them.
   await enforceBlocks(cutoff.list());
-  if (props.recorder) await journal.flush().catch(() => undefined);
+  if (props.serving) await journal.flush().catch(() => undefined);
 
   let timer: NodeJS.Timeout | null = null;
   let ticks = 0;
   let polling = false;
-  const pollMs = props.pollMs ?? 250;
+  const pollMs = props.serving ? (props.pollMs ?? 250) : 0;
   if (pollMs > 0) {
     timer = setInterval(() => {
       if (polling) return;
@@ -177,7 +183,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       const work = async (): Promise<void> => {
         await cutoff.refresh();
         if (ticks % 4 === 0) await grants.expireDue();
-        if (props.recorder && ticks % 4 === 2) await journal.flush();
+        if (ticks % 4 === 2) await journal.flush();
       };
       work()
         .catch(() => undefined)
@@ -214,7 +220,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       timer = null;
       presence.closeAll();
       policy.engine?.close();
-      if (props.recorder) await journal.flush().catch(() => undefined);
+      if (props.serving) await journal.flush().catch(() => undefined);
     },
   };
 }

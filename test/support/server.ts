@@ -35,7 +35,10 @@ export interface TestServerProps {
   demoMode?: boolean;
   /** Cedar policy directory; the project's policies/ by default. */
   policyDir?: string;
-  /** Run as a serving process: poll for blocks made by the CLI, expire grants, flush the journal. */
+  /**
+   * Run as a serving process (the default, as it listens): poll for blocks made by the CLI,
+   * expire grants, write governance events to the access logs, watch the policy files.
+   */
   serving?: boolean;
 }
 
@@ -61,7 +64,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
 
 export async function startTestServer(props: TestServerProps = {}): Promise<TestServer> {
   const config = await buildTestConfig(props);
-  const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), ...(props.serving ? { serving: true } : {}) });
+  const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), serving: props.serving ?? true });
   if (props.demo) await seedDemo(runtime);
   const app = await buildApp({ runtime, webDir: props.web ? undefined : null });
   await app.listen({ port: 0, host: '127.0.0.1' });

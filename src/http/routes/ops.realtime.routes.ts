@@ -53,6 +53,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       if (socket.readyState === socket.OPEN) socket.send(frame);
     };
     const timer = setTimeout(() => socket.close(4401, 'send hello with an operator token first'), helloTimeoutMs);
+    let expiry: NodeJS.Timeout | null = null;
 
     async function onHello(frame: Static<typeof Hello>): Promise<void> {
       const origin = governance.origin({ peer: request.socket.remoteAddress, forwardedFor: request.headers['x-forwarded-for'], simulatedAddress: frame.simulatedAddress });
@@ -70,6 +71,9 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         close: (code, reason) => socket.close(code, reason),
       };
       signedIn = { operator, token: frame.token, origin, connection };
+      // Operator sessions are short; the socket ends with its session.
+      expiry = setTimeout(() => socket.close(4401, 'operator session expired; sign in again'), Math.max(0, Date.parse(session.expiresAt) - Date.now()));
+      expiry.unref();
       governance.presence.add(connection);
       send(JSON.stringify({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() }));
     }
@@ -128,6 +132,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     });
     socket.on('close', () => {
       clearTimeout(timer);
+      if (expiry) clearTimeout(expiry);
       if (signedIn) governance.presence.remove(signedIn.connection);
     });
   });
