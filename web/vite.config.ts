@@ -21,6 +21,8 @@ export default defineConfig({
     proxy: {
       '/v1': { target: apiTarget, ws: true, changeOrigin: true },
       '/healthz': { target: apiTarget },
+      '/.well-known': { target: apiTarget },
+      '/log': { target: apiTarget },
     },
   },
 });

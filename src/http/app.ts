@@ -123,11 +123,14 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   const webDir = props.webDir === undefined ? defaultWebDir() : props.webDir;
   if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: 'index.html' });
-    // Client-side routes (/chat/…) get the app; unknown API paths keep their JSON 404.
+    // Client-side routes get their app (the operator console under /ops, the chat app elsewhere);
+    // unknown API paths keep their JSON 404.
+    const hasConsole = fs.existsSync(path.join(webDir, 'ops.html'));
     app.setNotFoundHandler((request, reply) => {
       const api = ['/v1/', '/log/', '/.well-known/'].some((p) => request.url.startsWith(p));
-      if (request.method === 'GET' && !api) return reply.sendFile('index.html');
-      notFoundHandler(request, reply);
+      if (request.method !== 'GET' || api) return notFoundHandler(request, reply);
+      const wantsConsole = hasConsole && (request.url === '/ops' || request.url.startsWith('/ops/') || request.url.startsWith('/ops?'));
+      return reply.sendFile(wantsConsole ? 'ops.html' : 'index.html');
     });
   } else {
     app.setNotFoundHandler(notFoundHandler);

@@ -102,17 +102,30 @@ describe('chat in the browser', () => {
     await a.getByTestId('read-marker').filter({ hasText: 'Read' }).first().waitFor();
 
     // The chat is stored in Japan, so Min-jun's reply is a transfer from Korea that needs his
-    // consent after notice kr-messages-jp (without it the send is refused with
-    // TRANSFER_CONSENT_REQUIRED). The browser app has no notice screen yet; until it has, he
-    // consents through the API the notice screen will use.
-    const minjunApi = new ApiClient(url);
-    await minjunApi.signIn(minjun.handle, minjun.password);
-    expect((await minjunApi.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
-
-    // Reply travels back live.
+    // consent after notice kr-messages-jp: the send is refused with TRANSFER_CONSENT_REQUIRED and
+    // the app shows the notice once, before the first such message. He reads it and agrees; the
+    // same message (same clientId) is then sent and travels back live.
     await b.getByLabel('Message', { exact: true }).fill('안녕하세요, Seoul here');
     await b.getByTestId('composer-send').click();
+    const dialog = b.getByTestId('notice-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByRole('heading', { level: 2 }).innerText()).toContain('Japan');
+    expect(await dialog.getByTestId('notice-regime').innerText()).toMatch(/Act on the Protection of Personal Information/);
+    expect(await dialog.getByTestId('notice-recipient').innerText()).toMatch(/Nihon Talk Corp[\s\S]*measures/);
+    expect(await dialog.getByTestId('notice-purpose').innerText()).toMatch(/conversation that is stored in Japan/);
+    expect(await dialog.getByTestId('notice-rights').innerText()).toMatch(/withdraw this consent/);
+    expect(await messageText(a, '안녕하세요, Seoul here').count()).toBe(0);
+    await dialog.getByTestId('notice-agree').click();
+    await dialog.waitFor({ state: 'detached' });
     await messageText(a, '안녕하세요, Seoul here').waitFor();
+    await messageText(b, '안녕하세요, Seoul here').waitFor();
+    expect(await messageText(a, '안녕하세요, Seoul here').count()).toBe(1);
+    expect(await b.getByTestId('pending-message').count()).toBe(0);
+    // Once per destination: the next reply goes straight through.
+    await b.getByLabel('Message', { exact: true }).fill('See you soon');
+    await b.getByTestId('composer-send').click();
+    await messageText(a, 'See you soon').waitFor();
+    expect(await b.getByTestId('notice-dialog').count()).toBe(0);
 
     // An image: uploaded with the auth header, then fetched with it into an object URL on both sides.
     const png = makePng(48, 32, [12, 107, 93], [240, 200, 80]);

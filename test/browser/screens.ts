@@ -90,7 +90,15 @@ async function main(): Promise<void> {
     await item.waitFor();
     await shot(b, '06-unread');
     await item.click();
-    await compose(b, 'Yes! Landing at Haneda on Tuesday afternoon.');
+    // Min-jun's home is Korea and the chat is stored in Japan: the notice comes before his first message.
+    await b.getByLabel('Message', { exact: true }).fill('Yes! Landing at Haneda on Tuesday afternoon.');
+    await b.getByLabel('Message', { exact: true }).press('Enter');
+    await b.getByTestId('notice-dialog').waitFor();
+    await b.getByTestId('notice-regime').waitFor();
+    await shot(b, '06b-notice-before-consent');
+    await b.getByTestId('notice-agree').click();
+    await b.getByTestId('notice-dialog').waitFor({ state: 'detached' });
+    await a.getByTestId('message-text').filter({ hasText: 'Landing at Haneda' }).waitFor();
     await compose(b, 'Could you send me the address of the café?');
     await compose(a, 'Sure — here is the map.');
     await a
@@ -162,6 +170,47 @@ async function main(): Promise<void> {
     await d.getByTestId('conversation-title').filter({ hasText: 'Minato City' }).first().click();
     await d.getByTestId('channel-readonly').waitFor();
     await shot(d, '16-demo-channel');
+
+    // The privacy centre, on the demo's story: hanako's data, transfers and who accessed it.
+    await d.getByTestId('open-privacy').click();
+    await d.getByTestId('privacy-where').waitFor();
+    await shot(d, '17-privacy-where');
+    await d.getByTestId('privacy-tab-transfers').click();
+    await d.getByTestId('transfer-item').first().waitFor();
+    await shot(d, '18-privacy-transfers');
+    await d.getByTestId('privacy-tab-accesses').click();
+    await d.locator('[data-testid="access-item"][data-verified="verified"]').first().waitFor();
+    await d.locator('[data-testid="access-item"][data-employer="Shanghai Dev Ltd."]').first().scrollIntoViewIfNeeded();
+    await shot(d, '19-privacy-accesses');
+    await d.getByTestId('privacy-tab-consents').click();
+    await d.getByTestId('privacy-consents').waitFor();
+    await shot(d, '20-privacy-consents-none');
+
+    // Min-jun's consent with its receipt.
+    await b.getByTestId('open-privacy').click();
+    await b.getByTestId('privacy-tab-consents').click();
+    await b.getByTestId('consent-item').first().waitFor();
+    await b.getByTestId('consent-view-receipt').first().click();
+    await shot(b, '21-privacy-consent-receipt');
+
+    // The public page, from the sign-in screen's footer.
+    const p = await userPage(browser);
+    await p.goto(srv.url);
+    await p.getByTestId('open-foreign-handling').click();
+    await p.getByTestId('fh-jurisdiction').first().waitFor();
+    await shot(p, '22-where-data-is');
+    await p.screenshot({ path: `${outDir}/22b-where-data-is-full.png`, fullPage: true });
+
+    // Narrow: the accesses list.
+    const mp = await userPage(browser, 390, 780);
+    await mp.goto(srv.url);
+    await mp.getByTestId('signin-login').fill(demoUsers[0].handle);
+    await mp.getByTestId('signin-password').fill(demoPassword);
+    await mp.getByTestId('signin-submit').click();
+    await mp.getByTestId('open-privacy').click();
+    await mp.getByTestId('privacy-tab-accesses').click();
+    await mp.locator('[data-testid="access-item"][data-verified="verified"]').first().waitFor();
+    await shot(mp, '23-mobile-accesses');
   } finally {
     await browser.close();
     await srv.close();

@@ -2,6 +2,7 @@
 // where the person's data will live, so the form says so plainly.
 import { useId, useState, type FormEvent } from 'react';
 import { api, errorMessage } from './api.js';
+import { ForeignHandlingPage } from './ForeignHandlingPage.js';
 import { countryName } from './format.js';
 import type { User } from './types.js';
 
@@ -9,8 +10,21 @@ interface AuthScreenProps {
   onAuthenticated: (user: User) => void;
 }
 
+const FOREIGN_HANDLING_HASH = '#where-data-is';
+
 export function AuthScreen({ onAuthenticated }: AuthScreenProps) {
   const [mode, setMode] = useState<'signin' | 'signup'>('signin');
+  const [publicPage, setPublicPage] = useState(() => location.hash === FOREIGN_HANDLING_HASH);
+  if (publicPage) {
+    return (
+      <ForeignHandlingPage
+        onBack={() => {
+          if (location.hash === FOREIGN_HANDLING_HASH) history.replaceState(null, '', location.pathname + location.search);
+          setPublicPage(false);
+        }}
+      />
+    );
+  }
   return (
     <main className="auth-page">
       <div className="auth-card">
@@ -36,6 +50,19 @@ export function AuthScreen({ onAuthenticated }: AuthScreenProps) {
           </button>
         </p>
       </div>
+      <footer className="auth-footer">
+        <a
+          href={FOREIGN_HANDLING_HASH}
+          onClick={(e) => {
+            e.preventDefault();
+            history.replaceState(null, '', FOREIGN_HANDLING_HASH);
+            setPublicPage(true);
+          }}
+          data-testid="open-foreign-handling"
+        >
+          Where data is stored and handled
+        </a>
+      </footer>
     </main>
   );
 }

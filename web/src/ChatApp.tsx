@@ -10,13 +10,21 @@ import { ContactsPanel } from './ContactsPanel.js';
 import { ConversationList } from './ConversationList.js';
 import { countryName, unreadCount } from './format.js';
 import { NewChatPane } from './NewChatPane.js';
+import { consentRequiredOf, NoticeDialog } from './NoticeDialog.js';
 import { OfficialAccountsPanel } from './OfficialAccountsPanel.js';
+import { PrivacyPane } from './PrivacyPane.js';
 import { ProfilePane } from './ProfilePane.js';
 import { defaultSocketUrl, RealtimeClient, RealtimeError, type ConnectionStatus } from './realtime.js';
 import { chatReducer, initialState, sortedConversations } from './store.js';
-import type { Conversation, Message, User } from './types.js';
+import type { ConsentRequired, Conversation, Message, User } from './types.js';
 
-type View = { kind: 'none' } | { kind: 'chat'; id: string } | { kind: 'new' } | { kind: 'profile' };
+type View = { kind: 'none' } | { kind: 'chat'; id: string } | { kind: 'new' } | { kind: 'profile' } | { kind: 'privacy' };
+
+/** A notice to show before sends that need consent, and the sends (by clientId) waiting on it. */
+interface ConsentPrompt {
+  request: ConsentRequired;
+  clientIds: string[];
+}
 type Tab = 'chats' | 'contacts' | 'official';
 
 /** What a pending send still needs, kept outside React state because a File is not plain data. */
@@ -57,6 +65,7 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [contacts, setContacts] = useState<User[]>([]);
   const [avatarVersion, setAvatarVersion] = useState(0);
+  const [consentPrompt, setConsentPrompt] = useState<ConsentPrompt | null>(null);
   const visible = usePageVisible();
 
   const rt = useMemo(() => new RealtimeClient({ url: defaultSocketUrl(), getToken: () => tokenStore.get() }), []);
@@ -245,6 +254,23 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
         dispatch({ type: 'pendingDone', conversationId, clientId, message });
         release(item);
       } catch (err) {
+        const needed = consentRequiredOf(err);
+        if (needed) {
+          // Nothing was written abroad; the message waits (as not sent) until the person has read the notice.
+          const where = countryName(needed.destination ?? '') || 'another country';
+          dispatch({
+            type: 'pendingFailed',
+            conversationId,
+            clientId,
+            error: `Not sent: storing it in ${where} needs your consent. Retry to read the notice.`,
+          });
+          setConsentPrompt((prev) => {
+            if (!prev) return { request: needed, clientIds: [clientId] };
+            if (prev.request.noticeId !== needed.noticeId || prev.clientIds.includes(clientId)) return prev;
+            return { ...prev, clientIds: [...prev.clientIds, clientId] };
+          });
+          return;
+        }
         dispatch({ type: 'pendingFailed', conversationId, clientId, error: errorMessage(err) });
       }
     },
@@ -307,6 +333,17 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
     [deliver],
   );
 
+  const consentGiven = useCallback(() => {
+    const prompt = consentPrompt;
+    setConsentPrompt(null);
+    if (!prompt) return;
+    // Resend with the same clientIds: the server treats them idempotently.
+    for (const clientId of prompt.clientIds) {
+      const item = outgoing.current.get(clientId);
+      if (item) retry(item.conversationId, clientId);
+    }
+  }, [consentPrompt, retry]);
+
   const discard = useCallback((conversationId: string, clientId: string) => {
     release(outgoing.current.get(clientId));
     outgoing.current.delete(clientId);
@@ -352,6 +389,17 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
               @{state.me.handle} · home {countryName(state.me.home)}
             </span>
           </span>
+        </button>
+        <button
+          type="button"
+          className={view.kind === 'privacy' ? 'privacy-link is-active' : 'privacy-link'}
+          onClick={() => setView({ kind: 'privacy' })}
+          data-testid="open-privacy"
+        >
+          <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d="M12 2 4 5v6c0 5 3.4 9.5 8 11 4.6-1.5 8-6 8-11V5l-8-3zm-1 14-4-4 1.4-1.4L11 13.2l4.6-4.6L17 10l-6 6z" fill="currentColor" />
+          </svg>
+          Privacy centre
         </button>
         <nav className="tabs" aria-label="Sections">
           <TabButton tab="chats" current={tab} onSelect={setTab} label="Chats" badge={totalUnread} />
@@ -434,9 +482,11 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
               if (avatarChanged) setAvatarVersion((v) => v + 1);
             }}
             onSignOut={onSignOut}
+            onOpenPrivacy={() => setView({ kind: 'privacy' })}
             onClose={() => setView({ kind: 'none' })}
           />
         )}
+        {view.kind === 'privacy' && <PrivacyPane me={state.me} onClose={() => setView({ kind: 'none' })} />}
         {view.kind === 'chat' &&
           (active ? (
             <ChatPane
@@ -461,6 +511,15 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
             </div>
           ))}
       </main>
+      {consentPrompt && (
+        <NoticeDialog
+          key={consentPrompt.request.noticeId}
+          request={consentPrompt.request}
+          waiting={consentPrompt.clientIds.length}
+          onAgreed={consentGiven}
+          onCancel={() => setConsentPrompt(null)}
+        />
+      )}
     </div>
   );
 }

@@ -11,12 +11,13 @@ interface ProfilePaneProps {
   avatarVersion: number;
   onUpdated: (user: User, avatarChanged: boolean) => void;
   onSignOut: () => void;
+  onOpenPrivacy: () => void;
   onClose: () => void;
 }
 
 const MAX_AVATAR_BYTES = 5 * 1024 * 1024;
 
-export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onClose }: ProfilePaneProps) {
+export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onOpenPrivacy, onClose }: ProfilePaneProps) {
   const [displayName, setDisplayName] = useState(me.displayName);
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [uploading, setUploading] = useState(false);
@@ -142,7 +143,11 @@ export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onClose }
             <dt>Where your data lives</dt>
             <dd>
               Your account is kept in {countryName(me.home)}. Each chat shows the country its messages and images are
-              stored in.
+              stored in.{' '}
+              <button type="button" className="link-button" onClick={onOpenPrivacy} data-testid="profile-open-privacy">
+                Open the Privacy centre
+              </button>{' '}
+              to see where each kind of data is, your consents, transfers abroad and who accessed your data.
             </dd>
           </div>
         </dl>

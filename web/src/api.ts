@@ -1,14 +1,22 @@
 // Typed HTTP client for the Domicile v1 API: owns the bearer token (kept in localStorage) and turns
 // every failure into an ApiError that carries the server's stable code and its human message.
 import type {
+  AccessesPage,
   AuthResult,
+  Consent,
+  ConsentHistoryItem,
   Conversation,
+  Disclosure,
+  ForeignHandling,
+  LogKeys,
   MediaRef,
   Member,
   Message,
   MessagePage,
+  Notice,
   OfficialAccount,
   SessionInfo,
+  TransferRecord,
   User,
 } from './types.js';
 
@@ -17,12 +25,15 @@ const TOKEN_KEY = 'domicile.token';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  /** The server's `error.details`, e.g. the notice to show for TRANSFER_CONSENT_REQUIRED. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -69,7 +80,9 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-function isErrorEnvelope(value: unknown): value is { error: { code: string; message: string } } {
+function isErrorEnvelope(
+  value: unknown,
+): value is { error: { code: string; message: string; details?: Record<string, unknown> } } {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const inner = (value as { error: unknown }).error;
   return (
@@ -125,17 +138,20 @@ export class ApiClient {
 
     let code = `HTTP_${res.status}`;
     let message = `The request failed (${res.status}). Please try again.`;
+    let details: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = await res.json();
       if (isErrorEnvelope(parsed)) {
         code = parsed.error.code;
         message = parsed.error.message;
+        const d = parsed.error.details;
+        if (typeof d === 'object' && d !== null) details = d;
       }
     } catch {
       /* not JSON: keep the generic message */
     }
     if (res.status === 401 && token) this.unauthorizedListener?.();
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, details);
   }
 
   private async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
@@ -299,6 +315,46 @@ export class ApiClient {
       method: 'POST',
       body: { json: { clientId, text } },
     });
+  }
+
+  // --- notices, consents, transfers, disclosure, access log (privacy centre)
+  notice(noticeId: string): Promise<{ notice: Notice; inEffect: boolean }> {
+    return this.json(`/v1/notices/${encodeURIComponent(noticeId)}`);
+  }
+
+  giveConsent(noticeId: string, noticeVersion: number): Promise<{ consent: Consent }> {
+    return this.json('/v1/me/consents', { method: 'POST', body: { json: { noticeId, noticeVersion } } });
+  }
+
+  consents(): Promise<{ consents: Consent[]; history: ConsentHistoryItem[] }> {
+    return this.json('/v1/me/consents');
+  }
+
+  withdrawConsent(receiptId: string): Promise<{ consent: Consent }> {
+    return this.json(`/v1/me/consents/${encodeURIComponent(receiptId)}/withdraw`, { method: 'POST' });
+  }
+
+  transfers(): Promise<{ transfers: TransferRecord[] }> {
+    return this.json('/v1/me/transfers');
+  }
+
+  disclosure(): Promise<Disclosure> {
+    return this.json('/v1/me/disclosure');
+  }
+
+  accesses(opts: { before?: number; limit?: number } = {}): Promise<AccessesPage> {
+    const q = new URLSearchParams();
+    if (opts.before !== undefined) q.set('before', String(opts.before));
+    q.set('limit', String(opts.limit ?? 100));
+    return this.json(`/v1/me/accesses?${q.toString()}`);
+  }
+
+  logKeys(): Promise<LogKeys> {
+    return this.json('/.well-known/domicile/log-keys.json');
+  }
+
+  foreignHandling(): Promise<ForeignHandling> {
+    return this.json('/v1/foreign-handling?format=json');
   }
 }
 

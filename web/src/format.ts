@@ -43,7 +43,20 @@ export function initials(name: string): string {
   return (first + second).toUpperCase();
 }
 
-const COUNTRY_NAMES: Record<string, string> = { JP: 'Japan', KR: 'South Korea' };
+const COUNTRY_NAMES: Record<string, string> = {
+  JP: 'Japan',
+  KR: 'South Korea',
+  CN: 'China',
+  US: 'United States',
+  GB: 'United Kingdom',
+  SG: 'Singapore',
+  TW: 'Taiwan',
+  HK: 'Hong Kong',
+  DE: 'Germany',
+  FR: 'France',
+  IN: 'India',
+  VN: 'Vietnam',
+};
 
 export function countryName(code: string): string {
   return COUNTRY_NAMES[code] ?? code;
@@ -70,4 +83,50 @@ export function hueFor(id: string): number {
   let h = 0;
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return h % 360;
+}
+
+const CATEGORY_LABELS: Record<string, string> = {
+  'user.account': 'Account',
+  'user.account.session': 'Sign-in sessions',
+  'user.account.username': 'Username',
+  'user.contact': 'Contact details',
+  'user.contact.email': 'Email address',
+  'user.contact.phone': 'Phone number',
+  'user.content.conversation': 'Conversations',
+  'user.content.conversation.membership': 'Conversation memberships',
+  'user.content.message': 'Messages',
+  'user.content.media': 'Images and attachments',
+  'user.device.ip_address': 'IP addresses',
+  'user.financial.payment': 'Payments',
+  'user.privacy.transfer_record': 'Records of transfers abroad',
+  'user.privacy.consent': 'Consents',
+  'user.social.contacts': 'Contacts list',
+  'user.support.case': 'Support cases',
+};
+
+/** A person-readable name for a data category (the dot path is shown beside it). */
+export function categoryLabel(category: string): string {
+  return CATEGORY_LABELS[category] ?? category;
+}
+
+const PURPOSE_LABELS: Record<string, string> = {
+  SUPPORT_CASE: 'Support case',
+  ABUSE_REPORT: 'Abuse report',
+  INCIDENT_RESPONSE: 'Incident response',
+  LEGAL_REQUEST: 'Legal request',
+  SERVICE_OPERATION: 'Service operation',
+  PAYMENT_SUPPORT: 'Payment support',
+  MESSAGING: 'Messaging',
+  MEDIA_STORAGE: 'Storing images',
+  ABUSE_REVIEW: 'Abuse review',
+};
+
+export function purposeLabel(code: string): string {
+  return PURPOSE_LABELS[code] ?? code;
+}
+
+/** "Japan · JP", or just the code when the name is not known. */
+export function countryWithCode(code: string): string {
+  const name = countryName(code);
+  return name === code ? code : `${name} · ${code}`;
 }

@@ -63,10 +63,13 @@ interface PendingSend {
 
 export class RealtimeError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The server's `details` on an error frame, e.g. the notice to show for TRANSFER_CONSENT_REQUIRED. */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'RealtimeError';
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -331,7 +334,7 @@ export class RealtimeClient {
         if (p && frame.clientId) {
           clearTimeout(p.timer);
           this.pending.delete(frame.clientId);
-          p.reject(new RealtimeError(frame.code, frame.message));
+          p.reject(new RealtimeError(frame.code, frame.message, frame.details));
         }
         this.emit(
           'serverError',

@@ -99,7 +99,7 @@ export type ServerFrame =
       conversation: Conversation | null;
     }
   | { type: 'caught-up' }
-  | { type: 'error'; code: string; message: string; clientId?: string }
+  | { type: 'error'; code: string; message: string; clientId?: string; details?: Record<string, unknown> }
   | { type: 'pong' };
 
 /** Frames the browser sends on /v1/ws. */
@@ -109,3 +109,166 @@ export type ClientFrame =
   | { type: 'send'; clientId: string; conversationId: string; mediaId: string }
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'ping' };
+
+// --- transfers abroad: notices, consents, transfer records, disclosure (privacy centre)
+
+export interface NoticeRecipient {
+  id: string;
+  name: string;
+  role?: string;
+  measures?: { version: number; summary: string };
+}
+
+export interface NoticeDestination {
+  country: string;
+  countryName: string;
+  regimeInfo?: { regime: string; version: number; summary: string; source?: string; asOf?: string };
+  recipients: NoticeRecipient[];
+}
+
+/** The notice document (schemas/notice.schema.json); only the parts the app shows are typed. */
+export interface Notice {
+  noticeId: string;
+  version: number;
+  language: string;
+  effectiveFrom: string;
+  homeJurisdiction: string;
+  service?: string;
+  policyUrl?: string;
+  controller?: { name: string; country: string; contact?: { name?: string; email?: string; phone?: string; url?: string } };
+  purpose: { code: string; description: string; categories?: string[] };
+  dataCollected: { category: string; description: string; sensitive?: boolean }[];
+  use?: string;
+  transfers: { description?: string; destinations?: NoticeDestination[] };
+  retention?: { period?: string; description?: string };
+  basis?: { type: string; description?: string };
+  rights?: { description?: string; howToExercise?: string };
+  choices?: { howToView?: string; howToWithdraw?: string };
+  inquiries?: { contact?: string; complaints?: string };
+  risks?: string[];
+}
+
+export interface ConsentRequired {
+  noticeId: string;
+  noticeVersion: number;
+  destination?: string;
+  recipient?: string;
+  category?: string;
+  purpose?: string;
+}
+
+export interface Consent {
+  receiptId: string;
+  noticeId: string;
+  noticeVersion: number;
+  purpose: string;
+  destinations: string[];
+  recipients: { id: string; name: string; country: string }[];
+  status: 'given' | 'withdrawn' | 'superseded';
+  givenAt: string;
+  withdrawnAt: string | null;
+  receipt: Record<string, unknown>;
+}
+
+export interface ConsentHistoryItem {
+  kind: 'given' | 'withdrawn';
+  at: string;
+  noticeId: string;
+  noticeVersion: number;
+  receiptId: string;
+}
+
+export interface TransferRecord {
+  id: string;
+  day: string;
+  destination: string;
+  recipient: { id: string; name: string };
+  category: string;
+  purpose: string;
+  items: number;
+  basis: 'approved-destination' | 'conforming-system' | 'consent';
+  basisRef: string;
+  consentRef: string | null;
+  firstAt: string;
+  lastAt: string;
+  keepUntil: string;
+}
+
+export interface Disclosure {
+  generatedAt: string;
+  subject: { id: string; kind: string; home: string; class: string };
+  held: { category: string; records: number; storedIn: { cell: string; country: string; countryName: string; records: number }[] }[];
+  storedIn: string[];
+}
+
+/** One access-log entry as the log stores it (canonical JSON, ids only). */
+export interface AccessEntry {
+  eventId: string;
+  time: string;
+  actor: string;
+  actorEmployer: string;
+  actorEmployerCountry: string;
+  actorOfficeCountry: string;
+  actorPhysicalCountry: string;
+  subjectJurisdiction: string;
+  subjects: string[];
+  categories: string[];
+  fields: string[];
+  action: string;
+  purpose: string;
+  caseRef: string | null;
+  grantId: string | null;
+  decision: 'allow' | 'deny';
+  policyIds: string[];
+  released: number;
+}
+
+export interface AccessItem {
+  index: number;
+  entry: AccessEntry;
+  canonical: string;
+  leafHash: string;
+  inclusionProof: string[] | null;
+}
+
+export interface AccessesPage {
+  cell: string;
+  origin: string;
+  checkpoint: { size: number; rootHash: string; note: string };
+  accesses: AccessItem[];
+  nextBefore: number | null;
+}
+
+export interface LogKeys {
+  deployment: string;
+  logs: { cell: string; jurisdiction: string; origin: string; key: string; prefix: string }[];
+}
+
+export interface ForeignHandlingCategory {
+  category: string;
+  storedIn: string[];
+  accessedFrom: string[];
+  transferredTo: string[];
+  accessesFromUnknownCountry: number;
+  accesses: number;
+}
+
+export interface ForeignHandlingJurisdiction {
+  home: string;
+  name: string;
+  storedIn: string[];
+  accessedFrom: string[];
+  transferredTo: string[];
+  accessesFromUnknownCountry: number;
+  foreignCountries: { country: string; name: string; storedCategories: string[]; accessedCategories: string[]; transferredCategories: string[] }[];
+  onlyHome: boolean;
+  statement: string;
+  categories: ForeignHandlingCategory[];
+}
+
+export interface ForeignHandling {
+  generatedAt: string;
+  window: { from: string; to: string; months: number };
+  sources: string[];
+  jurisdictions: ForeignHandlingJurisdiction[];
+}

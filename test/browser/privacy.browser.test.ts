@@ -1,0 +1,159 @@
+// The privacy centre and the public foreign-handling page in a real browser, on the demo world:
+// hanako sees the Shanghai Dev Ltd. (CN) accesses to her data, each verified in the browser against
+// the signed checkpoint; minjun sees his consent with its receipt and withdraws it; anyone can read,
+// without signing in, where each home country's data is stored and from where it was accessed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { demoPassword } from '../../src/demo/demo.world.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { assertChromiumInstalled, ensureWebBuilt, launchChromium } from './support.js';
+
+let srv: TestServer | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+let setupError: unknown = null;
+
+beforeAll(async () => {
+  try {
+    assertChromiumInstalled();
+    ensureWebBuilt();
+    srv = await startTestServer({ web: true, demo: true });
+    browser = await launchChromium();
+  } catch (err) {
+    setupError = err;
+  }
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await srv?.close();
+});
+
+function ready(): TestServer {
+  if (setupError) throw setupError;
+  if (!srv || !browser) throw new Error('browser test setup did not finish');
+  return srv;
+}
+
+async function newPage(): Promise<Page> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  return page;
+}
+
+async function signIn(page: Page, url: string, handle: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('signin-login').fill(handle);
+  await page.getByTestId('signin-password').fill(demoPassword);
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('chat-app').waitFor();
+}
+
+describe('privacy centre', () => {
+  it('shows hanako who accessed her data, from where and why, each entry verified in the browser', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signIn(page, url, 'hanako');
+    await page.getByTestId('open-privacy').click();
+    await page.getByTestId('privacy-pane').waitFor();
+
+    // Where her data is: images are kept in South Korea, everything else in Japan.
+    await page.getByTestId('privacy-where').waitFor();
+    const media = page.locator('[data-testid="held-category"][data-category="user.content.media"]');
+    expect(await media.getByTestId('held-country').innerText()).toBe('South Korea · KR');
+    const messages = page.locator('[data-testid="held-category"][data-category="user.content.message"]');
+    expect(await messages.getByTestId('held-country').innerText()).toBe('Japan · JP');
+
+    // Transfers: the images stored in Korea, on the recipient's conforming system.
+    await page.getByTestId('privacy-tab-transfers').click();
+    const transfer = page.getByTestId('transfer-item').first();
+    await transfer.waitFor();
+    expect(await transfer.innerText()).toMatch(/South Korea · KR[\s\S]*Seoul Cloud Co\.[\s\S]*conforming system/);
+
+    // Who accessed: every entry is checked in the browser; none may fail or stay unchecked.
+    await page.getByTestId('privacy-tab-accesses').click();
+    await page.locator('[data-testid="checkpoint-status"][data-state="verified"]').waitFor();
+    const items = page.getByTestId('access-item');
+    await items.first().waitFor();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="access-item"]')].every((el) => el.getAttribute('data-verified') === 'verified'),
+    );
+    const count = await items.count();
+    expect(count).toBeGreaterThan(5);
+    const verdicts = await page.getByTestId('access-verification').allInnerTexts();
+    expect(verdicts).toHaveLength(count);
+    for (const v of verdicts) expect(v).toMatch(/^Verified ✓ in your browser/);
+
+    const shanghai = page.locator('[data-testid="access-item"][data-employer="Shanghai Dev Ltd."]');
+    expect(await shanghai.count()).toBeGreaterThan(0);
+    const first = await shanghai.first().innerText();
+    expect(first).toContain('Shanghai Dev Ltd. (China · CN)');
+    expect(first).toMatch(/physically in China · CN/);
+    expect(first).toMatch(/outside Japan/);
+    expect(first).toMatch(/Why\s+\S/);
+    expect(await page.locator('[data-testid="access-item"][data-physical-country="CN"]').count()).toBe(await shanghai.count());
+    // The Tokyo support operator's case work is there too, with its case and the refusal.
+    const tokyo = page.locator('[data-testid="access-item"][data-employer="Nihon Talk Corp"]');
+    expect(await tokyo.filter({ hasText: 'case T-1001' }).count()).toBeGreaterThan(0);
+    expect(await tokyo.filter({ hasText: 'Denied' }).count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('lets minjun see his consent receipt and withdraw the consent', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signIn(page, url, 'minjun');
+    await page.getByTestId('open-profile').click();
+    await page.getByTestId('profile-open-privacy').click();
+    await page.getByTestId('privacy-tab-consents').click();
+    const consent = page.getByTestId('consent-item').first();
+    await consent.waitFor();
+    expect(await consent.getAttribute('data-status')).toBe('given');
+    expect(await consent.innerText()).toMatch(/kr-messages-jp[\s\S]*Nihon Talk Corp/);
+    const receiptId = await consent.getByTestId('consent-receipt-id').innerText();
+    expect(receiptId).toMatch(/^[0-9a-f-]{36}$/);
+    await consent.getByTestId('consent-view-receipt').click();
+    const receipt = JSON.parse(await consent.getByTestId('consent-receipt-json').innerText()) as Record<string, unknown>;
+    expect(receipt['consentReceiptID']).toBe(receiptId);
+    expect(receipt['destinationCountries']).toEqual(['JP']);
+    await consent.getByTestId('consent-withdraw').click();
+    await page.locator('[data-testid="consent-item"][data-status="withdrawn"]').first().waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
+
+describe('where data is stored and handled (public)', () => {
+  it('is reachable from the sign-in screen and names the countries and the statement per home', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await page.goto(url);
+    await page.getByTestId('open-foreign-handling').click();
+    await page.getByTestId('foreign-handling-page').waitFor();
+    const jp = page.locator('[data-testid="fh-jurisdiction"][data-home="JP"]');
+    await jp.waitFor();
+    expect(await jp.getByTestId('fh-statement').innerText()).toBe(
+      'Personal data of users in Japan is stored in Japan (JP) and South Korea (KR). In the last 12 months it was accessed from China (CN) and Japan (JP), and sent to South Korea (KR).',
+    );
+    const phone = jp.locator('[data-testid="fh-category"][data-category="user.contact.phone"]');
+    expect(await phone.getByTestId('fh-stored').allInnerTexts()).toEqual(['Japan · JP']);
+    expect(await phone.getByTestId('fh-accessed').allInnerTexts()).toEqual(['China · CN']);
+    const media = jp.locator('[data-testid="fh-category"][data-category="user.content.media"]');
+    expect(await media.getByTestId('fh-stored').allInnerTexts()).toEqual(['Japan · JP', 'South Korea · KR']);
+    expect(await media.getByTestId('fh-sent').allInnerTexts()).toEqual(['South Korea · KR']);
+    const kr = page.locator('[data-testid="fh-jurisdiction"][data-home="KR"]');
+    expect(await kr.getByTestId('fh-statement').innerText()).toMatch(/users in South Korea/);
+
+    // A link straight to it works too, and leads back to sign-in.
+    await page.goto(`${url}/#where-data-is`);
+    await page.getByTestId('foreign-handling-page').waitFor();
+    await page.getByTestId('back-to-signin').click();
+    await page.getByTestId('signin-form').waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,206 @@
+// The notice shown before a person's first message to a conversation stored abroad (issue 5): the
+// destination country and its protection regime, the recipient and its measures, the purpose, the
+// data and the person's rights, with "Agree and send" (records the consent) or "Cancel".
+import { useEffect, useId, useRef, useState } from 'react';
+import { api, ApiError, errorMessage } from './api.js';
+import { RealtimeError } from './realtime.js';
+import { categoryLabel, countryName } from './format.js';
+import type { ConsentRequired, Notice } from './types.js';
+
+/** The notice a refused send asks for, when the refusal is TRANSFER_CONSENT_REQUIRED; else null. */
+export function consentRequiredOf(err: unknown): ConsentRequired | null {
+  if (!(err instanceof ApiError) && !(err instanceof RealtimeError)) return null;
+  if (err.code !== 'TRANSFER_CONSENT_REQUIRED') return null;
+  const d = err.details;
+  if (!d || typeof d['noticeId'] !== 'string') return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const out: ConsentRequired = {
+    noticeId: d['noticeId'],
+    noticeVersion: typeof d['noticeVersion'] === 'number' ? d['noticeVersion'] : 0,
+  };
+  const destination = str(d['destination']);
+  const recipient = str(d['recipient']);
+  const category = str(d['category']);
+  const purpose = str(d['purpose']);
+  if (destination) out.destination = destination;
+  if (recipient) out.recipient = recipient;
+  if (category) out.category = category;
+  if (purpose) out.purpose = purpose;
+  return out;
+}
+
+interface NoticeDialogProps {
+  request: ConsentRequired;
+  /** How many messages wait for this consent (shown on the button when more than one). */
+  waiting: number;
+  onAgreed: () => void;
+  onCancel: () => void;
+}
+
+export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    setNotice(null);
+    setLoadError(null);
+    api.notice(request.noticeId).then(
+      (r) => {
+        if (!cancelled) setNotice(r.notice);
+      },
+      (err: unknown) => {
+        if (!cancelled) setLoadError(errorMessage(err));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [request.noticeId]);
+
+  async function agree() {
+    if (!notice) return;
+    setBusy(true);
+    setError(null);
+    try {
+      // The version shown, so a notice changed in the meantime is refused rather than silently agreed to.
+      await api.giveConsent(notice.noticeId, notice.version);
+      onAgreed();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'NOTICE_VERSION_CHANGED') {
+        setError('This notice has just been updated. Please read the new version below before agreeing.');
+        api.notice(request.noticeId).then((r) => setNotice(r.notice), () => undefined);
+      } else {
+        setError(errorMessage(err));
+      }
+      setBusy(false);
+    }
+  }
+
+  const destinations = notice?.transfers.destinations ?? [];
+  const countries = destinations.map((d) => d.countryName || countryName(d.country));
+  const where = countries.length > 0 ? countries.join(', ') : countryName(request.destination ?? '');
+
+  return (
+    <dialog
+      ref={ref}
+      className="notice-dialog"
+      aria-labelledby={`${id}-h`}
+      aria-describedby={`${id}-lead`}
+      data-testid="notice-dialog"
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!busy) onCancel();
+      }}
+    >
+      <header className="notice-header">
+        <p className="notice-kicker">Before your message is sent</p>
+        <h2 id={`${id}-h`}>Your message will be stored in {where}</h2>
+        <p id={`${id}-lead`} className="notice-lead">
+          This conversation is kept outside {countryName(notice?.homeJurisdiction ?? '') || 'your home country'}. Sending
+          into it transfers your data abroad, which needs your consent. Please read what that means.
+        </p>
+      </header>
+      <div className="notice-body">
+        {loadError && (
+          <p className="form-error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {!notice && !loadError && <p className="muted">Loading the notice…</p>}
+        {notice && (
+          <>
+            {destinations.map((d) => (
+              <section key={d.country} className="notice-section" data-testid="notice-destination">
+                <h3>
+                  Destination: {d.countryName || countryName(d.country)} · {d.country}
+                </h3>
+                {d.regimeInfo && (
+                  <>
+                    <h4>How personal data is protected there</h4>
+                    <p data-testid="notice-regime">{d.regimeInfo.summary.replace(/^Summary:\s*/, '')}</p>
+                    {d.regimeInfo.source && <p className="muted small">Source: {d.regimeInfo.source}</p>}
+                  </>
+                )}
+                {d.recipients.map((r) => (
+                  <div key={r.id} className="notice-recipient" data-testid="notice-recipient">
+                    <h4>Recipient: {r.name}</h4>
+                    {r.role && <p className="muted">Role: {r.role}</p>}
+                    {r.measures && <p>Its protection measures: {r.measures.summary}</p>}
+                  </div>
+                ))}
+              </section>
+            ))}
+            <section className="notice-section">
+              <h3>Why</h3>
+              <p data-testid="notice-purpose">{notice.purpose.description}</p>
+              {notice.use && <p>{notice.use}</p>}
+            </section>
+            <section className="notice-section">
+              <h3>Which data</h3>
+              <ul className="notice-list">
+                {notice.dataCollected.map((d) => (
+                  <li key={d.category}>
+                    <strong>{categoryLabel(d.category)}</strong> — {d.description}
+                  </li>
+                ))}
+              </ul>
+              {notice.retention?.period && <p className="muted">Kept: {notice.retention.period}</p>}
+            </section>
+            {notice.risks && notice.risks.length > 0 && (
+              <section className="notice-section">
+                <h3>What to be aware of</h3>
+                <ul className="notice-list">
+                  {notice.risks.map((r) => (
+                    <li key={r}>{r}</li>
+                  ))}
+                </ul>
+              </section>
+            )}
+            <section className="notice-section">
+              <h3>Your rights</h3>
+              {notice.rights?.description && <p data-testid="notice-rights">{notice.rights.description}</p>}
+              {notice.rights?.howToExercise && <p>{notice.rights.howToExercise}</p>}
+              {notice.choices?.howToWithdraw && <p>To withdraw: {notice.choices.howToWithdraw}</p>}
+              {notice.inquiries?.contact && <p className="muted small">Contact: {notice.inquiries.contact}</p>}
+              {notice.inquiries?.complaints && <p className="muted small">{notice.inquiries.complaints}</p>}
+            </section>
+            <p className="muted small">
+              Notice {notice.noticeId}, version {notice.version}, in effect from {notice.effectiveFrom}
+              {notice.controller ? ` · controller ${notice.controller.name}` : ''}. You can withdraw this consent at any
+              time in the Privacy centre.
+            </p>
+          </>
+        )}
+      </div>
+      <footer className="notice-actions">
+        {error && (
+          <p className="form-error" role="alert" data-testid="notice-error">
+            {error}
+          </p>
+        )}
+        <button type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void agree()}
+          disabled={busy || !notice}
+          data-testid="notice-agree"
+        >
+          {busy ? 'Saving…' : waiting > 1 ? `Agree and send ${waiting} messages` : 'Agree and send'}
+        </button>
+      </footer>
+    </dialog>
+  );
+}
