@@ -1,4 +1,5 @@
-// Build configuration for the browser app: root is web/, output web/dist, served by the API server at /.
+// Build configuration for the browser app: root is web/, output web/dist, served by the API server at /
+// (the chat app) and /ops (the operator console, web/dist/ops.html).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -16,6 +17,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    // Two pages: the chat app (index.html, at /) and the operator console (ops.html, served at /ops).
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('index.html', import.meta.url)),
+        ops: fileURLToPath(new URL('ops.html', import.meta.url)),
+      },
+    },
   },
   server: {
     proxy: {

@@ -1,0 +1,131 @@
+// The operator console (web/ops.html) in a real browser on the demo world, in demo mode:
+// op-tokyo-support signs in from a simulated Japanese address with password and a TOTP code
+// computed here (RFC 6238), reads hanako's contact data for ticket T-1001 through the broker —
+// allowed, phone masked to its last four, the log entry shown — and is refused her messages.
+// A Shanghai engineer's console, labelled as simulated from China, shows the cut-off banner when
+// an admin blocks CN (the operator socket closes with 4403).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { assertChromiumInstalled, ensureWebBuilt, launchChromium, repoRoot } from './support.js';
+import { existsSync } from 'node:fs';
+import { freshTotp, lookUp, OPS_PASSWORD, signInConsole, SIMULATED } from './ops.screens.js';
+
+let srv: TestServer | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+let setupError: unknown = null;
+
+beforeAll(async () => {
+  try {
+    assertChromiumInstalled();
+    // A web/dist built before ops.html became a Vite input lacks the console: rebuild it then.
+    ensureWebBuilt(!existsSync(`${repoRoot}web/dist/ops.html`));
+    if (!existsSync(`${repoRoot}web/dist/ops.html`)) {
+      throw new Error('web/dist/ops.html is missing: build the web app with `npx vite build --config web/vite.config.ts` (its inputs include ops.html)');
+    }
+    srv = await startTestServer({ web: true, demo: true, demoMode: true });
+    browser = await launchChromium();
+  } catch (err) {
+    setupError = err;
+  }
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await srv?.close();
+});
+
+function ready(): TestServer {
+  if (setupError) throw setupError;
+  if (!srv || !browser) throw new Error('browser test setup did not finish');
+  return srv;
+}
+
+async function newPage(): Promise<Page> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  return page;
+}
+
+describe('operator console', () => {
+  it('is served at /ops', async () => {
+    const { url } = ready();
+    const res = await fetch(`${url}/ops`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Domicile operator console');
+  });
+
+  it('signs op-tokyo-support in from a simulated Japanese address; hanako’s contact data is released masked, her messages refused', async () => {
+    const { url } = ready();
+    const page = await newPage();
+
+    await page.goto(`${url}/ops.html`);
+    // Demo mode: the simulated address is offered, clearly labelled.
+    await page.getByLabel('Simulated source address (demo mode)').waitFor({ state: 'visible' });
+
+    // A wrong code is refused with the server's message.
+    await page.getByLabel('Operator id').fill('op-tokyo-support');
+    await page.getByLabel('Password').fill(OPS_PASSWORD);
+    await page.getByLabel('One-time code (TOTP)').fill('000000');
+    await page.getByTestId('ops-signin-submit').click();
+    await expect(page.getByTestId('ops-error').innerText()).resolves.toMatch(/INVALID_CREDENTIALS|do not match/);
+
+    await signInConsole(page, url, 'op-tokyo-support', SIMULATED.JP);
+    await expect(page.getByTestId('ops-origin').innerText()).resolves.toBe('Simulated from Japan · 133.242.0.1 (demo)');
+
+    await lookUp(page, { subject: 'hanako', categories: ['user.contact'], purpose: 'SUPPORT_CASE', caseRef: 'T-1001' });
+    const result = page.getByTestId('access-result');
+    await expect(result.getAttribute('data-decision')).resolves.toBe('allow');
+    await expect(page.getByTestId('access-decision').innerText()).resolves.toMatch(/allowed/i);
+    const row = page.getByTestId('decision-row').first();
+    await expect(row.getAttribute('data-category')).resolves.toBe('user.contact');
+    await expect(row.innerText()).resolves.toContain('support-case');
+    await expect(row.getByTestId('log-entry').innerText()).resolves.toMatch(/jp #\d+/);
+    const email = page.locator('[data-testid="record-field"][data-field="email"]');
+    await expect(email.getAttribute('data-masking')).resolves.toBe('clear');
+    await expect(email.innerText()).resolves.toContain('hanako@example.jp');
+    const phone = page.locator('[data-testid="record-field"][data-field="phone"]');
+    await expect(phone.getAttribute('data-masking')).resolves.toBe('last4');
+    await expect(phone.getByTestId('masked-badge').innerText()).resolves.toMatch(/masked/i);
+
+    await lookUp(page, { subject: 'hanako', categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: 'T-1001' });
+    await page.locator('[data-testid="access-result"][data-decision="deny"]').waitFor();
+    await expect(page.getByTestId('access-decision').innerText()).resolves.toMatch(/denied/i);
+    await expect(page.getByTestId('released-record').count()).resolves.toBe(0);
+    await expect(page.getByTestId('decision-row').first().getByTestId('log-entry').innerText()).resolves.toMatch(/jp #\d+/);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('labels a console simulated from China and shows the cut-off banner when CN is blocked', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signInConsole(page, url, 'op-shanghai-eng1', SIMULATED.CN);
+    await expect(page.getByTestId('ops-origin').innerText()).resolves.toBe('Simulated from China · 1.2.4.8 (demo)');
+
+    // An admin in Tokyo cuts CN off through the API.
+    const headers = { 'content-type': 'application/json', 'x-domicile-simulated-address': SIMULATED.JP };
+    const signin = await fetch(`${url}/v1/ops/auth/signin`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ operatorId: 'op-tokyo-admin', password: OPS_PASSWORD, code: await freshTotp('op-tokyo-admin') }),
+    });
+    expect(signin.status).toBe(200);
+    const { token } = (await signin.json()) as { token: string };
+    const auth = { ...headers, authorization: `Bearer ${token}` };
+    expect((await fetch(`${url}/v1/ops/blocks`, { method: 'POST', headers: auth, body: JSON.stringify({ country: 'CN' }) })).status).toBe(201);
+    try {
+      await page.getByTestId('cutoff-banner').waitFor({ timeout: 5000 });
+      await expect(page.getByTestId('ops-socket').getAttribute('data-state')).resolves.toBe('closed');
+    } finally {
+      await fetch(`${url}/v1/ops/blocks/CN`, { method: 'DELETE', headers: { authorization: auth.authorization, 'x-domicile-simulated-address': SIMULATED.JP } });
+    }
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});

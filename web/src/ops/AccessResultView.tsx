@@ -1,0 +1,148 @@
+// What the broker answered: the overall decision, one row per decision group (category,
+// jurisdiction, policies, reasons, where it was logged), and the released records with every
+// masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
+import { OpsError } from './api.js';
+import { fieldText, formatTime, MASK_LABELS, maskingOf, originLabel } from './format.js';
+import type { AccessResult, Decision, DeniedDetails } from './types.js';
+
+/** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
+export type BrokerOutcome = { kind: 'result'; result: AccessResult } | { kind: 'denied'; message: string; details: DeniedDetails | null };
+
+const DECISION_LABEL: Record<string, string> = { allow: 'Allowed', partial: 'Partly allowed', deny: 'Denied' };
+
+export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
+  if (outcome.kind === 'denied') {
+    const details = outcome.details;
+    return (
+      <section className="ops-result" data-testid="access-result" data-decision="deny" aria-label="Broker decision">
+        <div className="ops-result-head">
+          <span className="ops-decision ops-decision-deny" data-testid="access-decision">
+            Denied
+          </span>
+          {details && <span className="ops-muted ops-small">request {details.requestId} · {originLabel(details.origin)}</span>}
+        </div>
+        <p className="ops-error" role="alert">
+          {outcome.message}
+        </p>
+        {details && <DecisionTable decisions={details.decisions} />}
+        <p className="ops-muted ops-small">Nothing was released. The refusal is in the access log like an allowance.</p>
+      </section>
+    );
+  }
+  const { result } = outcome;
+  return (
+    <section className="ops-result" data-testid="access-result" data-decision={result.decision} aria-label="Broker decision">
+      <div className="ops-result-head">
+        <span className={`ops-decision ops-decision-${result.decision}`} data-testid="access-decision">
+          {DECISION_LABEL[result.decision] ?? result.decision}
+        </span>
+        <span className="ops-muted ops-small">
+          request {result.requestId} · {result.purpose} · {result.caseRef} · {formatTime(result.at)} · {originLabel(result.origin)}
+        </span>
+      </div>
+      <DecisionTable decisions={result.decisions} />
+      <h3>Released records ({result.records.length}{result.truncated ? ', truncated' : ''})</h3>
+      {result.records.length === 0 ? (
+        <p className="ops-muted">No records were released.</p>
+      ) : (
+        <div className="ops-records">
+          {result.records.map((record) => (
+            <article key={`${record.category}:${record.recordId}`} className="ops-record" data-testid="released-record" data-category={record.category}>
+              <header className="ops-record-head">
+                <strong>{record.subjectId}</strong>
+                <code>{record.category}</code>
+                <span className="ops-muted ops-small">{record.recordId}</span>
+              </header>
+              <dl className="ops-fields">
+                {Object.entries(record.fields).map(([field, value]) => {
+                  const masking = maskingOf(result.decisions, record, field);
+                  return (
+                    <div key={field} className="ops-field-row" data-testid="record-field" data-field={field} data-masking={masking}>
+                      <dt>{field}</dt>
+                      <dd>
+                        {value === null || value === undefined ? (
+                          <span className="ops-muted ops-none">not on file</span>
+                        ) : (
+                          <span className={masking === 'clear' ? '' : 'ops-masked-value'}>{fieldText(value)}</span>
+                        )}
+                        {masking !== 'clear' && (
+                          <span className="ops-mask-badge" data-testid="masked-badge">
+                            {MASK_LABELS[masking]}
+                          </span>
+                        )}
+                      </dd>
+                    </div>
+                  );
+                })}
+              </dl>
+            </article>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
+  return (
+    <table className="ops-table" data-testid="decision-table">
+      <caption className="ops-visually-hidden">Decisions by category and jurisdiction</caption>
+      <thead>
+        <tr>
+          <th scope="col">Category</th>
+          <th scope="col">Home</th>
+          <th scope="col">Decision</th>
+          <th scope="col">Policies</th>
+          <th scope="col">Subjects</th>
+          <th scope="col">Log entry</th>
+        </tr>
+      </thead>
+      <tbody>
+        {decisions.map((d, i) => (
+          <tr key={`${d.category}-${d.jurisdiction}-${i}`} data-testid="decision-row" data-decision={d.decision} data-category={d.category}>
+            <td>
+              <code>{d.category}</code>
+            </td>
+            <td>{d.jurisdiction}</td>
+            <td>
+              <span className={`ops-decision ops-decision-${d.decision} ops-decision-small`}>{d.decision === 'allow' ? 'allowed' : 'denied'}</span>
+              {d.grantId && <span className="ops-muted ops-small"> via grant {d.grantId}</span>}
+              {d.reasons.length > 0 && <div className="ops-small ops-reasons">{d.reasons.join('; ')}</div>}
+            </td>
+            <td>
+              <ul className="ops-policy-list">
+                {d.policyIds.map((p) => (
+                  <li key={p}>
+                    <code>{p}</code>
+                  </li>
+                ))}
+              </ul>
+            </td>
+            <td className="ops-small">
+              {d.subjects.slice(0, 5).join(', ')}
+              {(d.subjectCount ?? d.subjects.length) > 5 ? ` +${(d.subjectCount ?? d.subjects.length) - 5}` : ''}
+            </td>
+            <td data-testid="log-entry">
+              {d.log.map((l) => (
+                <div key={`${l.cellId}-${l.index}`}>
+                  <code>
+                    {l.cellId} #{l.index}
+                  </code>
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
+export function deniedOutcome(err: unknown): BrokerOutcome | null {
+  if (!(err instanceof OpsError) || err.code !== 'ACCESS_DENIED') return null;
+  const d = err.details;
+  const details =
+    d && typeof d.requestId === 'string' && Array.isArray(d.decisions) ? ({ requestId: d.requestId, origin: d.origin, decisions: d.decisions } as DeniedDetails) : null;
+  return { kind: 'denied', message: err.message, details };
+}

@@ -1,0 +1,107 @@
+// Subject lookup through the broker: who, which categories, why (purpose and a real case), and
+// optionally an approved grant; POST /v1/ops/access, then the decision and the masked records.
+import { useId, useState, type FormEvent } from 'react';
+import { messageOf, opsApi } from './api.js';
+import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { CATEGORIES, PURPOSES, type Purpose } from './types.js';
+
+function list(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function LookupPanel() {
+  const id = useId();
+  const [subjects, setSubjects] = useState('');
+  const [categories, setCategories] = useState<string[]>(['user.contact']);
+  const [purpose, setPurpose] = useState<Purpose>('SUPPORT_CASE');
+  const [caseRef, setCaseRef] = useState('');
+  const [grantId, setGrantId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
+
+  function toggle(category: string, on: boolean) {
+    setCategories((current) => (on ? [...current, category] : current.filter((c) => c !== category)));
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setOutcome(null);
+    if (categories.length === 0) {
+      setError('Choose at least one data category.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await opsApi.access({
+        subjects: list(subjects),
+        categories,
+        purpose,
+        caseRef: caseRef.trim(),
+        ...(grantId.trim() ? { grantId: grantId.trim() } : {}),
+      });
+      setOutcome({ kind: 'result', result });
+    } catch (err) {
+      const denied = deniedOutcome(err);
+      if (denied) setOutcome(denied);
+      else setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="lookup-panel">
+      <h2 id={`${id}-h`}>Subject lookup</h2>
+      <p className="ops-muted ops-small">Through the broker: decided by policy, logged before anything is released, released masked.</p>
+      <form className="ops-card ops-form-grid" onSubmit={(e) => void submit(e)} data-testid="lookup-form">
+        <div className="ops-field">
+          <label htmlFor={`${id}-subj`}>Subject id</label>
+          <input id={`${id}-subj`} required value={subjects} onChange={(e) => setSubjects(e.target.value)} placeholder="hanako" data-testid="lookup-subject" />
+        </div>
+        <div className="ops-field">
+          <label htmlFor={`${id}-purpose`}>Purpose</label>
+          <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(e.target.value as Purpose)} data-testid="lookup-purpose">
+            {PURPOSES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="ops-field">
+          <label htmlFor={`${id}-case`}>Case reference</label>
+          <input id={`${id}-case`} required value={caseRef} onChange={(e) => setCaseRef(e.target.value)} placeholder="T-1001" data-testid="lookup-case" />
+        </div>
+        <div className="ops-field">
+          <label htmlFor={`${id}-grant`}>Grant id (optional)</label>
+          <input id={`${id}-grant`} value={grantId} onChange={(e) => setGrantId(e.target.value)} placeholder="an approved grant" data-testid="lookup-grant" />
+        </div>
+        <fieldset className="ops-field ops-span-all ops-checks">
+          <legend>Data categories</legend>
+          {CATEGORIES.map((c) => (
+            <label key={c} className="ops-check">
+              <input type="checkbox" checked={categories.includes(c)} onChange={(e) => toggle(c, e.target.checked)} data-testid={`lookup-category-${c}`} />
+              <code>{c}</code>
+            </label>
+          ))}
+        </fieldset>
+        <div className="ops-span-all ops-actions">
+          <button type="submit" className="ops-button ops-button-primary" disabled={busy} data-testid="lookup-submit">
+            {busy ? 'Asking the broker…' : 'Request access'}
+          </button>
+        </div>
+        {error && (
+          <p className="ops-error ops-span-all" role="alert" data-testid="ops-error">
+            {error}
+          </p>
+        )}
+      </form>
+      {outcome && <AccessOutcome outcome={outcome} />}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+// Shapes of the operator API (/v1/ops/…) as the console reads them; see docs/api.md.
+
+export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | 'approver' | 'admin';
+
+export const PURPOSES = ['SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'LEGAL_REQUEST', 'SERVICE_OPERATION', 'PAYMENT_SUPPORT'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** The data categories the broker serves. */
+export const CATEGORIES = ['user.account', 'user.contact', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
+
+export interface Origin {
+  address: string | null;
+  country: string | null;
+  simulated: boolean;
+}
+
+export interface Operator {
+  id: string;
+  name: string;
+  employer: { id: string; entity: string; country: string; tier: string };
+  officeCountry: string;
+  roles: OperatorRole[];
+  disabled: boolean;
+}
+
+export interface OperatorSession {
+  id: string;
+  operatorId: string;
+  country: string | null;
+  simulated: boolean;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface SignInResult {
+  token: string;
+  session: OperatorSession;
+  operator: Operator;
+  origin: Origin;
+}
+
+export interface MeResult {
+  operator: Operator;
+  session: OperatorSession;
+  origin: Origin;
+  blocked: string[];
+}
+
+export type Masking = 'clear' | 'redact' | 'last4' | 'hash';
+
+export interface Decision {
+  category: string;
+  jurisdiction: string;
+  decision: 'allow' | 'deny';
+  policyIds: string[];
+  reasons: string[];
+  grantId: string | null;
+  subjects: string[];
+  subjectCount?: number;
+  masking: Record<string, Masking> | null;
+  released: number;
+  log: { cellId: string; index: number }[];
+}
+
+export interface ReleasedRecord {
+  subjectId: string;
+  category: string;
+  recordId: string;
+  fields: Record<string, unknown>;
+}
+
+export interface AccessResult {
+  requestId: string;
+  at: string;
+  operatorId: string;
+  origin: Origin;
+  purpose: Purpose;
+  caseRef: string;
+  decision: 'allow' | 'partial' | 'deny';
+  decisions: Decision[];
+  records: ReleasedRecord[];
+  truncated: boolean;
+}
+
+/** What a refused access carries in `error.details`. */
+export interface DeniedDetails {
+  requestId: string;
+  origin: Origin;
+  decisions: Decision[];
+}
+
+export interface AccessRequest {
+  purpose: Purpose;
+  caseRef: string;
+  subjects: string[];
+  categories: string[];
+  fields?: string[];
+  grantId?: string;
+}
+
+export type GrantStatus = 'pending' | 'approved' | 'denied' | 'revoked' | 'expired';
+
+export interface Grant {
+  id: string;
+  requesterId: string;
+  subjects: string[];
+  categories: string[];
+  fields: string[];
+  purpose: Purpose;
+  caseRef: string;
+  durationSeconds: number;
+  requestedLocation: string;
+  requiredApprovals: number;
+  status: GrantStatus;
+  createdAt: string;
+  approvedAt: string | null;
+  expiresAt: string | null;
+  endedAt: string | null;
+  endedBy: string | null;
+  approvals: { approverId: string; decision: string; at: string }[];
+}
+
+export interface GrantRequest {
+  subjects: string[];
+  categories: string[];
+  fields?: string[];
+  purpose: Purpose;
+  caseRef: string;
+  durationMinutes: number;
+  requestedLocation: string;
+}
+
+export interface CaseSummary {
+  ref: string;
+  kind: 'support' | 'abuse';
+  status: 'open' | 'closed';
+  reason: string;
+  createdAt: string;
+}
