@@ -16,9 +16,9 @@ import { gradientPng } from './png.js';
 export const demoPassword = 'domicile-demo';
 
 export const demoUsers = [
-  { handle: 'hanako', displayName: 'Hanako Sato', home: 'JP', email: 'hanako@example.jp' },
-  { handle: 'taro', displayName: 'Taro Suzuki', home: 'JP', email: 'taro@example.jp' },
-  { handle: 'minjun', displayName: 'Min-jun Kim', home: 'KR', email: 'minjun@example.kr' },
+  { handle: 'hanako', displayName: 'Hanako Sato', home: 'JP', email: 'hanako@example.jp', phone: '+81 90-0000-1234' },
+  { handle: 'taro', displayName: 'Taro Suzuki', home: 'JP', email: 'taro@example.jp', phone: '+81 80-0000-5678' },
+  { handle: 'minjun', displayName: 'Min-jun Kim', home: 'KR', email: 'minjun@example.kr', phone: '+82 10-0000-2468' },
   { handle: 'jiwoo', displayName: 'Ji-woo Park', home: 'KR', email: 'jiwoo@example.kr' },
 ] as const;
 

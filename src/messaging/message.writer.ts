@@ -5,14 +5,11 @@
 // sequence; a failed batch is retried one message at a time through appendMessage.
 import type { Kysely } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
+import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
 import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
 import { appendMessage, buildMessageRow, type AppendMessage } from './message.repository.js';
 
-interface Pending {
-  input: AppendMessage;
-  resolve: (result: { row: MessageRow; created: boolean }) => void;
-  reject: (err: unknown) => void;
-}
+type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
 export interface MessageWriter {
   write(input: AppendMessage): Promise<{ row: MessageRow; created: boolean }>;
@@ -27,9 +24,6 @@ class StaleSequence extends Error {}
 export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
-  let queue: Pending[] = [];
-  let flushing = false;
-  let idle: (() => void)[] = [];
 
   async function writeBatch(batch: Pending[]): Promise<{ row: MessageRow; created: boolean }[]> {
     return db.transaction().execute(async (trx) => {
@@ -106,55 +100,37 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
     });
   }
 
-  async function flush(): Promise<void> {
-    flushing = true;
+  async function flushBatch(batch: Pending[]): Promise<void> {
+    const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
     try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
-        const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
+      const results = await writeBatch(batch);
+      batch.forEach((p, i) => {
+        const result = results[i] as { row: MessageRow; created: boolean };
+        if (result.created) {
+          const member = p.input.conversation.members.get(p.input.senderId);
+          if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));
+        }
+        p.resolve(result);
+      });
+    } catch {
+      // The cache may be ahead of the database now; forget it and write one by one, so a
+      // bad message fails alone.
+      for (const id of touched) lastSeq.delete(id);
+      for (const p of batch) {
         try {
-          const results = await writeBatch(batch);
-          batch.forEach((p, i) => {
-            const result = results[i] as { row: MessageRow; created: boolean };
-            if (result.created) {
-              const member = p.input.conversation.members.get(p.input.senderId);
-              if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));
-            }
-            p.resolve(result);
-          });
-        } catch {
-          // The cache may be ahead of the database now; forget it and write one by one, so a
-          // bad message fails alone.
-          for (const id of touched) lastSeq.delete(id);
-          for (const p of batch) {
-            try {
-              p.resolve(await db.transaction().execute((trx) => appendMessage(trx, p.input)));
-            } catch (err) {
-              p.reject(err);
-            }
-          }
-          for (const id of touched) lastSeq.delete(id);
+          p.resolve(await db.transaction().execute((trx) => appendMessage(trx, p.input)));
+        } catch (err) {
+          p.reject(err);
         }
       }
-    } finally {
-      flushing = false;
-      const waiters = idle;
-      idle = [];
-      waiters.forEach((w) => w());
+      for (const id of touched) lastSeq.delete(id);
     }
   }
 
+  const queue = createBatchQueue(maxBatch, flushBatch);
+
   return {
-    write(input) {
-      return new Promise((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        if (!flushing && queue.length === 1) setImmediate(() => void flush());
-      });
-    },
-    drain() {
-      if (!flushing && queue.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
-    },
+    write: (input) => queue.push(input),
+    drain: () => queue.drain(),
   };
 }

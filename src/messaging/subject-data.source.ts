@@ -15,6 +15,28 @@ function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
   return out;
 }
 
+/**
+ * Records of these subjects from every cell (a person's messages and images sit in the cells of
+ * their conversations, wherever those are), up to `limit`; `readChunk` reads one cell for up to
+ * IN_CHUNK subject ids, at most `remaining` records.
+ */
+async function readEveryCell(
+  ctx: MessagingContext,
+  subjects: readonly SubjectRef[],
+  limit: number,
+  readChunk: (cell: Cell, ids: string[], remaining: number) => Promise<SubjectRecord[]>,
+): Promise<SubjectRecord[]> {
+  const out: SubjectRecord[] = [];
+  const ids = subjects.map((s) => s.id);
+  for (const cell of ctx.cells.all()) {
+    for (const chunk of chunks(ids)) {
+      out.push(...(await readChunk(cell, chunk, limit - out.length)));
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}
+
 /** Subjects grouped by the cell their rows of `category` are placed in. */
 function byCell(ctx: MessagingContext, subjects: readonly SubjectRef[], category: string): Map<Cell, SubjectRef[]> {
   const out = new Map<Cell, SubjectRef[]>();
@@ -98,30 +120,21 @@ function messageSource(ctx: MessagingContext): SubjectDataSource {
   return {
     category: categories.message,
     fields: ['conversationId', 'seq', 'kind', 'createdAt', 'text', 'mediaId'],
-    async read({ subjects, records, limit }) {
-      // A person's messages sit in the cells of their conversations, wherever those are.
-      const out: SubjectRecord[] = [];
-      const ids = subjects.map((s) => s.id);
-      for (const cell of ctx.cells.all()) {
-        for (const chunk of chunks(ids)) {
-          let query = cell.db
-            .selectFrom('message')
-            .select(['id', 'subject_id', 'conversation_id', 'seq', 'kind', 'created_at', 'text', 'media_id'])
-            .where('subject_id', 'in', chunk)
-            .orderBy('created_at')
-            .limit(limit - out.length);
-          if (records) query = query.where('id', 'in', [...records]);
-          for (const row of await query.execute()) {
-            out.push({
-              subjectId: row.subject_id,
-              recordId: row.id,
-              values: { conversationId: row.conversation_id, seq: Number(row.seq), kind: row.kind, createdAt: row.created_at, text: row.text, mediaId: row.media_id },
-            });
-          }
-          if (out.length >= limit) return out;
-        }
-      }
-      return out;
+    read({ subjects, records, limit }) {
+      return readEveryCell(ctx, subjects, limit, async (cell, chunk, remaining) => {
+        let query = cell.db
+          .selectFrom('message')
+          .select(['id', 'subject_id', 'conversation_id', 'seq', 'kind', 'created_at', 'text', 'media_id'])
+          .where('subject_id', 'in', chunk)
+          .orderBy('created_at')
+          .limit(remaining);
+        if (records) query = query.where('id', 'in', [...records]);
+        return (await query.execute()).map((row) => ({
+          subjectId: row.subject_id,
+          recordId: row.id,
+          values: { conversationId: row.conversation_id, seq: Number(row.seq), kind: row.kind, createdAt: row.created_at, text: row.text, mediaId: row.media_id },
+        }));
+      });
     },
   };
 }
@@ -130,29 +143,21 @@ function mediaSource(ctx: MessagingContext): SubjectDataSource {
   return {
     category: categories.media,
     fields: ['conversationId', 'contentType', 'size', 'sha256', 'createdAt'],
-    async read({ subjects, records, limit }) {
-      const out: SubjectRecord[] = [];
-      const ids = subjects.map((s) => s.id);
-      for (const cell of ctx.cells.all()) {
-        for (const chunk of chunks(ids)) {
-          let query = cell.db
-            .selectFrom('media')
-            .select(['id', 'subject_id', 'conversation_id', 'content_type', 'size', 'sha256', 'created_at'])
-            .where('subject_id', 'in', chunk)
-            .orderBy('created_at')
-            .limit(limit - out.length);
-          if (records) query = query.where('id', 'in', [...records]);
-          for (const row of await query.execute()) {
-            out.push({
-              subjectId: row.subject_id,
-              recordId: row.id,
-              values: { conversationId: row.conversation_id, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdAt: row.created_at },
-            });
-          }
-          if (out.length >= limit) return out;
-        }
-      }
-      return out;
+    read({ subjects, records, limit }) {
+      return readEveryCell(ctx, subjects, limit, async (cell, chunk, remaining) => {
+        let query = cell.db
+          .selectFrom('media')
+          .select(['id', 'subject_id', 'conversation_id', 'content_type', 'size', 'sha256', 'created_at'])
+          .where('subject_id', 'in', chunk)
+          .orderBy('created_at')
+          .limit(remaining);
+        if (records) query = query.where('id', 'in', [...records]);
+        return (await query.execute()).map((row) => ({
+          subjectId: row.subject_id,
+          recordId: row.id,
+          values: { conversationId: row.conversation_id, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, createdAt: row.created_at },
+        }));
+      });
     },
   };
 }

@@ -25,7 +25,8 @@ const usedSteps = new Map<string, number>();
 export async function freshCode(operatorId: string): Promise<string> {
   for (;;) {
     const now = totpStep(Date.now() / 1000);
-    const step = Math.max(now - 1, (usedSteps.get(operatorId) ?? -1) + 1);
+    // Never now - 1: a step boundary passing before the server checks would make it stale.
+    const step = Math.max(now, (usedSteps.get(operatorId) ?? -1) + 1);
     if (step <= now + 1) {
       usedSteps.set(operatorId, step);
       return hotp(secret, step);

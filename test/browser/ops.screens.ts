@@ -49,7 +49,8 @@ const usedSteps = new Map<string, number>();
 export async function freshTotp(operatorId: string): Promise<string> {
   for (;;) {
     const now = Math.floor(Date.now() / 1000 / 30);
-    const step = Math.max(now - 1, (usedSteps.get(operatorId) ?? now - 2) + 1);
+    // Never now - 1: a step boundary passing before the server checks would make it stale.
+    const step = Math.max(now, (usedSteps.get(operatorId) ?? now - 1) + 1);
     if (step <= now + 1) {
       usedSteps.set(operatorId, step);
       return totpAt(step);

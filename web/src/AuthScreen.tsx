@@ -1,7 +1,8 @@
 // Sign-up and sign-in screens. Sign-up asks for the home jurisdiction up front because it decides
 // where the person's data will live, so the form says so plainly.
-import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api.js';
+import { useId, useState } from 'react';
+import { api } from './api.js';
+import { FormError, useFormSubmit } from './forms.js';
 import { ForeignHandlingPage } from './ForeignHandlingPage.js';
 import { countryName } from './format.js';
 import type { User } from './types.js';
@@ -79,25 +80,14 @@ export function BrandMark() {
 function SignInForm({ onAuthenticated }: AuthScreenProps) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.signin(login.trim(), password);
-      onAuthenticated(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useFormSubmit(async () => {
+    const result = await api.signin(login.trim(), password);
+    onAuthenticated(result.user);
+  });
 
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} data-testid="signin-form" aria-labelledby={`${id}-h`}>
+    <form className="form" onSubmit={onSubmit} data-testid="signin-form" aria-labelledby={`${id}-h`}>
       <h1 id={`${id}-h`}>Sign in</h1>
       <div className="field">
         <label htmlFor={`${id}-login`}>Handle, email or phone</label>
@@ -124,11 +114,7 @@ function SignInForm({ onAuthenticated }: AuthScreenProps) {
           data-testid="signin-password"
         />
       </div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="signin-submit">
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
@@ -143,31 +129,20 @@ function SignUpForm({ onAuthenticated }: AuthScreenProps) {
   const [contactKind, setContactKind] = useState<'email' | 'phone'>('email');
   const [contact, setContact] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.signup({
-        handle: handle.trim().replace(/^@+/, ''),
-        displayName: displayName.trim(),
-        home,
-        password,
-        ...(contactKind === 'email' ? { email: contact.trim() } : { phone: contact.trim() }),
-      });
-      onAuthenticated(result.user);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useFormSubmit(async () => {
+    const result = await api.signup({
+      handle: handle.trim().replace(/^@+/, ''),
+      displayName: displayName.trim(),
+      home,
+      password,
+      ...(contactKind === 'email' ? { email: contact.trim() } : { phone: contact.trim() }),
+    });
+    onAuthenticated(result.user);
+  });
 
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} data-testid="signup-form" aria-labelledby={`${id}-h`}>
+    <form className="form" onSubmit={onSubmit} data-testid="signup-form" aria-labelledby={`${id}-h`}>
       <h1 id={`${id}-h`}>Create your account</h1>
       <div className="field">
         <label htmlFor={`${id}-handle`}>Handle</label>
@@ -276,11 +251,7 @@ function SignUpForm({ onAuthenticated }: AuthScreenProps) {
           At least 8 characters.
         </p>
       </div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="signup-submit">
         {busy ? 'Creating account…' : 'Create account'}
       </button>

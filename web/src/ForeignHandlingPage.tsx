@@ -1,32 +1,14 @@
 // Public page "Where data is stored and handled" (no sign-in): for each home jurisdiction, the
 // statement sentence, and per data category the countries where it is stored, from which it was
 // accessed and to which it was sent, computed by the server from recorded state and the logs.
-import { useEffect, useState } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
 import { BrandMark } from './AuthScreen.js';
 import { categoryLabel, countryName, formatFull } from './format.js';
 import type { ForeignHandling, ForeignHandlingJurisdiction } from './types.js';
+import { useLoad } from './useLoad.js';
 
 export function ForeignHandlingPage({ onBack }: { onBack: () => void }) {
-  const [data, setData] = useState<ForeignHandling | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [round, setRound] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    api.foreignHandling().then(
-      (d) => {
-        if (!cancelled) setData(d);
-      },
-      (err: unknown) => {
-        if (!cancelled) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [round]);
+  const { data, error, reload } = useLoad<ForeignHandling>(() => api.foreignHandling());
 
   return (
     <main className="public-page" data-testid="foreign-handling-page">
@@ -48,7 +30,7 @@ export function ForeignHandlingPage({ onBack }: { onBack: () => void }) {
       {error && (
         <div className="banner banner-error" role="alert">
           <span>{error}</span>
-          <button type="button" className="link-button" onClick={() => setRound((r) => r + 1)}>
+          <button type="button" className="link-button" onClick={reload}>
             Retry
           </button>
         </div>

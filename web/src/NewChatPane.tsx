@@ -1,6 +1,7 @@
 // "New chat": a direct chat with one person, or a titled group, chosen by contact handle.
-import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage, normaliseHandle } from './api.js';
+import { useId, useState } from 'react';
+import { api, normaliseHandle } from './api.js';
+import { FormError, useFormSubmit } from './forms.js';
 import type { Conversation, User } from './types.js';
 
 interface NewChatPaneProps {
@@ -19,31 +20,20 @@ export function NewChatPane({ contacts, onCreated, onClose }: NewChatPaneProps) 
   const [title, setTitle] = useState('');
   const [handles, setHandles] = useState('');
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      let conversation: Conversation;
-      if (kind === 'direct') {
-        const user = await api.userByHandle(handle);
-        conversation = await api.createConversation({ kind: 'direct', memberIds: [user.id] });
-      } else {
-        const typed = await Promise.all(splitHandles(handles).map((h) => api.userByHandle(h)));
-        const memberIds = [...new Set([...picked, ...typed.map((u) => u.id)])];
-        if (memberIds.length === 0) throw new Error('Add at least one member by handle or from your contacts.');
-        conversation = await api.createConversation({ kind: 'group', memberIds, title: title.trim() });
-      }
-      onCreated(conversation);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
+  const { busy, error, onSubmit } = useFormSubmit(async () => {
+    let conversation: Conversation;
+    if (kind === 'direct') {
+      const user = await api.userByHandle(handle);
+      conversation = await api.createConversation({ kind: 'direct', memberIds: [user.id] });
+    } else {
+      const typed = await Promise.all(splitHandles(handles).map((h) => api.userByHandle(h)));
+      const memberIds = [...new Set([...picked, ...typed.map((u) => u.id)])];
+      if (memberIds.length === 0) throw new Error('Add at least one member by handle or from your contacts.');
+      conversation = await api.createConversation({ kind: 'group', memberIds, title: title.trim() });
     }
-  }
+    onCreated(conversation);
+  });
 
   return (
     <section className="panel" aria-labelledby={`${id}-h`} data-testid="new-chat-pane">
@@ -53,7 +43,7 @@ export function NewChatPane({ contacts, onCreated, onClose }: NewChatPaneProps) 
           Cancel
         </button>
       </header>
-      <form className="form panel-form" onSubmit={(e) => void submit(e)}>
+      <form className="form panel-form" onSubmit={onSubmit}>
         <fieldset className="field">
           <legend>Kind of chat</legend>
           <div className="segmented">
@@ -151,11 +141,7 @@ export function NewChatPane({ contacts, onCreated, onClose }: NewChatPaneProps) 
             )}
           </>
         )}
-        {error && (
-          <p className="form-error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy} data-testid="new-chat-submit">
             {busy ? 'Starting…' : kind === 'direct' ? 'Start chat' : 'Create group'}

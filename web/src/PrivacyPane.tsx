@@ -1,11 +1,12 @@
 // The privacy centre: where each kind of the person's data is stored, their consents (with the
 // Kantara receipts, and withdrawal), the records of transfers abroad, and who accessed their data,
 // each access-log entry verified in the browser against the cell's signed checkpoint.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api, errorMessage } from './api.js';
 import { categoryLabel, countryName, countryWithCode, formatFull, purposeLabel } from './format.js';
 import { entryOf, verifyAccessesPage, type EntryVerification, type PageVerification } from './proof.js';
 import type { AccessesPage, Consent, ConsentHistoryItem, Disclosure, TransferRecord, User } from './types.js';
+import { useLoad } from './useLoad.js';
 
 type Section = 'where' | 'consents' | 'transfers' | 'accesses';
 
@@ -55,30 +56,6 @@ export function PrivacyPane({ me, onClose, initialSection = 'where' }: PrivacyPa
       </div>
     </section>
   );
-}
-
-/** Loads once on mount; `reload` fetches again. */
-function useLoad<T>(load: () => Promise<T>): { data: T | null; error: string | null; reload: () => void } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    load().then(
-      (d) => {
-        if (!cancelled) setData(d);
-      },
-      (err: unknown) => {
-        if (!cancelled) setError(errorMessage(err));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-    // `load` is a fixed call per section; reloading is driven by `round` alone.
-  }, [round]);
-  return { data, error, reload: useCallback(() => setRound((r) => r + 1), []) };
 }
 
 function Loading({ error, onRetry }: { error: string | null; onRetry: () => void }) {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalJson, canonicalJsonBytes, entryLeafHash } from './canonical.js';
-import { LogError } from './errors.js';
+import { logErrorReason } from './log.test-support.js';
 import { leafHash } from './merkle.js';
-
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LogError) return err.reason;
-    throw err;
-  }
-  return 'ok';
-}
 
 describe('canonicalJson', () => {
   it('matches the RFC 8785 §3.2.2 example', () => {
@@ -82,7 +72,7 @@ describe('canonicalJson', () => {
       circular,
     };
     for (const [why, value] of Object.entries(bad)) {
-      expect(reason(() => canonicalJson(value)), why).toBe('not-json');
+      expect(logErrorReason(() => canonicalJson(value)), why).toBe('not-json');
     }
     const shared = { x: 1 };
     expect(canonicalJson({ a: shared, b: [shared] })).toBe('{"a":{"x":1},"b":[{"x":1}]}');

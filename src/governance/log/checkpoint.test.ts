@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint, type Checkpoint } from './checkpoint.js';
-import { LogError } from './errors.js';
+import { logErrorReason, sharedVectorPath } from './log.test-support.js';
 import { leafHash } from './merkle.js';
 import { generateKeyPair, parseNote, parseSignerKey, parseVerifierKey } from './note.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const vectorFile = path.resolve(projectRoot, '..', 'shared', 'vectors', 'signed-note.json');
+const vectorFile = sharedVectorPath('signed-note.json');
 
 interface CheckpointVector {
   note: string;
@@ -19,16 +16,6 @@ interface CheckpointVector {
 }
 
 const { checkpointFormat } = JSON.parse(readFileSync(vectorFile, 'utf8')) as { checkpointFormat: CheckpointVector };
-
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LogError) return err.reason;
-    throw err;
-  }
-  return 'ok';
-}
 
 const origin = 'domicile.example/log/jp-1';
 const logKeys = generateKeyPair(origin);
@@ -54,7 +41,7 @@ describe('checkpoint', () => {
     expect(Buffer.from(cp.rootHash).toString('base64')).toBe(checkpointFormat.rootHash);
     expect(formatCheckpoint(cp)).toBe(text);
     // Its signing key is not published: no key we hold may accept it.
-    expect(reason(() => openCheckpoint(checkpointFormat.note, [logVerifier], checkpointFormat.origin))).toBe(
+    expect(logErrorReason(() => openCheckpoint(checkpointFormat.note, [logVerifier], checkpointFormat.origin))).toBe(
       'no-verified-signature',
     );
   });
@@ -73,14 +60,14 @@ describe('checkpoint', () => {
     expect(openCheckpoint(both, [logVerifier, witnessVerifier], origin).note.verified).toHaveLength(2);
     expect(openCheckpoint(both, [logVerifier], origin).note.unverified).toHaveLength(1);
     const witnessOnly = signCheckpoint(sample, [witnessSigner]);
-    expect(reason(() => openCheckpoint(witnessOnly, [logVerifier, witnessVerifier], origin))).toBe(
+    expect(logErrorReason(() => openCheckpoint(witnessOnly, [logVerifier, witnessVerifier], origin))).toBe(
       'no-verified-signature',
     );
   });
 
   it('refuses a checkpoint of another log', () => {
     const note = signCheckpoint({ ...sample, origin: 'domicile.example/log/kr-1' }, [logSigner]);
-    expect(reason(() => openCheckpoint(note, [logVerifier], origin))).toBe('origin-mismatch');
+    expect(logErrorReason(() => openCheckpoint(note, [logVerifier], origin))).toBe('origin-mismatch');
   });
 
   it('rejects malformed bodies', () => {
@@ -100,12 +87,12 @@ describe('checkpoint', () => {
       'carriage return': `${origin}\r\n5\n${root}\n`,
     };
     for (const [why, text] of Object.entries(bad)) {
-      expect(reason(() => parseCheckpoint(text)), why).toBe('malformed-checkpoint');
+      expect(logErrorReason(() => parseCheckpoint(text)), why).toBe('malformed-checkpoint');
     }
     expect(parseCheckpoint(`${origin}\n0\n${root}\n`).treeSize).toBe(0);
-    expect(reason(() => formatCheckpoint({ ...sample, treeSize: 1.5 }))).toBe('malformed-checkpoint');
-    expect(reason(() => formatCheckpoint({ ...sample, extensions: ['a\nb'] }))).toBe('malformed-checkpoint');
-    expect(reason(() => formatCheckpoint({ ...sample, origin: '' }))).toBe('malformed-checkpoint');
+    expect(logErrorReason(() => formatCheckpoint({ ...sample, treeSize: 1.5 }))).toBe('malformed-checkpoint');
+    expect(logErrorReason(() => formatCheckpoint({ ...sample, extensions: ['a\nb'] }))).toBe('malformed-checkpoint');
+    expect(logErrorReason(() => formatCheckpoint({ ...sample, origin: '' }))).toBe('malformed-checkpoint');
   });
 
   it('round-trips any well-formed checkpoint', () => {

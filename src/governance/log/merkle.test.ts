@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LogError } from './errors.js';
+import { sharedVectorPath } from './log.test-support.js';
 import {
   CompactRange,
   assertConsistency,
@@ -24,8 +24,7 @@ import {
   type HashAt,
 } from './merkle.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const vectorsDir = path.resolve(projectRoot, '..', 'shared', 'vectors', 'rfc9162');
+const vectorsDir = sharedVectorPath('rfc9162');
 
 function jsonFilesUnder(dir: string): string[] {
   // readdirSync throws when the folder is missing: the suite must fail, never skip.

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LogError } from './errors.js';
+import { logErrorReason, sharedVectorPath } from './log.test-support.js';
 import {
   ed25519KeyId,
   formatSignerKey,
@@ -19,8 +18,7 @@ import {
   type NoteVerifier,
 } from './note.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const vectorFile = path.resolve(projectRoot, '..', 'shared', 'vectors', 'signed-note.json');
+const vectorFile = sharedVectorPath('signed-note.json');
 
 interface ValidVector {
   source: string;
@@ -43,16 +41,6 @@ interface NoteVectors {
 
 // readFileSync throws when the file is missing: the suite must fail, never skip.
 const vectors = JSON.parse(readFileSync(vectorFile, 'utf8')) as NoteVectors;
-
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LogError) return err.reason;
-    throw err;
-  }
-  return 'ok';
-}
 
 function withoutControls(s: string, keepNewline: boolean): string {
   return [...s].filter((c) => c.charCodeAt(0) >= 0x20 || (keepNewline && c === '\n')).join('');
@@ -111,18 +99,20 @@ describe('keys', () => {
 
   it('rejects malformed key strings', () => {
     const [, name, id, data] = /^([^+]+)\+([^+]+)\+(.+)$/.exec(pair.verifierKey) as unknown as [string, string, string, string];
-    expect(reason(() => parseVerifierKey('PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'))).toBe(
-      'malformed-key',
+    expect(
+      logErrorReason(() => parseVerifierKey('PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW')),
+    ).toBe('malformed-key');
+    expect(logErrorReason(() => parseVerifierKey(`${name}+${id}+${data.slice(0, -1)}`))).toBe('malformed-key');
+    expect(logErrorReason(() => parseVerifierKey(`${name}+${id}`))).toBe('malformed-key');
+    expect(logErrorReason(() => parseVerifierKey(`${name}+${id}+${data}+x`))).toBe('malformed-key');
+    expect(logErrorReason(() => parseVerifierKey(`other+${id}+${data}`))).toBe('key-hash-mismatch');
+    expect(logErrorReason(() => parseVerifierKey(pair.signerKey))).toBe('malformed-key');
+    expect(logErrorReason(() => parseSignerKey(pair.verifierKey))).toBe('malformed-key');
+    expect(logErrorReason(() => parseSignerKey(pair.signerKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')))).toBe(
+      'key-hash-mismatch',
     );
-    expect(reason(() => parseVerifierKey(`${name}+${id}+${data.slice(0, -1)}`))).toBe('malformed-key');
-    expect(reason(() => parseVerifierKey(`${name}+${id}`))).toBe('malformed-key');
-    expect(reason(() => parseVerifierKey(`${name}+${id}+${data}+x`))).toBe('malformed-key');
-    expect(reason(() => parseVerifierKey(`other+${id}+${data}`))).toBe('key-hash-mismatch');
-    expect(reason(() => parseVerifierKey(pair.signerKey))).toBe('malformed-key');
-    expect(reason(() => parseSignerKey(pair.verifierKey))).toBe('malformed-key');
-    expect(reason(() => parseSignerKey(pair.signerKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')))).toBe('key-hash-mismatch');
-    expect(reason(() => generateKeyPair('has space'))).toBe('malformed-key');
-    expect(reason(() => generateKeyPair(''))).toBe('malformed-key');
+    expect(logErrorReason(() => generateKeyPair('has space'))).toBe('malformed-key');
+    expect(logErrorReason(() => generateKeyPair(''))).toBe('malformed-key');
   });
 
   it('validates names like the spec', () => {
@@ -148,8 +138,8 @@ describe('notes', () => {
   });
 
   it('refuses notes no known key signed', () => {
-    expect(reason(() => openNote(signNote(text, [otherSigner]), [verifier]))).toBe('no-verified-signature');
-    expect(reason(() => openNote(signNote(text, [signer]), []))).toBe('no-verified-signature');
+    expect(logErrorReason(() => openNote(signNote(text, [otherSigner]), [verifier]))).toBe('no-verified-signature');
+    expect(logErrorReason(() => openNote(signNote(text, [signer]), []))).toBe('no-verified-signature');
   });
 
   it('refuses a bad signature by a known key even beside a good one', () => {
@@ -158,8 +148,8 @@ describe('notes', () => {
     const raw = Buffer.from(sigLine.trim().split(' ')[2] as string, 'base64');
     raw[10] = (raw[10] as number) ^ 1;
     const bad = `\u2014 domicile.example/jp-1 ${raw.toString('base64')}\n`;
-    expect(reason(() => openNote(`${text}\n${bad}`, [verifier]))).toBe('invalid-signature');
-    expect(reason(() => openNote(`${good}${bad}`, [verifier]))).toBe('invalid-signature');
+    expect(logErrorReason(() => openNote(`${text}\n${bad}`, [verifier]))).toBe('invalid-signature');
+    expect(logErrorReason(() => openNote(`${good}${bad}`, [verifier]))).toBe('invalid-signature');
   });
 
   it('rejects malformed notes', () => {
@@ -182,17 +172,17 @@ describe('notes', () => {
       'too many signatures': `${text}\n${sigLine.repeat(101)}`,
     };
     for (const [why, note] of Object.entries(cases)) {
-      expect(reason(() => openNote(note, [verifier])), why).toBe('malformed-note');
+      expect(logErrorReason(() => openNote(note, [verifier])), why).toBe('malformed-note');
     }
     const invalidUtf8 = Buffer.concat([Buffer.from('hel'), Buffer.from([0xff]), Buffer.from(good.slice(3))]);
-    expect(reason(() => openNote(invalidUtf8, [verifier]))).toBe('malformed-note');
+    expect(logErrorReason(() => openNote(invalidUtf8, [verifier]))).toBe('malformed-note');
   });
 
   it('refuses to sign text that could not be parsed back', () => {
     for (const bad of ['', 'no newline', 'cr\r\n', 'lone \ud800\n']) {
-      expect(reason(() => signNote(bad, [signer])), JSON.stringify(bad)).toBe('malformed-note');
+      expect(logErrorReason(() => signNote(bad, [signer])), JSON.stringify(bad)).toBe('malformed-note');
     }
-    expect(reason(() => signNote(text, []))).toBe('invalid-argument');
+    expect(logErrorReason(() => signNote(text, []))).toBe('invalid-argument');
   });
 
   it('round-trips any valid text, and any change to it breaks the signature', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LogError } from './errors.js';
+import { logErrorReason } from './log.test-support.js';
 import {
   buildLevels,
   consistencyProof,
@@ -22,16 +22,6 @@ import {
   type HashTile,
   type Tile,
 } from './tiles.js';
-
-function reason(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof LogError) return err.reason;
-    throw err;
-  }
-  return 'ok';
-}
 
 describe('tile paths', () => {
   it('formats the spec examples', () => {
@@ -87,7 +77,7 @@ describe('tile paths', () => {
       'tile/entries/x1/067',
       'tile/0/x009/x007/x199/x254/x740/993',
     ];
-    for (const path of bad) expect(reason(() => parseTilePath(path)), path).toBe('malformed-tile-path');
+    for (const path of bad) expect(logErrorReason(() => parseTilePath(path)), path).toBe('malformed-tile-path');
   });
 });
 
@@ -166,12 +156,12 @@ describe('tiles of a tree', () => {
     const leaves = Array.from({ length: 300 }, (_, i) => leafHash(Buffer.from([i % 256, i >= 256 ? 1 : 0])));
     const at = levelsHashAt(buildLevels(leaves));
     const short = tileHashAt(300, (tile) => hashTileBytes(tile, at).subarray(32));
-    expect(reason(() => short(0, 5))).toBe('invalid-argument');
+    expect(logErrorReason(() => short(0, 5))).toBe('invalid-argument');
     const fine = tileHashAt(300, (tile) => hashTileBytes(tile, at));
     expect(fine(8, 0)).toEqual(at(8, 0));
     expect(fine(3, 36)).toEqual(at(3, 36));
-    expect(reason(() => fine(0, 300))).toBe('invalid-argument');
-    expect(reason(() => fine(3, 37))).toBe('invalid-argument');
+    expect(logErrorReason(() => fine(0, 300))).toBe('invalid-argument');
+    expect(logErrorReason(() => fine(3, 37))).toBe('invalid-argument');
   });
 });
 
@@ -195,13 +185,15 @@ describe('entry bundles', () => {
 
   it('rejects malformed bundles and oversize input', () => {
     const good = encodeEntryBundle([Buffer.from('abc'), Buffer.from('de')]);
-    expect(reason(() => decodeEntryBundle(good.subarray(0, good.length - 1)))).toBe('malformed-bundle');
-    expect(reason(() => decodeEntryBundle(Buffer.concat([good, Buffer.from([0])])))).toBe('malformed-bundle');
-    expect(reason(() => decodeEntryBundle(Buffer.alloc(0)))).toBe('malformed-bundle');
-    expect(reason(() => decodeEntryBundle(good, 3))).toBe('malformed-bundle');
-    expect(reason(() => decodeEntryBundle(Buffer.alloc(2 * 257)))).toBe('malformed-bundle');
-    expect(reason(() => encodeEntryBundle([Buffer.alloc(65_536)]))).toBe('invalid-argument');
-    expect(reason(() => encodeEntryBundle([]))).toBe('invalid-argument');
-    expect(reason(() => encodeEntryBundle(Array.from({ length: 257 }, () => Buffer.alloc(0))))).toBe('invalid-argument');
+    expect(logErrorReason(() => decodeEntryBundle(good.subarray(0, good.length - 1)))).toBe('malformed-bundle');
+    expect(logErrorReason(() => decodeEntryBundle(Buffer.concat([good, Buffer.from([0])])))).toBe('malformed-bundle');
+    expect(logErrorReason(() => decodeEntryBundle(Buffer.alloc(0)))).toBe('malformed-bundle');
+    expect(logErrorReason(() => decodeEntryBundle(good, 3))).toBe('malformed-bundle');
+    expect(logErrorReason(() => decodeEntryBundle(Buffer.alloc(2 * 257)))).toBe('malformed-bundle');
+    expect(logErrorReason(() => encodeEntryBundle([Buffer.alloc(65_536)]))).toBe('invalid-argument');
+    expect(logErrorReason(() => encodeEntryBundle([]))).toBe('invalid-argument');
+    expect(logErrorReason(() => encodeEntryBundle(Array.from({ length: 257 }, () => Buffer.alloc(0))))).toBe(
+      'invalid-argument',
+    );
   });
 });

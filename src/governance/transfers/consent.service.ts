@@ -3,9 +3,10 @@
 // transfer records. Each takes one props object; storage is the subject's own cell.
 
 import crypto from 'node:crypto';
+import type { Cell } from '../../cells/cell.registry.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { assertConsentReceipt, buildConsentReceipt, type ConsentReceipt } from './consent.receipt.js';
-import { appendConsentEvent, consentEventById, consentEventsOf, type ConsentEventRow } from './consent.repository.js';
+import { appendConsentEvent, consentEventById, consentEventsOf, type ConsentEventRow, type NewConsentEvent } from './consent.repository.js';
 import type { ValidNotice } from './notice.validator.js';
 import { privacyCellOf } from './transfer.gate.js';
 import { transferRecordsOf, type TransferRecordRow } from './transfer.repository.js';
@@ -55,6 +56,23 @@ export interface TransferRecordView {
 
 function consentCell(ctx: TransfersContext, subject: TransferSubject) {
   return ctx.cells.get(privacyCellOf(ctx.cells, subject, privacyCategories.consent));
+}
+
+type ConsentEventFields = Pick<NewConsentEvent, 'id' | 'kind' | 'notice_id' | 'notice_version' | 'receipt_id' | 'receipt' | 'at'>;
+
+/** Appends one of `subject`'s consent events to their consent cell, in its own transaction. */
+async function appendEvent(cell: Cell, subject: TransferSubject, event: ConsentEventFields): Promise<void> {
+  await cell.db.transaction().execute((trx) =>
+    appendConsentEvent(trx, {
+      ...event,
+      subject_id: subject.id,
+      subject_home: subject.home,
+      category: privacyCategories.consent,
+      cell_id: cell.id,
+      scope_home: subject.home,
+      scope_class: subject.class,
+    }),
+  );
 }
 
 function parseReceipt(row: ConsentEventRow): ConsentReceipt | null {
@@ -156,23 +174,15 @@ export async function giveConsent(props: {
       if (err instanceof ConsentError) throw new DomainError('CONSENT_REFUSED', err.message, { noticeId: notice.noticeId, reason: err.code });
       throw err;
     }
-    await cell.db.transaction().execute((trx) =>
-      appendConsentEvent(trx, {
-        id: receipt.consentReceiptID,
-        kind: 'given',
-        notice_id: notice.noticeId,
-        notice_version: notice.version,
-        receipt_id: receipt.consentReceiptID,
-        receipt: JSON.stringify(receipt),
-        at: time,
-        subject_id: subject.id,
-        subject_home: subject.home,
-        category: privacyCategories.consent,
-        cell_id: cell.id,
-        scope_home: subject.home,
-        scope_class: subject.class,
-      }),
-    );
+    await appendEvent(cell, subject, {
+      id: receipt.consentReceiptID,
+      kind: 'given',
+      notice_id: notice.noticeId,
+      notice_version: notice.version,
+      receipt_id: receipt.consentReceiptID,
+      receipt: JSON.stringify(receipt),
+      at: time,
+    });
     ctx.gate.consentChanged(subject.id);
     const consent = viewsOf(await consentEventsOf(cell.db, subject.id)).find((v) => v.receiptId === receipt.consentReceiptID);
     if (consent === undefined) throw new DomainError('INTERNAL', 'the consent was stored but cannot be read back');
@@ -193,23 +203,15 @@ export async function withdrawConsent(props: { ctx: TransfersContext; subject: T
     const rows = await consentEventsOf(cell.db, subject.id);
     const standing = viewsOf(rows).find((v) => v.noticeId === given.notice_id && v.status === 'given');
     if (standing !== undefined) {
-      await cell.db.transaction().execute((trx) =>
-        appendConsentEvent(trx, {
-          id: crypto.randomUUID(),
-          kind: 'withdrawn',
-          notice_id: given.notice_id,
-          notice_version: null,
-          receipt_id: standing.receiptId,
-          receipt: null,
-          at: eventTime(ctx, rows),
-          subject_id: subject.id,
-          subject_home: subject.home,
-          category: privacyCategories.consent,
-          cell_id: cell.id,
-          scope_home: subject.home,
-          scope_class: subject.class,
-        }),
-      );
+      await appendEvent(cell, subject, {
+        id: crypto.randomUUID(),
+        kind: 'withdrawn',
+        notice_id: given.notice_id,
+        notice_version: null,
+        receipt_id: standing.receiptId,
+        receipt: null,
+        at: eventTime(ctx, rows),
+      });
       ctx.gate.consentChanged(subject.id);
     }
     const view = viewsOf(await consentEventsOf(cell.db, subject.id)).find((v) => v.receiptId === props.receiptId);

@@ -8,11 +8,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../../errors/catalogue.js';
+import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { presentOperator, type Operator } from '../../governance/operators/operators.js';
 import type { RequestOrigin } from '../../governance/operators/origin.js';
 import type { LiveOperatorConnection } from '../../governance/operators/presence.js';
 import { checkLocation } from '../operator-auth.js';
+import { errorFrame, firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
 import { deliver } from './ops.data.routes.js';
 import { accessProperties } from './ops.schemas.js';
 import type { RouteOptions } from './route-options.js';
@@ -34,15 +35,6 @@ export const opsClientFrameTypes = ['hello', 'access', 'ping'] as const;
 
 export const OPS_WS_PATH = '/v1/ops/ws';
 const helloTimeoutMs = 10_000;
-
-function errorFrame(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ type: 'error', code, message, ...extra });
-}
-
-function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
-  const error = Value.Errors(schema, value).First();
-  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
-}
 
 export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
   const governance = runtime.governance;
@@ -79,12 +71,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     }
 
     async function onFrame(raw: string): Promise<void> {
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        throw new DomainError('MALFORMED_JSON', 'each frame must be one JSON object');
-      }
+      const value = parseFrame(raw);
       if (!signedIn) {
         if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with an operator token (${firstProblem(Hello, value)})`);
         await onHello(value);
@@ -110,26 +97,9 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       }
     }
 
-    let chain = Promise.resolve();
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        socket.close(4400, 'frames are JSON text');
-        return;
-      }
-      const raw = String(data);
-      chain = chain.then(() =>
-        onFrame(raw).catch((err: unknown) => {
-          if (isDomainError(err)) {
-            send(errorFrame(err.code, err.message));
-            const sessionEnded = err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_REVOKED';
-            if (!signedIn || sessionEnded) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
-            return;
-          }
-          request.log.error({ err }, 'operator websocket frame failed');
-          send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
-        }),
-      );
-    });
+    // Before sign-in, or once the session has ended, a refusal also ends the socket.
+    const closesSocket = (err: DomainError): boolean => !signedIn || err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_REVOKED';
+    handleFrames({ socket, onFrame, send, closesSocket, log: request.log, failureMessage: 'operator websocket frame failed' });
     socket.on('close', () => {
       clearTimeout(timer);
       if (expiry) clearTimeout(expiry);

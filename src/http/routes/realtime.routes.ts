@@ -15,6 +15,7 @@ import { messagesAfter, queueMessage } from '../../messaging/message.service.js'
 import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
+import { errorFrame, firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
 import type { RouteOptions } from './route-options.js';
 
 const Hello = Type.Object(
@@ -39,24 +40,12 @@ export const clientFrameTypes = ['hello', 'send', 'read', 'ping'] as const;
 const helloTimeoutMs = 10_000;
 const maxBufferedBytes = 8 * 1024 * 1024;
 
-function errorFrame(code: ErrorCode, message: string, clientId?: string, details?: Record<string, unknown>): string {
+/** The error frame answering one `send`: its clientId, and details where they help the client. */
+function clientErrorFrame(code: ErrorCode, message: string, clientId?: string, details?: Record<string, unknown>): string {
   // Details help the client act (e.g. the notice to show for TRANSFER_CONSENT_REQUIRED); our own
   // faults keep theirs to the log, as over HTTP.
   const shown = details !== undefined && errorCatalogue[code].status < 500 ? { details } : {};
-  return JSON.stringify({ type: 'error', code, message, ...(clientId ? { clientId } : {}), ...shown });
-}
-
-function parse(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new DomainError('MALFORMED_JSON', 'each frame must be one JSON object');
-  }
-}
-
-function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
-  const error = Value.Errors(schema, value).First();
-  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
+  return errorFrame(code, message, { ...(clientId ? { clientId } : {}), ...shown });
 }
 
 export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
@@ -114,7 +103,7 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
     }
 
     async function onFrame(raw: string): Promise<void> {
-      const value = parse(raw);
+      const value = parseFrame(raw);
       if (!subject) {
         if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with a token (${firstProblem(Hello, value)})`);
         await onHello(value);
@@ -129,10 +118,10 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
           const onError = (err: unknown): void => {
             if (!isDomainError(err)) {
               request.log.error({ err }, 'send failed');
-              send(errorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
+              send(clientErrorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
               return;
             }
-            send(errorFrame(err.code, err.message, clientId, err.details));
+            send(clientErrorFrame(err.code, err.message, clientId, err.details));
           };
           try {
             // The next frame may be read once this send is queued; acks follow in queue order.
@@ -153,25 +142,8 @@ export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ru
     }
 
     // Frames are handled one at a time so a client's sends are acknowledged in the order sent.
-    let chain = Promise.resolve();
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        socket.close(4400, 'frames are JSON text');
-        return;
-      }
-      const raw = String(data);
-      chain = chain.then(() =>
-        onFrame(raw).catch((err: unknown) => {
-          if (isDomainError(err)) {
-            send(errorFrame(err.code, err.message));
-            if (!subject) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
-            return;
-          }
-          request.log.error({ err }, 'websocket frame failed');
-          send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
-        }),
-      );
-    });
+    // Before hello, any refusal also ends the socket.
+    handleFrames({ socket, onFrame, send, closesSocket: () => !subject, log: request.log, failureMessage: 'websocket frame failed' });
     socket.on('close', () => {
       clearTimeout(timer);
       if (connection) runtime.hub.remove(connection);

@@ -1,0 +1,52 @@
+// A batch queue: items pushed in the same turn of the event loop are handed over together, in
+// order, at most `maxBatch` at a time; one batch runs at a time. The batch handler settles each
+// item's promise. Used by group commit and the message writer.
+
+export interface Pending<I, O> {
+  input: I;
+  resolve: (value: O) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface BatchQueue<I, O> {
+  /** Queues `input`; settles when its batch's handler settles it. */
+  push(input: I): Promise<O>;
+  /** Resolves when nothing is queued or in flight. */
+  drain(): Promise<void>;
+}
+
+/** `handle` must settle every item of its batch and not throw. */
+export function createBatchQueue<I, O>(maxBatch: number, handle: (batch: Pending<I, O>[]) => Promise<void>): BatchQueue<I, O> {
+  let queue: Pending<I, O>[] = [];
+  let flushing = false;
+  let idleWaiters: (() => void)[] = [];
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, maxBatch);
+        queue = queue.slice(batch.length);
+        await handle(batch);
+      }
+    } finally {
+      flushing = false;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  return {
+    push(input) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!flushing && queue.length === 1) setImmediate(() => void flush());
+      });
+    },
+    drain() {
+      if (!flushing && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The WebSocket edge shared by /v1/ws and /v1/ops/ws: frames are JSON text, parsed and handled one
+// at a time (so replies leave in the order the frames came); a DomainError becomes an error frame,
+// and may close the socket with the catalogue's close code; anything else is logged and the
+// client gets an INTERNAL error frame.
+import { Value } from '@sinclair/typebox/value';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../errors/catalogue.js';
+
+/** An `error` frame; `extra` fields (a client or request id, details) follow the message. */
+export function errorFrame(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ type: 'error', code, message, ...extra });
+}
+
+/** One frame's JSON value; MALFORMED_JSON when it is not JSON. */
+export function parseFrame(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DomainError('MALFORMED_JSON', 'each frame must be one JSON object');
+  }
+}
+
+/** The first thing wrong with `value` against `schema`, for an error message. */
+export function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
+  const error = Value.Errors(schema, value).First();
+  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
+}
+
+export interface FrameLoopOptions {
+  socket: WebSocket;
+  /** Handles one text frame; frames are handled one at a time, in order. */
+  onFrame: (raw: string) => Promise<void>;
+  send: (frame: string) => void;
+  /** Whether this refusal also ends the socket (with the catalogue's close code). */
+  closesSocket: (err: DomainError) => boolean;
+  log: FastifyBaseLogger;
+  /** The log message for a frame that failed with something other than a DomainError. */
+  failureMessage: string;
+}
+
+/** Runs the socket's text frames through `onFrame`, one at a time; binary frames close it (4400). */
+export function handleFrames({ socket, onFrame, send, closesSocket, log, failureMessage }: FrameLoopOptions): void {
+  let chain = Promise.resolve();
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) {
+      socket.close(4400, 'frames are JSON text');
+      return;
+    }
+    const raw = String(data);
+    chain = chain.then(() =>
+      onFrame(raw).catch((err: unknown) => {
+        if (isDomainError(err)) {
+          send(errorFrame(err.code, err.message));
+          if (closesSocket(err)) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
+          return;
+        }
+        log.error({ err }, failureMessage);
+        send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
+      }),
+    );
+  });
+}

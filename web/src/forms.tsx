@@ -1,0 +1,43 @@
+// Form helpers shared by the screens: a submit handler that tracks busy and the error message,
+// and the error line shown under a form.
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from './api.js';
+
+export interface FormSubmit {
+  busy: boolean;
+  error: string | null;
+  onSubmit: (e: FormEvent) => void;
+}
+
+/**
+ * Runs `action` on submit: busy while it runs; if it fails, its message becomes `error` and the
+ * form is usable again. After a success the form stays busy, as the screen moves on.
+ */
+export function useFormSubmit(action: () => Promise<void>): FormSubmit {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return { busy, error, onSubmit: (e) => void submit(e) };
+}
+
+/** The error line of a form, when there is an error. */
+export function FormError({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="form-error" role="alert" data-testid="form-error">
+      {error}
+    </p>
+  );
+}
