@@ -5,6 +5,7 @@ import { openRuntime } from '../app/runtime.js';
 import { seedDemo } from '../demo/demo.world.js';
 import { accessUsage } from './access.command.js';
 import { logUsage, runLogCommand } from './log.command.js';
+import { operatorUsage } from './operator.command.js';
 import { processOutput, type CliOutput } from './output.js';
 import { reportUsage, runDisclosureReport, runForeignHandlingReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
@@ -20,12 +21,13 @@ ${reportUsage}
   notice validate <file>         check a transfer notice file
 ${logUsage}
 ${accessUsage}
+${operatorUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
   -h, --help                     show this help
 
-Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, DOMICILE_POLICY_DIR, LOG_LEVEL`;
+Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, DOMICILE_POLICY_DIR, DOMICILE_OPERATOR_PASSWORD (operator add), LOG_LEVEL`;
 
 export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,6 +48,12 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
       category: { type: 'string' },
       purpose: { type: 'string' },
       case: { type: 'string' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      employer: { type: 'string' },
+      'employer-country': { type: 'string' },
+      office: { type: 'string' },
+      roles: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,6 +72,11 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     const { runAccessCommand } = await import('./access.command.js');
     const { operator, ip, subject, category, purpose } = values;
     return runAccessCommand({ config: config(), sub, args: rest, options: { operator, ip, subject, category, purpose, case: values.case }, json: values.json, out });
+  }
+  if (command === 'operator') {
+    const { runOperatorCommand } = await import('./operator.command.js');
+    const { id, name, employer, office, roles } = values;
+    return runOperatorCommand({ config: config(), sub, args: rest, options: { id, name, employer, employerCountry: values['employer-country'], office, roles }, json: values.json, out });
   }
   if (command === 'notice' && sub === 'validate') {
     const file = rest[0];

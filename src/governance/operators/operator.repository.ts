@@ -20,6 +20,27 @@ export async function allOperators(db: Db): Promise<OperatorRow[]> {
   return db.selectFrom('operator').selectAll().orderBy('id').execute();
 }
 
+/**
+ * Marks an operator disabled and ends its live sessions in one transaction, so no session of a
+ * disabled operator outlives the change; null when there is no such operator.
+ */
+export async function disableOperatorRow(db: Db, id: string, reason: string, at: string): Promise<{ alreadyDisabled: boolean; revokedSessions: number } | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('operator').select(['id', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    if (row.disabled_at === null) {
+      await trx.updateTable('operator').set({ disabled_at: at }).where('id', '=', id).execute();
+    }
+    const revoked = await trx
+      .updateTable('operator_session')
+      .set({ revoked_at: at, revoke_reason: reason })
+      .where('operator_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return { alreadyDisabled: row.disabled_at !== null, revokedSessions: Number(revoked.numUpdatedRows) };
+  });
+}
+
 /** Accepts a TOTP step only if it is newer than the last one accepted; false means a replay. */
 export async function claimTotpStep(db: Db, operatorId: string, step: number): Promise<boolean> {
   const result = await db

@@ -11,6 +11,7 @@ import { base32Decode, verifyTotp } from '../totp.js';
 import {
   allOperators,
   claimTotpStep,
+  disableOperatorRow,
   insertOperator,
   insertSession,
   operatorById,
@@ -21,7 +22,8 @@ import {
 } from './operator.repository.js';
 import type { RequestOrigin } from './origin.js';
 
-export type EmployerTier = 'own' | 'contractor' | 'subcontractor';
+// The tiers of the recipients registry, so an employer registered there can be used as is.
+export type EmployerTier = 'own' | 'group' | 'contractor' | 'subcontractor';
 
 export interface Employer {
   /** Recipient id in registries/recipients.json, e.g. `shanghai-dev`. */
@@ -76,6 +78,11 @@ export interface Operators {
   /** The operator and session behind a token; refuses a malformed, unknown, expired or revoked one. */
   authenticate(token: string): Promise<{ operator: Operator; session: OperatorSession }>;
   signOut(sessionId: string): Promise<void>;
+  /**
+   * Refuses every further sign-in of the operator and ends its live sessions; null when there is
+   * no such operator. Disabling a disabled operator changes nothing but ends any session left.
+   */
+  disable(id: string, reason: string): Promise<{ operator: Operator; alreadyDisabled: boolean; revokedSessions: number } | null>;
   /** Ends every live session from, or of operators established in, these countries. */
   revokeFrom(countries: readonly string[], reason: string): Promise<{ id: string; operator_id: string }[]>;
 }
@@ -270,6 +277,13 @@ export function createOperators(props: OpenOperatorsProps): Operators {
 
     async signOut(sessionId) {
       await revokeSessionRow(db, sessionId, 'signed out', now().toISOString());
+    },
+
+    async disable(id, reason) {
+      if (!OPERATOR_ID.test(id)) return null;
+      const result = await disableOperatorRow(db, id, reason, now().toISOString());
+      const row = result ? await operatorById(db, id) : null;
+      return result && row ? { operator: operatorFromRow(row), ...result } : null;
     },
 
     revokeFrom: (countries, reason) => revokeSessionsFrom(db, countries, reason, now().toISOString()),

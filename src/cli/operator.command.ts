@@ -1,0 +1,180 @@
+// `domicile operator …`: add an operator (its TOTP secret is shown once, here, and never again),
+// list operators without secrets, and disable one, ending its sessions. The password comes from
+// DOMICILE_OPERATOR_PASSWORD so it never sits in shell history or a process listing. The
+// employer must be a recipient of registries/recipients.json: the broker needs its registry id to
+// find a transfer basis for what the operator reads.
+import type { Config } from '../config/config.js';
+import { openRuntime } from '../app/runtime.js';
+import { isDomainError } from '../errors/catalogue.js';
+import type { Employer } from '../governance/operators/operators.js';
+import { OPERATOR_ROLES, type OperatorRole } from '../governance/policy/policy.request.js';
+import { newTotpSecret } from '../governance/totp.js';
+import type { Recipient } from '../governance/transfers/registry.js';
+import type { CliOutput } from './output.js';
+
+export const operatorUsage = `  operator add --id <id> --name <name> --employer <entity> --employer-country <CC> --office <CC> --roles <role,…>
+                                 add an operator (password from $DOMICILE_OPERATOR_PASSWORD); prints its TOTP secret once
+  operator list [--json]         list operators (no secrets)
+  operator disable <id>          refuse the operator's sign-ins and end its sessions`;
+
+export const OPERATOR_PASSWORD_ENV = 'DOMICILE_OPERATOR_PASSWORD';
+
+export interface OperatorCommandOptions {
+  id?: string | undefined;
+  name?: string | undefined;
+  employer?: string | undefined;
+  employerCountry?: string | undefined;
+  office?: string | undefined;
+  roles?: string | undefined;
+}
+
+export interface OperatorCommandProps {
+  config: Config;
+  sub: string | undefined;
+  args: readonly string[];
+  options: OperatorCommandOptions;
+  json: boolean;
+  out: CliOutput;
+  /** The environment to read the password from; the process's by default (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function usageError(out: CliOutput, message: string): number {
+  out.stderr(`domicile operator: ${message}\n\nUsage:\n${operatorUsage}`);
+  return 2;
+}
+
+const roleSet: ReadonlySet<string> = new Set(OPERATOR_ROLES);
+
+function findEmployer(recipients: readonly Recipient[], text: string): Recipient | undefined {
+  const wanted = text.trim().toLowerCase();
+  return recipients.find((r) => r.id.toLowerCase() === wanted || r.name.toLowerCase() === wanted);
+}
+
+/** otpauth:// key URI as authenticator apps read it (SHA-1, 6 digits, 30 s: RFC 6238 defaults). */
+export function otpauthUri(props: { issuer: string; account: string; secret: string }): string {
+  const label = encodeURIComponent(`${props.issuer}:${props.account}`);
+  const query = new URLSearchParams({ secret: props.secret, issuer: props.issuer, algorithm: 'SHA1', digits: '6', period: '30' });
+  return `otpauth://totp/${label}?${query.toString()}`;
+}
+
+async function runAdd(props: OperatorCommandProps): Promise<number> {
+  const { id, name, employer, employerCountry, office, roles } = props.options;
+  const missing = Object.entries({ id, name, employer, 'employer-country': employerCountry, office, roles })
+    .filter(([, v]) => v === undefined || v.trim() === '')
+    .map(([k]) => `--${k}`);
+  if (missing.length > 0) return usageError(props.out, `operator add needs ${missing.join(', ')}`);
+  const password = (props.env ?? process.env)[OPERATOR_PASSWORD_ENV];
+  if (!password) return usageError(props.out, `set the new operator's password in the environment variable ${OPERATOR_PASSWORD_ENV} (never on the command line)`);
+  const roleList = (roles as string).split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknownRoles = roleList.filter((r) => !roleSet.has(r));
+  if (roleList.length === 0 || unknownRoles.length > 0) {
+    return usageError(props.out, `${unknownRoles.length > 0 ? `unknown role(s) ${unknownRoles.join(', ')}; ` : ''}--roles takes one or more of ${OPERATOR_ROLES.join(', ')}, comma-separated`);
+  }
+  for (const [flag, value] of [['--employer-country', employerCountry], ['--office', office]] as const) {
+    if (!/^[A-Z]{2}$/.test(value as string)) return usageError(props.out, `${flag} must be an ISO 3166-1 alpha-2 country code such as JP (got "${value as string}")`);
+  }
+
+  const runtime = await openRuntime(props.config);
+  try {
+    const recipients = runtime.transfers.registries.recipientsFile.recipients;
+    const recipient = findEmployer(recipients, employer as string);
+    if (!recipient) {
+      return usageError(props.out, `employer "${employer as string}" is not in the recipients registry (registries/recipients.json); known: ${recipients.map((r) => `${r.name} (${r.id})`).join(', ')}`);
+    }
+    if (recipient.country !== employerCountry) {
+      return usageError(props.out, `--employer-country ${employerCountry as string} does not match the recipients registry, which has ${recipient.name} in ${recipient.country}`);
+    }
+    const employerRef: Employer = { id: recipient.id, entity: recipient.name, country: recipient.country, tier: recipient.tier };
+    const totpSecret = newTotpSecret();
+    let created;
+    try {
+      created = await runtime.governance.operators.create({
+        id: id as string,
+        name: (name as string).trim(),
+        employer: employerRef,
+        officeCountry: office as string,
+        roles: roleList as OperatorRole[],
+        password,
+        totpSecret,
+      });
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      return usageError(props.out, err.message);
+    }
+    const uri = otpauthUri({ issuer: `Domicile (${props.config.deployment})`, account: created.id, secret: totpSecret });
+    if (props.json) {
+      props.out.stdout(JSON.stringify({ operator: { id: created.id, name: created.name, employer: created.employer, officeCountry: created.officeCountry, roles: created.roles }, totpSecret, otpauthUri: uri }, null, 2));
+    } else {
+      props.out.stdout(
+        [
+          `Added operator ${created.id} (${created.name}), ${created.employer.entity} (${created.employer.country}), office ${created.officeCountry}, roles ${created.roles.join(', ')}.`,
+          '',
+          'TOTP secret (shown only now; give it to the operator over a safe channel):',
+          `  ${totpSecret}`,
+          `  ${uri}`,
+        ].join('\n'),
+      );
+    }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+async function runList(props: OperatorCommandProps): Promise<number> {
+  const runtime = await openRuntime(props.config);
+  try {
+    const operators = await runtime.governance.operators.list();
+    if (props.json) {
+      props.out.stdout(
+        JSON.stringify({ operators: operators.map((o) => ({ id: o.id, name: o.name, employer: o.employer, officeCountry: o.officeCountry, roles: o.roles, disabled: o.disabled })) }, null, 2),
+      );
+    } else if (operators.length === 0) {
+      props.out.stdout('No operators.');
+    } else {
+      props.out.stdout(
+        table([
+          ['ID', 'NAME', 'EMPLOYER', 'EMPLOYER COUNTRY', 'OFFICE', 'ROLES', 'STATUS'],
+          ...operators.map((o) => [o.id, o.name, o.employer.entity, o.employer.country, o.officeCountry, o.roles.join(','), o.disabled ? 'disabled' : 'active']),
+        ]),
+      );
+    }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function runDisable(props: OperatorCommandProps): Promise<number> {
+  const id = props.args[0];
+  if (!id) return usageError(props.out, 'operator disable needs an operator id');
+  const runtime = await openRuntime(props.config);
+  try {
+    const result = await runtime.governance.operators.disable(id, 'operator disabled');
+    if (!result) return usageError(props.out, `no operator "${id}"`);
+    const sessions = `${result.revokedSessions} live session(s) ended`;
+    props.out.stdout(result.alreadyDisabled ? `${id} was already disabled; ${sessions}.` : `Disabled ${id}: it can no longer sign in; ${sessions}.`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function runOperatorCommand(props: OperatorCommandProps): Promise<number> {
+  switch (props.sub) {
+    case 'add':
+      return runAdd(props);
+    case 'list':
+      return runList(props);
+    case 'disable':
+      return runDisable(props);
+    default:
+      return usageError(props.out, props.sub ? `unknown subcommand "${props.sub}"` : 'which operator command?');
+  }
+}
