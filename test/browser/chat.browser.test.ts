@@ -1,57 +1,18 @@
 // End-to-end chat in a real browser: two people (two isolated browser contexts) sign up through the UI,
 // one starts a direct chat by handle, both see where it is stored, messages and an image travel live
 // over the WebSocket into the other window, and unread badges and read markers follow.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiClient, startTestServer, type TestServer } from '../support/server.js';
-import { assertChromiumInstalled, ensureWebBuilt, launchChromium, makePng, signUpThroughUi, uniqueHandle } from './support.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ApiClient } from '../support/server.js';
+import { makePng, signUpThroughUi, uniqueHandle, useBrowserSession } from './support.js';
 
-
-let srv: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function newUserPage(): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
+const session = useBrowserSession({ server: { web: true } });
+const { ready, pageErrors } = session;
+const newUserPage = () => session.newPage({ width: 1200, height: 800 });
 
 function messageText(page: Page, text: string) {
   return page.getByTestId('message-text').filter({ hasText: text });
 }
-
-// Setup problems are kept and rethrown by every test, so a missing browser shows as failed tests
-// carrying the install hint, never as skipped ones.
-let setupError: unknown = null;
-
-beforeAll(async () => {
-  try {
-    assertChromiumInstalled();
-    ensureWebBuilt();
-    srv = await startTestServer({ web: true });
-    browser = await launchChromium();
-  } catch (err) {
-    setupError = err;
-  }
-}, 240_000);
-
-function ready(): TestServer {
-  if (setupError) throw setupError;
-  if (!srv || !browser) throw new Error('browser test setup did not finish');
-  return srv;
-}
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await srv?.close();
-});
 
 describe('chat in the browser', () => {
   it('two people chat live across windows, with the residency badge, images and read markers', async () => {

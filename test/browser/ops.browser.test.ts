@@ -4,55 +4,21 @@
 // allowed, phone masked to its last four, the log entry shown — and is refused her messages.
 // A Shanghai engineer's console, labelled as simulated from China, shows the cut-off banner when
 // an admin blocks CN (the operator socket closes with 4403).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { assertChromiumInstalled, ensureWebBuilt, launchChromium, repoRoot } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { ensureWebBuilt, repoRoot, useBrowserSession } from './support.js';
 import { existsSync } from 'node:fs';
 import { freshTotp, lookUp, OPS_PASSWORD, signInConsole, SIMULATED } from './ops.screens.js';
 
-let srv: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-let setupError: unknown = null;
-
-beforeAll(async () => {
-  try {
-    assertChromiumInstalled();
+const { ready, newPage, pageErrors } = useBrowserSession({
+  server: { web: true, demo: true, demoMode: true },
+  beforeStart() {
     // A web/dist built before ops.html became a Vite input lacks the console: rebuild it then.
     ensureWebBuilt(!existsSync(`${repoRoot}web/dist/ops.html`));
     if (!existsSync(`${repoRoot}web/dist/ops.html`)) {
       throw new Error('web/dist/ops.html is missing: build the web app with `npx vite build --config web/vite.config.ts` (its inputs include ops.html)');
     }
-    srv = await startTestServer({ web: true, demo: true, demoMode: true });
-    browser = await launchChromium();
-  } catch (err) {
-    setupError = err;
-  }
-}, 240_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await srv?.close();
+  },
 });
-
-function ready(): TestServer {
-  if (setupError) throw setupError;
-  if (!srv || !browser) throw new Error('browser test setup did not finish');
-  return srv;
-}
-
-async function newPage(): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
 
 describe('operator console', () => {
   it('is served at /ops', async () => {

@@ -2,50 +2,12 @@
 // hanako sees the Shanghai Dev Ltd. (CN) accesses to her data, each verified in the browser against
 // the signed checkpoint; minjun sees his consent with its receipt and withdraws it; anyone can read,
 // without signing in, where each home country's data is stored and from where it was accessed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { demoPassword } from '../../src/demo/demo.world.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { assertChromiumInstalled, ensureWebBuilt, launchChromium } from './support.js';
+import { useBrowserSession } from './support.js';
 
-let srv: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-let setupError: unknown = null;
-
-beforeAll(async () => {
-  try {
-    assertChromiumInstalled();
-    ensureWebBuilt();
-    srv = await startTestServer({ web: true, demo: true });
-    browser = await launchChromium();
-  } catch (err) {
-    setupError = err;
-  }
-}, 240_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await srv?.close();
-});
-
-function ready(): TestServer {
-  if (setupError) throw setupError;
-  if (!srv || !browser) throw new Error('browser test setup did not finish');
-  return srv;
-}
-
-async function newPage(): Promise<Page> {
-  if (!browser) throw new Error('browser not started');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
+const { ready, newPage, pageErrors } = useBrowserSession({ server: { web: true, demo: true } });
 
 async function signIn(page: Page, url: string, handle: string): Promise<void> {
   await page.goto(url);

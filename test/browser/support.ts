@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestServer, type TestServer, type TestServerProps } from '../support/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -154,4 +156,62 @@ export function makePng(width: number, height: number, a: [number, number, numbe
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+export interface BrowserSession {
+  /** The server, or the setup error (e.g. Chromium missing) rethrown so the test fails loudly. */
+  ready(): TestServer;
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Uncaught errors of every page opened so far. */
+  readonly pageErrors: string[];
+}
+
+/**
+ * Registers beforeAll/afterAll for one browser test file: builds web/dist if needed, starts a test
+ * server and Chromium, and closes everything afterwards. Setup problems are kept and rethrown by
+ * every test, so a missing browser shows as failed tests carrying the install hint, never as
+ * skipped ones.
+ */
+export function useBrowserSession(props: { server: TestServerProps; beforeStart?: () => void }): BrowserSession {
+  let srv: TestServer | undefined;
+  let browser: Browser | undefined;
+  let setupError: unknown = null;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    try {
+      assertChromiumInstalled();
+      ensureWebBuilt();
+      props.beforeStart?.();
+      srv = await startTestServer(props.server);
+      browser = await launchChromium();
+    } catch (err) {
+      setupError = err;
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await srv?.close();
+  });
+
+  return {
+    pageErrors,
+    ready() {
+      if (setupError) throw setupError;
+      if (!srv || !browser) throw new Error('browser test setup did not finish');
+      return srv;
+    },
+    async newPage(viewport = { width: 1280, height: 860 }) {
+      if (!browser) throw new Error('browser not started');
+      const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Asia/Tokyo' });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+      return page;
+    },
+  };
 }
