@@ -6,6 +6,7 @@
 import type { Config } from '../config/config.js';
 import { openRuntime } from '../app/runtime.js';
 import { isDomainError } from '../errors/catalogue.js';
+import { systemActor } from '../governance/journal.js';
 import type { Employer } from '../governance/operators/operators.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../governance/policy/policy.request.js';
 import { newTotpSecret } from '../governance/totp.js';
@@ -15,7 +16,7 @@ import type { CliOutput } from './output.js';
 export const operatorUsage = `  operator add --id <id> --name <name> --employer <entity> --employer-country <CC> --office <CC> --roles <role,…>
                                  add an operator (password from $DOMICILE_OPERATOR_PASSWORD); prints its TOTP secret once
   operator list [--json]         list operators (no secrets)
-  operator disable <id>          refuse the operator's sign-ins and end its sessions`;
+  operator disable <id>          refuse the operator's sign-ins and end its sessions (recorded in the access logs)`;
 
 export const OPERATOR_PASSWORD_ENV = 'DOMICILE_OPERATOR_PASSWORD';
 
@@ -156,7 +157,8 @@ async function runDisable(props: OperatorCommandProps): Promise<number> {
   if (!id) return usageError(props.out, 'operator disable needs an operator id');
   const runtime = await openRuntime(props.config);
   try {
-    const result = await runtime.governance.operators.disable(id, 'operator disabled');
+    // The event waits in the journal; a running server writes it to every jurisdiction's log.
+    const result = await runtime.governance.operators.disable({ id, reason: 'operator disabled', actor: systemActor('system:cli') });
     if (!result) return usageError(props.out, `no operator "${id}"`);
     const sessions = `${result.revokedSessions} live session(s) ended`;
     props.out.stdout(result.alreadyDisabled ? `${id} was already disabled; ${sessions}.` : `Disabled ${id}: it can no longer sign in; ${sessions}.`);

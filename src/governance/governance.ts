@@ -125,7 +125,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   const jurisdictions = cells.jurisdictions();
   const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, now });
   const cutoff = await openCutoff({ db, journal, jurisdictions, now });
-  const operators = createOperators({ db, now });
+  const operators = createOperators({ db, journal, jurisdictions, now });
   const cases = openCases({ cells, directoryDb: db, now });
   const flushDecisions = (): void => policy.engine?.flush();
   const grants = openGrants({

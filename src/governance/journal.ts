@@ -1,7 +1,8 @@
-// The governance journal: blocks, unblocks and every step of a grant (request, approval,
-// denial, revocation, expiry) are stored as events in the directory in the same transaction as
+// The governance journal: blocks, unblocks, operator disables and every step of a grant
+// (request, approval, denial, revocation, expiry) are stored as events in the directory in the same transaction as
 // the change they describe, then written to the access logs (the cells' tamper-evident record):
-// grant events to the log of each subject's home, cut-offs to every jurisdiction's log. A
+// grant events to the log of each subject's home, cut-offs and operator disables to every
+// jurisdiction's log. A
 // process without the logs open (the CLI) leaves its events for the server, which writes
 // pending events within a poll interval and again at start.
 import crypto from 'node:crypto';
@@ -37,10 +38,22 @@ export interface GrantEvent {
   readonly caseRef: string;
 }
 
-export type GovernanceEvent = BlockEvent | GrantEvent;
+export interface OperatorEvent {
+  readonly kind: 'operator-disable';
+  readonly actor: EventActor;
+  /** The operator disabled (its id only). */
+  readonly operatorId: string;
+  readonly jurisdictions: readonly string[];
+}
+
+export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent;
 
 function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
   return event.kind === 'block' || event.kind === 'unblock';
+}
+
+function isOperatorEvent(event: GovernanceEvent): event is OperatorEvent {
+  return event.kind === 'operator-disable';
 }
 
 /** The system itself (expiry sweeps) or the command line, which have no operator record. */
@@ -59,8 +72,9 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
     actorOfficeCountry: event.actor.officeCountry,
     actorPhysicalCountry: event.actor.physicalCountry,
   };
-  if (isBlockEvent(event)) {
+  if (isBlockEvent(event) || isOperatorEvent(event)) {
     const kind = event.kind;
+    const [purpose, caseRef] = isBlockEvent(event) ? ['CUTOFF', `cutoff:${event.country}`] : ['OPERATOR_ADMIN', `operator:${event.operatorId}`];
     return event.jurisdictions.map((jurisdiction, i) => ({
       eventId: `${eventId}-${i}`,
       time: at,
@@ -70,8 +84,8 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
       categories: [],
       fields: [],
       action: kind,
-      purpose: 'CUTOFF',
-      caseRef: `cutoff:${event.country}`,
+      purpose,
+      caseRef,
       grantId: null,
       decision: 'allow',
       policyIds: [],

@@ -1,11 +1,14 @@
 // Operator administration from the CLI: `operator add` creates an operator who can then sign in
 // with the printed TOTP secret and the password from the environment; `operator list` shows no
-// secrets; `operator disable` refuses further sign-ins and ends live sessions; bad input exits 2.
+// secrets; `operator disable` refuses further sign-ins, ends live sessions and is journaled for the
+// access logs; bad input exits 2.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isDomainError } from '../../src/errors/catalogue.js';
 import { OPERATOR_PASSWORD_ENV } from '../../src/cli/operator.command.js';
+import { createGovernanceJournal, type GovernanceEvent } from '../../src/governance/journal.js';
+import type { AccessEntry } from '../../src/governance/log/entry.js';
 import { createOperators } from '../../src/governance/operators/operators.js';
 import { base32Decode, totp } from '../../src/governance/totp.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
@@ -85,6 +88,39 @@ describe('domicile operator', () => {
     expect(await code(() => signIn(codeAt(30)))).toBe('INVALID_CREDENTIALS');
     expect((await runDomicile(['operator', 'list', '--config', configFile])).stdout).toMatch(/op-night-desk.*disabled/);
     expect((await runDomicile(['operator', 'list', '--json', '--config', configFile])).stdout).not.toMatch(/secret|password/i);
+  });
+
+  it('journals a disable (actor and operator ids only) for every jurisdiction\'s access log', async () => {
+    process.env[OPERATOR_PASSWORD_ENV] = password;
+    expect((await runDomicile(['operator', 'add', '--config', configFile, ...addArgs('op-audited')])).code).toBe(0);
+    const events = () => runtime.directory.db.selectFrom('governance_event').selectAll().where('kind', '=', 'operator-disable').execute();
+    const before = (await events()).length;
+
+    const disabled = await runDomicile(['operator', 'disable', 'op-audited', '--config', configFile]);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    const added = (await events()).slice(before);
+    expect(added).toHaveLength(1);
+    const row = added[0];
+    expect(row).toMatchObject({ actor: 'system:cli', logged_at: null });
+    const event = JSON.parse(row?.entry ?? '{}') as GovernanceEvent;
+    expect(event).toMatchObject({ kind: 'operator-disable', operatorId: 'op-audited', actor: { id: 'system:cli' }, jurisdictions: expect.arrayContaining(['JP', 'KR']) as unknown });
+    expect(row?.entry).not.toContain('Tokyo night desk');
+
+    // Disabling again changes nothing, so it records nothing.
+    expect((await runDomicile(['operator', 'disable', 'op-audited', '--config', configFile])).stdout).toContain('already disabled');
+    expect(await events()).toHaveLength(before + 1);
+
+    // What a serving process does with it: one entry in each jurisdiction's log, naming the target.
+    const sizes = { JP: runtime.logs.forJurisdiction('JP').size(), KR: runtime.logs.forJurisdiction('KR').size() };
+    await createGovernanceJournal({ db: runtime.directory.db, recorder: runtime.logs }).flush();
+    for (const jurisdiction of ['JP', 'KR'] as const) {
+      const log = runtime.logs.forJurisdiction(jurisdiction);
+      const rows = await runtime.cells.get(log.cellId).db.selectFrom('log_entry').select('entry').where('idx', '>=', sizes[jurisdiction]).execute();
+      const entries = rows.map((r) => JSON.parse(r.entry) as AccessEntry).filter((e) => e.action === 'operator-disable' && e.caseRef === 'operator:op-audited');
+      expect(entries, jurisdiction).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ actor: 'system:cli', caseRef: 'operator:op-audited', purpose: 'OPERATOR_ADMIN', subjects: [], subjectJurisdiction: jurisdiction, decision: 'allow' });
+    }
+    expect(await runtime.governance.journal.pending()).toBe(0);
   });
 
   it('refuses bad input with a clear message and exit 2', async () => {

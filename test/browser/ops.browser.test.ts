@@ -69,6 +69,20 @@ describe('operator console', () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
+  it('lists cases for op-tokyo-support, who opens T-1001 through the broker', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signInConsole(page, url, 'op-tokyo-support', SIMULATED.JP);
+    await page.getByTestId('ops-tab-cases').click();
+    const ticket = page.locator('[data-testid="case-item"][data-ref="T-1001"]');
+    await ticket.waitFor();
+    await expect(ticket.getAttribute('data-status')).resolves.toBe('open');
+    await ticket.getByTestId('case-open').click();
+    await expect(page.getByTestId('access-result').getAttribute('data-decision')).resolves.toBe('allow');
+    await expect(page.locator('[data-testid="released-record"][data-category="user.support.case"]').first().innerText()).resolves.toContain('hanako');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
   it('labels a console simulated from China and shows the cut-off banner when CN is blocked', async () => {
     const { url } = ready();
     const page = await newPage();

@@ -135,6 +135,17 @@ async function main(): Promise<void> {
     await support.locator('[data-testid="access-result"][data-decision="deny"]').waitFor();
     await shot(support, '04-lookup-denied', true);
 
+    // 2b. Cases: the list, T-1001 opened through the broker, a new ticket opened.
+    await support.getByTestId('ops-tab-cases').click();
+    await support.locator('[data-testid="case-item"][data-ref="T-1001"]').getByTestId('case-open').click();
+    await support.getByTestId('access-result').waitFor();
+    await shot(support, '04b-case-opened', true);
+    await support.getByTestId('case-subjects').fill('taro');
+    await support.getByTestId('case-reason').selectOption('login');
+    await support.getByTestId('case-submit').click();
+    await support.getByTestId('case-notice').waitFor();
+    await shot(support, '04c-case-ticket-opened');
+
     // 3. Grants: support requests, the approver approves, support reads the phone in clear.
     await support.getByTestId('ops-tab-grants').click();
     await support.getByLabel('Subjects (comma-separated)').fill('hanako');

@@ -1,6 +1,6 @@
 // Operator and operator-session rows in the directory database. Queries only; the rules live in
 // operators.ts.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DirectoryDatabase, DirectoryOperatorSessionTable, DirectoryOperatorTable } from '../../db/cell.tables.js';
 
 type Db = Kysely<DirectoryDatabase>;
@@ -24,12 +24,20 @@ export async function allOperators(db: Db): Promise<OperatorRow[]> {
  * Marks an operator disabled and ends its live sessions in one transaction, so no session of a
  * disabled operator outlives the change; null when there is no such operator.
  */
-export async function disableOperatorRow(db: Db, id: string, reason: string, at: string): Promise<{ alreadyDisabled: boolean; revokedSessions: number } | null> {
+export async function disableOperatorRow(
+  db: Db,
+  id: string,
+  reason: string,
+  at: string,
+  /** Runs in the same transaction when the operator is newly disabled (its journal event). */
+  onDisabled: (trx: Transaction<DirectoryDatabase>) => Promise<unknown>,
+): Promise<{ alreadyDisabled: boolean; revokedSessions: number } | null> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('operator').select(['id', 'disabled_at']).where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     if (row.disabled_at === null) {
       await trx.updateTable('operator').set({ disabled_at: at }).where('id', '=', id).execute();
+      await onDisabled(trx);
     }
     const revoked = await trx
       .updateTable('operator_session')

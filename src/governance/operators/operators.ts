@@ -7,6 +7,7 @@ import type { DirectoryDatabase } from '../../db/cell.tables.js';
 import { decoyHash, hashPassword, verifyPassword } from '../../crypto/password.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../policy/policy.request.js';
+import type { EventActor, GovernanceJournal } from '../journal.js';
 import { base32Decode, verifyTotp } from '../totp.js';
 import {
   allOperators,
@@ -81,8 +82,10 @@ export interface Operators {
   /**
    * Refuses every further sign-in of the operator and ends its live sessions; null when there is
    * no such operator. Disabling a disabled operator changes nothing but ends any session left.
+   * A new disable is journaled (kind `operator-disable`, by `actor`) in the same transaction, for
+   * the serving process to write to every jurisdiction's access log.
    */
-  disable(id: string, reason: string): Promise<{ operator: Operator; alreadyDisabled: boolean; revokedSessions: number } | null>;
+  disable(props: { id: string; reason: string; actor: EventActor }): Promise<{ operator: Operator; alreadyDisabled: boolean; revokedSessions: number } | null>;
   /** Ends every live session from, or of operators established in, these countries. */
   revokeFrom(countries: readonly string[], reason: string): Promise<{ id: string; operator_id: string }[]>;
 }
@@ -118,6 +121,9 @@ const sha256 = (text: string): string => crypto.createHash('sha256').update(text
 
 export interface OpenOperatorsProps {
   db: Kysely<DirectoryDatabase>;
+  /** Where a disable is journaled, and the jurisdictions whose logs record it; disable refuses to run without them. */
+  journal?: GovernanceJournal;
+  jurisdictions?: readonly string[];
   /** Session lifetime; operator sessions are short on purpose. */
   sessionTtlMs?: number;
   now?: () => Date;
@@ -279,9 +285,13 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       await revokeSessionRow(db, sessionId, 'signed out', now().toISOString());
     },
 
-    async disable(id, reason) {
+    async disable({ id, reason, actor }) {
+      const { journal, jurisdictions } = props;
+      // Never a disable that leaves no trace in the logs.
+      if (!journal || !jurisdictions) throw new Error('operators: disable needs the governance journal and the jurisdictions');
       if (!OPERATOR_ID.test(id)) return null;
-      const result = await disableOperatorRow(db, id, reason, now().toISOString());
+      const at = now().toISOString();
+      const result = await disableOperatorRow(db, id, reason, at, (trx) => journal.add(trx, { kind: 'operator-disable', actor, operatorId: id, jurisdictions }, at));
       const row = result ? await operatorById(db, id) : null;
       return result && row ? { operator: operatorFromRow(row), ...result } : null;
     },

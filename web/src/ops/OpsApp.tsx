@@ -1,9 +1,10 @@
 // The operator console: sign-in, then a header that says who is signed in and from where (a
 // simulated demo address is labelled as such), the live operator socket with a banner when a
-// cut-off (4403) or an ended session (4401) closes it, and the four work areas.
+// cut-off (4403) or an ended session (4401) closes it, and the five work areas.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
+import { CasesPanel } from './CasesPanel.js';
 import { originLabel } from './format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
@@ -21,9 +22,10 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'grants' | 'moderation' | 'blocks';
+type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
+  { id: 'cases', label: 'Cases' },
   { id: 'grants', label: 'Grants' },
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
@@ -166,6 +168,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
       </nav>
       <main className="ops-main">
         {tab === 'lookup' && <LookupPanel />}
+        {tab === 'cases' && <CasesPanel operator={operator} />}
         {tab === 'grants' && <GrantsPanel operator={operator} country={origin.country} refreshKey={grantTick} />}
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}

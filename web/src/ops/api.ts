@@ -12,6 +12,7 @@ import type {
   MeResult,
   Operator,
   SignInResult,
+  SupportReason,
 } from './types.js';
 
 export const SIMULATED_ADDRESS_HEADER = 'X-Domicile-Simulated-Address';
@@ -113,6 +114,23 @@ export class OpsClient {
   }
   access(input: AccessRequest): Promise<AccessResult> {
     return this.call('POST', '/v1/ops/access', input);
+  }
+  cases(filter: { kind?: CaseSummary['kind']; status?: CaseSummary['status'] } = {}): Promise<{ cases: CaseSummary[] }> {
+    const q = new URLSearchParams();
+    if (filter.kind) q.set('kind', filter.kind);
+    if (filter.status) q.set('status', filter.status);
+    const query = q.toString();
+    return this.call('GET', `/v1/ops/cases${query ? `?${query}` : ''}`);
+  }
+  /** The case and its people through the broker (logged); a refusal is an OpsError ACCESS_DENIED. */
+  caseDetail(ref: string): Promise<AccessResult> {
+    return this.call('GET', `/v1/ops/cases/${encodeURIComponent(ref)}`);
+  }
+  openTicket(input: { subjects: string[]; reason: SupportReason }): Promise<CaseSummary> {
+    return this.call('POST', '/v1/ops/cases', input);
+  }
+  closeCase(ref: string): Promise<CaseSummary> {
+    return this.call('POST', `/v1/ops/cases/${encodeURIComponent(ref)}/close`);
   }
   moderationQueue(): Promise<{ reports: CaseSummary[] }> {
     return this.call('GET', '/v1/ops/moderation/queue');

@@ -6,6 +6,8 @@ export const PURPOSES = ['SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'L
 export type Purpose = (typeof PURPOSES)[number];
 
 /** The data categories the broker serves. */
+export const SUPPORT_REASONS = ['account', 'login', 'billing', 'privacy', 'other'] as const;
+export type SupportReason = (typeof SUPPORT_REASONS)[number];
 export const CATEGORIES = ['user.account', 'user.contact', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
 
 export interface Origin {

@@ -1,0 +1,197 @@
+// Cases: support tickets and abuse reports by kind and status (references and reason codes only,
+// GET /v1/ops/cases). Opening one reads the case and the people it concerns through the broker
+// (GET /v1/ops/cases/:ref), shown like a lookup; support staff and admins open tickets, support,
+// moderators and admins close cases (after which no access may cite them).
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { messageOf, opsApi } from './api.js';
+import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { formatTime } from './format.js';
+import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
+
+type KindFilter = '' | CaseSummary['kind'];
+type StatusFilter = '' | CaseSummary['status'];
+
+function list(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function CasesPanel({ operator }: { operator: Operator }) {
+  const id = useId();
+  const canOpen = operator.roles.some((r) => r === 'support' || r === 'admin');
+  const canClose = operator.roles.some((r) => r === 'support' || r === 'moderator' || r === 'admin');
+  const [kind, setKind] = useState<KindFilter>('');
+  const [status, setStatus] = useState<StatusFilter>('open');
+  const [cases, setCases] = useState<CaseSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
+  const [openError, setOpenError] = useState<string | null>(null);
+  const [subjects, setSubjects] = useState('');
+  const [reason, setReason] = useState<SupportReason>('account');
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setCases((await opsApi.cases({ ...(kind ? { kind } : {}), ...(status ? { status } : {}) })).cases);
+      setError(null);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }, [kind, status]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function openCase(ref: string) {
+    setOpen(ref);
+    setOutcome(null);
+    setOpenError(null);
+    try {
+      setOutcome({ kind: 'result', result: await opsApi.caseDetail(ref) });
+    } catch (err) {
+      const denied = deniedOutcome(err);
+      if (denied) setOutcome(denied);
+      else setOpenError(messageOf(err));
+    }
+  }
+
+  async function closeCase(ref: string) {
+    setError(null);
+    setNotice(null);
+    try {
+      const closed = await opsApi.closeCase(ref);
+      setNotice(`Closed ${closed.ref}: no access may cite it any more.`);
+      if (open === ref) {
+        setOpen(null);
+        setOutcome(null);
+      }
+      await load();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setNotice(null);
+    setBusy(true);
+    try {
+      const opened = await opsApi.openTicket({ subjects: list(subjects), reason });
+      setNotice(`Opened support ticket ${opened.ref}.`);
+      setSubjects('');
+      await load();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="cases-panel">
+      <div className="ops-toolbar">
+        <h2 id={`${id}-h`}>Cases</h2>
+        <label className="ops-inline-field">
+          Kind
+          <select value={kind} onChange={(e) => setKind(e.target.value as KindFilter)} data-testid="cases-kind">
+            <option value="">any</option>
+            <option value="support">support tickets</option>
+            <option value="abuse">abuse reports</option>
+          </select>
+        </label>
+        <label className="ops-inline-field">
+          Status
+          <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} data-testid="cases-status">
+            <option value="">any</option>
+            <option value="open">open</option>
+            <option value="closed">closed</option>
+          </select>
+        </label>
+        <button type="button" className="ops-button" onClick={() => void load()} data-testid="cases-refresh">
+          Refresh
+        </button>
+      </div>
+      <p className="ops-muted ops-small">The list shows references and reason codes only. Opening a case reads it and the people it concerns through the broker, and is logged.</p>
+      {canOpen && (
+        <form className="ops-card ops-form-grid" onSubmit={(e) => void submit(e)} data-testid="case-form">
+          <div className="ops-field">
+            <label htmlFor={`${id}-subj`}>Ticket about (subject ids)</label>
+            <input id={`${id}-subj`} required value={subjects} onChange={(e) => setSubjects(e.target.value)} placeholder="hanako" data-testid="case-subjects" />
+          </div>
+          <div className="ops-field">
+            <label htmlFor={`${id}-reason`}>Reason</label>
+            <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value as SupportReason)} data-testid="case-reason">
+              {SUPPORT_REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="ops-span-all ops-actions">
+            <button type="submit" className="ops-button ops-button-primary" disabled={busy} data-testid="case-submit">
+              {busy ? 'Opening…' : 'Open support ticket'}
+            </button>
+          </div>
+        </form>
+      )}
+      {notice && (
+        <p className="ops-ok" role="status" data-testid="case-notice">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="ops-error" role="alert" data-testid="ops-error">
+          {error}
+        </p>
+      )}
+      {cases && cases.length === 0 && (
+        <p className="ops-muted" data-testid="cases-empty">
+          No cases.
+        </p>
+      )}
+      {cases && cases.length > 0 && (
+        <ul className="ops-report-list">
+          {cases.map((c) => (
+            <li key={c.ref} className={`ops-card ops-report${open === c.ref ? ' is-open' : ''}`} data-testid="case-item" data-ref={c.ref} data-status={c.status}>
+              <div>
+                <strong>{c.ref}</strong> <span className={`ops-status ops-status-${c.status === 'open' ? 'approved' : 'expired'}`}>{c.status}</span>{' '}
+                <span className="ops-small">
+                  {c.kind === 'support' ? 'support ticket' : 'abuse report'} · {c.reason}
+                </span>
+                <div className="ops-small ops-muted">opened {formatTime(c.createdAt)}</div>
+              </div>
+              <div className="ops-row-actions">
+                <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void openCase(c.ref)} data-testid="case-open">
+                  Open case
+                </button>
+                {canClose && c.status === 'open' && (
+                  <button type="button" className="ops-button ops-button-small" onClick={() => void closeCase(c.ref)} data-testid="case-close">
+                    Close
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {openError && (
+        <p className="ops-error" role="alert" data-testid="ops-error">
+          {openError}
+        </p>
+      )}
+      {open && outcome && (
+        <>
+          <h3>Case {open}</h3>
+          <AccessOutcome outcome={outcome} />
+        </>
+      )}
+    </section>
+  );
+}
