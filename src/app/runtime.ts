@@ -101,7 +101,6 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));
-      await Promise.all([...messaging.committers.values()].map((c) => c.drain()));
       await transfers.gate.drain();
       await logs.close();
       await directory.close();

@@ -8,6 +8,7 @@ import { openDatabase, dialectOf, type Dialect } from '../db/connect.js';
 import { cellMigrations } from '../db/migrations/cell.migrations.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { ResidencyGuardPlugin } from '../db/residency.plugin.js';
+import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createBlobStore, type BlobStore } from './blob.store.js';
 import type { Placement } from './placement.js';
@@ -18,6 +19,8 @@ export interface Cell {
   readonly dialect: Dialect;
   readonly db: Kysely<CellDatabase>;
   readonly blobs: BlobStore;
+  /** The cell's one group-commit queue: every module's small writes share its transactions. */
+  readonly commits: GroupCommitter<CellDatabase>;
 }
 
 export interface CellRegistry {
@@ -60,6 +63,7 @@ export async function openCell(config: CellConfig, placement: Placement): Promis
     dialect: dialectOf(config.database),
     db,
     blobs: createBlobStore(config.blobDir),
+    commits: createGroupCommitter(db),
   };
 }
 
@@ -88,6 +92,7 @@ export async function openCells(config: Pick<Config, 'cells' | 'placement'>): Pr
     },
     jurisdictions: () => [...new Set(cells.map((c) => c.jurisdiction))],
     async close() {
+      await Promise.all(cells.map((c) => c.commits.drain()));
       await Promise.all(cells.map((c) => c.db.destroy()));
     },
   };

@@ -1,7 +1,7 @@
 // Conversations: creation (stored in the creator's home cell, or a government account's home
 // if one takes part), listing, members, read receipts. Every call checks membership first.
 import type { Subject } from '../cells/directory.js';
-import type { ConversationRow } from '../db/cell.tables.js';
+import type { ConversationRow, MessageRow } from '../db/cell.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';
@@ -28,25 +28,41 @@ async function titleFor(ctx: MessagingContext, row: Pick<ConversationRow, 'kind'
   return others.map((id) => names.get(id) ?? id).join(', ') || 'Just you';
 }
 
-async function view(ctx: MessagingContext, conversation: CachedConversation, viewerId: string): Promise<ConversationView> {
-  const cell = ctx.cells.get(conversation.cellId);
-  const row = await cell.db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow();
-  const last = await cell.db
+/** What every member's view of a conversation shares: its row and its last message. */
+interface ConversationState {
+  row: ConversationRow;
+  last: MessageRow | undefined;
+}
+
+async function loadState(ctx: MessagingContext, conversation: CachedConversation, known?: ConversationRow): Promise<ConversationState> {
+  const db = ctx.cells.get(conversation.cellId).db;
+  const row = known ?? (await db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow());
+  const last = await db
     .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '=', row.last_seq)
     .executeTakeFirst();
+  return { row, last };
+}
+
+/** One member's view: the title and read position differ per viewer, nothing else. */
+async function present(ctx: MessagingContext, conversation: CachedConversation, state: ConversationState, viewerId: string): Promise<ConversationView> {
+  const cell = ctx.cells.get(conversation.cellId);
   const imagesCell = cellFor(ctx, { home: conversation.scopeHome, class: conversation.scopeClass }, categories.media);
   return presentConversation({
-    row,
+    row: state.row,
     jurisdiction: cell.jurisdiction,
     images: { cell: imagesCell.id, jurisdiction: imagesCell.jurisdiction },
-    title: await titleFor(ctx, row, [...conversation.members.keys()], viewerId),
+    title: await titleFor(ctx, state.row, [...conversation.members.keys()], viewerId),
     memberCount: conversation.members.size,
     lastReadSeq: conversation.members.get(viewerId)?.lastReadSeq ?? 0,
-    lastMessage: last ? presentMessage(last) : null,
+    lastMessage: state.last ? presentMessage(state.last) : null,
   });
+}
+
+async function view(ctx: MessagingContext, conversation: CachedConversation, viewerId: string): Promise<ConversationView> {
+  return present(ctx, conversation, await loadState(ctx, conversation), viewerId);
 }
 
 export async function getConversation(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<ConversationView> {
@@ -151,6 +167,8 @@ export async function createConversation(props: {
     });
   });
   ctx.conversations.put(cached);
+  // Read once, presented per member: a 500-member group must not cost 1,000 queries.
+  const state = await loadState(ctx, cached);
   for (const member of everyone) {
     ctx.events.emit({
       type: 'membership',
@@ -158,10 +176,10 @@ export async function createConversation(props: {
       conversationId: id,
       userId: member.id,
       change: 'added',
-      conversation: await view(ctx, cached, member.id),
+      conversation: await present(ctx, cached, state, member.id),
     });
   }
-  return { conversation: await view(ctx, cached, actor.id), created: true };
+  return { conversation: await present(ctx, cached, state, actor.id), created: true };
 }
 
 export async function listConversations(props: { ctx: MessagingContext; actor: Subject }): Promise<ConversationView[]> {
@@ -177,7 +195,7 @@ export async function listConversations(props: { ctx: MessagingContext; actor: S
     for (const row of rows) {
       const conversation = await ctx.conversations.find(row.id);
       if (!conversation) continue;
-      out.push({ view: await view(ctx, conversation, actor.id), updatedAt: row.updated_at });
+      out.push({ view: await present(ctx, conversation, await loadState(ctx, conversation, row), actor.id), updatedAt: row.updated_at });
     }
   }
   return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((o) => o.view);

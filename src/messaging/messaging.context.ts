@@ -1,9 +1,10 @@
-// What the messaging use cases need: the cells, the directory, per-cell group committers, the
-// conversation cache and an event sink for realtime delivery. Built once per process.
+// What the messaging use cases need: the cells (each with its group-commit queue), the directory,
+// per-cell message writers, the conversation cache, the transfer gate and an event sink for
+// realtime delivery. Built once per process.
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Directory } from '../cells/directory.js';
 import type { CellDatabase } from '../db/cell.tables.js';
-import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
+import type { GroupCommitter } from '../db/group-commit.js';
 import type { TransferGate } from '../governance/transfers/transfer.gate.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { createConversationCache, type ConversationCache } from './conversation.cache.js';
@@ -13,7 +14,6 @@ import { createMessageWriter, type MessageWriter } from './message.writer.js';
 export interface MessagingContext {
   cells: CellRegistry;
   directory: Directory;
-  committers: Map<string, GroupCommitter<CellDatabase>>;
   messageWriters: Map<string, MessageWriter>;
   conversations: ConversationCache;
   signInLimiter: RateLimiter;
@@ -28,11 +28,9 @@ export function createMessagingContext(props: {
   events?: MessagingEvents;
   transfers: TransferGate;
 }): MessagingContext {
-  const committers = new Map(props.cells.all().map((cell) => [cell.id, createGroupCommitter(cell.db)]));
   const ctx: MessagingContext = {
     cells: props.cells,
     directory: props.directory,
-    committers,
     messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell)])),
     conversations: createConversationCache(props.cells),
     signInLimiter: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
@@ -49,7 +47,5 @@ export function messageWriterOf(ctx: MessagingContext, cellId: string): MessageW
 }
 
 export function committerOf(ctx: MessagingContext, cellId: string): GroupCommitter<CellDatabase> {
-  const committer = ctx.committers.get(cellId);
-  if (!committer) throw new Error(`no committer for cell ${cellId}`);
-  return committer;
+  return ctx.cells.get(cellId).commits;
 }

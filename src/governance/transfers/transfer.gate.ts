@@ -6,8 +6,6 @@
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { categoryMatches } from '../../cells/placement.js';
-import type { CellDatabase } from '../../db/cell.tables.js';
-import { createGroupCommitter, type GroupCommitter } from '../../db/group-commit.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { ConsentEvent } from './consent.history.js';
 import { consentEventsOf, toConsentEvents } from './consent.repository.js';
@@ -105,7 +103,6 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
   const { cells, registries, notices } = props;
   const now = props.now ?? (() => new Date());
   const cacheSize = props.historyCacheSize ?? 50_000;
-  const committers = new Map<string, GroupCommitter<CellDatabase>>(cells.all().map((c) => [c.id, createGroupCommitter(c.db)]));
 
   // Consent histories are the gate's only stored input, so they are cached; the basis itself is
   // recomputed on every call (pure, microseconds), which keeps time-dependent facts right — a
@@ -194,9 +191,7 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
     const { subject } = request;
     const at = (request.at ?? now()).toISOString();
     const cell = cells.get(privacyCellOf(cells, subject, privacyCategories.transferRecord));
-    const committer = committers.get(cell.id);
-    if (committer === undefined) throw new DomainError('CONFIG_INVALID', `no cell ${cell.id} for transfer records`);
-    const recordId = await committer.run((trx) =>
+    const recordId = await cell.commits.run((trx) =>
       recordTransfer(trx, {
         personal: {
           subject_id: subject.id,
@@ -277,7 +272,7 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
       versions.set(subjectId, (versions.get(subjectId) ?? 0) + 1);
     },
     async drain() {
-      await Promise.all([...committers.values()].map((c) => c.drain()));
+      await Promise.all(cells.all().map((c) => c.commits.drain()));
     },
   };
 }

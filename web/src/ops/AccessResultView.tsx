@@ -146,3 +146,22 @@ export function deniedOutcome(err: unknown): BrokerOutcome | null {
     d && typeof d.requestId === 'string' && Array.isArray(d.decisions) ? ({ requestId: d.requestId, origin: d.origin, decisions: d.decisions } as DeniedDetails) : null;
   return { kind: 'denied', message: err.message, details };
 }
+
+/** What an opened case or report shows: its broker answer, or why it could not be opened. */
+export function OpenedOutcome({ error, heading, outcome }: { error: string | null; heading: string | null; outcome: BrokerOutcome | null }) {
+  return (
+    <>
+      {error && (
+        <p className="ops-error" role="alert" data-testid="ops-error">
+          {error}
+        </p>
+      )}
+      {heading && outcome && (
+        <>
+          <h3>{heading}</h3>
+          <AccessOutcome outcome={outcome} />
+        </>
+      )}
+    </>
+  );
+}

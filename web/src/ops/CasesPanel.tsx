@@ -4,7 +4,7 @@
 // moderators and admins close cases (after which no access may cite them).
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { messageOf, opsApi } from './api.js';
-import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatTime } from './format.js';
 import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
 
@@ -181,17 +181,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
           ))}
         </ul>
       )}
-      {openError && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
-          {openError}
-        </p>
-      )}
-      {open && outcome && (
-        <>
-          <h3>Case {open}</h3>
-          <AccessOutcome outcome={outcome} />
-        </>
-      )}
+      <OpenedOutcome error={openError} heading={open ? `Case ${open}` : null} outcome={outcome} />
     </section>
   );
 }

@@ -4,7 +4,8 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { messageOf, opsApi } from './api.js';
 import { formatTime, relative } from './format.js';
-import { CATEGORIES, PURPOSES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
+import { PurposeField } from './fields.js';
+import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
 
 interface GrantsPanelProps {
   operator: Operator;
@@ -219,16 +220,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
         <label htmlFor={`${id}-fields`}>Fields in clear (blank: all)</label>
         <input id={`${id}-fields`} value={fields} onChange={(e) => setFields(e.target.value)} placeholder="phone" data-testid="grant-fields" />
       </div>
-      <div className="ops-field">
-        <label htmlFor={`${id}-purpose`}>Purpose</label>
-        <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(e.target.value as Purpose)} data-testid="grant-purpose">
-          {PURPOSES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PurposeField id={`${id}-purpose`} value={purpose} onChange={setPurpose} testId="grant-purpose" />
       <div className="ops-field">
         <label htmlFor={`${id}-case`}>Case reference</label>
         <input id={`${id}-case`} required value={caseRef} onChange={(e) => setCaseRef(e.target.value)} placeholder="T-1001" data-testid="grant-case" />

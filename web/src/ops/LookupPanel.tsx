@@ -3,7 +3,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { messageOf, opsApi } from './api.js';
 import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
-import { CATEGORIES, PURPOSES, type Purpose } from './types.js';
+import { PurposeField } from './fields.js';
+import { CATEGORIES, type Purpose } from './types.js';
 
 function list(text: string): string[] {
   return text
@@ -63,16 +64,7 @@ export function LookupPanel() {
           <label htmlFor={`${id}-subj`}>Subject id</label>
           <input id={`${id}-subj`} required value={subjects} onChange={(e) => setSubjects(e.target.value)} placeholder="hanako" data-testid="lookup-subject" />
         </div>
-        <div className="ops-field">
-          <label htmlFor={`${id}-purpose`}>Purpose</label>
-          <select id={`${id}-purpose`} value={purpose} onChange={(e) => setPurpose(e.target.value as Purpose)} data-testid="lookup-purpose">
-            {PURPOSES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
+        <PurposeField id={`${id}-purpose`} value={purpose} onChange={setPurpose} testId="lookup-purpose" />
         <div className="ops-field">
           <label htmlFor={`${id}-case`}>Case reference</label>
           <input id={`${id}-case`} required value={caseRef} onChange={(e) => setCaseRef(e.target.value)} placeholder="T-1001" data-testid="lookup-case" />

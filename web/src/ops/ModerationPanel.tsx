@@ -2,7 +2,7 @@
 // opening one reads just the reported message through the broker (purpose ABUSE_REPORT).
 import { useCallback, useEffect, useId, useState } from 'react';
 import { messageOf, opsApi } from './api.js';
-import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatTime } from './format.js';
 import type { CaseSummary } from './types.js';
 
@@ -70,17 +70,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
           ))}
         </ul>
       )}
-      {openError && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
-          {openError}
-        </p>
-      )}
-      {open && outcome && (
-        <>
-          <h3>Report {open}</h3>
-          <AccessOutcome outcome={outcome} />
-        </>
-      )}
+      <OpenedOutcome error={openError} heading={open ? `Report ${open}` : null} outcome={outcome} />
     </section>
   );
 }
