@@ -5,22 +5,13 @@
 import { PolicyEngine } from '../../src/governance/policy/policy.engine.js';
 import { defaultPolicyDir } from '../../src/governance/policy/policy.files.js';
 import type { AccessRequest } from '../../src/governance/policy/policy.request.js';
+import { withRequest } from '../../src/governance/policy/policy.test-support.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 20_000);
 const WARMUP = 2_000;
 
 const requests: readonly AccessRequest[] = [
-  {
-    operator: { id: 'op-jp-1', employer: { entity: 'Domicile KK', country: 'JP' }, officeCountry: 'JP', roles: ['support'] },
-    action: 'read',
-    subject: { id: 'user-jp-1', jurisdiction: 'JP', class: 'consumer' },
-    category: 'user.contact.phone',
-    physicalCountry: 'JP',
-    purpose: 'SUPPORT_CASE',
-    grant: null,
-    transferBasisCountries: ['DE', 'GB'],
-    blockedJurisdictions: ['CN'],
-  },
+  withRequest({ transferBasisCountries: ['DE', 'GB'], blockedJurisdictions: ['CN'] }),
   {
     operator: { id: 'op-kr-1', employer: { entity: 'Domicile Korea', country: 'KR' }, officeCountry: 'KR', roles: ['support', 'moderator'] },
     action: 'read',
