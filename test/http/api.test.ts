@@ -198,7 +198,13 @@ describe('documents and health', () => {
   it('GET /healthz lists each cell with its jurisdiction and status', async () => {
     const res = await new ApiClient(server.url).request('GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', cells: [{ id: 'jp', jurisdiction: 'JP', status: 'ok' }, { id: 'kr', jurisdiction: 'KR', status: 'ok' }] });
+    expect(res.body).toEqual({ status: 'ok', node: process.version, cells: [{ id: 'jp', jurisdiction: 'JP', status: 'ok' }, { id: 'kr', jurisdiction: 'KR', status: 'ok' }] });
+  });
+
+  it('runs on Node 24 LTS or newer, and says so in /healthz', async () => {
+    const res = await new ApiClient(server.url).request('GET', '/healthz');
+    const node = (res.body as { node: string }).node;
+    expect(Number(/^v(\d+)\./.exec(node)?.[1])).toBeGreaterThanOrEqual(24);
   });
 
   it('the OpenAPI document covers every registered route', async () => {

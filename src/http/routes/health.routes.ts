@@ -15,7 +15,8 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runt
       }),
     );
     const ok = cells.every((c) => c.status === 'ok');
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', cells });
+    // `node` tells an operator which runtime serves (Domicile supports Node 24 LTS and newer).
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', node: process.version, cells });
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
