@@ -3,6 +3,7 @@
 // from here.
 import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
+import { backfillRecordLocations } from '../cells/record.locations.js';
 import type { Config } from '../config/config.js';
 import { openGovernance, type Governance } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
@@ -47,6 +48,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   }
   let transfers: TransfersContext;
   try {
+    await backfillRecordLocations(directory.db, cells);
     transfers = createTransfersContext({ ...options.transfers, cells });
   } catch (err) {
     await directory.close();

@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-
-const keyPattern = /^[a-z][a-z0-9]{0,15}_[A-Za-z0-9]{8,40}$/;
+import { isRecordId } from './ids.js';
 
 export interface BlobStore {
   readonly dir: string;
@@ -20,7 +19,7 @@ export function createBlobStore(dir: string): BlobStore {
   fs.mkdirSync(dir, { recursive: true });
 
   function pathOf(key: string): string {
-    if (!keyPattern.test(key)) throw new Error(`invalid blob key: ${key}`);
+    if (!isRecordId(key)) throw new Error(`invalid blob key: ${key}`);
     return path.join(dir, key.slice(-2), key);
   }
 

@@ -1,5 +1,7 @@
-// The directory: which subjects exist, their home jurisdiction and class, and keyed hashes of
-// their logins. Routing data only — names, contacts and contents live in the home cell.
+// The directory: which subjects exist, their home jurisdiction and class, keyed hashes of their
+// logins, and where each addressable record lives (record.locations.ts). Routing data only —
+// names, contacts and contents live in the cells. A subject's home can change (a person moves
+// country, a region migration): the change reaches every cache through `onSubjectChange`.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DirectoryDatabase, DirectorySubject } from '../db/cell.tables.js';
@@ -8,6 +10,7 @@ import { directoryMigrations } from '../db/migrations/cell.migrations.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { SubjectClass } from './placement.js';
+import { createRecordLocations, type RecordLocations } from './record.locations.js';
 
 export type SubjectKind = 'user' | 'official';
 
@@ -20,6 +23,8 @@ export interface Subject {
 
 export interface Directory {
   readonly db: Kysely<DirectoryDatabase>;
+  /** Which cell holds each conversation, image, session or wallet now. */
+  readonly locations: RecordLocations;
   /** Keyed hash of a login (handle, e-mail or phone), so the directory never holds contact data. */
   loginKey(login: string): string;
   find(id: string): Promise<Subject | null>;
@@ -28,6 +33,10 @@ export interface Directory {
   /** Claims the id and logins atomically; refuses a taken id or login. */
   register(subject: Subject, logins: string[]): Promise<void>;
   unregister(id: string): Promise<void>;
+  /** Changes a subject's home or class; every listener hears of it before this resolves. */
+  update(id: string, change: { home?: string; class?: SubjectClass }): Promise<Subject>;
+  /** Called with the new subject after each `update` in this process; returns the unsubscribe. */
+  onSubjectChange(listener: (subject: Subject) => void): () => void;
   listByKind(kind: SubjectKind): Promise<Subject[]>;
   close(): Promise<void>;
 }
@@ -53,6 +62,7 @@ export async function openDirectory(url: string): Promise<Directory> {
   }
   const key = Buffer.from(secret, 'base64');
   const cache = new Map<string, Subject>();
+  const listeners = new Set<(subject: Subject) => void>();
 
   const loginKey = (login: string): string =>
     crypto.createHmac('sha256', key).update(normaliseLogin(login)).digest('base64url');
@@ -69,6 +79,7 @@ export async function openDirectory(url: string): Promise<Directory> {
 
   return {
     db,
+    locations: createRecordLocations(db),
     loginKey,
     find,
     async get(id) {
@@ -105,6 +116,19 @@ export async function openDirectory(url: string): Promise<Directory> {
         await trx.deleteFrom('subject').where('id', '=', id).execute();
       });
       cache.delete(id);
+    },
+    async update(id, change) {
+      const current = await find(id);
+      if (!current) throw new DomainError('NOT_FOUND', `no user or account "${id}"`);
+      const next: Subject = { ...current, ...(change.home ? { home: change.home } : {}), ...(change.class ? { class: change.class } : {}) };
+      await db.updateTable('subject').set({ home: next.home, class: next.class }).where('id', '=', id).execute();
+      cache.set(id, next);
+      for (const listener of listeners) listener(next);
+      return next;
+    },
+    onSubjectChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async listByKind(kind) {
       const rows = await db.selectFrom('subject').selectAll().where('kind', '=', kind).orderBy('id').execute();

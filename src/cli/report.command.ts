@@ -9,7 +9,7 @@ import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
 import { renderDisclosure } from '../governance/reports/disclosure.js';
 import { renderForeignHandling } from '../governance/reports/foreign-handling.js';
 import { gatherDisclosure, gatherForeignHandling } from '../governance/reports/reports.js';
-import { categories } from '../messaging/placement.helpers.js';
+import { categories } from '../cells/records.js';
 import type { CliOutput } from './output.js';
 
 export const reportUsage = `  report disclosure --subject <id> [--json]

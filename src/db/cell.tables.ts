@@ -340,8 +340,16 @@ export interface DirectoryGovernanceEventTable {
   logged_at: string | null;
 }
 
+/** Which cell holds an addressable record now (ids and cell ids only). */
+export interface DirectoryRecordLocationTable {
+  kind: string;
+  id: string;
+  cell_id: string;
+}
+
 export interface DirectoryDatabase {
   subject: DirectorySubjectTable;
+  record_location: DirectoryRecordLocationTable;
   auditor: DirectoryAuditorTable;
   login: DirectoryLoginTable;
   directory_meta: DirectoryMetaTable;

@@ -6,10 +6,9 @@ import type { SubjectClass } from '../cells/placement.js';
 import type { Subject, SubjectKind } from '../cells/directory.js';
 import type { AccountRow } from '../db/cell.tables.js';
 import { DomainError } from '../errors/catalogue.js';
-import { cellOfId, handlePattern, newId } from './ids.js';
+import { categories, cellFor, isRecordId, newId, personalColumns, scopeOf } from '../cells/records.js';
 import type { MessagingContext } from './messaging.context.js';
 import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';
-import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
 import { presentUser, type UserView } from './presenters.js';
 
 export interface SignedIn {
@@ -34,19 +33,17 @@ function sessionsOf(ctx: MessagingContext) {
   return map;
 }
 
+const handlePattern = /^[a-z][a-z0-9-]{2,31}$/;
 const sha256 = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
 const now = (): string => new Date().toISOString();
 
-function scopeOf(subject: Subject): Scope {
-  return { home: subject.home, class: subject.class };
-}
-
 async function createSession(ctx: MessagingContext, subject: Subject): Promise<{ token: string; sessionId: string }> {
-  const cell = cellFor(ctx, scopeOf(subject), categories.session);
-  const id = newId(cell.id);
+  const cell = cellFor(ctx.cells, scopeOf(subject), categories.session);
+  const id = newId();
   const secret = crypto.randomBytes(24).toString('base64url');
   const tokenHash = sha256(secret);
   const at = now();
+  await ctx.directory.locations.place('session', id, cell.id);
   await cell.db
     .insertInto('session')
     .values({
@@ -55,7 +52,7 @@ async function createSession(ctx: MessagingContext, subject: Subject): Promise<{
       created_at: at,
       last_seen_at: at,
       revoked_at: null,
-      ...personalColumns({ subjectId: subject.id, subjectHome: subject.home, scope: scopeOf(subject), category: categories.session, cell }),
+      ...personalColumns({ subject, scope: scopeOf(subject), category: categories.session, cell }),
     })
     .execute();
   sessionsOf(ctx).set(id, { subjectId: subject.id, tokenHash, revoked: false, seenAt: Date.now() });
@@ -63,7 +60,7 @@ async function createSession(ctx: MessagingContext, subject: Subject): Promise<{
 }
 
 export async function findAccount(ctx: MessagingContext, subject: Subject): Promise<AccountRow> {
-  const cell = cellFor(ctx, scopeOf(subject), categories.account);
+  const cell = cellFor(ctx.cells, scopeOf(subject), categories.account);
   const row = await cell.db.selectFrom('account').selectAll().where('id', '=', subject.id).executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', `no user or account "${subject.id}"`);
   return row;
@@ -131,7 +128,7 @@ export async function signUp(props: {
   const written: { cellId: string; table: 'account' | 'contact_point'; id: string }[] = [];
   try {
     const scope = scopeOf(subject);
-    const accountCell = cellFor(ctx, scope, categories.account);
+    const accountCell = cellFor(ctx.cells, scope, categories.account);
     await accountCell.db
       .insertInto('account')
       .values({
@@ -143,13 +140,13 @@ export async function signUp(props: {
         password_hash: passwordHash,
         avatar_media_id: null,
         created_at: now(),
-        ...personalColumns({ subjectId: handle, subjectHome: subject.home, scope, category: categories.account, cell: accountCell }),
+        ...personalColumns({ subject, scope, category: categories.account, cell: accountCell }),
       })
       .execute();
     written.push({ cellId: accountCell.id, table: 'account', id: handle });
     for (const point of contactPoints) {
-      const cell = cellFor(ctx, scope, point.category);
-      const id = newId(cell.id);
+      const cell = cellFor(ctx.cells, scope, point.category);
+      const id = newId();
       await cell.db
         .insertInto('contact_point')
         .values({
@@ -157,7 +154,7 @@ export async function signUp(props: {
           kind: point.kind,
           value: point.value,
           created_at: now(),
-          ...personalColumns({ subjectId: handle, subjectHome: subject.home, scope, category: point.category, cell }),
+          ...personalColumns({ subject, scope, category: point.category, cell }),
         })
         .execute();
       written.push({ cellId: cell.id, table: 'contact_point', id });
@@ -200,10 +197,11 @@ export async function signIn(props: { ctx: MessagingContext; login: string; pass
 export async function authenticate(props: { ctx: MessagingContext; token: string }): Promise<Authenticated> {
   const { ctx } = props;
   const [sessionId, secret, ...rest] = props.token.split('.');
-  const cellId = sessionId ? cellOfId(sessionId) : null;
-  if (!sessionId || !secret || rest.length > 0 || !cellId || !ctx.cells.has(cellId)) {
+  if (!sessionId || !secret || rest.length > 0 || !isRecordId(sessionId)) {
     throw new DomainError('UNAUTHENTICATED', 'sign in first: the session token is missing or malformed');
   }
+  const cellId = await ctx.directory.locations.find('session', sessionId);
+  if (!cellId || !ctx.cells.has(cellId)) throw new DomainError('UNAUTHENTICATED', 'this session does not exist; sign in again');
   const sessions = sessionsOf(ctx);
   let cached = sessions.get(sessionId);
   if (!cached) {
@@ -230,7 +228,7 @@ export async function authenticate(props: { ctx: MessagingContext; token: string
 }
 
 export async function listSessions(props: { ctx: MessagingContext; subject: Subject; currentSessionId: string }) {
-  const cell = cellFor(props.ctx, scopeOf(props.subject), categories.session);
+  const cell = cellFor(props.ctx.cells, scopeOf(props.subject), categories.session);
   const rows = await cell.db
     .selectFrom('session')
     .select(['id', 'created_at', 'last_seen_at'])
@@ -242,7 +240,7 @@ export async function listSessions(props: { ctx: MessagingContext; subject: Subj
 }
 
 export async function revokeSession(props: { ctx: MessagingContext; subject: Subject; sessionId: string }): Promise<void> {
-  const cellId = cellOfId(props.sessionId);
+  const cellId = isRecordId(props.sessionId) ? await props.ctx.directory.locations.find('session', props.sessionId) : null;
   if (!cellId || !props.ctx.cells.has(cellId)) throw new DomainError('NOT_FOUND', 'no such session of yours');
   const result = await props.ctx.cells
     .get(cellId)
@@ -260,7 +258,7 @@ export async function revokeSession(props: { ctx: MessagingContext; subject: Sub
 export async function updateProfile(props: { ctx: MessagingContext; subject: Subject; displayName: string }): Promise<UserView> {
   const displayName = props.displayName.trim();
   if (displayName.length === 0) throw new DomainError('VALIDATION_FAILED', 'the display name cannot be empty');
-  const cell = cellFor(props.ctx, scopeOf(props.subject), categories.account);
+  const cell = cellFor(props.ctx.cells, scopeOf(props.subject), categories.account);
   await cell.db.updateTable('account').set({ display_name: displayName }).where('id', '=', props.subject.id).execute();
   nameCache.get(props.ctx)?.delete(props.subject.id);
   return getUser({ ctx: props.ctx, userId: props.subject.id });

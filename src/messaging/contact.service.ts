@@ -3,11 +3,11 @@ import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import { getUser } from './account.service.js';
 import type { MessagingContext } from './messaging.context.js';
-import { categories, cellFor, personalColumns } from './placement.helpers.js';
+import { categories, cellFor, personalColumns, scopeOf } from '../cells/records.js';
 import type { UserView } from './presenters.js';
 
 function contactsCell(ctx: MessagingContext, actor: Subject) {
-  return cellFor(ctx, { home: actor.home, class: actor.class }, categories.contacts);
+  return cellFor(ctx.cells, scopeOf(actor), categories.contacts);
 }
 
 export async function addContact(props: { ctx: MessagingContext; actor: Subject; handle: string }): Promise<UserView> {
@@ -21,13 +21,7 @@ export async function addContact(props: { ctx: MessagingContext; actor: Subject;
     .values({
       contact_id: contact.id,
       created_at: new Date().toISOString(),
-      ...personalColumns({
-        subjectId: props.actor.id,
-        subjectHome: props.actor.home,
-        scope: { home: props.actor.home, class: props.actor.class },
-        category: categories.contacts,
-        cell,
-      }),
+      ...personalColumns({ subject: props.actor, scope: scopeOf(props.actor), category: categories.contacts, cell }),
     })
     .onConflict((oc) => oc.columns(['subject_id', 'contact_id']).doNothing())
     .execute();

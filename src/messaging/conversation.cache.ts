@@ -3,8 +3,8 @@
 // source of truth; the cache is filled from it and updated by the use cases that change it.
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { SubjectClass } from '../cells/placement.js';
+import type { RecordLocations } from '../cells/record.locations.js';
 import { DomainError } from '../errors/catalogue.js';
-import { cellOfId } from './ids.js';
 
 export interface Member {
   role: 'owner' | 'member' | 'reader';
@@ -30,12 +30,16 @@ export interface ConversationCache {
   forget(id: string): void;
 }
 
-export function createConversationCache(cells: CellRegistry): ConversationCache {
+export function createConversationCache(cells: CellRegistry, locations: RecordLocations): ConversationCache {
   const cache = new Map<string, CachedConversation>();
   const loading = new Map<string, Promise<CachedConversation | null>>();
+  // A conversation that moved to another cell is read again from there.
+  locations.onChange((change) => {
+    if (change.kind === 'conversation') cache.delete(change.id);
+  });
 
   async function load(id: string): Promise<CachedConversation | null> {
-    const cellId = cellOfId(id);
+    const cellId = await locations.find('conversation', id);
     if (!cellId || !cells.has(cellId)) return null;
     const db = cells.get(cellId).db;
     const row = await db

@@ -5,10 +5,9 @@ import type { ConversationRow, MessageRow } from '../db/cell.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';
-import { newId } from './ids.js';
 import { appendMessage } from './message.repository.js';
 import { committerOf, messageWriterOf, type MessagingContext } from './messaging.context.js';
-import { categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+import { categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
 import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
 
 export const maxGroupMembers = 500;
@@ -49,7 +48,7 @@ async function loadState(ctx: MessagingContext, conversation: CachedConversation
 /** One member's view: the title and read position differ per viewer, nothing else. */
 async function present(ctx: MessagingContext, conversation: CachedConversation, state: ConversationState, viewerId: string): Promise<ConversationView> {
   const cell = ctx.cells.get(conversation.cellId);
-  const imagesCell = cellFor(ctx, { home: conversation.scopeHome, class: conversation.scopeClass }, categories.media);
+  const imagesCell = cellFor(ctx.cells, { home: conversation.scopeHome, class: conversation.scopeClass }, categories.media);
   return presentConversation({
     row: state.row,
     jurisdiction: cell.jurisdiction,
@@ -110,11 +109,11 @@ export async function createConversation(props: {
   }
 
   const scope = conversationScope(actor, participants);
-  const cell = cellFor(ctx, scope, categories.conversation);
-  if (cellFor(ctx, scope, categories.message).id !== cell.id) {
+  const cell = cellFor(ctx.cells, scope, categories.conversation);
+  if (cellFor(ctx.cells, scope, categories.message).id !== cell.id) {
     throw new DomainError('CONFIG_INVALID', 'placement rules split conversations from their messages; fix placement.rules');
   }
-  const id = newId(cell.id);
+  const id = newId();
   const at = new Date().toISOString();
   const members = new Map<string, Member>([[actor.id, { role: 'owner', lastReadSeq: 0 }]]);
   for (const p of participants) members.set(p.id, { role: 'member', lastReadSeq: 0 });
@@ -128,6 +127,7 @@ export async function createConversation(props: {
     members,
   };
   const everyone = [actor, ...participants];
+  await ctx.directory.locations.place('conversation', id, cell.id);
   await committerOf(ctx, cell.id).run(async (trx) => {
     await trx
       .insertInto('conversation')
@@ -140,7 +140,7 @@ export async function createConversation(props: {
         last_seq: 0,
         created_at: at,
         updated_at: at,
-        ...personalColumns({ subjectId: actor.id, subjectHome: actor.home, scope, category: categories.conversation, cell }),
+        ...personalColumns({ subject: actor, scope, category: categories.conversation, cell }),
       })
       .execute();
     await trx
@@ -151,7 +151,7 @@ export async function createConversation(props: {
           role: s.id === actor.id ? 'owner' : 'member',
           last_read_seq: 0,
           joined_at: at,
-          ...personalColumns({ subjectId: s.id, subjectHome: s.home, scope, category: categories.membership, cell }),
+          ...personalColumns({ subject: s, scope, category: categories.membership, cell }),
         })),
       )
       .execute();
@@ -250,8 +250,7 @@ export async function addMember(props: {
         last_read_seq: 0,
         joined_at: new Date().toISOString(),
         ...personalColumns({
-          subjectId: subject.id,
-          subjectHome: subject.home,
+          subject,
           scope: { home: conversation.scopeHome, class: conversation.scopeClass },
           category: categories.membership,
           cell,

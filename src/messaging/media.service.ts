@@ -5,11 +5,10 @@ import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import { findAccount } from './account.service.js';
 import type { CachedConversation } from './conversation.cache.js';
-import { cellOfId, newId } from './ids.js';
 import { isImageType, sniffImageType } from './image.sniff.js';
 import type { MessagingContext } from './messaging.context.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
-import { authorizeWrite, categories, cellFor, personalColumns, type Scope } from './placement.helpers.js';
+import { authorizeWrite, categories, cellFor, isRecordId, newId, personalColumns, type Scope } from '../cells/records.js';
 
 export const maxImageBytes = 10 * 1024 * 1024;
 export const maxAvatarBytes = 5 * 1024 * 1024;
@@ -42,13 +41,14 @@ async function store(props: {
   bytes: Uint8Array;
   contentType: string;
 }): Promise<StoredMedia> {
-  const cell = cellFor(props.ctx, props.scope, categories.media);
+  const cell = cellFor(props.ctx.cells, props.scope, categories.media);
   // A file placed in a cell abroad is a transfer of its owner's data: recorded with its basis
   // first, refused with nothing stored when there is none.
-  await authorizeWrite(props.ctx, { subject: props.owner, cell, category: categories.media, purpose: transferPurposes.mediaStorage });
-  const id = newId(cell.id);
-  // The blob is durable before its row exists; a crash in between leaves an orphan file that
-  // the residency scan reports, never a row pointing at nothing.
+  await authorizeWrite(props.ctx.transfers, { subject: props.owner, cell, category: categories.media, purpose: transferPurposes.mediaStorage });
+  const id = newId();
+  // The location first, then the blob, then its row: a crash in between leaves a location of
+  // nothing or an orphan file that the residency scan reports, never a row pointing at nothing.
+  await props.ctx.directory.locations.place('media', id, cell.id);
   await cell.blobs.put(id, props.bytes);
   try {
     await cell.db
@@ -60,11 +60,12 @@ async function store(props: {
         size: props.bytes.length,
         sha256: crypto.createHash('sha256').update(props.bytes).digest('hex'),
         created_at: new Date().toISOString(),
-        ...personalColumns({ subjectId: props.owner.id, subjectHome: props.owner.home, scope: props.scope, category: categories.media, cell }),
+        ...personalColumns({ subject: props.owner, scope: props.scope, category: categories.media, cell }),
       })
       .execute();
   } catch (err) {
     await cell.blobs.delete(id);
+    await props.ctx.directory.locations.forget('media', id);
     throw err;
   }
   return { id, contentType: props.contentType, size: props.bytes.length };
@@ -93,8 +94,8 @@ export async function uploadConversationImage(props: {
 }
 
 async function readMedia(ctx: MessagingContext, mediaId: string, conversation: CachedConversation | null): Promise<{ bytes: Buffer; contentType: string }> {
-  const cellId = cellOfId(mediaId);
   const notFound = new DomainError('NOT_FOUND', 'no such image');
+  const cellId = isRecordId(mediaId) ? await ctx.directory.locations.find('media', mediaId) : null;
   if (!cellId || !ctx.cells.has(cellId)) throw notFound;
   const cell = ctx.cells.get(cellId);
   let query = cell.db.selectFrom('media').select(['id', 'content_type']).where('id', '=', mediaId);
@@ -115,13 +116,15 @@ export async function setAvatar(props: { ctx: MessagingContext; actor: Subject; 
   const contentType = checkImage(props.bytes, props.contentType, maxAvatarBytes);
   const scope = { home: props.actor.home, class: props.actor.class };
   const stored = await store({ ctx: props.ctx, owner: props.actor, scope, conversationId: null, bytes: props.bytes, contentType });
-  const accountCell = cellFor(props.ctx, scope, categories.account);
+  const accountCell = cellFor(props.ctx.cells, scope, categories.account);
   const previous = (await findAccount(props.ctx, props.actor)).avatar_media_id;
   await accountCell.db.updateTable('account').set({ avatar_media_id: stored.id }).where('id', '=', props.actor.id).execute();
-  if (previous) {
-    const cell = props.ctx.cells.get(cellOfId(previous) ?? '');
+  const previousCell = previous ? await props.ctx.directory.locations.find('media', previous) : null;
+  if (previous && previousCell && props.ctx.cells.has(previousCell)) {
+    const cell = props.ctx.cells.get(previousCell);
     await cell.db.deleteFrom('media').where('id', '=', previous).execute();
     await cell.blobs.delete(previous);
+    await props.ctx.directory.locations.forget('media', previous);
   }
 }
 

@@ -3,9 +3,8 @@
 import type { Transaction } from 'kysely';
 import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
 import type { CachedConversation } from './conversation.cache.js';
-import { newId } from './ids.js';
-import { categories, personalColumns } from './placement.helpers.js';
 import type { Cell } from '../cells/cell.registry.js';
+import { categories, newId, personalColumns } from '../cells/records.js';
 
 export interface AppendMessage {
   cell: Cell;
@@ -21,7 +20,7 @@ export interface AppendMessage {
 /** The stored row of a new message with its sequence number. */
 export function buildMessageRow(input: AppendMessage, seq: number, at: string): MessageRow {
   return {
-    id: newId(input.cell.id),
+    id: newId(),
     conversation_id: input.conversation.id,
     seq,
     kind: input.kind,
@@ -32,8 +31,7 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
     media_size: input.media?.size ?? null,
     created_at: at,
     ...personalColumns({
-      subjectId: input.senderId,
-      subjectHome: input.senderHome,
+      subject: { id: input.senderId, home: input.senderHome },
       scope: { home: input.conversation.scopeHome, class: input.conversation.scopeClass },
       category: categories.message,
       cell: input.cell,

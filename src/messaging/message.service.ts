@@ -5,9 +5,8 @@ import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from '../db/cell.tables.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
-import { authorizeWrite, categories } from './placement.helpers.js';
+import { authorizeWrite, categories, isRecordId } from '../cells/records.js';
 import { presentMessage, type MessageView } from './presenters.js';
-import { cellOfId } from './ids.js';
 
 export const maxTextLength = 4000;
 
@@ -47,7 +46,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   }
   let media: { id: string; contentType: string; size: number } | null = null;
   if (props.mediaId) {
-    const mediaCell = cellOfId(props.mediaId);
+    const mediaCell = isRecordId(props.mediaId) ? await ctx.directory.locations.find('media', props.mediaId) : null;
     const row =
       mediaCell && ctx.cells.has(mediaCell)
         ? await ctx.cells
@@ -69,7 +68,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   // A message into a conversation stored abroad is a transfer of the sender's data: its basis is
   // on record before the write is queued, and without one nothing is written there.
   if (cell.jurisdiction !== actor.home) {
-    await authorizeWrite(ctx, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
   }
   const write = messageWriterOf(ctx, cell.id).write({
     cell,

@@ -32,7 +32,7 @@ export function createMessagingContext(props: {
     cells: props.cells,
     directory: props.directory,
     messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell)])),
-    conversations: createConversationCache(props.cells),
+    conversations: createConversationCache(props.cells, props.directory.locations),
     signInLimiter: createRateLimiter({ limit: 5, windowMs: 15 * 60_000 }),
     events: props.events ?? { emit: () => undefined },
     transfers: props.transfers,

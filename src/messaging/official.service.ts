@@ -7,7 +7,7 @@ import { findAccount, signUp } from './account.service.js';
 import { addMember, createConversation, removeMember } from './conversation.service.js';
 import { sendMessage } from './message.service.js';
 import type { MessagingContext } from './messaging.context.js';
-import { categories, cellFor } from './placement.helpers.js';
+import { categories, cellFor } from '../cells/records.js';
 import type { MessageView } from './presenters.js';
 
 export interface OfficialAccountView {
@@ -36,7 +36,7 @@ export async function createOfficialAccount(props: {
 }
 
 async function channelOf(ctx: MessagingContext, account: Subject): Promise<string | null> {
-  const cell = cellFor(ctx, { home: account.home, class: account.class }, categories.conversation);
+  const cell = cellFor(ctx.cells, { home: account.home, class: account.class }, categories.conversation);
   const row = await cell.db
     .selectFrom('conversation')
     .select('id')

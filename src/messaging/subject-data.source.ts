@@ -5,7 +5,7 @@ import type { Cell } from '../cells/cell.registry.js';
 import type { SubjectClass } from '../cells/placement.js';
 import type { SubjectDataSource, SubjectDataSources, SubjectRecord, SubjectRef } from '../governance/broker/subject-data.js';
 import type { MessagingContext } from './messaging.context.js';
-import { categories } from './placement.helpers.js';
+import { categories } from '../cells/records.js';
 
 const IN_CHUNK = 500;
 

@@ -81,7 +81,7 @@ describe('conversations', () => {
     const upload = await alice.request('POST', `/v1/conversations/${conversation.id}/media`, png, { 'content-type': 'image/png' });
     expect(upload.status).toBe(201);
     const mediaId = (upload.body as { id: string }).id;
-    expect(mediaId.startsWith('kr_')).toBe(true);
+    expect(await server.runtime.directory.locations.find('media', mediaId)).toBe('kr');
     const sent = await alice.request('POST', `/v1/conversations/${conversation.id}/messages`, { clientId: 'c1', mediaId });
     expect(sent.status).toBe(201);
     await alice.request('POST', `/v1/conversations/${conversation.id}/messages`, { clientId: 'c2', text: 'hello' });

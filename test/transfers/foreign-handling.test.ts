@@ -111,7 +111,7 @@ describe('the "Japan only" sentence', () => {
     const conversationId = ((await kana.request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['ren'] })).body as { id: string }).id;
     await kana.request('POST', `/v1/conversations/${conversationId}/messages`, { clientId: 'a', text: 'hello' });
     const upload = await kana.request('POST', `/v1/conversations/${conversationId}/media`, gradientPng(4, 4, [1, 1, 1], [2, 2, 2]), { 'content-type': 'image/png' });
-    expect((upload.body as { id: string }).id.startsWith('jp_')).toBe(true);
+    expect(await jpOnly.runtime.directory.locations.find('media', (upload.body as { id: string }).id)).toBe('jp');
     await jpOnly.runtime.logs.recordAccess({
       eventId: 'jp-only-1',
       time: new Date().toISOString(),

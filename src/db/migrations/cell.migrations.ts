@@ -339,4 +339,16 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.createIndex('governance_event_pending').on('governance_event').columns(['logged_at', 'at']).execute();
     },
   },
+  // Where each addressable record lives now: ids no longer name their cell, so records can move.
+  '0004_record_locations': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('record_location')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('cell_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('record_location_pk', ['kind', 'id'])
+        .execute();
+    },
+  },
 };

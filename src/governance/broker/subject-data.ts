@@ -1,14 +1,10 @@
 // The broker's only way to personal data: one source per data category, registered when the
 // process is composed (src/app/runtime.ts). Sources are implemented where the data lives
 // (messaging, cases) and hand records to the broker, which alone decides, logs and masks.
-import type { SubjectClass } from '../../cells/placement.js';
+import type { SubjectRef } from '../../cells/records.js';
 import type { FieldValue } from './masking.js';
 
-export interface SubjectRef {
-  readonly id: string;
-  readonly home: string;
-  readonly class: SubjectClass;
-}
+export type { SubjectRef };
 
 /** One record about one subject; `values` holds every field the source knows. */
 export interface SubjectRecord {

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from '../../cells/cell.registry.js';
-import type { SubjectClass } from '../../cells/placement.js';
+import { cellFor, personalColumns, type Scope } from '../../cells/records.js';
 import type { CellDatabase, DirectoryDatabase } from '../../db/cell.tables.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { SubjectDataSource, SubjectRecord, SubjectRef } from '../broker/subject-data.js';
@@ -51,10 +51,7 @@ export interface CaseSummary {
   readonly createdAt: string;
 }
 
-export interface Scope {
-  readonly home: string;
-  readonly class: SubjectClass;
-}
+export type { Scope };
 
 export interface Cases {
   openSupportTicket(props: { subjects: readonly SubjectRef[]; reason: SupportReason; openedBy: string; ref?: string }): Promise<Case>;
@@ -79,15 +76,7 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
   const { cells, directoryDb } = props;
   const now = props.now ?? (() => new Date());
 
-  function cellFor(scope: Scope) {
-    const id = cells.placement.cellFor({ home: scope.home, class: scope.class, category: CASE_CATEGORY });
-    if (!id) throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${scope.home}`);
-    return cells.get(id);
-  }
-
-  function personal(subject: SubjectRef, scope: Scope, cellId: string) {
-    return { subject_id: subject.id, subject_home: subject.home, category: CASE_CATEGORY, cell_id: cellId, scope_home: scope.home, scope_class: scope.class };
-  }
+  const caseCell = (scope: Scope) => cellFor(cells, scope, CASE_CATEGORY);
 
   async function newRef(prefix: 'T' | 'R'): Promise<string> {
     for (;;) {
@@ -108,7 +97,7 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
     records: readonly string[];
     openedBy: string;
   }): Promise<Case> {
-    const cell = cellFor(props2.scope);
+    const cell = caseCell(props2.scope);
     const at = now().toISOString();
     // The index row first: it claims the ref, and a case without one cannot be found, so a
     // failure in between leaves nothing usable behind.
@@ -127,10 +116,10 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
             opened_by: props2.openedBy,
             created_at: at,
             closed_at: null,
-            ...personal(props2.primary, props2.scope, cell.id),
+            ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
           })
           .execute();
-        const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personal(s, props2.scope, cell.id) }));
+        const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
         // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
         for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
       });
@@ -246,7 +235,7 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
     async openAbuseReport({ reporter, reported, conversation, messageId, reason }) {
       if (!(ABUSE_REASONS as readonly string[]).includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason must be one of ${ABUSE_REASONS.join(', ')}`);
       if (reporter.id === reported.id) throw new DomainError('VALIDATION_FAILED', 'you cannot report your own message');
-      const cell = cellFor(conversation.scope);
+      const cell = caseCell(conversation.scope);
       const existing = await cell.db
         .selectFrom('case_record')
         .select('ref')

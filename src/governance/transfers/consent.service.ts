@@ -4,11 +4,11 @@
 
 import crypto from 'node:crypto';
 import type { Cell } from '../../cells/cell.registry.js';
+import { cellFor, personalColumns, scopeOf } from '../../cells/records.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { assertConsentReceipt, buildConsentReceipt, type ConsentReceipt } from './consent.receipt.js';
 import { appendConsentEvent, consentEventById, consentEventsOf, type ConsentEventRow, type NewConsentEvent } from './consent.repository.js';
 import type { ValidNotice } from './notice.validator.js';
-import { privacyCellOf } from './transfer.gate.js';
 import { transferRecordsOf, type TransferRecordRow } from './transfer.repository.js';
 import { privacyCategories, type TransferSubject } from './transfer.terms.js';
 import type { TransfersContext } from './transfers.context.js';
@@ -55,7 +55,7 @@ export interface TransferRecordView {
 }
 
 function consentCell(ctx: TransfersContext, subject: TransferSubject) {
-  return ctx.cells.get(privacyCellOf(ctx.cells, subject, privacyCategories.consent));
+  return cellFor(ctx.cells, scopeOf(subject), privacyCategories.consent);
 }
 
 type ConsentEventFields = Pick<NewConsentEvent, 'id' | 'kind' | 'notice_id' | 'notice_version' | 'receipt_id' | 'receipt' | 'at'>;
@@ -65,12 +65,7 @@ async function appendEvent(cell: Cell, subject: TransferSubject, event: ConsentE
   await cell.db.transaction().execute((trx) =>
     appendConsentEvent(trx, {
       ...event,
-      subject_id: subject.id,
-      subject_home: subject.home,
-      category: privacyCategories.consent,
-      cell_id: cell.id,
-      scope_home: subject.home,
-      scope_class: subject.class,
+      ...personalColumns({ subject, scope: scopeOf(subject), category: privacyCategories.consent, cell }),
     }),
   );
 }
@@ -240,6 +235,6 @@ function presentRecord(row: TransferRecordRow): TransferRecordView {
 
 /** The person's transfer records, newest first. */
 export async function listTransferRecords(props: { ctx: TransfersContext; subject: TransferSubject; limit?: number }): Promise<TransferRecordView[]> {
-  const cell = props.ctx.cells.get(privacyCellOf(props.ctx.cells, props.subject, privacyCategories.transferRecord));
+  const cell = cellFor(props.ctx.cells, scopeOf(props.subject), privacyCategories.transferRecord);
   return (await transferRecordsOf(cell.db, props.subject.id, props.limit)).map(presentRecord);
 }

@@ -6,6 +6,7 @@
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { categoryMatches } from '../../cells/placement.js';
+import { cellFor, personalColumns, scopeOf } from '../../cells/records.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { ConsentEvent } from './consent.history.js';
 import { consentEventsOf, toConsentEvents } from './consent.repository.js';
@@ -86,13 +87,6 @@ export interface TransferGateProps {
   historyCacheSize?: number;
 }
 
-/** The cell holding a subject's own transfer-module rows (consents, transfer records). */
-export function privacyCellOf(cells: CellRegistry, subject: TransferSubject, category: string): string {
-  const id = cells.placement.cellFor({ home: subject.home, class: subject.class, category });
-  if (id === null) throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${subject.home}`);
-  return id;
-}
-
 // A consent counts only for the data categories its notice named.
 function coversCategory(event: ConsentEvent, category: string): boolean {
   if (event.kind === 'withdrawn') return true;
@@ -112,7 +106,7 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
   const versions = new Map<string, number>();
 
   async function loadHistory(subject: TransferSubject): Promise<ConsentEvent[]> {
-    const cell = cells.get(privacyCellOf(cells, subject, privacyCategories.consent));
+    const cell = cellFor(cells, scopeOf(subject), privacyCategories.consent);
     return toConsentEvents(await consentEventsOf(cell.db, subject.id));
   }
 
@@ -190,17 +184,10 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
   async function record(request: TransferRequest, basis: Extract<TransferEvaluation, { kind: 'basis' }>): Promise<TransferDecision> {
     const { subject } = request;
     const at = (request.at ?? now()).toISOString();
-    const cell = cells.get(privacyCellOf(cells, subject, privacyCategories.transferRecord));
+    const cell = cellFor(cells, scopeOf(subject), privacyCategories.transferRecord);
     const recordId = await cell.commits.run((trx) =>
       recordTransfer(trx, {
-        personal: {
-          subject_id: subject.id,
-          subject_home: subject.home,
-          category: privacyCategories.transferRecord,
-          cell_id: cell.id,
-          scope_home: subject.home,
-          scope_class: subject.class,
-        },
+        personal: personalColumns({ subject, scope: scopeOf(subject), category: privacyCategories.transferRecord, cell }),
         destination: request.destination,
         recipientId: request.recipient,
         recipientName: basis.recipientName,

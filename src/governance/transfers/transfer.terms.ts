@@ -2,7 +2,7 @@
 // (they match the `purpose.code` of the notices that ask for consent), the data categories of
 // the transfer module's own rows, and how long a transfer record is kept.
 
-import type { SubjectClass } from '../../cells/placement.js';
+import type { SubjectRef } from '../../cells/records.js';
 
 /** Why data crosses a border; a consent counts only for a notice with the same purpose code. */
 export const transferPurposes = {
@@ -22,11 +22,7 @@ export const privacyCategories = {
 export const transferRecordRetentionYears = 3;
 
 /** The subject whose data moves: their home regime decides which bases count. */
-export interface TransferSubject {
-  readonly id: string;
-  readonly home: string;
-  readonly class: SubjectClass;
-}
+export type TransferSubject = SubjectRef;
 
 /** The day (UTC) a record made at `at` may be deleted: three years on, same calendar day. */
 export function keepUntil(at: Date): string {

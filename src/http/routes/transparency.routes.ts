@@ -9,7 +9,7 @@ import { renderForeignHandling, type ForeignHandlingReport } from '../../governa
 import { gatherForeignHandling } from '../../governance/reports/reports.js';
 import { inEffect } from '../../governance/transfers/notice.catalogue.js';
 import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
-import { categories } from '../../messaging/placement.helpers.js';
+import { categories } from '../../cells/records.js';
 import type { RouteOptions } from './route-options.js';
 
 const NoticeId = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$', description: 'e.g. kr-messages-jp' });

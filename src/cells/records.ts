@@ -1,0 +1,74 @@
+// The record kit: what every domain uses to create, place and find a personal record — the
+// categories, the scope placement reads, the personal columns every personal row carries, the
+// cell a record goes to, ids, and the check before a person's data is written abroad. Domains
+// (messaging, governance, pay, …) take these narrow parts, never each other's contexts.
+import type { Cell, CellRegistry } from './cell.registry.js';
+import type { SubjectClass } from './placement.js';
+import { DomainError } from '../errors/catalogue.js';
+
+export { categories } from './categories.js';
+export { newId, isRecordId } from './ids.js';
+
+/** What placement reads of a record's owner: the home and class of the subject or conversation. */
+export interface Scope {
+  readonly home: string;
+  readonly class: SubjectClass;
+}
+
+/** The subject a row is about: its id and home (its class when it is the scope too). */
+export interface SubjectRef {
+  readonly id: string;
+  readonly home: string;
+  readonly class: SubjectClass;
+}
+
+/** Columns every personal-data row carries (invariant 2). */
+export interface PersonalColumns {
+  subject_id: string;
+  subject_home: string;
+  category: string;
+  cell_id: string;
+  /** Home jurisdiction of the scope that decides placement: the subject, or the conversation. */
+  scope_home: string;
+  scope_class: string;
+}
+
+export const personalColumnNames = ['subject_id', 'subject_home', 'category', 'cell_id', 'scope_home', 'scope_class'] as const satisfies readonly (keyof PersonalColumns)[];
+
+export function scopeOf(subject: { readonly home: string; readonly class: SubjectClass }): Scope {
+  return { home: subject.home, class: subject.class };
+}
+
+/** The cell the placement rules give a record of `category` in `scope`; refuses a home no cell serves. */
+export function cellFor(cells: CellRegistry, scope: Scope, category: string): Cell {
+  const id = cells.placement.cellFor({ home: scope.home, class: scope.class, category });
+  if (!id) throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${scope.home}`);
+  return cells.get(id);
+}
+
+/** The personal columns of a row about `subject`, placed for `scope` (the subject's own by default) and `category` in `cell`. */
+export function personalColumns(props: { subject: { readonly id: string; readonly home: string }; scope: Scope; category: string; cell: Cell }): PersonalColumns {
+  return {
+    subject_id: props.subject.id,
+    subject_home: props.subject.home,
+    category: props.category,
+    cell_id: props.cell.id,
+    scope_home: props.scope.home,
+    scope_class: props.scope.class,
+  };
+}
+
+/** The transfer gate as the record kit needs it: asked before a person's data enters a cell abroad. */
+export interface CrossBorderWrites {
+  authorizeCellWrite(request: { subject: SubjectRef; cellId: string; category: string; purpose: string; items?: number }): Promise<unknown>;
+}
+
+/**
+ * Before `subject`'s data is written into `cell`: when the cell lies in another jurisdiction,
+ * the gate records the transfer and its basis, or refuses (TRANSFER_CONSENT_REQUIRED,
+ * TRANSFER_NO_BASIS) so that nothing is written abroad. Writes at home pass without a lookup.
+ */
+export async function authorizeWrite(gate: CrossBorderWrites, props: { subject: SubjectRef; cell: Cell; category: string; purpose: string }): Promise<void> {
+  if (props.cell.jurisdiction === props.subject.home) return;
+  await gate.authorizeCellWrite({ subject: props.subject, cellId: props.cell.id, category: props.category, purpose: props.purpose });
+}
