@@ -12,6 +12,7 @@ import type { AccessEntry } from '../../src/governance/log/entry.js';
 import { loadOrCreateLogKey } from '../../src/governance/log/log-keys.js';
 import { verifyCellLog } from '../../src/governance/log/log.verify.js';
 import { verifyInclusion, leafHash } from '../../src/governance/log/merkle.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 const ENTRIES = Number(process.env.ENTRIES ?? 1_000_000);
 const SECONDS = Number(process.env.SECONDS ?? 3);
@@ -46,7 +47,7 @@ function entry(i: number): AccessEntry {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-log-'));
 const cellConfig = { id: 'jp', jurisdiction: 'JP', database: `sqlite:${path.join(dir, 'jp.sqlite')}`, blobDir: path.join(dir, 'blobs') };
-const cells = await openCells({ cells: [cellConfig], placement: createPlacement([cellConfig], []) });
+const cells = await openCells({ cells: [cellConfig], placement: createPlacement([cellConfig], []) }, cellSchema);
 const cell = cells.get('jp');
 const key = loadOrCreateLogKey({ dataDir: dir, cellId: 'jp', origin: 'bench.domicile/log/jp' });
 const open = (): Promise<AccessLog> => openAccessLog({ cellId: 'jp', db: cell.db, key });

@@ -11,6 +11,7 @@ import { createTransfersContext, type OpenTransfersProps, type TransfersContext 
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
 import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.js';
 import { registerMessagingSources } from '../messaging/subject-data.source.js';
+import { cellSchema, directoryMigrations } from './schema.js';
 
 export interface Runtime {
   config: Config;
@@ -38,10 +39,10 @@ export interface RuntimeOptions {
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const cells = await openCells(config);
+  const cells = await openCells(config, cellSchema);
   let directory: Directory;
   try {
-    directory = await openDirectory(config.directoryDatabase);
+    directory = await openDirectory(config.directoryDatabase, directoryMigrations);
   } catch (err) {
     await cells.close();
     throw err;

@@ -1,17 +1,19 @@
 // The cells of this deployment: for each, its database (with the residency guard), its blob
-// store and its identity. Opening a cell runs its migrations and checks that the database
-// really belongs to that cell, so a misconfigured URL cannot mix two cells' data.
+// store and its identity, and the placement in force. Opening a cell runs the migrations of the
+// composed schema and checks that the database really belongs to that cell, so a misconfigured
+// URL cannot mix two cells' data. Placement can be replaced while running (a region migration
+// changes it); everything reads it through the registry, so the change holds at once.
 import type { Kysely } from 'kysely';
 import type { CellConfig, Config } from '../config/config.js';
-import type { CellDatabase } from '../db/cell.tables.js';
+import type { CellDatabase } from './cell.database.js';
 import { openDatabase, dialectOf, type Dialect } from '../db/connect.js';
-import { cellMigrations } from '../db/migrations/cell.migrations.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { ResidencyGuardPlugin } from '../db/residency.plugin.js';
+import type { CellSchema } from './cell.schema.js';
+import { ResidencyGuardPlugin } from './residency.plugin.js';
 import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createBlobStore, type BlobStore } from './blob.store.js';
-import type { Placement } from './placement.js';
+import { createPlacement, type Placement, type PlacementRule } from './placement.js';
 
 export interface Cell {
   readonly id: string;
@@ -24,7 +26,12 @@ export interface Cell {
 }
 
 export interface CellRegistry {
+  /** The placement in force now. */
   readonly placement: Placement;
+  /** The schema every cell was migrated to: its personal tables are what the guard and scan cover. */
+  readonly schema: CellSchema;
+  /** Puts new placement rules in force for every later write and lookup (refuses invalid rules). */
+  replacePlacement(rules: readonly PlacementRule[]): Placement;
   all(): readonly Cell[];
   get(id: string): Cell;
   has(id: string): boolean;
@@ -34,12 +41,12 @@ export interface CellRegistry {
   close(): Promise<void>;
 }
 
-export async function openCell(config: CellConfig, placement: Placement): Promise<Cell> {
+export async function openCell(config: CellConfig, placement: () => Placement, schema: CellSchema): Promise<Cell> {
   const db = openDatabase<CellDatabase>({
     url: config.database,
-    plugins: [new ResidencyGuardPlugin(config.id, placement)],
+    plugins: [new ResidencyGuardPlugin(config.id, placement, schema.personalTables)],
   });
-  await migrateToLatest(db, cellMigrations(config.id));
+  await migrateToLatest(db, schema.migrations(config.id));
   const stored = await db.selectFrom('cell_meta').select(['key', 'value']).execute();
   const meta = new Map(stored.map((r) => [r.key, r.value]));
   if (meta.size === 0) {
@@ -67,17 +74,26 @@ export async function openCell(config: CellConfig, placement: Placement): Promis
   };
 }
 
-export async function openCells(config: Pick<Config, 'cells' | 'placement'>): Promise<CellRegistry> {
+export async function openCells(config: Pick<Config, 'cells' | 'placement'>, schema: CellSchema): Promise<CellRegistry> {
+  let placement = config.placement;
+  const current = () => placement;
   const cells: Cell[] = [];
   try {
-    for (const cellConfig of config.cells) cells.push(await openCell(cellConfig, config.placement));
+    for (const cellConfig of config.cells) cells.push(await openCell(cellConfig, current, schema));
   } catch (err) {
     await Promise.all(cells.map((c) => c.db.destroy()));
     throw err;
   }
   const byId = new Map(cells.map((c) => [c.id, c]));
   return {
-    placement: config.placement,
+    get placement() {
+      return placement;
+    },
+    schema,
+    replacePlacement(rules) {
+      placement = createPlacement(config.cells, rules);
+      return placement;
+    },
     all: () => cells,
     has: (id) => byId.has(id),
     get(id) {
@@ -86,7 +102,7 @@ export async function openCells(config: Pick<Config, 'cells' | 'placement'>): Pr
       return cell;
     },
     home(jurisdiction) {
-      const id = config.placement.homeCell(jurisdiction);
+      const id = placement.homeCell(jurisdiction);
       if (!id) throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${jurisdiction}`);
       return byId.get(id) as Cell;
     },

@@ -3,10 +3,9 @@
 // names, contacts and contents live in the cells. A subject's home can change (a person moves
 // country, a region migration): the change reaches every cache through `onSubjectChange`.
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { DirectoryDatabase, DirectorySubject } from '../db/cell.tables.js';
+import type { Kysely, Migration } from 'kysely';
+import type { DirectoryDatabase, DirectorySubject } from './cell.database.js';
 import { openDatabase } from '../db/connect.js';
-import { directoryMigrations } from '../db/migrations/cell.migrations.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { SubjectClass } from './placement.js';
@@ -51,9 +50,10 @@ function toSubject(row: DirectorySubject): Subject {
   return { id: row.id, kind: row.kind as SubjectKind, home: row.home, class: row.class as SubjectClass };
 }
 
-export async function openDirectory(url: string): Promise<Directory> {
+/** Opens the directory and runs the composed directory migrations (src/app/schema.ts). */
+export async function openDirectory(url: string, migrations: Readonly<Record<string, Migration>>): Promise<Directory> {
   const db = openDatabase<DirectoryDatabase>({ url, poolSize: 4 });
-  await migrateToLatest(db, directoryMigrations);
+  await migrateToLatest(db, migrations);
   let secret = (await db.selectFrom('directory_meta').select('value').where('key', '=', 'login_key_secret').executeTakeFirst())?.value;
   if (!secret) {
     secret = crypto.randomBytes(32).toString('base64');

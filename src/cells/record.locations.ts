@@ -4,7 +4,7 @@
 // are cached in process; a move updates the cache and tells every listener at once.
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from './cell.registry.js';
-import type { DirectoryDatabase } from '../db/cell.tables.js';
+import type { DirectoryDatabase } from './cell.database.js';
 
 export type RecordKind = 'conversation' | 'media' | 'session' | 'wallet';
 

@@ -2,7 +2,7 @@
 // sits where the placement rules say. Counts per cell and category; names every violation.
 import type { CellRegistry } from './cell.registry.js';
 import type { SubjectClass } from './placement.js';
-import { personalTables, type PersonalTable } from '../db/cell.tables.js';
+import type { PersonalTable } from './cell.schema.js';
 
 export interface ResidencyViolation {
   cell: string;
@@ -19,23 +19,9 @@ export interface ResidencyReport {
   violations: ResidencyViolation[];
 }
 
-const rowKey: Record<PersonalTable, readonly string[]> = {
-  account: ['id'],
-  contact_point: ['id'],
-  session: ['id'],
-  contact: ['subject_id', 'contact_id'],
-  conversation: ['id'],
-  membership: ['conversation_id', 'subject_id'],
-  message: ['id'],
-  media: ['id'],
-  case_record: ['ref'],
-  case_subject: ['case_ref', 'subject_id'],
-  consent_event: ['id'],
-  transfer_record: ['id'],
-};
-
 export async function scanResidency(props: { cells: CellRegistry; onProgress?: (done: number, total: number) => void }): Promise<ResidencyReport> {
   const { cells } = props;
+  const { personalTables } = cells.schema;
   const report: ResidencyReport = { at: new Date().toISOString(), cells: [], violations: [] };
   const total = cells.all().length * (personalTables.length + 1);
   let done = 0;
@@ -69,7 +55,7 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
           report.violations.push({
             cell: cell.id,
             table,
-            row: rowKey[table].map((k) => String(row[k])).join('/'),
+            row: cells.schema.rowKey(table).map((k) => String(row[k])).join('/'),
             subject: String(row.subject_id),
             category: group.category,
             problem: `a ${group.category} row of a ${group.scope_home}/${group.scope_class} scope belongs in cell ${expected ?? '(none)'}, found in ${cell.id}`,

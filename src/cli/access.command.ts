@@ -10,6 +10,7 @@ import { isDomainError } from '../errors/catalogue.js';
 import { persistBlock } from '../governance/cutoff/cutoff.js';
 import { createGovernanceJournal, systemActor } from '../governance/journal.js';
 import type { CliOutput } from './output.js';
+import { directoryMigrations } from '../app/schema.js';
 
 export const accessUsage = `  access block <CC>              cut off operator access from a jurisdiction (takes effect on a running server within 1 s)
   access unblock <CC>            lift a cut-off
@@ -35,7 +36,7 @@ function usageError(out: CliOutput, message: string): number {
 async function runBlock(props: AccessCommandProps, blocked: boolean): Promise<number> {
   const country = props.args[0];
   if (!country || !/^[A-Z]{2}$/.test(country)) return usageError(props.out, `access ${blocked ? 'block' : 'unblock'} needs a country code such as CN`);
-  const directory = await openDirectory(props.config.directoryDatabase);
+  const directory = await openDirectory(props.config.directoryDatabase, directoryMigrations);
   try {
     // No access log is opened here (the server owns them): the event waits in the journal.
     const journal = createGovernanceJournal({ db: directory.db, recorder: null });
@@ -64,7 +65,7 @@ async function runBlock(props: AccessCommandProps, blocked: boolean): Promise<nu
 }
 
 async function runBlocks(props: AccessCommandProps): Promise<number> {
-  const directory = await openDirectory(props.config.directoryDatabase);
+  const directory = await openDirectory(props.config.directoryDatabase, directoryMigrations);
   try {
     const rows = await directory.db.selectFrom('jurisdiction_block').selectAll().orderBy('country').execute();
     if (props.json) {

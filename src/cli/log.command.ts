@@ -11,6 +11,7 @@ import { loadOrCreateLogKey, logOrigin, readLogKey } from '../governance/log/log
 import { pinLogIdentity, readLogIdentity } from '../governance/log/log.repository.js';
 import { verifyCellLog, type LogVerification } from '../governance/log/log.verify.js';
 import type { CliOutput } from './output.js';
+import { cellSchema, directoryMigrations } from '../app/schema.js';
 
 export const logUsage = `  log key [--cell <cell>]        print the verifier key of a cell's access log
   log export --cell <cell> --out <dir>
@@ -35,7 +36,7 @@ function usageError(out: CliOutput, message: string): number {
 }
 
 async function withCells<T>(config: Config, run: (cells: CellRegistry) => Promise<T>): Promise<T> {
-  const cells = await openCells(config);
+  const cells = await openCells(config, cellSchema);
   try {
     return await run(cells);
   } finally {
@@ -131,7 +132,7 @@ async function runAuditor(props: LogCommandProps): Promise<number> {
   const [action, ...names] = props.args;
   const name = names.join(' ');
   if (action !== 'add' || !name) return usageError(out, 'usage: domicile log auditor add <name>');
-  const directory = await openDirectory(props.config.directoryDatabase);
+  const directory = await openDirectory(props.config.directoryDatabase, directoryMigrations);
   try {
     const auditor = await addAuditor({ db: directory.db, name });
     out.stdout(`Auditor "${auditor.name}" (${auditor.id}) added. Its token is shown only now; keep it secret:\n${auditor.token}`);

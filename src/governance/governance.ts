@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from '../cells/cell.registry.js';
-import type { DirectoryDatabase } from '../db/cell.tables.js';
+import type { DirectoryDatabase } from '../cells/cell.database.js';
 import { createBroker, type Broker, type PolicyState } from './broker/broker.js';
 import { createSubjectDataSources, type SubjectDataSources, type SubjectRef } from './broker/subject-data.js';
 import { transfersThroughGate } from './broker/transfer-basis.js';

@@ -7,7 +7,7 @@
 // pending events within a poll interval and again at start.
 import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { DirectoryDatabase } from '../db/cell.tables.js';
+import type { DirectoryDatabase } from '../cells/cell.database.js';
 import type { AccessRecorder } from './log/access-logs.js';
 import type { AccessEntry } from './log/entry.js';
 

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { SubjectClass } from '../cells/placement.js';
 import type { Subject, SubjectKind } from '../cells/directory.js';
-import type { AccountRow } from '../db/cell.tables.js';
+import type { AccountRow } from './messaging.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { categories, cellFor, isRecordId, newId, personalColumns, scopeOf } from '../cells/records.js';
 import type { MessagingContext } from './messaging.context.js';

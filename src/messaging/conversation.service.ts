@@ -1,7 +1,7 @@
 // Conversations: creation (stored in the creator's home cell, or a government account's home
 // if one takes part), listing, members, read receipts. Every call checks membership first.
 import type { Subject } from '../cells/directory.js';
-import type { ConversationRow, MessageRow } from '../db/cell.tables.js';
+import type { ConversationRow, MessageRow } from './messaging.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';

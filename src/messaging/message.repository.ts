@@ -1,7 +1,8 @@
 // Message storage inside a cell transaction: idempotent on the sender's client id, with the
 // conversation's sequence advanced in the same transaction so seqs have no gaps or twins.
 import type { Transaction } from 'kysely';
-import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
+import type { CellDatabase } from '../cells/cell.database.js';
+import type { MessageRow } from './messaging.tables.js';
 import type { CachedConversation } from './conversation.cache.js';
 import type { Cell } from '../cells/cell.registry.js';
 import { categories, newId, personalColumns } from '../cells/records.js';

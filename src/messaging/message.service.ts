@@ -2,7 +2,7 @@
 // members are told through the event sink afterwards.
 import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
-import type { MessageRow } from '../db/cell.tables.js';
+import type { MessageRow } from './messaging.tables.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, isRecordId } from '../cells/records.js';

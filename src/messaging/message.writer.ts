@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
-import type { CellDatabase, MessageRow } from '../db/cell.tables.js';
+import type { CellDatabase } from '../cells/cell.database.js';
+import type { MessageRow } from './messaging.tables.js';
 import { appendMessage, buildMessageRow, type AppendMessage } from './message.repository.js';
 
 type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;

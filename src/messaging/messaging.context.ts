@@ -3,7 +3,7 @@
 // realtime delivery. Built once per process.
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Directory } from '../cells/directory.js';
-import type { CellDatabase } from '../db/cell.tables.js';
+import type { CellDatabase } from '../cells/cell.database.js';
 import type { GroupCommitter } from '../db/group-commit.js';
 import type { TransferGate } from '../governance/transfers/transfer.gate.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';

@@ -1,5 +1,5 @@
 // Presenters: the one place rows become API shapes, shared by REST and realtime.
-import type { AccountRow, ConversationRow, MessageRow } from '../db/cell.tables.js';
+import type { AccountRow, ConversationRow, MessageRow } from './messaging.tables.js';
 import { countryName } from '../cells/countries.js';
 
 export interface UserView {

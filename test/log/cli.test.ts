@@ -6,6 +6,7 @@ import { openDirectory } from '../../src/cells/directory.js';
 import { loadConfig } from '../../src/config/config.js';
 import { authenticateAuditor } from '../../src/governance/log/auditors.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
+import { directoryMigrations } from '../../src/app/schema.js';
 
 describe('domicile log', () => {
   it('makes each cell its key on first use, private to its owner, and prints the verifier key', async () => {
@@ -30,7 +31,7 @@ describe('domicile log', () => {
     expect(added.code).toBe(0);
     const token = added.stdout.trim().split('\n').at(-1) ?? '';
     expect(token).toMatch(/^dla_[A-Za-z0-9_-]{43}$/);
-    const directory = await openDirectory(loadConfig({ file }).directoryDatabase);
+    const directory = await openDirectory(loadConfig({ file }).directoryDatabase, directoryMigrations);
     try {
       expect(await authenticateAuditor({ db: directory.db, token })).toMatchObject({ name: 'PPC inspector' });
       expect(await authenticateAuditor({ db: directory.db, token: `${token}x` })).toBeNull();

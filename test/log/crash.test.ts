@@ -12,6 +12,7 @@ import { openCheckpoint } from '../../src/governance/log/checkpoint.js';
 import { loadOrCreateLogKey, logOrigin } from '../../src/governance/log/log-keys.js';
 import { verifyConsistency } from '../../src/governance/log/merkle.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -68,7 +69,7 @@ describe('access log crash safety', () => {
 
     // Reopening checks the stored tree against that checkpoint and refuses on any mismatch.
     const config = loadConfig({ file });
-    const cells = await openCells(config);
+    const cells = await openCells(config, cellSchema);
     const key = loadOrCreateLogKey({ dataDir: config.dataDir, cellId: 'jp', origin: logOrigin(config.deployment, 'jp') });
     const log = await openAccessLog({ cellId: 'jp', db: cells.get('jp').db, key });
     expect(log.size()).toBe(stored.size);

@@ -12,13 +12,14 @@ import { TileTree } from '../../src/governance/log/tile-cache.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 import { accessEntry } from './support.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 let base: { file: string; dataDir: string };
 
 beforeAll(async () => {
   base = writeTestConfig();
   const config = loadConfig({ file: base.file });
-  const cells = await openCells(config);
+  const cells = await openCells(config, cellSchema);
   // No checkpoint timer, so the log holds exactly the checkpoints 0, 300 and 600.
   const logs = await openAccessLogs({ cells, dataDir: config.dataDir, deployment: config.deployment, checkpointIntervalMs: 0 });
   const log = logs.get('jp');

@@ -5,6 +5,7 @@ import { createPlacement, type PlacementRule } from '../../src/cells/placement.j
 import { openCells, type CellRegistry } from '../../src/cells/cell.registry.js';
 import type { Dialect } from '../../src/db/connect.js';
 import { freshDatabaseUrl, tempDir } from './databases.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 export const storyRules: PlacementRule[] = [{ home: 'JP', category: 'user.content.media', cell: 'kr' }];
 
@@ -22,7 +23,7 @@ export async function buildCellConfigs(dialect: Dialect, ids: [string, string][]
 
 export async function buildCells(dialect: Dialect, rules: PlacementRule[] = storyRules): Promise<CellRegistry> {
   const cells = await buildCellConfigs(dialect);
-  return openCells({ cells, placement: createPlacement(cells, rules) });
+  return openCells({ cells, placement: createPlacement(cells, rules) }, cellSchema);
 }
 
 export function randomId(prefix = 'id'): string {

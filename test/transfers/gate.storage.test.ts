@@ -16,6 +16,7 @@ import { transferPurposes, type TransferSubject } from '../../src/governance/tra
 import { createTransfersContext, type TransfersContext } from '../../src/governance/transfers/transfers.context.js';
 import { dialects } from '../support/databases.js';
 import { buildCellConfigs, randomId, storyRules } from '../support/factories.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 /** The repository's registries plus a host for a cell in Germany (on Japan's approved list). */
 function registriesWithGermany(): Registries {
@@ -59,7 +60,7 @@ describe.each(dialects)('transfer gate on %s', (dialect) => {
 
   beforeAll(async () => {
     const configs = await buildCellConfigs(dialect, [['jp', 'JP'], ['kr', 'KR'], ['de', 'DE']]);
-    cells = await openCells({ cells: configs, placement: createPlacement(configs, storyRules) });
+    cells = await openCells({ cells: configs, placement: createPlacement(configs, storyRules) }, cellSchema);
     ctx = createTransfersContext({ cells, registries: registriesWithGermany(), now: () => clock });
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { cellFor, personalColumns, type Scope } from '../../cells/records.js';
-import type { CellDatabase, DirectoryDatabase } from '../../db/cell.tables.js';
+import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { SubjectDataSource, SubjectRecord, SubjectRef } from '../broker/subject-data.js';
 

@@ -3,7 +3,7 @@
 // polls for changes. A change flushes the decision cache and tells listeners, who end the live
 // operator sessions from the newly blocked countries.
 import type { Kysely } from 'kysely';
-import type { DirectoryDatabase } from '../../db/cell.tables.js';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { EventActor, GovernanceJournal } from '../journal.js';
 

@@ -5,7 +5,8 @@
 // has written yet. Every step is journalled, so it reaches the subjects' access logs.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DirectoryAccessGrantTable, DirectoryDatabase } from '../../db/cell.tables.js';
+import type { DirectoryAccessGrantTable } from '../governance.tables.js';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
 import type { EventActor, GovernanceJournal } from '../journal.js';

@@ -4,7 +4,7 @@
 // it rebuilds the tree from stored hashes and refuses to run if that contradicts the last
 // signed checkpoint.
 import type { Kysely } from 'kysely';
-import type { CellDatabase } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
 import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { openCheckpoint, signCheckpoint } from './checkpoint.js';
 import { canonicalAccessEntry, leafHashOfCanonical, type AccessEntry } from './entry.js';

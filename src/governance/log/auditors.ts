@@ -3,7 +3,7 @@
 // nothing. The token is shown once, when it is made.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DirectoryDatabase } from '../../db/cell.tables.js';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 
 export interface Auditor {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { CellDatabase } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { openCheckpoint } from './checkpoint.js';
 import { isLogError } from './errors.js';

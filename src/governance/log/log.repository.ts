@@ -1,7 +1,7 @@
 // SQL of a cell's access log: entries, hash tiles, the subject index, checkpoints and the log's
 // pinned identity in cell_meta. The same queries run on SQLite and PostgreSQL.
 import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
-import type { CellDatabase } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
 
 type Db = Kysely<CellDatabase> | Transaction<CellDatabase>;
 

@@ -5,7 +5,7 @@
 // Reports the first problem in index order, naming the entry or checkpoint.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CellDatabase } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
 import { leafHashOfCanonical } from './entry.js';
 import { isLogError } from './errors.js';

@@ -1,7 +1,8 @@
 // Operator and operator-session rows in the directory database. Queries only; the rules live in
 // operators.ts.
 import type { Kysely, Transaction } from 'kysely';
-import type { DirectoryDatabase, DirectoryOperatorSessionTable, DirectoryOperatorTable } from '../../db/cell.tables.js';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
+import type { DirectoryOperatorSessionTable, DirectoryOperatorTable } from '../governance.tables.js';
 
 type Db = Kysely<DirectoryDatabase>;
 

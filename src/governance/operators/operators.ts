@@ -3,7 +3,7 @@
 // is, and short sessions that a cut-off can end at once.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DirectoryDatabase } from '../../db/cell.tables.js';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { decoyHash, hashPassword, verifyPassword } from '../../crypto/password.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../policy/policy.request.js';

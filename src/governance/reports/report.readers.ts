@@ -4,7 +4,6 @@
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { subjectClasses } from '../../cells/placement.js';
-import { personalTables } from '../../db/cell.tables.js';
 import { transferFlowsSince, type TransferFlow } from '../transfers/transfer.repository.js';
 
 export interface StoredFact {
@@ -37,7 +36,7 @@ function merge(facts: StoredFact[]): StoredFact[] {
 export async function storedFacts(cells: CellRegistry): Promise<StoredFact[]> {
   const facts: StoredFact[] = [];
   for (const cell of cells.all()) {
-    for (const table of personalTables) {
+    for (const table of cells.schema.personalTables) {
       const groups = await cell.db
         .selectFrom(table)
         .select(['subject_home', 'category'])
@@ -54,7 +53,7 @@ export async function storedFacts(cells: CellRegistry): Promise<StoredFact[]> {
 export async function heldAbout(cells: CellRegistry, subjectId: string, home: string): Promise<StoredFact[]> {
   const facts: StoredFact[] = [];
   for (const cell of cells.all()) {
-    for (const table of personalTables) {
+    for (const table of cells.schema.personalTables) {
       const groups = await cell.db
         .selectFrom(table)
         .select('category')

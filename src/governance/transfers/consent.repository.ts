@@ -2,7 +2,8 @@
 // order they were written. The same queries run on SQLite and PostgreSQL.
 
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { CellDatabase, ConsentEventTable } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
+import type { ConsentEventTable } from './transfer.tables.js';
 import type { ConsentEvent } from './consent.history.js';
 import { validateConsentReceipt } from './consent.receipt.js';
 

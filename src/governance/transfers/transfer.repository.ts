@@ -4,7 +4,9 @@
 
 import crypto from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { CellDatabase, PersonalColumns, TransferRecordTable } from '../../db/cell.tables.js';
+import type { CellDatabase } from '../../cells/cell.database.js';
+import type { PersonalColumns } from '../../cells/records.js';
+import type { TransferRecordTable } from './transfer.tables.js';
 
 type Db = Kysely<CellDatabase> | Transaction<CellDatabase>;
 

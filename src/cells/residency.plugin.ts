@@ -11,10 +11,9 @@ import type {
   UnknownRow,
 } from 'kysely';
 import { DomainError } from '../errors/catalogue.js';
-import type { Placement, SubjectClass } from '../cells/placement.js';
-import { personalColumnNames, personalTables } from './cell.tables.js';
+import type { Placement, SubjectClass } from './placement.js';
+import { personalColumnNames } from './records.js';
 
-const guarded = new Set<string>(personalTables);
 const placementColumns = new Set<string>(personalColumnNames);
 
 interface NamedNode extends OperationNode {
@@ -58,10 +57,16 @@ function insertedRows(values: OperationNode | undefined): unknown[][] | null {
 }
 
 export class ResidencyGuardPlugin implements KyselyPlugin {
+  private readonly guarded: ReadonlySet<string>;
+
+  /** `placement` is read at every write, so a placement change holds from the next one. */
   constructor(
     private readonly cellId: string,
-    private readonly placement: Placement,
-  ) {}
+    private readonly placement: () => Placement,
+    personalTables: readonly string[],
+  ) {
+    this.guarded = new Set(personalTables);
+  }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const node = args.node;
@@ -76,7 +81,7 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
 
   private checkInsert(node: Extract<RootOperationNode, { kind: 'InsertQueryNode' }>): void {
     const table = tableName(node.into);
-    if (!table || !guarded.has(table)) return;
+    if (!table || !this.guarded.has(table)) return;
     const columns = (node.columns ?? []).map(columnName);
     const rows = insertedRows(node.values);
     if (!rows) this.refuse(table, 'an insert into a personal-data table must use literal values');
@@ -93,7 +98,7 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
       if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
         this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
       }
-      const domicile = this.placement.cellFor({
+      const domicile = this.placement().cellFor({
         home: scopeHome as string,
         class: scopeClass as SubjectClass,
         category: category as string,
@@ -111,7 +116,7 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
 
   private checkUpdate(node: Extract<RootOperationNode, { kind: 'UpdateQueryNode' }>): void {
     const table = tableName(node.table);
-    if (!table || !guarded.has(table)) return;
+    if (!table || !this.guarded.has(table)) return;
     if ((node.updates ?? []).some((u) => placementColumns.has(updatedColumn(u)))) {
       this.refuse(table, 'the placement columns of a personal-data row cannot be changed in place; migrate it');
     }

@@ -1,0 +1,80 @@
+// How domains add to the schema of every cell and of the directory. Each domain owns its tables
+// (`*.tables.ts`) and its migrations folder, and describes them as a schema part; the app
+// composes the parts (src/app/schema.ts) and the one migration runner (src/db/migrate.ts) runs
+// them in the order of their names. The personal tables listed here are exactly what the
+// residency guard and the residency scan cover.
+import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import type { CellDatabase } from './cell.database.js';
+import type { PersonalColumns } from './records.js';
+
+// Migrations take Kysely<any> by design (Kysely's guidance): they describe the schema as it was.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDb = Kysely<any>;
+
+/** The cell tables whose rows are personal data (they carry the personal columns). */
+export type PersonalTable = { [K in keyof CellDatabase]: CellDatabase[K] extends PersonalColumns ? K : never }[keyof CellDatabase];
+
+export interface CellSchemaPart {
+  readonly name: string;
+  /** Migrations by name; names sort globally across parts (`0005_pay`), so pick the next number. */
+  readonly migrations: (cellId: string) => Readonly<Record<string, Migration>>;
+  /** Personal-data tables of the part, each with the columns that name one row. */
+  readonly personalTables?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
+}
+
+export interface DirectorySchemaPart {
+  readonly name: string;
+  readonly migrations: Readonly<Record<string, Migration>>;
+}
+
+export interface CellSchema {
+  migrations(cellId: string): Record<string, Migration>;
+  readonly personalTables: readonly PersonalTable[];
+  /** The columns that name one row of a personal table (for reports of violations). */
+  rowKey(table: PersonalTable): readonly string[];
+}
+
+function mergeMigrations(parts: readonly { name: string; migrations: Readonly<Record<string, Migration>> }[]): Record<string, Migration> {
+  const out: Record<string, Migration> = {};
+  for (const part of parts) {
+    for (const [name, migration] of Object.entries(part.migrations)) {
+      if (name in out) throw new Error(`schema part ${part.name}: migration name ${name} is taken by another part`);
+      out[name] = migration;
+    }
+  }
+  return out;
+}
+
+export function composeCellSchema(parts: readonly CellSchemaPart[]): CellSchema {
+  const keys = new Map<PersonalTable, readonly string[]>();
+  for (const part of parts) {
+    for (const [table, key] of Object.entries(part.personalTables ?? {}) as [PersonalTable, readonly string[]][]) {
+      if (keys.has(table)) throw new Error(`schema part ${part.name}: table ${table} is declared by another part`);
+      keys.set(table, key);
+    }
+  }
+  mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations('check') })));
+  return {
+    migrations: (cellId) => mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations(cellId) }))),
+    personalTables: [...keys.keys()],
+    rowKey: (table) => keys.get(table) ?? ['id'],
+  };
+}
+
+export function composeDirectoryMigrations(parts: readonly DirectorySchemaPart[]): Record<string, Migration> {
+  return mergeMigrations(parts);
+}
+
+/**
+ * The personal columns on a new table. The CHECK on cell_id pins every row to the cell the
+ * migration ran in, so even SQL that bypasses the repositories cannot write another cell's id.
+ */
+export function withPersonalColumns<T extends string>(table: CreateTableBuilder<T, never>, cellId: string): CreateTableBuilder<T, keyof PersonalColumns> {
+  return table
+    .addColumn('subject_id', 'text', (c) => c.notNull())
+    .addColumn('subject_home', 'text', (c) => c.notNull())
+    .addColumn('category', 'text', (c) => c.notNull())
+    .addColumn('cell_id', 'text', (c) => c.notNull().check(sql`cell_id = ${sql.lit(cellId)}`))
+    .addColumn('scope_home', 'text', (c) => c.notNull())
+    .addColumn('scope_class', 'text', (c) => c.notNull());
+}

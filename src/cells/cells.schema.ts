@@ -1,0 +1,16 @@
+// The cells domain's own part of the schema: the cell's identity, and in the directory the
+// subjects, logins and record locations.
+import type { CellSchemaPart, DirectorySchemaPart } from './cell.schema.js';
+import { migration0000CellMeta } from './migrations/0000_cell_meta.js';
+import { migration0001Directory } from './migrations/0001_directory.js';
+import { migration0004RecordLocations } from './migrations/0004_record_locations.js';
+
+export const cellsCellSchema: CellSchemaPart = {
+  name: 'cells',
+  migrations: () => ({ '0000_cell_meta': migration0000CellMeta }),
+};
+
+export const cellsDirectorySchema: DirectorySchemaPart = {
+  name: 'cells',
+  migrations: { '0001_directory': migration0001Directory, '0004_record_locations': migration0004RecordLocations },
+};

@@ -1,0 +1,30 @@
+// Governance's parts of the schema: the access log, cases and transfers in every cell, and the
+// operator-access control plane and auditors in the directory.
+import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.js';
+import { migration0003Cases } from './cases/migrations/0003_cases.js';
+import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
+import { migration0002Auditors } from './log/migrations/0002_auditors.js';
+import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
+import { migration0004Transfers } from './transfers/migrations/0004_transfers.js';
+
+export const accessLogSchema: CellSchemaPart = {
+  name: 'access-log',
+  migrations: (cellId) => ({ '0002_access_log': migration0002AccessLog(cellId) }),
+};
+
+export const casesSchema: CellSchemaPart = {
+  name: 'cases',
+  migrations: (cellId) => ({ '0003_cases': migration0003Cases(cellId) }),
+  personalTables: { case_record: ['ref'], case_subject: ['case_ref', 'subject_id'] },
+};
+
+export const transfersSchema: CellSchemaPart = {
+  name: 'transfers',
+  migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId) }),
+  personalTables: { consent_event: ['id'], transfer_record: ['id'] },
+};
+
+export const governanceDirectorySchema: DirectorySchemaPart = {
+  name: 'governance',
+  migrations: { '0002_auditors': migration0002Auditors, '0003_operator_access': migration0003OperatorAccess },
+};

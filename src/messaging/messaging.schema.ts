@@ -1,0 +1,18 @@
+// Messaging's part of every cell's schema: its migrations and its personal tables.
+import type { CellSchemaPart } from '../cells/cell.schema.js';
+import { migration0001Messaging } from './migrations/0001_messaging.js';
+
+export const messagingSchema: CellSchemaPart = {
+  name: 'messaging',
+  migrations: (cellId) => ({ '0001_messaging': migration0001Messaging(cellId) }),
+  personalTables: {
+    account: ['id'],
+    contact_point: ['id'],
+    session: ['id'],
+    contact: ['subject_id', 'contact_id'],
+    conversation: ['id'],
+    membership: ['conversation_id', 'subject_id'],
+    message: ['id'],
+    media: ['id'],
+  },
+};
