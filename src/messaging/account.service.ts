@@ -1,3 +1,4 @@
+import type { CellRegistry } from '../cells/cell.registry.js';
 // Accounts and sessions: sign-up, sign-in (rate-limited), token authentication, revocation,
 // and the profile. The account lives in the cell its placement gives, the login only as a
 // keyed hash in the directory.
@@ -59,8 +60,8 @@ async function createSession(ctx: MessagingContext, subject: Subject): Promise<{
   return { token: `${id}.${secret}`, sessionId: id };
 }
 
-export async function findAccount(ctx: MessagingContext, subject: Subject): Promise<AccountRow> {
-  const cell = cellFor(ctx.cells, scopeOf(subject), categories.account);
+export async function findAccount(cells: CellRegistry, subject: Subject): Promise<AccountRow> {
+  const cell = cellFor(cells, scopeOf(subject), categories.account);
   const row = await cell.db.selectFrom('account').selectAll().where('id', '=', subject.id).executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', `no user or account "${subject.id}"`);
   return row;
@@ -80,7 +81,7 @@ export async function displayNames(ctx: MessagingContext, ids: readonly string[]
     let name = cache.get(id);
     if (name === undefined) {
       const subject = await ctx.directory.find(id);
-      name = subject ? (await findAccount(ctx, subject).catch(() => null))?.display_name ?? id : id;
+      name = subject ? (await findAccount(ctx.cells, subject).catch(() => null))?.display_name ?? id : id;
       cache.set(id, name);
     }
     out.set(id, name);
@@ -91,7 +92,7 @@ export async function displayNames(ctx: MessagingContext, ids: readonly string[]
 export async function getUser(props: { ctx: MessagingContext; userId: string }): Promise<UserView> {
   const subject = await props.ctx.directory.find(props.userId);
   if (!subject) throw new DomainError('NOT_FOUND', `no user or account "${props.userId}"`);
-  return presentUser(await findAccount(props.ctx, subject));
+  return presentUser(await findAccount(props.ctx.cells, subject));
 }
 
 export async function signUp(props: {
@@ -182,7 +183,7 @@ export async function signIn(props: { ctx: MessagingContext; login: string; pass
     });
   }
   const subject = await ctx.directory.findByLogin(props.login);
-  const account = subject ? await findAccount(ctx, subject).catch(() => null) : null;
+  const account = subject ? await findAccount(ctx.cells, subject).catch(() => null) : null;
   const ok = await verifyPassword(props.password, account?.password_hash ?? (await decoyHash));
   if (!subject || !account || !ok) {
     ctx.signInLimiter.fail(loginKey);

@@ -1,4 +1,5 @@
 // Contacts: a person's address book of other users, kept in the person's own cell.
+import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import { getUser } from './account.service.js';
@@ -6,8 +7,8 @@ import type { MessagingContext } from './messaging.context.js';
 import { categories, cellFor, personalColumns, scopeOf } from '../cells/records.js';
 import type { UserView } from './presenters.js';
 
-function contactsCell(ctx: MessagingContext, actor: Subject) {
-  return cellFor(ctx.cells, scopeOf(actor), categories.contacts);
+function contactsCell(cells: CellRegistry, actor: Subject) {
+  return cellFor(cells, scopeOf(actor), categories.contacts);
 }
 
 export async function addContact(props: { ctx: MessagingContext; actor: Subject; handle: string }): Promise<UserView> {
@@ -15,7 +16,7 @@ export async function addContact(props: { ctx: MessagingContext; actor: Subject;
   if (handle === props.actor.id) throw new DomainError('VALIDATION_FAILED', 'you cannot add yourself as a contact');
   const contact = await props.ctx.directory.find(handle);
   if (!contact) throw new DomainError('NOT_FOUND', `no user "${handle}"; check the handle`);
-  const cell = contactsCell(props.ctx, props.actor);
+  const cell = contactsCell(props.ctx.cells, props.actor);
   await cell.db
     .insertInto('contact')
     .values({
@@ -29,7 +30,7 @@ export async function addContact(props: { ctx: MessagingContext; actor: Subject;
 }
 
 export async function listContacts(props: { ctx: MessagingContext; actor: Subject }): Promise<UserView[]> {
-  const rows = await contactsCell(props.ctx, props.actor)
+  const rows = await contactsCell(props.ctx.cells, props.actor)
     .db.selectFrom('contact')
     .select('contact_id')
     .where('subject_id', '=', props.actor.id)
@@ -44,7 +45,7 @@ export async function listContacts(props: { ctx: MessagingContext; actor: Subjec
 }
 
 export async function removeContact(props: { ctx: MessagingContext; actor: Subject; userId: string }): Promise<void> {
-  const result = await contactsCell(props.ctx, props.actor)
+  const result = await contactsCell(props.ctx.cells, props.actor)
     .db.deleteFrom('contact')
     .where('subject_id', '=', props.actor.id)
     .where('contact_id', '=', props.userId)

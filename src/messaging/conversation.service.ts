@@ -1,12 +1,13 @@
 // Conversations: creation (stored in the creator's home cell, or a government account's home
 // if one takes part), listing, members, read receipts. Every call checks membership first.
+import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { ConversationRow, MessageRow } from './messaging.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';
 import { appendMessage } from './message.repository.js';
-import { committerOf, messageWriterOf, type MessagingContext } from './messaging.context.js';
+import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
 import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
 
@@ -33,8 +34,8 @@ interface ConversationState {
   last: MessageRow | undefined;
 }
 
-async function loadState(ctx: MessagingContext, conversation: CachedConversation, known?: ConversationRow): Promise<ConversationState> {
-  const db = ctx.cells.get(conversation.cellId).db;
+async function loadState(cells: CellRegistry, conversation: CachedConversation, known?: ConversationRow): Promise<ConversationState> {
+  const db = cells.get(conversation.cellId).db;
   const row = known ?? (await db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow());
   const last = await db
     .selectFrom('message')
@@ -61,7 +62,7 @@ async function present(ctx: MessagingContext, conversation: CachedConversation, 
 }
 
 async function view(ctx: MessagingContext, conversation: CachedConversation, viewerId: string): Promise<ConversationView> {
-  return present(ctx, conversation, await loadState(ctx, conversation), viewerId);
+  return present(ctx, conversation, await loadState(ctx.cells, conversation), viewerId);
 }
 
 export async function getConversation(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<ConversationView> {
@@ -69,8 +70,8 @@ export async function getConversation(props: { ctx: MessagingContext; actor: Sub
   return view(props.ctx, conversation, props.actor.id);
 }
 
-async function findDirect(ctx: MessagingContext, key: string): Promise<string | null> {
-  for (const cell of ctx.cells.all()) {
+async function findDirect(cells: CellRegistry, key: string): Promise<string | null> {
+  for (const cell of cells.all()) {
     const row = await cell.db.selectFrom('conversation').select('id').where('direct_key', '=', key).executeTakeFirst();
     if (row) return row.id;
   }
@@ -104,7 +105,7 @@ export async function createConversation(props: {
 
   const directKey = props.kind === 'direct' ? [actor.id, ...others].sort().join('|') : null;
   if (directKey) {
-    const existing = await findDirect(ctx, directKey);
+    const existing = await findDirect(ctx.cells, directKey);
     if (existing) return { conversation: await getConversation({ ctx, actor, conversationId: existing }), created: false };
   }
 
@@ -128,7 +129,7 @@ export async function createConversation(props: {
   };
   const everyone = [actor, ...participants];
   await ctx.directory.locations.place('conversation', id, cell.id);
-  await committerOf(ctx, cell.id).run(async (trx) => {
+  await cell.commits.run(async (trx) => {
     await trx
       .insertInto('conversation')
       .values({
@@ -168,7 +169,7 @@ export async function createConversation(props: {
   });
   ctx.conversations.put(cached);
   // Read once, presented per member: a 500-member group must not cost 1,000 queries.
-  const state = await loadState(ctx, cached);
+  const state = await loadState(ctx.cells, cached);
   for (const member of everyone) {
     ctx.events.emit({
       type: 'membership',
@@ -195,7 +196,7 @@ export async function listConversations(props: { ctx: MessagingContext; actor: S
     for (const row of rows) {
       const conversation = await ctx.conversations.find(row.id);
       if (!conversation) continue;
-      out.push({ view: await present(ctx, conversation, await loadState(ctx, conversation, row), actor.id), updatedAt: row.updated_at });
+      out.push({ view: await present(ctx, conversation, await loadState(ctx.cells, conversation, row), actor.id), updatedAt: row.updated_at });
     }
   }
   return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((o) => o.view);
@@ -241,7 +242,7 @@ export async function addMember(props: {
   if (!subject) throw new DomainError('NOT_FOUND', `no user "${props.userId}"; check the handle`);
   const cell = ctx.cells.get(conversation.cellId);
   const role = props.asReader ? 'reader' : 'member';
-  await committerOf(ctx, cell.id).run((trx) =>
+  await cell.commits.run((trx) =>
     trx
       .insertInto('membership')
       .values({
@@ -286,7 +287,7 @@ export async function removeMember(props: { ctx: MessagingContext; actor: Subjec
   if (!conversation.members.has(props.userId)) throw new DomainError('NOT_FOUND', `${props.userId} is not a member`);
   if (conversation.kind === 'direct') throw new DomainError('FORBIDDEN', 'a direct chat has no members to remove');
   const recipients = [...conversation.members.keys()];
-  await committerOf(ctx, conversation.cellId).run((trx) =>
+  await ctx.cells.get(conversation.cellId).commits.run((trx) =>
     trx.deleteFrom('membership').where('conversation_id', '=', conversation.id).where('subject_id', '=', props.userId).execute(),
   );
   conversation.members.delete(props.userId);
@@ -312,7 +313,7 @@ export async function markRead(props: { ctx: MessagingContext; actor: Subject; c
   const cell = ctx.cells.get(conversation.cellId);
   const last = await cell.db.selectFrom('conversation').select('last_seq').where('id', '=', conversation.id).executeTakeFirstOrThrow();
   const seq = Math.min(props.seq, Number(last.last_seq));
-  await committerOf(ctx, cell.id).run((trx) =>
+  await cell.commits.run((trx) =>
     trx
       .updateTable('membership')
       .set({ last_read_seq: seq })

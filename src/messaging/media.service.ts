@@ -117,7 +117,7 @@ export async function setAvatar(props: { ctx: MessagingContext; actor: Subject; 
   const scope = { home: props.actor.home, class: props.actor.class };
   const stored = await store({ ctx: props.ctx, owner: props.actor, scope, conversationId: null, bytes: props.bytes, contentType });
   const accountCell = cellFor(props.ctx.cells, scope, categories.account);
-  const previous = (await findAccount(props.ctx, props.actor)).avatar_media_id;
+  const previous = (await findAccount(props.ctx.cells, props.actor)).avatar_media_id;
   await accountCell.db.updateTable('account').set({ avatar_media_id: stored.id }).where('id', '=', props.actor.id).execute();
   const previousCell = previous ? await props.ctx.directory.locations.find('media', previous) : null;
   if (previous && previousCell && props.ctx.cells.has(previousCell)) {
@@ -131,7 +131,7 @@ export async function setAvatar(props: { ctx: MessagingContext; actor: Subject; 
 export async function getAvatar(props: { ctx: MessagingContext; userId: string }) {
   const subject = await props.ctx.directory.find(props.userId);
   if (!subject) throw new DomainError('NOT_FOUND', 'no such user');
-  const account = await findAccount(props.ctx, subject);
+  const account = await findAccount(props.ctx.cells, subject);
   if (!account.avatar_media_id) throw new DomainError('NOT_FOUND', 'this user has no profile picture');
   return readMedia(props.ctx, account.avatar_media_id, null);
 }

@@ -3,8 +3,6 @@
 // realtime delivery. Built once per process.
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Directory } from '../cells/directory.js';
-import type { CellDatabase } from '../cells/cell.database.js';
-import type { GroupCommitter } from '../db/group-commit.js';
 import type { TransferGate } from '../governance/transfers/transfer.gate.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { createConversationCache, type ConversationCache } from './conversation.cache.js';
@@ -44,8 +42,4 @@ export function messageWriterOf(ctx: MessagingContext, cellId: string): MessageW
   const writer = ctx.messageWriters.get(cellId);
   if (!writer) throw new Error(`no message writer for cell ${cellId}`);
   return writer;
-}
-
-export function committerOf(ctx: MessagingContext, cellId: string): GroupCommitter<CellDatabase> {
-  return ctx.cells.get(cellId).commits;
 }

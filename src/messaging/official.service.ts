@@ -1,5 +1,6 @@
 // Official accounts (municipalities, ministries, companies): a subject of class government or
 // business with one channel that followers read. Government channels stay in their home cell.
+import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { SubjectClass } from '../cells/placement.js';
 import { DomainError } from '../errors/catalogue.js';
@@ -35,8 +36,8 @@ export async function createOfficialAccount(props: {
   return { id: actor.id, channelId: conversation.id, token: signedIn.token };
 }
 
-async function channelOf(ctx: MessagingContext, account: Subject): Promise<string | null> {
-  const cell = cellFor(ctx.cells, { home: account.home, class: account.class }, categories.conversation);
+async function channelOf(cells: CellRegistry, account: Subject): Promise<string | null> {
+  const cell = cellFor(cells, { home: account.home, class: account.class }, categories.conversation);
   const row = await cell.db
     .selectFrom('conversation')
     .select('id')
@@ -55,9 +56,9 @@ async function officialSubject(ctx: MessagingContext, id: string): Promise<Subje
 export async function listOfficialAccounts(props: { ctx: MessagingContext; actor: Subject }): Promise<OfficialAccountView[]> {
   const out: OfficialAccountView[] = [];
   for (const subject of await props.ctx.directory.listByKind('official')) {
-    const account = await findAccount(props.ctx, subject).catch(() => null);
+    const account = await findAccount(props.ctx.cells, subject).catch(() => null);
     if (!account) continue;
-    const channelId = await channelOf(props.ctx, subject);
+    const channelId = await channelOf(props.ctx.cells, subject);
     const channel = channelId ? await props.ctx.conversations.find(channelId) : null;
     out.push({
       id: subject.id,
@@ -74,7 +75,7 @@ export async function listOfficialAccounts(props: { ctx: MessagingContext; actor
 }
 
 async function requireChannel(ctx: MessagingContext, accountId: string): Promise<string> {
-  const channelId = await channelOf(ctx, await officialSubject(ctx, accountId));
+  const channelId = await channelOf(ctx.cells, await officialSubject(ctx, accountId));
   if (!channelId) throw new DomainError('NOT_FOUND', 'this official account has no channel yet');
   return channelId;
 }

@@ -1,3 +1,4 @@
+import type { CellRegistry } from '../cells/cell.registry.js';
 // Messaging's personal data as the broker's data sources: profiles, contact points, messages
 // and image metadata, read from whichever cells hold them. Registered with governance at
 // composition; nothing here decides who may see what — the broker does, before it calls read.
@@ -38,12 +39,12 @@ async function readEveryCell(
 }
 
 /** Subjects grouped by the cell their rows of `category` are placed in. */
-function byCell(ctx: MessagingContext, subjects: readonly SubjectRef[], category: string): Map<Cell, SubjectRef[]> {
+function byCell(cells: CellRegistry, subjects: readonly SubjectRef[], category: string): Map<Cell, SubjectRef[]> {
   const out = new Map<Cell, SubjectRef[]>();
   for (const subject of subjects) {
-    const id = ctx.cells.placement.cellFor({ home: subject.home, class: subject.class as SubjectClass, category });
-    if (!id || !ctx.cells.has(id)) continue;
-    const cell = ctx.cells.get(id);
+    const id = cells.placement.cellFor({ home: subject.home, class: subject.class as SubjectClass, category });
+    if (!id || !cells.has(id)) continue;
+    const cell = cells.get(id);
     const list = out.get(cell) ?? [];
     list.push(subject);
     out.set(cell, list);
@@ -57,7 +58,7 @@ function accountSource(ctx: MessagingContext): SubjectDataSource {
     fields: ['handle', 'displayName', 'kind', 'class', 'home', 'createdAt'],
     async read({ subjects, limit }) {
       const out: SubjectRecord[] = [];
-      for (const [cell, group] of byCell(ctx, subjects, categories.account)) {
+      for (const [cell, group] of byCell(ctx.cells, subjects, categories.account)) {
         for (const ids of chunks(group.map((s) => s.id))) {
           const rows = await cell.db
             .selectFrom('account')
@@ -87,7 +88,7 @@ function contactSource(ctx: MessagingContext): SubjectDataSource {
       // Rules may place e-mail and phone apart, so both placements are read.
       const cells = new Map<Cell, Set<string>>();
       for (const category of [categories.email, categories.phone]) {
-        for (const [cell, group] of byCell(ctx, subjects, category)) {
+        for (const [cell, group] of byCell(ctx.cells, subjects, category)) {
           const set = cells.get(cell) ?? new Set<string>();
           for (const s of group) set.add(s.id);
           cells.set(cell, set);
