@@ -3,6 +3,19 @@
 // `*.tables.ts` (declaration merging), so cells/ never imports a domain.
 import type { Selectable } from 'kysely';
 
+/** Columns every personal-data row carries (invariant 2). */
+export interface PersonalColumns {
+  subject_id: string;
+  subject_home: string;
+  category: string;
+  cell_id: string;
+  /** Home jurisdiction of the scope that decides placement: the subject, or the conversation. */
+  scope_home: string;
+  scope_class: string;
+}
+
+export const personalColumnNames = ['subject_id', 'subject_home', 'category', 'cell_id', 'scope_home', 'scope_class'] as const satisfies readonly (keyof PersonalColumns)[];
+
 export interface CellMetaTable {
   key: string;
   value: string;

@@ -4,8 +4,7 @@
 // them in the order of their names. The personal tables listed here are exactly what the
 // residency guard and the residency scan cover.
 import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
-import type { CellDatabase } from './cell.database.js';
-import type { PersonalColumns } from './records.js';
+import type { CellDatabase, PersonalColumns } from './cell.database.js';
 
 // Migrations take Kysely<any> by design (Kysely's guidance): they describe the schema as it was.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

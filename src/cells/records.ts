@@ -3,10 +3,12 @@
 // cell a record goes to, ids, and the check before a person's data is written abroad. Domains
 // (messaging, governance, pay, …) take these narrow parts, never each other's contexts.
 import type { Cell, CellRegistry } from './cell.registry.js';
+import type { PersonalColumns } from './cell.database.js';
 import type { SubjectClass } from './placement.js';
 import { DomainError } from '../errors/catalogue.js';
 
 export { categories } from './categories.js';
+export { personalColumnNames, type PersonalColumns } from './cell.database.js';
 export { newId, isRecordId } from './ids.js';
 
 /** What placement reads of a record's owner: the home and class of the subject or conversation. */
@@ -21,19 +23,6 @@ export interface SubjectRef {
   readonly home: string;
   readonly class: SubjectClass;
 }
-
-/** Columns every personal-data row carries (invariant 2). */
-export interface PersonalColumns {
-  subject_id: string;
-  subject_home: string;
-  category: string;
-  cell_id: string;
-  /** Home jurisdiction of the scope that decides placement: the subject, or the conversation. */
-  scope_home: string;
-  scope_class: string;
-}
-
-export const personalColumnNames = ['subject_id', 'subject_home', 'category', 'cell_id', 'scope_home', 'scope_class'] as const satisfies readonly (keyof PersonalColumns)[];
 
 export function scopeOf(subject: { readonly home: string; readonly class: SubjectClass }): Scope {
   return { home: subject.home, class: subject.class };

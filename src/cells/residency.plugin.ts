@@ -12,7 +12,7 @@ import type {
 } from 'kysely';
 import { DomainError } from '../errors/catalogue.js';
 import type { Placement, SubjectClass } from './placement.js';
-import { personalColumnNames } from './records.js';
+import { personalColumnNames } from './cell.database.js';
 
 const placementColumns = new Set<string>(personalColumnNames);
 
