@@ -11,6 +11,7 @@ import { createTransfersContext, type OpenTransfersProps, type TransfersContext 
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
 import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.js';
 import { registerMessagingSources } from '../messaging/subject-data.source.js';
+import { recoverPendingPayments, type PayContext } from '../pay/pay.service.js';
 import { cellSchema, directoryMigrations } from './schema.js';
 
 export interface Runtime {
@@ -25,6 +26,8 @@ export interface Runtime {
   transfers: TransfersContext;
   /** Operator access: operators, cases, grants, the cut-off and the broker (the one door to data). */
   governance: Governance;
+  /** Domicile Pay: wallets and the ledger. */
+  pay: PayContext;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,23 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     throw err;
   }
   registerMessagingSources(governance.sources, messaging);
+  const pay: PayContext = { cells, directory, gate: transfers.gate, simulatedFunding: config.simulatedFunding };
+  // Money moving between cells needs recovery at start: a serving process applies every payment
+  // left pending by a crash before it answers anything, then keeps retrying those whose
+  // payee's cell was unavailable.
+  let payRecovery: NodeJS.Timeout | undefined;
+  if (options.serving) {
+    await recoverPendingPayments({ ctx: pay });
+    let recovering = false;
+    payRecovery = setInterval(() => {
+      if (recovering) return;
+      recovering = true;
+      recoverPendingPayments({ ctx: pay, olderThanMs: 5_000 })
+        .catch(() => undefined)
+        .finally(() => (recovering = false));
+    }, 5_000);
+    payRecovery.unref();
+  }
   return {
     config,
     cells,
@@ -100,7 +120,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     logs,
     transfers,
     governance,
+    pay,
     async close() {
+      clearInterval(payRecovery);
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));

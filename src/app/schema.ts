@@ -4,7 +4,8 @@ import { composeCellSchema, composeDirectoryMigrations } from '../cells/cell.sch
 import { cellsCellSchema, cellsDirectorySchema } from '../cells/cells.schema.js';
 import { accessLogSchema, casesSchema, governanceDirectorySchema, transfersSchema } from '../governance/governance.schema.js';
 import { messagingSchema } from '../messaging/messaging.schema.js';
+import { paySchema } from '../pay/pay.schema.js';
 
-export const cellSchema = composeCellSchema([cellsCellSchema, messagingSchema, accessLogSchema, casesSchema, transfersSchema]);
+export const cellSchema = composeCellSchema([cellsCellSchema, messagingSchema, accessLogSchema, casesSchema, transfersSchema, paySchema]);
 
 export const directoryMigrations = composeDirectoryMigrations([cellsDirectorySchema, governanceDirectorySchema]);

@@ -23,6 +23,8 @@ export interface RecordLocations {
    * leaves a location of nothing (read as "not found"), never a record no one can find.
    */
   place(kind: RecordKind, id: string, cellId: string): Promise<void>;
+  /** Places the record in `cellId` unless it is placed already; resolves to where it is. */
+  placeIfAbsent(kind: RecordKind, id: string, cellId: string): Promise<string>;
   /** After a record was copied into `cellId` and before its old copy goes. */
   move(kind: RecordKind, id: string, cellId: string): Promise<void>;
   forget(kind: RecordKind, id: string): Promise<void>;
@@ -51,18 +53,28 @@ export function createRecordLocations(db: Kysely<DirectoryDatabase>): RecordLoca
     for (const listener of listeners) listener(change);
   }
 
+  async function find(kind: RecordKind, id: string): Promise<string | null> {
+    const hit = cache.get(keyOf(kind, id));
+    if (hit !== undefined) return hit;
+    const row = await db.selectFrom('record_location').select('cell_id').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    remember(kind, id, row.cell_id);
+    return row.cell_id;
+  }
+
   return {
-    async find(kind, id) {
-      const hit = cache.get(keyOf(kind, id));
-      if (hit !== undefined) return hit;
-      const row = await db.selectFrom('record_location').select('cell_id').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
-      if (!row) return null;
-      remember(kind, id, row.cell_id);
-      return row.cell_id;
-    },
+    find,
     async place(kind, id, cellId) {
       await db.insertInto('record_location').values({ kind, id, cell_id: cellId }).execute();
       changed({ kind, id, cellId });
+    },
+    async placeIfAbsent(kind, id, cellId) {
+      await db.insertInto('record_location').values({ kind, id, cell_id: cellId }).onConflict((oc) => oc.columns(['kind', 'id']).doNothing()).execute();
+      cache.delete(keyOf(kind, id));
+      const stored = await find(kind, id);
+      if (stored === null) throw new Error(`the record directory lost ${kind} ${id}`);
+      if (stored === cellId) changed({ kind, id, cellId });
+      return stored;
     },
     async move(kind, id, cellId) {
       const result = await db.updateTable('record_location').set({ cell_id: cellId }).where('kind', '=', kind).where('id', '=', id).executeTakeFirst();

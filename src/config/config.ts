@@ -37,6 +37,8 @@ export const ConfigFileSchema = Type.Object(
     trustedProxies: Type.Optional(Type.Array(Type.String())),
     // Demo mode: operators on loopback may simulate a source address (never in production).
     demo: Type.Optional(Type.Boolean()),
+    // Domicile Pay: top-ups from a simulated bank (also on in demo mode). Never a real deployment.
+    pay: Type.Optional(Type.Object({ simulatedFunding: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
     // Directory of the Cedar operator-access policies; default the project's policies/.
     policyDir: Type.Optional(Type.String({ minLength: 1 })),
     directory: Type.Optional(
@@ -70,6 +72,8 @@ export interface Config {
   trustedProxies: string[];
   /** Demo mode (`serve --demo`): operators on loopback may pick a simulated source address. */
   demo: boolean;
+  /** Top-ups from the simulated bank (demo mode, or `pay.simulatedFunding` for tests). */
+  simulatedFunding: boolean;
   /** Cedar policy directory, or null for the project's own `policies/`. */
   policyDir: string | null;
   directoryDatabase: string;
@@ -210,6 +214,7 @@ export function finishConfig(
     dataDir,
     trustedProxies: file.trustedProxies ?? [],
     demo: file.demo ?? false,
+    simulatedFunding: (file.demo ?? false) || (file.pay?.simulatedFunding ?? false),
     policyDir: file.policyDir ? path.resolve(cwd, file.policyDir) : null,
     directoryDatabase: resolveDatabase(file.directory?.database, 'directory.sqlite', dataDir),
     cells,

@@ -57,6 +57,20 @@ export const errorCatalogue = {
   NOTICE_REFUSED: { status: 422, wsClose: 4400 },
   CONSENT_REFUSED: { status: 422, wsClose: 4400 },
   NOTICE_VERSION_CHANGED: { status: 409, wsClose: 4409 },
+  // Domicile Pay: an amount that is not a positive whole number within the per-payment limit;
+  // a wallet without the money (nothing is debited); a payee that does not exist, or yourself;
+  // currencies that differ (no exchange here); a home Pay does not serve; an idempotency key
+  // reused for a different payment; a refund of something not received or already refunded;
+  // a simulated top-up outside demo mode.
+  PAY_INVALID_AMOUNT: { status: 400, wsClose: 4400 },
+  PAY_INSUFFICIENT_FUNDS: { status: 409, wsClose: 4409 },
+  PAY_UNKNOWN_PAYEE: { status: 404, wsClose: 4404 },
+  PAY_SELF_PAYMENT: { status: 400, wsClose: 4400 },
+  PAY_CURRENCY_MISMATCH: { status: 400, wsClose: 4400 },
+  PAY_UNSUPPORTED_HOME: { status: 400, wsClose: 4400 },
+  PAY_IDEMPOTENCY_CONFLICT: { status: 409, wsClose: 4409 },
+  PAY_NOT_REFUNDABLE: { status: 409, wsClose: 4409 },
+  PAY_TOPUP_DISABLED: { status: 403, wsClose: 4403 },
 } as const satisfies Record<string, { status: number; wsClose: number }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -14,6 +14,7 @@ import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { logRoutes } from './routes/log.routes.js';
 import { officialRoutes } from './routes/official.routes.js';
+import { payRoutes } from './routes/pay.routes.js';
 import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
 import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   await app.register(peopleRoutes, options);
   await app.register(conversationRoutes, options);
   await app.register(officialRoutes, options);
+  await app.register(payRoutes, options);
   await app.register(realtimeRoutes, options);
   await app.register(logRoutes, options);
   await app.register(transparencyRoutes, options);

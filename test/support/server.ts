@@ -35,6 +35,8 @@ export interface TestServerProps {
   demoMode?: boolean;
   /** Cedar policy directory; the project's policies/ by default. */
   policyDir?: string;
+  /** Top-ups from the simulated bank; on by default in tests. */
+  simulatedFunding?: boolean;
   /**
    * Run as a serving process (the default, as it listens): poll for blocks made by the CLI,
    * expire grants, write governance events to the access logs, watch the policy files.
@@ -58,6 +60,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
     ...(props.trustedProxies ? { trustedProxies: props.trustedProxies } : {}),
     ...(props.demoMode ? { demo: true } : {}),
     ...(props.policyDir ? { policyDir: props.policyDir } : {}),
+    pay: { simulatedFunding: props.simulatedFunding ?? true },
   };
   return finishConfig({ ...file }, {}, process.cwd(), null);
 }

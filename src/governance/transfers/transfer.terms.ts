@@ -10,6 +10,8 @@ export const transferPurposes = {
   messaging: 'MESSAGING',
   /** Images and attachments kept in another jurisdiction's blob store. */
   mediaStorage: 'MEDIA_STORAGE',
+  /** Payment data (wallet, postings) kept in another jurisdiction's cell. */
+  paymentStorage: 'PAYMENT_STORAGE',
 } as const;
 
 /** Data categories of the rows this module writes (fideslang style, Domicile's own subtree). */

@@ -1,0 +1,9 @@
+// Domicile Pay's part of every cell's schema: its migrations and its personal tables.
+import type { CellSchemaPart } from '../cells/cell.schema.js';
+import { migration0005Pay } from './migrations/0005_pay.js';
+
+export const paySchema: CellSchemaPart = {
+  name: 'pay',
+  migrations: (cellId) => ({ '0005_pay': migration0005Pay(cellId) }),
+  personalTables: { wallet: ['id'], posting: ['transfer_id', 'wallet_id'], payment: ['id'] },
+};

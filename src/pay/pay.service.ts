@@ -1,0 +1,455 @@
+// Domicile Pay's use cases: the wallet, top-ups from a simulated bank, payments to people and
+// official accounts, refunds, history, and recovery of payments whose credit was not applied.
+//
+// Cross-cell design (a transfer outbox in the payer's cell): one transaction in the payer's cell
+// checks the idempotency key, debits the payer (never below zero: a conditional update), and
+// writes the payment row and the payer's posting. When the payee's wallet is in the same cell,
+// the credit is in that same transaction and the payment is `completed` at once. Otherwise the
+// payment row is `pending` — it is the outbox entry — and the credit is applied in the payee's
+// cell in a second transaction that refuses to apply it twice (one posting per transfer and
+// wallet, enforced by the primary key), then the payment is marked `completed`. A crash between
+// the two leaves a pending payment that recovery (at start and every few seconds while serving)
+// applies exactly once. Money is never created (no credit without a durable debit) nor lost (a
+// durable debit is always followed by its credit).
+import crypto from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Cell, CellRegistry } from '../cells/cell.registry.js';
+import type { CellDatabase } from '../cells/cell.database.js';
+import type { Directory, Subject } from '../cells/directory.js';
+import { authorizeWrite, cellFor, newId, personalColumns, scopeOf, type CrossBorderWrites } from '../cells/records.js';
+import { DomainError } from '../errors/catalogue.js';
+import { transferPurposes } from '../governance/transfers/transfer.terms.js';
+import { checkAmount, checkIdempotencyKey, checkNote, currencyOfHome, externalWallet, type Currency } from './ledger.js';
+import type { PaymentRow, PostingRow } from './pay.tables.js';
+
+/** Payment data of Domicile Pay, under fideslang's `user.financial`. */
+export const payCategories = {
+  wallet: 'user.financial.account',
+  transaction: 'user.financial.transaction',
+} as const;
+
+/** The stand-in for a bank account that top-ups come from; labelled as simulated everywhere. */
+export const simulatedBank = 'simulated-bank';
+
+export interface PayContext {
+  readonly cells: CellRegistry;
+  readonly directory: Directory;
+  readonly gate: CrossBorderWrites;
+  /** Top-ups from the simulated bank: demo mode or tests only. */
+  readonly simulatedFunding: boolean;
+  readonly now?: () => Date;
+}
+
+export interface WalletView {
+  readonly balance: number;
+  readonly currency: Currency;
+  readonly storedIn: { readonly cell: string; readonly jurisdiction: string };
+}
+
+export interface PaymentView {
+  readonly id: string;
+  readonly kind: 'topup' | 'payment' | 'refund';
+  readonly status: 'pending' | 'completed';
+  readonly from: string;
+  readonly to: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly note: string | null;
+  readonly refundOf: string | null;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+}
+
+export interface HistoryItem {
+  readonly id: string;
+  readonly kind: string;
+  readonly direction: 'in' | 'out';
+  readonly amount: number;
+  readonly currency: string;
+  /** The other party: a user id, or the simulated bank of a top-up. */
+  readonly counterparty: string | null;
+  readonly note: string | null;
+  readonly status: string;
+  readonly balanceAfter: number;
+  readonly seq: number;
+  readonly at: string;
+}
+
+const nowOf = (ctx: PayContext) => (ctx.now ?? (() => new Date()))().toISOString();
+
+function presentPayment(row: PaymentRow): PaymentView {
+  return {
+    id: row.id,
+    kind: row.kind as PaymentView['kind'],
+    status: row.status as PaymentView['status'],
+    from: row.kind === 'topup' ? simulatedBank : row.payer_id,
+    to: row.payee_id,
+    amount: Number(row.amount),
+    currency: row.currency,
+    note: row.note,
+    refundOf: row.refund_of,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** The cell a subject's wallet is in, or would be created in. */
+async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
+  const located = await ctx.directory.locations.find('wallet', subject.id);
+  if (located && ctx.cells.has(located)) return ctx.cells.get(located);
+  const cell = cellFor(ctx.cells, scopeOf(subject), payCategories.wallet);
+  if (cellFor(ctx.cells, scopeOf(subject), payCategories.transaction).id !== cell.id) {
+    throw new DomainError('CONFIG_INVALID', 'placement rules split wallets from their postings; fix placement.rules');
+  }
+  return cell;
+}
+
+/** Makes sure the wallet is in the record directory before any of its rows is written. */
+async function placeWallet(ctx: PayContext, subject: Subject, cell: Cell): Promise<Cell> {
+  const stored = await ctx.directory.locations.placeIfAbsent('wallet', subject.id, cell.id);
+  return ctx.cells.get(stored);
+}
+
+function walletRow(subject: Subject, cell: Cell, at: string) {
+  return {
+    id: subject.id,
+    currency: currencyOfHome(subject.home),
+    balance: 0,
+    posting_seq: 0,
+    created_at: at,
+    ...personalColumns({ subject, scope: scopeOf(subject), category: payCategories.wallet, cell }),
+  };
+}
+
+interface Leg {
+  readonly transferId: string;
+  readonly kind: string;
+  readonly owner: Subject;
+  readonly cell: Cell;
+  readonly amount: number;
+  readonly currency: string;
+  readonly counterparty: string | null;
+  readonly note: string | null;
+  readonly at: string;
+}
+
+/** Adds `leg.amount` to the owner's wallet (creating it) and writes the posting; null when a debit would go below zero. */
+async function post(trx: Transaction<CellDatabase>, leg: Leg): Promise<number | null> {
+  if (leg.amount > 0) await trx.insertInto('wallet').values(walletRow(leg.owner, leg.cell, leg.at)).onConflict((oc) => oc.column('id').doNothing()).execute();
+  let update = trx
+    .updateTable('wallet')
+    .set((eb) => ({ balance: eb('balance', '+', leg.amount), posting_seq: eb('posting_seq', '+', 1) }))
+    .where('id', '=', leg.owner.id);
+  if (leg.amount < 0) update = update.where('balance', '>=', -leg.amount);
+  const after = await update.returning(['balance', 'posting_seq']).executeTakeFirst();
+  if (!after) return null;
+  await trx
+    .insertInto('posting')
+    .values({
+      transfer_id: leg.transferId,
+      wallet_id: leg.owner.id,
+      seq: Number(after.posting_seq),
+      kind: leg.kind,
+      amount: leg.amount,
+      currency: leg.currency,
+      counterparty_id: leg.counterparty,
+      note: leg.note,
+      balance_after: Number(after.balance),
+      at: leg.at,
+      ...personalColumns({ subject: leg.owner, scope: scopeOf(leg.owner), category: payCategories.transaction, cell: leg.cell }),
+    })
+    .execute();
+  return Number(after.balance);
+}
+
+type Outcome = { kind: 'done'; payment: PaymentRow; replay: boolean } | { kind: 'refused'; error: DomainError };
+
+interface Transfer {
+  readonly kind: 'payment' | 'refund';
+  readonly payer: Subject;
+  readonly payee: Subject;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly note: string | null;
+  readonly refundOf: string | null;
+  readonly idempotencyKey: string;
+}
+
+function sameRequest(row: PaymentRow, t: Transfer): boolean {
+  return row.kind === t.kind && row.payee_id === t.payee.id && Number(row.amount) === t.amount && row.currency === t.currency && row.refund_of === t.refundOf;
+}
+
+async function findByKey(trx: Transaction<CellDatabase>, payerId: string, key: string): Promise<PaymentRow | undefined> {
+  return trx.selectFrom('payment').selectAll().where('payer_id', '=', payerId).where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+function replayOrConflict(existing: PaymentRow, same: boolean): Outcome {
+  if (same) return { kind: 'done', payment: existing, replay: true };
+  return { kind: 'refused', error: new DomainError('PAY_IDEMPOTENCY_CONFLICT', 'this idempotencyKey was already used for a different payment; use a fresh key for a new payment') };
+}
+
+/** Moves money from payer to payee: the debit (and a same-cell credit) in one transaction, a cross-cell credit after it. */
+async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {
+  const payerCell = await walletCellOf(ctx, t.payer);
+  const payeeCell = await walletCellOf(ctx, t.payee);
+  // Payment data placed abroad passes the transfer gate first, as images do; the payee's
+  // posting also names the payer, so the payer's data entering the payee's cell does too.
+  await authorizeWrite(ctx.gate, { subject: t.payer, cell: payerCell, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  await authorizeWrite(ctx.gate, { subject: t.payee, cell: payeeCell, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  await authorizeWrite(ctx.gate, { subject: t.payer, cell: payeeCell, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  await placeWallet(ctx, t.payee, payeeCell);
+  const at = nowOf(ctx);
+  const id = newId();
+  const sameCell = payerCell.id === payeeCell.id;
+
+  const outcome = await payerCell.commits.run<Outcome>(async (trx) => {
+    const existing = await findByKey(trx, t.payer.id, t.idempotencyKey);
+    if (existing) return replayOrConflict(existing, sameRequest(existing, t));
+    if (t.refundOf !== null) {
+      const refusal = await refundRefusal(trx, t);
+      if (refusal) return { kind: 'refused', error: refusal };
+    }
+    const leg = { transferId: id, kind: t.kind, currency: t.currency, note: t.note, at };
+    const debited = await post(trx, { ...leg, owner: t.payer, cell: payerCell, amount: -t.amount, counterparty: t.payee.id });
+    if (debited === null) {
+      return { kind: 'refused', error: new DomainError('PAY_INSUFFICIENT_FUNDS', `your balance is too low for ${t.amount} ${t.currency}; top up or send less`) };
+    }
+    const payment = {
+      id,
+      kind: t.kind,
+      payer_id: t.payer.id,
+      payee_id: t.payee.id,
+      amount: t.amount,
+      currency: t.currency,
+      note: t.note,
+      refund_of: t.refundOf,
+      idempotency_key: t.idempotencyKey,
+      status: sameCell ? 'completed' : 'pending',
+      payee_cell: payeeCell.id,
+      created_at: at,
+      completed_at: sameCell ? at : null,
+      ...personalColumns({ subject: t.payer, scope: scopeOf(t.payer), category: payCategories.transaction, cell: payerCell }),
+    };
+    await trx.insertInto('payment').values(payment).execute();
+    if (sameCell) await post(trx, { ...leg, owner: t.payee, cell: payeeCell, amount: t.amount, counterparty: t.payer.id });
+    return { kind: 'done', payment, replay: false };
+  });
+  if (outcome.kind === 'refused') throw outcome.error;
+  let payment = outcome.payment;
+  if (payment.status === 'pending') payment = (await applyCredit(ctx, payerCell, payment)) ?? payment;
+  return { payment: presentPayment(payment), replay: outcome.replay };
+}
+
+/** A refund returns at most what the refunder received in that payment, less earlier refunds of it. */
+async function refundRefusal(trx: Transaction<CellDatabase>, t: Transfer): Promise<DomainError | null> {
+  const received = await trx
+    .selectFrom('posting')
+    .select(['amount', 'counterparty_id', 'kind'])
+    .where('transfer_id', '=', t.refundOf as string)
+    .where('wallet_id', '=', t.payer.id)
+    .executeTakeFirst();
+  if (!received || Number(received.amount) <= 0 || received.kind !== 'payment' || received.counterparty_id !== t.payee.id) {
+    return new DomainError('PAY_NOT_REFUNDABLE', 'you can refund only a payment you received, to the person who paid it');
+  }
+  const refunded = await trx
+    .selectFrom('payment')
+    .select(({ fn }) => fn.sum<number>('amount').as('total'))
+    .where('refund_of', '=', t.refundOf as string)
+    .where('payer_id', '=', t.payer.id)
+    .executeTakeFirst();
+  const left = Number(received.amount) - Number(refunded?.total ?? 0);
+  if (t.amount > left) return new DomainError('PAY_NOT_REFUNDABLE', `at most ${left} ${t.currency} of this payment is left to refund`);
+  return null;
+}
+
+/**
+ * Applies a pending payment's credit in the payee's cell, exactly once, then marks it completed
+ * in the payer's cell. Returns the completed row, or null when the payee's cell is unavailable
+ * (recovery tries again).
+ */
+async function applyCredit(ctx: PayContext, payerCell: Cell, payment: PaymentRow): Promise<PaymentRow | null> {
+  const payee = await ctx.directory.find(payment.payee_id);
+  if (!payee || !ctx.cells.has(payment.payee_cell)) return null;
+  const payeeCell = ctx.cells.get(payment.payee_cell);
+  try {
+    await payeeCell.commits.run(async (trx) => {
+      const done = await trx.selectFrom('posting').select('seq').where('transfer_id', '=', payment.id).where('wallet_id', '=', payee.id).executeTakeFirst();
+      if (done) return;
+      await post(trx, {
+        transferId: payment.id,
+        kind: payment.kind,
+        owner: payee,
+        cell: payeeCell,
+        amount: Number(payment.amount),
+        currency: payment.currency,
+        counterparty: payment.payer_id,
+        note: payment.note,
+        at: payment.created_at,
+      });
+    });
+  } catch {
+    return null;
+  }
+  const completedAt = nowOf(ctx);
+  await payerCell.commits.run((trx) =>
+    trx.updateTable('payment').set({ status: 'completed', completed_at: completedAt }).where('id', '=', payment.id).where('status', '=', 'pending').execute(),
+  );
+  return { ...payment, status: 'completed', completed_at: completedAt };
+}
+
+/** Applies every pending payment of every cell; run at start and periodically. Returns how many were applied. */
+export async function recoverPendingPayments(props: { ctx: PayContext; olderThanMs?: number }): Promise<number> {
+  const { ctx } = props;
+  const before = new Date(Date.now() - (props.olderThanMs ?? 0)).toISOString();
+  let applied = 0;
+  for (const cell of ctx.cells.all()) {
+    const pending = await cell.db.selectFrom('payment').selectAll().where('status', '=', 'pending').where('created_at', '<=', before).orderBy('created_at').limit(1000).execute();
+    for (const payment of pending) if (await applyCredit(ctx, cell, payment)) applied++;
+  }
+  return applied;
+}
+
+export async function getWallet(props: { ctx: PayContext; owner: Subject }): Promise<WalletView> {
+  const { ctx, owner } = props;
+  const currency = currencyOfHome(owner.home);
+  const cell = await walletCellOf(ctx, owner);
+  const row = await cell.db.selectFrom('wallet').select(['balance', 'currency']).where('id', '=', owner.id).executeTakeFirst();
+  return { balance: Number(row?.balance ?? 0), currency: (row?.currency as Currency | undefined) ?? currency, storedIn: { cell: cell.id, jurisdiction: cell.jurisdiction } };
+}
+
+export async function topUp(props: { ctx: PayContext; owner: Subject; amount: unknown; idempotencyKey: unknown }): Promise<{ payment: PaymentView; replay: boolean }> {
+  const { ctx, owner } = props;
+  if (!ctx.simulatedFunding) {
+    throw new DomainError('PAY_TOPUP_DISABLED', 'top-ups come from a simulated bank, available in demo mode only; this deployment has no real funding source yet');
+  }
+  const currency = currencyOfHome(owner.home);
+  const amount = checkAmount(props.amount, currency);
+  const key = checkIdempotencyKey(props.idempotencyKey);
+  const cell = await placeWallet(ctx, owner, await walletCellOf(ctx, owner));
+  await authorizeWrite(ctx.gate, { subject: owner, cell, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  const at = nowOf(ctx);
+  const id = newId();
+  const outcome = await cell.commits.run<Outcome>(async (trx) => {
+    const existing = await findByKey(trx, owner.id, key);
+    if (existing) return replayOrConflict(existing, existing.kind === 'topup' && Number(existing.amount) === amount);
+    const personal = personalColumns({ subject: owner, scope: scopeOf(owner), category: payCategories.transaction, cell });
+    const payment = { id, kind: 'topup', payer_id: owner.id, payee_id: owner.id, amount, currency, note: null, refund_of: null, idempotency_key: key, status: 'completed', payee_cell: cell.id, created_at: at, completed_at: at, ...personal };
+    await trx.insertInto('payment').values(payment).execute();
+    await post(trx, { transferId: id, kind: 'topup', owner, cell, amount, currency, counterparty: simulatedBank, note: null, at });
+    // The outside leg: money entering from the simulated bank, so the transfer sums to zero.
+    await trx
+      .insertInto('posting')
+      .values({ transfer_id: id, wallet_id: externalWallet(simulatedBank), seq: null, kind: 'topup', amount: -amount, currency, counterparty_id: owner.id, note: null, balance_after: null, at, ...personal })
+      .execute();
+    return { kind: 'done', payment, replay: false };
+  });
+  if (outcome.kind === 'refused') throw outcome.error;
+  return { payment: presentPayment(outcome.payment), replay: outcome.replay };
+}
+
+async function payee(ctx: PayContext, payer: Subject, to: unknown): Promise<Subject> {
+  if (typeof to !== 'string' || to.length === 0) throw new DomainError('PAY_UNKNOWN_PAYEE', 'name the payee by their user id in `to`');
+  const subject = await ctx.directory.find(to.trim().toLowerCase());
+  if (!subject) throw new DomainError('PAY_UNKNOWN_PAYEE', `no user or account "${to}" to pay; check the id`);
+  if (subject.id === payer.id) throw new DomainError('PAY_SELF_PAYMENT', 'you cannot pay yourself');
+  return subject;
+}
+
+function sameCurrency(payer: Subject, receiver: Subject, asked: unknown): Currency {
+  const currency = currencyOfHome(payer.home);
+  const theirs = currencyOfHome(receiver.home);
+  if (asked !== currency) throw new DomainError('PAY_CURRENCY_MISMATCH', `your wallet is in ${currency}; send the amount in ${currency}`);
+  if (theirs !== currency) throw new DomainError('PAY_CURRENCY_MISMATCH', `${receiver.id}'s wallet is in ${theirs} and yours in ${currency}; Domicile Pay does not exchange currencies`);
+  return currency;
+}
+
+export async function pay(props: { ctx: PayContext; payer: Subject; to: unknown; amount: unknown; currency: unknown; note?: string | undefined; idempotencyKey: unknown }) {
+  const receiver = await payee(props.ctx, props.payer, props.to);
+  const currency = sameCurrency(props.payer, receiver, props.currency);
+  return transfer(props.ctx, {
+    kind: 'payment',
+    payer: props.payer,
+    payee: receiver,
+    amount: checkAmount(props.amount, currency),
+    currency,
+    note: checkNote(props.note),
+    refundOf: null,
+    idempotencyKey: checkIdempotencyKey(props.idempotencyKey),
+  });
+}
+
+/** The payee of `paymentId` returns all or part of it to the payer. */
+export async function refund(props: { ctx: PayContext; actor: Subject; paymentId: string; amount?: unknown; idempotencyKey: unknown; note?: string | undefined }) {
+  const { ctx, actor } = props;
+  const cell = await walletCellOf(ctx, actor);
+  const received = await cell.db
+    .selectFrom('posting')
+    .select(['amount', 'counterparty_id', 'currency'])
+    .where('transfer_id', '=', props.paymentId)
+    .where('wallet_id', '=', actor.id)
+    .executeTakeFirst();
+  const payer = received?.counterparty_id ? await ctx.directory.find(received.counterparty_id) : null;
+  if (!received || Number(received.amount) <= 0 || !payer) {
+    throw new DomainError('PAY_NOT_REFUNDABLE', 'no payment with this id was received into your wallet');
+  }
+  const currency = sameCurrency(actor, payer, received.currency);
+  return transfer(ctx, {
+    kind: 'refund',
+    payer: actor,
+    payee: payer,
+    amount: checkAmount(props.amount ?? Number(received.amount), currency),
+    currency,
+    note: checkNote(props.note),
+    refundOf: props.paymentId,
+    idempotencyKey: checkIdempotencyKey(props.idempotencyKey),
+  });
+}
+
+export async function history(props: { ctx: PayContext; owner: Subject; before?: number | undefined; limit?: number | undefined }): Promise<{ items: HistoryItem[]; nextBefore: number | null }> {
+  const { ctx, owner } = props;
+  const limit = Math.min(Math.max(props.limit ?? 50, 1), 100);
+  const cell = await walletCellOf(ctx, owner);
+  let query = cell.db
+    .selectFrom('posting')
+    .leftJoin('payment', 'payment.id', 'posting.transfer_id')
+    .select([
+      'posting.transfer_id',
+      'posting.kind',
+      'posting.amount',
+      'posting.currency',
+      'posting.counterparty_id',
+      'posting.note',
+      'posting.balance_after',
+      'posting.seq',
+      'posting.at',
+      'payment.status',
+    ])
+    .where('posting.wallet_id', '=', owner.id)
+    .orderBy('posting.seq', 'desc')
+    .limit(limit + 1);
+  if (props.before !== undefined) query = query.where('posting.seq', '<', props.before);
+  const rows = await query.execute();
+  const items = rows.slice(0, limit).map((r) => toItem(r));
+  return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
+}
+
+function toItem(r: Pick<PostingRow, 'transfer_id' | 'kind' | 'amount' | 'currency' | 'counterparty_id' | 'note' | 'balance_after' | 'seq' | 'at'> & { status: string | null }): HistoryItem {
+  const amount = Number(r.amount);
+  return {
+    id: r.transfer_id,
+    kind: r.kind,
+    direction: amount < 0 ? 'out' : 'in',
+    amount: Math.abs(amount),
+    currency: r.currency,
+    counterparty: r.counterparty_id,
+    note: r.note,
+    // A credit exists only once applied; the payer's side says whether the credit landed yet.
+    status: r.status ?? 'completed',
+    balanceAfter: Number(r.balance_after),
+    seq: Number(r.seq),
+    at: r.at,
+  };
+}
+
+/** A fresh idempotency key, for callers that make one payment and do not retry (the demo). */
+export const freshIdempotencyKey = (): string => crypto.randomBytes(12).toString('base64url');
