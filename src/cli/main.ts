@@ -6,6 +6,7 @@ import { seedDemo } from '../demo/demo.world.js';
 import { accessUsage } from './access.command.js';
 import { logUsage, runLogCommand } from './log.command.js';
 import { operatorUsage } from './operator.command.js';
+import { payUsage, runPayAudit } from './pay.command.js';
 import { processOutput, type CliOutput } from './output.js';
 import { reportUsage, runDisclosureReport, runForeignHandlingReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
@@ -22,6 +23,7 @@ ${reportUsage}
 ${logUsage}
 ${accessUsage}
 ${operatorUsage}
+${payUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
@@ -96,6 +98,14 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
       return sub === 'disclosure'
         ? await runDisclosureReport({ runtime, subjectId: values.subject, json: values.json, out })
         : await runForeignHandlingReport({ runtime, json: values.json, since: values.since, out });
+    } finally {
+      await runtime.close();
+    }
+  }
+  if (command === 'pay' && sub === 'audit') {
+    const runtime = await openRuntime(config());
+    try {
+      return await runPayAudit({ runtime, json: values.json, out });
     } finally {
       await runtime.close();
     }

@@ -1,6 +1,7 @@
 // The demo world, in the state of the story in DESIGN.md: Japanese and Korean users chatting,
-// Japanese users' images kept in the KR cell by the configured placement rule, the government
-// account minato-city with followers and a broadcast, and the JP access log's past accesses.
+// Japanese users' images and payment data kept in the KR cell by the configured placement
+// rules, the government account minato-city with followers, a broadcast and a festival-ticket
+// payment, and the JP access log's past accesses.
 import type { Runtime } from '../app/runtime.js';
 import { giveConsent } from '../governance/transfers/consent.service.js';
 import { signUp } from '../messaging/account.service.js';
@@ -9,6 +10,7 @@ import { createConversation } from '../messaging/conversation.service.js';
 import { uploadConversationImage } from '../messaging/media.service.js';
 import { sendMessage } from '../messaging/message.service.js';
 import { broadcast, createOfficialAccount, follow } from '../messaging/official.service.js';
+import { pay, topUp } from '../pay/pay.service.js';
 import { seedDemoAccesses } from './demo.accesses.js';
 import { seedDemoOperators } from './demo.operators.js';
 import { gradientPng } from './png.js';
@@ -73,7 +75,29 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   for (const follower of [hanako, taro, minjun]) await follow({ ctx, actor: follower, accountId: minato.id });
   const minatoSubject = await subject(minato.id);
   await broadcast({ ctx, actor: minatoSubject, accountId: minato.id, clientId: 'demo-1', text: 'Minato City: the autumn festival at Shiba Park is on Saturday 10:00–16:00. Roads near the park close from 9:00.' });
+  await seedDemoPayments(runtime);
   await seedDemoOperators(runtime);
   await seedDemoAccesses(runtime);
   return true;
+}
+
+/**
+ * Every demo user's wallet, topped up from the simulated bank, and a few payments: Hanako pays
+ * Taro back for lunch, Taro buys a ticket for Minato City's festival (JP wallets sit in the KR
+ * cell under the demo rule, the city's in JP: a payment between cells), Min-jun pays Ji-woo.
+ */
+async function seedDemoPayments(runtime: Runtime): Promise<void> {
+  // The demo world is simulated money whether or not the server runs in demo mode.
+  const ctx = { ...runtime.pay, simulatedFunding: true };
+  const subject = (id: string) => runtime.directory.get(id);
+  const topUps = [['hanako', 30_000], ['taro', 20_000], ['minjun', 300_000], ['jiwoo', 150_000]] as const;
+  for (const [id, amount] of topUps) await topUp({ ctx, owner: await subject(id), amount, idempotencyKey: `demo-topup-${id}` });
+  const payments = [
+    ['hanako', 'taro', 1_500, 'JPY', 'Lunch in Shiba Park'],
+    ['taro', 'minato-city', 2_000, 'JPY', 'Autumn festival ticket'],
+    ['minjun', 'jiwoo', 12_000, 'KRW', 'Airport taxi'],
+  ] as const;
+  for (const [from, to, amount, currency, note] of payments) {
+    await pay({ ctx, payer: await subject(from), to, amount, currency, note, idempotencyKey: `demo-pay-${from}-${to}` });
+  }
 }
