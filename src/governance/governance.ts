@@ -19,6 +19,7 @@ import { createGovernanceJournal, type EventActor, type GovernanceJournal } from
 import type { AccessRecorder } from './log/access-logs.js';
 import { createOperators, type Operator, type Operators } from './operators/operators.js';
 import { resolveOrigin, type RequestOrigin } from './operators/origin.js';
+import { blocksChanged } from './operators/operator.events.js';
 import { createOperatorPresence, type OperatorPresence } from './operators/presence.js';
 import { PolicyEngine } from './policy/policy.engine.js';
 import { defaultPolicyDir } from './policy/policy.files.js';
@@ -167,7 +168,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   cutoff.onChange((change) => {
     flushDecisions();
-    presence.broadcast(JSON.stringify({ type: 'blocks', blocked: [...change.blocked].sort() }));
+    presence.broadcast(blocksChanged(change.blocked));
     void enforceBlocks(change.added).catch(() => undefined);
   });
 
