@@ -1,7 +1,8 @@
 // Operator-access governance composed for one process: the operator directory, cases, grants,
 // the cut-off, the policy engine, the IP-to-country lookup and the broker over the data sources
 // registered at composition time. In a serving process a poller (every 250 ms) picks up blocks
-// made by the CLI, expires grants and writes pending journal events to the access logs.
+// made by the CLI, expires grants, writes pending journal events to the access logs and, at start
+// and then hourly, purges transfer records past their retention.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from '../cells/cell.registry.js';
@@ -18,10 +19,12 @@ import { createGovernanceJournal, type EventActor, type GovernanceJournal } from
 import type { AccessRecorder } from './log/access-logs.js';
 import { createOperators, type Operator, type Operators } from './operators/operators.js';
 import { resolveOrigin, type RequestOrigin } from './operators/origin.js';
+import { blocksChanged } from './operators/operator.events.js';
 import { createOperatorPresence, type OperatorPresence } from './operators/presence.js';
 import { PolicyEngine } from './policy/policy.engine.js';
 import { defaultPolicyDir } from './policy/policy.files.js';
 import type { TransferGate } from './transfers/transfer.gate.js';
+import { purgeExpiredTransfers, TRANSFER_PURGE_INTERVAL_MS } from './transfers/transfer.retention.js';
 import type { SubjectClass } from '../cells/placement.js';
 
 export interface Governance {
@@ -68,6 +71,8 @@ export interface OpenGovernanceProps {
   serving: boolean;
   /** Poll interval of a serving process (blocks made elsewhere, expiries, journal events). */
   pollMs?: number;
+  /** How often, by `now`, a serving process purges expired transfer records; hourly by default. */
+  transferPurgeEveryMs?: number;
   now?: () => Date;
 }
 
@@ -163,7 +168,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   cutoff.onChange((change) => {
     flushDecisions();
-    presence.broadcast(JSON.stringify({ type: 'blocks', blocked: [...change.blocked].sort() }));
+    presence.broadcast(blocksChanged(change.blocked));
     void enforceBlocks(change.added).catch(() => undefined);
   });
 
@@ -171,12 +176,29 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   await enforceBlocks(cutoff.list());
   if (props.serving) await journal.flush().catch(() => undefined);
 
+  // The purge runs beside the poll, not in it: a long delete must not hold up the next cut-off check.
+  const purgeEveryMs = props.transferPurgeEveryMs ?? TRANSFER_PURGE_INTERVAL_MS;
+  let lastPurgeAt = Number.NEGATIVE_INFINITY;
+  let purging: Promise<void> | null = null;
+  function purgeTransfersIfDue(): void {
+    const at = now();
+    if (purging || at.getTime() - lastPurgeAt < purgeEveryMs) return;
+    lastPurgeAt = at.getTime();
+    purging = purgeExpiredTransfers({ cells, at })
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        purging = null;
+      });
+  }
+
   let timer: NodeJS.Timeout | null = null;
   let ticks = 0;
   let polling = false;
   const pollMs = props.serving ? (props.pollMs ?? 250) : 0;
   if (pollMs > 0) {
+    purgeTransfersIfDue();
     timer = setInterval(() => {
+      purgeTransfersIfDue();
       if (polling) return;
       polling = true;
       ticks += 1;
@@ -218,6 +240,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
+      await purging;
       presence.closeAll();
       policy.engine?.close();
       if (props.serving) await journal.flush().catch(() => undefined);

@@ -25,6 +25,8 @@ afterAll(async () => {
 interface LiveSocket {
   socket: WebSocket;
   closed: Promise<{ code: number; at: number }>;
+  /** Every frame the server pushed, in order. */
+  frames: Record<string, unknown>[];
 }
 
 async function operatorSocket(target: TestServer, token: string, headers: Record<string, string>): Promise<LiveSocket> {
@@ -34,16 +36,18 @@ async function operatorSocket(target: TestServer, token: string, headers: Record
     socket.once('open', resolve);
     socket.once('error', reject);
   });
+  const frames: Record<string, unknown>[] = [];
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      frames.push(frame);
       if (frame.type === 'ready') resolve(frame);
       if (frame.type === 'error') reject(new Error(JSON.stringify(frame)));
     });
   });
   socket.send(JSON.stringify({ type: 'hello', token }));
   await ready;
-  return { socket, closed };
+  return { socket, closed, frames };
 }
 
 describe('blocking CN from the command line', () => {
@@ -62,6 +66,10 @@ describe('blocking CN from the command line', () => {
     expect(closed.code).toBe(4403);
     expect(closed.at - started).toBeLessThan(1000);
     expect(jpSocket.socket.readyState).toBe(WebSocket.OPEN);
+    // The console still open is told, in the frame web/src/ops/socket.ts reads.
+    const pushDeadline = Date.now() + 1000;
+    while (!jpSocket.frames.some((f) => f.type === 'blocks') && Date.now() < pushDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(jpSocket.frames.filter((f) => f.type === 'blocks')).toEqual([{ type: 'blocks', blocked: ['CN'] }]);
 
     // The next request: the Chinese session is over, a new one is refused, and a Tokyo operator
     // connecting from China is refused by the blocked-location policy (and logged).

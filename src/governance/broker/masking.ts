@@ -5,7 +5,6 @@
 import crypto from 'node:crypto';
 
 export type MaskKind = 'clear' | 'redact' | 'last4' | 'hash';
-export const MASK_KINDS: readonly MaskKind[] = ['clear', 'redact', 'last4', 'hash'];
 
 export type FieldValue = string | number | boolean | null;
 export type FieldValues = Readonly<Record<string, FieldValue>>;

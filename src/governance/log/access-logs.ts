@@ -88,12 +88,3 @@ export async function openAccessLogs(props: OpenAccessLogsProps): Promise<Access
     },
   };
 }
-
-/**
- * Releases data only after its access is on record: the broker's last two steps. If recording
- * fails, `release` never runs and the refusal propagates.
- */
-export async function recordThenRelease<T>(props: { recorder: AccessRecorder; entry: AccessEntry; release: () => Promise<T> | T }): Promise<T> {
-  await props.recorder.recordAccess(props.entry);
-  return props.release();
-}

@@ -3,7 +3,6 @@
 // null and follows toJSON; a leaf must never depend on such guesses, so values are checked first.
 import canonicalize from 'canonicalize';
 import { LogError } from './errors.js';
-import { leafHash } from './merkle.js';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -63,9 +62,4 @@ export function canonicalJson(value: unknown): string {
 /** The UTF-8 bytes of the canonical JSON: what an access-log leaf hashes. */
 export function canonicalJsonBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
-}
-
-/** Merkle leaf hash of an access-log entry. */
-export function entryLeafHash(entry: unknown): Buffer {
-  return leafHash(canonicalJsonBytes(entry));
 }

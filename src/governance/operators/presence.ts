@@ -1,5 +1,7 @@
 // Live operator connections (the operator WebSocket) in this process, so a cut-off can close
-// every one from a blocked country at once and the console can be told about changes.
+// every one from a blocked country at once and the console can be told about changes (typed
+// operator events; the socket's owner turns them into frames).
+import type { OperatorEvent } from './operator.events.js';
 
 export interface LiveOperatorConnection {
   readonly id: string;
@@ -9,7 +11,7 @@ export interface LiveOperatorConnection {
   readonly country: string | null;
   readonly officeCountry: string;
   readonly employerCountry: string;
-  send(frame: string): void;
+  deliver(event: OperatorEvent): void;
   close(code: number, reason: string): void;
 }
 
@@ -20,7 +22,8 @@ export interface OperatorPresence {
   cutOff(countries: ReadonlySet<string>, reason: string): number;
   /** Closes every connection of these sessions. */
   endSessions(sessionIds: ReadonlySet<string>, reason: string): number;
-  broadcast(frame: string): void;
+  /** Delivers `event` to every live connection. */
+  broadcast(event: OperatorEvent): void;
   count(): number;
   closeAll(): void;
 }
@@ -53,8 +56,8 @@ export function createOperatorPresence(): OperatorPresence {
     endSessions(sessionIds, reason) {
       return closeWhere((c) => sessionIds.has(c.sessionId), CUT_OFF_CLOSE_CODE, reason);
     },
-    broadcast(frame) {
-      for (const connection of connections) connection.send(frame);
+    broadcast(event) {
+      for (const connection of connections) connection.deliver(event);
     },
     count: () => connections.size,
     closeAll() {

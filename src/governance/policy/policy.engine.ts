@@ -284,8 +284,3 @@ function prepare(sources: PolicySources): CompiledPolicySet {
   if (problems.length > 0) throw new PolicyError('POLICY_SCHEMA_INVALID', problems);
   return compiled;
 }
-
-/** Opens an engine on `options.dir`; see `PolicyEngine.open`. */
-export function openPolicyEngine(options: PolicyEngineOptions): Promise<PolicyEngine> {
-  return PolicyEngine.open(options);
-}

@@ -46,7 +46,3 @@ export class PolicyError extends Error {
     this.problems = problems;
   }
 }
-
-export function isPolicyError(value: unknown): value is PolicyError {
-  return value instanceof PolicyError;
-}

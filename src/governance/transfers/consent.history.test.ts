@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consentGiven, consentStandings, consentWithdrawn, type ConsentEvent } from './consent.history.js';
 import { buildConsentReceipt, type ConsentReceipt } from './consent.receipt.js';
-import { assertValidNotice } from './notice.validator.js';
 import { loadRegistries } from './registry.js';
 import { readJsonFile, repoPath } from './repo-files.js';
+import { validNotice } from './transfers.test-support.js';
 
 const registries = loadRegistries();
-const notice = assertValidNotice(readJsonFile(repoPath('registries', 'notices', 'jp-media-storage-kr.json')), registries);
+const notice = validNotice(readJsonFile(repoPath('registries', 'notices', 'jp-media-storage-kr.json')), registries);
 const SUBJECT = 'user-jp-0001';
 
 function receiptAt(iso: string, id: string, subject = SUBJECT): ConsentReceipt {

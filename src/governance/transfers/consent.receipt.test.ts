@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertConsentReceipt, buildConsentReceipt, validateConsentReceipt, type ConsentReceipt } from './consent.receipt.js';
-import { assertValidNotice, type ValidNotice } from './notice.validator.js';
+import type { ValidNotice } from './notice.validator.js';
 import { loadRegistries } from './registry.js';
 import { readJsonFile, repoPath } from './repo-files.js';
 import { ConsentError } from './transfers.errors.js';
+import { validNotice } from './transfers.test-support.js';
 
 const registries = loadRegistries();
 
 function notice(name: string): ValidNotice {
-  return assertValidNotice(readJsonFile(repoPath('registries', 'notices', `${name}.json`)), registries);
+  return validNotice(readJsonFile(repoPath('registries', 'notices', `${name}.json`)), registries);
 }
 
 const kr = notice('jp-media-storage-kr');

@@ -5,7 +5,6 @@
 import { consentStandings, type ConsentEvent } from './consent.history.js';
 import type { ConsentReceipt } from './consent.receipt.js';
 import { conformingSystemStatus, type Recipient, type Registries, type TransferBasisKind, type TransferRule } from './registry.js';
-import { TransferRefusedError } from './transfers.errors.js';
 
 export interface FindBasisInput {
   /** The subject's home jurisdiction, whose regime governs the transfer. */
@@ -158,11 +157,4 @@ export function findBasis(input: FindBasisInput): BasisResult {
     missing.push(`consent alone is not a basis under ${regime.id}`);
   }
   return { missing };
-}
-
-/** As findBasis, but throws TransferRefusedError (code TRANSFER_NO_BASIS) when none exists. */
-export function requireBasis(input: FindBasisInput): BasisFound | NotATransfer {
-  const result = findBasis(input);
-  if (isBasisMissing(result)) throw new TransferRefusedError(result.missing);
-  return result;
 }

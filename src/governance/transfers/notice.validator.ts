@@ -2,7 +2,7 @@
 // notice may be shown to people and used to collect consent (APPI Rule 17, ISO/IEC 29184).
 
 import type { Registries, Regime } from './registry.js';
-import { NoticeRefusedError, type NoticeProblem, type NoticeProblemCode } from './transfers.errors.js';
+import type { NoticeProblem, NoticeProblemCode } from './transfers.errors.js';
 
 export type { NoticeProblem, NoticeProblemCode } from './transfers.errors.js';
 
@@ -729,16 +729,4 @@ export function validateNotice(input: unknown, registries: Registries): NoticeVa
     return { ok: false, problems };
   }
   return { ok: true, problems: [], notice: notice as ValidNotice };
-}
-
-/** As validateNotice, but throws NoticeRefusedError (code of the most serious problem). */
-export function assertValidNotice(input: unknown, registries: Registries): ValidNotice {
-  const result = validateNotice(input, registries);
-  if (!result.ok) throw new NoticeRefusedError(result.problems);
-  return result.notice;
-}
-
-/** The destination countries a notice names (empty when the country is not yet known). */
-export function noticeDestinationCountries(notice: Notice): string[] {
-  return (notice.transfers.destinations ?? []).map((d) => d.country);
 }

@@ -78,24 +78,6 @@ export interface NoticeProblem {
   readonly message: string;
 }
 
-/** A notice that must not be shown to people or used to collect consent. */
-export class NoticeRefusedError extends Error {
-  override readonly name = 'NoticeRefusedError';
-  /** The code of the most serious problem; all of them are in `problems`. */
-  readonly code: NoticeProblemCode;
-  readonly problems: readonly NoticeProblem[];
-
-  constructor(problems: readonly NoticeProblem[]) {
-    const first = [...problems].sort(
-      (a, b) => NOTICE_PROBLEM_CODES.indexOf(a.code) - NOTICE_PROBLEM_CODES.indexOf(b.code),
-    )[0];
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    super(first === undefined ? 'notice refused' : `${first.code} at ${first.path || '/'}: ${first.message}${more}`);
-    this.code = first?.code ?? 'NOTICE_FIELD_INVALID';
-    this.problems = problems;
-  }
-}
-
 export type ConsentErrorCode =
   // The receipt does not match the consent receipt schema.
   | 'CONSENT_RECEIPT_INVALID'
@@ -120,17 +102,5 @@ export class ConsentError extends Error {
     super(message);
     this.code = code;
     this.problems = problems;
-  }
-}
-
-/** No legal basis exists for one subject's transfer; `missing` says what would make one. */
-export class TransferRefusedError extends Error {
-  override readonly name = 'TransferRefusedError';
-  readonly code = 'TRANSFER_NO_BASIS' as const;
-  readonly missing: readonly string[];
-
-  constructor(missing: readonly string[]) {
-    super(`TRANSFER_NO_BASIS: ${missing.join('; ')}`);
-    this.missing = missing;
   }
 }

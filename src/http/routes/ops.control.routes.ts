@@ -8,6 +8,7 @@ import { DomainError } from '../../errors/catalogue.js';
 import { SUPPORT_REASONS } from '../../governance/cases/cases.js';
 import type { Grant, GrantStatus } from '../../governance/grants/grants.js';
 import { MAX_GRANT_MINUTES, MAX_GRANT_SUBJECTS } from '../../governance/grants/grants.js';
+import { grantChanged } from '../../governance/operators/operator.events.js';
 import { presentOperator } from '../../governance/operators/operators.js';
 import { operatorOf, requireHere, requireOperator, requireRole } from '../operator-auth.js';
 import { body } from '../schemas.js';
@@ -22,7 +23,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
   app.addHook('preHandler', requireOperator(governance));
   app.addHook('preHandler', requireHere(governance));
 
-  const notifyGrant = (grant: Grant): void => governance.presence.broadcast(JSON.stringify({ type: 'grant', id: grant.id, status: grant.status, requesterId: grant.requesterId }));
+  const notifyGrant = (grant: Grant): void => governance.presence.broadcast(grantChanged(grant));
 
   // Cases ------------------------------------------------------------------------------------
 

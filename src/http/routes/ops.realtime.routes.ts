@@ -12,8 +12,9 @@ import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { presentOperator, type Operator } from '../../governance/operators/operators.js';
 import type { RequestOrigin } from '../../governance/operators/origin.js';
 import type { LiveOperatorConnection } from '../../governance/operators/presence.js';
+import { encodeOpsFrame, operatorEventFrame, type OpsServerFrame } from '../ops-frames.js';
 import { checkLocation } from '../operator-auth.js';
-import { errorFrame, firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
+import { firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
 import { deliver } from './ops.data.routes.js';
 import { accessProperties } from './ops.schemas.js';
 import type { RouteOptions } from './route-options.js';
@@ -41,9 +42,12 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
 
   app.get(OPS_WS_PATH, { websocket: true, schema: { tags: ['operators'], summary: 'Operator WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {
     let signedIn: { operator: Operator; token: string; origin: RequestOrigin; connection: LiveOperatorConnection } | null = null;
-    const send = (frame: string): void => {
-      if (socket.readyState === socket.OPEN) socket.send(frame);
+    const sendText = (text: string): void => {
+      if (socket.readyState === socket.OPEN) socket.send(text);
     };
+    // Every frame this route writes goes through here; the shared frame loop's own error frames
+    // use sendText.
+    const send = (frame: OpsServerFrame): void => sendText(encodeOpsFrame(frame));
     const timer = setTimeout(() => socket.close(4401, 'send hello with an operator token first'), helloTimeoutMs);
     let expiry: NodeJS.Timeout | null = null;
 
@@ -59,7 +63,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         country: origin.country,
         officeCountry: operator.officeCountry,
         employerCountry: operator.employer.country,
-        send,
+        deliver: (event) => send(operatorEventFrame(event)),
         close: (code, reason) => socket.close(code, reason),
       };
       signedIn = { operator, token: frame.token, origin, connection };
@@ -67,7 +71,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       expiry = setTimeout(() => socket.close(4401, 'operator session expired; sign in again'), Math.max(0, Date.parse(session.expiresAt) - Date.now()));
       expiry.unref();
       governance.presence.add(connection);
-      send(JSON.stringify({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() }));
+      send({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() });
     }
 
     async function onFrame(raw: string): Promise<void> {
@@ -79,7 +83,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       }
       if (!Value.Check(ClientFrame, value)) throw new DomainError('VALIDATION_FAILED', `unknown or malformed frame (${firstProblem(ClientFrame, value)}); see docs/api.md`);
       if (value.type === 'ping') {
-        send('{"type":"pong"}');
+        send({ type: 'pong' });
         return;
       }
       // A session revoked or expired since hello ends the socket rather than serve it.
@@ -87,10 +91,10 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const { type: _type, requestId, ...access } = value;
       try {
         const result = deliver(await governance.broker.access({ ...access, action: 'read', operatorId: signedIn.operator.id, origin: signedIn.origin }));
-        send(JSON.stringify({ type: 'access-result', requestId, result }));
+        send({ type: 'access-result', requestId, result });
       } catch (err) {
         if (isDomainError(err)) {
-          send(errorFrame(err.code, err.message, { requestId, ...(err.details ? { details: err.details } : {}) }));
+          send({ type: 'error', code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) });
           return;
         }
         throw err;
@@ -99,7 +103,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
 
     // Before sign-in, or once the session has ended, a refusal also ends the socket.
     const closesSocket = (err: DomainError): boolean => !signedIn || err.code === 'UNAUTHENTICATED' || err.code === 'SESSION_REVOKED';
-    handleFrames({ socket, onFrame, send, closesSocket, log: request.log, failureMessage: 'operator websocket frame failed' });
+    handleFrames({ socket, onFrame, send: sendText, closesSocket, log: request.log, failureMessage: 'operator websocket frame failed' });
     socket.on('close', () => {
       clearTimeout(timer);
       if (expiry) clearTimeout(expiry);

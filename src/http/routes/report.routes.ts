@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ABUSE_REASONS } from '../../governance/cases/cases.js';
+import { reportOpened } from '../../governance/operators/operator.events.js';
 import { findReportableMessage } from '../../messaging/report.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, Id } from '../schemas.js';
@@ -33,7 +34,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
         messageId: message.messageId,
         reason: request.body.reason,
       });
-      if (created) runtime.governance.presence.broadcast(JSON.stringify({ type: 'report', caseRef: opened.ref, reason: opened.reason }));
+      if (created) runtime.governance.presence.broadcast(reportOpened(opened));
       return reply.status(created ? 201 : 200).send({ caseRef: opened.ref, status: opened.status, reason: opened.reason, createdAt: opened.createdAt });
     },
   );
