@@ -3,6 +3,7 @@
 // `keep_until` and keeping younger ones; a one-shot process purges nothing. Both dialects.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/app/runtime.js';
+import { cellSchema, directoryMigrations } from '../../src/app/schema.js';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { openCells } from '../../src/cells/cell.registry.js';
 import { openDirectory } from '../../src/cells/directory.js';
@@ -56,9 +57,9 @@ describe.each(dialects)('transfer record retention on %s', (dialect) => {
 
   it('the governance poller purges at start and again each interval: past keep_until goes, younger stays', async () => {
     const configs = await buildCellConfigs(dialect);
-    const cells = await openCells({ cells: configs, placement: createPlacement(configs, storyRules) });
+    const cells = await openCells({ cells: configs, placement: createPlacement(configs, storyRules) }, cellSchema);
     closers.push(() => cells.close());
-    const directory = await openDirectory(await freshDatabaseUrl(dialect, 'directory'));
+    const directory = await openDirectory(await freshDatabaseUrl(dialect, 'directory'), directoryMigrations);
     closers.push(() => directory.close());
 
     const [old, young, fresh] = [jp(), jp(), jp()];
