@@ -10,17 +10,7 @@ export interface Scope {
   class: SubjectClass;
 }
 
-export const categories = {
-  account: 'user.account',
-  session: 'user.account.session',
-  email: 'user.contact.email',
-  phone: 'user.contact.phone',
-  contacts: 'user.social.contacts',
-  conversation: 'user.content.conversation',
-  membership: 'user.content.conversation.membership',
-  message: 'user.content.message',
-  media: 'user.content.media',
-} as const;
+export { categories } from '../cells/categories.js';
 
 export function cellFor(ctx: MessagingContext, scope: Scope, category: string): Cell {
   const id = ctx.cells.placement.cellFor({ home: scope.home, class: scope.class, category });

@@ -211,6 +211,37 @@ export function cellMigrations(cellId: string): Record<string, Migration> {
         await db.schema.createIndex('transfer_record_keep').on('transfer_record').column('keep_until').execute();
       },
     },
+    // Categories follow fideslang's default names (src/cells/categories.ts): stored rows take
+    // the new names. The names are written out here, as they were on the day, so the migration
+    // means the same whatever the list becomes. Access-log entries are immutable and keep theirs.
+    '0005_fideslang_categories': {
+      async up(db: AnyDb) {
+        const renamed: readonly (readonly [string, string])[] = [
+          ['user.contact.phone', 'user.contact.phone_number'],
+          ['user.privacy.consent', 'user.privacy_preferences.consent'],
+          ['user.privacy.transfer_record', 'user.privacy_preferences.transfer_record'],
+        ];
+        const personalTables = [
+          'account',
+          'contact_point',
+          'session',
+          'contact',
+          'conversation',
+          'membership',
+          'media',
+          'message',
+          'case_record',
+          'case_subject',
+          'consent_event',
+          'transfer_record',
+        ];
+        for (const [from, to] of renamed) {
+          for (const table of personalTables) await db.updateTable(table).set({ category: to }).where('category', '=', from).execute();
+          // The category of the items a transfer moved.
+          await db.updateTable('transfer_record').set({ data_category: to }).where('data_category', '=', from).execute();
+        }
+      },
+    },
   };
 }
 

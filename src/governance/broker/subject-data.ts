@@ -1,6 +1,7 @@
 // The broker's only way to personal data: one source per data category, registered when the
 // process is composed (src/app/runtime.ts). Sources are implemented where the data lives
 // (messaging, cases) and hand records to the broker, which alone decides, logs and masks.
+import { covers, isCategory } from '../../cells/categories.js';
 import type { SubjectClass } from '../../cells/placement.js';
 import type { FieldValue } from './masking.js';
 
@@ -30,6 +31,12 @@ export interface SubjectDataSource {
   readonly category: string;
   /** Every field its records carry, in presentation order. */
   readonly fields: readonly string[];
+  /**
+   * Fields that hold a category below the source's (`phone` → `user.contact.phone_number`), so
+   * a request for that category is served by this source narrowed to those fields. A field not
+   * named here holds the source's own category.
+   */
+  readonly fieldCategories?: Readonly<Record<string, string>>;
   read(props: SubjectDataReadProps): Promise<SubjectRecord[]>;
 }
 
@@ -37,16 +44,24 @@ export interface SubjectDataSources {
   register(source: SubjectDataSource): void;
   get(category: string): SubjectDataSource | undefined;
   categories(): string[];
+  all(): SubjectDataSource[];
 }
 
 export function createSubjectDataSources(): SubjectDataSources {
   const sources = new Map<string, SubjectDataSource>();
   return {
     register(source) {
+      if (!isCategory(source.category)) throw new Error(`data source category ${source.category} is not in src/cells/categories.ts`);
+      for (const [field, category] of Object.entries(source.fieldCategories ?? {})) {
+        if (!isCategory(category) || category === source.category || !covers(source.category, category)) {
+          throw new Error(`field ${field} of ${source.category}: ${category} must be a category below ${source.category}`);
+        }
+      }
       if (sources.has(source.category)) throw new Error(`a data source for ${source.category} is already registered`);
       sources.set(source.category, source);
     },
     get: (category) => sources.get(category),
     categories: () => [...sources.keys()].sort(),
+    all: () => [...sources.values()].sort((a, b) => (a.category < b.category ? -1 : 1)),
   };
 }

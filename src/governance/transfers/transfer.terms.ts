@@ -2,6 +2,7 @@
 // (they match the `purpose.code` of the notices that ask for consent), the data categories of
 // the transfer module's own rows, and how long a transfer record is kept.
 
+import { categories } from '../../cells/categories.js';
 import type { SubjectClass } from '../../cells/placement.js';
 
 /** Why data crosses a border; a consent counts only for a notice with the same purpose code. */
@@ -12,10 +13,10 @@ export const transferPurposes = {
   mediaStorage: 'MEDIA_STORAGE',
 } as const;
 
-/** Data categories of the rows this module writes (fideslang style, Domicile's own subtree). */
+/** Data categories of the rows this module writes (extensions under fideslang's user.privacy_preferences). */
 export const privacyCategories = {
-  consent: 'user.privacy.consent',
-  transferRecord: 'user.privacy.transfer_record',
+  consent: categories.consent,
+  transferRecord: categories.transferRecord,
 } as const;
 
 /** APPI Rule 20: records of provision to third parties are kept three years. */
