@@ -4,9 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { renamedCategories } from '../../src/cells/categories.js';
+import { createPlacement } from '../../src/cells/placement.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { cellMigrations } from '../../src/db/migrations/cell.migrations.js';
+import { ResidencyGuardPlugin } from '../../src/db/residency.plugin.js';
 import { dialects, freshDatabaseUrl } from '../support/databases.js';
 
 // Migrations describe the schema as it was, so this test speaks to it untyped as they do.
@@ -15,6 +17,12 @@ type AnyDb = Kysely<any>;
 
 const at = '2026-01-01T00:00:00.000Z';
 const personal = (subject: string, category: string) => ({ subject_id: subject, subject_home: 'JP', category, cell_id: 'jp', scope_home: 'JP', scope_class: 'consumer' });
+
+/** The cell's database as a running process opens it: with the residency guard. */
+function openGuarded(url: string): AnyDb {
+  const placement = createPlacement([{ id: 'jp', jurisdiction: 'JP' }], []);
+  return openDatabase<Record<string, never>>({ url, plugins: [new ResidencyGuardPlugin('jp', placement)] }) as AnyDb;
+}
 
 function before(): ReturnType<typeof cellMigrations> {
   const all = cellMigrations('jp');
@@ -66,10 +74,13 @@ describe.each(dialects)('category rename migration on %s', (dialect) => {
   });
 
   it('renames old category names in personal rows and transfer records, and leaves the log alone', async () => {
-    db = openDatabase<Record<string, never>>({ url: await freshDatabaseUrl(dialect, 'rename') }) as AnyDb;
+    const url = await freshDatabaseUrl(dialect, 'rename');
+    db = openDatabase<Record<string, never>>({ url }) as AnyDb;
     await migrateToLatest(db, before());
     const entry = await seedOldNames(db);
+    await db.destroy();
 
+    db = openGuarded(url);
     await migrateToLatest(db, cellMigrations('jp'));
 
     const points = await db.selectFrom('contact_point').select(['id', 'category']).orderBy('id').execute();
@@ -92,7 +103,7 @@ describe.each(dialects)('category rename migration on %s', (dialect) => {
   });
 
   it('runs on an empty cell, and a second start does not run it again', async () => {
-    db = openDatabase<Record<string, never>>({ url: await freshDatabaseUrl(dialect, 'rename') }) as AnyDb;
+    db = openGuarded(await freshDatabaseUrl(dialect, 'rename'));
     await migrateToLatest(db, cellMigrations('jp'));
     await migrateToLatest(db, cellMigrations('jp'));
     const ran = await db.selectFrom('kysely_migration').select('name').orderBy('name').execute();
