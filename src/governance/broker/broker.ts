@@ -211,6 +211,8 @@ export function partsFor(sources: SubjectDataSources, requested: readonly string
       throw new DomainError('CATEGORY_NOT_HELD', `Domicile holds no data of category ${category} to serve; the broker serves ${sources.categories().join(', ')} and the categories above and below them`);
     }
   }
+  // In the order the request named them.
+  for (const part of parts) part.requested.sort((a, b) => requested.indexOf(a) - requested.indexOf(b));
   return parts;
 }
 
