@@ -84,6 +84,14 @@ describe('foreignHandlingStatement', () => {
     expect(renderForeignHandling(report)).toContain('China (CN): accessed user.contact.phone_number, user.content.media');
   });
 
+  it('reports accesses logged under a retired category name under today’s name', () => {
+    const jp = foreignHandlingStatement(
+      input({ accesses: [access({ actorPhysicalCountry: 'CN', categories: ['user.contact.phone'] }), access({ actorPhysicalCountry: 'KR', categories: ['user.contact.phone_number'] })] }),
+    ).jurisdictions[0];
+    expect(jp?.categories.map((c) => c.category)).not.toContain('user.contact.phone');
+    expect(jp?.categories.find((c) => c.category === 'user.contact.phone_number')).toMatchObject({ accessedFrom: ['CN', 'KR'], accesses: 2 });
+  });
+
   it('counts only allowed accesses inside the window, and only about subjects of that home', () => {
     const jp = foreignHandlingStatement(
       input({
