@@ -10,6 +10,7 @@ import {
   descendantsOf,
   isCategory,
   renamedCategories,
+  unknownCategoryMessage,
 } from './categories.js';
 
 // fideslang 3.1's default categories that Domicile uses, copied from its published taxonomy, so
@@ -101,5 +102,11 @@ describe('category helpers', () => {
     expect(ancestorsOf('user')).toEqual([]);
     expect(ancestorsOf('user.nothing')).toEqual([]);
     expect(childrenOf('user').length).toBeGreaterThan(5);
+  });
+
+  it('tells a person what to write instead of an unknown name', () => {
+    expect(unknownCategoryMessage('user.privacy.consent')).toBe('no data category "user.privacy.consent": it is now called "user.privacy_preferences.consent" (fideslang\'s name)');
+    expect(unknownCategoryMessage('user.photos')).toMatch(/^no data category "user\.photos"; name one of user, user\.account, /);
+    expect(unknownCategoryMessage('x'.repeat(500)).length).toBeLessThan(1200);
   });
 });

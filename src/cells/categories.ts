@@ -145,3 +145,10 @@ export function ancestorsOf(name: string): Category[] {
   }
   return out;
 }
+
+/** Why `name` is not a category, for a person to act on: its new name, or the valid ones. */
+export function unknownCategoryMessage(name: string): string {
+  const shown = JSON.stringify(name.slice(0, 100));
+  const renamed = renamedCategories[name];
+  return renamed ? `no data category ${shown}: it is now called "${renamed}" (fideslang's name)` : `no data category ${shown}; name one of ${categoryNames.join(', ')}`;
+}

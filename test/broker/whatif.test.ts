@@ -88,7 +88,10 @@ describe('what-if on the demo', () => {
     const old = await runDomicile(['access', 'check', '--operator', 'op-tokyo-support', '--ip', '133.242.0.1', '--subject', 'hanako', '--category', 'user.contact.phone', '--purpose', 'SUPPORT_CASE', '--case', 'T-1001', '--json', '--config', file]);
     expect(old.code).toBe(2);
     expect(old.stdout).toBe('');
-    expect(old.stderr).toMatch(/UNKNOWN_CATEGORY: no data category "user\.contact\.phone"; name one of .*user\.contact\.phone_number/);
+    expect(old.stderr).toMatch(/UNKNOWN_CATEGORY: no data category "user\.contact\.phone": it is now called "user\.contact\.phone_number"/);
+    const typo = await runDomicile(['access', 'check', '--operator', 'op-tokyo-support', '--ip', '133.242.0.1', '--subject', 'hanako', '--category', 'user.phone', '--purpose', 'SUPPORT_CASE', '--case', 'T-1001', '--config', file]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/UNKNOWN_CATEGORY: no data category "user\.phone"; name one of user, user\.account, .*user\.contact\.phone_number/);
   });
 
   it('explains itself in text, and refuses a case that does not exist', async () => {

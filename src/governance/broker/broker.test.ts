@@ -244,9 +244,12 @@ describe('categories of the tree', () => {
   it('refuses an unknown category naming the valid ones, and a category nothing holds, logging neither', async () => {
     const { deps, entries } = world();
     const broker = createBroker(deps);
-    const unknown = await broker.access({ ...request(['u0']), categories: ['user.contact.phone'] }).catch((err: unknown) => err);
+    const unknown = await broker.access({ ...request(['u0']), categories: ['user.contacts'] }).catch((err: unknown) => err);
     expect(isDomainError(unknown) && unknown.code).toBe('UNKNOWN_CATEGORY');
-    expect((unknown as Error).message).toMatch(/no data category "user\.contact\.phone"; name one of user, user\.account, .*user\.contact\.phone_number/);
+    expect((unknown as Error).message).toMatch(/no data category "user\.contacts"; name one of user, user\.account, .*user\.contact\.phone_number/);
+    const renamed = await broker.access({ ...request(['u0']), categories: ['user.contact.phone'] }).catch((err: unknown) => err);
+    expect(isDomainError(renamed) && renamed.code).toBe('UNKNOWN_CATEGORY');
+    expect((renamed as Error).message).toBe('no data category "user.contact.phone": it is now called "user.contact.phone_number" (fideslang\'s name)');
     const notHeld = await broker.evaluate({ ...request(['u0']), categories: ['user.financial'] }).catch((err: unknown) => err);
     expect(isDomainError(notHeld) && notHeld.code).toBe('CATEGORY_NOT_HELD');
     expect((notHeld as Error).message).toMatch(/user\.financial.*serves user\.contact/);

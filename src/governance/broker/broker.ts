@@ -5,7 +5,7 @@
 // allowed or denied — durably, and only then releases records, masked as the decision says.
 // If the log cannot be written nothing is released (no log, no data). Every check fails closed.
 import crypto from 'node:crypto';
-import { categories as names, categoryNames, covers, isCategory } from '../../cells/categories.js';
+import { categories as names, covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
 import type { Grant, Grants } from '../grants/grants.js';
@@ -178,7 +178,7 @@ export function partsFor(sources: SubjectDataSources, requested: readonly string
   const parts: Part[] = [];
   for (const category of requested) {
     if (!isCategory(category)) {
-      throw new DomainError('UNKNOWN_CATEGORY', `no data category "${category.slice(0, 100)}"; name one of ${categoryNames.join(', ')}`);
+      throw new DomainError('UNKNOWN_CATEGORY', unknownCategoryMessage(category));
     }
     let served = false;
     for (const source of sources.all()) {

@@ -5,7 +5,7 @@
 // has written yet. Every step is journalled, so it reaches the subjects' access logs.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { categoryNames, isCategory } from '../../cells/categories.js';
+import { isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import type { DirectoryAccessGrantTable, DirectoryDatabase } from '../../db/cell.tables.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
@@ -175,7 +175,7 @@ export function openGrants(props: {
       if (!PURPOSES.includes(input.purpose)) throw new DomainError('VALIDATION_FAILED', `purpose must be one of ${PURPOSES.join(', ')}`);
       const unknownCategory = input.categories.find((c) => !isCategory(c));
       if (unknownCategory !== undefined) {
-        throw new DomainError('UNKNOWN_CATEGORY', `no data category "${unknownCategory.slice(0, 100)}"; name one of ${categoryNames.join(', ')}`);
+        throw new DomainError('UNKNOWN_CATEGORY', unknownCategoryMessage(unknownCategory));
       }
       if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > MAX_GRANT_MINUTES) {
         throw new DomainError('VALIDATION_FAILED', `a grant lasts 1–${MAX_GRANT_MINUTES} minutes`);
