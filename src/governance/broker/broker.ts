@@ -174,7 +174,7 @@ function fieldCategory(source: SubjectDataSource, field: string): string {
  * The parts a request's categories are served as. A category outside the tree is refused
  * naming the valid ones; one of which no source holds anything is refused naming what is held.
  */
-export function partsFor(sources: SubjectDataSources, requested: readonly string[]): Part[] {
+function partsFor(sources: SubjectDataSources, requested: readonly string[]): Part[] {
   const parts: Part[] = [];
   for (const category of requested) {
     if (!isCategory(category)) {
