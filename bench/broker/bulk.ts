@@ -76,7 +76,7 @@ await jp.db.transaction().execute(async (trx) => {
       .values(
         people.slice(i, i + 200).flatMap((p) => [
           { id: `jp_benchmail${p.id}`, kind: 'email', value: `${p.id}@example.jp`, created_at: now, ...personal(p.id, 'user.contact.email') },
-          { id: `jp_benchtel${p.id}`, kind: 'phone', value: `+81 90-${p.id.slice(-4)}-0000`, created_at: now, ...personal(p.id, 'user.contact.phone') },
+          { id: `jp_benchtel${p.id}`, kind: 'phone', value: `+81 90-${p.id.slice(-4)}-0000`, created_at: now, ...personal(p.id, 'user.contact.phone_number') },
         ]),
       )
       .execute();

@@ -33,7 +33,7 @@ function entry(i: number): AccessEntry {
     actorPhysicalCountry: countries[i % 4] ?? 'JP',
     subjectJurisdiction: 'JP',
     subjects: i % 10 === 0 ? [`u${i % 100_003}`, `u${(i * 7) % 100_003}`] : [`u${i % 100_003}`],
-    categories: ['user.contact.phone', 'user.content.message'],
+    categories: ['user.contact.phone_number', 'user.content.message'],
     fields: ['phone', 'text'],
     action: 'read',
     purpose: purposes[i % 4] ?? 'SUPPORT_CASE',

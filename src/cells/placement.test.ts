@@ -38,7 +38,7 @@ describe('placement', () => {
   it('keeps government-class data home whatever the rules say', () => {
     const p = createPlacement(cells, [{ category: 'user', cell: 'kr' }]);
     fc.assert(
-      fc.property(fc.constantFrom('user.content.media', 'user.contact.phone', 'user.content.message'), (category) => {
+      fc.property(fc.constantFrom('user.content.media', 'user.contact.phone_number', 'user.content.message'), (category) => {
         expect(p.cellFor({ home: 'JP', class: 'government', category })).toBe('jp');
       }),
     );

@@ -1,5 +1,6 @@
 // The residency scan: reads every cell and checks that each personal-data row and each blob
 // sits where the placement rules say. Counts per cell and category; names every violation.
+import { categories } from './categories.js';
 import type { CellRegistry } from './cell.registry.js';
 import type { SubjectClass } from './placement.js';
 import type { PersonalTable } from './cell.schema.js';
@@ -75,7 +76,7 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
     const present = new Set(keys);
     for (const id of mediaIds) {
       if (!present.has(id)) {
-        report.violations.push({ cell: cell.id, table: 'media', row: id, subject: null, category: 'user.content.media', problem: `media record ${id} has no blob in cell ${cell.id}` });
+        report.violations.push({ cell: cell.id, table: 'media', row: id, subject: null, category: categories.media, problem: `media record ${id} has no blob in cell ${cell.id}` });
       }
     }
     props.onProgress?.(++done, total);

@@ -103,16 +103,21 @@ async function runCheck(props: AccessCommandProps): Promise<number> {
       });
     } catch (err) {
       if (!isDomainError(err)) throw err;
-      props.out.stderr(`domicile access check: ${err.message}`);
+      props.out.stderr(`domicile access check: ${err.code}: ${err.message}`);
       return 2;
     }
+    // One subject, so one decision per category released; a parent such as `user` has several.
     const group = evaluation.groups[0];
     const subjectRef = (await governance.subjectsOf([subject as string])).get(subject as string);
     const decision = evaluation.decision === 'deny' ? 'deny' : 'allow';
+    const released = evaluation.groups.map((g) => ({ category: g.category, decision: g.decision, policies: g.policyIds, reasons: g.reasons, masking: g.masking }));
     const report = {
       whatIf: true,
       note: 'nothing was read, released or logged',
       decision,
+      // allow | partial | deny over every category the request covers.
+      overall: evaluation.decision,
+      categories: released,
       policies: group?.policyIds ?? [],
       reasons: group?.reasons ?? [],
       masking: group?.masking ?? null,
@@ -142,10 +147,14 @@ async function runCheck(props: AccessCommandProps): Promise<number> {
           `from       ${origin.address ?? ip} → ${origin.country ?? 'no known country'}`,
           `subject    ${subjectRef ? `${subjectRef.id} (${subjectRef.home}, ${subjectRef.class})` : subject}`,
           `request    read ${category} for ${purpose}, case ${caseRef}`,
-          `decision   ${decision.toUpperCase()}`,
-          `policies   ${report.policies.join(', ') || '(none permits it)'}`,
-          ...(report.reasons.length > 0 ? [`why        ${report.reasons.join('; ')}`] : []),
-          `masking    ${masking}`,
+          `decision   ${evaluation.decision.toUpperCase()}`,
+          ...(released.length > 1
+            ? released.map((g) => `  ${g.category}: ${g.decision.toUpperCase()} (${g.policies.join(', ') || 'none permits it'})${g.masking ? ` — ${Object.entries(g.masking).map(([f, m]) => `${f}: ${m}`).join(', ')}` : ''}`)
+            : [
+                `policies   ${report.policies.join(', ') || '(none permits it)'}`,
+                ...(report.reasons.length > 0 ? [`why        ${report.reasons.join('; ')}`] : []),
+                `masking    ${masking}`,
+              ]),
         ].join('\n'),
       );
     }

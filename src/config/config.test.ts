@@ -44,6 +44,14 @@ describe('loadConfig', () => {
       { cells: [{ id: 'jp', jurisdiction: 'JP' }], placement: { rules: [{ category: 'user', cell: 'kr' }] } },
       /placement\.rules\[0\]\.cell/,
     ],
+    [
+      { cells: [{ id: 'jp', jurisdiction: 'JP' }], placement: { rules: [{ category: 'user.contact.phone', cell: 'jp' }] } },
+      /placement\.rules\[0\]\.category: "user\.contact\.phone" is now called "user\.contact\.phone_number"/,
+    ],
+    [
+      { cells: [{ id: 'jp', jurisdiction: 'JP' }], placement: { rules: [{ category: 'user.photos', cell: 'jp' }] } },
+      /placement\.rules\[0\]\.category: "user\.photos" is not a data category; use one of user, user\.account/,
+    ],
     [{ cells: [{ id: 'jp', jurisdiction: 'JP', database: 'mysql://x' }] }, /cells\[0\]\.database/],
     [{ cells: [{ id: 'jp', jurisdiction: 'JP' }], trustedProxies: ['10.0.0.0/99'] }, /trustedProxies\[0\]/],
   ])('names the field of an invalid configuration (%j)', (body, pattern) => {

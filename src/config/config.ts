@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { categoryNames, isCategory, renamedCategories } from '../cells/categories.js';
 import { createPlacement, PlacementError, type Placement } from '../cells/placement.js';
 
 const Jurisdiction = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code, e.g. JP' });
@@ -185,6 +186,17 @@ export function finishConfig(
     if (ids.has(cell.id)) throw new ConfigError(`cells[${i}].id`, `duplicate cell id "${cell.id}"`, source);
     ids.add(cell.id);
   });
+  for (const [i, rule] of (file.placement?.rules ?? []).entries()) {
+    // A rule on a name outside the list would silently place nothing (a renamed one, above all).
+    if (!isCategory(rule.category)) {
+      const renamed = renamedCategories[rule.category];
+      throw new ConfigError(
+        `placement.rules[${i}].category`,
+        renamed ? `"${rule.category}" is now called "${renamed}"` : `"${rule.category}" is not a data category; use one of ${categoryNames.join(', ')}`,
+        source,
+      );
+    }
+  }
   for (const [i, proxy] of (file.trustedProxies ?? []).entries()) {
     if (!isAddressOrCidr(proxy)) {
       throw new ConfigError(`trustedProxies[${i}]`, `"${proxy}" is not an IP address or CIDR range`, source);

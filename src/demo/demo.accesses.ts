@@ -4,14 +4,15 @@
 // replays it within the 12 months before seeding, so the foreign-handling statement (which
 // covers the last 12 months) shows it. Written into the JP cell's log, in time order.
 import type { Runtime } from '../app/runtime.js';
+import { categories } from '../cells/categories.js';
 import type { AccessEntry } from '../governance/log/entry.js';
 
 const remoteCategories = [
-  { category: 'user.contact.phone', fields: ['phone'] },
-  { category: 'user.content.message', fields: ['text', 'conversation_id'] },
-  { category: 'user.content.media', fields: ['image'] },
-  { category: 'user.device.ip_address', fields: ['ip_address'] },
-  { category: 'user.financial.payment', fields: ['amount', 'counterparty'] },
+  { category: categories.phone, fields: ['phone'] },
+  { category: categories.message, fields: ['text', 'conversation_id'] },
+  { category: categories.media, fields: ['image'] },
+  { category: categories.ipAddress, fields: ['ip_address'] },
+  { category: categories.payment, fields: ['amount', 'counterparty'] },
 ] as const;
 
 const remoteSubjects = [['hanako'], ['taro'], ['hanako', 'taro'], ['minato-city'], ['taro'], ['hanako']] as const;
@@ -65,9 +66,9 @@ export function demoAccessEntries(now: Date = new Date()): AccessEntry[] {
   } as const;
   const at = (offsetSeconds: number): string => new Date(base - 20 * day + offsetSeconds * 1000).toISOString();
   entries.push(
-    { ...support, eventId: 'demo-t1001-1', time: at(0), categories: ['user.contact.email'], fields: ['email'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case'], released: 1 },
-    { ...support, eventId: 'demo-t1001-2', time: at(83), categories: ['user.content.message'], fields: ['text'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case', 'content-needs-grant'], released: 3 },
-    { ...support, eventId: 'demo-t1001-3', time: at(228), categories: ['user.financial.payment'], fields: ['amount'], grantId: null, decision: 'deny', policyIds: ['support-case'], released: 0 },
+    { ...support, eventId: 'demo-t1001-1', time: at(0), categories: [categories.email], fields: ['email'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case'], released: 1 },
+    { ...support, eventId: 'demo-t1001-2', time: at(83), categories: [categories.message], fields: ['text'], grantId: 'grant-t1001', decision: 'allow', policyIds: ['support-case', 'content-needs-grant'], released: 3 },
+    { ...support, eventId: 'demo-t1001-3', time: at(228), categories: [categories.payment], fields: ['amount'], grantId: null, decision: 'deny', policyIds: ['support-case'], released: 0 },
   );
   return entries;
 }

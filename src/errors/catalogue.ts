@@ -47,6 +47,10 @@ export const errorCatalogue = {
   SELF_APPROVAL: { status: 403, wsClose: 4403 },
   GRANT_NOT_PENDING: { status: 409, wsClose: 4409 },
   UNKNOWN_CASE: { status: 404, wsClose: 4404 },
+  // Data categories: a name that is not in the taxonomy (src/cells/categories.ts; the message
+  // lists the valid ones), or a real category of which Domicile holds nothing to serve.
+  UNKNOWN_CATEGORY: { status: 400, wsClose: 4400 },
+  CATEGORY_NOT_HELD: { status: 400, wsClose: 4400 },
   // Cross-border transfers: no legal basis for a subject's data to go to a country (details name
   // what is missing); consent is the missing basis and the person can give it after reading the
   // notice in details.noticeId; a notice that may not be shown (details.problems); consent that

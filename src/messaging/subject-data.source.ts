@@ -54,7 +54,7 @@ function byCell(cells: CellRegistry, subjects: readonly SubjectRef[], category: 
 
 function accountSource(ctx: MessagingContext): SubjectDataSource {
   return {
-    category: 'user.account',
+    category: categories.account,
     fields: ['handle', 'displayName', 'kind', 'class', 'home', 'createdAt'],
     async read({ subjects, limit }) {
       const out: SubjectRecord[] = [];
@@ -82,8 +82,9 @@ function accountSource(ctx: MessagingContext): SubjectDataSource {
 
 function contactSource(ctx: MessagingContext): SubjectDataSource {
   return {
-    category: 'user.contact',
+    category: categories.contact,
     fields: ['email', 'phone'],
+    fieldCategories: { email: categories.email, phone: categories.phone },
     async read({ subjects, limit }) {
       // Rules may place e-mail and phone apart, so both placements are read.
       const cells = new Map<Cell, Set<string>>();

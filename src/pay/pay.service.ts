@@ -16,17 +16,14 @@ import type { Transaction } from 'kysely';
 import type { Cell, CellRegistry } from '../cells/cell.registry.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { Directory, Subject } from '../cells/directory.js';
-import { authorizeWrite, cellFor, newId, personalColumns, scopeOf, type CrossBorderWrites } from '../cells/records.js';
+import { authorizeWrite, categories, cellFor, newId, personalColumns, scopeOf, type CrossBorderWrites } from '../cells/records.js';
 import { DomainError } from '../errors/catalogue.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { checkAmount, checkIdempotencyKey, checkNote, currencyOfHome, externalWallet, type Currency } from './ledger.js';
 import type { PaymentRow, PostingRow } from './pay.tables.js';
 
-/** Payment data of Domicile Pay, under fideslang's `user.financial`. */
-export const payCategories = {
-  wallet: 'user.financial.account',
-  transaction: 'user.financial.transaction',
-} as const;
+/** Payment data of Domicile Pay, under fideslang's `user.financial` (src/cells/categories.ts). */
+export const payCategories = { wallet: categories.wallet, transaction: categories.payment } as const;
 
 /** The stand-in for a bank account that top-ups come from; labelled as simulated everywhere. */
 export const simulatedBank = 'simulated-bank';

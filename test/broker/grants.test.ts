@@ -75,6 +75,14 @@ describe('the grant workflow', () => {
     const otherPerson = await support.request('POST', '/v1/ops/grants', { ...grantBody, caseRef: 'T-2001' }, from('JP'));
     expect((otherPerson.body as ErrorBody).error.code).toBe('UNKNOWN_CASE');
   });
+
+  it('a grant names categories of the list; a parent is fine, an unknown name is a 400 naming the valid ones', async () => {
+    const unknown = await support.request('POST', '/v1/ops/grants', { ...grantBody, categories: ['user.contact.phone'] }, from('JP'));
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as ErrorBody).error.code).toBe('UNKNOWN_CATEGORY');
+    expect((unknown.body as ErrorBody).error.message).toMatch(/now called "user\.contact\.phone_number"/);
+    await requestGrant({ ...grantBody, categories: ['user.content'] });
+  });
 });
 
 describe('more than 100 subjects', () => {

@@ -26,7 +26,7 @@ const body = fc.oneof(
       purpose: fc.oneof(fc.constantFrom('SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'X'), fc.string()),
       caseRef: text,
       subjects: fc.array(text, { maxLength: 4 }),
-      categories: fc.array(fc.constantFrom('user.contact', 'user.account', 'user.content.message', 'user.content.media', 'user.support.case', 'user.nothing'), { maxLength: 3 }),
+      categories: fc.array(fc.constantFrom('user.contact', 'user.account', 'user.content.message', 'user.content.media', 'user.support.case', 'user.nothing', 'user', 'user.contact.phone_number', 'user.financial'), { maxLength: 3 }),
       fields: fc.array(text, { maxLength: 3 }),
       records: fc.array(text, { maxLength: 3 }),
       grantId: text,

@@ -1,7 +1,8 @@
 // `domicile access check` on the demo world: the Shanghai engineers, whose past remote reads sit
 // in the JP log as allowed under the old policy, are denied by the current policies; the Tokyo
 // support operator on ticket T-1001 from a Japanese address may see hanako's contact data (phone
-// masked to its last four) but not her messages without a grant. Nothing is logged.
+// masked to its last four; asked as user.contact.phone_number, only the number) but not her
+// messages without a grant, even when asked for everything (`user`). Nothing is logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -64,6 +65,33 @@ describe('what-if on the demo', () => {
     const content = await check({ operator: 'op-tokyo-support', ip: '133.242.0.1', subject: 'hanako', category: 'user.content.message', purpose: 'SUPPORT_CASE', case: 'T-1001' });
     expect(content.code).toBe(1);
     expect(content.report).toMatchObject({ decision: 'deny', policies: ['content-needs-grant'], masking: null });
+  });
+
+  it('answers for any category of the tree: a child narrows its parent’s source, a parent covers its children', async () => {
+    const phone = await check({ operator: 'op-tokyo-support', ip: '133.242.0.1', subject: 'hanako', category: 'user.contact.phone_number', purpose: 'SUPPORT_CASE', case: 'T-1001' });
+    expect(phone.code).toBe(0);
+    expect(phone.report).toMatchObject({ decision: 'allow', category: 'user.contact.phone_number', policies: ['support-case'], physicalCountry: 'JP' });
+    // Only the number is released, masked to its last four.
+    expect(phone.report.masking).toEqual({ phone: 'last4' });
+    const content = await check({ operator: 'op-tokyo-support', ip: '133.242.0.1', subject: 'hanako', category: 'user.content.message', purpose: 'SUPPORT_CASE', case: 'T-1001' });
+    expect(content.code).toBe(1);
+    expect(content.report).toMatchObject({ decision: 'deny', policies: ['content-needs-grant'], masking: null });
+
+    // Everything about hanako: her account and contact data, not her content without a grant.
+    const all = await check({ operator: 'op-tokyo-support', ip: '133.242.0.1', subject: 'hanako', category: 'user', purpose: 'SUPPORT_CASE', case: 'T-1001' });
+    expect(all.report.overall).toBe('partial');
+    const byCategory = Object.fromEntries((all.report.categories as { category: string; decision: string }[]).map((c) => [c.category, c.decision]));
+    expect(byCategory).toMatchObject({ 'user.account': 'allow', 'user.contact': 'allow', 'user.content.message': 'deny', 'user.content.media': 'deny' });
+  });
+
+  it('refuses a category outside the list with a stable code naming the valid ones', async () => {
+    const old = await runDomicile(['access', 'check', '--operator', 'op-tokyo-support', '--ip', '133.242.0.1', '--subject', 'hanako', '--category', 'user.contact.phone', '--purpose', 'SUPPORT_CASE', '--case', 'T-1001', '--json', '--config', file]);
+    expect(old.code).toBe(2);
+    expect(old.stdout).toBe('');
+    expect(old.stderr).toMatch(/UNKNOWN_CATEGORY: no data category "user\.contact\.phone": it is now called "user\.contact\.phone_number"/);
+    const typo = await runDomicile(['access', 'check', '--operator', 'op-tokyo-support', '--ip', '133.242.0.1', '--subject', 'hanako', '--category', 'user.phone', '--purpose', 'SUPPORT_CASE', '--case', 'T-1001', '--config', file]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/UNKNOWN_CATEGORY: no data category "user\.phone"; name one of user, user\.account, .*user\.contact\.phone_number/);
   });
 
   it('explains itself in text, and refuses a case that does not exist', async () => {

@@ -102,7 +102,7 @@ describe('where data is stored and handled (public)', () => {
     expect(await jp.getByTestId('fh-statement').innerText()).toBe(
       'Personal data of users in Japan is stored in Japan (JP) and South Korea (KR). In the last 12 months it was accessed from China (CN) and Japan (JP), and sent to South Korea (KR).',
     );
-    const phone = jp.locator('[data-testid="fh-category"][data-category="user.contact.phone"]');
+    const phone = jp.locator('[data-testid="fh-category"][data-category="user.contact.phone_number"]');
     expect(await phone.getByTestId('fh-stored').allInnerTexts()).toEqual(['Japan · JP']);
     expect(await phone.getByTestId('fh-accessed').allInnerTexts()).toEqual(['China · CN']);
     const media = jp.locator('[data-testid="fh-category"][data-category="user.content.media"]');

@@ -17,7 +17,7 @@ export function accessEntry(i: number, overrides: Partial<AccessEntry> = {}): Ac
     actorPhysicalCountry: i % 5 === 0 ? null : 'JP',
     subjectJurisdiction: 'JP',
     subjects: i % 3 === 0 ? ['hanako', `u${i}`] : [`u${i % 40}`],
-    categories: ['user.contact.phone'],
+    categories: ['user.contact.phone_number'],
     fields: ['phone'],
     action: 'read',
     purpose: 'SUPPORT_CASE',

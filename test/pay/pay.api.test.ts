@@ -46,7 +46,7 @@ describe.each(dialects)('Domicile Pay on %s', (dialect) => {
     expect((await akari.request('GET', '/v1/pay/wallet')).body).toMatchObject({ balance: 10_000, currency: 'JPY' });
     // The KR cell holds a JP person's payment data: a transfer on Seoul Cloud's contract, recorded.
     const transfers = (await akari.request('GET', '/v1/me/transfers')).body as { transfers: { destination: string; category: string }[] };
-    expect(transfers.transfers).toEqual(expect.arrayContaining([expect.objectContaining({ destination: 'KR', category: 'user.financial.transaction' })]));
+    expect(transfers.transfers).toEqual(expect.arrayContaining([expect.objectContaining({ destination: 'KR', category: 'user.financial.payment' })]));
   });
 
   it('pays within a cell and across cells, exactly once per key, and both sides see it', async () => {

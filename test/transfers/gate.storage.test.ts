@@ -118,7 +118,7 @@ describe.each(dialects)('transfer gate on %s', (dialect) => {
 
   it('no basis: JP data viewed from China by a contractor whose check is overdue; nothing recorded', async () => {
     const subject = jp();
-    const err = await refusal(ctx.gate.authorizeTransfer({ subject, destination: 'CN', recipient: 'shanghai-dev', category: 'user.contact.phone', purpose: 'SUPPORT_CASE' }));
+    const err = await refusal(ctx.gate.authorizeTransfer({ subject, destination: 'CN', recipient: 'shanghai-dev', category: 'user.contact.phone_number', purpose: 'SUPPORT_CASE' }));
     expect(err.code).toBe('TRANSFER_NO_BASIS');
     expect((err.details?.missing as string[]).join(' ')).toMatch(/approved destination: CN is not on JP's list.*periodic check .* overdue.*consent/s);
     expect(await recordsIn('jp', subject.id)).toEqual([]);
@@ -154,7 +154,7 @@ describe.each(dialects)('transfer gate on %s', (dialect) => {
     const report = await scanResidency({ cells });
     expect(report.violations).toEqual([]);
     const categories = Object.fromEntries(report.cells.map((c) => [c.id, Object.keys(c.categories)]));
-    expect(categories.kr).toEqual(expect.arrayContaining(['user.privacy.consent', 'user.privacy.transfer_record']));
-    expect(categories.jp).toContain('user.privacy.transfer_record');
+    expect(categories.kr).toEqual(expect.arrayContaining(['user.privacy_preferences.consent', 'user.privacy_preferences.transfer_record']));
+    expect(categories.jp).toContain('user.privacy_preferences.transfer_record');
   });
 });

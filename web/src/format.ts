@@ -85,22 +85,36 @@ export function hueFor(id: string): number {
   return h % 360;
 }
 
+// Names of src/cells/categories.ts. Access-log entries written before the names followed
+// fideslang keep the old ones (the log is immutable), so those keep a label too.
 const CATEGORY_LABELS: Record<string, string> = {
+  user: 'All personal data',
   'user.account': 'Account',
   'user.account.session': 'Sign-in sessions',
   'user.account.username': 'Username',
   'user.contact': 'Contact details',
   'user.contact.email': 'Email address',
+  'user.contact.phone_number': 'Phone number',
   'user.contact.phone': 'Phone number',
+  'user.content': 'Messages, images and conversations',
   'user.content.conversation': 'Conversations',
   'user.content.conversation.membership': 'Conversation memberships',
   'user.content.message': 'Messages',
   'user.content.media': 'Images and attachments',
+  'user.device': 'Device data',
   'user.device.ip_address': 'IP addresses',
+  'user.financial': 'Financial data',
+  'user.financial.bank_account': 'Bank accounts',
+  'user.financial.credit_card': 'Credit cards',
   'user.financial.payment': 'Payments',
+  'user.privacy_preferences': 'Privacy choices and transfer records',
+  'user.privacy_preferences.transfer_record': 'Records of transfers abroad',
   'user.privacy.transfer_record': 'Records of transfers abroad',
+  'user.privacy_preferences.consent': 'Consents',
   'user.privacy.consent': 'Consents',
+  'user.social': 'Social data',
   'user.social.contacts': 'Contacts list',
+  'user.support': 'Support and moderation',
   'user.support.case': 'Support cases',
 };
 

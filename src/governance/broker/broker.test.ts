@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
@@ -42,6 +45,7 @@ function world(subjectCount = 1, grants: Grant[] = []) {
   const contact: SubjectDataSource = {
     category: 'user.contact',
     fields: ['email', 'phone'],
+    fieldCategories: { email: 'user.contact.email', phone: 'user.contact.phone_number' },
     read: vi.fn(async ({ subjects: wanted }: { subjects: readonly SubjectRef[] }) =>
       wanted.map((s) => ({ subjectId: s.id, recordId: `c/${s.id}`, values: { email: `${s.id}@example.jp`, phone: '+81 90-1234-5678' } })),
     ),
@@ -155,5 +159,130 @@ describe('the broker', () => {
       expect(isDomainError(outcome), JSON.stringify(bad)).toBe(true);
     }
     expect(entries).toHaveLength(0);
+  });
+});
+
+/** The world above plus a message source, and an approved one-approver grant builder. */
+function worldWithMessages(grants: Grant[] = []) {
+  const w = world(1, grants);
+  const messages: SubjectDataSource = {
+    category: 'user.content.message',
+    fields: ['conversationId', 'text'],
+    read: vi.fn(async ({ subjects: wanted }: { subjects: readonly SubjectRef[] }) =>
+      wanted.map((s) => ({ subjectId: s.id, recordId: `m/${s.id}`, values: { conversationId: 'jp_c1', text: 'hello' } })),
+    ),
+  };
+  w.deps.sources.register(messages);
+  return { ...w, messages };
+}
+
+function grantFor(categories: string[]): Grant {
+  return {
+    id: 'gr-content',
+    requesterId: 'op-jp',
+    subjects: ['u0'],
+    categories,
+    fields: [],
+    purpose: 'SUPPORT_CASE',
+    caseRef: 'T-1001',
+    durationSeconds: 600,
+    requestedLocation: 'JP',
+    requiredApprovals: 1,
+    status: 'approved',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    approvedAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2099-01-01T00:00:00.000Z',
+    endedAt: null,
+    endedBy: null,
+    approvals: [{ approverId: 'a1', decision: 'approve', at: '2026-01-01T00:00:00.000Z' }],
+  };
+}
+
+describe('categories of the tree', () => {
+  it('serves a child category from its parent’s source, narrowed to its fields, and logs what was asked and released', async () => {
+    const { deps, entries, contact } = world();
+    const result = await createBroker(deps).access({ ...request(['u0']), categories: ['user.contact.phone_number'] });
+    expect(result.decision).toBe('allow');
+    expect(contact.read).toHaveBeenCalledTimes(1);
+    expect(result.records).toEqual([{ subjectId: 'u0', category: 'user.contact.phone_number', recordId: 'c/u0', fields: { phone: '••••5678' } }]);
+    expect(result.decisions[0]).toMatchObject({ category: 'user.contact.phone_number', requested: ['user.contact.phone_number'], masking: { phone: 'last4' } });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ categories: ['user.contact.phone_number'], requestedCategories: ['user.contact.phone_number'], fields: ['phone'], released: 1 });
+  });
+
+  it('covers every child when a parent is asked, deciding each leaf: content stays behind a grant when asked as `user`', async () => {
+    const { deps, entries, messages } = worldWithMessages();
+    const result = await createBroker(deps).access({ ...request(['u0']), categories: ['user'] });
+    expect(result.decision).toBe('partial');
+    expect(result.decisions.map((d) => [d.category, d.requested, d.decision, d.policyIds])).toEqual([
+      ['user.contact', ['user'], 'allow', ['support-case']],
+      ['user.content.message', ['user'], 'deny', ['content-needs-grant']],
+    ]);
+    expect(messages.read).not.toHaveBeenCalled();
+    expect(result.records.map((r) => r.category)).toEqual(['user.contact']);
+    expect(entries.map((e) => [e.categories, e.requestedCategories, e.decision])).toEqual([
+      [['user.contact'], ['user'], 'allow'],
+      [['user.content.message'], ['user'], 'deny'],
+    ]);
+  });
+
+  it('releases content asked as `user.content` under a grant for the leaf, with the grant on record', async () => {
+    const { deps, entries } = worldWithMessages([grantFor(['user.content.message'])]);
+    const result = await createBroker(deps).access({ ...request(['u0']), categories: ['user.content'] });
+    expect(result.decision).toBe('allow');
+    expect(result.records).toEqual([{ subjectId: 'u0', category: 'user.content.message', recordId: 'm/u0', fields: { conversationId: 'jp_c1', text: 'hello' } }]);
+    expect(entries[0]).toMatchObject({ categories: ['user.content.message'], requestedCategories: ['user.content'], grantId: 'gr-content', decision: 'allow' });
+  });
+
+  it('answers a category asked twice (as itself and through a parent) with one decision naming both', async () => {
+    const { deps, entries } = world();
+    const result = await createBroker(deps).access({ ...request(['u0']), categories: ['user.contact.email', 'user.contact'] });
+    expect(result.decisions.map((d) => [d.category, d.requested])).toEqual([['user.contact', ['user.contact.email', 'user.contact']]]);
+    expect(entries).toHaveLength(1);
+  });
+
+  it('refuses an unknown category naming the valid ones, and a category nothing holds, logging neither', async () => {
+    const { deps, entries } = world();
+    const broker = createBroker(deps);
+    const unknown = await broker.access({ ...request(['u0']), categories: ['user.contacts'] }).catch((err: unknown) => err);
+    expect(isDomainError(unknown) && unknown.code).toBe('UNKNOWN_CATEGORY');
+    expect((unknown as Error).message).toMatch(/no data category "user\.contacts"; name one of user, user\.account, .*user\.contact\.phone_number/);
+    const renamed = await broker.access({ ...request(['u0']), categories: ['user.contact.phone'] }).catch((err: unknown) => err);
+    expect(isDomainError(renamed) && renamed.code).toBe('UNKNOWN_CATEGORY');
+    expect((renamed as Error).message).toBe('no data category "user.contact.phone": it is now called "user.contact.phone_number" (fideslang\'s name)');
+    const notHeld = await broker.evaluate({ ...request(['u0']), categories: ['user.financial'] }).catch((err: unknown) => err);
+    expect(isDomainError(notHeld) && notHeld.code).toBe('CATEGORY_NOT_HELD');
+    expect((notHeld as Error).message).toMatch(/user\.financial.*serves user\.contact/);
+    expect(entries).toHaveLength(0);
+  });
+
+  it('decides a parent on each leaf it releases, so a policy written for a leaf holds when the parent is asked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-policies-'));
+    fs.cpSync(defaultPolicyDir(), dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'phone.cedar'),
+      '@id("no-phone-numbers")\nforbid (principal, action, resource) when { resource.category == "user.contact.phone_number" };\n',
+    );
+    const strict = await PolicyEngine.open({ dir });
+    const { deps, contact } = world();
+    const broker = createBroker({ ...deps, policy: () => ({ engine: strict, problem: null }) });
+    for (const category of ['user.contact', 'user', 'user.contact.phone_number']) {
+      const evaluation = await broker.evaluate({ ...request(['u0']), categories: [category] });
+      expect(evaluation.groups.map((g) => [g.decision, g.policyIds]), category).toEqual([['deny', ['no-phone-numbers']]]);
+    }
+    // The e-mail address alone is still served.
+    const email = await broker.access({ ...request(['u0']), categories: ['user.contact.email'] });
+    expect(email.records).toEqual([{ subjectId: 'u0', category: 'user.contact.email', recordId: 'c/u0', fields: { email: 'u0@example.jp' } }]);
+    expect(contact.read).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('data source registration', () => {
+  it('refuses a source whose category, or a field’s category, is outside the list or not below it', () => {
+    const read = async () => [];
+    const sources = createSubjectDataSources();
+    expect(() => sources.register({ category: 'user.secrets', fields: ['x'], read })).toThrow(/not in src\/cells\/categories\.ts/);
+    expect(() => sources.register({ category: 'user.contact', fields: ['x'], fieldCategories: { x: 'user.content.message' }, read })).toThrow(/below user\.contact/);
+    expect(() => sources.register({ category: 'user.contact', fields: ['x'], fieldCategories: { x: 'user.contact.phone' }, read })).toThrow(/below user\.contact/);
   });
 });

@@ -5,7 +5,7 @@
 // allowed or denied — durably, and only then releases records, masked as the decision says.
 // If the log cannot be written nothing is released (no log, no data). Every check fails closed.
 import crypto from 'node:crypto';
-import { categoryMatches } from '../../cells/placement.js';
+import { categories as names, covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
 import type { Grant, Grants } from '../grants/grants.js';
@@ -17,7 +17,7 @@ import type { RequestOrigin } from '../operators/origin.js';
 import type { PolicyEngine } from '../policy/policy.engine.js';
 import { PURPOSES, type AccessRequest, type GrantAttributes, type Purpose } from '../policy/policy.request.js';
 import { compileMasker, defaultFieldRules, maskPlan, type FieldRules, type FieldValue, type MaskKind } from './masking.js';
-import type { SubjectDataSources, SubjectRecord, SubjectRef } from './subject-data.js';
+import type { SubjectDataSource, SubjectDataSources, SubjectRecord, SubjectRef } from './subject-data.js';
 
 /** Viewing data from abroad is a transfer: its basis, and its record, come from the transfer gate. */
 export interface BrokerTransfers {
@@ -34,6 +34,7 @@ export interface BrokerRequest {
   readonly purpose: string;
   readonly caseRef: string;
   readonly subjects: readonly string[];
+  /** Any categories of the tree (src/cells/categories.ts): a parent covers its children. */
   readonly categories: readonly string[];
   /** Field names wanted; absent means every field of each category. */
   readonly fields?: readonly string[] | undefined;
@@ -45,7 +46,10 @@ export interface BrokerRequest {
 
 /** One decision, shared by every subject of one jurisdiction that got the same answer. */
 export interface DecisionGroup {
+  /** The category decided and released: a source's, or a narrower one asked for. */
   readonly category: string;
+  /** The categories the request asked for that this decision answers (`user` for a request for everything). */
+  readonly requested: readonly string[];
   readonly jurisdiction: string;
   readonly decision: 'allow' | 'deny';
   /** Policies that decided, plus `broker:` checks that refused before asking them. */
@@ -146,7 +150,77 @@ const caseKindsFor: Record<Purpose, readonly Case['kind'][]> = {
   SERVICE_OPERATION: ['support', 'abuse'],
 };
 
-export const REPORTED_CONTENT_CATEGORY = 'user.content.message';
+export const REPORTED_CONTENT_CATEGORY = names.message;
+
+/**
+ * What one requested category is served as: a source's category (asked as it or as a parent)
+ * or a narrower category served by its source cut down to the fields that hold it.
+ */
+interface Part {
+  readonly category: string;
+  readonly source: SubjectDataSource;
+  /** The source's fields that hold this category. */
+  readonly fields: readonly string[];
+  /** The categories the request named that led here. */
+  readonly requested: string[];
+}
+
+/** The category each field of a source holds. */
+function fieldCategory(source: SubjectDataSource, field: string): string {
+  return source.fieldCategories?.[field] ?? source.category;
+}
+
+/**
+ * The parts a request's categories are served as. A category outside the tree is refused
+ * naming the valid ones; one of which no source holds anything is refused naming what is held.
+ */
+function partsFor(sources: SubjectDataSources, requested: readonly string[]): Part[] {
+  const parts: Part[] = [];
+  for (const category of requested) {
+    if (!isCategory(category)) {
+      throw new DomainError('UNKNOWN_CATEGORY', unknownCategoryMessage(category));
+    }
+    let served = false;
+    for (const source of sources.all()) {
+      let part: Part | null = null;
+      if (covers(category, source.category)) {
+        part = { category: source.category, source, fields: source.fields, requested: [category] };
+      } else if (covers(source.category, category)) {
+        const fields = source.fields.filter((f) => covers(category, fieldCategory(source, f)));
+        if (fields.length > 0) part = { category, source, fields, requested: [category] };
+      }
+      if (!part) continue;
+      served = true;
+      const found: Part = part;
+      // A part inside another of the same source is answered by that one (and vice versa).
+      const wider: Part | undefined = parts.find((p) => p.source === source && covers(p.category, found.category));
+      if (wider) {
+        if (!wider.requested.includes(category)) wider.requested.push(category);
+        continue;
+      }
+      for (let i = parts.length - 1; i >= 0; i--) {
+        const narrower = parts[i] as Part;
+        if (narrower.source === source && covers(part.category, narrower.category)) {
+          for (const r of narrower.requested) if (!part.requested.includes(r)) part.requested.push(r);
+          parts.splice(i, 1);
+        }
+      }
+      parts.push(part);
+    }
+    if (!served) {
+      throw new DomainError('CATEGORY_NOT_HELD', `Domicile holds no data of category ${category} to serve; the broker serves ${sources.categories().join(', ')} and the categories above and below them`);
+    }
+  }
+  // In the order the request named them.
+  for (const part of parts) part.requested.sort((a, b) => requested.indexOf(a) - requested.indexOf(b));
+  return parts;
+}
+
+/** The categories a part releases, each of which the policies decide on. */
+function decidedCategories(part: Part, fields: readonly string[]): string[] {
+  const released = [...new Set(fields.map((f) => fieldCategory(part.source, f)).filter((c) => covers(part.category, c)))];
+  return released.length > 0 ? released : [part.category];
+}
 
 const COUNTRY = /^[A-Z]{2}$/;
 const ENTITY = /^[\p{L}\p{N}][\p{L}\p{N} .,&'()-]{0,119}$/u;
@@ -181,7 +255,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const rules = deps.fieldRules ?? defaultFieldRules;
   const maxRecords = deps.maxRecords ?? DEFAULT_MAX_RECORDS;
 
-  function checkShape(request: BrokerRequest): { purpose: Purpose; subjects: string[] } {
+  function checkShape(request: BrokerRequest): { purpose: Purpose; subjects: string[]; parts: Part[] } {
     if (request.action !== 'read') throw invalid('only action "read" is served by the broker');
     if (!(PURPOSES as readonly string[]).includes(request.purpose)) throw invalid(`purpose must be one of ${PURPOSES.join(', ')}`);
     if (!ID.test(request.caseRef)) throw invalid('caseRef must name a case, e.g. T-1001');
@@ -191,18 +265,15 @@ export function createBroker(deps: BrokerDeps): Broker {
     const badSubject = subjects.find((s) => !ID.test(s));
     if (badSubject !== undefined) throw invalid(`"${badSubject.slice(0, 40)}" is not a subject id`);
     if (request.categories.length === 0 || request.categories.length > 16) throw invalid('name 1–16 data categories');
-    for (const category of request.categories) {
-      if (!deps.sources.get(category)) throw invalid(`no data category "${category}"; the broker serves ${deps.sources.categories().join(', ')}`);
-    }
     if ((request.fields?.length ?? 0) > 64 || request.fields?.some((f) => !FIELD.test(f))) throw invalid('fields are up to 64 field names such as email or text');
     if ((request.records?.length ?? 0) > maxRecords || request.records?.some((r) => !ID.test(r))) throw invalid(`records are up to ${maxRecords} record ids`);
     if (request.grantId !== undefined && !ID.test(request.grantId)) throw invalid('grantId must be a grant id');
-    return { purpose: request.purpose as Purpose, subjects };
+    const parts = partsFor(deps.sources, request.categories);
+    return { purpose: request.purpose as Purpose, subjects, parts };
   }
 
-  function fieldsFor(category: string, requested: readonly string[] | undefined): string[] {
-    const known = deps.sources.get(category)?.fields ?? [];
-    return requested === undefined ? [...known] : known.filter((f) => requested.includes(f));
+  function fieldsFor(part: Part, requested: readonly string[] | undefined): string[] {
+    return requested === undefined ? [...part.fields] : part.fields.filter((f) => requested.includes(f));
   }
 
   function grantUsable(grant: Grant, request: BrokerRequest): boolean {
@@ -219,10 +290,18 @@ export function createBroker(deps: BrokerDeps): Broker {
     evaluation: Evaluation;
     found: Case | null;
     subjectsById: ReadonlyMap<string, SubjectRef>;
+    /** The part each decision group answers. */
+    partOf: ReadonlyMap<DecisionGroup, Part>;
   }
 
   async function assess(request: BrokerRequest): Promise<Assessment> {
-    const { purpose, subjects: subjectIds } = checkShape(request);
+    const { purpose, subjects: subjectIds, parts } = checkShape(request);
+    // Per part: its fields, and the categories the policies decide on for it.
+    const planned = parts.map((part) => {
+      const fields = fieldsFor(part, request.fields);
+      return { part, fields, decided: decidedCategories(part, fields) };
+    });
+    const grantCovers = (grant: Grant, decided: readonly string[]): boolean => decided.every((c) => grant.categories.some((p) => covers(p, c)));
     const at = now();
     const requestId = `acc-${crypto.randomBytes(8).toString('hex')}`;
     const known = await deps.subjectsOf(subjectIds);
@@ -263,7 +342,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           grant.requiredApprovals >= 2 &&
           grant.approvals.filter((a) => a.decision === 'approve').length >= 2 &&
           subjects.every((s) => set.has(s.id)) &&
-          request.categories.every((c) => grant.categories.some((p) => categoryMatches(p, c))),
+          planned.every(({ decided }) => grantCovers(grant, decided)),
       );
       if (!covering) {
         whole = refusal('broker:two-approvers', `a request for more than ${TWO_APPROVER_THRESHOLD} subjects needs a grant approved by two approvers that covers all of them`);
@@ -274,7 +353,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     const bases = new Map<string, readonly string[]>();
     const country = request.origin.country;
     if (!whole && operator && country !== null) {
-      const abroad = request.categories.flatMap((category) => subjects.filter((s) => s.home !== country).map((subject) => ({ subject, category })));
+      const abroad = parts.flatMap(({ category }) => subjects.filter((s) => s.home !== country).map((subject) => ({ subject, category })));
       const answers = await Promise.all(
         abroad.map(({ subject, category }) =>
           deps.transfers.basisCountries({ subject, destination: country, employerId: operator.employer.id, category, purpose, at }).catch(() => [] as readonly string[]),
@@ -295,17 +374,18 @@ export function createBroker(deps: BrokerDeps): Broker {
       purpose === 'ABUSE_REPORT' && found?.kind === 'abuse' ? { grant: { id: `case:${found.ref}`, approved: true }, clear: null } : null;
     // Subjects who get the same answer share one group (and one log entry per 1,000 of them).
     const list: (Omit<DecisionGroup, 'subjects'> & { subjects: string[] })[] = [];
+    const partOf = new Map<DecisionGroup, Part>();
 
-    for (const category of request.categories) {
-      const fields = fieldsFor(category, request.fields);
+    for (const { part, fields, decided } of planned) {
+      const category = part.category;
       const outOfScope = refusal('broker:case-scope', `case ${request.caseRef} does not concern every subject named`);
       const recordsOutsideCase =
-        found?.kind === 'abuse' && categoryMatches('user.content', category) && request.records !== undefined && request.records.some((r) => !found.records.includes(r))
+        found?.kind === 'abuse' && covers(names.content, category) && request.records !== undefined && request.records.some((r) => !found.records.includes(r))
           ? refusal('broker:case-scope', `abuse report ${request.caseRef} covers only the reported message`)
           : null;
       // The grants that cover this category, each with the choice it makes (built once).
       const covering = usable
-        .filter(({ grant }) => grant.categories.some((p) => categoryMatches(p, category)))
+        .filter(({ grant }) => grantCovers(grant, decided))
         .map(({ grant, subjects: set }) => ({ set, choice: { grant: { id: grant.id, approved: true }, clear: grant.fields.length === 0 ? null : new Set(grant.fields) } as GrantChoice }));
       const reportedContent = implicit !== null && category === REPORTED_CONTENT_CATEGORY ? implicit : null;
       const memo = new Map<GrantChoice, Map<string, Verdict>>();
@@ -331,7 +411,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           }
           let memoised = byKey.get(key);
           if (!memoised) {
-            memoised = decide({ engine: engine as PolicyEngine, operator: operator as Operator, request, purpose, subject, category, choice, blocked, transferBasisCountries });
+            memoised = decideAll({ engine: engine as PolicyEngine, operator: operator as Operator, request, purpose, subject, categories: decided, choice, blocked, transferBasisCountries });
             byKey.set(key, memoised);
           }
           verdict = memoised;
@@ -345,16 +425,19 @@ export function createBroker(deps: BrokerDeps): Broker {
         if (!group) {
           group = {
             category,
+            requested: [...part.requested],
             jurisdiction: subject.home,
             decision: verdict.decision,
             policyIds: [...verdict.policyIds, ...simulatedMark],
             reasons: verdict.reasons,
             grantId: verdict.grantId,
             subjects: [],
-            masking: verdict.decision === 'allow' ? maskPlan({ rules, category, fields, clear: verdict.clear }) : null,
+            // Masks are written per source, so a narrower part uses its source's rules.
+            masking: verdict.decision === 'allow' ? maskPlan({ rules, category: part.source.category, fields, clear: verdict.clear }) : null,
           };
           byHome.set(subject.home, group);
           list.push(group);
+          partOf.set(group, part);
         }
         group.subjects.push(subject.id);
       }
@@ -372,7 +455,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       decision: allowed === 0 ? 'deny' : allowed === list.length ? 'allow' : 'partial',
       groups: list,
     };
-    return { evaluation, found, subjectsById: known };
+    return { evaluation, found, subjectsById: known, partOf };
   }
 
   interface GrantChoice {
@@ -383,6 +466,25 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   async function evaluate(request: BrokerRequest): Promise<Evaluation> {
     return (await assess(request)).evaluation;
+  }
+
+  /**
+   * The policies decide on each category a part releases (`user.contact` as e-mail and phone
+   * number), so a policy written for a leaf holds when a parent is asked. All must allow; one
+   * refusal refuses the part (fail closed), naming the policies that refused.
+   */
+  function decideAll(props: Omit<Parameters<typeof decide>[0], 'category'> & { categories: readonly string[] }): Verdict {
+    const verdicts = props.categories.map((category) => decide({ ...props, category }));
+    if (verdicts.length === 1) return verdicts[0] as Verdict;
+    const denied = verdicts.filter((v) => v.decision === 'deny');
+    const chosen = denied.length > 0 ? denied : verdicts;
+    return {
+      decision: denied.length > 0 ? 'deny' : 'allow',
+      policyIds: [...new Set(chosen.flatMap((v) => v.policyIds))],
+      reasons: [...new Set(chosen.flatMap((v) => v.reasons))],
+      grantId: (chosen[0] as Verdict).grantId,
+      clear: denied.length > 0 ? new Set() : (chosen[0] as Verdict).clear,
+    };
   }
 
   function decide(props: {
@@ -425,7 +527,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   async function access(request: BrokerRequest): Promise<AccessResult> {
     const recorder = deps.recorder;
     if (!recorder) throw new DomainError('LOG_UNAVAILABLE', 'this process has no access log open, so it cannot release data');
-    const { evaluation, found, subjectsById: subjectRefs } = await assess(request);
+    const { evaluation, found, subjectsById: subjectRefs, partOf } = await assess(request);
 
     // Read what is allowed first, so each entry can say exactly how many records it released;
     // nothing leaves this function before every entry is durable.
@@ -434,14 +536,14 @@ export function createBroker(deps: BrokerDeps): Broker {
     const read = new Map<DecisionGroup, SubjectRecord[]>();
     for (const group of evaluation.groups) {
       if (group.decision !== 'allow') continue;
-      const source = deps.sources.get(group.category);
+      const source = partOf.get(group)?.source;
       if (!source || remaining <= 0) {
         truncated ||= remaining <= 0;
         read.set(group, []);
         continue;
       }
       // An abuse report's reported content is read only as the reported records.
-      const caseRecords = found?.kind === 'abuse' && categoryMatches('user.content', group.category) ? found.records : undefined;
+      const caseRecords = found?.kind === 'abuse' && covers(names.content, group.category) ? found.records : undefined;
       const records = request.records ?? caseRecords;
       const rows = await source.read({
         subjects: group.subjects.map((id) => subjectRefs.get(id) as SubjectRef),
@@ -461,7 +563,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       const rows = read.get(group) ?? [];
       const perSubject = new Map<string, number>();
       for (const row of rows) perSubject.set(row.subjectId, (perSubject.get(row.subjectId) ?? 0) + 1);
-      const fields = group.masking ? Object.keys(group.masking) : fieldsFor(group.category, request.fields);
+      const part = partOf.get(group);
+      const fields = group.masking ? Object.keys(group.masking) : part ? fieldsFor(part, request.fields) : [];
       for (let i = 0; i < group.subjects.length; i += MAX_SUBJECTS_PER_ENTRY) {
         const chunk = group.subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY);
         const released = group.decision === 'allow' ? chunk.reduce((n, id) => n + (perSubject.get(id) ?? 0), 0) : 0;
@@ -478,6 +581,7 @@ export function createBroker(deps: BrokerDeps): Broker {
             subjectJurisdiction: group.jurisdiction,
             subjects: chunk,
             categories: [group.category],
+            requestedCategories: [...group.requested],
             fields,
             action: evaluation.action,
             purpose: evaluation.purpose,

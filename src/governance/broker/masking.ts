@@ -3,6 +3,7 @@
 // a number with its owner) or a keyed hash (lets records be correlated without the value).
 // Pure: the hash key is passed in.
 import crypto from 'node:crypto';
+import { categories } from '../../cells/categories.js';
 
 export type MaskKind = 'clear' | 'redact' | 'last4' | 'hash';
 
@@ -18,14 +19,14 @@ export type FieldRules = Readonly<Record<string, Readonly<Record<string, MaskKin
  * never leaks because nobody wrote a rule for it.
  */
 export const defaultFieldRules: FieldRules = {
-  'user.account': { handle: 'clear', displayName: 'clear', kind: 'clear', class: 'clear', home: 'clear', createdAt: 'clear' },
+  [categories.account]: { handle: 'clear', displayName: 'clear', kind: 'clear', class: 'clear', home: 'clear', createdAt: 'clear' },
   // Support answers tickets by e-mail; the phone number only confirms identity ("ending 5678").
-  'user.contact': { email: 'clear', phone: 'last4' },
+  [categories.contact]: { email: 'clear', phone: 'last4' },
   // Content is released only under a grant (policy content-needs-grant); even then, a field
   // the grant does not name stays masked.
-  'user.content.message': { conversationId: 'hash', seq: 'clear', kind: 'clear', createdAt: 'clear', text: 'redact', mediaId: 'hash' },
-  'user.content.media': { conversationId: 'hash', contentType: 'clear', size: 'clear', sha256: 'hash', createdAt: 'clear' },
-  'user.support.case': { kind: 'clear', status: 'clear', reason: 'clear', role: 'clear', createdAt: 'clear', records: 'clear', conversationId: 'hash' },
+  [categories.message]: { conversationId: 'hash', seq: 'clear', kind: 'clear', createdAt: 'clear', text: 'redact', mediaId: 'hash' },
+  [categories.media]: { conversationId: 'hash', contentType: 'clear', size: 'clear', sha256: 'hash', createdAt: 'clear' },
+  [categories.supportCase]: { kind: 'clear', status: 'clear', reason: 'clear', role: 'clear', createdAt: 'clear', records: 'clear', conversationId: 'hash' },
 };
 
 /** The last four characters, the rest replaced; values of four characters or fewer are hidden. */

@@ -4,6 +4,7 @@
 // directory keeps only a routing index (ref → cell, kind, status, reason code).
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { categories } from '../../cells/categories.js';
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { cellFor, personalColumns, type Scope } from '../../cells/records.js';
 import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
@@ -20,7 +21,7 @@ export type SupportReason = (typeof SUPPORT_REASONS)[number];
 export type AbuseReason = (typeof ABUSE_REASONS)[number];
 
 /** The data category of case rows (not message content: a report holds only references). */
-export const CASE_CATEGORY = 'user.support.case';
+export const CASE_CATEGORY = categories.supportCase;
 
 export interface CaseSubject {
   readonly id: string;
@@ -66,7 +67,7 @@ export interface Cases {
   find(ref: string): Promise<Case | null>;
   close(ref: string): Promise<Case>;
   list(props: { kind?: CaseKind; status?: CaseStatus; limit?: number }): Promise<CaseSummary[]>;
-  /** The broker's source for category user.support.case. */
+  /** The broker's source for category user.support.case (CASE_CATEGORY). */
   readonly source: SubjectDataSource;
 }
 

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DirectoryAccessGrantTable } from '../governance.tables.js';
 import type { DirectoryDatabase } from '../../cells/cell.database.js';
+import { isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { Case } from '../cases/cases.js';
 import type { EventActor, GovernanceJournal } from '../journal.js';
@@ -173,6 +174,10 @@ export function openGrants(props: {
         throw new DomainError('VALIDATION_FAILED', `a grant names 1–${MAX_GRANT_SUBJECTS} subjects`);
       }
       if (!PURPOSES.includes(input.purpose)) throw new DomainError('VALIDATION_FAILED', `purpose must be one of ${PURPOSES.join(', ')}`);
+      const unknownCategory = input.categories.find((c) => !isCategory(c));
+      if (unknownCategory !== undefined) {
+        throw new DomainError('UNKNOWN_CATEGORY', unknownCategoryMessage(unknownCategory));
+      }
       if (!Number.isInteger(input.durationMinutes) || input.durationMinutes < 1 || input.durationMinutes > MAX_GRANT_MINUTES) {
         throw new DomainError('VALIDATION_FAILED', `a grant lasts 1–${MAX_GRANT_MINUTES} minutes`);
       }

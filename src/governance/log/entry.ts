@@ -23,7 +23,14 @@ export interface AccessEntry {
   /** Home jurisdiction of every subject in this entry; the entry lives in that cell's log. */
   readonly subjectJurisdiction: string;
   readonly subjects: readonly string[];
+  /** The categories decided and released (a source's, or a narrower one asked for). */
   readonly categories: readonly string[];
+  /**
+   * The categories the request asked for that this decision answers (`user.contact` when the
+   * released category is `user.contact`, `user` when everything was asked). Absent in entries
+   * written before requests could name any category of the tree.
+   */
+  readonly requestedCategories?: readonly string[];
   readonly fields: readonly string[];
   readonly action: string;
   readonly purpose: string;
@@ -57,6 +64,7 @@ const FIELDS = [
   'subjectJurisdiction',
   'subjects',
   'categories',
+  'requestedCategories',
   'fields',
   'action',
   'purpose',
@@ -115,6 +123,7 @@ export function assertAccessEntry(value: unknown): asserts value is AccessEntry 
   checkString(entry, 'subjectJurisdiction', COUNTRY, false);
   checkList(entry, 'subjects', ID, 1000);
   checkList(entry, 'categories', CATEGORY, 64);
+  if (entry.requestedCategories !== undefined) checkList(entry, 'requestedCategories', CATEGORY, 64);
   checkList(entry, 'fields', FIELD, 256);
   checkString(entry, 'action', ACTION, false);
   checkString(entry, 'purpose', PURPOSE, false);

@@ -20,7 +20,7 @@ function sampleRequests(): AccessRequest[] {
     operator: { id: 'probe', employer: { entity: 'probe', country: 'JP' }, officeCountry: 'JP', roles: [...OPERATOR_ROLES] },
     action: 'read',
     subject: { id: 'probe', jurisdiction: 'JP', class: 'consumer' },
-    category: 'user.contact.phone',
+    category: 'user.contact.phone_number',
     physicalCountry: 'JP',
     purpose: 'SUPPORT_CASE',
     grant: { id: 'probe', approved: true },

@@ -210,7 +210,7 @@ describe('fail closed', () => {
       }),
       action: fc.constantFrom('read' as const, 'write' as const),
       subject: fc.record({ id: fc.constant('s'), jurisdiction: country, class: fc.constantFrom(...SUBJECT_CLASSES) }),
-      category: fc.constantFrom('user.contact.phone', 'user.content.message', 'user.financial.payment'),
+      category: fc.constantFrom('user.contact.phone_number', 'user.content.message', 'user.financial.payment'),
       physicalCountry: fc.option(country, { nil: null }),
       purpose: fc.constantFrom(...PURPOSES),
       grant: fc.option(fc.record({ id: fc.constant('g'), approved: fc.boolean() }), { nil: null }),

@@ -78,7 +78,7 @@ describe('lowered evaluation agrees with Cedar on the schema', () => {
     }),
     action: fc.constantFrom('read' as const, 'write' as const),
     subject: fc.record({ id: fc.constant('s'), jurisdiction: country, class: fc.constantFrom(...SUBJECT_CLASSES) }),
-    category: fc.constantFrom('user.contact.phone', 'user.content', 'user.content.message', 'user.financial.payment'),
+    category: fc.constantFrom('user.contact.phone_number', 'user.content', 'user.content.message', 'user.financial.payment'),
     physicalCountry: country,
     purpose: fc.constantFrom(...PURPOSES),
     grant: fc.option(fc.record({ id: fc.constantFrom('g1', 'g2'), approved: fc.boolean() }), { nil: null }),

@@ -51,7 +51,7 @@ export interface AccessRequest {
   readonly operator: OperatorAttributes;
   readonly action: AccessAction;
   readonly subject: SubjectAttributes;
-  /** fideslang-style dot path, e.g. `user.contact.phone`. */
+  /** fideslang-style dot path, e.g. `user.contact.phone_number` (src/cells/categories.ts). */
   readonly category: string;
   /** Observed from the source address; null when the address has no known country. */
   readonly physicalCountry: CountryCode | null;

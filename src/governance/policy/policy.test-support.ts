@@ -11,7 +11,7 @@ export const JP_SUPPORT_REQUEST: AccessRequest = {
   operator: { id: 'op-jp-1', employer: { entity: 'Domicile KK', country: 'JP' }, officeCountry: 'JP', roles: ['support'] },
   action: 'read',
   subject: { id: 'user-jp-1', jurisdiction: 'JP', class: 'consumer' },
-  category: 'user.contact.phone',
+  category: 'user.contact.phone_number',
   physicalCountry: 'JP',
   purpose: 'SUPPORT_CASE',
   grant: null,

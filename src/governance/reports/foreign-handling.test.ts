@@ -73,7 +73,7 @@ describe('foreignHandlingStatement', () => {
       input({
         placement: [{ home: 'JP', class: 'consumer', category: 'user.content.media', cell: 'kr', country: 'KR' }],
         stored: [{ home: 'JP', category: 'user.content.media', cell: 'kr', country: 'KR', rows: 4 }],
-        accesses: [access({ actorPhysicalCountry: 'CN', categories: ['user.content.media', 'user.contact.phone'] })],
+        accesses: [access({ actorPhysicalCountry: 'CN', categories: ['user.content.media', 'user.contact.phone_number'] })],
       }),
     );
     const jp = report.jurisdictions[0];
@@ -81,7 +81,15 @@ describe('foreignHandlingStatement', () => {
     expect(media).toMatchObject({ storedIn: ['KR'], accessedFrom: ['CN'], storage: [{ country: 'KR', byRule: ['consumer'], rows: 4 }] });
     expect(jp?.accessedFrom).toEqual(['CN']);
     expect(jp?.statement).toBe('Personal data of users in Japan is stored in South Korea (KR). In the last 12 months it was accessed from China (CN).');
-    expect(renderForeignHandling(report)).toContain('China (CN): accessed user.contact.phone, user.content.media');
+    expect(renderForeignHandling(report)).toContain('China (CN): accessed user.contact.phone_number, user.content.media');
+  });
+
+  it('reports accesses logged under a retired category name under today’s name', () => {
+    const jp = foreignHandlingStatement(
+      input({ accesses: [access({ actorPhysicalCountry: 'CN', categories: ['user.contact.phone'] }), access({ actorPhysicalCountry: 'KR', categories: ['user.contact.phone_number'] })] }),
+    ).jurisdictions[0];
+    expect(jp?.categories.map((c) => c.category)).not.toContain('user.contact.phone');
+    expect(jp?.categories.find((c) => c.category === 'user.contact.phone_number')).toMatchObject({ accessedFrom: ['CN', 'KR'], accesses: 2 });
   });
 
   it('counts only allowed accesses inside the window, and only about subjects of that home', () => {

@@ -4,6 +4,7 @@
 // the placement rules, the stored rows, the transfer records and the access log — never typed by
 // hand. "Stored and handled only in <home>" is said only when every fact agrees. Pure.
 
+import { renamedCategories } from '../../cells/categories.js';
 import type { AccessEntry } from '../log/entry.js';
 import type { TransferFlow } from '../transfers/transfer.repository.js';
 import type { PlacementFact, StoredFact } from './report.readers.js';
@@ -149,8 +150,10 @@ export function foreignHandlingStatement(input: ForeignHandlingInput): ForeignHa
     for (const entry of input.accesses) {
       const time = Date.parse(entry.time);
       if (entry.subjectJurisdiction !== home || entry.decision !== 'allow' || !(time >= from && time < to)) continue;
-      for (const category of entry.categories) {
-        const a = acc(category);
+      for (const logged of entry.categories) {
+        // Entries are immutable and may carry a name the list has since retired; the statement
+        // speaks today's names, so one category is not split in two by its rename.
+        const a = acc(renamedCategories[logged] ?? logged);
         a.accesses += 1;
         if (entry.actorPhysicalCountry === null) a.unknown += 1;
         else a.accessedFrom.set(entry.actorPhysicalCountry, (a.accessedFrom.get(entry.actorPhysicalCountry) ?? 0) + 1);

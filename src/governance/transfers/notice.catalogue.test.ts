@@ -21,7 +21,7 @@ describe('the notice catalogue', () => {
     expect(catalogue.covering(cover)?.noticeId).toBe('kr-messages-jp');
     expect(catalogue.covering({ ...cover, purpose: 'MEDIA_STORAGE' })).toBeUndefined();
     expect(catalogue.covering({ ...cover, recipient: 'seoul-cloud' })).toBeUndefined();
-    expect(catalogue.covering({ ...cover, category: 'user.contact.phone' })).toBeUndefined();
+    expect(catalogue.covering({ ...cover, category: 'user.contact.phone_number' })).toBeUndefined();
     expect(catalogue.covering({ ...cover, home: 'JP' })).toBeUndefined();
     expect(catalogue.covering({ ...cover, at: new Date('2026-11-26T23:59:59Z') })).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 // Notices for cross-border transfers: their type, and the pure check that decides whether a
 // notice may be shown to people and used to collect consent (APPI Rule 17, ISO/IEC 29184).
 
+import { categoryNames, isCategory, renamedCategories } from '../../cells/categories.js';
 import type { Registries, Regime } from './registry.js';
 import type { NoticeProblem, NoticeProblemCode } from './transfers.errors.js';
 
@@ -505,6 +506,15 @@ function readNotice(r: Reader, input: unknown): Notice | undefined {
       const o = r.record(item, at, ['category', 'description', 'sensitive'], 'a data item');
       if (o === undefined) return undefined;
       const category = r.pattern(o, 'category', at, missingField('category', 'the data category, e.g. "user.content.media"'), /^[a-z_]+(\.[a-z_]+)+$/, 'a dotted data category such as "user.content.media"');
+      // One list of categories: a notice cannot promise or ask consent for one nothing else knows.
+      if (category !== undefined && !isCategory(category)) {
+        const renamed = renamedCategories[category];
+        r.add(
+          pointer(at, 'category'),
+          'NOTICE_FIELD_INVALID',
+          renamed ? `"${category}" is now called "${renamed}" (fideslang's name).` : `"${category}" is not a data category; use one of ${categoryNames.join(', ')}.`,
+        );
+      }
       const description = r.text(o, 'description', at, missingField('description', 'the data in plain words'));
       const sensitive = r.boolean(o, 'sensitive', at, missingField('sensitive', 'whether this is sensitive (special-care) data: true or false'));
       return category === undefined || description === undefined || sensitive === undefined ? undefined : { category, description, sensitive };

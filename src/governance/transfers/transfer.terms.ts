@@ -3,6 +3,7 @@
 // the transfer module's own rows, and how long a transfer record is kept.
 
 import type { SubjectRef } from '../../cells/records.js';
+import { categories } from '../../cells/categories.js';
 
 /** Why data crosses a border; a consent counts only for a notice with the same purpose code. */
 export const transferPurposes = {
@@ -14,10 +15,10 @@ export const transferPurposes = {
   paymentStorage: 'PAYMENT_STORAGE',
 } as const;
 
-/** Data categories of the rows this module writes (fideslang style, Domicile's own subtree). */
+/** Data categories of the rows this module writes (extensions under fideslang's user.privacy_preferences). */
 export const privacyCategories = {
-  consent: 'user.privacy.consent',
-  transferRecord: 'user.privacy.transfer_record',
+  consent: categories.consent,
+  transferRecord: categories.transferRecord,
 } as const;
 
 /** APPI Rule 20: records of provision to third parties are kept three years. */

@@ -5,10 +5,10 @@ export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | '
 export const PURPOSES = ['SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'LEGAL_REQUEST', 'SERVICE_OPERATION', 'PAYMENT_SUPPORT'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
-/** The data categories the broker serves. */
 export const SUPPORT_REASONS = ['account', 'login', 'billing', 'privacy', 'other'] as const;
 export type SupportReason = (typeof SUPPORT_REASONS)[number];
-export const CATEGORIES = ['user.account', 'user.contact', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
+/** Data categories the console offers (src/cells/categories.ts); the broker also takes any parent, e.g. `user`. */
+export const CATEGORIES = ['user.account', 'user.contact', 'user.contact.email', 'user.contact.phone_number', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
 
 export interface Origin {
   address: string | null;
