@@ -1,7 +1,7 @@
 // Schema pieces of the operator API (/v1/ops/…), shared by its HTTP routes and its WebSocket:
 // requests, and the responses that are the allow-list of what an operator is sent.
 import { Type } from '@sinclair/typebox';
-import { ACCESS_ACTIONS, PURPOSES, type Purpose as PurposeType } from '../../governance/policy/policy.request.js';
+import { ACCESS_ACTIONS, OPERATOR_ROLES, PURPOSES, type OperatorRole, type Purpose as PurposeType } from '../../governance/policy/policy.request.js';
 import { MASK_KINDS, type MaskKind as MaskKindCode } from '../../governance/broker/masking.js';
 import { body, CountryCode, Instant, List, Nullable, operatorSecurity } from '../schemas.js';
 
@@ -47,7 +47,7 @@ export const OperatorView = Type.Object({
     tier: Type.Union([Type.Literal('own'), Type.Literal('group'), Type.Literal('contractor'), Type.Literal('subcontractor')]),
   }),
   officeCountry: CountryCode,
-  roles: List(Type.String()),
+  roles: List(Type.Unsafe<OperatorRole>({ type: 'string', enum: [...OPERATOR_ROLES] })),
   disabled: Type.Boolean(),
 });
 
