@@ -30,6 +30,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   websocket: boolean;
+  /** Status codes (200, 4xx, …) the route's response schema declares. */
+  responses: string[];
 }
 
 declare module 'fastify' {
@@ -65,7 +67,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   app.decorate('routeInventory', inventory);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') inventory.push({ method, url: route.url, websocket: Boolean(route.websocket) });
+      if (method !== 'HEAD') inventory.push({ method, url: route.url, websocket: Boolean(route.websocket), responses: Object.keys(route.schema?.response ?? {}) });
     }
   });
   app.setErrorHandler(errorHandler);
@@ -74,7 +76,26 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Domicile API', version: '1', description: 'Messaging whose personal data stays in its home jurisdiction. See docs/api.md.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      servers: [{ url: '/', description: 'this server' }],
+      components: {
+        securitySchemes: {
+          session: { type: 'http', scheme: 'bearer', description: 'a person’s session token from POST /v1/auth/signin or /v1/auth/signup' },
+          operatorSession: { type: 'http', scheme: 'bearer', description: 'an operator’s session token from POST /v1/ops/auth/signin' },
+          auditorToken: { type: 'http', scheme: 'bearer', description: 'an auditor token made with `domicile log auditor add <name>`' },
+        },
+      },
+    },
+    // OpenAPI has no wildcard path parameter: the tile route's `*` is documented as {path}.
+    transform: ({ schema, url }) => {
+      if (!url.endsWith('/*')) return { schema, url };
+      const params = schema.params as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+      const properties = { ...params?.properties };
+      properties['path'] = properties['*'];
+      delete properties['*'];
+      return {
+        schema: { ...schema, params: { ...params, properties, required: (params?.required ?? []).map((name) => (name === '*' ? 'path' : name)) } },
+        url: `${url.slice(0, -1)}:path`,
+      };
     },
     // The WebSocket upgrade is a route like any other; OpenAPI has no verb for it, so it is
     // documented as the GET that upgrades.
@@ -89,6 +110,9 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
             get: {
               tags: ['realtime'],
               summary: 'WebSocket upgrade; frames are described in docs/api.md',
+              operationId: 'openRealtime',
+              // The token goes in the first frame (hello), not in a header.
+              security: [],
               responses: { '101': { description: 'Switching Protocols' } },
             },
           },
@@ -96,6 +120,8 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
             get: {
               tags: ['operators'],
               summary: 'Operator WebSocket upgrade; frames are described in docs/api.md',
+              operationId: 'openOperatorRealtime',
+              security: [],
               responses: { '101': { description: 'Switching Protocols' } },
             },
           },

@@ -51,7 +51,7 @@ export function ForeignHandlingPage({ onBack }: { onBack: () => void }) {
   );
 }
 
-function Countries({ codes, home, testId }: { codes: string[]; home: string; testId: string }) {
+function Countries({ codes, home, testId }: { codes: readonly string[]; home: string; testId: string }) {
   if (codes.length === 0) return <span className="muted">—</span>;
   return (
     <>

@@ -31,7 +31,7 @@ export function OfficialAccountsPanel({ onOpenChannel, onUnfollowed }: OfficialA
     try {
       if (a.following) {
         await api.unfollow(a.id);
-        onUnfollowed(a.channelId);
+        if (a.channelId !== null) onUnfollowed(a.channelId);
       } else {
         await api.follow(a.id);
       }
@@ -82,7 +82,7 @@ export function OfficialAccountsPanel({ onOpenChannel, onUnfollowed }: OfficialA
                   <button
                     type="button"
                     className="button button-small"
-                    onClick={() => onOpenChannel(a.channelId)}
+                    onClick={() => a.channelId !== null && onOpenChannel(a.channelId)}
                     data-testid="open-channel"
                   >
                     Open

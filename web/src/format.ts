@@ -139,8 +139,9 @@ export function purposeLabel(code: string): string {
   return PURPOSE_LABELS[code] ?? code;
 }
 
-/** "Japan · JP", or just the code when the name is not known. */
-export function countryWithCode(code: string): string {
+/** "Japan · JP", or just the code when the name is not known; "unknown" when the server knows no country. */
+export function countryWithCode(code: string | null): string {
+  if (code === null) return 'unknown';
   const name = countryName(code);
   return name === code ? code : `${name} · ${code}`;
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { categories } from '../../cells/categories.js';
 
 export type MaskKind = 'clear' | 'redact' | 'last4' | 'hash';
+export const MASK_KINDS: readonly MaskKind[] = ['clear', 'redact', 'last4', 'hash'];
 
 export type FieldValue = string | number | boolean | null;
 export type FieldValues = Readonly<Record<string, FieldValue>>;

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listSessions, revokeSession, signIn, signUp } from '../../messaging/account.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, Handle, Id, Jurisdiction } from '../schemas.js';
+import { bearer, body, errorResponses, Handle, Id, Jurisdiction, NoContent, publicRoute } from '../schemas.js';
+import { SessionList, SignedIn } from './auth.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
@@ -15,6 +16,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: {
         tags: ['auth'],
         summary: 'Create an account and sign in',
+        operationId: 'signUp',
+        security: publicRoute,
         body: body({
           handle: Handle,
           displayName: Type.String({ minLength: 1, maxLength: 80 }),
@@ -23,6 +26,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
           email: Type.Optional(Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
           phone: Type.Optional(Type.String({ minLength: 6, maxLength: 30, pattern: '^\\+?[0-9 ()-]+$' })),
         }),
+        response: { 201: SignedIn, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -37,7 +41,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       schema: {
         tags: ['auth'],
         summary: 'Sign in with handle, e-mail or phone and password',
+        operationId: 'signIn',
+        security: publicRoute,
         body: body({ login: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: SignedIn, ...errorResponses },
       },
     },
     async (request) => signIn({ ctx, login: request.body.login, password: request.body.password, address: request.ip }),
@@ -45,19 +52,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
 
   const auth = requireAuth(ctx);
 
-    app.post('/v1/auth/signout', { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke the current session', security: bearer } }, async (request, reply) => {
+    app.post('/v1/auth/signout', { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke the current session', operationId: 'signOut', security: bearer, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
       const auth = request.auth;
       if (auth) await revokeSession({ ctx, subject: auth.subject, sessionId: auth.sessionId });
       return reply.status(204).send();
     });
 
-    app.get('/v1/sessions', { preHandler: auth, schema: { tags: ['auth'], summary: 'List your active sessions', security: bearer } }, async (request) => ({
+    app.get('/v1/sessions', { preHandler: auth, schema: { tags: ['auth'], summary: 'List your active sessions', operationId: 'listSessions', security: bearer, response: { 200: SessionList, ...errorResponses } } }, async (request) => ({
       sessions: await listSessions({ ctx, subject: actorOf(request), currentSessionId: request.auth?.sessionId ?? '' }),
     }));
 
     app.delete(
       '/v1/sessions/:sessionId',
-      { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke one of your sessions', security: bearer, params: Type.Object({ sessionId: Id }) } },
+      { preHandler: auth, schema: { tags: ['auth'], summary: 'Revoke one of your sessions', operationId: 'revokeSession', security: bearer, params: Type.Object({ sessionId: Id }), response: { 204: NoContent, ...errorResponses } } },
       async (request, reply) => {
         await revokeSession({ ctx, subject: actorOf(request), sessionId: request.params.sessionId });
         return reply.status(204).send();

@@ -14,7 +14,8 @@ import {
 import { getConversationImage, maxImageBytes, uploadConversationImage } from '../../messaging/media.service.js';
 import { listMessages, maxTextLength, sendMessage } from '../../messaging/message.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, ClientId, Id, imageConsumes, SeqString } from '../schemas.js';
+import { bearer, binary, body, ClientId, errorResponses, Id, imageConsumes, NoContent, SeqString } from '../schemas.js';
+import { Conversation, ConversationList, MemberList, Message, MessagePage, Ok, StoredMedia } from './conversation.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 const ConversationParams = Type.Object({ id: Id });
@@ -23,7 +24,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 
-  app.get('/v1/conversations', { schema: { tags: ['conversations'], summary: 'Your conversations, newest first', security: bearer } }, async (request) => ({
+  app.get('/v1/conversations', { schema: { tags: ['conversations'], summary: 'Your conversations, newest first', operationId: 'listConversations', security: bearer, response: { 200: ConversationList, ...errorResponses } } }, async (request) => ({
     conversations: await listConversations({ ctx, actor: actorOf(request) }),
   }));
 
@@ -33,12 +34,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
       schema: {
         tags: ['conversations'],
         summary: 'Start a direct or group conversation',
+        operationId: 'createConversation',
         security: bearer,
         body: body({
           kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
           memberIds: Type.Array(Id, { minItems: 1, maxItems: 499 }),
           title: Type.Optional(Type.String({ maxLength: 100 })),
         }),
+        response: { 200: Type.Composite([Conversation], { description: 'the direct conversation with these members already existed' }), 201: Conversation, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -47,19 +50,19 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
     },
   );
 
-  app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], summary: 'One conversation', security: bearer, params: ConversationParams } }, async (request) =>
+  app.get('/v1/conversations/:id', { schema: { tags: ['conversations'], summary: 'One conversation', operationId: 'getConversation', security: bearer, params: ConversationParams, response: { 200: Conversation, ...errorResponses } } }, async (request) =>
     getConversation({ ctx, actor: actorOf(request), conversationId: request.params.id }),
   );
 
   app.get(
     '/v1/conversations/:id/members',
-    { schema: { tags: ['conversations'], summary: 'Members of a conversation', security: bearer, params: ConversationParams } },
+    { schema: { tags: ['conversations'], summary: 'Members of a conversation', operationId: 'listMembers', security: bearer, params: ConversationParams, response: { 200: MemberList, ...errorResponses } } },
     async (request) => ({ members: await listMembers({ ctx, actor: actorOf(request), conversationId: request.params.id }) }),
   );
 
   app.post(
     '/v1/conversations/:id/members',
-    { schema: { tags: ['conversations'], summary: 'Add a member to a group', security: bearer, params: ConversationParams, body: body({ userId: Id }) } },
+    { schema: { tags: ['conversations'], summary: 'Add a member to a group', operationId: 'addMember', security: bearer, params: ConversationParams, body: body({ userId: Id }), response: { 201: Ok, ...errorResponses } } },
     async (request, reply) => {
       await addMember({ ctx, actor: actorOf(request), conversationId: request.params.id, userId: request.body.userId });
       return reply.status(201).send({ ok: true });
@@ -68,7 +71,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
 
   app.delete(
     '/v1/conversations/:id/members/:userId',
-    { schema: { tags: ['conversations'], summary: 'Leave, or remove a member', security: bearer, params: Type.Object({ id: Id, userId: Id }) } },
+    { schema: { tags: ['conversations'], summary: 'Leave, or remove a member', operationId: 'removeMember', security: bearer, params: Type.Object({ id: Id, userId: Id }), response: { 204: NoContent, ...errorResponses } } },
     async (request, reply) => {
       await removeMember({ ctx, actor: actorOf(request), conversationId: request.params.id, userId: request.params.userId });
       return reply.status(204).send();
@@ -81,12 +84,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
       schema: {
         tags: ['conversations'],
         summary: 'History, newest page first; pass nextBefore as before for older messages',
+        operationId: 'listMessages',
         security: bearer,
         params: ConversationParams,
         querystring: Type.Object(
           { before: Type.Optional(SeqString), limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$' })) },
           { additionalProperties: false },
         ),
+        response: { 200: MessagePage, ...errorResponses },
       },
     },
     async (request) =>
@@ -105,9 +110,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
       schema: {
         tags: ['conversations'],
         summary: 'Send a text or image message (idempotent on clientId)',
+        operationId: 'sendMessage',
         security: bearer,
         params: ConversationParams,
         body: body({ clientId: ClientId, text: Type.Optional(Type.String({ minLength: 1, maxLength: maxTextLength })), mediaId: Type.Optional(Id) }),
+        response: { 201: Message, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -120,7 +127,15 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
     '/v1/conversations/:id/media',
     {
       bodyLimit: maxImageBytes,
-      schema: { tags: ['conversations'], summary: 'Upload an image (raw bytes) to send in this conversation', security: bearer, params: ConversationParams, consumes: imageConsumes },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Upload an image (raw bytes) to send in this conversation',
+        operationId: 'uploadImage',
+        security: bearer,
+        params: ConversationParams,
+        consumes: imageConsumes,
+        response: { 201: StoredMedia, ...errorResponses },
+      },
     },
     async (request, reply) => {
       const stored = await uploadConversationImage({
@@ -136,7 +151,16 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
 
   app.get(
     '/v1/conversations/:id/media/:mediaId',
-    { schema: { tags: ['conversations'], summary: 'An image of this conversation', security: bearer, params: Type.Object({ id: Id, mediaId: Id }) } },
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'An image of this conversation',
+        operationId: 'getImage',
+        security: bearer,
+        params: Type.Object({ id: Id, mediaId: Id }),
+        response: { 200: binary('The image, with its own Content-Type', imageConsumes), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const image = await getConversationImage({ ctx, actor: actorOf(request), conversationId: request.params.id, mediaId: request.params.mediaId });
       return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=3600').send(image.bytes);
@@ -145,7 +169,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
 
   app.post(
     '/v1/conversations/:id/read',
-    { schema: { tags: ['conversations'], summary: 'Mark messages up to seq as read', security: bearer, params: ConversationParams, body: body({ seq: Type.Integer({ minimum: 0 }) }) } },
+    { schema: { tags: ['conversations'], summary: 'Mark messages up to seq as read', operationId: 'markRead', security: bearer, params: ConversationParams, body: body({ seq: Type.Integer({ minimum: 0 }) }), response: { 204: NoContent, ...errorResponses } } },
     async (request, reply) => {
       await markRead({ ctx, actor: actorOf(request), conversationId: request.params.id, seq: request.body.seq });
       return reply.status(204).send();

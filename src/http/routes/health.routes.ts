@@ -1,10 +1,21 @@
 // Liveness and the API document.
+import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
+import { errorResponses, publicRoute } from '../schemas.js';
+import { Health } from './health.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Each cell with its jurisdiction and status' } }, async (_request, reply) => {
+  app.get('/healthz', {
+    schema: {
+      tags: ['health'],
+      summary: 'Each cell with its jurisdiction and status',
+      operationId: 'health',
+      security: publicRoute,
+      response: { 200: Health, 503: Type.Composite([Health], { description: 'a cell is down' }), ...errorResponses },
+    },
+  }, async (_request, reply) => {
     const cells = await Promise.all(
       runtime.cells.all().map(async (cell) => {
         const status = await sql`select 1 as ok`

@@ -9,7 +9,8 @@ import { authenticateAuditor } from '../../governance/log/auditors.js';
 import { decodeAccessEntry } from '../../governance/log/entry.js';
 import { leafHash } from '../../governance/log/merkle.js';
 import { actorOf, bearerToken, requireAuth } from '../auth.js';
-import { bearer, SeqString } from '../schemas.js';
+import { bearer, binary, errorResponses, publicRoute, SeqString } from '../schemas.js';
+import { AccessesPage, CheckpointText, LogKeys } from './log.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 const CellParam = Type.String({ pattern: '^[a-z][a-z0-9]{0,15}$', description: 'cell id, e.g. jp' });
@@ -34,7 +35,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
 
   app.get(
     '/.well-known/domicile/log-keys.json',
-    { schema: { tags: ['log'], summary: 'Verifier keys of every cell access log (C2SP signed-note)' } },
+    { schema: { tags: ['log'], summary: 'Verifier keys of every cell access log (C2SP signed-note)', operationId: 'getLogKeys', security: publicRoute, response: { 200: LogKeys, ...errorResponses } } },
     async () => ({
       deployment: runtime.config.deployment,
       logs: runtime.cells.all().map((cell) => {
@@ -46,7 +47,16 @@ export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
 
   app.get(
     '/log/:cell/checkpoint',
-    { schema: { tags: ['log'], summary: "A cell log's latest signed checkpoint (C2SP tlog-checkpoint)", params: Type.Object({ cell: CellParam }) } },
+    {
+      schema: {
+        tags: ['log'],
+        summary: "A cell log's latest signed checkpoint (C2SP tlog-checkpoint)",
+        operationId: 'getCheckpoint',
+        security: publicRoute,
+        params: Type.Object({ cell: CellParam }),
+        response: { 200: CheckpointText, ...errorResponses },
+      },
+    },
     async (request, reply) =>
       reply
         .header('content-type', 'text/plain; charset=utf-8')
@@ -60,7 +70,11 @@ export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['log'],
         summary: 'Hash tiles tile/<L>/<N>[.p/<W>] (public) and entry bundles tile/entries/<N>[.p/<W>] (auditors), C2SP tlog-tiles',
+        operationId: 'getTile',
+        // Hash tiles are public; entry bundles need an auditor token.
+        security: [{}, { auditorToken: [] }],
         params: Type.Object({ cell: CellParam, '*': Type.String({ maxLength: 100 }) }),
+        response: { 200: binary('The tile or bundle bytes', ['application/octet-stream']), ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -83,6 +97,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['log'],
         summary: 'Who accessed your data: your access-log entries with inclusion proofs against the latest checkpoint',
+        operationId: 'listMyAccesses',
         security: bearer,
         querystring: Type.Object(
           {
@@ -91,6 +106,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
           },
           { additionalProperties: false },
         ),
+        response: { 200: AccessesPage, ...errorResponses },
       },
     },
     async (request) => {

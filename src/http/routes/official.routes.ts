@@ -4,7 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { maxTextLength } from '../../messaging/message.service.js';
 import { broadcast, follow, listOfficialAccounts, unfollow } from '../../messaging/official.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, ClientId, Id } from '../schemas.js';
+import { bearer, body, ClientId, errorResponses, Id, NoContent } from '../schemas.js';
+import { Message } from './conversation.schemas.js';
+import { OfficialAccountList } from './official.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 const Params = Type.Object({ id: Id });
@@ -13,16 +15,16 @@ export const officialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 
-  app.get('/v1/official-accounts', { schema: { tags: ['official accounts'], summary: 'Official accounts you can follow', security: bearer } }, async (request) => ({
+  app.get('/v1/official-accounts', { schema: { tags: ['official accounts'], summary: 'Official accounts you can follow', operationId: 'listOfficialAccounts', security: bearer, response: { 200: OfficialAccountList, ...errorResponses } } }, async (request) => ({
     accounts: await listOfficialAccounts({ ctx, actor: actorOf(request) }),
   }));
 
-  app.post('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Follow (read its channel)', security: bearer, params: Params } }, async (request, reply) => {
+  app.post('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Follow (read its channel)', operationId: 'follow', security: bearer, params: Params, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
     await follow({ ctx, actor: actorOf(request), accountId: request.params.id });
     return reply.status(204).send();
   });
 
-  app.delete('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Unfollow', security: bearer, params: Params } }, async (request, reply) => {
+  app.delete('/v1/official-accounts/:id/follow', { schema: { tags: ['official accounts'], summary: 'Unfollow', operationId: 'unfollow', security: bearer, params: Params, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
     await unfollow({ ctx, actor: actorOf(request), accountId: request.params.id });
     return reply.status(204).send();
   });
@@ -33,9 +35,11 @@ export const officialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (ap
       schema: {
         tags: ['official accounts'],
         summary: 'Broadcast to followers (the account itself only)',
+        operationId: 'broadcast',
         security: bearer,
         params: Params,
         body: body({ clientId: ClientId, text: Type.String({ minLength: 1, maxLength: maxTextLength }) }),
+        response: { 201: Message, ...errorResponses },
       },
     },
     async (request, reply) =>

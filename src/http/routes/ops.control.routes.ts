@@ -11,8 +11,24 @@ import { MAX_GRANT_MINUTES, MAX_GRANT_SUBJECTS } from '../../governance/grants/g
 import { grantChanged } from '../../governance/operators/operator.events.js';
 import { presentOperator } from '../../governance/operators/operators.js';
 import { operatorOf, requireHere, requireOperator, requireRole } from '../operator-auth.js';
-import { body } from '../schemas.js';
-import { CaseRef, Category, Country, FieldName, GrantId, opsSecurity, Purpose, SubjectId } from './ops.schemas.js';
+import { body, errorResponses } from '../schemas.js';
+import {
+  Blocked,
+  CaseList,
+  CaseRef,
+  CaseSummary,
+  Category,
+  Country,
+  FieldName,
+  GrantId,
+  GrantList,
+  GrantView,
+  ModerationQueue,
+  OperatorList,
+  opsSecurity,
+  Purpose,
+  SubjectId,
+} from './ops.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 const GrantStatusSchema = Type.Union(['pending', 'approved', 'denied', 'revoked', 'expired'].map((s) => Type.Literal(s)));
@@ -33,11 +49,13 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Open a support ticket about one or more people (support staff and admins)',
+        operationId: 'openSupportTicket',
         security: opsSecurity,
         body: body({
           subjects: Type.Array(SubjectId, { minItems: 1, maxItems: 100 }),
           reason: Type.Union(SUPPORT_REASONS.map((r) => Type.Literal(r))),
         }),
+        response: { 201: CaseSummary, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -61,11 +79,13 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Cases by kind and status: references and reason codes only',
+        operationId: 'listCases',
         security: opsSecurity,
         querystring: Type.Object(
           { kind: Type.Optional(Type.Union([Type.Literal('support'), Type.Literal('abuse')])), status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) },
           { additionalProperties: false },
         ),
+        response: { 200: CaseList, ...errorResponses },
       },
     },
     async (request) => ({ cases: await governance.cases.list({ kind: request.query.kind, status: request.query.status }) }),
@@ -73,7 +93,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   app.post(
     '/v1/ops/cases/:ref/close',
-    { schema: { tags: ['operators'], summary: 'Close a case: no further access may cite it', security: opsSecurity, params: Type.Object({ ref: CaseRef }) } },
+    { schema: { tags: ['operators'], summary: 'Close a case: no further access may cite it', operationId: 'closeCase', security: opsSecurity, params: Type.Object({ ref: CaseRef }), response: { 200: CaseSummary, ...errorResponses } } },
     async (request) => {
       const { operator } = operatorOf(request);
       requireRole(operator, ['support', 'moderator', 'admin'], 'closing a case');
@@ -84,7 +104,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   app.get(
     '/v1/ops/moderation/queue',
-    { schema: { tags: ['operators'], summary: 'Open abuse reports, oldest first: references and reason codes only (moderators)', security: opsSecurity } },
+    { schema: { tags: ['operators'], summary: 'Open abuse reports, oldest first: references and reason codes only (moderators)', operationId: 'moderationQueue', security: opsSecurity, response: { 200: ModerationQueue, ...errorResponses } } },
     async (request) => {
       requireRole(operatorOf(request).operator, ['moderator', 'admin'], 'the moderation queue');
       const open = await governance.cases.list({ kind: 'abuse', status: 'open' });
@@ -100,6 +120,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Request a just-in-time grant for a scope, purpose, real case, duration and location',
+        operationId: 'requestGrant',
         security: opsSecurity,
         body: body({
           subjects: Type.Array(SubjectId, { minItems: 1, maxItems: MAX_GRANT_SUBJECTS }),
@@ -110,6 +131,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
           durationMinutes: Type.Integer({ minimum: 1, maximum: MAX_GRANT_MINUTES }),
           requestedLocation: Country,
         }),
+        response: { 201: GrantView, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -141,8 +163,10 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Grants: your own, or every grant for approvers, security and admins',
+        operationId: 'listGrants',
         security: opsSecurity,
         querystring: Type.Object({ status: Type.Optional(GrantStatusSchema), mine: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false }),
+        response: { 200: GrantList, ...errorResponses },
       },
     },
     async (request) => {
@@ -153,7 +177,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
     },
   );
 
-  app.get('/v1/ops/grants/:id', { schema: { tags: ['operators'], summary: 'One grant with its approvals', security: opsSecurity, params: GrantParams } }, async (request) => {
+  app.get('/v1/ops/grants/:id', { schema: { tags: ['operators'], summary: 'One grant with its approvals', operationId: 'getGrant', security: opsSecurity, params: GrantParams, response: { 200: GrantView, ...errorResponses } } }, async (request) => {
     const { operator } = operatorOf(request);
     const grant = await governance.grants.get(request.params.id);
     const seesAll = operator.roles.some((r) => r === 'approver' || r === 'admin' || r === 'security');
@@ -173,8 +197,10 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
               : action === 'deny'
                 ? 'Deny a grant (approvers; never your own)'
                 : 'Revoke a grant at once (its requester, approvers, security or admins)',
+          operationId: `${action}Grant`,
           security: opsSecurity,
           params: GrantParams,
+          response: { 200: GrantView, ...errorResponses },
         },
       },
       async (request) => {
@@ -195,7 +221,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   // Blocks -----------------------------------------------------------------------------------
 
-  app.get('/v1/ops/blocks', { schema: { tags: ['operators'], summary: 'Jurisdictions cut off from operator access', security: opsSecurity } }, async () => ({
+  app.get('/v1/ops/blocks', { schema: { tags: ['operators'], summary: 'Jurisdictions cut off from operator access', operationId: 'listBlocks', security: opsSecurity, response: { 200: Blocked, ...errorResponses } } }, async () => ({
     blocked: governance.cutoff.list(),
   }));
 
@@ -205,8 +231,10 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Cut off a jurisdiction: refuses new requests at once and closes its live operator sessions (admins, security)',
+        operationId: 'blockJurisdiction',
         security: opsSecurity,
         body: body({ country: Country }),
+        response: { 200: Type.Composite([Blocked], { description: 'it was already blocked' }), 201: Blocked, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -223,7 +251,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   app.delete(
     '/v1/ops/blocks/:country',
-    { schema: { tags: ['operators'], summary: 'Lift a cut-off (admins, security)', security: opsSecurity, params: Type.Object({ country: Country }) } },
+    { schema: { tags: ['operators'], summary: 'Lift a cut-off (admins, security)', operationId: 'unblockJurisdiction', security: opsSecurity, params: Type.Object({ country: Country }), response: { 200: Blocked, ...errorResponses } } },
     async (request) => {
       const { operator, origin } = operatorOf(request);
       requireRole(operator, ['admin', 'security'], 'lifting a cut-off');
@@ -235,7 +263,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   // Directory --------------------------------------------------------------------------------
 
-  app.get('/v1/ops/operators', { schema: { tags: ['operators'], summary: 'The operator directory (admins)', security: opsSecurity } }, async (request) => {
+  app.get('/v1/ops/operators', { schema: { tags: ['operators'], summary: 'The operator directory (admins)', operationId: 'listOperators', security: opsSecurity, response: { 200: OperatorList, ...errorResponses } } }, async (request) => {
     requireRole(operatorOf(request).operator, ['admin'], 'the operator directory');
     return { operators: (await governance.operators.list()).map(presentOperator) };
   });

@@ -10,7 +10,8 @@ import { REPORTED_CONTENT_CATEGORY } from '../../governance/broker/broker.js';
 import { CASE_CATEGORY } from '../../governance/cases/cases.js';
 import type { Purpose as PurposeCode } from '../../governance/policy/policy.request.js';
 import { operatorOf, requireOperator } from '../operator-auth.js';
-import { AccessBody, CaseRef, opsSecurity, Purpose } from './ops.schemas.js';
+import { errorResponses } from '../schemas.js';
+import { AccessBody, AccessResultView, CaseRef, opsSecurity, Purpose } from './ops.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 /** A request the broker refused entirely becomes 403; a partial answer is a 200 that says so. */
@@ -36,8 +37,10 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ['operators'],
         summary: 'Read personal data through the broker: purpose, case, subjects, categories, fields; logged, then released masked',
+        operationId: 'operatorAccess',
         security: opsSecurity,
         body: AccessBody,
+        response: { 200: AccessResultView, ...errorResponses },
       },
     },
     async (request) => {
@@ -53,9 +56,11 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ['operators'],
         summary: 'A case and the people it concerns, through the broker (purpose defaults to the case kind’s)',
+        operationId: 'operatorOpenCase',
         security: opsSecurity,
         params: Type.Object({ ref: CaseRef }),
         querystring: Type.Object({ purpose: Type.Optional(Purpose) }, { additionalProperties: false }),
+        response: { 200: AccessResultView, ...errorResponses },
       },
     },
     async (request) => {
@@ -83,8 +88,10 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ['operators'],
         summary: 'The reported message of an abuse report, through the broker (purpose ABUSE_REPORT); nothing else of the conversation',
+        operationId: 'operatorReportedMessage',
         security: opsSecurity,
         params: Type.Object({ ref: CaseRef }),
+        response: { 200: AccessResultView, ...errorResponses },
       },
     },
     async (request) => {

@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { presentOperator } from '../../governance/operators/operators.js';
 import { operatorOf, requestOrigin, requireOperator } from '../operator-auth.js';
-import { body } from '../schemas.js';
-import { OperatorId, opsSecurity } from './ops.schemas.js';
+import { body, errorResponses, NoContent, publicRoute } from '../schemas.js';
+import { OperatorId, OperatorMe, OperatorSignedIn, opsSecurity } from './ops.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
@@ -17,11 +17,14 @@ export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       schema: {
         tags: ['operators'],
         summary: 'Operator sign-in with password and one-time code; only from the declared office country',
+        operationId: 'operatorSignIn',
+        security: publicRoute,
         body: body({
           operatorId: OperatorId,
           password: Type.String({ minLength: 1, maxLength: 200 }),
           code: Type.String({ minLength: 6, maxLength: 8, pattern: '^[0-9]+$', description: 'TOTP code (RFC 6238, 30 s, 6 digits)' }),
         }),
+        response: { 200: OperatorSignedIn, ...errorResponses },
       },
     },
     async (request) => {
@@ -39,14 +42,14 @@ export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
 
   const auth = requireOperator(governance);
 
-  app.post('/v1/ops/auth/signout', { preHandler: auth, schema: { tags: ['operators'], summary: 'End this operator session', security: opsSecurity } }, async (request, reply) => {
+  app.post('/v1/ops/auth/signout', { preHandler: auth, schema: { tags: ['operators'], summary: 'End this operator session', operationId: 'operatorSignOut', security: opsSecurity, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
     await governance.operators.signOut(operatorOf(request).session.id);
     return reply.status(204).send();
   });
 
   app.get(
     '/v1/ops/me',
-    { preHandler: auth, schema: { tags: ['operators'], summary: 'The signed-in operator, this session, where this request comes from, and the blocked jurisdictions', security: opsSecurity } },
+    { preHandler: auth, schema: { tags: ['operators'], summary: 'The signed-in operator, this session, where this request comes from, and the blocked jurisdictions', operationId: 'getOperatorMe', security: opsSecurity, response: { 200: OperatorMe, ...errorResponses } } },
     async (request) => {
       const { operator, session, origin } = operatorOf(request);
       return { operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() };

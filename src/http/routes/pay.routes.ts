@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getWallet, history, pay, refund, topUp } from '../../pay/pay.service.js';
 import { maxNoteLength } from '../../pay/ledger.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, ErrorResponse, Id, SeqString } from '../schemas.js';
+import { bearer, body, errorResponses, Id, SeqString } from '../schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 // Amounts are checked by the use case (PAY_INVALID_AMOUNT names the rule), so any number passes here.
@@ -43,14 +43,13 @@ const HistoryItem = Type.Object({
   seq: Type.Integer(),
   at: Type.String(),
 });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const created = { 200: PaymentResult, 201: PaymentResult, ...errors };
+const created = { 200: PaymentResult, 201: PaymentResult, ...errorResponses };
 
 export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
   const ctx = runtime.pay;
   app.addHook('preHandler', requireAuth(runtime.messaging));
 
-  app.get('/v1/pay/wallet', { schema: { tags: ['pay'], summary: 'Your wallet: balance, currency and where it is stored', security: bearer, response: { 200: Wallet, ...errors } } }, async (request) =>
+  app.get('/v1/pay/wallet', { schema: { tags: ['pay'], summary: 'Your wallet: balance, currency and where it is stored', operationId: 'getWallet', security: bearer, response: { 200: Wallet, ...errorResponses } } }, async (request) =>
     getWallet({ ctx, owner: actorOf(request) }),
   );
 
@@ -60,6 +59,7 @@ export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['pay'],
         summary: 'Top up from the simulated bank (demo mode only)',
+        operationId: 'topUp',
         security: bearer,
         body: body({ amount: Amount, idempotencyKey: IdempotencyKey }),
         response: created,
@@ -77,6 +77,7 @@ export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['pay'],
         summary: 'Pay a person or an official account',
+        operationId: 'pay',
         security: bearer,
         body: body({ to: Id, amount: Amount, currency: Type.String({ pattern: '^[A-Z]{3}$' }), idempotencyKey: IdempotencyKey, note: Type.Optional(Note) }),
         response: created,
@@ -94,6 +95,7 @@ export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['pay'],
         summary: 'Refund all or part of a payment you received',
+        operationId: 'refundPayment',
         security: bearer,
         params: Type.Object({ paymentId: Id }),
         body: body({ amount: Type.Optional(Amount), idempotencyKey: IdempotencyKey, note: Type.Optional(Note) }),
@@ -112,9 +114,10 @@ export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { 
       schema: {
         tags: ['pay'],
         summary: 'Your wallet history, newest first, with a cursor',
+        operationId: 'getPayHistory',
         security: bearer,
         querystring: Type.Object({ before: Type.Optional(SeqString), limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$' })) }),
-        response: { 200: Type.Object({ items: Type.Array(HistoryItem), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
+        response: { 200: Type.Object({ items: Type.Array(HistoryItem), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
       },
     },
     async (request) =>

@@ -5,26 +5,27 @@ import { getUser, updateProfile } from '../../messaging/account.service.js';
 import { addContact, listContacts, removeContact } from '../../messaging/contact.service.js';
 import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, Handle, Id, imageConsumes } from '../schemas.js';
+import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, NoContent } from '../schemas.js';
+import { ContactList, User } from './people.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 
-  app.get('/v1/me', { schema: { tags: ['people'], summary: 'Your profile', security: bearer } }, async (request) =>
+  app.get('/v1/me', { schema: { tags: ['people'], summary: 'Your profile', operationId: 'getMe', security: bearer, response: { 200: User, ...errorResponses } } }, async (request) =>
     getUser({ ctx, userId: actorOf(request).id }),
   );
 
   app.patch(
     '/v1/me',
-    { schema: { tags: ['people'], summary: 'Change your display name', security: bearer, body: body({ displayName: Type.String({ minLength: 1, maxLength: 80 }) }) } },
+    { schema: { tags: ['people'], summary: 'Change your display name', operationId: 'updateMe', security: bearer, body: body({ displayName: Type.String({ minLength: 1, maxLength: 80 }) }), response: { 200: User, ...errorResponses } } },
     async (request) => updateProfile({ ctx, subject: actorOf(request), displayName: request.body.displayName }),
   );
 
   app.put(
     '/v1/me/avatar',
-    { bodyLimit: maxAvatarBytes, schema: { tags: ['people'], summary: 'Upload your profile picture (raw image bytes)', security: bearer, consumes: imageConsumes } },
+    { bodyLimit: maxAvatarBytes, schema: { tags: ['people'], summary: 'Upload your profile picture (raw image bytes)', operationId: 'setAvatar', security: bearer, consumes: imageConsumes, response: { 200: User, ...errorResponses } } },
     async (request) => {
       const actor = actorOf(request);
       await setAvatar({ ctx, actor, contentType: request.headers['content-type'] ?? '', bytes: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) });
@@ -34,7 +35,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
 
   app.get(
     '/v1/users/:userId/avatar',
-    { schema: { tags: ['people'], summary: "A user's profile picture", security: bearer, params: Type.Object({ userId: Id }) } },
+    { schema: { tags: ['people'], summary: "A user's profile picture", operationId: 'getAvatar', security: bearer, params: Type.Object({ userId: Id }), response: { 200: binary('The picture, with its own Content-Type', imageConsumes), ...errorResponses } } },
     async (request, reply) => {
       const image = await getAvatar({ ctx, userId: request.params.userId });
       return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=60').send(image.bytes);
@@ -43,23 +44,23 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
 
   app.get(
     '/v1/users/by-handle/:handle',
-    { schema: { tags: ['people'], summary: 'Find a user by handle', security: bearer, params: Type.Object({ handle: Handle }) } },
+    { schema: { tags: ['people'], summary: 'Find a user by handle', operationId: 'findUserByHandle', security: bearer, params: Type.Object({ handle: Handle }), response: { 200: User, ...errorResponses } } },
     async (request) => getUser({ ctx, userId: request.params.handle.toLowerCase() }),
   );
 
-  app.get('/v1/contacts', { schema: { tags: ['people'], summary: 'Your contacts', security: bearer } }, async (request) => ({
+  app.get('/v1/contacts', { schema: { tags: ['people'], summary: 'Your contacts', operationId: 'listContacts', security: bearer, response: { 200: ContactList, ...errorResponses } } }, async (request) => ({
     contacts: await listContacts({ ctx, actor: actorOf(request) }),
   }));
 
   app.post(
     '/v1/contacts',
-    { schema: { tags: ['people'], summary: 'Add a contact by handle', security: bearer, body: body({ handle: Handle }) } },
+    { schema: { tags: ['people'], summary: 'Add a contact by handle', operationId: 'addContact', security: bearer, body: body({ handle: Handle }), response: { 201: User, ...errorResponses } } },
     async (request, reply) => reply.status(201).send(await addContact({ ctx, actor: actorOf(request), handle: request.body.handle })),
   );
 
   app.delete(
     '/v1/contacts/:userId',
-    { schema: { tags: ['people'], summary: 'Remove a contact', security: bearer, params: Type.Object({ userId: Id }) } },
+    { schema: { tags: ['people'], summary: 'Remove a contact', operationId: 'removeContact', security: bearer, params: Type.Object({ userId: Id }), response: { 204: NoContent, ...errorResponses } } },
     async (request, reply) => {
       await removeContact({ ctx, actor: actorOf(request), userId: request.params.userId });
       return reply.status(204).send();

@@ -7,7 +7,8 @@ import { accessHistoryFromLogs } from '../../governance/reports/access-history.j
 import { gatherDisclosure } from '../../governance/reports/reports.js';
 import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from '../../governance/transfers/consent.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, Id } from '../schemas.js';
+import { bearer, body, errorResponses, Id } from '../schemas.js';
+import { ConsentAnswer, ConsentList, Disclosure, TransferRecordList } from './privacy.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
@@ -15,7 +16,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
   app.addHook('preHandler', requireAuth(runtime.messaging));
 
-  app.get('/v1/me/consents', { schema: { tags: ['privacy'], summary: 'Your consents, newest first, with their receipts, and the full history of giving and withdrawing', security: bearer } }, async (request) =>
+  app.get('/v1/me/consents', { schema: { tags: ['privacy'], summary: 'Your consents, newest first, with their receipts, and the full history of giving and withdrawing', operationId: 'listConsents', security: bearer, response: { 200: ConsentList, ...errorResponses } } }, async (request) =>
     listConsents({ ctx, subject: actorOf(request) }),
   );
 
@@ -25,11 +26,13 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ['privacy'],
         summary: 'Consent to a transfer notice you were shown; answers with the Kantara consent receipt (200 if it already stands)',
+        operationId: 'giveConsent',
         security: bearer,
         body: body({
           noticeId: Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$' }),
           noticeVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'the version shown; refused with NOTICE_VERSION_CHANGED if no longer current' })),
         }),
+        response: { 200: Type.Composite([ConsentAnswer], { description: 'the consent already stood' }), 201: ConsentAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -44,20 +47,30 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       schema: {
         tags: ['privacy'],
         summary: 'Withdraw a consent; the next transfer that needed it is refused',
+        operationId: 'withdrawConsent',
         security: bearer,
         params: Type.Object({ receiptId: Id }),
+        response: { 200: ConsentAnswer, ...errorResponses },
       },
     },
     async (request) => ({ consent: await withdrawConsent({ ctx, subject: actorOf(request), receiptId: request.params.receiptId }) }),
   );
 
-  app.get('/v1/me/transfers', { schema: { tags: ['privacy'], summary: 'Records of transfers of your data to other countries (kept three years)', security: bearer } }, async (request) => ({
+  app.get('/v1/me/transfers', { schema: { tags: ['privacy'], summary: 'Records of transfers of your data to other countries (kept three years)', operationId: 'listTransferRecords', security: bearer, response: { 200: TransferRecordList, ...errorResponses } } }, async (request) => ({
     transfers: await listTransferRecords({ ctx, subject: actorOf(request) }),
   }));
 
   app.get(
     '/v1/me/disclosure',
-    { schema: { tags: ['privacy'], summary: 'What is held about you, where each category is stored, your transfer records and the access-log entries about you', security: bearer } },
+    {
+      schema: {
+        tags: ['privacy'],
+        summary: 'What is held about you, where each category is stored, your transfer records and the access-log entries about you',
+        operationId: 'getDisclosure',
+        security: bearer,
+        response: { 200: Disclosure, ...errorResponses },
+      },
+    },
     async (request) => gatherDisclosure({ cells: runtime.cells, directory: runtime.directory, transfers: ctx, accessHistory, subjectId: actorOf(request).id }),
   );
 };

@@ -6,7 +6,8 @@ import { ABUSE_REASONS } from '../../governance/cases/cases.js';
 import { reportOpened } from '../../governance/operators/operator.events.js';
 import { findReportableMessage } from '../../messaging/report.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, Id } from '../schemas.js';
+import { bearer, body, errorResponses, Id } from '../schemas.js';
+import { ReportOpened } from './conversation.schemas.js';
 import type { RouteOptions } from './route-options.js';
 
 export const reportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
@@ -19,9 +20,11 @@ export const reportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app,
       schema: {
         tags: ['conversations'],
         summary: 'Report a message someone else sent; opens an abuse report for moderators',
+        operationId: 'reportMessage',
         security: bearer,
         params: Type.Object({ id: Id, messageId: Id }),
         body: body({ reason: Type.Union(ABUSE_REASONS.map((r) => Type.Literal(r))) }),
+        response: { 200: Type.Composite([ReportOpened], { description: 'you had already reported this message' }), 201: ReportOpened, ...errorResponses },
       },
     },
     async (request, reply) => {

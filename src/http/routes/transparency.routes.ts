@@ -10,7 +10,9 @@ import { gatherForeignHandling } from '../../governance/reports/reports.js';
 import { inEffect } from '../../governance/transfers/notice.catalogue.js';
 import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
 import { categories } from '../../cells/records.js';
+import { errorResponses, publicRoute } from '../schemas.js';
 import type { RouteOptions } from './route-options.js';
+import { ForeignHandlingResponse, NoticeAccepted, NoticeAnswer, NoticeList } from './transparency.schemas.js';
 
 const NoticeId = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$', description: 'e.g. kr-messages-jp' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
@@ -45,14 +47,23 @@ export const transparencyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
   const statements = new Map<string, { at: number; report: Promise<ForeignHandlingReport> }>();
 
-  app.get('/v1/notices', { schema: { tags: ['transfers'], summary: 'Transfer notices that may be shown and consented to' } }, async () => {
+  app.get('/v1/notices', { schema: { tags: ['transfers'], summary: 'Transfer notices that may be shown and consented to', operationId: 'listNotices', security: publicRoute, response: { 200: NoticeList, ...errorResponses } } }, async () => {
     const at = ctx.now();
     return { notices: ctx.notices.all().map((n) => noticeSummary(ctx.notices.current(n.noticeId, at) ?? n, at)) };
   });
 
   app.get(
     '/v1/notices/:noticeId',
-    { schema: { tags: ['transfers'], summary: 'One notice, in full: the version in effect, else the coming one', params: Type.Object({ noticeId: NoticeId }) } },
+    {
+      schema: {
+        tags: ['transfers'],
+        summary: 'One notice, in full: the version in effect, else the coming one',
+        operationId: 'getNotice',
+        security: publicRoute,
+        params: Type.Object({ noticeId: NoticeId }),
+        response: { 200: NoticeAnswer, ...errorResponses },
+      },
+    },
     async (request) => {
       const at = ctx.now();
       const notice = ctx.notices.current(request.params.noticeId, at) ?? ctx.notices.latest(request.params.noticeId);
@@ -67,7 +78,10 @@ export const transparencyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
       schema: {
         tags: ['transfers'],
         summary: 'Check a notice document against the registries; a refused notice answers 422 NOTICE_REFUSED with every problem',
+        operationId: 'validateNotice',
+        security: publicRoute,
         body: Type.Unknown({ description: 'a notice document (schemas/notice.schema.json)' }),
+        response: { 200: NoticeAccepted, ...errorResponses },
       },
     },
     async (request) => {
@@ -95,6 +109,9 @@ export const transparencyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async
           format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('text')])),
           since: Type.Optional(Day),
         }),
+        operationId: 'getForeignHandling',
+        security: publicRoute,
+        response: { 200: ForeignHandlingResponse, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -1,0 +1,58 @@
+// Response shapes of conversations, members, messages and images (the messaging presenters'
+// views), shared by the REST routes and, through the web app's types, the WebSocket frames.
+import { Type } from '@sinclair/typebox';
+import { CountryCode, Instant, Nullable } from '../schemas.js';
+import { User } from './people.schemas.js';
+
+/** Where something is stored: the cell, its jurisdiction and that country's name. */
+export const StoredIn = Type.Object({ cell: Type.String(), jurisdiction: CountryCode, country: Type.String({ description: 'the country name, e.g. Japan' }) });
+
+export const MediaRef = Type.Object({ id: Type.String(), contentType: Type.String(), size: Type.Integer({ minimum: 0 }) });
+
+export const Message = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  seq: Type.Integer({ minimum: 1 }),
+  senderId: Type.String(),
+  kind: Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('system')]),
+  text: Nullable(Type.String()),
+  media: Nullable(MediaRef),
+  createdAt: Instant,
+});
+
+export const Conversation = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('direct'), Type.Literal('group'), Type.Literal('channel')]),
+  title: Type.String(),
+  memberCount: Type.Integer({ minimum: 0 }),
+  storedIn: StoredIn,
+  imagesStoredIn: Type.Composite([StoredIn], { description: "where this conversation's images are kept: the placement rules may put them elsewhere" }),
+  lastSeq: Type.Integer({ minimum: 0 }),
+  lastReadSeq: Type.Integer({ minimum: 0 }),
+  lastMessage: Nullable(Message),
+  createdAt: Instant,
+});
+
+export const ConversationList = Type.Object({ conversations: Type.Array(Conversation) });
+
+export const Member = Type.Composite([User, Type.Object({ lastReadSeq: Type.Integer({ minimum: 0 }), role: Type.String({ description: 'owner, member or reader' }) })]);
+
+export const MemberList = Type.Object({ members: Type.Array(Member) });
+
+export const MessagePage = Type.Object({
+  messages: Type.Array(Message),
+  nextBefore: Nullable(Type.Integer({ description: 'pass as before for the next older page' })),
+});
+
+/** An uploaded image, to send with a message as mediaId. */
+export const StoredMedia = MediaRef;
+
+export const Ok = Type.Object({ ok: Type.Literal(true) });
+
+/** The abuse report a reported message opened (its reference and reason code only). */
+export const ReportOpened = Type.Object({
+  caseRef: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  reason: Type.String(),
+  createdAt: Instant,
+});
