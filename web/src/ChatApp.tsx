@@ -2,8 +2,9 @@
 // (conversations, contacts, official accounts, own profile) beside the right pane (open chat, new chat,
 // profile). Sending goes over the socket when it is live and falls back to HTTP with the same clientId.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { api, errorMessage, newClientId, tokenStore } from './api.js';
-import { BrandMark } from './AuthScreen.js';
+import { api, newClientId, tokenStore } from './api.js';
+import { errorMessage } from './http.js';
+import { BrandMark } from './BrandMark.js';
 import { Avatar } from './Avatar.js';
 import { ChatPane } from './ChatPane.js';
 import { ContactsPanel } from './ContactsPanel.js';

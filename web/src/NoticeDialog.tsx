@@ -2,7 +2,8 @@
 // destination country and its protection regime, the recipient and its measures, the purpose, the
 // data and the person's rights, with "Agree and send" (records the consent) or "Cancel".
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, ApiError, errorMessage } from './api.js';
+import { api } from './api.js';
+import { ApiError, errorMessage } from './http.js';
 import { RealtimeError } from './realtime.js';
 import { categoryLabel, countryName } from './format.js';
 import type { ConsentRequired, Notice } from './types.js';

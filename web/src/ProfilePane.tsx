@@ -1,7 +1,8 @@
 // The signed-in person's profile: picture upload, display name, where their data lives, active
 // sessions (with sign-out of other devices) and signing out here.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
+import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
 import { countryName, formatFull } from './format.js';
 import type { SessionInfo, User } from './types.js';

@@ -1,7 +1,7 @@
 // What the broker answered: the overall decision, one row per decision group (category,
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
 // masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
-import { OpsError } from './api.js';
+import { ApiError } from '../http.js';
 import { fieldText, formatTime, MASK_LABELS, maskingOf, originLabel } from './format.js';
 import type { AccessResult, Decision, DeniedDetails } from './types.js';
 
@@ -140,7 +140,7 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
 
 /** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
 export function deniedOutcome(err: unknown): BrokerOutcome | null {
-  if (!(err instanceof OpsError) || err.code !== 'ACCESS_DENIED') return null;
+  if (!(err instanceof ApiError) || err.code !== 'ACCESS_DENIED') return null;
   const d = err.details;
   const details =
     d && typeof d.requestId === 'string' && Array.isArray(d.decisions) ? ({ requestId: d.requestId, origin: d.origin, decisions: d.decisions } as DeniedDetails) : null;

@@ -1,7 +1,8 @@
 // Jurisdiction cut-offs: the blocked list, and (admins, security) block or unblock a country.
 // A block refuses new operator requests from or for that country and ends its live sessions.
 import { useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { countryName } from './format.js';
 import type { Operator } from './types.js';
 
@@ -24,7 +25,7 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
     try {
       onBlocked((await action()).blocked);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }

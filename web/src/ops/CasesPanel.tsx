@@ -3,7 +3,8 @@
 // (GET /v1/ops/cases/:ref), shown like a lookup; support staff and admins open tickets, support,
 // moderators and admins close cases (after which no access may cite them).
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatTime } from './format.js';
 import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
@@ -39,7 +40,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       setCases((await opsApi.cases({ ...(kind ? { kind } : {}), ...(status ? { status } : {}) })).cases);
       setError(null);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }, [kind, status]);
 
@@ -56,7 +57,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setOpenError(messageOf(err));
+      else setOpenError(errorMessageWithCode(err));
     }
   }
 
@@ -72,7 +73,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       }
       await load();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }
 
@@ -87,7 +88,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       setSubjects('');
       await load();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }

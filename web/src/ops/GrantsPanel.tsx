@@ -2,7 +2,8 @@
 // status and expiry, and approve, deny or revoke as the operator's roles allow (the server decides;
 // its refusals are shown as they come). Reloads when the operator socket reports a grant change.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { formatTime, relative } from './format.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
@@ -37,7 +38,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
       setGrants(answer.grants);
       setListError(null);
     } catch (err) {
-      setListError(messageOf(err));
+      setListError(errorMessageWithCode(err));
     }
   }, [filter]);
 
@@ -51,7 +52,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
       await opsApi.grantAction(grant.id, action);
       await load();
     } catch (err) {
-      setRowError({ id: grant.id, message: messageOf(err) });
+      setRowError({ id: grant.id, message: errorMessageWithCode(err) });
     }
   }
 
@@ -204,7 +205,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
       setDone(`Grant ${grant.id} requested; it waits for ${grant.requiredApprovals} approver${grant.requiredApprovals === 1 ? '' : 's'}.`);
       onRequested();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }

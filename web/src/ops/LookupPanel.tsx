@@ -1,7 +1,8 @@
 // Subject lookup through the broker: who, which categories, why (purpose and a real case), and
 // optionally an approved grant; POST /v1/ops/access, then the decision and the masked records.
 import { useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Purpose } from './types.js';
@@ -49,7 +50,7 @@ export function LookupPanel() {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setError(messageOf(err));
+      else setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,8 @@
 // The moderation queue: open abuse reports (references and reason codes only), oldest first;
 // opening one reads just the reported message through the broker (purpose ABUSE_REPORT).
 import { useCallback, useEffect, useId, useState } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatTime } from './format.js';
 import type { CaseSummary } from './types.js';
@@ -19,7 +20,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
       setReports((await opsApi.moderationQueue()).reports);
       setError(null);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }, []);
 
@@ -36,7 +37,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setOpenError(messageOf(err));
+      else setOpenError(errorMessageWithCode(err));
     }
   }
 

@@ -1,7 +1,8 @@
 // Operator sign-in: operator id, password and a one-time code; in demo mode only, a clearly
 // labelled simulated source address (the server must say it accepts one from this browser).
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { countryName, SIMULATED_ADDRESSES } from './format.js';
 import { probeDemoMode } from './socket.js';
 import type { SignInResult } from './types.js';
@@ -40,7 +41,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
       const result = await opsApi.signIn({ operatorId: operatorId.trim(), password, code: code.trim() });
       onSignedIn(result, address);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
       setBusy(false);
     }
   }
