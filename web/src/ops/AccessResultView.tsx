@@ -2,7 +2,8 @@
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
 // masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
 import { ApiError } from '../http.js';
-import { fieldText, formatTime, MASK_LABELS, maskingOf, originLabel } from './format.js';
+import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
+import { maskingOf } from './masking.js';
 import type { AccessResult, Decision, DeniedDetails } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
@@ -37,7 +38,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
           {DECISION_LABEL[result.decision] ?? result.decision}
         </span>
         <span className="ops-muted ops-small">
-          request {result.requestId} · {result.purpose} · {result.caseRef} · {formatTime(result.at)} · {originLabel(result.origin)}
+          request {result.requestId} · {result.purpose} · {result.caseRef} · {formatStamp(result.at)} · {originLabel(result.origin)}
         </span>
       </div>
       <DecisionTable decisions={result.decisions} />

@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
-import { countryName } from './format.js';
+import { countryName } from '../format.js';
 import type { Operator } from './types.js';
 
 interface BlocksPanelProps {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
-import { formatTime } from './format.js';
+import { formatStamp } from '../format.js';
 import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
 
 type KindFilter = '' | CaseSummary['kind'];
@@ -166,7 +166,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
                 <span className="ops-small">
                   {c.kind === 'support' ? 'support ticket' : 'abuse report'} · {c.reason}
                 </span>
-                <div className="ops-small ops-muted">opened {formatTime(c.createdAt)}</div>
+                <div className="ops-small ops-muted">opened {formatStamp(c.createdAt)}</div>
               </div>
               <div className="ops-row-actions">
                 <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void openCase(c.ref)} data-testid="case-open">

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
-import { formatTime, relative } from './format.js';
+import { formatRelative, formatStamp } from '../format.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
 
@@ -133,8 +133,8 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
                   <td className="ops-small">
                     {g.expiresAt ? (
                       <>
-                        {formatTime(g.expiresAt)}
-                        <div className="ops-muted">{relative(g.expiresAt)}</div>
+                        {formatStamp(g.expiresAt)}
+                        <div className="ops-muted">{formatRelative(g.expiresAt)}</div>
                       </>
                     ) : (
                       <span className="ops-muted">{Math.round(g.durationSeconds / 60)} min once approved</span>

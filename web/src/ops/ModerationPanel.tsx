@@ -4,7 +4,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
-import { formatTime } from './format.js';
+import { formatStamp } from '../format.js';
 import type { CaseSummary } from './types.js';
 
 export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
@@ -62,7 +62,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
             <li key={r.ref} className={`ops-card ops-report${open === r.ref ? ' is-open' : ''}`} data-testid="report-item" data-ref={r.ref}>
               <div>
                 <strong>{r.ref}</strong> <span className="ops-status ops-status-pending">{r.reason}</span>
-                <div className="ops-small ops-muted">reported {formatTime(r.createdAt)}</div>
+                <div className="ops-small ops-muted">reported {formatStamp(r.createdAt)}</div>
               </div>
               <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void openReport(r.ref)} data-testid="report-open">
                 Open reported message

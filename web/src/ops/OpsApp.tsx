@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
 import { CasesPanel } from './CasesPanel.js';
-import { originLabel } from './format.js';
+import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';

@@ -3,9 +3,16 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
-import { countryName, SIMULATED_ADDRESSES } from './format.js';
+import { countryName } from '../format.js';
 import { probeDemoMode } from './socket.js';
 import type { SignInResult } from './types.js';
+
+/** The demo-mode source addresses an operator may appear from (README). */
+const SIMULATED_ADDRESSES = [
+  { address: '133.242.0.1', country: 'JP' },
+  { address: '211.43.0.1', country: 'KR' },
+  { address: '1.2.4.8', country: 'CN' },
+] as const;
 
 interface SignInProps {
   onSignedIn: (result: SignInResult, simulatedAddress: string | null) => void;
