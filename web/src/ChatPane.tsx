@@ -5,7 +5,8 @@ import { mediaPath } from './api.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
 import { countryName, dayKey, formatDay, formatFull, formatTime } from './format.js';
 import { useAuthImage } from './media.js';
-import type { PendingMessage, Timeline } from './store.js';
+import type { PendingMessage } from './outgoing.js';
+import type { Timeline } from './store.js';
 import type { Conversation, Member, Message, User } from './types.js';
 
 interface ChatPaneProps {

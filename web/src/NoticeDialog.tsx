@@ -4,31 +4,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { api } from './api.js';
 import { ApiError, errorMessage } from './http.js';
-import { RealtimeError } from './realtime.js';
 import { categoryLabel, countryName } from './format.js';
 import type { ConsentRequired, Notice } from './types.js';
-
-/** The notice a refused send asks for, when the refusal is TRANSFER_CONSENT_REQUIRED; else null. */
-export function consentRequiredOf(err: unknown): ConsentRequired | null {
-  if (!(err instanceof ApiError) && !(err instanceof RealtimeError)) return null;
-  if (err.code !== 'TRANSFER_CONSENT_REQUIRED') return null;
-  const d = err.details;
-  if (!d || typeof d['noticeId'] !== 'string') return null;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const out: ConsentRequired = {
-    noticeId: d['noticeId'],
-    noticeVersion: typeof d['noticeVersion'] === 'number' ? d['noticeVersion'] : 0,
-  };
-  const destination = str(d['destination']);
-  const recipient = str(d['recipient']);
-  const category = str(d['category']);
-  const purpose = str(d['purpose']);
-  if (destination) out.destination = destination;
-  if (recipient) out.recipient = recipient;
-  if (category) out.category = category;
-  if (purpose) out.purpose = purpose;
-  return out;
-}
 
 interface NoticeDialogProps {
   request: ConsentRequired;
