@@ -20,13 +20,13 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
           <span className="ops-decision ops-decision-deny" data-testid="access-decision">
             Denied
           </span>
-          {details && <span className="ops-muted ops-small">request {details.requestId} · {originLabel(details.origin)}</span>}
+          {details && <span className="muted small">request {details.requestId} · {originLabel(details.origin)}</span>}
         </div>
-        <p className="ops-error" role="alert">
+        <p className="form-error" role="alert">
           {outcome.message}
         </p>
         {details && <DecisionTable decisions={details.decisions} />}
-        <p className="ops-muted ops-small">Nothing was released. The refusal is in the access log like an allowance.</p>
+        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance.</p>
       </section>
     );
   }
@@ -37,14 +37,14 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
         <span className={`ops-decision ops-decision-${result.decision}`} data-testid="access-decision">
           {DECISION_LABEL[result.decision] ?? result.decision}
         </span>
-        <span className="ops-muted ops-small">
+        <span className="muted small">
           request {result.requestId} · {result.purpose} · {result.caseRef} · {formatStamp(result.at)} · {originLabel(result.origin)}
         </span>
       </div>
       <DecisionTable decisions={result.decisions} />
       <h3>Released records ({result.records.length}{result.truncated ? ', truncated' : ''})</h3>
       {result.records.length === 0 ? (
-        <p className="ops-muted">No records were released.</p>
+        <p className="muted">No records were released.</p>
       ) : (
         <div className="ops-records">
           {result.records.map((record) => (
@@ -52,7 +52,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
               <header className="ops-record-head">
                 <strong>{record.subjectId}</strong>
                 <code>{record.category}</code>
-                <span className="ops-muted ops-small">{record.recordId}</span>
+                <span className="muted small">{record.recordId}</span>
               </header>
               <dl className="ops-fields">
                 {Object.entries(record.fields).map(([field, value]) => {
@@ -62,7 +62,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
                       <dt>{field}</dt>
                       <dd>
                         {value === null || value === undefined ? (
-                          <span className="ops-muted ops-none">not on file</span>
+                          <span className="muted ops-none">not on file</span>
                         ) : (
                           <span className={masking === 'clear' ? '' : 'ops-masked-value'}>{fieldText(value)}</span>
                         )}
@@ -87,7 +87,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
 function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
   return (
     <table className="ops-table" data-testid="decision-table">
-      <caption className="ops-visually-hidden">Decisions by category and jurisdiction</caption>
+      <caption className="visually-hidden">Decisions by category and jurisdiction</caption>
       <thead>
         <tr>
           <th scope="col">Category</th>
@@ -107,8 +107,8 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
             <td>{d.jurisdiction}</td>
             <td>
               <span className={`ops-decision ops-decision-${d.decision} ops-decision-small`}>{d.decision === 'allow' ? 'allowed' : 'denied'}</span>
-              {d.grantId && <span className="ops-muted ops-small"> via grant {d.grantId}</span>}
-              {d.reasons.length > 0 && <div className="ops-small ops-reasons">{d.reasons.join('; ')}</div>}
+              {d.grantId && <span className="muted small"> via grant {d.grantId}</span>}
+              {d.reasons.length > 0 && <div className="small ops-reasons">{d.reasons.join('; ')}</div>}
             </td>
             <td>
               <ul className="ops-policy-list">
@@ -119,7 +119,7 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
                 ))}
               </ul>
             </td>
-            <td className="ops-small">
+            <td className="small">
               {d.subjects.slice(0, 5).join(', ')}
               {(d.subjectCount ?? d.subjects.length) > 5 ? ` +${(d.subjectCount ?? d.subjects.length) - 5}` : ''}
             </td>
@@ -153,7 +153,7 @@ export function OpenedOutcome({ error, heading, outcome }: { error: string | nul
   return (
     <>
       {error && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}

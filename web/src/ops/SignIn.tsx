@@ -64,7 +64,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
           <span className="ops-brand-sub">Operator console</span>
         </div>
         <h1 id={`${id}-h`}>Operator sign-in</h1>
-        <p className="ops-muted ops-small">Every access to personal data is decided by policy and written to the access log, allowed or not.</p>
+        <p className="muted small">Every access to personal data is decided by policy and written to the access log, allowed or not.</p>
         <div className="ops-field">
           <label htmlFor={`${id}-op`}>Operator id</label>
           <input id={`${id}-op`} autoComplete="username" required value={operatorId} onChange={(e) => setOperatorId(e.target.value)} placeholder="op-tokyo-support" data-testid="ops-signin-operator" />
@@ -98,18 +98,18 @@ export function SignIn({ onSignedIn }: SignInProps) {
               ))}
               <option value="">None: use this machine’s real address</option>
             </select>
-            <p className="ops-hint">
+            <p className="hint">
               This server runs in demo mode: requests from this machine appear to come from the chosen address and are labelled as simulated in
               the access log. A real deployment refuses this.
             </p>
           </div>
         )}
         {error && (
-          <p className="ops-error" role="alert" data-testid="ops-error">
+          <p className="form-error" role="alert" data-testid="ops-error">
             {error}
           </p>
         )}
-        <button type="submit" className="ops-button ops-button-primary ops-button-block" disabled={busy} data-testid="ops-signin-submit">
+        <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="ops-signin-submit">
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
