@@ -129,7 +129,7 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
     const day = dayKey(m.createdAt);
     if (day !== prevDay) {
       items.push(
-        <li key={`day-${day}`} className="day-divider" role="separator">
+        <li key={`day-${day}`} className="day-divider">
           <span>{formatDay(m.createdAt)}</span>
         </li>,
       );
