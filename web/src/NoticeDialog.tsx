@@ -17,6 +17,7 @@ interface NoticeDialogProps {
 
 export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +26,12 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
 
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element, which is the (keyboard-scrollable) notice text;
+      // Cancel stays the safe first focus.
+      cancelRef.current?.focus();
+    }
   }, []);
 
   useEffect(() => {
@@ -88,7 +94,8 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
           into it transfers your data abroad, which needs your consent. Please read what that means.
         </p>
       </header>
-      <div className="notice-body">
+      {/* Focusable so the notice can be scrolled from the keyboard. */}
+      <div className="notice-body" tabIndex={0} role="region" aria-label="The notice in full">
         {loadError && (
           <p className="form-error" role="alert">
             {loadError}
@@ -166,7 +173,7 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
             {error}
           </p>
         )}
-        <button type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
+        <button ref={cancelRef} type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
           Cancel
         </button>
         <button
