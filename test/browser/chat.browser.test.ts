@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ApiClient } from '../support/server.js';
-import { makePng, signUpThroughUi, uniqueHandle, useBrowserSession } from './support.js';
+import { makePng, seriousA11yViolations, signUpThroughUi, uniqueHandle, useBrowserSession } from './support.js';
 
 const session = useBrowserSession({ server: { web: true } });
 const { ready, pageErrors } = session;
@@ -75,6 +75,7 @@ describe('chat in the browser', () => {
     expect(await dialog.getByTestId('notice-recipient').innerText()).toMatch(/Nihon Talk Corp[\s\S]*measures/);
     expect(await dialog.getByTestId('notice-purpose').innerText()).toMatch(/conversation that is stored in Japan/);
     expect(await dialog.getByTestId('notice-rights').innerText()).toMatch(/withdraw this consent/);
+    expect(await seriousA11yViolations(b)).toEqual([]);
     expect(await messageText(a, '안녕하세요, Seoul here').count()).toBe(0);
     await dialog.getByTestId('notice-agree').click();
     await dialog.waitFor({ state: 'detached' });
@@ -108,6 +109,8 @@ describe('chat in the browser', () => {
     }
     // The list previews the image for the receiver.
     await b.getByTestId('conversation-preview').filter({ hasText: 'Photo' }).first().waitFor();
+    // The open chat, with its day divider, messages, image and read markers, passes axe.
+    expect(await seriousA11yViolations(a)).toEqual([]);
 
     // Nothing pending or failed is left behind, and no page threw.
     expect(await a.getByTestId('pending-message').count()).toBe(0);

@@ -5,7 +5,7 @@
 // A Shanghai engineer's console, labelled as simulated from China, shows the cut-off banner when
 // an admin blocks CN (the operator socket closes with 4403).
 import { describe, expect, it } from 'vitest';
-import { ensureWebBuilt, repoRoot, useBrowserSession } from './support.js';
+import { ensureWebBuilt, repoRoot, seriousA11yViolations, useBrowserSession } from './support.js';
 import { existsSync } from 'node:fs';
 import { freshTotp, lookUp, OPS_PASSWORD, signInConsole, SIMULATED } from './ops.screens.js';
 
@@ -35,6 +35,7 @@ describe('operator console', () => {
     await page.goto(`${url}/ops.html`);
     // Demo mode: the simulated address is offered, clearly labelled.
     await page.getByLabel('Simulated source address (demo mode)').waitFor({ state: 'visible' });
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // A wrong code is refused with the server's message.
     await page.getByLabel('Operator id').fill('op-tokyo-support');
@@ -60,6 +61,7 @@ describe('operator console', () => {
     const phone = page.locator('[data-testid="record-field"][data-field="phone"]');
     await expect(phone.getAttribute('data-masking')).resolves.toBe('last4');
     await expect(phone.getByTestId('masked-badge').innerText()).resolves.toMatch(/masked/i);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     await lookUp(page, { subject: 'hanako', categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: 'T-1001' });
     await page.locator('[data-testid="access-result"][data-decision="deny"]').waitFor();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoPassword } from '../../src/demo/demo.world.js';
-import { useBrowserSession } from './support.js';
+import { seriousA11yViolations, useBrowserSession } from './support.js';
 
 const { ready, newPage, pageErrors } = useBrowserSession({ server: { web: true, demo: true } });
 
@@ -64,6 +64,7 @@ describe('privacy centre', () => {
     const tokyo = page.locator('[data-testid="access-item"][data-employer="Nihon Talk Corp"]');
     expect(await tokyo.filter({ hasText: 'case T-1001' }).count()).toBeGreaterThan(0);
     expect(await tokyo.filter({ hasText: 'Denied' }).count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
@@ -110,6 +111,7 @@ describe('where data is stored and handled (public)', () => {
     expect(await media.getByTestId('fh-sent').allInnerTexts()).toEqual(['South Korea · KR']);
     const kr = page.locator('[data-testid="fh-jurisdiction"][data-home="KR"]');
     expect(await kr.getByTestId('fh-statement').innerText()).toMatch(/users in South Korea/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
     // A link straight to it works too, and leads back to sign-in.
     await page.goto(`${url}/#where-data-is`);

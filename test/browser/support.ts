@@ -1,8 +1,9 @@
 // Shared helpers for the browser tests and the screenshot script: launching Debian's Chromium through
 // playwright-core (never a downloaded browser), building web/dist when missing, driving the sign-up
-// form, and making small real PNG files for uploads.
+// form, checking a screen with axe-core, and making small real PNG files for uploads.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll } from 'vitest';
@@ -103,6 +104,31 @@ async function waitForAppOrError(page: Page): Promise<void> {
   await Promise.race([app.waitFor({ timeout: 15_000 }), error.waitFor({ timeout: 15_000 })]);
   if (await error.isVisible()) throw new Error(`sign-up refused: ${await error.innerText()}`);
   await page.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+}
+
+// ---- accessibility
+
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+let axeSource: string | null = null;
+
+/**
+ * Runs axe-core on the page as it is now and returns its serious and critical violations (the ones a
+ * screen may not ship with), each with the selectors of up to three offending nodes.
+ */
+export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  // A string, so the bundler's helpers never leak into the page.
+  const all = (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`,
+  )) as A11yViolation[];
+  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 // ---- PNG generation (a real image: the server sniffs uploads, so bytes must be a valid PNG)

@@ -1,6 +1,7 @@
 // Top-level session switch: restores a saved session, shows sign-in/sign-up, or the chat app.
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, errorMessage, tokenStore } from './api.js';
+import { api, tokenStore } from './api.js';
+import { ApiError, errorMessage } from './http.js';
 import { AuthScreen } from './AuthScreen.js';
 import { ChatApp } from './ChatApp.js';
 import { clearMediaCache } from './media.js';

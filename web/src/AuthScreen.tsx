@@ -2,6 +2,7 @@
 // where the person's data will live, so the form says so plainly.
 import { useId, useState } from 'react';
 import { api } from './api.js';
+import { BrandMark } from './BrandMark.js';
 import { FormError, useFormSubmit } from './forms.js';
 import { ForeignHandlingPage } from './ForeignHandlingPage.js';
 import { countryName } from './format.js';
@@ -65,15 +66,6 @@ export function AuthScreen({ onAuthenticated }: AuthScreenProps) {
         </a>
       </footer>
     </main>
-  );
-}
-
-export function BrandMark() {
-  return (
-    <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <rect width="24" height="24" rx="7" fill="currentColor" />
-      <path d="M12 5.5 5.5 11h1.8v7.5h3.6V14h2.2v4.5h3.6V11h1.8L12 5.5z" fill="#fff" />
-    </svg>
   );
 }
 

@@ -5,7 +5,8 @@ import { mediaPath } from './api.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
 import { countryName, dayKey, formatDay, formatFull, formatTime } from './format.js';
 import { useAuthImage } from './media.js';
-import type { PendingMessage, Timeline } from './store.js';
+import type { PendingMessage } from './outgoing.js';
+import type { Timeline } from './store.js';
 import type { Conversation, Member, Message, User } from './types.js';
 
 interface ChatPaneProps {
@@ -128,7 +129,7 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
     const day = dayKey(m.createdAt);
     if (day !== prevDay) {
       items.push(
-        <li key={`day-${day}`} className="day-divider" role="separator">
+        <li key={`day-${day}`} className="day-divider">
           <span>{formatDay(m.createdAt)}</span>
         </li>,
       );

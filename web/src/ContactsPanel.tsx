@@ -1,6 +1,7 @@
 // Contacts in the sidebar: add by handle, start a direct chat with one, or remove one.
 import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
+import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
 import { countryName } from './format.js';
 import type { Conversation, User } from './types.js';

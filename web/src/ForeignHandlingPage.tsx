@@ -2,7 +2,7 @@
 // statement sentence, and per data category the countries where it is stored, from which it was
 // accessed and to which it was sent, computed by the server from recorded state and the logs.
 import { api } from './api.js';
-import { BrandMark } from './AuthScreen.js';
+import { BrandMark } from './BrandMark.js';
 import { categoryLabel, countryName, formatFull } from './format.js';
 import type { ForeignHandling, ForeignHandlingJurisdiction } from './types.js';
 import { useLoad } from './useLoad.js';

@@ -2,32 +2,10 @@
 // destination country and its protection regime, the recipient and its measures, the purpose, the
 // data and the person's rights, with "Agree and send" (records the consent) or "Cancel".
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, ApiError, errorMessage } from './api.js';
-import { RealtimeError } from './realtime.js';
+import { api } from './api.js';
+import { ApiError, errorMessage } from './http.js';
 import { categoryLabel, countryName } from './format.js';
 import type { ConsentRequired, Notice } from './types.js';
-
-/** The notice a refused send asks for, when the refusal is TRANSFER_CONSENT_REQUIRED; else null. */
-export function consentRequiredOf(err: unknown): ConsentRequired | null {
-  if (!(err instanceof ApiError) && !(err instanceof RealtimeError)) return null;
-  if (err.code !== 'TRANSFER_CONSENT_REQUIRED') return null;
-  const d = err.details;
-  if (!d || typeof d['noticeId'] !== 'string') return null;
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const out: ConsentRequired = {
-    noticeId: d['noticeId'],
-    noticeVersion: typeof d['noticeVersion'] === 'number' ? d['noticeVersion'] : 0,
-  };
-  const destination = str(d['destination']);
-  const recipient = str(d['recipient']);
-  const category = str(d['category']);
-  const purpose = str(d['purpose']);
-  if (destination) out.destination = destination;
-  if (recipient) out.recipient = recipient;
-  if (category) out.category = category;
-  if (purpose) out.purpose = purpose;
-  return out;
-}
 
 interface NoticeDialogProps {
   request: ConsentRequired;
@@ -39,6 +17,7 @@ interface NoticeDialogProps {
 
 export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +26,12 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
 
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element, which is the (keyboard-scrollable) notice text;
+      // Cancel stays the safe first focus.
+      cancelRef.current?.focus();
+    }
   }, []);
 
   useEffect(() => {
@@ -110,7 +94,8 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
           into it transfers your data abroad, which needs your consent. Please read what that means.
         </p>
       </header>
-      <div className="notice-body">
+      {/* Focusable so the notice can be scrolled from the keyboard. */}
+      <div className="notice-body" tabIndex={0} role="region" aria-label="The notice in full">
         {loadError && (
           <p className="form-error" role="alert">
             {loadError}
@@ -188,7 +173,7 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
             {error}
           </p>
         )}
-        <button type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
+        <button ref={cancelRef} type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
           Cancel
         </button>
         <button

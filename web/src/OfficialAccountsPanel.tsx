@@ -1,7 +1,8 @@
 // Official accounts (municipalities, ministries, companies): follow or unfollow, and open a followed
 // account's channel to read its announcements in the chat pane.
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
+import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
 import { countryName } from './format.js';
 import type { OfficialAccount } from './types.js';

@@ -2,7 +2,8 @@
 // Kantara receipts, and withdrawal), the records of transfers abroad, and who accessed their data,
 // each access-log entry verified in the browser against the cell's signed checkpoint.
 import { useEffect, useId, useState } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
+import { errorMessage } from './http.js';
 import { categoryLabel, countryName, countryWithCode, formatFull, purposeLabel } from './format.js';
 import { entryOf, verifyAccessesPage, type EntryVerification, type PageVerification } from './proof.js';
 import type { AccessesPage, Consent, ConsentHistoryItem, Disclosure, TransferRecord, User } from './types.js';

@@ -1,9 +1,10 @@
 // The signed-in person's profile: picture upload, display name, where their data lives, active
 // sessions (with sign-out of other devices) and signing out here.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from './api.js';
+import { api } from './api.js';
+import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
-import { countryName, formatFull } from './format.js';
+import { countryName, formatBytes, formatFull } from './format.js';
 import type { SessionInfo, User } from './types.js';
 
 interface ProfilePaneProps {
@@ -38,7 +39,7 @@ export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onOpenPri
       return;
     }
     if (file.size > MAX_AVATAR_BYTES) {
-      setStatus({ kind: 'error', text: 'Profile pictures can be at most 5 MB.' });
+      setStatus({ kind: 'error', text: `Profile pictures can be at most ${formatBytes(MAX_AVATAR_BYTES)}.` });
       return;
     }
     setUploading(true);

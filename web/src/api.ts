@@ -1,5 +1,7 @@
-// Typed HTTP client for the Domicile v1 API: owns the bearer token (kept in localStorage) and turns
-// every failure into an ApiError that carries the server's stable code and its human message.
+// The chat app's and the privacy centre's calls to the Domicile v1 API, over the shared HTTP client
+// (web/src/http.ts): owns the bearer token (kept in localStorage) and names every endpoint with its
+// typed answer.
+import { HttpClient, type RequestOptions } from './http.js';
 import type {
   AccessesPage,
   AuthResult,
@@ -21,26 +23,6 @@ import type {
 } from './types.js';
 
 const TOKEN_KEY = 'domicile.token';
-
-export class ApiError extends Error {
-  readonly code: string;
-  readonly status: number;
-  /** The server's `error.details`, e.g. the notice to show for TRANSFER_CONSENT_REQUIRED. */
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
-
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return 'Something went wrong. Please try again.';
-}
 
 export const tokenStore = {
   get(): string | null {
@@ -72,95 +54,24 @@ export interface SignupInput {
   phone?: string;
 }
 
-type Body = { json: unknown } | { raw: Blob; contentType: string } | undefined;
-
-interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  body?: Body;
-  signal?: AbortSignal;
-}
-
-function isErrorEnvelope(
-  value: unknown,
-): value is { error: { code: string; message: string; details?: Record<string, unknown> } } {
-  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
-  const inner = (value as { error: unknown }).error;
-  return (
-    typeof inner === 'object' &&
-    inner !== null &&
-    typeof (inner as { code?: unknown }).code === 'string' &&
-    typeof (inner as { message?: unknown }).message === 'string'
-  );
-}
-
 export class ApiClient {
-  private readonly baseUrl: string;
-  private unauthorizedListener: (() => void) | null = null;
+  private readonly http: HttpClient;
 
   constructor(baseUrl = '') {
-    this.baseUrl = baseUrl;
+    this.http = new HttpClient({ baseUrl, getToken: () => tokenStore.get() });
   }
 
   /** Called when the server says our token is no longer good, so the app can return to sign-in. */
   onUnauthorized(listener: (() => void) | null): void {
-    this.unauthorizedListener = listener;
+    this.http.onUnauthorized(listener);
   }
 
-  get token(): string | null {
-    return tokenStore.get();
+  private json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.http.json<T>(path, opts);
   }
 
-  private async request(path: string, opts: RequestOptions = {}): Promise<Response> {
-    const headers = new Headers();
-    const token = tokenStore.get();
-    if (token) headers.set('Authorization', `Bearer ${token}`);
-    let body: BodyInit | undefined;
-    if (opts.body && 'json' in opts.body) {
-      headers.set('Content-Type', 'application/json');
-      body = JSON.stringify(opts.body.json);
-    } else if (opts.body && 'raw' in opts.body) {
-      headers.set('Content-Type', opts.body.contentType);
-      body = opts.body.raw;
-    }
-    let res: Response;
-    try {
-      res = await fetch(this.baseUrl + path, {
-        method: opts.method ?? 'GET',
-        headers,
-        body: body ?? null,
-        signal: opts.signal ?? null,
-      });
-    } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') throw err;
-      throw new ApiError(0, 'NETWORK', 'Cannot reach Domicile. Check your connection and try again.');
-    }
-    if (res.ok) return res;
-
-    let code = `HTTP_${res.status}`;
-    let message = `The request failed (${res.status}). Please try again.`;
-    let details: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = await res.json();
-      if (isErrorEnvelope(parsed)) {
-        code = parsed.error.code;
-        message = parsed.error.message;
-        const d = parsed.error.details;
-        if (typeof d === 'object' && d !== null) details = d;
-      }
-    } catch {
-      /* not JSON: keep the generic message */
-    }
-    if (res.status === 401 && token) this.unauthorizedListener?.();
-    throw new ApiError(res.status, code, message, details);
-  }
-
-  private async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.request(path, opts);
-    return (await res.json()) as T;
-  }
-
-  private async empty(path: string, opts: RequestOptions = {}): Promise<void> {
-    await this.request(path, opts);
+  private empty(path: string, opts: RequestOptions = {}): Promise<void> {
+    return this.http.empty(path, opts);
   }
 
   // --- auth and sessions
@@ -292,9 +203,8 @@ export class ApiClient {
   }
 
   /** Fetches bytes that need the auth header (images cannot send it from an <img>). */
-  async blob(path: string, signal?: AbortSignal): Promise<Blob> {
-    const res = await this.request(path, signal ? { signal } : {});
-    return res.blob();
+  blob(path: string, signal?: AbortSignal): Promise<Blob> {
+    return this.http.blob(path, signal);
   }
 
   // --- official accounts

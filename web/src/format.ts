@@ -1,4 +1,6 @@
-// Presentation helpers shared by the screens: times, day labels, initials, residency wording.
+// The one presentation module of the browser apps (chat, privacy centre, operator console): dates and
+// times, countries, sizes, masked values, and the chat's initials and residency wording. Pure, so the
+// same words and stamps appear wherever the same thing is shown.
 import type { Conversation, StoredIn } from './types.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -36,6 +38,23 @@ export function formatListStamp(iso: string, now = new Date()): string {
   return label === 'Today' ? formatTime(iso) : label;
 }
 
+/** A full stamp to the second for staff work (the console's lists and broker answers); "—" when absent. */
+export function formatStamp(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** "in 14 min", "3 min ago". */
+export function formatRelative(iso: string | null, now = Date.now()): string {
+  if (!iso) return '';
+  const diff = Date.parse(iso) - now;
+  const minutes = Math.round(Math.abs(diff) / 60_000);
+  const span = minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return diff >= 0 ? `in ${span}` : `${span} ago`;
+}
+
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   const first = parts[0]?.[0] ?? '?';
@@ -58,6 +77,7 @@ const COUNTRY_NAMES: Record<string, string> = {
   VN: 'Vietnam',
 };
 
+/** The country's name, or the code itself when the name is not known. */
 export function countryName(code: string): string {
   return COUNTRY_NAMES[code] ?? code;
 }
@@ -72,10 +92,11 @@ export function unreadCount(c: Conversation): number {
   return Math.max(0, c.lastSeq - c.lastReadSeq);
 }
 
+/** "512 B", "40 KB", "2.5 MB", "10 MB". */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 /** A stable hue per id so avatars without a picture are still told apart at a glance. */
@@ -144,4 +165,34 @@ export function countryWithCode(code: string | null): string {
   if (code === null) return 'unknown';
   const name = countryName(code);
   return name === code ? code : `${name} · ${code}`;
+}
+
+/** Where an operator's request comes from, as the server observed it (or simulated it, in demo mode). */
+export interface OriginLike {
+  address: string | null;
+  country: string | null;
+  simulated: boolean;
+}
+
+/** "Simulated from China · 1.2.4.8 (demo)" or "From Japan · 133.242.0.1". */
+export function originLabel(origin: OriginLike): string {
+  const where = `${origin.country ? countryName(origin.country) : 'an unknown country'} · ${origin.address ?? 'unknown address'}`;
+  return origin.simulated ? `Simulated from ${where} (demo)` : `From ${where}`;
+}
+
+/** How the broker masked a released field; `clear` fields are shown as they are. */
+export type MaskKind = 'redact' | 'last4' | 'hash';
+
+export const MASK_LABELS: Record<MaskKind, string> = {
+  redact: 'masked · redacted',
+  last4: 'masked · last 4 only',
+  hash: 'masked · keyed hash',
+};
+
+/** A released field's value as text: stamps formatted, absent values as "—", structures as JSON. */
+export function fieldText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value) ? formatStamp(value) : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 // Form helpers shared by the screens: a submit handler that tracks busy and the error message,
 // and the error line shown under a form.
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from './api.js';
+import { errorMessage } from './http.js';
 
 export interface FormSubmit {
   busy: boolean;

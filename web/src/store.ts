@@ -1,6 +1,8 @@
 // The chat state and its pure reducer: conversations, per-conversation message timelines (unique by id,
-// ordered by seq), members with their read positions, known users and messages still being sent.
-// Pure so that HTTP pages, socket replays and live pushes can be merged in any order with one result.
+// ordered by seq), members with their read positions, known users and messages still being sent (the
+// outgoing queue's part, reduced by outgoing.ts). Pure so that HTTP pages, socket replays and live
+// pushes can be merged in any order with one result.
+import { outgoingReducer, type OutgoingAction, type PendingByConversation } from './outgoing.js';
 import type { Conversation, Member, Message, User } from './types.js';
 
 export interface Timeline {
@@ -10,23 +12,13 @@ export interface Timeline {
   loaded: boolean;
 }
 
-export interface PendingMessage {
-  clientId: string;
-  kind: 'text' | 'image';
-  text: string;
-  previewUrl: string | null;
-  status: 'sending' | 'failed';
-  error: string | null;
-  createdAt: string;
-}
-
 export interface ChatState {
   me: User;
   conversations: Record<string, Conversation>;
   timelines: Record<string, Timeline>;
   members: Record<string, Member[]>;
   users: Record<string, User>;
-  pending: Record<string, PendingMessage[]>;
+  pending: PendingByConversation;
 }
 
 export type ChatAction =
@@ -39,12 +31,8 @@ export type ChatAction =
   | { type: 'receipt'; conversationId: string; userId: string; seq: number }
   | { type: 'members'; conversationId: string; members: Member[] }
   | { type: 'users'; users: User[] }
-  | { type: 'pendingAdd'; conversationId: string; pending: PendingMessage }
-  | { type: 'pendingDone'; conversationId: string; clientId: string; message: Message }
-  | { type: 'pendingFailed'; conversationId: string; clientId: string; error: string }
-  | { type: 'pendingRetry'; conversationId: string; clientId: string }
-  | { type: 'pendingDiscard'; conversationId: string; clientId: string }
-  | { type: 'readLocal'; conversationId: string; seq: number };
+  | { type: 'readLocal'; conversationId: string; seq: number }
+  | OutgoingAction;
 
 export function initialState(me: User): ChatState {
   return { me, conversations: {}, timelines: {}, members: {}, users: { [me.id]: me }, pending: {} };
@@ -72,14 +60,6 @@ function activityOf(c: Conversation): string {
 
 export function sortedConversations(state: ChatState): Conversation[] {
   return Object.values(state.conversations).sort((a, b) => activityOf(b).localeCompare(activityOf(a)));
-}
-
-function updatePending(
-  state: ChatState,
-  conversationId: string,
-  fn: (list: PendingMessage[]) => PendingMessage[],
-): ChatState {
-  return { ...state, pending: { ...state.pending, [conversationId]: fn(state.pending[conversationId] ?? []) } };
 }
 
 function applyMessage(state: ChatState, message: Message): ChatState {
@@ -188,21 +168,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       for (const u of action.users) users[u.id] = u;
       return { ...state, users };
     }
+    case 'pendingDone':
+      // The acknowledged message joins the timeline in the same step, so it never shows twice or not at all.
+      return applyMessage({ ...state, pending: outgoingReducer(state.pending, action) }, action.message);
     case 'pendingAdd':
-      return updatePending(state, action.conversationId, (l) => [...l, action.pending]);
-    case 'pendingDone': {
-      const next = updatePending(state, action.conversationId, (l) => l.filter((p) => p.clientId !== action.clientId));
-      return applyMessage(next, action.message);
-    }
     case 'pendingFailed':
-      return updatePending(state, action.conversationId, (l) =>
-        l.map((p) => (p.clientId === action.clientId ? { ...p, status: 'failed', error: action.error } : p)),
-      );
     case 'pendingRetry':
-      return updatePending(state, action.conversationId, (l) =>
-        l.map((p) => (p.clientId === action.clientId ? { ...p, status: 'sending', error: null } : p)),
-      );
     case 'pendingDiscard':
-      return updatePending(state, action.conversationId, (l) => l.filter((p) => p.clientId !== action.clientId));
+      return { ...state, pending: outgoingReducer(state.pending, action) };
   }
 }

@@ -1,7 +1,7 @@
 // Loading data for a screen: fetched once on mount, again on `reload`; a fetch that returns after
 // the screen went away or reloaded is ignored.
 import { useCallback, useEffect, useState } from 'react';
-import { errorMessage } from './api.js';
+import { errorMessage } from './http.js';
 
 /** Loads once on mount; `reload` fetches again. */
 export function useLoad<T>(load: () => Promise<T>): { data: T | null; error: string | null; reload: () => void } {

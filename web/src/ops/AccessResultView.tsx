@@ -1,8 +1,9 @@
 // What the broker answered: the overall decision, one row per decision group (category,
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
 // masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
-import { OpsError } from './api.js';
-import { fieldText, formatTime, MASK_LABELS, maskingOf, originLabel } from './format.js';
+import { ApiError } from '../http.js';
+import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
+import { maskingOf } from './masking.js';
 import type { AccessResult, Decision, DeniedDetails } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
@@ -19,13 +20,13 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
           <span className="ops-decision ops-decision-deny" data-testid="access-decision">
             Denied
           </span>
-          {details && <span className="ops-muted ops-small">request {details.requestId} · {originLabel(details.origin)}</span>}
+          {details && <span className="muted small">request {details.requestId} · {originLabel(details.origin)}</span>}
         </div>
-        <p className="ops-error" role="alert">
+        <p className="form-error" role="alert">
           {outcome.message}
         </p>
         {details && <DecisionTable decisions={details.decisions} />}
-        <p className="ops-muted ops-small">Nothing was released. The refusal is in the access log like an allowance.</p>
+        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance.</p>
       </section>
     );
   }
@@ -36,14 +37,14 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
         <span className={`ops-decision ops-decision-${result.decision}`} data-testid="access-decision">
           {DECISION_LABEL[result.decision] ?? result.decision}
         </span>
-        <span className="ops-muted ops-small">
-          request {result.requestId} · {result.purpose} · {result.caseRef} · {formatTime(result.at)} · {originLabel(result.origin)}
+        <span className="muted small">
+          request {result.requestId} · {result.purpose} · {result.caseRef} · {formatStamp(result.at)} · {originLabel(result.origin)}
         </span>
       </div>
       <DecisionTable decisions={result.decisions} />
       <h3>Released records ({result.records.length}{result.truncated ? ', truncated' : ''})</h3>
       {result.records.length === 0 ? (
-        <p className="ops-muted">No records were released.</p>
+        <p className="muted">No records were released.</p>
       ) : (
         <div className="ops-records">
           {result.records.map((record) => (
@@ -51,7 +52,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
               <header className="ops-record-head">
                 <strong>{record.subjectId}</strong>
                 <code>{record.category}</code>
-                <span className="ops-muted ops-small">{record.recordId}</span>
+                <span className="muted small">{record.recordId}</span>
               </header>
               <dl className="ops-fields">
                 {Object.entries(record.fields).map(([field, value]) => {
@@ -61,7 +62,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
                       <dt>{field}</dt>
                       <dd>
                         {value === null || value === undefined ? (
-                          <span className="ops-muted ops-none">not on file</span>
+                          <span className="muted ops-none">not on file</span>
                         ) : (
                           <span className={masking === 'clear' ? '' : 'ops-masked-value'}>{fieldText(value)}</span>
                         )}
@@ -86,7 +87,7 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
 function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
   return (
     <table className="ops-table" data-testid="decision-table">
-      <caption className="ops-visually-hidden">Decisions by category and jurisdiction</caption>
+      <caption className="visually-hidden">Decisions by category and jurisdiction</caption>
       <thead>
         <tr>
           <th scope="col">Category</th>
@@ -106,8 +107,8 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
             <td>{d.jurisdiction}</td>
             <td>
               <span className={`ops-decision ops-decision-${d.decision} ops-decision-small`}>{d.decision === 'allow' ? 'allowed' : 'denied'}</span>
-              {d.grantId && <span className="ops-muted ops-small"> via grant {d.grantId}</span>}
-              {d.reasons.length > 0 && <div className="ops-small ops-reasons">{d.reasons.join('; ')}</div>}
+              {d.grantId && <span className="muted small"> via grant {d.grantId}</span>}
+              {d.reasons.length > 0 && <div className="small ops-reasons">{d.reasons.join('; ')}</div>}
             </td>
             <td>
               <ul className="ops-policy-list">
@@ -118,7 +119,7 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
                 ))}
               </ul>
             </td>
-            <td className="ops-small">
+            <td className="small">
               {d.subjects.slice(0, 5).join(', ')}
               {(d.subjectCount ?? d.subjects.length) > 5 ? ` +${(d.subjectCount ?? d.subjects.length) - 5}` : ''}
             </td>
@@ -140,7 +141,7 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
 
 /** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
 export function deniedOutcome(err: unknown): BrokerOutcome | null {
-  if (!(err instanceof OpsError) || err.code !== 'ACCESS_DENIED') return null;
+  if (!(err instanceof ApiError) || err.code !== 'ACCESS_DENIED') return null;
   const d = err.details;
   const details =
     d && typeof d.requestId === 'string' && Array.isArray(d.decisions) ? ({ requestId: d.requestId, origin: d.origin, decisions: d.decisions } as DeniedDetails) : null;
@@ -152,7 +153,7 @@ export function OpenedOutcome({ error, heading, outcome }: { error: string | nul
   return (
     <>
       {error && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}

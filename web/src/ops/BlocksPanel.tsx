@@ -1,8 +1,9 @@
 // Jurisdiction cut-offs: the blocked list, and (admins, security) block or unblock a country.
 // A block refuses new operator requests from or for that country and ends its live sessions.
 import { useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
-import { countryName } from './format.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
+import { countryName } from '../format.js';
 import type { Operator } from './types.js';
 
 interface BlocksPanelProps {
@@ -24,7 +25,7 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
     try {
       onBlocked((await action()).blocked);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }
@@ -40,13 +41,13 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="blocks-panel">
       <div className="ops-toolbar">
         <h2 id={`${id}-h`}>Jurisdiction cut-offs</h2>
-        <button type="button" className="ops-button" onClick={() => void run(() => opsApi.blocks())} data-testid="blocks-refresh">
+        <button type="button" className="button" onClick={() => void run(() => opsApi.blocks())} data-testid="blocks-refresh">
           Refresh
         </button>
       </div>
-      <p className="ops-muted ops-small">A blocked country’s operators, and every request from it, are refused at once; their live sessions end within a second.</p>
+      <p className="muted small">A blocked country’s operators, and every request from it, are refused at once; their live sessions end within a second.</p>
       {blocked.length === 0 ? (
-        <p className="ops-muted" data-testid="blocks-empty">
+        <p className="muted" data-testid="blocks-empty">
           No jurisdiction is cut off.
         </p>
       ) : (
@@ -57,7 +58,7 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
                 <strong>{c}</strong> {countryName(c)}
               </span>
               {mayChange && (
-                <button type="button" className="ops-button ops-button-small" disabled={busy} onClick={() => void run(() => opsApi.unblock(c))} data-testid="unblock">
+                <button type="button" className="button button-small" disabled={busy} onClick={() => void run(() => opsApi.unblock(c))} data-testid="unblock">
                   Unblock {c}
                 </button>
               )}
@@ -71,15 +72,15 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
             <label htmlFor={`${id}-country`}>Country to cut off (ISO code)</label>
             <input id={`${id}-country`} required maxLength={2} value={country} onChange={(e) => setCountry(e.target.value)} data-testid="block-country" />
           </div>
-          <button type="submit" className="ops-button ops-button-danger" disabled={busy} data-testid="block-submit">
+          <button type="submit" className="button button-danger" disabled={busy} data-testid="block-submit">
             Block
           </button>
         </form>
       ) : (
-        <p className="ops-muted ops-small">Blocking and unblocking need the admin or security role.</p>
+        <p className="muted small">Blocking and unblocking need the admin or security role.</p>
       )}
       {error && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}

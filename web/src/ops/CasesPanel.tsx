@@ -3,9 +3,10 @@
 // (GET /v1/ops/cases/:ref), shown like a lookup; support staff and admins open tickets, support,
 // moderators and admins close cases (after which no access may cite them).
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
-import { formatTime } from './format.js';
+import { formatStamp } from '../format.js';
 import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
 
 type KindFilter = '' | CaseSummary['kind'];
@@ -39,7 +40,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       setCases((await opsApi.cases({ ...(kind ? { kind } : {}), ...(status ? { status } : {}) })).cases);
       setError(null);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }, [kind, status]);
 
@@ -56,7 +57,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setOpenError(messageOf(err));
+      else setOpenError(errorMessageWithCode(err));
     }
   }
 
@@ -72,7 +73,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       }
       await load();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }
 
@@ -87,7 +88,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
       setSubjects('');
       await load();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }
@@ -113,11 +114,11 @@ export function CasesPanel({ operator }: { operator: Operator }) {
             <option value="closed">closed</option>
           </select>
         </label>
-        <button type="button" className="ops-button" onClick={() => void load()} data-testid="cases-refresh">
+        <button type="button" className="button" onClick={() => void load()} data-testid="cases-refresh">
           Refresh
         </button>
       </div>
-      <p className="ops-muted ops-small">The list shows references and reason codes only. Opening a case reads it and the people it concerns through the broker, and is logged.</p>
+      <p className="muted small">The list shows references and reason codes only. Opening a case reads it and the people it concerns through the broker, and is logged.</p>
       {canOpen && (
         <form className="ops-card ops-form-grid" onSubmit={(e) => void submit(e)} data-testid="case-form">
           <div className="ops-field">
@@ -135,7 +136,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
             </select>
           </div>
           <div className="ops-span-all ops-actions">
-            <button type="submit" className="ops-button ops-button-primary" disabled={busy} data-testid="case-submit">
+            <button type="submit" className="button button-primary" disabled={busy} data-testid="case-submit">
               {busy ? 'Opening…' : 'Open support ticket'}
             </button>
           </div>
@@ -147,12 +148,12 @@ export function CasesPanel({ operator }: { operator: Operator }) {
         </p>
       )}
       {error && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}
       {cases && cases.length === 0 && (
-        <p className="ops-muted" data-testid="cases-empty">
+        <p className="muted" data-testid="cases-empty">
           No cases.
         </p>
       )}
@@ -162,17 +163,17 @@ export function CasesPanel({ operator }: { operator: Operator }) {
             <li key={c.ref} className={`ops-card ops-report${open === c.ref ? ' is-open' : ''}`} data-testid="case-item" data-ref={c.ref} data-status={c.status}>
               <div>
                 <strong>{c.ref}</strong> <span className={`ops-status ops-status-${c.status === 'open' ? 'approved' : 'expired'}`}>{c.status}</span>{' '}
-                <span className="ops-small">
+                <span className="small">
                   {c.kind === 'support' ? 'support ticket' : 'abuse report'} · {c.reason}
                 </span>
-                <div className="ops-small ops-muted">opened {formatTime(c.createdAt)}</div>
+                <div className="small muted">opened {formatStamp(c.createdAt)}</div>
               </div>
               <div className="ops-row-actions">
-                <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void openCase(c.ref)} data-testid="case-open">
+                <button type="button" className="button button-primary button-small" onClick={() => void openCase(c.ref)} data-testid="case-open">
                   Open case
                 </button>
                 {canClose && c.status === 'open' && (
-                  <button type="button" className="ops-button ops-button-small" onClick={() => void closeCase(c.ref)} data-testid="case-close">
+                  <button type="button" className="button button-small" onClick={() => void closeCase(c.ref)} data-testid="case-close">
                     Close
                   </button>
                 )}

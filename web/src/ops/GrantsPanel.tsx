@@ -2,8 +2,9 @@
 // status and expiry, and approve, deny or revoke as the operator's roles allow (the server decides;
 // its refusals are shown as they come). Reloads when the operator socket reports a grant change.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
-import { formatTime, relative } from './format.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
+import { formatRelative, formatStamp } from '../format.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
 
@@ -37,7 +38,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
       setGrants(answer.grants);
       setListError(null);
     } catch (err) {
-      setListError(messageOf(err));
+      setListError(errorMessageWithCode(err));
     }
   }, [filter]);
 
@@ -51,7 +52,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
       await opsApi.grantAction(grant.id, action);
       await load();
     } catch (err) {
-      setRowError({ id: grant.id, message: messageOf(err) });
+      setRowError({ id: grant.id, message: errorMessageWithCode(err) });
     }
   }
 
@@ -61,7 +62,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
   return (
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="grants-panel">
       <h2 id={`${id}-h`}>Access grants</h2>
-      <p className="ops-muted ops-small">A grant releases named fields in clear for one requester, purpose, case and location, until it expires.</p>
+      <p className="muted small">A grant releases named fields in clear for one requester, purpose, case and location, until it expires.</p>
       <GrantRequestForm country={country} onRequested={() => void load()} />
       <div className="ops-toolbar">
         <h3>{approver || canRevokeAny ? 'All grants' : 'Your grants'}</h3>
@@ -76,16 +77,16 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
             ))}
           </select>
         </label>
-        <button type="button" className="ops-button" onClick={() => void load()} data-testid="grants-refresh">
+        <button type="button" className="button" onClick={() => void load()} data-testid="grants-refresh">
           Refresh
         </button>
       </div>
       {listError && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {listError}
         </p>
       )}
-      {grants && grants.length === 0 && <p className="ops-muted">No grants.</p>}
+      {grants && grants.length === 0 && <p className="muted">No grants.</p>}
       {grants && grants.length > 0 && (
         <table className="ops-table" data-testid="grants-table">
           <thead>
@@ -106,18 +107,18 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
                 <tr key={g.id} data-testid="grant-row" data-grant-id={g.id} data-status={g.status}>
                   <td>
                     <code>{g.id}</code>
-                    <div className="ops-small ops-muted">by {g.requesterId} · from {g.requestedLocation}</div>
+                    <div className="small muted">by {g.requesterId} · from {g.requestedLocation}</div>
                   </td>
-                  <td className="ops-small">
+                  <td className="small">
                     <div>{g.subjects.slice(0, 5).join(', ') + (g.subjects.length > 5 ? ` +${g.subjects.length - 5}` : '')}</div>
                     <div>
                       {g.categories.map((c) => (
                         <code key={c}>{c} </code>
                       ))}
                     </div>
-                    <div className="ops-muted">fields: {g.fields.length > 0 ? g.fields.join(', ') : 'all'}</div>
+                    <div className="muted">fields: {g.fields.length > 0 ? g.fields.join(', ') : 'all'}</div>
                   </td>
-                  <td className="ops-small">
+                  <td className="small">
                     {g.purpose}
                     <div>{g.caseRef}</div>
                   </td>
@@ -125,40 +126,40 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
                     <span className={`ops-status ops-status-${g.status}`} data-testid="grant-status">
                       {g.status}
                     </span>
-                    <div className="ops-small ops-muted">
+                    <div className="small muted">
                       {g.approvals.length}/{g.requiredApprovals} approvals
                     </div>
                   </td>
-                  <td className="ops-small">
+                  <td className="small">
                     {g.expiresAt ? (
                       <>
-                        {formatTime(g.expiresAt)}
-                        <div className="ops-muted">{relative(g.expiresAt)}</div>
+                        {formatStamp(g.expiresAt)}
+                        <div className="muted">{formatRelative(g.expiresAt)}</div>
                       </>
                     ) : (
-                      <span className="ops-muted">{Math.round(g.durationSeconds / 60)} min once approved</span>
+                      <span className="muted">{Math.round(g.durationSeconds / 60)} min once approved</span>
                     )}
                   </td>
                   <td>
                     <div className="ops-row-actions">
                       {approver && g.status === 'pending' && !own && (
                         <>
-                          <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void act(g, 'approve')} data-testid="grant-approve">
+                          <button type="button" className="button button-primary button-small" onClick={() => void act(g, 'approve')} data-testid="grant-approve">
                             Approve
                           </button>
-                          <button type="button" className="ops-button ops-button-small" onClick={() => void act(g, 'deny')} data-testid="grant-deny">
+                          <button type="button" className="button button-small" onClick={() => void act(g, 'deny')} data-testid="grant-deny">
                             Deny
                           </button>
                         </>
                       )}
                       {live && (own || canRevokeAny) && (
-                        <button type="button" className="ops-button ops-button-danger ops-button-small" onClick={() => void act(g, 'revoke')} data-testid="grant-revoke">
+                        <button type="button" className="button button-danger button-small" onClick={() => void act(g, 'revoke')} data-testid="grant-revoke">
                           Revoke
                         </button>
                       )}
                     </div>
                     {rowError?.id === g.id && (
-                      <p className="ops-error ops-small" role="alert">
+                      <p className="form-error small" role="alert">
                         {rowError.message}
                       </p>
                     )}
@@ -204,7 +205,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
       setDone(`Grant ${grant.id} requested; it waits for ${grant.requiredApprovals} approver${grant.requiredApprovals === 1 ? '' : 's'}.`);
       onRequested();
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }
@@ -248,7 +249,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
         ))}
       </fieldset>
       <div className="ops-span-all ops-actions">
-        <button type="submit" className="ops-button ops-button-primary" disabled={busy || categories.length === 0} data-testid="grant-submit">
+        <button type="submit" className="button button-primary" disabled={busy || categories.length === 0} data-testid="grant-submit">
           {busy ? 'Requesting…' : 'Request grant'}
         </button>
         {done && (
@@ -258,7 +259,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
         )}
       </div>
       {error && (
-        <p className="ops-error ops-span-all" role="alert" data-testid="ops-error">
+        <p className="form-error ops-span-all" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}

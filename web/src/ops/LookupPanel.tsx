@@ -1,7 +1,8 @@
 // Subject lookup through the broker: who, which categories, why (purpose and a real case), and
 // optionally an approved grant; POST /v1/ops/access, then the decision and the masked records.
 import { useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Purpose } from './types.js';
@@ -49,7 +50,7 @@ export function LookupPanel() {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setError(messageOf(err));
+      else setError(errorMessageWithCode(err));
     } finally {
       setBusy(false);
     }
@@ -58,7 +59,7 @@ export function LookupPanel() {
   return (
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="lookup-panel">
       <h2 id={`${id}-h`}>Subject lookup</h2>
-      <p className="ops-muted ops-small">Through the broker: decided by policy, logged before anything is released, released masked.</p>
+      <p className="muted small">Through the broker: decided by policy, logged before anything is released, released masked.</p>
       <form className="ops-card ops-form-grid" onSubmit={(e) => void submit(e)} data-testid="lookup-form">
         <div className="ops-field">
           <label htmlFor={`${id}-subj`}>Subject id</label>
@@ -83,12 +84,12 @@ export function LookupPanel() {
           ))}
         </fieldset>
         <div className="ops-span-all ops-actions">
-          <button type="submit" className="ops-button ops-button-primary" disabled={busy} data-testid="lookup-submit">
+          <button type="submit" className="button button-primary" disabled={busy} data-testid="lookup-submit">
             {busy ? 'Asking the broker…' : 'Request access'}
           </button>
         </div>
         {error && (
-          <p className="ops-error ops-span-all" role="alert" data-testid="ops-error">
+          <p className="form-error ops-span-all" role="alert" data-testid="ops-error">
             {error}
           </p>
         )}

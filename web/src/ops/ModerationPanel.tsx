@@ -1,9 +1,10 @@
 // The moderation queue: open abuse reports (references and reason codes only), oldest first;
 // opening one reads just the reported message through the broker (purpose ABUSE_REPORT).
 import { useCallback, useEffect, useId, useState } from 'react';
-import { messageOf, opsApi } from './api.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
-import { formatTime } from './format.js';
+import { formatStamp } from '../format.js';
 import type { CaseSummary } from './types.js';
 
 export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
@@ -19,7 +20,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
       setReports((await opsApi.moderationQueue()).reports);
       setError(null);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
     }
   }, []);
 
@@ -36,7 +37,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
     } catch (err) {
       const denied = deniedOutcome(err);
       if (denied) setOutcome(denied);
-      else setOpenError(messageOf(err));
+      else setOpenError(errorMessageWithCode(err));
     }
   }
 
@@ -44,26 +45,26 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="moderation-panel">
       <div className="ops-toolbar">
         <h2 id={`${id}-h`}>Moderation queue</h2>
-        <button type="button" className="ops-button" onClick={() => void load()} data-testid="moderation-refresh">
+        <button type="button" className="button" onClick={() => void load()} data-testid="moderation-refresh">
           Refresh
         </button>
       </div>
-      <p className="ops-muted ops-small">Opening a report reads only the reported message, through the broker, for the purpose ABUSE_REPORT.</p>
+      <p className="muted small">Opening a report reads only the reported message, through the broker, for the purpose ABUSE_REPORT.</p>
       {error && (
-        <p className="ops-error" role="alert" data-testid="ops-error">
+        <p className="form-error" role="alert" data-testid="ops-error">
           {error}
         </p>
       )}
-      {reports && reports.length === 0 && <p className="ops-muted" data-testid="moderation-empty">No open reports.</p>}
+      {reports && reports.length === 0 && <p className="muted" data-testid="moderation-empty">No open reports.</p>}
       {reports && reports.length > 0 && (
         <ul className="ops-report-list">
           {reports.map((r) => (
             <li key={r.ref} className={`ops-card ops-report${open === r.ref ? ' is-open' : ''}`} data-testid="report-item" data-ref={r.ref}>
               <div>
                 <strong>{r.ref}</strong> <span className="ops-status ops-status-pending">{r.reason}</span>
-                <div className="ops-small ops-muted">reported {formatTime(r.createdAt)}</div>
+                <div className="small muted">reported {formatStamp(r.createdAt)}</div>
               </div>
-              <button type="button" className="ops-button ops-button-primary ops-button-small" onClick={() => void openReport(r.ref)} data-testid="report-open">
+              <button type="button" className="button button-primary button-small" onClick={() => void openReport(r.ref)} data-testid="report-open">
                 Open reported message
               </button>
             </li>

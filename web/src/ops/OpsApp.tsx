@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
 import { CasesPanel } from './CasesPanel.js';
-import { originLabel } from './format.js';
+import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
@@ -61,7 +61,7 @@ export function OpsApp() {
     setSigned(null);
   }, []);
 
-  if (restoring) return <p className="ops-center ops-muted">Loading…</p>;
+  if (restoring) return <p className="ops-center muted">Loading…</p>;
   if (!signed) {
     return (
       <SignIn
@@ -132,7 +132,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         </div>
         <div className="ops-who" data-testid="ops-operator">
           <strong>{operator.name}</strong>
-          <span className="ops-muted ops-small">
+          <span className="muted small">
             {operator.id} · {operator.employer.entity} ({operator.employer.country}) · {operator.roles.join(', ')}
           </span>
         </div>
@@ -142,7 +142,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         <span className={`ops-live ops-live-${socketState}`} data-testid="ops-socket" data-state={socketState}>
           {socketState === 'open' ? 'Live' : socketState === 'connecting' ? 'Connecting…' : 'Offline'}
         </span>
-        <button type="button" className="ops-button ops-button-small" onClick={onSignOut} data-testid="ops-signout">
+        <button type="button" className="button button-small" onClick={onSignOut} data-testid="ops-signout">
           Sign out
         </button>
       </header>
@@ -185,7 +185,7 @@ function ClosedBanner({ closed, blocked, onSignOut }: { closed: SocketClosed; bl
           <strong>Operator access cut off.</strong> {sentence(closed.reason || 'This jurisdiction was blocked')}
           {blocked.length > 0 && <> Blocked now: {blocked.join(', ')}.</>} This session has ended; nothing more can be read from here.
         </span>
-        <button type="button" className="ops-button ops-button-small" onClick={onSignOut}>
+        <button type="button" className="button button-small" onClick={onSignOut}>
           Sign out
         </button>
       </div>
@@ -197,7 +197,7 @@ function ClosedBanner({ closed, blocked, onSignOut }: { closed: SocketClosed; bl
         <span className="ops-banner-text">
           <strong>Session ended.</strong> {sentence(closed.reason || 'Sign in again to continue')}
         </span>
-        <button type="button" className="ops-button ops-button-small" onClick={onSignOut}>
+        <button type="button" className="button button-small" onClick={onSignOut}>
           Sign in again
         </button>
       </div>

@@ -1,10 +1,18 @@
 // Operator sign-in: operator id, password and a one-time code; in demo mode only, a clearly
 // labelled simulated source address (the server must say it accepts one from this browser).
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { messageOf, opsApi } from './api.js';
-import { countryName, SIMULATED_ADDRESSES } from './format.js';
+import { errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
+import { countryName } from '../format.js';
 import { probeDemoMode } from './socket.js';
 import type { SignInResult } from './types.js';
+
+/** The demo-mode source addresses an operator may appear from (README). */
+const SIMULATED_ADDRESSES = [
+  { address: '133.242.0.1', country: 'JP' },
+  { address: '211.43.0.1', country: 'KR' },
+  { address: '1.2.4.8', country: 'CN' },
+] as const;
 
 interface SignInProps {
   onSignedIn: (result: SignInResult, simulatedAddress: string | null) => void;
@@ -40,7 +48,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
       const result = await opsApi.signIn({ operatorId: operatorId.trim(), password, code: code.trim() });
       onSignedIn(result, address);
     } catch (err) {
-      setError(messageOf(err));
+      setError(errorMessageWithCode(err));
       setBusy(false);
     }
   }
@@ -56,7 +64,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
           <span className="ops-brand-sub">Operator console</span>
         </div>
         <h1 id={`${id}-h`}>Operator sign-in</h1>
-        <p className="ops-muted ops-small">Every access to personal data is decided by policy and written to the access log, allowed or not.</p>
+        <p className="muted small">Every access to personal data is decided by policy and written to the access log, allowed or not.</p>
         <div className="ops-field">
           <label htmlFor={`${id}-op`}>Operator id</label>
           <input id={`${id}-op`} autoComplete="username" required value={operatorId} onChange={(e) => setOperatorId(e.target.value)} placeholder="op-tokyo-support" data-testid="ops-signin-operator" />
@@ -90,18 +98,18 @@ export function SignIn({ onSignedIn }: SignInProps) {
               ))}
               <option value="">None: use this machine’s real address</option>
             </select>
-            <p className="ops-hint">
+            <p className="hint">
               This server runs in demo mode: requests from this machine appear to come from the chosen address and are labelled as simulated in
               the access log. A real deployment refuses this.
             </p>
           </div>
         )}
         {error && (
-          <p className="ops-error" role="alert" data-testid="ops-error">
+          <p className="form-error" role="alert" data-testid="ops-error">
             {error}
           </p>
         )}
-        <button type="submit" className="ops-button ops-button-primary ops-button-block" disabled={busy} data-testid="ops-signin-submit">
+        <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="ops-signin-submit">
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>

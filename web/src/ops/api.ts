@@ -1,7 +1,8 @@
-// The operator console's own HTTP client for /v1/ops/…: it holds the operator token for this tab
-// only (sessionStorage, never shared with the chat app), sends the demo-mode simulated source
-// address header when one was chosen, and turns every failure into an OpsError carrying the
-// server's stable code, its message and its details (a broker refusal's decisions).
+// The operator console's calls to /v1/ops/… over the shared HTTP client (web/src/http.ts): it holds
+// the operator token for this tab only (sessionStorage, never shared with the chat app) and sends
+// the demo-mode simulated source address header when one was chosen. Failures are the shared
+// ApiError, carrying the server's stable code, message and details (a broker refusal's decisions).
+import { HttpClient, type RequestOptions } from '../http.js';
 import type {
   AccessRequest,
   AccessResult,
@@ -17,26 +18,6 @@ import type {
 
 export const SIMULATED_ADDRESS_HEADER = 'X-Domicile-Simulated-Address';
 const SESSION_KEY = 'domicile.ops.session';
-
-export class OpsError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
-    super(message);
-    this.name = 'OpsError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
-
-export function messageOf(err: unknown): string {
-  if (err instanceof OpsError) return `${err.message} (${err.code})`;
-  if (err instanceof Error) return err.message;
-  return 'Something went wrong. Please try again.';
-}
 
 /** The token and the simulated address survive a reload of this tab, nothing more. */
 export interface StoredSession {
@@ -67,47 +48,30 @@ export function saveSession(session: StoredSession | null): void {
   }
 }
 
-function errorEnvelope(value: unknown): { code: string; message: string; details?: Record<string, unknown> } | null {
-  if (typeof value !== 'object' || value === null || !('error' in value)) return null;
-  const inner = (value as { error: unknown }).error;
-  if (typeof inner !== 'object' || inner === null) return null;
-  const { code, message, details } = inner as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof code !== 'string' || typeof message !== 'string') return null;
-  return { code, message, ...(typeof details === 'object' && details !== null ? { details: details as Record<string, unknown> } : {}) };
-}
-
 export class OpsClient {
   token: string | null = null;
   /** Demo mode only: the public address this console appears to come from. */
   simulatedAddress: string | null = null;
 
-  constructor(private readonly baseUrl = '') {}
+  private readonly http: HttpClient;
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const headers = new Headers();
-    if (this.token) headers.set('Authorization', `Bearer ${this.token}`);
-    if (this.simulatedAddress) headers.set(SIMULATED_ADDRESS_HEADER, this.simulatedAddress);
-    if (body !== undefined) headers.set('Content-Type', 'application/json');
-    let res: Response;
-    try {
-      res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-    } catch {
-      throw new OpsError(0, 'NETWORK', 'The server cannot be reached. Check your connection and try again.');
-    }
-    if (res.status === 204) return undefined as T;
-    const parsed: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const envelope = errorEnvelope(parsed);
-      throw new OpsError(res.status, envelope?.code ?? `HTTP_${res.status}`, envelope?.message ?? `The server answered ${res.status}.`, envelope?.details);
-    }
-    return parsed as T;
+  constructor(baseUrl = '') {
+    this.http = new HttpClient({
+      baseUrl,
+      getToken: () => this.token,
+      extraHeaders: (): Record<string, string> => (this.simulatedAddress ? { [SIMULATED_ADDRESS_HEADER]: this.simulatedAddress } : {}),
+    });
+  }
+
+  private call<T>(method: NonNullable<RequestOptions['method']>, path: string, body?: unknown): Promise<T> {
+    return this.http.json<T>(path, body === undefined ? { method } : { method, body: { json: body } });
   }
 
   signIn(input: { operatorId: string; password: string; code: string }): Promise<SignInResult> {
     return this.call('POST', '/v1/ops/auth/signin', input);
   }
   signOut(): Promise<void> {
-    return this.call('POST', '/v1/ops/auth/signout');
+    return this.http.empty('/v1/ops/auth/signout', { method: 'POST' });
   }
   me(): Promise<MeResult> {
     return this.call('GET', '/v1/ops/me');
@@ -122,7 +86,7 @@ export class OpsClient {
     const query = q.toString();
     return this.call('GET', `/v1/ops/cases${query ? `?${query}` : ''}`);
   }
-  /** The case and its people through the broker (logged); a refusal is an OpsError ACCESS_DENIED. */
+  /** The case and its people through the broker (logged); a refusal is an ApiError ACCESS_DENIED. */
   caseDetail(ref: string): Promise<AccessResult> {
     return this.call('GET', `/v1/ops/cases/${encodeURIComponent(ref)}`);
   }

@@ -1,4 +1,5 @@
 // Shapes of the operator API (/v1/ops/…) as the console reads them; see docs/api.md.
+import type { MaskKind, OriginLike } from '../format.js';
 
 export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | 'approver' | 'admin';
 
@@ -10,11 +11,7 @@ export type SupportReason = (typeof SUPPORT_REASONS)[number];
 /** Data categories the console offers (src/cells/categories.ts); the broker also takes any parent, e.g. `user`. */
 export const CATEGORIES = ['user.account', 'user.contact', 'user.contact.email', 'user.contact.phone_number', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
 
-export interface Origin {
-  address: string | null;
-  country: string | null;
-  simulated: boolean;
-}
+export type Origin = OriginLike;
 
 export interface Operator {
   id: string;
@@ -48,7 +45,7 @@ export interface MeResult {
   blocked: string[];
 }
 
-export type Masking = 'clear' | 'redact' | 'last4' | 'hash';
+export type Masking = 'clear' | MaskKind;
 
 export interface Decision {
   category: string;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { countryName, countryWithCode, fieldText, formatBytes, formatRelative, formatStamp, MASK_LABELS, originLabel } from './format.js';
+
+describe('format', () => {
+  it('names countries the same way in the chat app and the console', () => {
+    expect(countryName('KR')).toBe('South Korea');
+    expect(countryName('XX')).toBe('XX');
+    expect(countryWithCode('JP')).toBe('Japan · JP');
+    expect(countryWithCode('XX')).toBe('XX');
+  });
+
+  it('labels an operator’s origin, simulated ones as such', () => {
+    expect(originLabel({ address: '1.2.4.8', country: 'CN', simulated: true })).toBe('Simulated from China · 1.2.4.8 (demo)');
+    expect(originLabel({ address: '133.242.0.1', country: 'JP', simulated: false })).toBe('From Japan · 133.242.0.1');
+    expect(originLabel({ address: null, country: null, simulated: false })).toBe('From an unknown country · unknown address');
+  });
+
+  it('formats sizes', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(40 * 1024)).toBe('40 KB');
+    expect(formatBytes(2.5 * 1024 * 1024)).toBe('2.5 MB');
+    expect(formatBytes(10 * 1024 * 1024)).toBe('10 MB');
+  });
+
+  it('formats stamps, relative times and released values', () => {
+    expect(formatStamp(null)).toBe('—');
+    expect(formatStamp('not a date')).toBe('not a date');
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    expect(formatRelative('2026-01-01T12:14:00Z', now)).toBe('in 14 min');
+    expect(formatRelative('2026-01-01T11:57:00Z', now)).toBe('3 min ago');
+    expect(formatRelative('2026-01-01T15:00:00Z', now)).toBe('in 3 h');
+    expect(fieldText(null)).toBe('—');
+    expect(fieldText('•••• 5678')).toBe('•••• 5678');
+    expect(fieldText('2026-01-01T12:00:00Z')).toBe(formatStamp('2026-01-01T12:00:00Z'));
+    expect(fieldText({ a: 1 })).toBe('{"a":1}');
+    expect(MASK_LABELS.last4).toBe('masked · last 4 only');
+  });
+});
