@@ -8,7 +8,7 @@ export function aUser(overrides: Partial<User> = {}): User {
 }
 
 export function aMember(overrides: Partial<Member> = {}): Member {
-  return { ...aUser(overrides), lastReadSeq: 0, ...overrides };
+  return { ...aUser(overrides), role: 'member', lastReadSeq: 0, ...overrides };
 }
 
 export function aMessage(overrides: Partial<Message> = {}): Message {
