@@ -4,9 +4,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listSessions, revokeSession, signIn, signUp } from '../../messaging/account.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, Handle, Id, Jurisdiction } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type AuthRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
 
   app.post(

@@ -15,11 +15,14 @@ import { getConversationImage, maxImageBytes, uploadConversationImage } from '..
 import { listMessages, maxTextLength, sendMessage } from '../../messaging/message.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, ClientId, Id, imageConsumes, SeqString } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const ConversationParams = Type.Object({ id: Id });
 
-export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type ConversationRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

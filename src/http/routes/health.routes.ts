@@ -1,9 +1,12 @@
 // Liveness and the API document.
 import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type HealthRoutesOptions = Pick<Runtime, 'cells'>;
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, runtime) => {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Each cell with its jurisdiction and status' } }, async (_request, reply) => {
     const cells = await Promise.all(
       runtime.cells.all().map(async (cell) => {

@@ -5,11 +5,14 @@ import { maxTextLength } from '../../messaging/message.service.js';
 import { broadcast, follow, listOfficialAccounts, unfollow } from '../../messaging/official.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, ClientId, Id } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const Params = Type.Object({ id: Id });
 
-export const officialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type OfficialRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const officialRoutes: FastifyPluginAsyncTypebox<OfficialRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

@@ -6,9 +6,12 @@ import { addContact, listContacts, removeContact } from '../../messaging/contact
 import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, Handle, Id, imageConsumes } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type PeopleRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

@@ -8,9 +8,12 @@ import { gatherDisclosure } from '../../governance/reports/reports.js';
 import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from '../../governance/transfers/consent.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, Id } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type PrivacyRoutesOptions = Pick<Runtime, 'messaging' | 'transfers' | 'logs' | 'cells' | 'directory'>;
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
   app.addHook('preHandler', requireAuth(runtime.messaging));
