@@ -69,8 +69,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        // scripts/ holds plain Node scripts run before the TypeScript build (npm's postinstall).
-        projectService: { allowDefaultProject: ['scripts/*.mjs'] },
+        // scripts/ holds plain Node scripts run before the TypeScript build (npm's postinstall);
+        // dependency-cruiser reads its configuration as CommonJS.
+        projectService: { allowDefaultProject: ['scripts/*.mjs', '.dependency-cruiser.cjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -83,6 +84,10 @@ export default tseslint.config(
   {
     files: ['scripts/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
   },
   // Two rule names, so that a file under both an area rule and the Kysely rule gets both (a
   // later config would otherwise replace an earlier one's options). Type-only imports count.
