@@ -3,7 +3,7 @@
 // from here.
 import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
-import { backfillRecordLocations } from '../cells/record.locations.js';
+import { backfillRecordLocations } from '../cells/record-location.repository.js';
 import type { Config } from '../config/config.js';
 import { openGovernance, type Governance } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';

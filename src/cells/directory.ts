@@ -1,5 +1,5 @@
 // The directory: which subjects exist, their home jurisdiction and class, keyed hashes of their
-// logins, and where each addressable record lives (record.locations.ts). Routing data only —
+// logins, and where each addressable record lives (record-location.repository.ts). Routing data only —
 // names, contacts and contents live in the cells. A subject's home can change (a person moves
 // country, a region migration): the change reaches every cache through `onSubjectChange`.
 import crypto from 'node:crypto';
@@ -9,7 +9,7 @@ import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { SubjectClass } from './placement.js';
-import { createRecordLocations, type RecordLocations } from './record.locations.js';
+import { createRecordLocations, type RecordLocations } from './record-location.repository.js';
 
 export type SubjectKind = 'user' | 'official';
 

@@ -1,6 +1,6 @@
 // Identifiers of records: random, and saying nothing about where the record lives — a record
 // can move between cells (a region migration) and keep its id; the record directory
-// (record.locations.ts) says where it is now.
+// (record-location.repository.ts) says where it is now.
 import crypto from 'node:crypto';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

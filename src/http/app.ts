@@ -9,6 +9,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../app/runtime.js';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
+import { operatorGate } from './operator-auth.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -131,22 +132,62 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
 
-  const options = { runtime };
-  await app.register(healthRoutes, options);
-  await app.register(authRoutes, options);
-  await app.register(peopleRoutes, options);
-  await app.register(conversationRoutes, options);
-  await app.register(officialRoutes, options);
-  await app.register(payRoutes, options);
-  await app.register(realtimeRoutes, options);
-  await app.register(logRoutes, options);
-  await app.register(transparencyRoutes, options);
-  await app.register(privacyRoutes, options);
-  await app.register(reportRoutes, options);
-  await app.register(opsSessionRoutes, options);
-  await app.register(opsDataRoutes, options);
-  await app.register(opsControlRoutes, options);
-  await app.register(opsRealtimeRoutes, options);
+  // Each plugin gets only what it uses. Operator routes get the broker and governance parts that
+  // hold ids and codes, each as a fresh object of just those functions: nothing they are given
+  // reaches a cell database (eslint.config.js keeps their imports to the same rule).
+  const { governance } = runtime;
+  const gate = operatorGate(governance);
+  await app.register(healthRoutes, { cells: runtime.cells });
+  await app.register(authRoutes, { messaging: runtime.messaging });
+  await app.register(peopleRoutes, { messaging: runtime.messaging });
+  await app.register(conversationRoutes, { messaging: runtime.messaging });
+  await app.register(officialRoutes, { messaging: runtime.messaging });
+  await app.register(payRoutes, { messaging: runtime.messaging, pay: runtime.pay });
+  await app.register(realtimeRoutes, { messaging: runtime.messaging, hub: runtime.hub });
+  await app.register(logRoutes, { logs: runtime.logs, cells: runtime.cells, directory: runtime.directory, messaging: runtime.messaging, config: runtime.config });
+  await app.register(transparencyRoutes, { transfers: runtime.transfers, logs: runtime.logs, cells: runtime.cells });
+  await app.register(privacyRoutes, { messaging: runtime.messaging, transfers: runtime.transfers, logs: runtime.logs, cells: runtime.cells, directory: runtime.directory });
+  await app.register(reportRoutes, { messaging: runtime.messaging, governance: { cases: governance.cases, presence: governance.presence } });
+  await app.register(opsSessionRoutes, {
+    gate,
+    operators: { signIn: (props) => governance.operators.signIn(props), signOut: (sessionId) => governance.operators.signOut(sessionId) },
+  });
+  await app.register(opsDataRoutes, {
+    gate,
+    broker: { access: (request) => governance.broker.access(request) },
+    cases: { find: (ref) => governance.cases.find(ref) },
+  });
+  await app.register(opsControlRoutes, {
+    gate,
+    governance: {
+      cases: {
+        openSupportTicket: (props) => governance.cases.openSupportTicket(props),
+        find: (ref) => governance.cases.find(ref),
+        list: (props) => governance.cases.list(props),
+        close: (ref) => governance.cases.close(ref),
+      },
+      grants: {
+        request: (props) => governance.grants.request(props),
+        approve: (props) => governance.grants.approve(props),
+        deny: (props) => governance.grants.deny(props),
+        revoke: (props) => governance.grants.revoke(props),
+        get: (id) => governance.grants.get(id),
+        list: (props) => governance.grants.list(props),
+      },
+      cutoff: { block: (props) => governance.cutoff.block(props), unblock: (props) => governance.cutoff.unblock(props), list: () => governance.cutoff.list() },
+      operators: { list: () => governance.operators.list() },
+      presence: { broadcast: (frame) => governance.presence.broadcast(frame) },
+      journal: { flush: () => governance.journal.flush() },
+      subjectsOf: (ids) => governance.subjectsOf(ids),
+      actorOf: (operator, origin) => governance.actorOf(operator, origin),
+      enforceBlocks: (countries) => governance.enforceBlocks(countries),
+    },
+  });
+  await app.register(opsRealtimeRoutes, {
+    gate,
+    broker: { access: (request) => governance.broker.access(request) },
+    presence: { add: (connection) => governance.presence.add(connection), remove: (connection) => governance.presence.remove(connection) },
+  });
 
   const webDir = props.webDir === undefined ? defaultWebDir() : props.webDir;
   if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {

@@ -5,8 +5,9 @@
 // country and not from a blocked one.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/catalogue.js';
+import type { Cutoff } from '../governance/cutoff/cutoff.js';
 import type { Governance } from '../governance/governance.js';
-import type { Operator, OperatorSession } from '../governance/operators/operators.js';
+import type { Operator, Operators, OperatorSession } from '../governance/operators/operators.js';
 import type { RequestOrigin } from '../governance/operators/origin.js';
 import type { OperatorRole } from '../governance/policy/policy.request.js';
 import { bearerToken } from './auth.js';
@@ -15,6 +16,26 @@ export interface OperatorAuth {
   operator: Operator;
   session: OperatorSession;
   origin: RequestOrigin;
+}
+
+/**
+ * What the operator edge needs to know who calls and from where: token check, origin and the
+ * cut-off. Nothing in it reads personal data; every operator route is given this and, for data,
+ * the broker.
+ */
+export interface OperatorGate {
+  operators: Pick<Operators, 'authenticate'>;
+  cutoff: Pick<Cutoff, 'isBlocked' | 'list'>;
+  origin: Governance['origin'];
+}
+
+/** The gate of a composed governance. */
+export function operatorGate(governance: Pick<Governance, 'operators' | 'cutoff' | 'origin'>): OperatorGate {
+  return {
+    operators: { authenticate: (token) => governance.operators.authenticate(token) },
+    cutoff: { isBlocked: (country) => governance.cutoff.isBlocked(country), list: () => governance.cutoff.list() },
+    origin: (props) => governance.origin(props),
+  };
 }
 
 declare module 'fastify' {
@@ -31,20 +52,20 @@ function header(value: string | string[] | undefined): string | undefined {
 }
 
 /** Where this HTTP request physically comes from. */
-export function requestOrigin(governance: Governance, request: FastifyRequest): RequestOrigin {
-  return governance.origin({
+export function requestOrigin(gate: Pick<OperatorGate, 'origin'>, request: FastifyRequest): RequestOrigin {
+  return gate.origin({
     peer: request.socket.remoteAddress,
     forwardedFor: request.headers['x-forwarded-for'],
     simulatedAddress: header(request.headers[SIMULATED_ADDRESS_HEADER]),
   });
 }
 
-export function requireOperator(governance: Governance) {
+export function requireOperator(gate: OperatorGate) {
   return async function operatorHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new DomainError('UNAUTHENTICATED', 'sign in as an operator first: send Authorization: Bearer <operator token>');
-    const { operator, session } = await governance.operators.authenticate(token);
-    request.operatorAuth = { operator, session, origin: requestOrigin(governance, request) };
+    const { operator, session } = await gate.operators.authenticate(token);
+    request.operatorAuth = { operator, session, origin: requestOrigin(gate, request) };
   };
 }
 
@@ -57,21 +78,21 @@ export function operatorOf(request: FastifyRequest): OperatorAuth {
  * The request must come from a known country, the operator's declared office country, and not
  * from (or for an operator established in) a blocked jurisdiction.
  */
-export function checkLocation(governance: Governance, operator: Operator, origin: RequestOrigin): void {
+export function checkLocation(gate: Pick<OperatorGate, 'cutoff'>, operator: Operator, origin: RequestOrigin): void {
   if (origin.country === null) {
     throw new DomainError('LOCATION_UNKNOWN', 'the country of your source address cannot be determined (private, loopback or unknown address); operator access needs a known country');
   }
-  const blocked = [origin.country, operator.officeCountry, operator.employer.country].find((c) => governance.cutoff.isBlocked(c));
+  const blocked = [origin.country, operator.officeCountry, operator.employer.country].find((c) => gate.cutoff.isBlocked(c));
   if (blocked) throw new DomainError('JURISDICTION_BLOCKED', `operator access from or for ${blocked} is cut off`);
   if (origin.country !== operator.officeCountry) {
     throw new DomainError('LOCATION_MISMATCH', `this request comes from ${origin.country} but your declared office is in ${operator.officeCountry}`);
   }
 }
 
-export function requireHere(governance: Governance) {
+export function requireHere(gate: Pick<OperatorGate, 'cutoff'>) {
   return async function locationHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const { operator, origin } = operatorOf(request);
-    checkLocation(governance, operator, origin);
+    checkLocation(gate, operator, origin);
   };
 }
 

@@ -3,7 +3,7 @@
 // source of truth; the cache is filled from it and updated by the use cases that change it.
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { SubjectClass } from '../cells/placement.js';
-import type { RecordLocations } from '../cells/record.locations.js';
+import type { RecordLocations } from '../cells/record-location.repository.js';
 import { DomainError } from '../errors/catalogue.js';
 
 export interface Member {

@@ -148,6 +148,7 @@ const caseKindsFor: Record<Purpose, readonly Case['kind'][]> = {
   INCIDENT_RESPONSE: ['support', 'abuse'],
   LEGAL_REQUEST: ['support', 'abuse'],
   SERVICE_OPERATION: ['support', 'abuse'],
+  DATA_SUBJECT_REQUEST: ['support'],
 };
 
 export const REPORTED_CONTENT_CATEGORY = names.message;

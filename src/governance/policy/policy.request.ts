@@ -15,6 +15,9 @@ export const PURPOSES = [
   'LEGAL_REQUEST',
   'SERVICE_OPERATION',
   'PAYMENT_SUPPORT',
+  // A person's request for what is held about them (APPI Art. 33), answered by the deployment's
+  // own tools (`domicile report disclosure`); no policy lets an operator use it through the broker.
+  'DATA_SUBJECT_REQUEST',
 ] as const;
 export type Purpose = (typeof PURPOSES)[number];
 

@@ -2,9 +2,12 @@
 // what is held about them by category, where each category is stored, their consents, their
 // transfer records and the access-log entries about them. Built from gathered facts; pure.
 // Entries name the accessing organisation and countries, not the staff member, and never other
-// people named in the same entry.
+// people named in the same entry. A read outside the person's own session is logged first
+// (disclosureReadEntry).
 
+import type { AccessEntry } from '../log/entry.js';
 import type { ConsentHistoryEntry, ConsentView, TransferRecordView } from '../transfers/consent.service.js';
+import { privacyCategories } from '../transfers/transfer.terms.js';
 import type { LoggedAccess } from './access-history.js';
 import type { StoredFact } from './report.readers.js';
 
@@ -101,6 +104,39 @@ export function buildDisclosure(input: DisclosureInput): Disclosure {
       log: { cell: cellId, index },
     })),
     accessesTruncated: input.accessesTruncated,
+  };
+}
+
+/** Who reads a disclosure on a person's request outside the HTTP API: the deployment's CLI. */
+export const LOCAL_CLI_ACTOR = 'system:local-cli';
+
+/**
+ * The access-log entry of a disclosure read on the person's request (purpose
+ * DATA_SUBJECT_REQUEST): their consent history and transfer records, for the subject's home log.
+ * The reader is a system identity of the deployment, so no employer or office; where it runs is
+ * not known to the process, so the physical country is recorded as unknown.
+ */
+export function disclosureReadEntry(props: { disclosure: Disclosure; eventId: string; at: Date; actor?: string }): AccessEntry {
+  const { disclosure } = props;
+  return {
+    eventId: props.eventId,
+    time: props.at.toISOString(),
+    actor: props.actor ?? LOCAL_CLI_ACTOR,
+    actorEmployer: null,
+    actorEmployerCountry: null,
+    actorOfficeCountry: null,
+    actorPhysicalCountry: null,
+    subjectJurisdiction: disclosure.subject.home,
+    subjects: [disclosure.subject.id],
+    categories: [privacyCategories.consent, privacyCategories.transferRecord],
+    fields: [],
+    action: 'read',
+    purpose: 'DATA_SUBJECT_REQUEST',
+    caseRef: null,
+    grantId: null,
+    decision: 'allow',
+    policyIds: [],
+    released: disclosure.consentHistory.length + disclosure.transfers.length,
   };
 }
 

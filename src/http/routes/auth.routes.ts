@@ -5,9 +5,12 @@ import { listSessions, revokeSession, signIn, signUp } from '../../messaging/acc
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Handle, Id, Jurisdiction, NoContent, publicRoute } from '../schemas.js';
 import { SessionList, SignedIn } from './auth.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const authRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type AuthRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
 
   app.post(

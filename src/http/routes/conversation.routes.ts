@@ -16,11 +16,14 @@ import { listMessages, maxTextLength, sendMessage } from '../../messaging/messag
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, binary, body, ClientId, errorResponses, Id, imageConsumes, NoContent, SeqString } from '../schemas.js';
 import { Conversation, ConversationList, MemberList, Message, MessagePage, Ok, StoredMedia } from './conversation.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const ConversationParams = Type.Object({ id: Id });
 
-export const conversationRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type ConversationRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

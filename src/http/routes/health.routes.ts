@@ -4,9 +4,12 @@ import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
 import { errorResponses, publicRoute } from '../schemas.js';
 import { Health } from './health.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type HealthRoutesOptions = Pick<Runtime, 'cells'>;
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, runtime) => {
   app.get('/healthz', {
     schema: {
       tags: ['health'],

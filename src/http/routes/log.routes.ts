@@ -11,7 +11,7 @@ import { leafHash } from '../../governance/log/merkle.js';
 import { actorOf, bearerToken, requireAuth } from '../auth.js';
 import { bearer, binary, errorResponses, publicRoute, SeqString } from '../schemas.js';
 import { AccessesPage, CheckpointText, LogKeys } from './log.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const CellParam = Type.String({ pattern: '^[a-z][a-z0-9]{0,15}$', description: 'cell id, e.g. jp' });
 
@@ -19,7 +19,10 @@ const CellParam = Type.String({ pattern: '^[a-z][a-z0-9]{0,15}$', description: '
 // them; the checkpoint moves every second while entries arrive.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export const logRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type LogRoutesOptions = Pick<Runtime, 'logs' | 'cells' | 'directory' | 'messaging'> & { config: Pick<Runtime['config'], 'deployment'> };
+
+export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, runtime) => {
   const logOf = (cellId: string) => runtime.logs.get(cellId);
 
   async function requireAuditor(request: FastifyRequest): Promise<void> {

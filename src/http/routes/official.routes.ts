@@ -7,11 +7,14 @@ import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, ClientId, errorResponses, Id, NoContent } from '../schemas.js';
 import { Message } from './conversation.schemas.js';
 import { OfficialAccountList } from './official.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const Params = Type.Object({ id: Id });
 
-export const officialRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type OfficialRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const officialRoutes: FastifyPluginAsyncTypebox<OfficialRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

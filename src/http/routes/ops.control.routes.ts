@@ -5,39 +5,43 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../errors/catalogue.js';
-import { SUPPORT_REASONS } from '../../governance/cases/cases.js';
-import type { Grant, GrantStatus } from '../../governance/grants/grants.js';
+import { SUPPORT_REASONS, type Cases } from '../../governance/cases/cases.js';
+import type { Cutoff } from '../../governance/cutoff/cutoff.js';
+import type { Governance } from '../../governance/governance.js';
+import type { Grant, Grants, GrantStatus } from '../../governance/grants/grants.js';
 import { MAX_GRANT_MINUTES, MAX_GRANT_SUBJECTS } from '../../governance/grants/grants.js';
 import { grantChanged } from '../../governance/operators/operator.events.js';
-import { presentOperator } from '../../governance/operators/operators.js';
-import { operatorOf, requireHere, requireOperator, requireRole } from '../operator-auth.js';
+import { presentOperator, type Operators } from '../../governance/operators/operators.js';
+import { operatorOf, requireHere, requireOperator, requireRole, type OperatorGate } from '../operator-auth.js';
 import { body, errorResponses } from '../schemas.js';
-import {
-  Blocked,
-  CaseList,
-  CaseRef,
-  CaseSummary,
-  Category,
-  Country,
-  FieldName,
-  GrantId,
-  GrantList,
-  GrantView,
-  ModerationQueue,
-  OperatorList,
-  opsSecurity,
-  Purpose,
-  SubjectId,
-} from './ops.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import { Blocked, CaseList, CaseRef, CaseSummary, Category, Country, FieldName, GrantId, GrantList, GrantView, ModerationQueue, OperatorList, opsSecurity, Purpose, SubjectId } from './ops.schemas.js';
+import type { GovernanceJournal } from '../../governance/journal.js';
+import type { OperatorPresence } from '../../governance/operators/presence.js';
 
 const GrantStatusSchema = Type.Union(['pending', 'approved', 'denied', 'revoked', 'expired'].map((s) => Type.Literal(s)));
 const GrantParams = Type.Object({ id: GrantId });
 
-export const opsControlRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
-  const governance = runtime.governance;
-  app.addHook('preHandler', requireOperator(governance));
-  app.addHook('preHandler', requireHere(governance));
+/** The control plane's parts of governance: ids, codes and states, never a data source. */
+export interface OperatorControl {
+  cases: Pick<Cases, 'openSupportTicket' | 'find' | 'list' | 'close'>;
+  grants: Pick<Grants, 'request' | 'approve' | 'deny' | 'revoke' | 'get' | 'list'>;
+  cutoff: Pick<Cutoff, 'block' | 'unblock' | 'list'>;
+  operators: Pick<Operators, 'list'>;
+  presence: Pick<OperatorPresence, 'broadcast'>;
+  journal: Pick<GovernanceJournal, 'flush'>;
+  subjectsOf: Governance['subjectsOf'];
+  actorOf: Governance['actorOf'];
+  enforceBlocks: Governance['enforceBlocks'];
+}
+
+export interface OpsControlRoutesOptions {
+  gate: OperatorGate;
+  governance: OperatorControl;
+}
+
+export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions> = async (app, { gate, governance }) => {
+  app.addHook('preHandler', requireOperator(gate));
+  app.addHook('preHandler', requireHere(gate));
 
   const notifyGrant = (grant: Grant): void => governance.presence.broadcast(grantChanged(grant));
 

@@ -5,14 +5,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../errors/catalogue.js';
-import type { AccessResult, BrokerRequest } from '../../governance/broker/broker.js';
+import type { AccessResult, Broker, BrokerRequest } from '../../governance/broker/broker.js';
 import { REPORTED_CONTENT_CATEGORY } from '../../governance/broker/broker.js';
-import { CASE_CATEGORY } from '../../governance/cases/cases.js';
+import { CASE_CATEGORY, type Cases } from '../../governance/cases/cases.js';
 import type { Purpose as PurposeCode } from '../../governance/policy/policy.request.js';
-import { operatorOf, requireOperator } from '../operator-auth.js';
+import { operatorOf, requireOperator, type OperatorGate } from '../operator-auth.js';
 import { errorResponses } from '../schemas.js';
 import { AccessBody, AccessResultView, CaseRef, opsSecurity, Purpose } from './ops.schemas.js';
-import type { RouteOptions } from './route-options.js';
 
 /** A request the broker refused entirely becomes 403; a partial answer is a 200 that says so. */
 export function deliver(result: AccessResult): AccessResult {
@@ -27,9 +26,15 @@ export function deliver(result: AccessResult): AccessResult {
 
 const defaultPurpose: Record<'support' | 'abuse', PurposeCode> = { support: 'SUPPORT_CASE', abuse: 'ABUSE_REPORT' };
 
-export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
-  const governance = runtime.governance;
-  app.addHook('preHandler', requireOperator(governance));
+/** The broker and the case lookup: no data store, so no way around the broker. */
+export interface OpsDataRoutesOptions {
+  gate: OperatorGate;
+  broker: Pick<Broker, 'access'>;
+  cases: Pick<Cases, 'find'>;
+}
+
+export const opsDataRoutes: FastifyPluginAsyncTypebox<OpsDataRoutesOptions> = async (app, { gate, broker, cases }) => {
+  app.addHook('preHandler', requireOperator(gate));
 
   app.post(
     '/v1/ops/access',
@@ -46,7 +51,7 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     async (request) => {
       const { operator, origin } = operatorOf(request);
       const input: BrokerRequest = { ...request.body, action: 'read', operatorId: operator.id, origin };
-      return deliver(await governance.broker.access(input));
+      return deliver(await broker.access(input));
     },
   );
 
@@ -65,10 +70,10 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     },
     async (request) => {
       const { operator, origin } = operatorOf(request);
-      const found = await governance.cases.find(request.params.ref);
+      const found = await cases.find(request.params.ref);
       // Nothing about anyone exists to protect, or to log, for a case that does not exist.
       if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${request.params.ref}`);
-      const result = await governance.broker.access({
+      const result = await broker.access({
         operatorId: operator.id,
         origin,
         action: 'read',
@@ -96,10 +101,10 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     },
     async (request) => {
       const { operator, origin } = operatorOf(request);
-      const found = await governance.cases.find(request.params.ref);
+      const found = await cases.find(request.params.ref);
       if (!found || found.kind !== 'abuse') throw new DomainError('UNKNOWN_CASE', `no abuse report ${request.params.ref}`);
       const reported = found.subjects.filter((s) => s.role === 'reported').map((s) => s.id);
-      const result = await governance.broker.access({
+      const result = await broker.access({
         operatorId: operator.id,
         origin,
         action: 'read',

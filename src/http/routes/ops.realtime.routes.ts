@@ -11,13 +11,13 @@ import type { WebSocket } from 'ws';
 import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { presentOperator, type Operator } from '../../governance/operators/operators.js';
 import type { RequestOrigin } from '../../governance/operators/origin.js';
-import type { LiveOperatorConnection } from '../../governance/operators/presence.js';
+import type { LiveOperatorConnection, OperatorPresence } from '../../governance/operators/presence.js';
 import { encodeOpsFrame, operatorEventFrame, type OpsServerFrame } from '../ops-frames.js';
-import { checkLocation } from '../operator-auth.js';
+import { checkLocation, type OperatorGate } from '../operator-auth.js';
 import { firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
+import type { Broker } from '../../governance/broker/broker.js';
 import { deliver } from './ops.data.routes.js';
 import { accessProperties } from './ops.schemas.js';
-import type { RouteOptions } from './route-options.js';
 
 const Hello = Type.Object(
   {
@@ -37,8 +37,13 @@ export const opsClientFrameTypes = ['hello', 'access', 'ping'] as const;
 export const OPS_WS_PATH = '/v1/ops/ws';
 const helloTimeoutMs = 10_000;
 
-export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
-  const governance = runtime.governance;
+export interface OpsRealtimeRoutesOptions {
+  gate: OperatorGate;
+  broker: Pick<Broker, 'access'>;
+  presence: Pick<OperatorPresence, 'add' | 'remove'>;
+}
+
+export const opsRealtimeRoutes: FastifyPluginAsync<OpsRealtimeRoutesOptions> = async (app, { gate, broker, presence }) => {
 
   app.get(OPS_WS_PATH, { websocket: true, schema: { tags: ['operators'], summary: 'Operator WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {
     let signedIn: { operator: Operator; token: string; origin: RequestOrigin; connection: LiveOperatorConnection } | null = null;
@@ -52,9 +57,9 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     let expiry: NodeJS.Timeout | null = null;
 
     async function onHello(frame: Static<typeof Hello>): Promise<void> {
-      const origin = governance.origin({ peer: request.socket.remoteAddress, forwardedFor: request.headers['x-forwarded-for'], simulatedAddress: frame.simulatedAddress });
-      const { operator, session } = await governance.operators.authenticate(frame.token);
-      checkLocation(governance, operator, origin);
+      const origin = gate.origin({ peer: request.socket.remoteAddress, forwardedFor: request.headers['x-forwarded-for'], simulatedAddress: frame.simulatedAddress });
+      const { operator, session } = await gate.operators.authenticate(frame.token);
+      checkLocation(gate, operator, origin);
       clearTimeout(timer);
       const connection: LiveOperatorConnection = {
         id: randomUUID(),
@@ -70,8 +75,8 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       // Operator sessions are short; the socket ends with its session.
       expiry = setTimeout(() => socket.close(4401, 'operator session expired; sign in again'), Math.max(0, Date.parse(session.expiresAt) - Date.now()));
       expiry.unref();
-      governance.presence.add(connection);
-      send({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() });
+      presence.add(connection);
+      send({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: gate.cutoff.list() });
     }
 
     async function onFrame(raw: string): Promise<void> {
@@ -87,10 +92,10 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         return;
       }
       // A session revoked or expired since hello ends the socket rather than serve it.
-      await governance.operators.authenticate(signedIn.token);
+      await gate.operators.authenticate(signedIn.token);
       const { type: _type, requestId, ...access } = value;
       try {
-        const result = deliver(await governance.broker.access({ ...access, action: 'read', operatorId: signedIn.operator.id, origin: signedIn.origin }));
+        const result = deliver(await broker.access({ ...access, action: 'read', operatorId: signedIn.operator.id, origin: signedIn.origin }));
         send({ type: 'access-result', requestId, result });
       } catch (err) {
         if (isDomainError(err)) {
@@ -107,7 +112,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     socket.on('close', () => {
       clearTimeout(timer);
       if (expiry) clearTimeout(expiry);
-      if (signedIn) governance.presence.remove(signedIn.connection);
+      if (signedIn) presence.remove(signedIn.connection);
     });
   });
 };

@@ -2,14 +2,17 @@
 // signed-in operator with where this request comes from (labelled when simulated in demo mode).
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { presentOperator } from '../../governance/operators/operators.js';
-import { operatorOf, requestOrigin, requireOperator } from '../operator-auth.js';
+import { presentOperator, type Operators } from '../../governance/operators/operators.js';
+import { operatorOf, requestOrigin, requireOperator, type OperatorGate } from '../operator-auth.js';
 import { body, errorResponses, NoContent, publicRoute } from '../schemas.js';
 import { OperatorId, OperatorMe, OperatorSignedIn, opsSecurity } from './ops.schemas.js';
-import type { RouteOptions } from './route-options.js';
 
-export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
-  const governance = runtime.governance;
+export interface OpsSessionRoutesOptions {
+  gate: OperatorGate;
+  operators: Pick<Operators, 'signIn' | 'signOut'>;
+}
+
+export const opsSessionRoutes: FastifyPluginAsyncTypebox<OpsSessionRoutesOptions> = async (app, { gate, operators }) => {
 
   app.post(
     '/v1/ops/auth/signin',
@@ -28,22 +31,22 @@ export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
       },
     },
     async (request) => {
-      const origin = requestOrigin(governance, request);
-      const signedIn = await governance.operators.signIn({
+      const origin = requestOrigin(gate, request);
+      const signedIn = await operators.signIn({
         operatorId: request.body.operatorId,
         password: request.body.password,
         code: request.body.code,
         origin,
-        isBlocked: (country) => governance.cutoff.isBlocked(country),
+        isBlocked: (country) => gate.cutoff.isBlocked(country),
       });
       return { token: signedIn.token, session: signedIn.session, operator: presentOperator(signedIn.operator), origin };
     },
   );
 
-  const auth = requireOperator(governance);
+  const auth = requireOperator(gate);
 
   app.post('/v1/ops/auth/signout', { preHandler: auth, schema: { tags: ['operators'], summary: 'End this operator session', operationId: 'operatorSignOut', security: opsSecurity, response: { 204: NoContent, ...errorResponses } } }, async (request, reply) => {
-    await governance.operators.signOut(operatorOf(request).session.id);
+    await operators.signOut(operatorOf(request).session.id);
     return reply.status(204).send();
   });
 
@@ -52,7 +55,7 @@ export const opsSessionRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (
     { preHandler: auth, schema: { tags: ['operators'], summary: 'The signed-in operator, this session, where this request comes from, and the blocked jurisdictions', operationId: 'getOperatorMe', security: opsSecurity, response: { 200: OperatorMe, ...errorResponses } } },
     async (request) => {
       const { operator, session, origin } = operatorOf(request);
-      return { operator: presentOperator(operator), session, origin, blocked: governance.cutoff.list() };
+      return { operator: presentOperator(operator), session, origin, blocked: gate.cutoff.list() };
     },
   );
 };

@@ -7,7 +7,10 @@ import { getWallet, history, pay, refund, topUp } from '../../pay/pay.service.js
 import { maxNoteLength } from '../../pay/ledger.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Id, SeqString } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
+
+/** Only the parts of the runtime these routes use. */
+export type PayRoutesOptions = Pick<Runtime, 'messaging' | 'pay'>;
 
 // Amounts are checked by the use case (PAY_INVALID_AMOUNT names the rule), so any number passes here.
 const Amount = Type.Number({ description: 'whole minor units of the currency, e.g. 500 (JPY has no fraction)' });
@@ -45,7 +48,7 @@ const HistoryItem = Type.Object({
 });
 const created = { 200: PaymentResult, 201: PaymentResult, ...errorResponses };
 
-export const payRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+export const payRoutes: FastifyPluginAsyncTypebox<PayRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.pay;
   app.addHook('preHandler', requireAuth(runtime.messaging));
 

@@ -7,9 +7,12 @@ import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.serv
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, NoContent } from '../schemas.js';
 import { ContactList, User } from './people.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const peopleRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type PeopleRoutesOptions = Pick<Runtime, 'messaging'>;
+
+export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

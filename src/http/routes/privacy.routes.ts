@@ -9,9 +9,12 @@ import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from 
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Id } from '../schemas.js';
 import { ConsentAnswer, ConsentList, Disclosure, TransferRecordList } from './privacy.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const privacyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type PrivacyRoutesOptions = Pick<Runtime, 'messaging' | 'transfers' | 'logs' | 'cells' | 'directory'>;
+
+export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
   app.addHook('preHandler', requireAuth(runtime.messaging));

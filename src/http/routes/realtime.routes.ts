@@ -16,7 +16,7 @@ import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.j
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
 import { errorFrame, firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const Hello = Type.Object(
   {
@@ -48,7 +48,10 @@ function clientErrorFrame(code: ErrorCode, message: string, clientId?: string, d
   return errorFrame(code, message, { ...(clientId ? { clientId } : {}), ...shown });
 }
 
-export const realtimeRoutes: FastifyPluginAsync<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type RealtimeRoutesOptions = Pick<Runtime, 'messaging' | 'hub'>;
+
+export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
 
   app.get('/v1/ws', { websocket: true, schema: { tags: ['realtime'], summary: 'WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {

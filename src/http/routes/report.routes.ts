@@ -8,9 +8,12 @@ import { findReportableMessage } from '../../messaging/report.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Id } from '../schemas.js';
 import { ReportOpened } from './conversation.schemas.js';
-import type { RouteOptions } from './route-options.js';
+import type { Runtime } from '../../app/runtime.js';
 
-export const reportRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type ReportRoutesOptions = Pick<Runtime, 'messaging'> & { governance: { cases: Pick<Runtime['governance']['cases'], 'openAbuseReport'>; presence: Pick<Runtime['governance']['presence'], 'broadcast'> } };
+
+export const reportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 

@@ -11,8 +11,8 @@ import { inEffect } from '../../governance/transfers/notice.catalogue.js';
 import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
 import { categories } from '../../cells/records.js';
 import { errorResponses, publicRoute } from '../schemas.js';
-import type { RouteOptions } from './route-options.js';
 import { ForeignHandlingResponse, NoticeAccepted, NoticeAnswer, NoticeList } from './transparency.schemas.js';
+import type { Runtime } from '../../app/runtime.js';
 
 const NoticeId = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$', description: 'e.g. kr-messages-jp' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
@@ -42,7 +42,10 @@ export function noticeSummary(notice: ValidNotice, at: Date) {
 // make the server do that on each request.
 const statementTtlMs = 60_000;
 
-export const transparencyRoutes: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { runtime }) => {
+/** Only the parts of the runtime these routes use. */
+export type TransparencyRoutesOptions = Pick<Runtime, 'transfers' | 'logs' | 'cells'>;
+
+export const transparencyRoutes: FastifyPluginAsyncTypebox<TransparencyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
   const statements = new Map<string, { at: number; report: Promise<ForeignHandlingReport> }>();

@@ -1,6 +1,0 @@
-// What every route plugin is given.
-import type { Runtime } from '../../app/runtime.js';
-
-export interface RouteOptions {
-  runtime: Runtime;
-}
