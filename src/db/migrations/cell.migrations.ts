@@ -1,6 +1,7 @@
 // Schema of a cell database. The CHECK on cell_id pins every personal row to the cell the
 // migration ran in, so even SQL that bypasses the repositories cannot write another cell's id.
-import { PostgresAdapter, sql, type Kysely, type Migration, type CreateTableBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type CreateTableBuilder } from 'kysely';
+import type { Migration } from 'kysely/migration';
 
 // Migrations take Kysely<any> by design (Kysely's guidance): they describe the schema as it was.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
