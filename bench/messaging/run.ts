@@ -4,6 +4,7 @@
 //
 //   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--pairs 100]
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,12 +159,16 @@ async function main(): Promise<void> {
     maxms: Number((latencies.at(-1) ?? NaN).toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Wait for the server to be gone: a run started right after this one needs its port.
+  const exited = once(server, 'exit');
   server.kill('SIGTERM');
+  await exited;
   process.exit(0);
 }
 
 main().catch((err: unknown) => {
   process.stderr.write(`${String(err)}\n`);
+  const exited = server.exitCode === null ? once(server, 'exit') : Promise.resolve();
   server.kill('SIGKILL');
-  process.exit(1);
+  void exited.then(() => process.exit(1));
 });

@@ -3,7 +3,8 @@
 // composes the parts (src/app/schema.ts) and the one migration runner (src/db/migrate.ts) runs
 // them in the order of their names. The personal tables listed here are exactly what the
 // residency guard and the residency scan cover.
-import { sql, type CreateTableBuilder, type Kysely, type Migration } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { CellDatabase, PersonalColumns } from './cell.database.js';
 
 // Migrations take Kysely<any> by design (Kysely's guidance): they describe the schema as it was.

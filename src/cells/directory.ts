@@ -3,7 +3,8 @@
 // names, contacts and contents live in the cells. A subject's home can change (a person moves
 // country, a region migration): the change reaches every cache through `onSubjectChange`.
 import crypto from 'node:crypto';
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { DirectoryDatabase, DirectorySubject } from './cell.database.js';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';

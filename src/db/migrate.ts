@@ -2,7 +2,8 @@
 // order of their names, at start; a failed migration stops the process rather than serve a half
 // schema. A part added later may bring a migration whose name sorts before ones already run
 // (cells' `0000_cell_meta`), so unordered migrations are allowed and must be idempotent.
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 
 export async function migrateToLatest<DB>(db: Kysely<DB>, migrations: Record<string, Migration>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });

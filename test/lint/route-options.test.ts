@@ -26,7 +26,7 @@ type Storage = Runtime | CellRegistry | Cell | MessagingContext | SubjectDataSou
 type IsStorage<T> = [T] extends [never] ? false : T extends Runtime | CellRegistry | Cell | MessagingContext | SubjectDataSource | QueryBuilder ? true : false;
 
 /** True when a value of type T can hand out storage within `Depth` steps. */
-type Reaches<T, Depth extends readonly unknown[] = []> = Depth['length'] extends 8
+type Reaches<T, Depth extends readonly unknown[] = []> = Depth['length'] extends 5
   ? false
   : IsStorage<T> extends true
     ? true

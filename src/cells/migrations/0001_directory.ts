@@ -1,5 +1,5 @@
 // The directory's routing tables: subjects (id, home, class), keyed login hashes, and its meta.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../cell.schema.js';
 
 export const migration0001Directory: Migration = {

@@ -1,5 +1,5 @@
 // Where each addressable record lives now: ids no longer name their cell, so records can move.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../cell.schema.js';
 
 export const migration0004RecordLocations: Migration = {

@@ -2,7 +2,8 @@
 // new names. The names and tables are written out here, as they were on the day, so the
 // migration means the same whatever the list becomes. Access-log entries are immutable and
 // keep theirs.
-import { sql, type Migration } from 'kysely';
+import { sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../cell.schema.js';
 
 const renamed: readonly (readonly [string, string])[] = [

@@ -1,7 +1,7 @@
 // The operator-access control plane: operators and their sessions, just-in-time grants and
 // their approvals, jurisdiction blocks, the case index (ref → cell; the cases themselves live
 // in cells), and the journal of governance events waiting to be written to the access logs.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../../cells/cell.schema.js';
 
 export const migration0003OperatorAccess: Migration = {

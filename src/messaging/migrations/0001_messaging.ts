@@ -1,6 +1,6 @@
 // Messaging's tables: accounts, contact points, sessions, contacts, conversations, memberships,
 // images and messages — all personal data, each row pinned to its cell by a CHECK.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { withPersonalColumns, type AnyDb } from '../../cells/cell.schema.js';
 
 export function migration0001Messaging(cellId: string): Migration {

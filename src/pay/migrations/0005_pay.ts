@@ -1,6 +1,7 @@
 // Domicile Pay: wallets, postings and payments, each row pinned to its cell. Amounts are 64-bit
 // integers of minor units (no floats anywhere).
-import { sql, type Migration } from 'kysely';
+import { sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { withPersonalColumns, type AnyDb } from '../../cells/cell.schema.js';
 
 export function migration0005Pay(cellId: string): Migration {

@@ -1,7 +1,7 @@
 // Cases (support tickets, abuse reports) are personal data about their subjects, so they
 // live in a cell under the residency guard like any other personal row. `records` lists the
 // record ids a case is about (the reported message), as a JSON array.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { withPersonalColumns, type AnyDb } from '../../../cells/cell.schema.js';
 
 export function migration0003Cases(cellId: string): Migration {

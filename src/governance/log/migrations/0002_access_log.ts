@@ -1,5 +1,6 @@
 // The cell's access log. Entries hold ids only, so these are not personal-data tables.
-import { PostgresAdapter, sql, type Migration } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../../../cells/cell.schema.js';
 
 /** Column types that differ by dialect: 64-bit indices, and raw bytes. */

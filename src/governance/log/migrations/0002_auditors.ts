@@ -1,5 +1,5 @@
 // Auditors allowed to read access-log entry bundles (a hash of their token only).
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../../../cells/cell.schema.js';
 
 export const migration0002Auditors: Migration = {

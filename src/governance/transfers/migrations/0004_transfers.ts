@@ -1,7 +1,7 @@
 // Cross-border transfers: each subject's consent history and the records of transfers of
 // their data abroad. Both are personal data about the subject and live in the subject's
 // own cell, never at the destination. Records are kept until keep_until (three years).
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import { withPersonalColumns, type AnyDb } from '../../../cells/cell.schema.js';
 
 export function migration0004Transfers(cellId: string): Migration {
