@@ -45,7 +45,7 @@ describe('report disclosure', () => {
       subjectJurisdiction: 'JP',
       subjects: ['hanako'],
       purpose: 'DATA_SUBJECT_REQUEST',
-      categories: ['user.privacy.consent', 'user.privacy.transfer_record'],
+      categories: ['user.privacy_preferences.consent', 'user.privacy_preferences.transfer_record'],
       action: 'read',
       decision: 'allow',
     });

@@ -31,10 +31,10 @@ describe('ESLint import rules', () => {
       [
         '@typescript-eslint/no-restricted-imports:2', // kysely: only in repositories and src/db
         'no-restricted-imports:2', // kysely
-        'no-restricted-imports:3', // src/db
-        'no-restricted-imports:4', // the cell registry
-        'no-restricted-imports:5', // the runtime
-        'no-restricted-imports:6', // messaging
+        'no-restricted-imports:4', // src/db
+        'no-restricted-imports:5', // the cell registry
+        'no-restricted-imports:6', // the runtime
+        'no-restricted-imports:7', // messaging
       ].sort(),
     );
     const messages = fired.get('src/http/routes/ops.reads-cells.routes.ts')?.map((m) => m.message) ?? [];

@@ -23,7 +23,7 @@ export async function spawnServer(props: { configFile: string; demo?: boolean })
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`);
     try {
@@ -32,7 +32,7 @@ export async function spawnServer(props: { configFile: string; demo?: boolean })
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not start in 30 s: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`server did not start in 60 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
