@@ -101,8 +101,12 @@ async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
   return cell;
 }
 
-/** Makes sure the wallet is in the record directory before any of its rows is written. */
+/**
+ * Makes sure the wallet is in the record directory before any of its rows is written. A wallet
+ * placed already costs a cached lookup; only a first one writes to the directory.
+ */
 async function placeWallet(ctx: PayContext, subject: Subject, cell: Cell): Promise<Cell> {
+  if ((await ctx.directory.locations.find('wallet', subject.id)) === cell.id) return cell;
   const stored = await ctx.directory.locations.placeIfAbsent('wallet', subject.id, cell.id);
   return ctx.cells.get(stored);
 }
