@@ -72,7 +72,6 @@ const kyselyDebt = [
   'src/governance/operators/operators.ts',
   'src/http/routes/health.routes.ts',
   'src/messaging/message.writer.ts',
-  'src/pay/pay.service.ts',
 ];
 
 export default tseslint.config(

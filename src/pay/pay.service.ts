@@ -12,15 +12,27 @@
 // applies exactly once. Money is never created (no credit without a durable debit) nor lost (a
 // durable debit is always followed by its credit).
 import crypto from 'node:crypto';
-import type { Transaction } from 'kysely';
 import type { Cell, CellRegistry } from '../cells/cell.registry.js';
-import type { CellDatabase } from '../cells/cell.database.js';
 import type { Directory, Subject } from '../cells/directory.js';
 import { authorizeWrite, categories, cellFor, newId, personalColumns, scopeOf, type CrossBorderWrites } from '../cells/records.js';
 import { DomainError } from '../errors/catalogue.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { checkAmount, checkIdempotencyKey, checkNote, currencyOfHome, externalWallet, type Currency } from './ledger.js';
-import type { PaymentRow, PostingRow } from './pay.tables.js';
+import {
+  historyPage,
+  insertPayment,
+  insertPosting,
+  insertWalletIfAbsent,
+  legOf,
+  markCompleted,
+  moveBalance,
+  paymentByKey,
+  pendingPayments,
+  refundedSoFar,
+  walletOf,
+  type PayDb,
+} from './pay.repository.js';
+import type { PaymentRow } from './pay.tables.js';
 
 /** Payment data of Domicile Pay, under fideslang's `user.financial` (src/cells/categories.ts). */
 export const payCategories = { wallet: categories.wallet, transaction: categories.payment } as const;
@@ -135,32 +147,24 @@ interface Leg {
 }
 
 /** Adds `leg.amount` to the owner's wallet (creating it) and writes the posting; null when a debit would go below zero. */
-async function post(trx: Transaction<CellDatabase>, leg: Leg): Promise<number | null> {
-  if (leg.amount > 0) await trx.insertInto('wallet').values(walletRow(leg.owner, leg.cell, leg.at)).onConflict((oc) => oc.column('id').doNothing()).execute();
-  let update = trx
-    .updateTable('wallet')
-    .set((eb) => ({ balance: eb('balance', '+', leg.amount), posting_seq: eb('posting_seq', '+', 1) }))
-    .where('id', '=', leg.owner.id);
-  if (leg.amount < 0) update = update.where('balance', '>=', -leg.amount);
-  const after = await update.returning(['balance', 'posting_seq']).executeTakeFirst();
+async function post(trx: PayDb, leg: Leg): Promise<number | null> {
+  if (leg.amount > 0) await insertWalletIfAbsent(trx, walletRow(leg.owner, leg.cell, leg.at));
+  const after = await moveBalance(trx, leg.owner.id, leg.amount);
   if (!after) return null;
-  await trx
-    .insertInto('posting')
-    .values({
-      transfer_id: leg.transferId,
-      wallet_id: leg.owner.id,
-      seq: Number(after.posting_seq),
-      kind: leg.kind,
-      amount: leg.amount,
-      currency: leg.currency,
-      counterparty_id: leg.counterparty,
-      note: leg.note,
-      balance_after: Number(after.balance),
-      at: leg.at,
-      ...personalColumns({ subject: leg.owner, scope: scopeOf(leg.owner), category: payCategories.transaction, cell: leg.cell }),
-    })
-    .execute();
-  return Number(after.balance);
+  await insertPosting(trx, {
+    transfer_id: leg.transferId,
+    wallet_id: leg.owner.id,
+    seq: after.seq,
+    kind: leg.kind,
+    amount: leg.amount,
+    currency: leg.currency,
+    counterparty_id: leg.counterparty,
+    note: leg.note,
+    balance_after: after.balance,
+    at: leg.at,
+    ...personalColumns({ subject: leg.owner, scope: scopeOf(leg.owner), category: payCategories.transaction, cell: leg.cell }),
+  });
+  return after.balance;
 }
 
 type Outcome = { kind: 'done'; payment: PaymentRow; replay: boolean } | { kind: 'refused'; error: DomainError };
@@ -178,10 +182,6 @@ interface Transfer {
 
 function sameRequest(row: PaymentRow, t: Transfer): boolean {
   return row.kind === t.kind && row.payee_id === t.payee.id && Number(row.amount) === t.amount && row.currency === t.currency && row.refund_of === t.refundOf;
-}
-
-async function findByKey(trx: Transaction<CellDatabase>, payerId: string, key: string): Promise<PaymentRow | undefined> {
-  return trx.selectFrom('payment').selectAll().where('payer_id', '=', payerId).where('idempotency_key', '=', key).executeTakeFirst();
 }
 
 function replayOrConflict(existing: PaymentRow, same: boolean): Outcome {
@@ -204,7 +204,7 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
   const sameCell = payerCell.id === payeeCell.id;
 
   const outcome = await payerCell.commits.run<Outcome>(async (trx) => {
-    const existing = await findByKey(trx, t.payer.id, t.idempotencyKey);
+    const existing = await paymentByKey(trx, t.payer.id, t.idempotencyKey);
     if (existing) return replayOrConflict(existing, sameRequest(existing, t));
     if (t.refundOf !== null) {
       const refusal = await refundRefusal(trx, t);
@@ -231,7 +231,7 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
       completed_at: sameCell ? at : null,
       ...personalColumns({ subject: t.payer, scope: scopeOf(t.payer), category: payCategories.transaction, cell: payerCell }),
     };
-    await trx.insertInto('payment').values(payment).execute();
+    await insertPayment(trx, payment);
     if (sameCell) await post(trx, { ...leg, owner: t.payee, cell: payeeCell, amount: t.amount, counterparty: t.payer.id });
     return { kind: 'done', payment, replay: false };
   });
@@ -242,23 +242,12 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
 }
 
 /** A refund returns at most what the refunder received in that payment, less earlier refunds of it. */
-async function refundRefusal(trx: Transaction<CellDatabase>, t: Transfer): Promise<DomainError | null> {
-  const received = await trx
-    .selectFrom('posting')
-    .select(['amount', 'counterparty_id', 'kind'])
-    .where('transfer_id', '=', t.refundOf as string)
-    .where('wallet_id', '=', t.payer.id)
-    .executeTakeFirst();
+async function refundRefusal(trx: PayDb, t: Transfer): Promise<DomainError | null> {
+  const received = await legOf(trx, t.refundOf as string, t.payer.id);
   if (!received || Number(received.amount) <= 0 || received.kind !== 'payment' || received.counterparty_id !== t.payee.id) {
     return new DomainError('PAY_NOT_REFUNDABLE', 'you can refund only a payment you received, to the person who paid it');
   }
-  const refunded = await trx
-    .selectFrom('payment')
-    .select(({ fn }) => fn.sum<number>('amount').as('total'))
-    .where('refund_of', '=', t.refundOf as string)
-    .where('payer_id', '=', t.payer.id)
-    .executeTakeFirst();
-  const left = Number(received.amount) - Number(refunded?.total ?? 0);
+  const left = Number(received.amount) - (await refundedSoFar(trx, t.refundOf as string, t.payer.id));
   if (t.amount > left) return new DomainError('PAY_NOT_REFUNDABLE', `at most ${left} ${t.currency} of this payment is left to refund`);
   return null;
 }
@@ -274,8 +263,7 @@ async function applyCredit(ctx: PayContext, payerCell: Cell, payment: PaymentRow
   const payeeCell = ctx.cells.get(payment.payee_cell);
   try {
     await payeeCell.commits.run(async (trx) => {
-      const done = await trx.selectFrom('posting').select('seq').where('transfer_id', '=', payment.id).where('wallet_id', '=', payee.id).executeTakeFirst();
-      if (done) return;
+      if (await legOf(trx, payment.id, payee.id)) return;
       await post(trx, {
         transferId: payment.id,
         kind: payment.kind,
@@ -292,9 +280,7 @@ async function applyCredit(ctx: PayContext, payerCell: Cell, payment: PaymentRow
     return null;
   }
   const completedAt = nowOf(ctx);
-  await payerCell.commits.run((trx) =>
-    trx.updateTable('payment').set({ status: 'completed', completed_at: completedAt }).where('id', '=', payment.id).where('status', '=', 'pending').execute(),
-  );
+  await payerCell.commits.run((trx) => markCompleted(trx, payment.id, completedAt));
   return { ...payment, status: 'completed', completed_at: completedAt };
 }
 
@@ -304,7 +290,7 @@ export async function recoverPendingPayments(props: { ctx: PayContext; olderThan
   const before = new Date(Date.now() - (props.olderThanMs ?? 0)).toISOString();
   let applied = 0;
   for (const cell of ctx.cells.all()) {
-    const pending = await cell.db.selectFrom('payment').selectAll().where('status', '=', 'pending').where('created_at', '<=', before).orderBy('created_at').limit(1000).execute();
+    const pending = await pendingPayments(cell.db, before, 1000);
     for (const payment of pending) if (await applyCredit(ctx, cell, payment)) applied++;
   }
   return applied;
@@ -314,7 +300,7 @@ export async function getWallet(props: { ctx: PayContext; owner: Subject }): Pro
   const { ctx, owner } = props;
   const currency = currencyOfHome(owner.home);
   const cell = await walletCellOf(ctx, owner);
-  const row = await cell.db.selectFrom('wallet').select(['balance', 'currency']).where('id', '=', owner.id).executeTakeFirst();
+  const row = await walletOf(cell.db, owner.id);
   return { balance: Number(row?.balance ?? 0), currency: (row?.currency as Currency | undefined) ?? currency, storedIn: { cell: cell.id, jurisdiction: cell.jurisdiction } };
 }
 
@@ -331,17 +317,14 @@ export async function topUp(props: { ctx: PayContext; owner: Subject; amount: un
   const at = nowOf(ctx);
   const id = newId();
   const outcome = await cell.commits.run<Outcome>(async (trx) => {
-    const existing = await findByKey(trx, owner.id, key);
+    const existing = await paymentByKey(trx, owner.id, key);
     if (existing) return replayOrConflict(existing, existing.kind === 'topup' && Number(existing.amount) === amount);
     const personal = personalColumns({ subject: owner, scope: scopeOf(owner), category: payCategories.transaction, cell });
     const payment = { id, kind: 'topup', payer_id: owner.id, payee_id: owner.id, amount, currency, note: null, refund_of: null, idempotency_key: key, status: 'completed', payee_cell: cell.id, created_at: at, completed_at: at, ...personal };
-    await trx.insertInto('payment').values(payment).execute();
+    await insertPayment(trx, payment);
     await post(trx, { transferId: id, kind: 'topup', owner, cell, amount, currency, counterparty: simulatedBank, note: null, at });
     // The outside leg: money entering from the simulated bank, so the transfer sums to zero.
-    await trx
-      .insertInto('posting')
-      .values({ transfer_id: id, wallet_id: externalWallet(simulatedBank), seq: null, kind: 'topup', amount: -amount, currency, counterparty_id: owner.id, note: null, balance_after: null, at, ...personal })
-      .execute();
+    await insertPosting(trx, { transfer_id: id, wallet_id: externalWallet(simulatedBank), seq: null, kind: 'topup', amount: -amount, currency, counterparty_id: owner.id, note: null, balance_after: null, at, ...personal });
     return { kind: 'done', payment, replay: false };
   });
   if (outcome.kind === 'refused') throw outcome.error;
@@ -383,12 +366,7 @@ export async function pay(props: { ctx: PayContext; payer: Subject; to: unknown;
 export async function refund(props: { ctx: PayContext; actor: Subject; paymentId: string; amount?: unknown; idempotencyKey: unknown; note?: string | undefined }) {
   const { ctx, actor } = props;
   const cell = await walletCellOf(ctx, actor);
-  const received = await cell.db
-    .selectFrom('posting')
-    .select(['amount', 'counterparty_id', 'currency'])
-    .where('transfer_id', '=', props.paymentId)
-    .where('wallet_id', '=', actor.id)
-    .executeTakeFirst();
+  const received = await legOf(cell.db, props.paymentId, actor.id);
   const payer = received?.counterparty_id ? await ctx.directory.find(received.counterparty_id) : null;
   if (!received || Number(received.amount) <= 0 || !payer) {
     throw new DomainError('PAY_NOT_REFUNDABLE', 'no payment with this id was received into your wallet');
@@ -410,31 +388,12 @@ export async function history(props: { ctx: PayContext; owner: Subject; before?:
   const { ctx, owner } = props;
   const limit = Math.min(Math.max(props.limit ?? 50, 1), 100);
   const cell = await walletCellOf(ctx, owner);
-  let query = cell.db
-    .selectFrom('posting')
-    .leftJoin('payment', 'payment.id', 'posting.transfer_id')
-    .select([
-      'posting.transfer_id',
-      'posting.kind',
-      'posting.amount',
-      'posting.currency',
-      'posting.counterparty_id',
-      'posting.note',
-      'posting.balance_after',
-      'posting.seq',
-      'posting.at',
-      'payment.status',
-    ])
-    .where('posting.wallet_id', '=', owner.id)
-    .orderBy('posting.seq', 'desc')
-    .limit(limit + 1);
-  if (props.before !== undefined) query = query.where('posting.seq', '<', props.before);
-  const rows = await query.execute();
+  const rows = await historyPage(cell.db, owner.id, props.before, limit + 1);
   const items = rows.slice(0, limit).map((r) => toItem(r));
   return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
 }
 
-function toItem(r: Pick<PostingRow, 'transfer_id' | 'kind' | 'amount' | 'currency' | 'counterparty_id' | 'note' | 'balance_after' | 'seq' | 'at'> & { status: string | null }): HistoryItem {
+function toItem(r: Awaited<ReturnType<typeof historyPage>>[number]): HistoryItem {
   const amount = Number(r.amount);
   return {
     id: r.transfer_id,
