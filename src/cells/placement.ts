@@ -1,5 +1,6 @@
 // Placement rules: the pure function that gives every personal-data record its domicile cell.
 // Rules are data (from configuration); government-class data always stays in its home cell.
+import { covers } from './categories.js';
 
 export type SubjectClass = 'consumer' | 'government' | 'business';
 export const subjectClasses: readonly SubjectClass[] = ['consumer', 'government', 'business'];
@@ -33,10 +34,6 @@ export interface Placement {
   cellFor(key: PlacementKey): string | null;
   /** The default (home) cell of a jurisdiction, or null. */
   homeCell(jurisdiction: string): string | null;
-}
-
-export function categoryMatches(prefix: string, category: string): boolean {
-  return category === prefix || category.startsWith(`${prefix}.`);
 }
 
 function specificity(rule: PlacementRule): number {
@@ -79,7 +76,7 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
     for (const rule of ordered) {
       if (rule.home && rule.home !== key.home) continue;
       if (rule.class && rule.class !== key.class) continue;
-      if (!categoryMatches(rule.category, key.category)) continue;
+      if (!covers(rule.category, key.category)) continue;
       return rule.cell;
     }
     return home;

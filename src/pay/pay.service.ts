@@ -105,7 +105,11 @@ function presentPayment(row: PaymentRow): PaymentView {
 /** The cell a subject's wallet is in, or would be created in. */
 async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
   const located = await ctx.directory.locations.find('wallet', subject.id);
-  if (located && ctx.cells.has(located)) return ctx.cells.get(located);
+  if (located !== null) {
+    // A wallet whose cell this deployment cannot reach is refused, never started afresh elsewhere.
+    if (!ctx.cells.has(located)) throw new DomainError('CELL_UNAVAILABLE', `the wallet of ${subject.id} is in cell ${located}, which this service cannot reach; try again later`);
+    return ctx.cells.get(located);
+  }
   const cell = cellFor(ctx.cells, scopeOf(subject), payCategories.wallet);
   if (cellFor(ctx.cells, scopeOf(subject), payCategories.transaction).id !== cell.id) {
     throw new DomainError('CONFIG_INVALID', 'placement rules split wallets from their postings; fix placement.rules');
@@ -312,8 +316,10 @@ export async function topUp(props: { ctx: PayContext; owner: Subject; amount: un
   const currency = currencyOfHome(owner.home);
   const amount = checkAmount(props.amount, currency);
   const key = checkIdempotencyKey(props.idempotencyKey);
-  const cell = await placeWallet(ctx, owner, await walletCellOf(ctx, owner));
-  await authorizeWrite(ctx.gate, { subject: owner, cell, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  // The gate first: a refused top-up leaves nothing behind, not even the wallet's location.
+  const placed = await walletCellOf(ctx, owner);
+  await authorizeWrite(ctx.gate, { subject: owner, cell: placed, category: payCategories.transaction, purpose: transferPurposes.paymentStorage });
+  const cell = await placeWallet(ctx, owner, placed);
   const at = nowOf(ctx);
   const id = newId();
   const outcome = await cell.commits.run<Outcome>(async (trx) => {

@@ -8,3 +8,13 @@ export function BrandMark() {
     </svg>
   );
 }
+
+/** The mark with the product name, as headers show it. */
+export function Brand() {
+  return (
+    <div className="brand">
+      <BrandMark />
+      <span>Domicile</span>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 // The chat app's sidebar: brand and connection state, the person's own card, the privacy centre
 // link, and the chats / contacts / official accounts tabs with their lists.
 import { Avatar } from './Avatar.js';
-import { BrandMark } from './BrandMark.js';
+import { Brand } from './BrandMark.js';
 import { ContactsPanel } from './ContactsPanel.js';
 import { ConversationList } from './ConversationList.js';
 import { countryName } from './format.js';
@@ -41,10 +41,7 @@ export function ChatSidebar(props: ChatSidebarProps) {
   return (
     <aside className="sidebar" aria-label="Conversations and contacts">
       <header className="sidebar-header">
-        <div className="brand">
-          <BrandMark />
-          <span>Domicile</span>
-        </div>
+        <Brand />
         <ConnectionIndicator status={props.connection} />
       </header>
       <button

@@ -2,7 +2,7 @@
 // statement sentence, and per data category the countries where it is stored, from which it was
 // accessed and to which it was sent, computed by the server from recorded state and the logs.
 import { api } from './api.js';
-import { BrandMark } from './BrandMark.js';
+import { Brand } from './BrandMark.js';
 import { categoryLabel, countryName, formatFull } from './format.js';
 import type { ForeignHandling, ForeignHandlingJurisdiction } from './types.js';
 import { useLoad } from './useLoad.js';
@@ -13,10 +13,7 @@ export function ForeignHandlingPage({ onBack }: { onBack: () => void }) {
   return (
     <main className="public-page" data-testid="foreign-handling-page">
       <header className="public-header">
-        <div className="brand">
-          <BrandMark />
-          <span>Domicile</span>
-        </div>
+        <Brand />
         <button type="button" className="button button-quiet" onClick={onBack} data-testid="back-to-signin">
           Back to sign in
         </button>

@@ -116,28 +116,16 @@ describe('the broker', () => {
     expect(refused.decisions[0]?.policyIds).toEqual(['broker:two-approvers']);
     expect(denied.entries.map((e) => e.subjects.length)).toEqual([1000, 1000, 500]);
 
-    const grant: Grant = {
+    const grant = buildGrant({
       id: 'gr-1',
-      requesterId: 'op-jp',
       subjects: denied.subjects,
       categories: ['user.contact'],
-      fields: [],
-      purpose: 'SUPPORT_CASE',
-      caseRef: 'T-1001',
-      durationSeconds: 600,
-      requestedLocation: 'JP',
       requiredApprovals: 2,
-      status: 'approved',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      approvedAt: '2026-01-01T00:00:00.000Z',
-      expiresAt: '2099-01-01T00:00:00.000Z',
-      endedAt: null,
-      endedBy: null,
       approvals: [
         { approverId: 'a1', decision: 'approve', at: '2026-01-01T00:00:00.000Z' },
         { approverId: 'a2', decision: 'approve', at: '2026-01-01T00:00:00.000Z' },
       ],
-    };
+    });
     const allowed = world(2500, [grant]);
     const result = await createBroker(allowed.deps).access(request(allowed.subjects));
     expect(result.decision).toBe('allow');
@@ -176,12 +164,13 @@ function worldWithMessages(grants: Grant[] = []) {
   return { ...w, messages };
 }
 
-function grantFor(categories: string[]): Grant {
+/** An approved grant for T-1001; a test names only what differs. */
+function buildGrant(overrides: Partial<Grant> = {}): Grant {
   return {
     id: 'gr-content',
     requesterId: 'op-jp',
     subjects: ['u0'],
-    categories,
+    categories: ['user.content.message'],
     fields: [],
     purpose: 'SUPPORT_CASE',
     caseRef: 'T-1001',
@@ -195,6 +184,7 @@ function grantFor(categories: string[]): Grant {
     endedAt: null,
     endedBy: null,
     approvals: [{ approverId: 'a1', decision: 'approve', at: '2026-01-01T00:00:00.000Z' }],
+    ...overrides,
   };
 }
 
@@ -227,7 +217,7 @@ describe('categories of the tree', () => {
   });
 
   it('releases content asked as `user.content` under a grant for the leaf, with the grant on record', async () => {
-    const { deps, entries } = worldWithMessages([grantFor(['user.content.message'])]);
+    const { deps, entries } = worldWithMessages([buildGrant({ categories: ['user.content.message'] })]);
     const result = await createBroker(deps).access({ ...request(['u0']), categories: ['user.content'] });
     expect(result.decision).toBe('allow');
     expect(result.records).toEqual([{ subjectId: 'u0', category: 'user.content.message', recordId: 'm/u0', fields: { conversationId: 'jp_c1', text: 'hello' } }]);

@@ -4,7 +4,7 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { categoryMatches } from '../../cells/placement.js';
+import { covers as categoryCovers } from '../../cells/categories.js';
 import { dayStart, type Registries } from './registry.js';
 import { validateNotice, type NoticeProblem, type ValidNotice } from './notice.validator.js';
 import { readJsonFile, repoPath } from './repo-files.js';
@@ -47,7 +47,7 @@ function covers(notice: ValidNotice, cover: NoticeCover): boolean {
   return (
     notice.homeJurisdiction === cover.home &&
     notice.purpose.code === cover.purpose &&
-    notice.dataCollected.some((d) => categoryMatches(d.category, cover.category)) &&
+    notice.dataCollected.some((d) => categoryCovers(d.category, cover.category)) &&
     (notice.transfers.destinations ?? []).some((d) => d.country === cover.destination && d.recipients.some((r) => r.id === cover.recipient))
   );
 }

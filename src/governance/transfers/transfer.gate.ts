@@ -5,7 +5,7 @@
 // is missing (and the notice to show, when consent would do). Invariant 3.
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
-import { categoryMatches } from '../../cells/placement.js';
+import { covers } from '../../cells/categories.js';
 import { cellFor, personalColumns, scopeOf } from '../../cells/records.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { ConsentEvent } from './consent.history.js';
@@ -90,7 +90,7 @@ export interface TransferGateProps {
 // A consent counts only for the data categories its notice named.
 function coversCategory(event: ConsentEvent, category: string): boolean {
   if (event.kind === 'withdrawn') return true;
-  return event.receipt.services.some((s) => s.purposes.some((p) => p.piiCategory.some((c) => categoryMatches(c, category))));
+  return event.receipt.services.some((s) => s.purposes.some((p) => p.piiCategory.some((c) => covers(c, category))));
 }
 
 export function createTransferGate(props: TransferGateProps): TransferGate {
