@@ -11,7 +11,9 @@ import { createTransfersContext, type OpenTransfersProps, type TransfersContext 
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
 import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.js';
 import { registerMessagingSources } from '../messaging/subject-data.source.js';
-import { recoverPendingPayments, type PayContext } from '../pay/pay.service.js';
+import { checkPaymentChat, postPaymentCard } from '../messaging/message.service.js';
+import { recoverPendingPayments, type PayContext, type PaymentChat } from '../pay/pay.service.js';
+import { recoverAcceptingRequests } from '../pay/request.service.js';
 import { cellSchema, directoryMigrations } from './schema.js';
 
 export interface Runtime {
@@ -94,13 +96,21 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     throw err;
   }
   registerMessagingSources(governance.sources, messaging);
-  const pay: PayContext = { cells, directory, gate: transfers.gate, simulatedFunding: config.simulatedFunding };
+  // Pay writes its cards into chats through this port only; neither side reads the other's tables.
+  const chat: PaymentChat = {
+    check: (p) => checkPaymentChat({ ctx: messaging, ...p }),
+    post: async (p) => {
+      await postPaymentCard({ ctx: messaging, ...p });
+    },
+  };
+  const pay: PayContext = { cells, directory, chat, gate: transfers.gate, simulatedFunding: config.simulatedFunding };
   // Money moving between cells needs recovery at start: a serving process applies every payment
   // left pending by a crash before it answers anything, then keeps retrying those whose
   // payee's cell was unavailable.
   let payRecovery: NodeJS.Timeout | undefined;
   if (options.serving) {
     await recoverPendingPayments({ ctx: pay });
+    await recoverAcceptingRequests({ ctx: pay });
     let recovering = false;
     payRecovery = setInterval(() => {
       if (recovering) return;

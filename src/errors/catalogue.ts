@@ -75,6 +75,11 @@ export const errorCatalogue = {
   PAY_IDEMPOTENCY_CONFLICT: { status: 409, wsClose: 4409 },
   PAY_NOT_REFUNDABLE: { status: 409, wsClose: 4409 },
   PAY_TOPUP_DISABLED: { status: 403, wsClose: 4403 },
+  // Money requests in a chat: only a member can be asked; a request no longer open cannot be
+  // accepted, declined or cancelled; a request that is not yours is not found.
+  PAY_NOT_A_CHAT_MEMBER: { status: 403, wsClose: 4403 },
+  PAY_REQUEST_NOT_FOUND: { status: 404, wsClose: 4404 },
+  PAY_REQUEST_NOT_OPEN: { status: 409, wsClose: 4409 },
 } as const satisfies Record<string, { status: number; wsClose: number }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

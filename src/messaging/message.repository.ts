@@ -3,6 +3,7 @@
 import type { Transaction } from 'kysely';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
+import type { PaymentCard } from './presenters.js';
 import type { CachedConversation } from './conversation.cache.js';
 import type { Cell } from '../cells/cell.registry.js';
 import { categories, newId, personalColumns } from '../cells/records.js';
@@ -12,10 +13,11 @@ export interface AppendMessage {
   conversation: CachedConversation;
   senderId: string;
   senderHome: string;
-  kind: 'text' | 'image' | 'system';
+  kind: 'text' | 'image' | 'system' | 'payment';
   clientId: string;
   text: string | null;
   media: { id: string; contentType: string; size: number } | null;
+  card?: PaymentCard | undefined;
 }
 
 /** The stored row of a new message with its sequence number. */
@@ -30,6 +32,7 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
     media_id: input.media?.id ?? null,
     media_type: input.media?.contentType ?? null,
     media_size: input.media?.size ?? null,
+    card: input.card ? JSON.stringify(input.card) : null,
     created_at: at,
     ...personalColumns({
       subject: { id: input.senderId, home: input.senderHome },

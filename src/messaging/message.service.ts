@@ -6,7 +6,7 @@ import type { MessageRow } from './messaging.tables.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, isRecordId } from '../cells/records.js';
-import { presentMessage, type MessageView } from './presenters.js';
+import { presentMessage, type MessageView, type PaymentCard } from './presenters.js';
 
 export const maxTextLength = 4000;
 
@@ -131,4 +131,49 @@ export async function messagesAfter(props: {
     .limit(10_000)
     .execute();
   return rows.map(presentMessage);
+}
+
+/**
+ * Before money moves for a chat: the actor and the other party are both members, the chat takes
+ * posts from the actor, and a conversation stored abroad has the actor's transfer basis on
+ * record — so the card that follows the money can be written.
+ */
+export async function checkPaymentChat(props: { ctx: MessagingContext; actor: Subject; conversationId: string; counterpartyId: string }): Promise<void> {
+  const { ctx, actor } = props;
+  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  if (conversation.kind === 'channel') throw new DomainError('READ_ONLY_CONVERSATION', 'money is sent and requested in direct chats and groups, not in channels');
+  if (!conversation.members.has(props.counterpartyId)) {
+    throw new DomainError('PAY_NOT_A_CHAT_MEMBER', `${props.counterpartyId} is not a member of this chat; send or request money from a member`);
+  }
+  const cell = ctx.cells.get(conversation.cellId);
+  if (cell.jurisdiction !== actor.home) {
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+  }
+}
+
+/**
+ * Writes a payment card into the conversation as a `payment` message from `actor`, idempotent on
+ * `clientId` (a retry writes nothing new), and tells the members like any message.
+ */
+export async function postPaymentCard(props: { ctx: MessagingContext; actor: Subject; conversationId: string; clientId: string; card: PaymentCard }): Promise<MessageView> {
+  const { ctx, actor } = props;
+  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  const cell = ctx.cells.get(conversation.cellId);
+  if (cell.jurisdiction !== actor.home) {
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+  }
+  const { row, created } = await messageWriterOf(ctx, cell.id).write({
+    cell,
+    conversation,
+    senderId: actor.id,
+    senderHome: actor.home,
+    kind: 'payment',
+    clientId: props.clientId,
+    text: null,
+    media: null,
+    card: props.card,
+  });
+  const message = presentMessage(row);
+  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message });
+  return message;
 }

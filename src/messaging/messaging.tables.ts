@@ -62,6 +62,8 @@ export interface MessageTable extends PersonalColumns {
   media_id: string | null;
   media_type: string | null;
   media_size: number | null;
+  /** A payment card (JSON) for kind `payment`; null for other kinds. */
+  card: string | null;
   created_at: string;
 }
 

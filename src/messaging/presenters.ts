@@ -12,14 +12,34 @@ export interface UserView {
   hasAvatar: boolean;
 }
 
+/**
+ * What a `payment` message shows: a payment sent in the chat, a money request, or what became of
+ * a request. Messaging stores and delivers it as message content; Domicile Pay writes it through
+ * a small port (src/app/runtime.ts) and keeps the ledger itself where it places payment data.
+ */
+export interface PaymentCard {
+  type: 'payment' | 'request' | 'request_update';
+  /** payment: completed/pending; request: open; request_update: accepted/declined/cancelled. */
+  status: string;
+  amount: number;
+  currency: string;
+  note: string | null;
+  /** Who pays and who is paid (user ids). */
+  payerId: string;
+  payeeId: string;
+  paymentId: string | null;
+  requestId: string | null;
+}
+
 export interface MessageView {
   id: string;
   conversationId: string;
   seq: number;
   senderId: string;
-  kind: 'text' | 'image' | 'system';
+  kind: 'text' | 'image' | 'system' | 'payment';
   text: string | null;
   media: { id: string; contentType: string; size: number } | null;
+  card: PaymentCard | null;
   createdAt: string;
 }
 
@@ -66,6 +86,7 @@ export function presentMessage(row: MessageRow): MessageView {
     media: row.media_id
       ? { id: row.media_id, contentType: row.media_type ?? 'application/octet-stream', size: Number(row.media_size ?? 0) }
       : null,
+    card: row.card === null ? null : (JSON.parse(row.card) as PaymentCard),
     createdAt: row.created_at,
   };
 }

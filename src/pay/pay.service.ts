@@ -40,8 +40,34 @@ export const payCategories = { wallet: categories.wallet, transaction: categorie
 /** The stand-in for a bank account that top-ups come from; labelled as simulated everywhere. */
 export const simulatedBank = 'simulated-bank';
 
+/** A payment card in a chat, as messaging shows it (src/messaging/presenters.ts PaymentCard). */
+export interface PayCard {
+  readonly type: 'payment' | 'request' | 'request_update';
+  readonly status: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly note: string | null;
+  readonly payerId: string;
+  readonly payeeId: string;
+  readonly paymentId: string | null;
+  readonly requestId: string | null;
+}
+
+/**
+ * The small port through which Pay writes into chats (wired to messaging in src/app/runtime.ts):
+ * Pay never reads or writes messaging's tables, and messaging never reads the ledger.
+ */
+export interface PaymentChat {
+  /** Both are members, the chat takes the actor's posts and any transfer basis is on record; else a DomainError. */
+  check(props: { actor: Subject; conversationId: string; counterpartyId: string }): Promise<void>;
+  /** Posts the card as a `payment` message from `actor`; a retry with the same clientId writes nothing new. */
+  post(props: { actor: Subject; conversationId: string; clientId: string; card: PayCard }): Promise<void>;
+}
+
 export interface PayContext {
   readonly cells: CellRegistry;
+  /** Where payment and request cards go in chats. */
+  readonly chat: PaymentChat;
   readonly directory: Directory;
   readonly gate: CrossBorderWrites;
   /** Top-ups from the simulated bank: demo mode or tests only. */
@@ -86,7 +112,7 @@ export interface HistoryItem {
 
 const nowOf = (ctx: PayContext) => (ctx.now ?? (() => new Date()))().toISOString();
 
-function presentPayment(row: PaymentRow): PaymentView {
+export function presentPayment(row: PaymentRow): PaymentView {
   return {
     id: row.id,
     kind: row.kind as PaymentView['kind'],
@@ -103,7 +129,7 @@ function presentPayment(row: PaymentRow): PaymentView {
 }
 
 /** The cell a subject's wallet is in, or would be created in. */
-async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
+export async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
   const located = await ctx.directory.locations.find('wallet', subject.id);
   if (located !== null) {
     // A wallet whose cell this deployment cannot reach is refused, never started afresh elsewhere.
@@ -121,7 +147,7 @@ async function walletCellOf(ctx: PayContext, subject: Subject): Promise<Cell> {
  * Makes sure the wallet is in the record directory before any of its rows is written. A wallet
  * placed already costs a cached lookup; only a first one writes to the directory.
  */
-async function placeWallet(ctx: PayContext, subject: Subject, cell: Cell): Promise<Cell> {
+export async function placeWallet(ctx: PayContext, subject: Subject, cell: Cell): Promise<Cell> {
   if ((await ctx.directory.locations.find('wallet', subject.id)) === cell.id) return cell;
   const stored = await ctx.directory.locations.placeIfAbsent('wallet', subject.id, cell.id);
   return ctx.cells.get(stored);
@@ -337,15 +363,16 @@ export async function topUp(props: { ctx: PayContext; owner: Subject; amount: un
   return { payment: presentPayment(outcome.payment), replay: outcome.replay };
 }
 
-async function payee(ctx: PayContext, payer: Subject, to: unknown): Promise<Subject> {
-  if (typeof to !== 'string' || to.length === 0) throw new DomainError('PAY_UNKNOWN_PAYEE', 'name the payee by their user id in `to`');
-  const subject = await ctx.directory.find(to.trim().toLowerCase());
-  if (!subject) throw new DomainError('PAY_UNKNOWN_PAYEE', `no user or account "${to}" to pay; check the id`);
-  if (subject.id === payer.id) throw new DomainError('PAY_SELF_PAYMENT', 'you cannot pay yourself');
+/** The other party of a payment or request, by user id: it exists and is not the actor. */
+export async function counterpartyOf(ctx: PayContext, actor: Subject, id: unknown, field = 'to'): Promise<Subject> {
+  if (typeof id !== 'string' || id.length === 0) throw new DomainError('PAY_UNKNOWN_PAYEE', `name the other person by their user id in \`${field}\``);
+  const subject = await ctx.directory.find(id.trim().toLowerCase());
+  if (!subject) throw new DomainError('PAY_UNKNOWN_PAYEE', `no user or account "${id}"; check the id`);
+  if (subject.id === actor.id) throw new DomainError('PAY_SELF_PAYMENT', 'you cannot pay yourself or ask yourself for money');
   return subject;
 }
 
-function sameCurrency(payer: Subject, receiver: Subject, asked: unknown): Currency {
+export function sameCurrency(payer: Subject, receiver: Subject, asked: unknown): Currency {
   const currency = currencyOfHome(payer.home);
   const theirs = currencyOfHome(receiver.home);
   if (asked !== currency) throw new DomainError('PAY_CURRENCY_MISMATCH', `your wallet is in ${currency}; send the amount in ${currency}`);
@@ -353,10 +380,26 @@ function sameCurrency(payer: Subject, receiver: Subject, asked: unknown): Curren
   return currency;
 }
 
-export async function pay(props: { ctx: PayContext; payer: Subject; to: unknown; amount: unknown; currency: unknown; note?: string | undefined; idempotencyKey: unknown }) {
-  const receiver = await payee(props.ctx, props.payer, props.to);
+/**
+ * Pays a person or an official account. With `conversationId` the payment is sent in that chat:
+ * both must be members, and a payment card follows the money into the chat (on a retry too, so
+ * a card lost to a crash is written by the retry, never twice).
+ */
+export async function pay(props: {
+  ctx: PayContext;
+  payer: Subject;
+  to: unknown;
+  amount: unknown;
+  currency: unknown;
+  note?: string | undefined;
+  idempotencyKey: unknown;
+  conversationId?: string | undefined;
+}) {
+  const { ctx, conversationId } = props;
+  const receiver = await counterpartyOf(ctx, props.payer, props.to);
   const currency = sameCurrency(props.payer, receiver, props.currency);
-  return transfer(props.ctx, {
+  if (conversationId !== undefined) await ctx.chat.check({ actor: props.payer, conversationId, counterpartyId: receiver.id });
+  const result = await transfer(ctx, {
     kind: 'payment',
     payer: props.payer,
     payee: receiver,
@@ -366,6 +409,12 @@ export async function pay(props: { ctx: PayContext; payer: Subject; to: unknown;
     refundOf: null,
     idempotencyKey: checkIdempotencyKey(props.idempotencyKey),
   });
+  if (conversationId !== undefined) {
+    const p = result.payment;
+    const card: PayCard = { type: 'payment', status: p.status, amount: p.amount, currency: p.currency, note: p.note, payerId: p.from, payeeId: p.to, paymentId: p.id, requestId: null };
+    await ctx.chat.post({ actor: props.payer, conversationId, clientId: `pay-${p.id}`, card });
+  }
+  return result;
 }
 
 /** The payee of `paymentId` returns all or part of it to the payer. */

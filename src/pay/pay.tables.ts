@@ -50,14 +50,36 @@ export interface PaymentTable extends PersonalColumns {
   completed_at: string | null;
 }
 
+/** A money request in a chat, in the requester's wallet cell. */
+export interface PayRequestTable extends PersonalColumns {
+  id: string;
+  requester_id: string;
+  payer_id: string;
+  conversation_id: string;
+  amount: number;
+  currency: string;
+  note: string | null;
+  /** The requester's key for creating it. */
+  idempotency_key: string;
+  /** open → accepting → accepted; open → declined | cancelled; accepting → open when the payment was refused. */
+  status: string;
+  /** The payer's key of the accept, which is also the key of its payment. */
+  accept_key: string | null;
+  payment_id: string | null;
+  created_at: string;
+  decided_at: string | null;
+}
+
 declare module '../cells/cell.database.js' {
   interface CellDatabase {
     wallet: WalletTable;
     posting: PostingTable;
     payment: PaymentTable;
+    pay_request: PayRequestTable;
   }
 }
 
 export type WalletRow = Selectable<WalletTable>;
 export type PostingRow = Selectable<PostingTable>;
 export type PaymentRow = Selectable<PaymentTable>;
+export type PayRequestRow = Selectable<PayRequestTable>;

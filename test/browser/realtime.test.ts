@@ -26,6 +26,7 @@ function msg(conversationId: string, seq: number): Message {
     kind: 'text',
     text: `message ${seq}`,
     media: null,
+    card: null,
     createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
   };
 }

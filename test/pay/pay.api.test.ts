@@ -36,7 +36,7 @@ describe.each(dialects)('Domicile Pay on %s', (dialect) => {
 
   it('keeps a wallet in the home currency where the rules say, and tops it up once per key', async () => {
     const akari = users.akari as ApiClient;
-    expect((await akari.request('GET', '/v1/pay/wallet')).body).toEqual({ balance: 0, currency: 'JPY', storedIn: { cell: 'kr', jurisdiction: 'KR' } });
+    expect((await akari.request('GET', '/v1/pay/wallet')).body).toEqual({ balance: 0, currency: 'JPY', storedIn: { cell: 'kr', jurisdiction: 'KR' }, simulatedFunding: true });
     const k = key();
     const first = await akari.request('POST', '/v1/pay/topups', { amount: 10_000, idempotencyKey: k });
     expect(first.status).toBe(201);
@@ -145,6 +145,8 @@ describe('top-ups outside demo mode', () => {
       const res = await rin.request('POST', '/v1/pay/topups', { amount: 100, idempotencyKey: key() });
       expect(res.status).toBe(403);
       expect((res.body as { error: { code: string } }).error.code).toBe('PAY_TOPUP_DISABLED');
+      // The wallet says so, so clients do not offer a top-up that would be refused.
+      expect((await rin.request('GET', '/v1/pay/wallet')).body).toMatchObject({ simulatedFunding: false });
     } finally {
       await server.close();
     }

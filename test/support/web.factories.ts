@@ -21,6 +21,7 @@ export function aMessage(overrides: Partial<Message> = {}): Message {
     kind: 'text',
     text: `message ${seq}`,
     media: null,
+    card: null,
     createdAt: new Date(Date.UTC(2026, 0, 1, 9, 0, seq)).toISOString(),
     ...overrides,
   };

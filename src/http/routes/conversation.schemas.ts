@@ -9,14 +9,28 @@ export const StoredIn = Type.Object({ cell: Type.String(), jurisdiction: Country
 
 export const MediaRef = Type.Object({ id: Type.String(), contentType: Type.String(), size: Type.Integer({ minimum: 0 }) });
 
+/** A payment sent in the chat, a money request, or what became of a request (kind `payment`). */
+export const PaymentCard = Type.Object({
+  type: Type.Union([Type.Literal('payment'), Type.Literal('request'), Type.Literal('request_update')]),
+  status: Type.String({ description: 'payment: completed or pending; request: open; request_update: accepted, declined or cancelled' }),
+  amount: Type.Integer({ description: 'minor units of the currency' }),
+  currency: Type.String(),
+  note: Nullable(Type.String()),
+  payerId: Type.String(),
+  payeeId: Type.String(),
+  paymentId: Nullable(Type.String()),
+  requestId: Nullable(Type.String()),
+});
+
 export const Message = Type.Object({
   id: Type.String(),
   conversationId: Type.String(),
   seq: Type.Integer({ minimum: 1 }),
   senderId: Type.String(),
-  kind: Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('system')]),
+  kind: Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('system'), Type.Literal('payment')]),
   text: Nullable(Type.String()),
   media: Nullable(MediaRef),
+  card: Nullable(PaymentCard),
   createdAt: Instant,
 });
 

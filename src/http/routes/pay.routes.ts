@@ -1,60 +1,31 @@
 // Domicile Pay for the signed-in person: their wallet, top-ups (simulated bank, demo only),
-// payments, refunds and history. Every write takes an idempotency key: a retry answers 200 with
-// the first result and moves no money twice.
+// payments (also sent in a chat), refunds, history, and money requests in a chat. Every write
+// takes an idempotency key: a retry answers 200 with the first result and moves no money twice.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getWallet, history, pay, refund, topUp } from '../../pay/pay.service.js';
-import { maxNoteLength } from '../../pay/ledger.js';
+import { acceptRequest, cancelRequest, createRequest, declineRequest, listRequests } from '../../pay/request.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Id, SeqString } from '../schemas.js';
 import type { Runtime } from '../../app/runtime.js';
+import { AcceptResult, Amount, HistoryPage, IdempotencyKey, Note, PaymentResult, RequestList, RequestResult, Wallet } from './pay.schemas.js';
 
 /** Only the parts of the runtime these routes use. */
 export type PayRoutesOptions = Pick<Runtime, 'messaging' | 'pay'>;
 
-// Amounts are checked by the use case (PAY_INVALID_AMOUNT names the rule), so any number passes here.
-const Amount = Type.Number({ description: 'whole minor units of the currency, e.g. 500 (JPY has no fraction)' });
-const IdempotencyKey = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'a fresh random value per payment; send the same value to retry it' });
-const Note = Type.String({ maxLength: maxNoteLength });
-
-const StoredIn = Type.Object({ cell: Type.String(), jurisdiction: Type.String() });
-const Wallet = Type.Object({ balance: Type.Integer(), currency: Type.String(), storedIn: StoredIn });
-const Payment = Type.Object({
-  id: Type.String(),
-  kind: Type.Union([Type.Literal('topup'), Type.Literal('payment'), Type.Literal('refund')]),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('completed')]),
-  from: Type.String(),
-  to: Type.String(),
-  amount: Type.Integer(),
-  currency: Type.String(),
-  note: Type.Union([Type.String(), Type.Null()]),
-  refundOf: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  completedAt: Type.Union([Type.String(), Type.Null()]),
-});
-const PaymentResult = Type.Object({ payment: Payment });
-const HistoryItem = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
-  amount: Type.Integer(),
-  currency: Type.String(),
-  counterparty: Type.Union([Type.String(), Type.Null()]),
-  note: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  balanceAfter: Type.Integer(),
-  seq: Type.Integer(),
-  at: Type.String(),
-});
 const created = { 200: PaymentResult, 201: PaymentResult, ...errorResponses };
+const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Limit = Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$' });
+const RequestParams = Type.Object({ requestId: Id });
 
 export const payRoutes: FastifyPluginAsyncTypebox<PayRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.pay;
   app.addHook('preHandler', requireAuth(runtime.messaging));
 
-  app.get('/v1/pay/wallet', { schema: { tags: ['pay'], summary: 'Your wallet: balance, currency and where it is stored', operationId: 'getWallet', security: bearer, response: { 200: Wallet, ...errorResponses } } }, async (request) =>
-    getWallet({ ctx, owner: actorOf(request) }),
-  );
+  app.get('/v1/pay/wallet', { schema: { tags: ['pay'], summary: 'Your wallet: balance, currency and where it is stored', operationId: 'getWallet', security: bearer, response: { 200: Wallet, ...errorResponses } } }, async (request) => ({
+    ...(await getWallet({ ctx, owner: actorOf(request) })),
+    simulatedFunding: ctx.simulatedFunding,
+  }));
 
   app.post(
     '/v1/pay/topups',
@@ -79,10 +50,10 @@ export const payRoutes: FastifyPluginAsyncTypebox<PayRoutesOptions> = async (app
     {
       schema: {
         tags: ['pay'],
-        summary: 'Pay a person or an official account',
+        summary: 'Pay a person or an official account; with conversationId, in that chat (a payment card follows)',
         operationId: 'pay',
         security: bearer,
-        body: body({ to: Id, amount: Amount, currency: Type.String({ pattern: '^[A-Z]{3}$' }), idempotencyKey: IdempotencyKey, note: Type.Optional(Note) }),
+        body: body({ to: Id, amount: Amount, currency: Currency, idempotencyKey: IdempotencyKey, note: Type.Optional(Note), conversationId: Type.Optional(Id) }),
         response: created,
       },
     },
@@ -119,8 +90,8 @@ export const payRoutes: FastifyPluginAsyncTypebox<PayRoutesOptions> = async (app
         summary: 'Your wallet history, newest first, with a cursor',
         operationId: 'getPayHistory',
         security: bearer,
-        querystring: Type.Object({ before: Type.Optional(SeqString), limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$' })) }),
-        response: { 200: Type.Object({ items: Type.Array(HistoryItem), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
+        querystring: Type.Object({ before: Type.Optional(SeqString), limit: Type.Optional(Limit) }),
+        response: { 200: HistoryPage, ...errorResponses },
       },
     },
     async (request) =>
@@ -130,5 +101,98 @@ export const payRoutes: FastifyPluginAsyncTypebox<PayRoutesOptions> = async (app
         before: request.query.before === undefined ? undefined : Number(request.query.before),
         limit: request.query.limit === undefined ? undefined : Number(request.query.limit),
       }),
+  );
+
+  app.post(
+    '/v1/pay/requests',
+    {
+      schema: {
+        tags: ['pay'],
+        summary: 'Ask a member of a chat for money; a request card appears in the chat',
+        operationId: 'createPayRequest',
+        security: bearer,
+        body: body({ conversationId: Id, from: Id, amount: Amount, currency: Currency, idempotencyKey: IdempotencyKey, note: Type.Optional(Note) }),
+        response: { 200: RequestResult, 201: RequestResult, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const result = await createRequest({ ctx, requester: actorOf(request), ...request.body });
+      return reply.status(result.replay ? 200 : 201).send({ request: result.request });
+    },
+  );
+
+  app.get(
+    '/v1/pay/requests',
+    {
+      schema: {
+        tags: ['pay'],
+        summary: 'Money requests you made or were asked, newest first; of one chat or status when given',
+        operationId: 'listPayRequests',
+        security: bearer,
+        querystring: Type.Object({
+          conversationId: Type.Optional(Id),
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('accepting'), Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('cancelled')])),
+          limit: Type.Optional(Limit),
+        }),
+        response: { 200: RequestList, ...errorResponses },
+      },
+    },
+    async (request) =>
+      listRequests({
+        ctx,
+        actor: actorOf(request),
+        conversationId: request.query.conversationId,
+        status: request.query.status,
+        limit: request.query.limit === undefined ? undefined : Number(request.query.limit),
+      }),
+  );
+
+  app.post(
+    '/v1/pay/requests/:requestId/accept',
+    {
+      schema: {
+        tags: ['pay'],
+        summary: 'Accept a request you were asked: pays it, exactly once (your idempotencyKey is the payment’s)',
+        operationId: 'acceptPayRequest',
+        security: bearer,
+        params: RequestParams,
+        body: body({ idempotencyKey: IdempotencyKey }),
+        response: { 200: AcceptResult, 201: AcceptResult, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const result = await acceptRequest({ ctx, actor: actorOf(request), requestId: request.params.requestId, idempotencyKey: request.body.idempotencyKey });
+      return reply.status(result.replay ? 200 : 201).send({ request: result.request, payment: result.payment });
+    },
+  );
+
+  app.post(
+    '/v1/pay/requests/:requestId/decline',
+    {
+      schema: {
+        tags: ['pay'],
+        summary: 'Decline a request you were asked',
+        operationId: 'declinePayRequest',
+        security: bearer,
+        params: RequestParams,
+        response: { 200: RequestResult, ...errorResponses },
+      },
+    },
+    async (request) => ({ request: (await declineRequest({ ctx, actor: actorOf(request), requestId: request.params.requestId })).request }),
+  );
+
+  app.post(
+    '/v1/pay/requests/:requestId/cancel',
+    {
+      schema: {
+        tags: ['pay'],
+        summary: 'Cancel a request you made',
+        operationId: 'cancelPayRequest',
+        security: bearer,
+        params: RequestParams,
+        response: { 200: RequestResult, ...errorResponses },
+      },
+    },
+    async (request) => ({ request: (await cancelRequest({ ctx, actor: actorOf(request), requestId: request.params.requestId })).request }),
   );
 };
