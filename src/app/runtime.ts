@@ -13,6 +13,7 @@ import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.j
 import { registerMessagingSources } from '../messaging/subject-data.source.js';
 import { checkPaymentChat, postPaymentCard } from '../messaging/message.service.js';
 import { recoverPendingPayments, type PayContext, type PaymentChat } from '../pay/pay.service.js';
+import { registerPaySources } from '../pay/pay.source.js';
 import { recoverAcceptingRequests } from '../pay/request.service.js';
 import { cellSchema, directoryMigrations } from './schema.js';
 
@@ -107,6 +108,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   // Money moving between cells needs recovery at start: a serving process applies every payment
   // left pending by a crash before it answers anything, then keeps retrying those whose
   // payee's cell was unavailable.
+  registerPaySources(governance.sources, pay);
   let payRecovery: NodeJS.Timeout | undefined;
   if (options.serving) {
     await recoverPendingPayments({ ctx: pay });

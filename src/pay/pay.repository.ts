@@ -67,7 +67,7 @@ export function pendingPayments(db: PayDb, createdBefore: string, limit: number)
 }
 
 export function walletOf(db: PayDb, walletId: string) {
-  return db.selectFrom('wallet').select(['balance', 'currency']).where('id', '=', walletId).executeTakeFirst();
+  return db.selectFrom('wallet').select(['balance', 'currency', 'created_at']).where('id', '=', walletId).executeTakeFirst();
 }
 
 /** A wallet's postings, newest first, with the status of the payment when it was made from this cell. */

@@ -27,6 +27,10 @@ export const defaultFieldRules: FieldRules = {
   // the grant does not name stays masked.
   [categories.message]: { conversationId: 'hash', seq: 'clear', kind: 'clear', createdAt: 'clear', text: 'redact', mediaId: 'hash' },
   [categories.media]: { conversationId: 'hash', contentType: 'clear', size: 'clear', sha256: 'hash', createdAt: 'clear' },
+  // Payment support confirms amounts and times with the customer; wallet and account ids of the
+  // person and of whoever they paid show only their last four, a payment's note not at all.
+  [categories.wallet]: { walletId: 'last4', currency: 'clear', balance: 'clear', storedIn: 'clear', createdAt: 'clear' },
+  [categories.payment]: { kind: 'clear', direction: 'clear', amount: 'clear', currency: 'clear', counterparty: 'last4', status: 'clear', note: 'redact', balanceAfter: 'clear', at: 'clear' },
   [categories.supportCase]: { kind: 'clear', status: 'clear', reason: 'clear', role: 'clear', createdAt: 'clear', records: 'clear', conversationId: 'hash' },
 };
 
