@@ -37,14 +37,25 @@ function PictureAvatar({ user, size, version }: { user: AvatarProps['user']; siz
   return <img className={`avatar avatar-${size}`} src={img.url} alt="" data-testid="avatar-image" />;
 }
 
-export function ResidencyBadge({ storedIn, imagesStoredIn, compact = false }: { storedIn: StoredIn; imagesStoredIn?: StoredIn; compact?: boolean }) {
+export function ResidencyBadge({
+  storedIn,
+  imagesStoredIn,
+  compact = false,
+  what,
+}: {
+  storedIn: StoredIn;
+  imagesStoredIn?: StoredIn;
+  compact?: boolean;
+  /** What is stored there, for the tooltip, when it is not a chat's messages (e.g. "Your payment data"). */
+  what?: string;
+}) {
   const imagesElsewhere = imagesStoredIn && imagesStoredIn.cell !== storedIn.cell ? imagesStoredIn : null;
   const label = imagesElsewhere
     ? `${residencyLabel(storedIn)} · images in ${imagesElsewhere.country || imagesElsewhere.jurisdiction} · ${imagesElsewhere.jurisdiction}`
     : residencyLabel(storedIn);
   const title = imagesElsewhere
     ? `Messages in this chat are stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}); its images in the ${imagesElsewhere.jurisdiction} cell (${imagesElsewhere.cell}).`
-    : `Messages and images in this chat are stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}).`;
+    : `${what ?? 'Messages and images in this chat'} ${what ? 'is' : 'are'} stored in the ${storedIn.jurisdiction} cell (${storedIn.cell}).`;
   return (
     <span
       className={compact ? 'residency residency-compact' : 'residency'}

@@ -13,8 +13,9 @@ import { sortedConversations } from './store.js';
 import type { Conversation, User } from './types.js';
 import { useChatSync, useOpenConversation } from './useChatSync.js';
 import { useOutgoingQueue } from './useOutgoingQueue.js';
+import { WalletPane } from './WalletPane.js';
 
-type View = { kind: 'none' } | { kind: 'chat'; id: string } | { kind: 'new' } | { kind: 'profile' } | { kind: 'privacy' };
+type View = { kind: 'none' } | { kind: 'chat'; id: string } | { kind: 'new' } | { kind: 'profile' } | { kind: 'privacy' } | { kind: 'wallet' };
 
 interface ChatAppProps {
   me: User;
@@ -70,7 +71,10 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
         avatarVersion={avatarVersion}
         connection={sync.connection}
         tab={tab}
-        onTab={setTab}
+        onTab={(t) => {
+          setTab(t);
+          if (t === 'wallet') setView({ kind: 'wallet' });
+        }}
         current={view.kind === 'profile' || view.kind === 'privacy' ? view.kind : null}
         onOpenProfile={() => setView({ kind: 'profile' })}
         onOpenPrivacy={() => setView({ kind: 'privacy' })}
@@ -112,6 +116,7 @@ export function ChatApp({ me, onSignOut, onSessionExpired }: ChatAppProps) {
             onClose={() => setView({ kind: 'none' })}
           />
         )}
+        {view.kind === 'wallet' && <WalletPane users={state.users} onClose={() => setView({ kind: 'none' })} />}
         {view.kind === 'privacy' && <PrivacyPane me={state.me} onClose={() => setView({ kind: 'none' })} />}
         {view.kind === 'chat' &&
           (active ? (

@@ -1,5 +1,6 @@
 // The open chat: header with the residency badge, the message timeline (sender names, times, images,
-// read markers, messages still sending) and the composer for text and images.
+// payment cards, read markers, messages still sending), the composer for text and images, and
+// the chat's "Send money" / "Request money" form.
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { mediaPath } from './api.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
@@ -8,6 +9,7 @@ import { useAuthImage } from './media.js';
 import type { PendingMessage } from './outgoing.js';
 import type { Timeline } from './store.js';
 import type { Conversation, Member, Message, User } from './types.js';
+import { MoneyForm, PaymentCardView, requestOutcomes } from './PaymentCards.js';
 
 interface ChatPaneProps {
   conversation: Conversation;
@@ -35,6 +37,8 @@ function subtitle(c: Conversation): string {
 export function ChatPane(props: ChatPaneProps) {
   const { conversation: c, me } = props;
   const canPost = c.kind !== 'channel' || me.kind === 'official';
+  const canPay = c.kind !== 'channel' && me.kind === 'user';
+  const [moneyOpen, setMoneyOpen] = useState(false);
   const storedAbroad = c.storedIn.jurisdiction !== me.home;
   return (
     <section className="chat" aria-labelledby="chat-title" data-testid="chat-pane" data-conversation-id={c.id}>
@@ -60,8 +64,15 @@ export function ChatPane(props: ChatPaneProps) {
         </div>
       </header>
       <MessageList {...props} />
+      {canPay && moneyOpen && <MoneyForm conversationId={c.id} me={me} members={props.members} onClose={() => setMoneyOpen(false)} />}
       {canPost ? (
-        <Composer onSendText={props.onSendText} onSendImage={props.onSendImage} allowImages={c.kind !== 'channel'} />
+        <Composer
+          onSendText={props.onSendText}
+          onSendImage={props.onSendImage}
+          allowImages={c.kind !== 'channel'}
+          onMoney={canPay ? () => setMoneyOpen((open) => !open) : null}
+          moneyOpen={moneyOpen}
+        />
       ) : (
         <p className="composer-readonly muted" data-testid="channel-readonly">
           Only {c.title} can post in this channel. You receive its announcements here.
@@ -122,6 +133,7 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
     }
   };
 
+  const outcomes = requestOutcomes(messages);
   const items: ReactNode[] = [];
   let prevDay = '';
   let prevSender = '';
@@ -170,8 +182,10 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
             </span>
           )}
           <div className="bubble-row">
-            <div className={m.kind === 'image' ? 'bubble bubble-image' : 'bubble'}>
-              {m.kind === 'image' && m.media ? (
+            <div className={m.kind === 'image' ? 'bubble bubble-image' : m.card ? 'bubble bubble-card' : 'bubble'}>
+              {m.card ? (
+                <PaymentCardView card={m.card} me={me} users={users} outcome={m.card.requestId ? outcomes.get(m.card.requestId) : undefined} />
+              ) : m.kind === 'image' && m.media ? (
                 <MessageImage conversationId={c.id} mediaId={m.media.id} onLoad={() => atBottom.current && scrollToBottom()} />
               ) : (
                 <p className="message-text" data-testid="message-text">
@@ -278,9 +292,12 @@ interface ComposerProps {
   onSendText: (text: string) => void;
   onSendImage: (file: File) => string | null;
   allowImages: boolean;
+  /** Opens or closes the money form; null where money cannot be sent (channels, official accounts). */
+  onMoney: (() => void) | null;
+  moneyOpen: boolean;
 }
 
-function Composer({ onSendText, onSendImage, allowImages }: ComposerProps) {
+function Composer({ onSendText, onSendImage, allowImages, onMoney, moneyOpen }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -332,6 +349,15 @@ function Composer({ onSendText, onSendImage, allowImages }: ComposerProps) {
             <span className="visually-hidden">Attach image</span>
           </label>
         </div>
+      )}
+      {onMoney && (
+        <button type="button" className="icon-button money-button" onClick={onMoney} aria-expanded={moneyOpen} title="Send or request money" data-testid="money-open">
+          <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+            <rect x="2" y="5" width="16" height="10" rx="2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+            <circle cx="10" cy="10" r="2.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          </svg>
+          <span className="visually-hidden">Send or request money</span>
+        </button>
       )}
       <div className="composer-field">
         <label htmlFor={`${id}-text`} className="visually-hidden">

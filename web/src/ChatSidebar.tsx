@@ -1,5 +1,5 @@
 // The chat app's sidebar: brand and connection state, the person's own card, the privacy centre
-// link, and the chats / contacts / official accounts tabs with their lists.
+// link, and the chats / contacts / official accounts / wallet tabs with their lists.
 import { Avatar } from './Avatar.js';
 import { Brand } from './BrandMark.js';
 import { ContactsPanel } from './ContactsPanel.js';
@@ -9,7 +9,7 @@ import { OfficialAccountsPanel } from './OfficialAccountsPanel.js';
 import type { ConnectionStatus } from './realtime.js';
 import type { Conversation, User } from './types.js';
 
-export type Tab = 'chats' | 'contacts' | 'official';
+export type Tab = 'chats' | 'contacts' | 'official' | 'wallet';
 
 interface ChatSidebarProps {
   me: User;
@@ -75,6 +75,7 @@ export function ChatSidebar(props: ChatSidebarProps) {
         <TabButton tab="chats" current={tab} onSelect={onTab} label="Chats" badge={props.totalUnread} />
         <TabButton tab="contacts" current={tab} onSelect={onTab} label="Contacts" />
         <TabButton tab="official" current={tab} onSelect={onTab} label="Official" />
+        <TabButton tab="wallet" current={tab} onSelect={onTab} label="Wallet" />
       </nav>
       <div className="sidebar-body">
         {props.loadError && (
@@ -103,6 +104,11 @@ export function ChatSidebar(props: ChatSidebarProps) {
         )}
         {tab === 'contacts' && (
           <ContactsPanel contacts={props.contacts} onContactsChange={props.onContactsChange} onOpenConversation={props.onOpenConversation} />
+        )}
+        {tab === 'wallet' && (
+          <p className="muted sidebar-note" data-testid="wallet-tab-note">
+            Your wallet is open on the right: balance, history, and sending money. In a chat, use the money button beside the message box.
+          </p>
         )}
         {tab === 'official' && <OfficialAccountsPanel onOpenChannel={props.onOpenChannel} onUnfollowed={props.onUnfollowed} />}
       </div>

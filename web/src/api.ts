@@ -3,7 +3,12 @@
 // typed answer.
 import { HttpClient, type RequestOptions } from './http.js';
 import type {
+  AcceptResult,
   AccessesPage,
+  HistoryPage,
+  Payment,
+  PayRequest,
+  Wallet,
   AuthResult,
   Consent,
   ConsentHistoryItem,
@@ -193,6 +198,41 @@ export class ApiClient {
       method: 'POST',
       body: { raw: file, contentType: file.type },
     });
+  }
+
+  // --- Domicile Pay: every write carries a fresh idempotency key, reused only to retry it
+  wallet(): Promise<Wallet> {
+    return this.json('/v1/pay/wallet');
+  }
+
+  payHistory(before?: number, limit = 20): Promise<HistoryPage> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) q.set('before', String(before));
+    return this.json(`/v1/pay/history?${q.toString()}`);
+  }
+
+  topUp(amount: number, idempotencyKey: string): Promise<{ payment: Payment }> {
+    return this.json('/v1/pay/topups', { method: 'POST', body: { json: { amount, idempotencyKey } } });
+  }
+
+  pay(input: { to: string; amount: number; currency: string; note?: string; conversationId?: string; idempotencyKey: string }): Promise<{ payment: Payment }> {
+    return this.json('/v1/pay/payments', { method: 'POST', body: { json: input } });
+  }
+
+  requestMoney(input: { conversationId: string; from: string; amount: number; currency: string; note?: string; idempotencyKey: string }): Promise<{ request: PayRequest }> {
+    return this.json('/v1/pay/requests', { method: 'POST', body: { json: input } });
+  }
+
+  acceptRequest(requestId: string, idempotencyKey: string): Promise<AcceptResult> {
+    return this.json(`/v1/pay/requests/${encodeURIComponent(requestId)}/accept`, { method: 'POST', body: { json: { idempotencyKey } } });
+  }
+
+  declineRequest(requestId: string): Promise<{ request: PayRequest }> {
+    return this.json(`/v1/pay/requests/${encodeURIComponent(requestId)}/decline`, { method: 'POST' });
+  }
+
+  cancelRequest(requestId: string): Promise<{ request: PayRequest }> {
+    return this.json(`/v1/pay/requests/${encodeURIComponent(requestId)}/cancel`, { method: 'POST' });
   }
 
   markRead(conversationId: string, seq: number): Promise<void> {

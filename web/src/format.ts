@@ -196,3 +196,38 @@ export function fieldText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/** Digits after the decimal point of a currency's minor unit (JPY and KRW have none). */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** An amount in minor units as money, e.g. 1500 JPY → "¥1,500", 250 EUR → "€2.50". */
+export function formatMoney(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+  } catch {
+    return `${minor} ${currency}`;
+  }
+}
+
+/** What a person typed ("1,500", "2.50") in minor units, or null when it is not a positive amount of this currency. */
+export function parseMoney(text: string, currency: string): number | null {
+  const digits = minorDigits(currency);
+  const clean = text.replace(/[\s,]/g, '');
+  const pattern = digits === 0 ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${digits}})?$`);
+  if (!pattern.test(clean)) return null;
+  const minor = Math.round(Number(clean) * 10 ** digits);
+  return minor > 0 && Number.isSafeInteger(minor) ? minor : null;
+}
+
+/** A fresh idempotency key for one payment or request (kept while it is retried). */
+export function freshKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -10,10 +10,19 @@ import type {
   Member as MemberSchema,
   Message as MessageSchema,
   MessagePage as MessagePageSchema,
+  PaymentCard as PaymentCardSchema,
   StoredIn as StoredInSchema,
 } from '../../src/http/routes/conversation.schemas.js';
 import type { AccessEntry as AccessEntrySchema, AccessesPage as AccessesPageSchema, AccessItem as AccessItemSchema, LogKeys as LogKeysSchema } from '../../src/http/routes/log.schemas.js';
 import type { OfficialAccount as OfficialAccountSchema } from '../../src/http/routes/official.schemas.js';
+import type {
+  AcceptResult as AcceptResultSchema,
+  HistoryItem as HistoryItemSchema,
+  HistoryPage as HistoryPageSchema,
+  PayRequest as PayRequestSchema,
+  Payment as PaymentSchema,
+  Wallet as WalletSchema,
+} from '../../src/http/routes/pay.schemas.js';
 import type { User as UserSchema } from '../../src/http/routes/people.schemas.js';
 import type {
   Consent as ConsentSchema,
@@ -41,6 +50,15 @@ export type AuthResult = Static<typeof SignedIn>;
 export type Session = AuthResult['session'];
 export type SessionInfo = Static<typeof SessionInfoSchema>;
 export type MessagePage = Static<typeof MessagePageSchema>;
+export type PaymentCard = Static<typeof PaymentCardSchema>;
+
+// --- Domicile Pay: wallet, history, payments and money requests
+export type Wallet = Static<typeof WalletSchema>;
+export type HistoryItem = Static<typeof HistoryItemSchema>;
+export type HistoryPage = Static<typeof HistoryPageSchema>;
+export type Payment = Static<typeof PaymentSchema>;
+export type PayRequest = Static<typeof PayRequestSchema>;
+export type AcceptResult = Static<typeof AcceptResultSchema>;
 
 /** Frames the server sends on /v1/ws (docs/api.md). */
 export type ServerFrame =
