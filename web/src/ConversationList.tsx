@@ -1,6 +1,6 @@
 // The sidebar's conversation list: title, a one-line preview of the last message, time and unread badge.
 import type { Conversation, User } from './types.js';
-import { formatListStamp, unreadCount } from './format.js';
+import { formatListStamp, formatMoney, unreadCount } from './format.js';
 
 interface ConversationListProps {
   conversations: Conversation[];
@@ -15,6 +15,7 @@ function preview(c: Conversation, users: Record<string, User>, meId: string): st
   if (!m) return c.kind === 'channel' ? 'No announcements yet' : 'No messages yet';
   const who = m.senderId === meId ? 'You: ' : c.kind === 'group' ? `${users[m.senderId]?.displayName ?? 'Someone'}: ` : '';
   if (m.kind === 'image') return `${who}Photo`;
+  if (m.card) return `${who}${m.card.type === 'request' ? 'Money request' : m.card.type === 'payment' ? 'Payment' : `Request ${m.card.status}`} · ${formatMoney(m.card.amount, m.card.currency)}`;
   return `${who}${m.text ?? ''}`;
 }
 

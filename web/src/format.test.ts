@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryName, countryWithCode, fieldText, formatBytes, formatRelative, formatStamp, MASK_LABELS, originLabel } from './format.js';
+import { countryName, countryWithCode, fieldText, formatBytes, formatMoney, formatRelative, formatStamp, MASK_LABELS, originLabel, parseMoney } from './format.js';
 
 describe('format', () => {
   it('names countries the same way in the chat app and the console', () => {
@@ -34,5 +34,16 @@ describe('format', () => {
     expect(fieldText('2026-01-01T12:00:00Z')).toBe(formatStamp('2026-01-01T12:00:00Z'));
     expect(fieldText({ a: 1 })).toBe('{"a":1}');
     expect(MASK_LABELS.last4).toBe('masked · last 4 only');
+  });
+
+  it('reads and shows money in minor units, never fractions of a yen or won', () => {
+    expect(parseMoney('1,500', 'JPY')).toBe(1500);
+    expect(parseMoney('1.5', 'JPY')).toBeNull();
+    expect(parseMoney('0', 'KRW')).toBeNull();
+    expect(parseMoney('-5', 'JPY')).toBeNull();
+    expect(parseMoney('2.50', 'EUR')).toBe(250);
+    expect(parseMoney('2.505', 'EUR')).toBeNull();
+    expect(formatMoney(1500, 'JPY')).toMatch(/¥\s?1,500$/);
+    expect(formatMoney(250, 'EUR')).toMatch(/€\s?2\.50$/);
   });
 });
