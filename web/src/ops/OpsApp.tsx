@@ -9,6 +9,7 @@ import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
+import { PaymentSupportPanel } from './PaymentSupportPanel.js';
 import { SignIn } from './SignIn.js';
 import { connectOpsSocket, CUT_OFF_CLOSE, SESSION_ENDED_CLOSE, type SocketClosed, type SocketState } from './socket.js';
 import type { Operator, OperatorSession, Origin } from './types.js';
@@ -22,9 +23,10 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks';
+type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
+  { id: 'payments', label: 'Payment support' },
   { id: 'cases', label: 'Cases' },
   { id: 'grants', label: 'Grants' },
   { id: 'moderation', label: 'Moderation' },
@@ -168,6 +170,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
       </nav>
       <main className="ops-main">
         {tab === 'lookup' && <LookupPanel />}
+        {tab === 'payments' && <PaymentSupportPanel />}
         {tab === 'cases' && <CasesPanel operator={operator} />}
         {tab === 'grants' && <GrantsPanel operator={operator} country={origin.country} refreshKey={grantTick} />}
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}

@@ -9,7 +9,7 @@ export type Purpose = (typeof PURPOSES)[number];
 export const SUPPORT_REASONS = ['account', 'login', 'billing', 'privacy', 'other'] as const;
 export type SupportReason = (typeof SUPPORT_REASONS)[number];
 /** Data categories the console offers (src/cells/categories.ts); the broker also takes any parent, e.g. `user`. */
-export const CATEGORIES = ['user.account', 'user.contact', 'user.contact.email', 'user.contact.phone_number', 'user.content.message', 'user.content.media', 'user.support.case'] as const;
+export const CATEGORIES = ['user.account', 'user.contact', 'user.contact.email', 'user.contact.phone_number', 'user.content.message', 'user.content.media', 'user.support.case', 'user.financial'] as const;
 
 export type Origin = OriginLike;
 
