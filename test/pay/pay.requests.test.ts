@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 import { auditPay } from '../../src/pay/pay.audit.js';
+import { recoverAcceptingRequests } from '../../src/pay/request.service.js';
 import { dialects } from '../support/databases.js';
 import { ApiClient, RealtimeClient, startTestServer, type TestServer } from '../support/server.js';
 
@@ -174,6 +175,29 @@ describe.each(dialects)('money in a chat on %s', (dialect) => {
     expect((await kaito.request('GET', `/v1/pay/requests?conversationId=${pair}`)).body).toMatchObject({ requests: [{ id, status: 'open', paymentId: null }] });
     await kaito.request('POST', '/v1/pay/topups', { amount: 1_000, idempotencyKey: key() });
     expect((await kaito.request('POST', `/v1/pay/requests/${id}/accept`, { idempotencyKey: key() })).status).toBe(201);
+  });
+
+  it('settles an accept a crash left half-done: accepted when its payment is there, open when not', async () => {
+    const mei = u.mei as ApiClient;
+    const ren = u.ren as ApiClient;
+    const kr = server.runtime.cells.get('kr').db;
+    const ask = async () => ((await mei.request('POST', '/v1/pay/requests', { conversationId: chat, from: 'ren', amount: 250, currency: 'JPY', idempotencyKey: key() })).body as RequestBody).request.id;
+    // As a crash leaves it: the intent written, the payment made (or not), nothing after.
+    const paidKey = key();
+    const paidId = await ask();
+    await kr.updateTable('pay_request').set({ status: 'accepting', accept_key: paidKey }).where('id', '=', paidId).execute();
+    const payment = ((await ren.request('POST', '/v1/pay/payments', { to: 'mei', amount: 250, currency: 'JPY', idempotencyKey: paidKey, note: 'crash' })).body as { payment: { id: string } }).payment;
+    const unpaidId = await ask();
+    await kr.updateTable('pay_request').set({ status: 'accepting', accept_key: key() }).where('id', '=', unpaidId).execute();
+
+    expect(await recoverAcceptingRequests({ ctx: server.runtime.pay })).toBe(2);
+    const byId = new Map(((await mei.request('GET', `/v1/pay/requests?conversationId=${chat}`)).body as { requests: { id: string; status: string; paymentId: string | null }[] }).requests.map((r) => [r.id, r]));
+    expect(byId.get(paidId)).toMatchObject({ status: 'accepted', paymentId: payment.id });
+    expect(byId.get(unpaidId)).toMatchObject({ status: 'open', paymentId: null });
+    expect((await timeline(mei)).some((m) => m.card?.requestId === paidId && m.card.type === 'request_update' && m.card.status === 'accepted')).toBe(true);
+    // The payer's retry with the same key answers that one payment, and the open one can still be paid.
+    expect(((await ren.request('POST', `/v1/pay/requests/${paidId}/accept`, { idempotencyKey: paidKey })).body as RequestBody).payment?.id).toBe(payment.id);
+    expect((await ren.request('POST', `/v1/pay/requests/${unpaidId}/accept`, { idempotencyKey: key() })).status).toBe(201);
   });
 
   it('leaves a ledger that audits clean and every row where the rules say', async () => {
