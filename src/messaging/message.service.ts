@@ -3,6 +3,8 @@
 import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from './messaging.tables.js';
+import type { Cell } from '../cells/cell.registry.js';
+import type { CachedConversation } from './conversation.cache.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, isRecordId } from '../cells/records.js';
@@ -19,6 +21,19 @@ export interface SendMessageProps {
   mediaId?: string | undefined;
   /** The realtime connection that sent it: it gets an ack, not an echo. */
   origin?: string | undefined;
+}
+
+/**
+ * The conversation's cell, once the sender may write there: a message into a conversation stored
+ * abroad is a transfer of the sender's data, so its basis is on record before the write is
+ * queued, and without one nothing is written there.
+ */
+async function cellForSend(ctx: MessagingContext, actor: Subject, conversation: CachedConversation): Promise<Cell> {
+  const cell = ctx.cells.get(conversation.cellId);
+  if (cell.jurisdiction !== actor.home) {
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+  }
+  return cell;
 }
 
 export async function sendMessage(props: SendMessageProps): Promise<MessageView> {
@@ -64,12 +79,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
     if (text.trim().length === 0) throw new DomainError('VALIDATION_FAILED', 'a message cannot be empty');
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
-  const cell = ctx.cells.get(conversation.cellId);
-  // A message into a conversation stored abroad is a transfer of the sender's data: its basis is
-  // on record before the write is queued, and without one nothing is written there.
-  if (cell.jurisdiction !== actor.home) {
-    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
-  }
+  const cell = await cellForSend(ctx, actor, conversation);
   const write = messageWriterOf(ctx, cell.id).write({
     cell,
     conversation,
@@ -145,10 +155,7 @@ export async function checkPaymentChat(props: { ctx: MessagingContext; actor: Su
   if (!conversation.members.has(props.counterpartyId)) {
     throw new DomainError('PAY_NOT_A_CHAT_MEMBER', `${props.counterpartyId} is not a member of this chat; send or request money from a member`);
   }
-  const cell = ctx.cells.get(conversation.cellId);
-  if (cell.jurisdiction !== actor.home) {
-    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
-  }
+  await cellForSend(ctx, actor, conversation);
 }
 
 /**
@@ -158,10 +165,7 @@ export async function checkPaymentChat(props: { ctx: MessagingContext; actor: Su
 export async function postPaymentCard(props: { ctx: MessagingContext; actor: Subject; conversationId: string; clientId: string; card: PaymentCard }): Promise<MessageView> {
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
-  const cell = ctx.cells.get(conversation.cellId);
-  if (cell.jurisdiction !== actor.home) {
-    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
-  }
+  const cell = await cellForSend(ctx, actor, conversation);
   const { row, created } = await messageWriterOf(ctx, cell.id).write({
     cell,
     conversation,

@@ -110,7 +110,7 @@ export interface HistoryItem {
   readonly at: string;
 }
 
-const nowOf = (ctx: PayContext) => (ctx.now ?? (() => new Date()))().toISOString();
+export const nowOf = (ctx: PayContext): string => (ctx.now ?? (() => new Date()))().toISOString();
 
 export function presentPayment(row: PaymentRow): PaymentView {
   return {

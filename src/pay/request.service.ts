@@ -18,6 +18,7 @@ import { checkAmount, checkIdempotencyKey, checkNote } from './ledger.js';
 import { paymentByKey } from './pay.repository.js';
 import {
   counterpartyOf,
+  nowOf,
   pay,
   payCategories,
   placeWallet,
@@ -48,8 +49,6 @@ export interface PayRequestView {
   readonly createdAt: string;
   readonly decidedAt: string | null;
 }
-
-const nowOf = (ctx: PayContext) => (ctx.now ?? (() => new Date()))().toISOString();
 
 function presentRequest(row: PayRequestRow): PayRequestView {
   return {
