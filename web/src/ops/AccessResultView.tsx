@@ -1,10 +1,12 @@
 // What the broker answered: the overall decision, one row per decision group (category,
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
 // masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
-import { ApiError } from '../http.js';
+import { useState } from 'react';
+import { ApiError, errorMessageWithCode } from '../http.js';
+import { opsApi } from './api.js';
 import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
 import { maskingOf } from './masking.js';
-import type { AccessResult, Decision, DeniedDetails } from './types.js';
+import type { AccessRequest, AccessResult, Decision, DeniedDetails } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
 export type BrokerOutcome = { kind: 'result'; result: AccessResult } | { kind: 'denied'; message: string; details: DeniedDetails | null };
@@ -140,6 +142,35 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
 }
 
 /** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
+/**
+ * Asking the broker from a console form: busy while it runs, then the answer (an allowance or a
+ * refusal, both shown with their decisions) or the error of a request that never reached it.
+ */
+export function useBrokerAccess(): { busy: boolean; error: string | null; outcome: BrokerOutcome | null; run: (request: AccessRequest) => Promise<void>; fail: (message: string) => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
+  async function run(request: AccessRequest) {
+    setError(null);
+    setOutcome(null);
+    setBusy(true);
+    try {
+      setOutcome({ kind: 'result', result: await opsApi.access(request) });
+    } catch (err) {
+      const denied = deniedOutcome(err);
+      if (denied) setOutcome(denied);
+      else setError(errorMessageWithCode(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const fail = (message: string) => {
+    setOutcome(null);
+    setError(message);
+  };
+  return { busy, error, outcome, run, fail };
+}
+
 export function deniedOutcome(err: unknown): BrokerOutcome | null {
   if (!(err instanceof ApiError) || err.code !== 'ACCESS_DENIED') return null;
   const d = err.details;

@@ -1,9 +1,7 @@
 // Subject lookup through the broker: who, which categories, why (purpose and a real case), and
 // optionally an approved grant; POST /v1/ops/access, then the decision and the masked records.
 import { useId, useState, type FormEvent } from 'react';
-import { errorMessageWithCode } from '../http.js';
-import { opsApi } from './api.js';
-import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { AccessOutcome, useBrokerAccess } from './AccessResultView.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Purpose } from './types.js';
 
@@ -21,9 +19,7 @@ export function LookupPanel() {
   const [purpose, setPurpose] = useState<Purpose>('SUPPORT_CASE');
   const [caseRef, setCaseRef] = useState('');
   const [grantId, setGrantId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
+  const { busy, error, outcome, run, fail } = useBrokerAccess();
 
   function toggle(category: string, on: boolean) {
     setCategories((current) => (on ? [...current, category] : current.filter((c) => c !== category)));
@@ -31,29 +27,17 @@ export function LookupPanel() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setOutcome(null);
     if (categories.length === 0) {
-      setError('Choose at least one data category.');
+      fail('Choose at least one data category.');
       return;
     }
-    setBusy(true);
-    try {
-      const result = await opsApi.access({
-        subjects: list(subjects),
-        categories,
-        purpose,
-        caseRef: caseRef.trim(),
-        ...(grantId.trim() ? { grantId: grantId.trim() } : {}),
-      });
-      setOutcome({ kind: 'result', result });
-    } catch (err) {
-      const denied = deniedOutcome(err);
-      if (denied) setOutcome(denied);
-      else setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    await run({
+      subjects: list(subjects),
+      categories,
+      purpose,
+      caseRef: caseRef.trim(),
+      ...(grantId.trim() ? { grantId: grantId.trim() } : {}),
+    });
   }
 
   return (

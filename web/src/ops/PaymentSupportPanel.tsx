@@ -2,10 +2,8 @@
 // PAYMENT_SUPPORT with a support case). Wallet and account ids arrive masked to their last four
 // and are shown as the server sent them; the broker's decision and where it was logged follow.
 import { useId, useState, type FormEvent } from 'react';
-import { errorMessageWithCode } from '../http.js';
 import { fieldText, formatMoney, formatStamp } from '../format.js';
-import { opsApi } from './api.js';
-import { AccessOutcome, deniedOutcome, type BrokerOutcome } from './AccessResultView.js';
+import { AccessOutcome, useBrokerAccess } from './AccessResultView.js';
 import type { ReleasedRecord } from './types.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -15,25 +13,11 @@ export function PaymentSupportPanel() {
   const id = useId();
   const [subject, setSubject] = useState('');
   const [caseRef, setCaseRef] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
+  const { busy, error, outcome, run } = useBrokerAccess();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setOutcome(null);
-    setBusy(true);
-    try {
-      const result = await opsApi.access({ subjects: [subject.trim()], categories: ['user.financial'], purpose: 'PAYMENT_SUPPORT', caseRef: caseRef.trim() });
-      setOutcome({ kind: 'result', result });
-    } catch (err) {
-      const denied = deniedOutcome(err);
-      if (denied) setOutcome(denied);
-      else setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    await run({ subjects: [subject.trim()], categories: ['user.financial'], purpose: 'PAYMENT_SUPPORT', caseRef: caseRef.trim() });
   }
 
   const records = outcome?.kind === 'result' ? outcome.result.records : [];
