@@ -93,6 +93,7 @@ function notFound(): DomainError {
 }
 
 function notOpen(row: PayRequestRow): DomainError {
+  if (row.status === 'accepting') return new DomainError('PAY_REQUEST_NOT_OPEN', 'this request is being accepted right now; try again in a moment to see the outcome');
   return new DomainError('PAY_REQUEST_NOT_OPEN', `this request is ${row.status} and can no longer be accepted, declined or cancelled`);
 }
 
@@ -151,9 +152,12 @@ export async function createRequest(props: {
 
 /**
  * Settles an `accepting` request by its key: accepted when the payer's cell holds the payment
- * made under it, open again when it does not. Returns the row as it now is.
+ * made under it; open again when it does not and `reopen` — only the accept that wrote the
+ * intent (once its payment attempt is over) or recovery at start may reopen, never a concurrent
+ * retry, which could otherwise reopen a request whose payment is still being made. Returns the
+ * row as it now is.
  */
-async function settleAccepting(ctx: PayContext, cell: Cell, row: PayRequestRow): Promise<PayRequestRow> {
+async function settleAccepting(ctx: PayContext, cell: Cell, row: PayRequestRow, reopen: boolean): Promise<PayRequestRow> {
   const payer = await ctx.directory.find(row.payer_id);
   const key = row.accept_key;
   if (!payer || key === null) return row;
@@ -163,7 +167,7 @@ async function settleAccepting(ctx: PayContext, cell: Cell, row: PayRequestRow):
   const at = nowOf(ctx);
   if (paid) {
     await cell.commits.run((trx) => moveRequest(trx, row.id, { from: 'accepting', to: 'accepted', acceptKey: key, set: { payment_id: payment.id, decided_at: at } }));
-  } else {
+  } else if (reopen) {
     await cell.commits.run((trx) => moveRequest(trx, row.id, { from: 'accepting', to: 'open', acceptKey: key, set: { accept_key: null } }));
   }
   return (await requestById(cell.db, row.id)) ?? row;
@@ -181,7 +185,7 @@ export async function acceptRequest(props: {
   if (!found || found.row.payer_id !== actor.id) throw notFound();
   const { cell } = found;
   let row = found.row;
-  if (row.status === 'accepting' && row.accept_key === key) row = await settleAccepting(ctx, cell, row);
+  if (row.status === 'accepting' && row.accept_key === key) row = await settleAccepting(ctx, cell, row, false);
   const replay = row.status === 'accepted' && row.accept_key === key;
   if (!replay) {
     if (row.status !== 'open') throw notOpen(row);
@@ -193,7 +197,7 @@ export async function acceptRequest(props: {
       await pay({ ctx, payer: actor, to: row.requester_id, amount: Number(row.amount), currency: row.currency, note: row.note ?? undefined, idempotencyKey: key });
     } finally {
       // Accepted when the payment is there (also when pay failed after it was durable), open otherwise.
-      row = await settleAccepting(ctx, cell, row);
+      row = await settleAccepting(ctx, cell, row, true);
     }
     if (row.status !== 'accepted') throw notOpen(row);
   }
@@ -258,7 +262,7 @@ export async function recoverAcceptingRequests(props: { ctx: PayContext }): Prom
   let settled = 0;
   for (const cell of ctx.cells.all()) {
     for (const row of await requestsInStatus(cell.db, 'accepting', 1000)) {
-      const after = await settleAccepting(ctx, cell, row);
+      const after = await settleAccepting(ctx, cell, row, true);
       if (after.status === 'accepted') await postOutcome(ctx, after).catch(() => undefined);
       settled++;
     }

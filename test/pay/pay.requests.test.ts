@@ -177,6 +177,22 @@ describe.each(dialects)('money in a chat on %s', (dialect) => {
     expect((await kaito.request('POST', `/v1/pay/requests/${id}/accept`, { idempotencyKey: key() })).status).toBe(201);
   });
 
+  it('pays once when accepts race, with the same key or with others', async () => {
+    const mei = u.mei as ApiClient;
+    const ren = u.ren as ApiClient;
+    const note = `race-${key()}`;
+    const id = ((await mei.request('POST', '/v1/pay/requests', { conversationId: chat, from: 'ren', amount: 10, currency: 'JPY', note, idempotencyKey: key() })).body as RequestBody).request.id;
+    const same = key();
+    const keys = [same, same, same, key(), key(), same];
+    const answers = await Promise.all(keys.map((k) => ren.request('POST', `/v1/pay/requests/${id}/accept`, { idempotencyKey: k })));
+    for (const a of answers) expect([200, 201, 409]).toContain(a.status);
+    const paymentIds = new Set(answers.filter((a) => a.status !== 409).map((a) => (a.body as RequestBody).payment?.id));
+    expect(paymentIds.size).toBe(1);
+    const history = ((await ren.request('GET', '/v1/pay/history?limit=100')).body as { items: { id: string; note: string | null; direction: string }[] }).items;
+    expect(history.filter((h) => h.note === note && h.direction === 'out').map((h) => h.id)).toEqual([...paymentIds]);
+    expect((await ren.request('GET', `/v1/pay/requests?conversationId=${chat}&status=accepted`)).body).toMatchObject({ requests: expect.arrayContaining([expect.objectContaining({ id, paymentId: [...paymentIds][0] })]) });
+  });
+
   it('settles an accept a crash left half-done: accepted when its payment is there, open when not', async () => {
     const mei = u.mei as ApiClient;
     const ren = u.ren as ApiClient;
