@@ -1,7 +1,7 @@
 // Domicile Pay in a real browser: the Wallet tab (balance, currency, the "Stored in …" badge of
 // the payment data, a top-up labelled simulated, history), then money in a chat — one person
 // sends money and asks for money, the other sees both cards arrive live and accepts the request
-// with a button, and both wallets show it. axe finds no serious violation; screenshots are kept
+// with a button, and the asker's wallet shows all of it. axe finds no serious violation; screenshots are kept
 // for a person to look at.
 import os from 'node:os';
 import path from 'node:path';
