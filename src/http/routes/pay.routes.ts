@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getWallet, history, pay, refund, topUp } from '../../pay/pay.service.js';
 import { maxNoteLength } from '../../pay/ledger.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, errorResponses, Id, SeqString } from '../schemas.js';
+import { bearer, body, errorResponses, Id, Line, SeqString } from '../schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
 /** Only the parts of the runtime these routes use. */
@@ -15,7 +15,7 @@ export type PayRoutesOptions = Pick<Runtime, 'messaging' | 'pay'>;
 // Amounts are checked by the use case (PAY_INVALID_AMOUNT names the rule), so any number passes here.
 const Amount = Type.Number({ description: 'whole minor units of the currency, e.g. 500 (JPY has no fraction)' });
 const IdempotencyKey = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'a fresh random value per payment; send the same value to retry it' });
-const Note = Type.String({ maxLength: maxNoteLength });
+const Note = Line({ maxLength: maxNoteLength });
 
 const StoredIn = Type.Object({ cell: Type.String(), jurisdiction: Type.String() });
 const Wallet = Type.Object({ balance: Type.Integer(), currency: Type.String(), storedIn: StoredIn });

@@ -5,7 +5,7 @@ import { getUser, updateProfile } from '../../messaging/account.service.js';
 import { addContact, listContacts, removeContact } from '../../messaging/contact.service.js';
 import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, NoContent } from '../schemas.js';
+import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, Name, NoContent } from '../schemas.js';
 import { ContactList, User } from './people.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
@@ -22,7 +22,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = asyn
 
   app.patch(
     '/v1/me',
-    { schema: { tags: ['people'], summary: 'Change your display name', operationId: 'updateMe', security: bearer, body: body({ displayName: Type.String({ minLength: 1, maxLength: 80 }) }), response: { 200: User, ...errorResponses } } },
+    { schema: { tags: ['people'], summary: 'Change your display name', operationId: 'updateMe', security: bearer, body: body({ displayName: Name({ minLength: 1, maxLength: 80 }) }), response: { 200: User, ...errorResponses } } },
     async (request) => updateProfile({ ctx, subject: actorOf(request), displayName: request.body.displayName }),
   );
 
