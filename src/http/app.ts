@@ -26,6 +26,7 @@ import { realtimeRoutes } from './routes/realtime.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { transparencyRoutes } from './routes/transparency.routes.js';
 import { imageConsumes } from './schemas.js';
+import { addSecurityHeaders } from './security-headers.js';
 import { DomainError } from '../errors/catalogue.js';
 import { firstTextProblem, textFormats } from '../text/text.rule.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     }
   });
   app.setErrorHandler(errorHandler);
+  addSecurityHeaders(app);
   // Every string a client sends passes the text rule before any schema or route sees it, so no
   // route can forget it and both backends store exactly what was accepted.
   app.addHook('preValidation', async (request) => {

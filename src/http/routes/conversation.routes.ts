@@ -14,6 +14,7 @@ import {
 import { getConversationImage, maxImageBytes, uploadConversationImage } from '../../messaging/media.service.js';
 import { listMessages, maxTextLength, sendMessage } from '../../messaging/message.service.js';
 import { actorOf, requireAuth } from '../auth.js';
+import { sendMedia } from '../security-headers.js';
 import { bearer, binary, body, ClientId, errorResponses, Id, imageConsumes, Name, NoContent, SeqString } from '../schemas.js';
 import { Conversation, ConversationList, MemberList, Message, MessagePage, Ok, StoredMedia } from './conversation.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
@@ -166,7 +167,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     },
     async (request, reply) => {
       const image = await getConversationImage({ ctx, actor: actorOf(request), conversationId: request.params.id, mediaId: request.params.mediaId });
-      return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=3600').send(image.bytes);
+      return sendMedia(reply, image, 3600);
     },
   );
 

@@ -5,6 +5,7 @@ import { getUser, updateProfile } from '../../messaging/account.service.js';
 import { addContact, listContacts, removeContact } from '../../messaging/contact.service.js';
 import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.service.js';
 import { actorOf, requireAuth } from '../auth.js';
+import { sendMedia } from '../security-headers.js';
 import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, Name, NoContent } from '../schemas.js';
 import { ContactList, User } from './people.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
@@ -41,7 +42,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = asyn
     { schema: { tags: ['people'], summary: "A user's profile picture", operationId: 'getAvatar', security: bearer, params: Type.Object({ userId: Id }), response: { 200: binary('The picture, with its own Content-Type', imageConsumes), ...errorResponses } } },
     async (request, reply) => {
       const image = await getAvatar({ ctx, userId: request.params.userId });
-      return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=60').send(image.bytes);
+      return sendMedia(reply, image, 60);
     },
   );
 
