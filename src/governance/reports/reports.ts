@@ -45,6 +45,28 @@ export async function gatherDisclosure(props: {
   });
 }
 
+/** How far back a foreign-handling statement may look: records of provision are kept 3 years (APPI). */
+export const foreignHandlingMaxYears = 3;
+
+/**
+ * The start of a requested statement window: a real calendar day (UTC), at most
+ * `foreignHandlingMaxYears` before `at` and before `at`'s own day. Bounding the windows bounds
+ * the statements a public route can be made to compute.
+ */
+export function foreignHandlingSince(day: string, at: Date): Date {
+  const since = new Date(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(since.getTime()) || since.toISOString().slice(0, 10) !== day) {
+    throw new DomainError('VALIDATION_FAILED', 'since must be a real calendar date, YYYY-MM-DD');
+  }
+  const today = at.toISOString().slice(0, 10);
+  const earliest = new Date(`${today}T00:00:00.000Z`);
+  earliest.setUTCFullYear(earliest.getUTCFullYear() - foreignHandlingMaxYears);
+  if (since < earliest || day >= today) {
+    throw new DomainError('VALIDATION_FAILED', `since must be a day from ${earliest.toISOString().slice(0, 10)} up to yesterday (statements cover at most ${foreignHandlingMaxYears} years)`);
+  }
+  return since;
+}
+
 export async function gatherForeignHandling(props: {
   cells: CellRegistry;
   accessHistory: AccessHistory;
