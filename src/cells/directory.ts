@@ -69,7 +69,7 @@ export function normaliseLogin(login: string): string {
  * The form logins had before migration 0008's rule (trimmed, lower-cased). Login keys are keyed
  * hashes, so stored keys cannot be recomputed; for ASCII logins (every handle, phone numbers,
  * most e-mail addresses) both forms give the same key. A login whose old form differs is still
- * found by it, and a new login is refused if either form is taken (docs/operations.md).
+ * found by it, and a new login is refused if either form is taken (docs/api.md, "Logins").
  */
 function legacyLogin(login: string): string {
   const trimmed = login.trim().toLowerCase();
