@@ -7,6 +7,7 @@ import { DomainError } from '../../errors/catalogue.js';
 import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
 import { renderForeignHandling, type ForeignHandlingReport } from '../../governance/reports/foreign-handling.js';
 import { foreignHandlingSince, gatherForeignHandling } from '../../governance/reports/reports.js';
+import { storedFacts, type StoredFact } from '../../governance/reports/report.readers.js';
 import { LruMap } from '../lru.js';
 import { inEffect } from '../../governance/transfers/notice.catalogue.js';
 import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
@@ -53,6 +54,7 @@ export type TransparencyRoutesOptions = Pick<Runtime, 'transfers' | 'logs' | 'ce
 export const transparencyRoutes: FastifyPluginAsyncTypebox<TransparencyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  let counts: { at: number; stored: Promise<StoredFact[]> } | null = null;
   const statements = new LruMap<string, { at: number; report: Promise<ForeignHandlingReport> }>(statementCacheSize);
 
   app.get('/v1/notices', { schema: { tags: ['transfers'], summary: 'Transfer notices that may be shown and consented to', operationId: 'listNotices', security: publicRoute, response: { 200: NoticeList, ...errorResponses } } }, async () => {
@@ -129,7 +131,15 @@ export const transparencyRoutes: FastifyPluginAsyncTypebox<TransparencyRoutesOpt
       const now = Date.now();
       let cached = statements.get(key);
       if (cached === undefined || now - cached.at > statementTtlMs) {
-        const report = gatherForeignHandling({ cells: runtime.cells, accessHistory, knownCategories: Object.values(categories), at: ctx.now(), ...(since === undefined ? {} : { since }) });
+        // The stored-row counts do not depend on the window: one count per minute serves every window.
+        if (counts === null || now - counts.at > statementTtlMs) {
+          const fresh = { at: now, stored: storedFacts(runtime.cells) };
+          fresh.stored.catch(() => {
+            if (counts === fresh) counts = null;
+          });
+          counts = fresh;
+        }
+        const report = gatherForeignHandling({ cells: runtime.cells, accessHistory, knownCategories: Object.values(categories), at: ctx.now(), stored: counts.stored, ...(since === undefined ? {} : { since }) });
         cached = { at: now, report };
         statements.set(key, cached);
         report.catch(() => statements.delete(key));
