@@ -85,7 +85,7 @@ await jp.db.transaction().execute(async (trx) => {
 
 const employer = { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' } as const;
 const make = (id: string, roles: Operator['roles']) =>
-  governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTP' });
+  governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTPSECRETFOROPSDEMO' });
 const support = await make('op-bench-support', ['support']);
 const approvers = [await make('op-bench-approver1', ['approver']), await make('op-bench-approver2', ['approver'])];
 const origin = { address: '133.242.0.1', country: 'JP', simulated: false };

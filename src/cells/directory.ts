@@ -41,10 +41,39 @@ export interface Directory {
   close(): Promise<void>;
 }
 
+const phoneLike = /^\+?[\d\s().-]{6,}$/;
+
+/**
+ * A phone number in E.164 (`+` country code and number, at most 15 digits), from the way people
+ * write it ("+81 90-1234-5678", full-width digits); null when it is not in international form.
+ */
+export function e164(phone: string): string | null {
+  const folded = phone.normalize('NFKC').trim();
+  if (!phoneLike.test(folded) || !folded.startsWith('+')) return null;
+  const digits = folded.replace(/\D/g, '');
+  return /^[1-9]\d{7,14}$/.test(digits) ? `+${digits}` : null;
+}
+
+/**
+ * The one form of a login, so one person cannot hold two look-alike logins: Unicode NFKC
+ * (full-width and compatibility letters become plain ones), full case folding (upper then lower
+ * case, so "ß" and "SS" agree), and phone numbers by their digits — the E.164 number without its
+ * "+" — so "+81 90-1234-5678", "＋８１９０１２３４５６７８" and "+819012345678" are one login.
+ */
 export function normaliseLogin(login: string): string {
+  const folded = login.normalize('NFKC').trim().toUpperCase().toLowerCase().normalize('NFKC');
+  return phoneLike.test(folded) ? `tel:${folded.replace(/\D/g, '')}` : folded;
+}
+
+/**
+ * The form logins had before migration 0008's rule (trimmed, lower-cased). Login keys are keyed
+ * hashes, so stored keys cannot be recomputed; for ASCII logins (every handle, phone numbers,
+ * most e-mail addresses) both forms give the same key. A login whose old form differs is still
+ * found by it, and a new login is refused if either form is taken (docs/api.md, "Logins").
+ */
+function legacyLogin(login: string): string {
   const trimmed = login.trim().toLowerCase();
-  // Phone numbers compare by digits so "+81 90-1234-5678" and "+819012345678" are one login.
-  return /^\+?[\d\s().-]{6,}$/.test(trimmed) ? `tel:${trimmed.replace(/[^\d]/g, '')}` : trimmed;
+  return phoneLike.test(trimmed) ? `tel:${trimmed.replace(/[^\d]/g, '')}` : trimmed;
 }
 
 function toSubject(row: DirectorySubject): Subject {
@@ -65,8 +94,10 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
   const cache = new Map<string, Subject>();
   const listeners = new Set<(subject: Subject) => void>();
 
-  const loginKey = (login: string): string =>
-    crypto.createHmac('sha256', key).update(normaliseLogin(login)).digest('base64url');
+  const keyOf = (form: string): string => crypto.createHmac('sha256', key).update(form).digest('base64url');
+  const loginKey = (login: string): string => keyOf(normaliseLogin(login));
+  /** The login's key, then its pre-0008 key when that differs. */
+  const keysOf = (login: string): string[] => [...new Set([loginKey(login), keyOf(legacyLogin(login))])];
 
   async function find(id: string): Promise<Subject | null> {
     const cached = cache.get(id);
@@ -89,16 +120,20 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
       return subject;
     },
     async findByLogin(login) {
-      const row = await db.selectFrom('login').select('subject_id').where('login_key', '=', loginKey(login)).executeTakeFirst();
-      return row ? find(row.subject_id) : null;
+      for (const loginKeyTried of keysOf(login)) {
+        const row = await db.selectFrom('login').select('subject_id').where('login_key', '=', loginKeyTried).executeTakeFirst();
+        if (row) return find(row.subject_id);
+      }
+      return null;
     },
     async register(subject, logins) {
       const keys = [...new Set(logins.map(loginKey))];
+      const claimed = [...new Set(logins.flatMap(keysOf))];
       await db.transaction().execute(async (trx) => {
         const taken = await trx.selectFrom('subject').select('id').where('id', '=', subject.id).executeTakeFirst();
         if (taken) throw new DomainError('HANDLE_TAKEN', `the handle "${subject.id}" is taken; choose another`);
-        if (keys.length > 0) {
-          const used = await trx.selectFrom('login').select('login_key').where('login_key', 'in', keys).executeTakeFirst();
+        if (claimed.length > 0) {
+          const used = await trx.selectFrom('login').select('login_key').where('login_key', 'in', claimed).executeTakeFirst();
           if (used) throw new DomainError('LOGIN_TAKEN', 'that e-mail address or phone number already has an account; sign in instead');
         }
         await trx

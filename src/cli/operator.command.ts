@@ -52,11 +52,16 @@ function findEmployer(recipients: readonly Recipient[], text: string): Recipient
   return recipients.find((r) => r.id.toLowerCase() === wanted || r.name.toLowerCase() === wanted);
 }
 
-/** otpauth:// key URI as authenticator apps read it (SHA-1, 6 digits, 30 s: RFC 6238 defaults). */
+/**
+ * otpauth:// key URI as authenticator apps read it (SHA-1, 6 digits, 30 s: RFC 6238 defaults).
+ * Every part is percent-encoded as RFC 3986 says (a space is %20; URLSearchParams would write the
+ * form encoding's "+", which apps show as a literal plus).
+ */
 export function otpauthUri(props: { issuer: string; account: string; secret: string }): string {
   const label = encodeURIComponent(`${props.issuer}:${props.account}`);
-  const query = new URLSearchParams({ secret: props.secret, issuer: props.issuer, algorithm: 'SHA1', digits: '6', period: '30' });
-  return `otpauth://totp/${label}?${query.toString()}`;
+  const params = { secret: props.secret, issuer: props.issuer, algorithm: 'SHA1', digits: '6', period: '30' };
+  const query = Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  return `otpauth://totp/${label}?${query}`;
 }
 
 async function runAdd(props: OperatorCommandProps): Promise<number> {

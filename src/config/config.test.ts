@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names the deployment (the log origin prefix) after the public host name, without scheme', () => {
+    const cwd = tmpDir();
+    writeConfig(cwd, { publicUrl: 'https://chat.example.jp/', cells: [{ id: 'jp', jurisdiction: 'JP' }] });
+    expect(loadConfig({ cwd, env: {} })).toMatchObject({ deployment: 'chat.example.jp', publicUrl: 'https://chat.example.jp/' });
+    expect(loadConfig({ cwd, env: { DOMICILE_PUBLIC_URL: 'https://talk.example.kr' } }).deployment).toBe('talk.example.kr');
+    writeConfig(cwd, { publicUrl: 'https://chat.example.jp', deployment: 'domicile.jp', cells: [{ id: 'jp', jurisdiction: 'JP' }] });
+    expect(loadConfig({ cwd, env: {} }).deployment).toBe('domicile.jp');
+    writeConfig(cwd, { publicUrl: 'chat.example.jp/path?x', cells: [{ id: 'jp', jurisdiction: 'JP' }] });
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/publicUrl/);
+  });
+
   it('lets PORT and DOMICILE_DATA_DIR override the file', () => {
     const cwd = tmpDir();
     writeConfig(cwd, { port: 9000, dataDir: './x', cells: [{ id: 'jp', jurisdiction: 'JP' }] });

@@ -32,6 +32,8 @@ const RuleSchema = Type.Object(
 export const ConfigFileSchema = Type.Object(
   {
     deployment: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]+$' })),
+    // The address people and auditors reach this server at, behind its proxy (https://chat.example.jp).
+    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+/?$' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     host: Type.Optional(Type.String()),
     dataDir: Type.Optional(Type.String({ minLength: 1 })),
@@ -66,7 +68,14 @@ export interface CellConfig {
 }
 
 export interface Config {
+  /**
+   * The deployment's name: the access logs' checkpoint origins are `<deployment>/log/<cell>`, which
+   * C2SP tlog-checkpoint wants to be the log's URL prefix without its scheme. Defaults to the host
+   * name of `publicUrl`, then to `domicile.local`.
+   */
   deployment: string;
+  /** `publicUrl` as configured, or null. */
+  publicUrl: string | null;
   port: number;
   host: string;
   dataDir: string;
@@ -169,6 +178,7 @@ export function finishConfig(
     merged.port = Number(env.PORT);
   }
   if (env.DOMICILE_DATA_DIR) merged.dataDir = env.DOMICILE_DATA_DIR;
+  if (env.DOMICILE_PUBLIC_URL) merged.publicUrl = env.DOMICILE_PUBLIC_URL;
   if (env.DOMICILE_POLICY_DIR) merged.policyDir = env.DOMICILE_POLICY_DIR;
   if (env.DOMICILE_TRUSTED_PROXIES !== undefined) {
     merged.trustedProxies = env.DOMICILE_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
@@ -220,7 +230,8 @@ export function finishConfig(
   }
 
   return {
-    deployment: file.deployment ?? 'domicile.local',
+    deployment: file.deployment ?? (file.publicUrl === undefined ? 'domicile.local' : new URL(file.publicUrl).hostname),
+    publicUrl: file.publicUrl ?? null,
     port: file.port ?? 8080,
     host: file.host ?? '0.0.0.0',
     dataDir,

@@ -9,7 +9,7 @@ import type { OperatorRole } from '../governance/policy/policy.request.js';
 /** Every demo operator's password. */
 export const demoOperatorPassword = 'domicile-ops-demo';
 /** Every demo operator's TOTP secret (base32, RFC 6238 defaults: SHA-1, 6 digits, 30 s). */
-export const demoTotpSecret = 'DOMICILEDEMOTOTP';
+export const demoTotpSecret = 'DOMICILEDEMOTOTPSECRETFOROPSDEMO';
 
 const nihonTalk: Employer = { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' };
 const seoulCloud: Employer = { id: 'seoul-cloud', entity: 'Seoul Cloud Co.', country: 'KR', tier: 'contractor' };

@@ -61,6 +61,15 @@ describe('base32', () => {
     expect(base32Decode('not base32!')).toBeNull();
   });
 
+  it('refuses non-zero trailing bits and lengths no bytes encode to (RFC 4648 §3.5)', () => {
+    // "MY" is "f" (0x66): 10 bits, the last 2 zero. "MZ" would set them: a second spelling of "f".
+    expect(base32Decode('MY')?.toString()).toBe('f');
+    expect(base32Decode('MZ')).toBeNull();
+    expect(base32Decode('MZXW6YTBOJ')).toBeNull();
+    expect(base32Decode('M')).toBeNull();
+    expect(base32Decode('MZX')).toBeNull();
+  });
+
   it('round-trips any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {

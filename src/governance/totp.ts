@@ -30,7 +30,11 @@ export function base32Encode(bytes: Uint8Array): string {
   return out;
 }
 
-/** Decodes base32, ignoring case, spaces and padding; null when it is not base32. */
+/**
+ * Decodes base32, ignoring case, spaces and padding; null when it is not base32: a character
+ * outside the alphabet, a length no whole number of bytes encodes to, or non-zero bits after the
+ * last byte (RFC 4648 §3.5: an encoder sets them to zero, so two spellings never mean one secret).
+ */
 export function base32Decode(text: string): Buffer | null {
   const clean = text.replace(/[\s=]/g, '').toUpperCase();
   const bytes: number[] = [];
@@ -46,6 +50,7 @@ export function base32Decode(text: string): Buffer | null {
       bits -= 8;
     }
   }
+  if (bits >= 5 || (buffer & ((1 << bits) - 1)) !== 0) return null;
   return Buffer.from(bytes);
 }
 

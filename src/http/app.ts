@@ -26,6 +26,9 @@ import { realtimeRoutes } from './routes/realtime.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { transparencyRoutes } from './routes/transparency.routes.js';
 import { imageConsumes } from './schemas.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { DomainError } from '../errors/catalogue.js';
+import { firstTextProblem, textFormats } from '../text/text.rule.js';
 
 export interface RouteEntry {
   method: string;
@@ -57,7 +60,10 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
     bodyLimit: 64 * 1024,
     // Unknown fields are refused, not silently dropped; types are not coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
+      plugins: [(ajv) => Object.entries(textFormats).reduce((a, [name, validate]) => a.addFormat(name, { type: 'string', validate }), ajv)],
+    },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -72,6 +78,13 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     }
   });
   app.setErrorHandler(errorHandler);
+  addSecurityHeaders(app);
+  // Every string a client sends passes the text rule before any schema or route sees it, so no
+  // route can forget it and both backends store exactly what was accepted.
+  app.addHook('preValidation', async (request) => {
+    const problem = firstTextProblem(request.body, 'body') ?? firstTextProblem(request.query, 'querystring') ?? firstTextProblem(request.params, 'params');
+    if (problem) throw new DomainError('VALIDATION_FAILED', problem);
+  });
   app.addContentTypeParser(imageConsumes, { parseAs: 'buffer' }, (_request, payload, done) => done(null, payload));
 
   await app.register(fastifySwagger, {

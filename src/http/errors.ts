@@ -3,6 +3,7 @@
 // faults are 5xx, and their details go to the log, not to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue, isDomainError, type ErrorCode } from '../errors/catalogue.js';
+import { textFormatHints } from '../text/text.rule.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -30,6 +31,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   if (error.validation) {
     const where = error.validationContext ?? 'request';
+    const first = error.validation[0];
+    const hint = first?.keyword === 'format' ? textFormatHints[String(first.params['format'])] : undefined;
+    if (first && hint) {
+      void reply.status(400).send(errorBody('VALIDATION_FAILED', `${where}${first.instancePath}: ${hint}`));
+      return;
+    }
     void reply.status(400).send(errorBody('VALIDATION_FAILED', `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`));
     return;
   }

@@ -1,12 +1,24 @@
 // Schema pieces shared by the route groups: every body schema refuses unknown fields; every
 // response schema is the allow-list of what a route may send (Fastify serialises with it, so a
 // field not named here never leaves the server).
-import { Type, type ArrayOptions, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type ArrayOptions, type Static, type StringOptions, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { errorCatalogue, type ErrorCode } from '../errors/catalogue.js';
+import { textFormats } from '../text/text.rule.js';
+
+// The text rule's formats, for TypeBox's own checks (WebSocket frames); app.ts gives them to Ajv.
+for (const [name, check] of Object.entries(textFormats)) FormatRegistry.Set(name, check);
 
 export function body<P extends TProperties>(properties: P): TObject<P> {
   return Type.Object(properties, { additionalProperties: false });
 }
+
+/**
+ * Client strings: every string a client sends already passes the text rule (no U+0000 or other
+ * controls, no lone surrogates, no bidi overrides: app.ts and ws-frames.ts check them all);
+ * these hold a field to one line (`Line`) or to a visible name (`Name`) as well.
+ */
+export const Line = (options: StringOptions) => Type.String({ ...options, format: 'line' });
+export const Name = (options: StringOptions) => Type.String({ ...options, format: 'name' });
 
 export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
 export const Handle = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z][A-Za-z0-9-]*$' });

@@ -5,6 +5,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import { firstTextProblem, textFormatHints } from '../text/text.rule.js';
 import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../errors/catalogue.js';
 
 /** An `error` frame; `extra` fields (a client or request id, details) follow the message. */
@@ -13,7 +14,7 @@ export function errorFrame(code: ErrorCode, message: string, extra: Record<strin
 }
 
 /** One frame's JSON value; MALFORMED_JSON when it is not JSON. */
-export function parseFrame(raw: string): unknown {
+function parseFrame(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
@@ -21,16 +22,33 @@ export function parseFrame(raw: string): unknown {
   }
 }
 
+/** The frame's own `clientId` / `requestId`, echoed in its error frame so the client can match it. */
+function correlationOf(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object') return {};
+  const ids: Record<string, string> = {};
+  for (const name of ['clientId', 'requestId']) {
+    const id = (value as Record<string, unknown>)[name];
+    if (typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id)) ids[name] = id;
+  }
+  return ids;
+}
+
 /** The first thing wrong with `value` against `schema`, for an error message. */
 export function firstProblem(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
   const error = Value.Errors(schema, value).First();
-  return error ? `${error.path || 'frame'}: ${error.message}` : 'invalid frame';
+  if (!error) return 'invalid frame';
+  const format = (error.schema as { format?: unknown }).format;
+  const hint = typeof format === 'string' ? textFormatHints[format] : undefined;
+  return `${error.path || 'frame'}: ${hint ?? error.message}`;
 }
 
 export interface FrameLoopOptions {
   socket: WebSocket;
-  /** Handles one text frame; frames are handled one at a time, in order. */
-  onFrame: (raw: string) => Promise<void>;
+  /**
+   * Handles one frame's JSON value, whose strings already passed the text rule (the same rule as
+   * HTTP bodies); frames are handled one at a time, in order.
+   */
+  onFrame: (value: unknown) => Promise<void>;
   send: (frame: string) => void;
   /** Whether this refusal also ends the socket (with the catalogue's close code). */
   closesSocket: (err: DomainError) => boolean;
@@ -48,16 +66,22 @@ export function handleFrames({ socket, onFrame, send, closesSocket, log, failure
       return;
     }
     const raw = String(data);
-    chain = chain.then(() =>
-      onFrame(raw).catch((err: unknown) => {
+    chain = chain.then(async () => {
+      let value: unknown = null;
+      try {
+        value = parseFrame(raw);
+        const problem = firstTextProblem(value, 'frame');
+        if (problem) throw new DomainError('VALIDATION_FAILED', problem);
+        await onFrame(value);
+      } catch (err) {
         if (isDomainError(err)) {
-          send(errorFrame(err.code, err.message));
+          send(errorFrame(err.code, err.message, correlationOf(value)));
           if (closesSocket(err)) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
           return;
         }
         log.error({ err }, failureMessage);
-        send(errorFrame('INTERNAL', 'something went wrong on our side; try again'));
-      }),
-    );
+        send(errorFrame('INTERNAL', 'something went wrong on our side; try again', correlationOf(value)));
+      }
+    });
   });
 }

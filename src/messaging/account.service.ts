@@ -5,6 +5,7 @@ import type { CellRegistry } from '../cells/cell.registry.js';
 import crypto from 'node:crypto';
 import type { SubjectClass } from '../cells/placement.js';
 import type { Subject, SubjectKind } from '../cells/directory.js';
+import { e164 } from '../cells/directory.js';
 import type { AccountRow } from './messaging.tables.js';
 import { DomainError } from '../errors/catalogue.js';
 import { categories, cellFor, isRecordId, newId, personalColumns, scopeOf } from '../cells/records.js';
@@ -119,9 +120,13 @@ export async function signUp(props: {
     throw new DomainError('UNKNOWN_JURISDICTION', `Domicile does not serve ${props.home} yet; choose one of ${ctx.cells.jurisdictions().join(', ')}`);
   }
   const subject: Subject = { id: handle, kind: props.kind ?? 'user', home: props.home, class: props.class ?? 'consumer' };
+  const phone = props.phone ? e164(props.phone) : null;
+  if (props.phone && !phone) {
+    throw new DomainError('VALIDATION_FAILED', 'write the phone number in international form, with "+" and the country code, e.g. +81 90 1234 5678');
+  }
   const contactPoints = [
-    ...(props.email ? [{ kind: 'email', value: props.email.trim(), category: categories.email }] : []),
-    ...(props.phone ? [{ kind: 'phone', value: props.phone.trim(), category: categories.phone }] : []),
+    ...(props.email ? [{ kind: 'email', value: props.email.normalize('NFKC').trim(), category: categories.email }] : []),
+    ...(phone ? [{ kind: 'phone', value: phone, category: categories.phone }] : []),
   ];
   const passwordHash = await hashPassword(props.password);
 

@@ -204,8 +204,12 @@ export async function listConversations(props: { ctx: MessagingContext; actor: S
 
 export async function listMembers(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<(UserView & { lastReadSeq: number; role: string })[]> {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
+  // A channel's readers are strangers to one another: a reader sees who runs the channel, never
+  // the other followers or how far they have read (issue 14.3).
+  const asReader = conversation.members.get(props.actor.id)?.role === 'reader';
   const out = [];
   for (const [id, member] of conversation.members) {
+    if (asReader && member.role !== 'owner') continue;
     const user = await getUser({ ctx: props.ctx, userId: id }).catch(() => null);
     if (user) out.push({ ...user, lastReadSeq: member.lastReadSeq, role: member.role });
   }

@@ -5,7 +5,8 @@ import type { Subject } from '../cells/directory.js';
 import { DomainError } from '../errors/catalogue.js';
 import { findAccount } from './account.service.js';
 import type { CachedConversation } from './conversation.cache.js';
-import { isImageType, sniffImageType } from './image.sniff.js';
+import { isImageType, sniffImageType, type ImageType } from './image.sniff.js';
+import { cleanImage } from './image.clean.js';
 import type { MessagingContext } from './messaging.context.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { authorizeWrite, categories, cellFor, isRecordId, newId, personalColumns, type Scope } from '../cells/records.js';
@@ -19,7 +20,8 @@ export interface StoredMedia {
   size: number;
 }
 
-function checkImage(bytes: Uint8Array, declared: string, limit: number): string {
+/** The image, decoded and re-encoded without metadata (image.clean.ts), and its type. */
+async function checkImage(bytes: Uint8Array, declared: string, limit: number): Promise<{ contentType: ImageType; bytes: Buffer }> {
   if (!isImageType(declared)) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the image bytes with Content-Type image/png, image/jpeg, image/gif or image/webp');
   }
@@ -30,7 +32,7 @@ function checkImage(bytes: Uint8Array, declared: string, limit: number): string 
   if (actual !== declared) {
     throw new DomainError('NOT_AN_IMAGE', `the file is ${actual} but was sent as ${declared}; send it with its real type`);
   }
-  return actual;
+  return { contentType: actual, bytes: await cleanImage(bytes, actual) };
 }
 
 async function store(props: {
@@ -82,13 +84,13 @@ export async function uploadConversationImage(props: {
   if (conversation.kind === 'channel' && conversation.members.get(props.actor.id)?.role !== 'owner') {
     throw new DomainError('READ_ONLY_CONVERSATION', 'only the official account itself can post in its channel');
   }
-  const contentType = checkImage(props.bytes, props.contentType, maxImageBytes);
+  const { contentType, bytes } = await checkImage(props.bytes, props.contentType, maxImageBytes);
   return store({
     ctx: props.ctx,
     owner: props.actor,
     scope: { home: conversation.scopeHome, class: conversation.scopeClass },
     conversationId: conversation.id,
-    bytes: props.bytes,
+    bytes,
     contentType,
   });
 }
@@ -113,9 +115,9 @@ export async function getConversationImage(props: { ctx: MessagingContext; actor
 }
 
 export async function setAvatar(props: { ctx: MessagingContext; actor: Subject; contentType: string; bytes: Uint8Array }): Promise<void> {
-  const contentType = checkImage(props.bytes, props.contentType, maxAvatarBytes);
+  const { contentType, bytes } = await checkImage(props.bytes, props.contentType, maxAvatarBytes);
   const scope = { home: props.actor.home, class: props.actor.class };
-  const stored = await store({ ctx: props.ctx, owner: props.actor, scope, conversationId: null, bytes: props.bytes, contentType });
+  const stored = await store({ ctx: props.ctx, owner: props.actor, scope, conversationId: null, bytes, contentType });
   const accountCell = cellFor(props.ctx.cells, scope, categories.account);
   const previous = (await findAccount(props.ctx.cells, props.actor)).avatar_media_id;
   await accountCell.db.updateTable('account').set({ avatar_media_id: stored.id }).where('id', '=', props.actor.id).execute();

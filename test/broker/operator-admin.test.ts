@@ -11,6 +11,7 @@ import { createGovernanceJournal, type GovernanceEvent } from '../../src/governa
 import type { AccessEntry } from '../../src/governance/log/entry.js';
 import { createOperators } from '../../src/governance/operators/operators.js';
 import { base32Decode, totp } from '../../src/governance/totp.js';
+import { demoTotpSecret } from '../../src/demo/demo.operators.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 
 const password = 'correct horse battery staple';
@@ -121,6 +122,16 @@ describe('domicile operator', () => {
       expect(entries[0]).toMatchObject({ actor: 'system:cli', caseRef: 'operator:op-audited', purpose: 'OPERATOR_ADMIN', subjects: [], subjectJurisdiction: jurisdiction, decision: 'allow' });
     }
     expect(await runtime.governance.journal.pending()).toBe(0);
+  });
+
+  it('refuses a TOTP secret under 128 bits (RFC 4226 §4 R6); the demo secret has 160, the printed one too', async () => {
+    expect(base32Decode(demoTotpSecret)?.length).toBe(20);
+    const short = runtime.governance.operators.create({
+      id: 'op-short-key', name: 'Short key', employer: { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' },
+      officeCountry: 'JP', roles: ['support'], password, totpSecret: 'DOMICILEDEMOTOTP',
+    });
+    await expect(short).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/128 bits/) });
+    expect(await runtime.governance.operators.find('op-short-key')).toBeNull();
   });
 
   it('refuses bad input with a clear message and exit 2', async () => {

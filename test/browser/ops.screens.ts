@@ -11,7 +11,7 @@ import { launchChromium, repoRoot } from './support.js';
 
 /** Public demo credentials of every demo operator (README). */
 export const OPS_PASSWORD = 'domicile-ops-demo';
-export const OPS_TOTP_SECRET = 'DOMICILEDEMOTOTP';
+export const OPS_TOTP_SECRET = 'DOMICILEDEMOTOTPSECRETFOROPSDEMO';
 export const SIMULATED = { JP: '133.242.0.1', KR: '211.43.0.1', CN: '1.2.4.8' } as const;
 
 function base32(text: string): Buffer {

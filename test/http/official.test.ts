@@ -45,6 +45,24 @@ describe('official accounts', () => {
     expect(after.find((a) => a.id === 'minato-city')).toMatchObject({ followerCount: 3, following: false });
   });
 
+  it('shows a channel reader only the owner among its members, never other followers or their read positions', async () => {
+    const seojun = new ApiClient(server.url);
+    await seojun.signUp({ handle: 'reader-seojun', home: 'KR' });
+    const accounts = ((await seojun.request('GET', '/v1/official-accounts')).body as { accounts: Account[] }).accounts;
+    const channelId = accounts.find((a) => a.id === 'minato-city')?.channelId;
+    expect((await seojun.request('POST', '/v1/official-accounts/minato-city/follow')).status).toBe(204);
+
+    type Members = { members: { id: string; role: string }[] };
+    const seen = (await seojun.request('GET', `/v1/conversations/${channelId}/members`)).body as Members;
+    expect(seen.members.map((m) => [m.id, m.role])).toEqual([['minato-city', 'owner']]);
+
+    const city = new ApiClient(server.url);
+    await city.signIn('minato-city', 'domicile-demo');
+    const all = (await city.request('GET', `/v1/conversations/${channelId}/members`)).body as Members;
+    expect(all.members.filter((m) => m.role === 'reader').map((m) => m.id)).toContain('reader-seojun');
+    expect(all.members.filter((m) => m.role === 'reader').length).toBeGreaterThan(1);
+  });
+
   it('refuses a group larger than 500 members', async () => {
     const host = new ApiClient(server.url);
     await host.signUp({ handle: 'big-host' });

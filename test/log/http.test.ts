@@ -2,6 +2,8 @@
 // auditors, the verifier keys, and a signed-in person's own accesses with inclusion proofs that
 // an independent client verifies against the signed checkpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { addAuditor } from '../../src/governance/log/auditors.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/server.js';
 import { checkInclusion, openSignedNote, parseCheckpointBody, parseClientKey, verifyTiledLog } from './tlog-client.js';
@@ -62,7 +64,18 @@ describe('log routes', () => {
 
     const { token } = await addAuditor({ db: server.runtime.directory.db, name: 'PPC inspector' });
     const auditor = { authorization: `Bearer ${token}` };
-    expect((await anyone.request('GET', `/log/jp/tile/entries/000.p/${size}`, undefined, auditor)).status).toBe(200);
+    const plain = await anyone.request('GET', `/log/jp/tile/entries/000.p/${size}`, undefined, { ...auditor, 'accept-encoding': 'identity' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toMatch(/accept-encoding/i);
+    // Entry bundles are gzipped for a client that accepts it (tlog-tiles SHOULD), bytes intact.
+    const zipped = await rawGet(`${server.url}/log/jp/tile/entries/000.p/${size}`, { ...auditor, 'accept-encoding': 'gzip, br;q=0' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(String(zipped.headers.vary)).toMatch(/accept-encoding/i);
+    expect(zipped.body.length).toBeLessThan(plain.raw.length);
+    expect(gunzipSync(zipped.body).equals(plain.raw)).toBe(true);
+    const hashTile = await rawGet(`${server.url}/log/jp/tile/0/000.p/${size}`, { 'accept-encoding': 'gzip' });
+    expect(hashTile.headers['content-encoding']).toBeUndefined();
 
     // The whole log, fetched over HTTP like any tlog-tiles client would.
     const fetchTile = async (p: string): Promise<Uint8Array | null> => {
@@ -128,3 +141,15 @@ describe('log routes', () => {
     expect(korean).toMatchObject({ cell: 'kr', accesses: [] });
   });
 });
+
+/** A GET without the automatic decompression of fetch, to see the bytes as sent. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}

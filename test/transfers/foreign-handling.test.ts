@@ -48,6 +48,20 @@ describe('on the demo world', () => {
     expect(text.headers.get('content-type')).toContain('text/plain');
     expect(text.raw.toString()).toContain('South Korea (KR): stores user.content.media');
     expect((await new ApiClient(demo.url).request('GET', '/v1/foreign-handling?since=2026-02-30')).status).toBe(400);
+    // Windows are bounded (issue 14.7): a day within the last 3 years and before today, no other.
+    const day = (yearsBack: number, daysBack = 0) => {
+      const d = new Date();
+      d.setUTCFullYear(d.getUTCFullYear() - yearsBack);
+      d.setUTCDate(d.getUTCDate() - daysBack);
+      return d.toISOString().slice(0, 10);
+    };
+    const since = async (value: string) => (await new ApiClient(demo.url).request('GET', `/v1/foreign-handling?since=${value}`)).status;
+    expect(await since(day(2))).toBe(200);
+    expect(await since(day(0, 1))).toBe(200);
+    expect(await since(day(3, 1))).toBe(400);
+    expect(await since('1970-01-01')).toBe(400);
+    expect(await since(day(0))).toBe(400);
+    expect(await since(day(-1))).toBe(400);
   });
 
   it('discloses to hanako where her data is, her image transfers to Korea and the accesses about her', async () => {

@@ -19,6 +19,7 @@ type TransferRecord = { destination: string; recipient: { id: string; name: stri
 const receiptSchema = (() => {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats.default(ajv);
+  ajv.addSchema(JSON.parse(readFileSync(repoPath('schemas', 'kantara-consent-receipt-v1.1.schema.json'), 'utf8')) as object);
   return ajv.compile(JSON.parse(readFileSync(repoPath('schemas', 'consent-receipt.schema.json'), 'utf8')) as object);
 })();
 

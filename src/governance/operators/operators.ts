@@ -176,7 +176,8 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       }
       if (input.password.length < 12) throw new DomainError('VALIDATION_FAILED', 'an operator password needs at least 12 characters');
       const secret = base32Decode(input.totpSecret);
-      if (!secret || secret.length < 10) throw new DomainError('VALIDATION_FAILED', 'the TOTP secret must be base32 of at least 80 bits');
+      // RFC 4226 §4 R6: the shared secret is at least 128 bits (160 recommended, as newTotpSecret makes).
+      if (!secret || secret.length < 16) throw new DomainError('VALIDATION_FAILED', 'the TOTP secret must be base32 of at least 128 bits (26 or more characters)');
       if (await operatorById(db, input.id)) throw new DomainError('ALREADY_EXISTS', `an operator "${input.id}" already exists`);
       const row: OperatorRow = {
         id: input.id,

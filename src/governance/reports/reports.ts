@@ -11,7 +11,7 @@ import type { TransfersContext } from '../transfers/transfers.context.js';
 import type { AccessHistory } from './access-history.js';
 import { buildDisclosure, type Disclosure } from './disclosure.js';
 import { foreignHandlingStatement, monthsBefore, type ForeignHandlingReport } from './foreign-handling.js';
-import { heldAbout, placementFacts, storedFacts, transferFacts } from './report.readers.js';
+import { heldAbout, placementFacts, storedFacts, transferFacts, type StoredFact } from './report.readers.js';
 
 /** Access-log entries listed in one disclosure; older ones are counted as truncated. */
 export const disclosureAccessLimit = 500;
@@ -45,6 +45,28 @@ export async function gatherDisclosure(props: {
   });
 }
 
+/** How far back a foreign-handling statement may look: records of provision are kept 3 years (APPI). */
+export const foreignHandlingMaxYears = 3;
+
+/**
+ * The start of a requested statement window: a real calendar day (UTC), at most
+ * `foreignHandlingMaxYears` before `at` and before `at`'s own day. Bounding the windows bounds
+ * the statements a public route can be made to compute.
+ */
+export function foreignHandlingSince(day: string, at: Date): Date {
+  const since = new Date(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(since.getTime()) || since.toISOString().slice(0, 10) !== day) {
+    throw new DomainError('VALIDATION_FAILED', 'since must be a real calendar date, YYYY-MM-DD');
+  }
+  const today = at.toISOString().slice(0, 10);
+  const earliest = new Date(`${today}T00:00:00.000Z`);
+  earliest.setUTCFullYear(earliest.getUTCFullYear() - foreignHandlingMaxYears);
+  if (since < earliest || day >= today) {
+    throw new DomainError('VALIDATION_FAILED', `since must be a day from ${earliest.toISOString().slice(0, 10)} up to yesterday (statements cover at most ${foreignHandlingMaxYears} years)`);
+  }
+  return since;
+}
+
 export async function gatherForeignHandling(props: {
   cells: CellRegistry;
   accessHistory: AccessHistory;
@@ -53,13 +75,15 @@ export async function gatherForeignHandling(props: {
   at: Date;
   /** Window of accesses and transfers counted; 12 months by default. */
   since?: Date;
+  /** Rows stored per home, category and cell, when the caller already counted them (they do not depend on the window). */
+  stored?: Promise<StoredFact[]>;
 }): Promise<ForeignHandlingReport> {
   const since = props.since ?? monthsBefore(props.at, 12);
   if (!(since.getTime() < props.at.getTime())) throw new DomainError('VALIDATION_FAILED', 'the window must start before it ends');
   const homes = props.cells.jurisdictions();
   const categories = [...props.knownCategories, privacyCategories.consent, privacyCategories.transferRecord];
   const [stored, transfers, accesses] = await Promise.all([
-    storedFacts(props.cells),
+    props.stored ?? storedFacts(props.cells),
     transferFacts(props.cells, since),
     Promise.all(homes.map((home) => props.accessHistory.accessesAbout({ home, since, until: props.at }))),
   ]);

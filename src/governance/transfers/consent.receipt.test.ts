@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assertConsentReceipt, buildConsentReceipt, validateConsentReceipt, type ConsentReceipt } from './consent.receipt.js';
 import type { ValidNotice } from './notice.validator.js';
 import { loadRegistries } from './registry.js';
-import { readJsonFile, repoPath } from './repo-files.js';
+import { readJsonFile, repoPath, schemaCheck } from './repo-files.js';
 import { ConsentError } from './transfers.errors.js';
 import { validNotice } from './transfers.test-support.js';
 
@@ -135,5 +135,96 @@ describe('validateConsentReceipt', () => {
     expect(result.ok).toBe(false);
     expect(result.problems.length).toBeGreaterThan(0);
     expect(() => assertConsentReceipt(mutated(edit))).toThrow(ConsentError);
+  });
+});
+
+// The example receipt published with the Kantara Consent Receipt Specification v1.1.0 (its JSON
+// example, the Ankh-Morpork Times subscription), as published: no addressLocality, a jurisdiction
+// that is no ISO code, a public key with CR LF line breaks, a thirdPartyName without disclosure.
+// The copy available here ended after the third purpose; the spec's two legal-obligation purposes
+// are left out and its closing `sensitive` / `spiCat` fields are given their plainest values.
+const kantaraExample = {
+  version: 'KI-CR-v1.1.0',
+  jurisdiction: 'DW',
+  consentTimestamp: 1510592400,
+  collectionMethod: 'Web Subscription Form with opt-in for marketing',
+  consentReceiptID: 'c1befd3e-b7e5-4ea6-8688-e9a565aade21',
+  publicKey:
+    '04:a3:1d:40:53:f0:4b:f1:f9:1b:b2:3a:83:a9:d1:\r\n40:02:cc:31:b6:4a:77:bf:5 e:a0:db:4f:ea:d2:07:\r\nc4:23:57:6f:83:2c:3d:3e:8d:e7:02:71:60:54:01:\r\nf4 :6a:fb:a2:1e:8b:42:53:33:78:68:d9:7d:5e:b2:\r\ncc:0b:f8:a1:bf',
+  language: 'en',
+  piiPrincipalId: 'Bowden Jeffries',
+  piiControllers: [
+    {
+      piiController: 'Ankh-Morpork Times',
+      contact: 'William De Worde',
+      address: { streetAddress: 'Gleam Street', addressCountry: 'DW' },
+      email: 'william@times.ankh-morpork.xyz',
+      phone: '(555) 555-DISC (3429)',
+    },
+  ],
+  policyUrl: 'https://times.ankh-morpork.xzy/privacy_2017',
+  services: [
+    {
+      service: 'Digital Subscription and News Alerts',
+      purposes: [
+        {
+          purpose: 'To provide contracted services',
+          purposeCategory: ['2 - Contracted Service'],
+          consentType: 'EXPLICIT',
+          piiCategory: ['1 - Biographical', '2 - Contact', '4 - Communications/Social', '7 - Financial'],
+          primaryPurpose: true,
+          termination: 'Subscription end date + 1 year',
+          thirdPartyDisclosure: true,
+          thirdPartyName: 'The Ankh-morpork Deadbeat Debt Collectors Society',
+        },
+        {
+          purpose: 'To personalize service experience',
+          purposeCategory: ['5 - Personalize Experience'],
+          consentType: 'EXPLICIT',
+          piiCategory: ['1 - Biographical', '2 - Contact', '4 - Communications/Social'],
+          primaryPurpose: false,
+          termination: 'Subscription end date + 1 year',
+          thirdPartyDisclosure: false,
+        },
+        {
+          purpose: 'To market services',
+          purposeCategory: ['6 - Marketing'],
+          consentType: 'EXPLICIT',
+          piiCategory: ['2 - Contact'],
+          primaryPurpose: false,
+          termination: 'Subscription end date + 1 year',
+          thirdPartyDisclosure: false,
+          thirdPartyName: 'DiscWorld Octarine Programmatic Ad Agency',
+        },
+      ],
+    },
+  ],
+  sensitive: false,
+  spiCat: [],
+};
+
+describe('the Kantara base schema and the Domicile profile', () => {
+  const base = schemaCheck('kantara-consent-receipt-v1.1.schema.json');
+
+  it('accepts Kantara’s own v1.1 example receipt as a Kantara receipt', () => {
+    expect(base(kantaraExample)).toEqual({ ok: true, value: kantaraExample });
+  });
+
+  it('holds the base to what the specification requires', () => {
+    const { spiCat: _spiCat, ...noSpiCat } = kantaraExample;
+    expect(base(noSpiCat).ok).toBe(false);
+    const disclosedToNobody = structuredClone(kantaraExample);
+    delete (disclosedToNobody.services[0]?.purposes[0] as { thirdPartyName?: string }).thirdPartyName;
+    expect(base(disclosedToNobody).ok).toBe(false);
+    expect(base({ ...kantaraExample, version: 'KI-CR-v1.0.0' }).ok).toBe(false);
+  });
+
+  it('every Domicile receipt is a Kantara receipt too; the example lacks only the profile’s extensions', () => {
+    expect(base(receipt()).ok).toBe(true);
+    const asProfile = validateConsentReceipt(kantaraExample);
+    expect(asProfile.ok).toBe(false);
+    const missing = asProfile.problems.map((p) => p.message).filter((m) => m.startsWith('missing'));
+    expect(missing).toEqual(expect.arrayContaining(['missing required field "noticeId"', 'missing required field "separateConsent"']));
+    expect(asProfile.problems.some((p) => p.path.includes('address'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Finds the project's data files (registries/, schemas/) and checks JSON against the schemas
 // there. The only file-system reads of the transfers module besides the CLI.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -74,6 +74,22 @@ function ajvInstance(): Ajv2020 {
   return ajv;
 }
 
+/**
+ * Compiles `schema` with every other schema in schemas/ known by its `$id`, so a profile can
+ * `$ref` the standard it extends (consent-receipt.schema.json → the Kantara base).
+ */
+function compileWithSiblings(instance: Ajv2020, schema: object): ValidateFunction {
+  const idOf = (value: unknown): string | undefined =>
+    typeof value === 'object' && value !== null && '$id' in value && typeof value.$id === 'string' ? value.$id : undefined;
+  for (const name of readdirSync(repoPath('schemas')).filter((n) => n.endsWith('.schema.json'))) {
+    const sibling = readJsonFile(repoPath('schemas', name));
+    const id = idOf(sibling);
+    if (id !== undefined && instance.getSchema(id) === undefined) instance.addSchema(sibling as object);
+  }
+  const own = idOf(schema);
+  return (own === undefined ? undefined : instance.getSchema(own)) ?? instance.compile(schema);
+}
+
 function describe(error: ErrorObject): string {
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty?: string }).missingProperty;
@@ -98,7 +114,7 @@ export function schemaCheck<T>(schemaFile: string): SchemaCheck<T> {
     if (typeof schema !== 'object' || schema === null) {
       throw new RepoFileError('FILE_NOT_JSON', file, `${file} does not hold a JSON Schema object`);
     }
-    validate = ajvInstance().compile(schema);
+    validate = compileWithSiblings(ajvInstance(), schema);
     compiled.set(file, validate);
   }
   const check = validate;

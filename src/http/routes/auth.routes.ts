@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listSessions, revokeSession, signIn, signUp } from '../../messaging/account.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, body, errorResponses, Handle, Id, Jurisdiction, NoContent, publicRoute } from '../schemas.js';
+import { bearer, body, errorResponses, Handle, Id, Jurisdiction, Line, Name, NoContent, publicRoute } from '../schemas.js';
 import { SessionList, SignedIn } from './auth.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
@@ -23,10 +23,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         security: publicRoute,
         body: body({
           handle: Handle,
-          displayName: Type.String({ minLength: 1, maxLength: 80 }),
+          displayName: Name({ minLength: 1, maxLength: 80 }),
           password: Type.String({ minLength: 8, maxLength: 200 }),
           home: Jurisdiction,
-          email: Type.Optional(Type.String({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
+          email: Type.Optional(Line({ minLength: 3, maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
           phone: Type.Optional(Type.String({ minLength: 6, maxLength: 30, pattern: '^\\+?[0-9 ()-]+$' })),
         }),
         response: { 201: SignedIn, ...errorResponses },
@@ -46,7 +46,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         summary: 'Sign in with handle, e-mail or phone and password',
         operationId: 'signIn',
         security: publicRoute,
-        body: body({ login: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: body({ login: Line({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 1, maxLength: 200 }) }),
         response: { 200: SignedIn, ...errorResponses },
       },
     },

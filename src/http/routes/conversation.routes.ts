@@ -14,7 +14,8 @@ import {
 import { getConversationImage, maxImageBytes, uploadConversationImage } from '../../messaging/media.service.js';
 import { listMessages, maxTextLength, sendMessage } from '../../messaging/message.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, binary, body, ClientId, errorResponses, Id, imageConsumes, NoContent, SeqString } from '../schemas.js';
+import { sendMedia } from '../security-headers.js';
+import { bearer, binary, body, ClientId, errorResponses, Id, imageConsumes, Name, NoContent, SeqString } from '../schemas.js';
 import { Conversation, ConversationList, MemberList, Message, MessagePage, Ok, StoredMedia } from './conversation.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
@@ -42,7 +43,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
         body: body({
           kind: Type.Union([Type.Literal('direct'), Type.Literal('group')]),
           memberIds: Type.Array(Id, { minItems: 1, maxItems: 499 }),
-          title: Type.Optional(Type.String({ maxLength: 100 })),
+          title: Type.Optional(Name({ maxLength: 100 })),
         }),
         response: { 200: Type.Composite([Conversation], { description: 'the direct conversation with these members already existed' }), 201: Conversation, ...errorResponses },
       },
@@ -166,7 +167,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     },
     async (request, reply) => {
       const image = await getConversationImage({ ctx, actor: actorOf(request), conversationId: request.params.id, mediaId: request.params.mediaId });
-      return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=3600').send(image.bytes);
+      return sendMedia(reply, image, 3600);
     },
   );
 

@@ -1,6 +1,8 @@
 // The access logs at the edge: each cell's checkpoint and hash tiles in the C2SP tlog-tiles
 // layout for anyone, its entry bundles for auditors only, the verifier keys, and a signed-in
 // person's own accesses with inclusion proofs against the latest checkpoint.
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -18,6 +20,19 @@ const CellParam = Type.String({ pattern: '^[a-z][a-z0-9]{0,15}$', description: '
 // Tiles never change once published (a partial tile is named by its width), so caches may keep
 // them; the checkpoint moves every second while entries arrive.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+const gzip = promisify(zlib.gzip);
+
+/** Whether an Accept-Encoding header accepts gzip: named (or else `*`) with a q-value above 0. */
+export function acceptsGzip(header: string | undefined): boolean {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    weights.set(coding === 'x-gzip' ? 'gzip' : coding, q === undefined ? 1 : Number(q.slice(2)) || 0);
+  }
+  return (weights.get('gzip') ?? weights.get('*') ?? 0) > 0;
+}
 
 /** Only the parts of the runtime these routes use. */
 export type LogRoutesOptions = Pick<Runtime, 'logs' | 'cells' | 'directory' | 'messaging'> & { config: Pick<Runtime['config'], 'deployment'> };
@@ -86,10 +101,13 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
       const entries = path.startsWith('tile/entries/');
       if (entries) await requireAuditor(request);
       const { bytes } = await log.tile(path);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('cache-control', entries ? 'private, max-age=31536000, immutable' : IMMUTABLE)
-        .send(bytes);
+      void reply.header('content-type', 'application/octet-stream').header('cache-control', entries ? 'private, max-age=31536000, immutable' : IMMUTABLE);
+      // tlog-tiles: entry bundles (JSON text, which compresses well) SHOULD be compressed at the
+      // HTTP layer; hash tiles are random bytes and are sent as they are.
+      if (!entries) return reply.send(bytes);
+      void reply.header('vary', 'Accept-Encoding');
+      if (!acceptsGzip(request.headers['accept-encoding'])) return reply.send(bytes);
+      return reply.header('content-encoding', 'gzip').send(await gzip(bytes));
     },
   );
 

@@ -14,7 +14,7 @@ import type { RequestOrigin } from '../../governance/operators/origin.js';
 import type { LiveOperatorConnection, OperatorPresence } from '../../governance/operators/presence.js';
 import { encodeOpsFrame, operatorEventFrame, type OpsServerFrame } from '../ops-frames.js';
 import { checkLocation, type OperatorGate } from '../operator-auth.js';
-import { firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
+import { firstProblem, handleFrames } from '../ws-frames.js';
 import type { Broker } from '../../governance/broker/broker.js';
 import { deliver } from './ops.data.routes.js';
 import { accessProperties } from './ops.schemas.js';
@@ -79,8 +79,7 @@ export const opsRealtimeRoutes: FastifyPluginAsync<OpsRealtimeRoutesOptions> = a
       send({ type: 'ready', operator: presentOperator(operator), session, origin, blocked: gate.cutoff.list() });
     }
 
-    async function onFrame(raw: string): Promise<void> {
-      const value = parseFrame(raw);
+    async function onFrame(value: unknown): Promise<void> {
       if (!signedIn) {
         if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with an operator token (${firstProblem(Hello, value)})`);
         await onHello(value);

@@ -2,12 +2,12 @@
 // REST routes and the web app's types.
 import { Type } from '@sinclair/typebox';
 import { maxNoteLength } from '../../pay/ledger.js';
-import { Nullable } from '../schemas.js';
+import { Line, Nullable } from '../schemas.js';
 
 // Amounts are checked by the use case (PAY_INVALID_AMOUNT names the rule), so any number passes here.
 export const Amount = Type.Number({ description: 'whole minor units of the currency, e.g. 500 (JPY has no fraction)' });
 export const IdempotencyKey = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'a fresh random value per payment; send the same value to retry it' });
-export const Note = Type.String({ maxLength: maxNoteLength });
+export const Note = Line({ maxLength: maxNoteLength });
 
 export const StoredIn = Type.Object({ cell: Type.String(), jurisdiction: Type.String() });
 export const Wallet = Type.Object({

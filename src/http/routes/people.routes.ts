@@ -5,7 +5,8 @@ import { getUser, updateProfile } from '../../messaging/account.service.js';
 import { addContact, listContacts, removeContact } from '../../messaging/contact.service.js';
 import { getAvatar, maxAvatarBytes, setAvatar } from '../../messaging/media.service.js';
 import { actorOf, requireAuth } from '../auth.js';
-import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, NoContent } from '../schemas.js';
+import { sendMedia } from '../security-headers.js';
+import { bearer, binary, body, errorResponses, Handle, Id, imageConsumes, Name, NoContent } from '../schemas.js';
 import { ContactList, User } from './people.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
@@ -22,7 +23,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = asyn
 
   app.patch(
     '/v1/me',
-    { schema: { tags: ['people'], summary: 'Change your display name', operationId: 'updateMe', security: bearer, body: body({ displayName: Type.String({ minLength: 1, maxLength: 80 }) }), response: { 200: User, ...errorResponses } } },
+    { schema: { tags: ['people'], summary: 'Change your display name', operationId: 'updateMe', security: bearer, body: body({ displayName: Name({ minLength: 1, maxLength: 80 }) }), response: { 200: User, ...errorResponses } } },
     async (request) => updateProfile({ ctx, subject: actorOf(request), displayName: request.body.displayName }),
   );
 
@@ -41,7 +42,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox<PeopleRoutesOptions> = asyn
     { schema: { tags: ['people'], summary: "A user's profile picture", operationId: 'getAvatar', security: bearer, params: Type.Object({ userId: Id }), response: { 200: binary('The picture, with its own Content-Type', imageConsumes), ...errorResponses } } },
     async (request, reply) => {
       const image = await getAvatar({ ctx, userId: request.params.userId });
-      return reply.header('content-type', image.contentType).header('cache-control', 'private, max-age=60').send(image.bytes);
+      return sendMedia(reply, image, 60);
     },
   );
 

@@ -15,7 +15,7 @@ import { messagesAfter, queueMessage } from '../../messaging/message.service.js'
 import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
-import { errorFrame, firstProblem, handleFrames, parseFrame } from '../ws-frames.js';
+import { errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
 import type { Runtime } from '../../app/runtime.js';
 
 const Hello = Type.Object(
@@ -105,8 +105,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       }
     }
 
-    async function onFrame(raw: string): Promise<void> {
-      const value = parseFrame(raw);
+    async function onFrame(value: unknown): Promise<void> {
       if (!subject) {
         if (!Value.Check(Hello, value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with a token (${firstProblem(Hello, value)})`);
         await onHello(value);

@@ -6,7 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../errors/catalogue.js';
 import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
 import { renderForeignHandling, type ForeignHandlingReport } from '../../governance/reports/foreign-handling.js';
-import { gatherForeignHandling } from '../../governance/reports/reports.js';
+import { foreignHandlingSince, gatherForeignHandling } from '../../governance/reports/reports.js';
+import { storedFacts, type StoredFact } from '../../governance/reports/report.readers.js';
+import { LruMap } from '../lru.js';
 import { inEffect } from '../../governance/transfers/notice.catalogue.js';
 import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
 import { categories } from '../../cells/records.js';
@@ -40,7 +42,11 @@ export function noticeSummary(notice: ValidNotice, at: Date) {
 
 // Computing the statement reads every cell and every log; a public page must not let anyone
 // make the server do that on each request.
+// The cache is small and least-recently-used (the default window is the one people ask for), and
+// the windows it can hold are bounded (foreignHandlingSince): a caller asking for ever new dates
+// evicts old ones instead of growing memory, and gets a 400 outside the last 3 years.
 const statementTtlMs = 60_000;
+export const statementCacheSize = 16;
 
 /** Only the parts of the runtime these routes use. */
 export type TransparencyRoutesOptions = Pick<Runtime, 'transfers' | 'logs' | 'cells'>;
@@ -48,7 +54,8 @@ export type TransparencyRoutesOptions = Pick<Runtime, 'transfers' | 'logs' | 'ce
 export const transparencyRoutes: FastifyPluginAsyncTypebox<TransparencyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
-  const statements = new Map<string, { at: number; report: Promise<ForeignHandlingReport> }>();
+  let counts: { at: number; stored: Promise<StoredFact[]> } | null = null;
+  const statements = new LruMap<string, { at: number; report: Promise<ForeignHandlingReport> }>(statementCacheSize);
 
   app.get('/v1/notices', { schema: { tags: ['transfers'], summary: 'Transfer notices that may be shown and consented to', operationId: 'listNotices', security: publicRoute, response: { 200: NoticeList, ...errorResponses } } }, async () => {
     const at = ctx.now();
@@ -119,18 +126,22 @@ export const transparencyRoutes: FastifyPluginAsyncTypebox<TransparencyRoutesOpt
     },
     async (request, reply) => {
       const sinceText = request.query.since;
-      const since = sinceText === undefined ? undefined : new Date(`${sinceText}T00:00:00.000Z`);
-      if (since !== undefined && (Number.isNaN(since.getTime()) || since.toISOString().slice(0, 10) !== sinceText)) {
-        throw new DomainError('VALIDATION_FAILED', 'since must be a real calendar date, YYYY-MM-DD');
-      }
+      const since = sinceText === undefined ? undefined : foreignHandlingSince(sinceText, ctx.now());
       const key = sinceText ?? '';
       const now = Date.now();
       let cached = statements.get(key);
       if (cached === undefined || now - cached.at > statementTtlMs) {
-        const report = gatherForeignHandling({ cells: runtime.cells, accessHistory, knownCategories: Object.values(categories), at: ctx.now(), ...(since === undefined ? {} : { since }) });
+        // The stored-row counts do not depend on the window: one count per minute serves every window.
+        if (counts === null || now - counts.at > statementTtlMs) {
+          const fresh = { at: now, stored: storedFacts(runtime.cells) };
+          fresh.stored.catch(() => {
+            if (counts === fresh) counts = null;
+          });
+          counts = fresh;
+        }
+        const report = gatherForeignHandling({ cells: runtime.cells, accessHistory, knownCategories: Object.values(categories), at: ctx.now(), stored: counts.stored, ...(since === undefined ? {} : { since }) });
         cached = { at: now, report };
         statements.set(key, cached);
-        if (statements.size > 100) statements.delete(statements.keys().next().value as string);
         report.catch(() => statements.delete(key));
       }
       const report = await cached.report;
