@@ -16,6 +16,8 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'POST /v1/auth/signup': 'user',
   'POST /v1/auth/signin': 'user',
   'POST /v1/auth/signout': 'none',
+  'POST /v1/auth/signout-everywhere': 'none',
+  'POST /v1/auth/password': 'none',
   'GET /v1/sessions': 'user',
   'DELETE /v1/sessions/:sessionId': 'none',
   'GET /v1/me': 'user',

@@ -3,6 +3,7 @@
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { ConversationRow, MessageRow } from './messaging.tables.js';
+import { rateLimitedDetails } from './rate-limit.js';
 import { DomainError } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import type { CachedConversation, Member } from './conversation.cache.js';
@@ -103,6 +104,10 @@ export async function createConversation(props: {
   const title = props.title?.trim() || null;
   if (title && title.length > 100) throw new DomainError('VALIDATION_FAILED', 'a title has at most 100 characters');
 
+  if (props.kind === 'group') {
+    const wait = ctx.groupLimiter.take(actor.id);
+    if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.groupsPerHour} new groups an hour; try again in ${Math.ceil(wait / 60_000)} minute(s)`, rateLimitedDetails(wait));
+  }
   const directKey = props.kind === 'direct' ? [actor.id, ...others].sort().join('|') : null;
   if (directKey) {
     const existing = await findDirect(ctx.cells, directKey);

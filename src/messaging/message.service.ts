@@ -1,6 +1,7 @@
 // Sending and reading messages. A send is acknowledged only after its group commit is durable;
 // members are told through the event sink afterwards.
 import type { Subject } from '../cells/directory.js';
+import { rateLimitedDetails } from './rate-limit.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from './messaging.tables.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
@@ -64,6 +65,8 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
     if (text.trim().length === 0) throw new DomainError('VALIDATION_FAILED', 'a message cannot be empty');
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
+  const wait = ctx.sendLimiter.take(actor.id);
+  if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, rateLimitedDetails(wait));
   const cell = ctx.cells.get(conversation.cellId);
   // A message into a conversation stored abroad is a transfer of the sender's data: its basis is
   // on record before the write is queued, and without one nothing is written there.

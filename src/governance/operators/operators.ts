@@ -13,6 +13,7 @@ import {
   allOperators,
   claimTotpStep,
   disableOperatorRow,
+  endedSessionIds,
   insertOperator,
   insertSession,
   operatorById,
@@ -86,6 +87,8 @@ export interface Operators {
    * the serving process to write to every jurisdiction's access log.
    */
   disable(props: { id: string; reason: string; actor: EventActor }): Promise<{ operator: Operator; alreadyDisabled: boolean; revokedSessions: number } | null>;
+  /** Of these session ids, those that are over (revoked, expired, operator disabled), by any process. */
+  endedSessions(sessionIds: readonly string[]): Promise<string[]>;
   /** Ends every live session from, or of operators established in, these countries. */
   revokeFrom(countries: readonly string[], reason: string): Promise<{ id: string; operator_id: string }[]>;
 }
@@ -295,6 +298,8 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       const row = result ? await operatorById(db, id) : null;
       return result && row ? { operator: operatorFromRow(row), ...result } : null;
     },
+
+    endedSessions: (sessionIds) => endedSessionIds(db, sessionIds, now().toISOString()),
 
     revokeFrom: (countries, reason) => revokeSessionsFrom(db, countries, reason, now().toISOString()),
   };
