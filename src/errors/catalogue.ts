@@ -23,6 +23,10 @@ export const errorCatalogue = {
   WEAK_PASSWORD: { status: 400, wsClose: 4400 },
   ACCOUNT_PROTECTED: { status: 429, wsClose: 4429 },
   TOO_MANY_SOCKETS: { status: 429, wsClose: 4429 },
+  // A group a stranger added the person to: a message request to accept (or decline) before
+  // writing in it; accepting or declining what is not a request.
+  MESSAGE_REQUEST_PENDING: { status: 409, wsClose: 4409 },
+  NOT_A_REQUEST: { status: 409, wsClose: 4409 },
   FORBIDDEN: { status: 403, wsClose: 4403 },
   NOT_A_MEMBER: { status: 404, wsClose: 4404 },
   NOT_FOUND: { status: 404, wsClose: 4404 },

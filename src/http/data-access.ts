@@ -34,6 +34,8 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'GET /v1/conversations/:id/members': 'user',
   'POST /v1/conversations/:id/members': 'none',
   'DELETE /v1/conversations/:id/members/:userId': 'none',
+  'POST /v1/conversations/:id/accept': 'none',
+  'POST /v1/conversations/:id/decline': 'none',
   'GET /v1/conversations/:id/messages': 'user',
   'POST /v1/conversations/:id/messages': 'user',
   'POST /v1/conversations/:id/media': 'none',

@@ -1,6 +1,7 @@
 // Sending and reading messages. A send is acknowledged only after its group commit is durable;
 // members are told through the event sink afterwards.
 import type { Subject } from '../cells/directory.js';
+import { liveRecipients } from './conversation.cache.js';
 import { rateLimitedDetails } from './rate-limit.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { MessageRow } from './messaging.tables.js';
@@ -35,6 +36,9 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
   const member = conversation.members.get(actor.id);
+  if (member?.requestFrom) {
+    throw new DomainError('MESSAGE_REQUEST_PENDING', `${member.requestFrom} added you to this group; accept the request before you write in it`);
+  }
   if (conversation.kind === 'channel' && member?.role !== 'owner') {
     throw new DomainError('READ_ONLY_CONVERSATION', 'only the official account itself can post in its channel');
   }
@@ -85,7 +89,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   });
   const stored = write.then(({ row, created }) => {
     const message = presentMessage(row);
-    if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message, origin: props.origin });
+    if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message, origin: props.origin });
     return message;
   });
   return { stored };

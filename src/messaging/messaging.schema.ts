@@ -1,10 +1,11 @@
 // Messaging's part of every cell's schema: its migrations and its personal tables.
 import type { CellSchemaPart } from '../cells/cell.schema.js';
 import { migration0001Messaging } from './migrations/0001_messaging.js';
+import { migration0007MessageRequests } from './migrations/0007_message_requests.js';
 
 export const messagingSchema: CellSchemaPart = {
   name: 'messaging',
-  migrations: (cellId) => ({ '0001_messaging': migration0001Messaging(cellId) }),
+  migrations: (cellId) => ({ '0001_messaging': migration0001Messaging(cellId), '0007_message_requests': migration0007MessageRequests() }),
   personalTables: {
     account: ['id'],
     contact_point: ['id'],

@@ -137,8 +137,17 @@ export class ApiClient {
   }
 
   // --- conversations and messages
-  conversations(): Promise<{ conversations: Conversation[] }> {
-    return this.json('/v1/conversations');
+  /** Every conversation, page by page (the server sends at most 200 at a time). */
+  async conversations(): Promise<{ conversations: Conversation[] }> {
+    const all: Conversation[] = [];
+    let cursor: string | null = null;
+    do {
+      const q = new URLSearchParams({ limit: '200', ...(cursor ? { cursor } : {}) });
+      const page: { conversations: Conversation[]; nextCursor: string | null } = await this.json(`/v1/conversations?${q.toString()}`);
+      all.push(...page.conversations);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { conversations: all };
   }
 
   conversation(id: string): Promise<Conversation> {
