@@ -99,6 +99,20 @@ export class ApiClient {
     }
   }
 
+  /** Ends every session of this person, this one included. */
+  async signoutEverywhere(): Promise<{ revokedSessions: number }> {
+    try {
+      return await this.json('/v1/auth/signout-everywhere', { method: 'POST' });
+    } finally {
+      tokenStore.set(null);
+    }
+  }
+
+  /** Changes the password; every other session is signed out. */
+  changePassword(currentPassword: string, newPassword: string): Promise<{ revokedSessions: number }> {
+    return this.json('/v1/auth/password', { method: 'POST', body: { json: { currentPassword, newPassword } } });
+  }
+
   sessions(): Promise<{ sessions: SessionInfo[] }> {
     return this.json('/v1/sessions');
   }
@@ -167,6 +181,11 @@ export class ApiClient {
       method: 'POST',
       body: { json: { userId } },
     });
+  }
+
+  /** Accepts (or declines, leaving the group) a message request. */
+  answerRequest(conversationId: string, accept: boolean): Promise<void> {
+    return this.empty(`/v1/conversations/${encodeURIComponent(conversationId)}/${accept ? 'accept' : 'decline'}`, { method: 'POST' });
   }
 
   removeMember(conversationId: string, userId: string): Promise<void> {
