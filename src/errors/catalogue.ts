@@ -106,3 +106,8 @@ export class DomainError extends Error {
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
+
+/** Details of a refusal by a limit: when to try again (the HTTP edge sends it as Retry-After). */
+export function retryAfterDetails(waitMs: number): { retryAfterSeconds: number } {
+  return { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+}

@@ -6,12 +6,11 @@ import crypto from 'node:crypto';
 import type { SubjectClass } from '../cells/placement.js';
 import type { Subject, SubjectKind } from '../cells/directory.js';
 import type { AccountRow } from './messaging.tables.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { categories, cellFor, isRecordId, newId, personalColumns, scopeOf } from '../cells/records.js';
 import type { CachedSession, MessagingContext } from './messaging.context.js';
 import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';
 import { assertStrongPassword } from '../crypto/password.strength.js';
-import { rateLimitedDetails } from './rate-limit.js';
 import { presentUser, type UserView } from './presenters.js';
 
 export interface SignedIn {
@@ -121,7 +120,7 @@ export async function signUp(props: {
   await assertStrongPassword(props.password, [handle, props.displayName, props.email, props.phone]);
   if (props.address !== undefined) {
     const wait = ctx.signupLimiter.take(`addr:${props.address}`);
-    if (wait > 0) throw new DomainError('RATE_LIMITED', `too many new accounts from your address; try again in ${Math.ceil(wait / 60_000)} minute(s)`, rateLimitedDetails(wait));
+    if (wait > 0) throw new DomainError('RATE_LIMITED', `too many new accounts from your address; try again in ${Math.ceil(wait / 60_000)} minute(s)`, retryAfterDetails(wait));
   }
   const passwordHash = await hashPassword(props.password);
 

@@ -3,8 +3,7 @@
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { ConversationRow, MessageRow } from './messaging.tables.js';
-import { rateLimitedDetails } from './rate-limit.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import { liveRecipients, type CachedConversation, type Member } from './conversation.cache.js';
 import { ownersWithContact } from './contact.service.js';
@@ -108,7 +107,7 @@ export async function createConversation(props: {
 
   if (props.kind === 'group') {
     const wait = ctx.groupLimiter.take(actor.id);
-    if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.groupsPerHour} new groups an hour; try again in ${Math.ceil(wait / 60_000)} minute(s)`, rateLimitedDetails(wait));
+    if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.groupsPerHour} new groups an hour; try again in ${Math.ceil(wait / 60_000)} minute(s)`, retryAfterDetails(wait));
   }
   const directKey = props.kind === 'direct' ? [actor.id, ...others].sort().join('|') : null;
   if (directKey) {

@@ -2,8 +2,7 @@
 // members are told through the event sink afterwards.
 import type { Subject } from '../cells/directory.js';
 import { liveRecipients } from './conversation.cache.js';
-import { rateLimitedDetails } from './rate-limit.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import type { MessageRow } from './messaging.tables.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
@@ -70,7 +69,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
   const wait = ctx.sendLimiter.take(actor.id);
-  if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, rateLimitedDetails(wait));
+  if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, retryAfterDetails(wait));
   const cell = ctx.cells.get(conversation.cellId);
   // A message into a conversation stored abroad is a transfer of the sender's data: its basis is
   // on record before the write is queued, and without one nothing is written there.

@@ -10,7 +10,7 @@ import { createConversationCache, type ConversationCache } from './conversation.
 import type { MessagingEvents } from './events.js';
 import { createMessageWriter, type MessageWriter } from './message.writer.js';
 import { createSessionEvents, type SessionEvents } from './session.events.js';
-import { createSignInGuard, type SignInGuard } from './sign-in.guard.js';
+import { createSignInGuard, type SignInGuard } from '../crypto/sign-in.guard.js';
 
 /** A session as authentication caches it (times in ms since the epoch). */
 export interface CachedSession {

@@ -26,8 +26,3 @@ export function createRateLimiter(props: { limit: number; windowMs: number }): R
     },
   };
 }
-
-/** The refusal for a limit: RATE_LIMITED with the wait (HTTP answers it with Retry-After). */
-export function rateLimitedDetails(waitMs: number): { retryAfterSeconds: number } {
-  return { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-}

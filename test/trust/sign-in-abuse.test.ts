@@ -3,6 +3,8 @@
 // address that signed in before, or a password change, gets in), and sign-up is limited per
 // address. Refusals carry stable codes and Retry-After. Addresses are posed through a trusted proxy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoOperatorPassword } from '../../src/demo/demo.operators.js';
+import { freshCode, makeOperator, signInOperator } from '../broker/support.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/server.js';
 
 type ErrorBody = { error: { code: string; details?: { retryAfterSeconds?: number } } };
@@ -68,6 +70,22 @@ describe('sign-in under attack', () => {
     expect(second.headers.get('retry-after')).toBe('2');
     // Another address is not slowed.
     expect(((await signIn('nobody-6', 'x', '203.0.113.201')).body as ErrorBody).error.code).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('operator sign-in under attack', () => {
+  it('strangers’ wrong passwords do not lock an operator out of the console from the office', async () => {
+    const id = await makeOperator(server, { roles: ['support'] });
+    const office = '133.242.0.1';
+    await signInOperator(server, id, via(office));
+    for (let i = 0; i < 5; i += 1) {
+      const res = await new ApiClient(server.url).request('POST', '/v1/ops/auth/signin', { operatorId: id, password: `guess-${i}`, code: '000000' }, via(`133.242.0.${10 + i}`));
+      expect((res.body as ErrorBody).error.code).toBe('INVALID_CREDENTIALS');
+    }
+    const elsewhere = await new ApiClient(server.url).request('POST', '/v1/ops/auth/signin', { operatorId: id, password: demoOperatorPassword, code: await freshCode(id) }, via('133.242.0.99'));
+    expect((elsewhere.body as ErrorBody).error.code).toBe('ACCOUNT_PROTECTED');
+    expect(elsewhere.headers.get('retry-after')).not.toBeNull();
+    await signInOperator(server, id, via(office));
   });
 });
 

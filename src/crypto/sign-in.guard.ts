@@ -1,11 +1,11 @@
-// The sign-in guard against guessing and against lock-out by strangers. Failures count per
+// The sign-in guard against guessing and against lock-out by strangers, for people's accounts
+// and operators alike. Failures count per
 // account (whichever alias was typed) and per source address. An address backs off
 // progressively (after a few free failures, 1 s, 2 s, 4 s … up to 15 min). An account that saw
 // many failures is protected for a while: only addresses that signed in to it before may try,
 // so the owner is never locked out by strangers, and a password change lifts the protection.
 // In memory, per node, bounded; a restart forgets it (and the known addresses).
-import { DomainError } from '../errors/catalogue.js';
-import { rateLimitedDetails } from './rate-limit.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 
 export interface SignInAttempt {
   /** The account's subject id, or a key of the typed login when no account has it. */
@@ -71,7 +71,7 @@ export function createSignInGuard(options: SignInGuardOptions = {}): SignInGuard
       const a = live(byAddress, address, at);
       const wait = a ? a.last + addressDelay(a.count) - at : 0;
       if (wait > 0) {
-        throw new DomainError('RATE_LIMITED', `too many failed sign-ins from your address; try again in ${Math.ceil(wait / 1000)} s`, rateLimitedDetails(wait));
+        throw new DomainError('RATE_LIMITED', `too many failed sign-ins from your address; try again in ${Math.ceil(wait / 1000)} s`, retryAfterDetails(wait));
       }
       const u = live(byAccount, accountKey, at);
       if (u && u.count >= accountThreshold && !known.get(accountKey)?.has(address)) {
@@ -79,7 +79,7 @@ export function createSignInGuard(options: SignInGuardOptions = {}): SignInGuard
         throw new DomainError(
           'ACCOUNT_PROTECTED',
           `this account saw many failed sign-ins, so for now it opens only from a device that signed in to it before; try again in ${Math.ceil(left / 60_000)} minute(s), or change the password from a signed-in device`,
-          rateLimitedDetails(left),
+          retryAfterDetails(left),
         );
       }
     },
