@@ -106,10 +106,19 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
         return;
       }
       const endsAt = sessionEndsAt(ctx, auth.sessionId);
-      if (endsAt !== null) {
-        expiry = setTimeout(() => socket.close(SESSION_ENDED_CLOSE_CODE, 'this session has expired; sign in again'), Math.min(Math.max(0, endsAt - Date.now()), 2 ** 31 - 1));
+      // The socket ends with its session's absolute lifetime; a timer waits at most ~24 days, so
+      // a longer wait is taken in steps.
+      const armExpiry = (): void => {
+        if (endsAt === null) return;
+        const left = endsAt - Date.now();
+        if (left <= 0) {
+          socket.close(SESSION_ENDED_CLOSE_CODE, 'this session has expired; sign in again');
+          return;
+        }
+        expiry = setTimeout(armExpiry, Math.min(left, 2 ** 31 - 1));
         expiry.unref();
-      }
+      };
+      armExpiry();
       send(JSON.stringify({ type: 'ready', user: await getUser({ ctx, userId: subject.id }) }));
       const replayed = new Map<string, number>();
       for (const [conversationId, afterSeq] of Object.entries(frame.cursors ?? {}).slice(0, 2000)) {
