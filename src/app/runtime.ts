@@ -76,7 +76,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     throw err;
   }
   const hub = createRealtimeHub();
-  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate });
+  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits });
+  // A revoked session's sockets close at once; a bus between nodes would deliver the same event.
+  messaging.sessionEvents.subscribe((event) => hub.endSessions(event.subjectId, new Set(event.sessionIds), event.reason));
   let governance: Governance;
   try {
     governance = await openGovernance({

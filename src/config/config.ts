@@ -29,6 +29,42 @@ const RuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Count = (description: string) => Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, description }));
+
+/** Time-outs, caps and rate limits against abuse (README "Sessions and limits"); each has a default. */
+const LimitsSchema = Type.Object(
+  {
+    requestTimeoutMs: Count('a request must arrive whole within this time (slow bodies are cut off)'),
+    connectionTimeoutMs: Count('an idle HTTP connection is closed after this time'),
+    keepAliveTimeoutMs: Count('a kept-alive connection waits this long for the next request'),
+    connectionsPerAddress: Count('open TCP connections from one peer address (not applied behind trusted proxies)'),
+    socketsPerAddress: Count('open WebSockets from one client address'),
+    socketsPerUser: Count('open WebSockets of one user'),
+    sessionIdleSeconds: Count('a session unused this long ends'),
+    sessionMaxSeconds: Count('a session ends this long after sign-in, used or not'),
+    signupsPerAddressPerHour: Count('accounts created from one address in an hour'),
+    sendsPerMinute: Count('messages one user may send in a minute'),
+    groupsPerHour: Count('groups one user may create in an hour'),
+  },
+  { additionalProperties: false },
+);
+export type LimitsFile = Static<typeof LimitsSchema>;
+export type Limits = Required<LimitsFile>;
+
+export const defaultLimits: Limits = {
+  requestTimeoutMs: 30_000,
+  connectionTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 10_000,
+  connectionsPerAddress: 256,
+  socketsPerAddress: 100,
+  socketsPerUser: 20,
+  sessionIdleSeconds: 30 * 24 * 3600,
+  sessionMaxSeconds: 180 * 24 * 3600,
+  signupsPerAddressPerHour: 10,
+  sendsPerMinute: 120,
+  groupsPerHour: 30,
+};
+
 export const ConfigFileSchema = Type.Object(
   {
     deployment: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]+$' })),
@@ -54,6 +90,7 @@ export const ConfigFileSchema = Type.Object(
     placement: Type.Optional(
       Type.Object({ rules: Type.Array(RuleSchema) }, { additionalProperties: false }),
     ),
+    limits: Type.Optional(LimitsSchema),
   },
   { additionalProperties: false },
 );
@@ -89,6 +126,8 @@ export interface Config {
   directoryDatabase: string;
   cells: CellConfig[];
   placement: Placement;
+  /** Time-outs, caps and rate limits (the defaults where the file is silent). */
+  limits: Limits;
   /** The path the configuration was read from, or null for the built-in default. */
   source: string | null;
 }
@@ -242,6 +281,7 @@ export function finishConfig(
     directoryDatabase: resolveDatabase(file.directory?.database, 'directory.sqlite', dataDir),
     cells,
     placement,
+    limits: { ...defaultLimits, ...file.limits },
     source,
   };
 }

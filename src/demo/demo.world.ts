@@ -39,7 +39,7 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   const [hanako, taro, minjun, jiwoo] = await Promise.all(demoUsers.map((u) => subject(u.handle)));
   if (!hanako || !taro || !minjun || !jiwoo) throw new Error('demo users missing after sign-up');
 
-  for (const [a, b] of [[hanako, 'taro'], [taro, 'hanako'], [hanako, 'minjun'], [minjun, 'hanako'], [minjun, 'jiwoo'], [jiwoo, 'minjun']] as const) {
+  for (const [a, b] of [[hanako, 'taro'], [taro, 'hanako'], [hanako, 'minjun'], [minjun, 'hanako'], [minjun, 'jiwoo'], [jiwoo, 'minjun'], [jiwoo, 'hanako']] as const) {
     await addContact({ ctx, actor: a, handle: b });
   }
 

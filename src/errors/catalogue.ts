@@ -15,6 +15,18 @@ export const errorCatalogue = {
   INVALID_CREDENTIALS: { status: 401, wsClose: 4401 },
   SESSION_REVOKED: { status: 401, wsClose: 4401 },
   RATE_LIMITED: { status: 429, wsClose: 4429 },
+  // Sessions and sign-in: a session past its idle or absolute lifetime; a password a strength
+  // estimator finds guessable (details.score); an account that saw many failed sign-ins, open
+  // only from a device (address) that signed in to it before until the lock passes
+  // (details.retryAfterSeconds); too many open WebSockets (close 4429).
+  SESSION_EXPIRED: { status: 401, wsClose: 4401 },
+  WEAK_PASSWORD: { status: 400, wsClose: 4400 },
+  ACCOUNT_PROTECTED: { status: 429, wsClose: 4429 },
+  TOO_MANY_SOCKETS: { status: 429, wsClose: 4429 },
+  // A group a stranger added the person to: a message request to accept (or decline) before
+  // writing in it; accepting or declining what is not a request.
+  MESSAGE_REQUEST_PENDING: { status: 409, wsClose: 4409 },
+  NOT_A_REQUEST: { status: 409, wsClose: 4409 },
   FORBIDDEN: { status: 403, wsClose: 4403 },
   NOT_A_MEMBER: { status: 404, wsClose: 4404 },
   NOT_FOUND: { status: 404, wsClose: 4404 },
@@ -98,4 +110,9 @@ export class DomainError extends Error {
 
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
+}
+
+/** Details of a refusal by a limit: when to try again (the HTTP edge sends it as Retry-After). */
+export function retryAfterDetails(waitMs: number): { retryAfterSeconds: number } {
+  return { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 }

@@ -20,7 +20,7 @@ import type { AccessRecorder } from './log/access-logs.js';
 import { createOperators, type Operator, type Operators } from './operators/operators.js';
 import { resolveOrigin, type RequestOrigin } from './operators/origin.js';
 import { blocksChanged } from './operators/operator.events.js';
-import { createOperatorPresence, type OperatorPresence } from './operators/presence.js';
+import { createOperatorPresence, SESSION_ENDED_CLOSE_CODE, type OperatorPresence } from './operators/presence.js';
 import { PolicyEngine } from './policy/policy.engine.js';
 import { defaultPolicyDir } from './policy/policy.files.js';
 import type { TransferGate } from './transfers/transfer.gate.js';
@@ -46,6 +46,11 @@ export interface Governance {
   subjectsOf(ids: readonly string[]): Promise<Map<string, SubjectRef>>;
   /** How an operator appears in the journal. */
   actorOf(operator: Operator, origin: RequestOrigin): EventActor;
+  /**
+   * Closes (4401) live operator sockets whose session is over — signed out, expired, or the
+   * operator disabled — by this process or another (the CLI); every poll runs it.
+   */
+  closeEndedSessions(): Promise<number>;
   /** Ends live sessions and sockets affected by a block; also run after every poll that finds one. */
   enforceBlocks(countries: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -166,6 +171,13 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     presence.endSessions(new Set(revoked.map((r) => r.id)), 'operator access from this jurisdiction has been cut off');
   }
 
+  async function closeEndedSessions(): Promise<number> {
+    const live = presence.sessionIds();
+    if (live.length === 0) return 0;
+    const ended = await operators.endedSessions(live);
+    return ended.length === 0 ? 0 : presence.endSessions(new Set(ended), 'operator session ended (signed out, expired or operator disabled); sign in again', SESSION_ENDED_CLOSE_CODE);
+  }
+
   cutoff.onChange((change) => {
     flushDecisions();
     presence.broadcast(blocksChanged(change.blocked));
@@ -204,6 +216,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       ticks += 1;
       const work = async (): Promise<void> => {
         await cutoff.refresh();
+        await closeEndedSessions();
         if (ticks % 4 === 0) await grants.expireDue();
         if (ticks % 4 === 2) await journal.flush();
       };
@@ -237,6 +250,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       physicalCountry: origin.country,
     }),
     enforceBlocks,
+    closeEndedSessions,
     async close() {
       if (timer) clearInterval(timer);
       timer = null;

@@ -2,7 +2,9 @@
 // inject() or a real socket; the CLI's `serve` listens.
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
@@ -55,7 +57,17 @@ export interface BuildAppProps {
 
 export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   const { runtime } = props;
+  const limits = runtime.config.limits;
   const app = Fastify({
+    // Slow clients are cut off: a request must arrive whole in time (Node checks this every
+    // connectionsCheckingInterval), idle and kept-alive connections close.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(limits.requestTimeoutMs / 4))),
+    },
     ...(props.logger ? { loggerInstance: props.logger } : { logger: false }),
     trustProxy: runtime.config.trustedProxies.length > 0 ? runtime.config.trustedProxies : false,
     bodyLimit: 64 * 1024,
@@ -68,6 +80,8 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Behind trusted proxies every client shares the proxy's address, so the proxy caps connections.
+  if (runtime.config.trustedProxies.length === 0) capConnectionsPerAddress(app, limits.connectionsPerAddress);
   app.decorateRequest('auth', null);
   app.decorateRequest('operatorAuth', null);
   const inventory: RouteEntry[] = [];
@@ -143,7 +157,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       };
     },
   });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: websocketErrorHandler });
 
   // Each plugin gets only what it uses. Operator routes get the broker and governance parts that
   // hold ids and codes, each as a fresh object of just those functions: nothing they are given
@@ -163,7 +177,14 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   await app.register(reportRoutes, { messaging: runtime.messaging, governance: { cases: governance.cases, presence: governance.presence } });
   await app.register(opsSessionRoutes, {
     gate,
-    operators: { signIn: (props) => governance.operators.signIn(props), signOut: (sessionId) => governance.operators.signOut(sessionId) },
+    operators: {
+      signIn: (props) => governance.operators.signIn(props),
+      // The session's own sockets close with the sign-out, not at their next frame.
+      signOut: async (sessionId) => {
+        await governance.operators.signOut(sessionId);
+        await governance.closeEndedSessions();
+      },
+    },
   });
   await app.register(opsDataRoutes, {
     gate,
@@ -219,6 +240,39 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   }
   await app.ready();
   return app;
+}
+
+/** Destroys a new TCP connection from a peer address that already holds `max` open ones. */
+function capConnectionsPerAddress(app: FastifyInstance, max: number): void {
+  const open = new Map<string, number>();
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
+
+/**
+ * Errors on an open WebSocket. A frame over the size limit is the client's fault (ws closes the
+ * socket with 1009): a warning, not a server error. Anything else is logged as an error and the
+ * socket ends.
+ */
+function websocketErrorHandler(error: Error, socket: WebSocket, request: FastifyRequest): void {
+  if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    request.log.warn({ code: 'PAYLOAD_TOO_LARGE', url: request.url.split('?')[0] }, 'websocket frame over the size limit; socket closed with 1009');
+    return;
+  }
+  request.log.error({ err: error }, 'websocket error');
+  socket.terminate();
 }
 
 /** web/dist beside the package root, from src/http or dist/src/http. */

@@ -26,6 +26,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const status = errorCatalogue[error.code].status;
     if (status >= 500) request.log.error({ err: error, code: error.code }, 'domain error');
     const clientDetails = status >= 500 ? undefined : error.details;
+    // A limit says when to come back (RFC 9110 §10.2.3).
+    const retryAfter = clientDetails?.['retryAfterSeconds'];
+    if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(status).send(errorBody(error.code, status >= 500 ? 'something went wrong on our side; try again' : error.message, clientDetails));
     return;
   }

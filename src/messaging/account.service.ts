@@ -7,10 +7,11 @@ import type { SubjectClass } from '../cells/placement.js';
 import type { Subject, SubjectKind } from '../cells/directory.js';
 import { e164 } from '../cells/directory.js';
 import type { AccountRow } from './messaging.tables.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { categories, cellFor, isRecordId, newId, personalColumns, scopeOf } from '../cells/records.js';
-import type { MessagingContext } from './messaging.context.js';
+import type { CachedSession, MessagingContext } from './messaging.context.js';
 import { decoyHash, hashPassword, verifyPassword } from '../crypto/password.js';
+import { assertStrongPassword } from '../crypto/password.strength.js';
 import { presentUser, type UserView } from './presenters.js';
 
 export interface SignedIn {
@@ -22,17 +23,6 @@ export interface SignedIn {
 export interface Authenticated {
   subject: Subject;
   sessionId: string;
-}
-
-const sessionCache = new WeakMap<MessagingContext, Map<string, { subjectId: string; tokenHash: Buffer; revoked: boolean; seenAt: number }>>();
-
-function sessionsOf(ctx: MessagingContext) {
-  let map = sessionCache.get(ctx);
-  if (!map) {
-    map = new Map();
-    sessionCache.set(ctx, map);
-  }
-  return map;
 }
 
 const handlePattern = /^[a-z][a-z0-9-]{2,31}$/;
@@ -57,7 +47,8 @@ async function createSession(ctx: MessagingContext, subject: Subject): Promise<{
       ...personalColumns({ subject, scope: scopeOf(subject), category: categories.session, cell }),
     })
     .execute();
-  sessionsOf(ctx).set(id, { subjectId: subject.id, tokenHash, revoked: false, seenAt: Date.now() });
+  const ms = Date.parse(at);
+  ctx.sessions.set(id, { subjectId: subject.id, tokenHash, revoked: false, createdAt: ms, usedAt: ms, persistedAt: ms });
   return { token: `${id}.${secret}`, sessionId: id };
 }
 
@@ -106,6 +97,8 @@ export async function signUp(props: {
   phone?: string | undefined;
   kind?: SubjectKind;
   class?: SubjectClass;
+  /** The client's address, for the per-address sign-up limit; none for accounts made by the system (demo, CLI). */
+  address?: string | undefined;
 }): Promise<SignedIn> {
   const { ctx } = props;
   const handle = props.handle.trim().toLowerCase();
@@ -128,6 +121,12 @@ export async function signUp(props: {
     ...(props.email ? [{ kind: 'email', value: props.email.normalize('NFKC').trim(), category: categories.email }] : []),
     ...(phone ? [{ kind: 'phone', value: phone, category: categories.phone }] : []),
   ];
+  if (await ctx.directory.find(handle)) throw new DomainError('HANDLE_TAKEN', `the handle "${handle}" is taken; choose another`);
+  await assertStrongPassword(props.password, [handle, props.displayName, props.email, props.phone]);
+  if (props.address !== undefined) {
+    const wait = ctx.signupLimiter.take(`addr:${props.address}`);
+    if (wait > 0) throw new DomainError('RATE_LIMITED', `too many new accounts from your address; try again in ${Math.ceil(wait / 60_000)} minute(s)`, retryAfterDetails(wait));
+  }
   const passwordHash = await hashPassword(props.password);
 
   await ctx.directory.register(subject, [handle, ...contactPoints.map((c) => c.value)]);
@@ -179,23 +178,17 @@ export async function signUp(props: {
 
 export async function signIn(props: { ctx: MessagingContext; login: string; password: string; address: string }): Promise<SignedIn> {
   const { ctx } = props;
-  const loginKey = `login:${ctx.directory.loginKey(props.login)}`;
-  const addressKey = `addr:${props.address}`;
-  const wait = Math.max(ctx.signInLimiter.retryAfter(loginKey), ctx.signInLimiter.retryAfter(addressKey));
-  if (wait > 0) {
-    throw new DomainError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, {
-      retryAfterSeconds: Math.ceil(wait / 1000),
-    });
-  }
   const subject = await ctx.directory.findByLogin(props.login);
+  // Failures count per account, whichever alias was typed; an unknown login counts on its own key.
+  const attempt = { accountKey: subject ? `subject:${subject.id}` : `login:${ctx.directory.loginKey(props.login)}`, address: props.address };
+  ctx.signInGuard.check(attempt);
   const account = subject ? await findAccount(ctx.cells, subject).catch(() => null) : null;
   const ok = await verifyPassword(props.password, account?.password_hash ?? (await decoyHash));
   if (!subject || !account || !ok) {
-    ctx.signInLimiter.fail(loginKey);
-    ctx.signInLimiter.fail(addressKey);
+    ctx.signInGuard.failed(attempt);
     throw new DomainError('INVALID_CREDENTIALS', 'that login and password do not match an account');
   }
-  ctx.signInLimiter.reset(loginKey);
+  ctx.signInGuard.succeeded(attempt);
   const session = await createSession(ctx, subject);
   return { token: session.token, session: { id: session.sessionId }, user: presentUser(account) };
 }
@@ -208,29 +201,53 @@ export async function authenticate(props: { ctx: MessagingContext; token: string
   }
   const cellId = await ctx.directory.locations.find('session', sessionId);
   if (!cellId || !ctx.cells.has(cellId)) throw new DomainError('UNAUTHENTICATED', 'this session does not exist; sign in again');
-  const sessions = sessionsOf(ctx);
-  let cached = sessions.get(sessionId);
+  let cached = ctx.sessions.get(sessionId);
   if (!cached) {
     const row = await ctx.cells
       .get(cellId)
       .db.selectFrom('session')
-      .select(['subject_id', 'token_hash', 'revoked_at'])
+      .select(['subject_id', 'token_hash', 'revoked_at', 'created_at', 'last_seen_at'])
       .where('id', '=', sessionId)
       .executeTakeFirst();
     if (!row) throw new DomainError('UNAUTHENTICATED', 'this session does not exist; sign in again');
-    cached = { subjectId: row.subject_id, tokenHash: Buffer.from(row.token_hash, 'base64'), revoked: row.revoked_at !== null, seenAt: 0 };
-    sessions.set(sessionId, cached);
+    const seen = Date.parse(row.last_seen_at);
+    cached = { subjectId: row.subject_id, tokenHash: Buffer.from(row.token_hash, 'base64'), revoked: row.revoked_at !== null, createdAt: Date.parse(row.created_at), usedAt: seen, persistedAt: seen };
+    if (ctx.sessions.size > 200_000) ctx.sessions.delete(ctx.sessions.keys().next().value as string);
+    ctx.sessions.set(sessionId, cached);
   }
   if (!crypto.timingSafeEqual(cached.tokenHash, sha256(secret))) {
     throw new DomainError('UNAUTHENTICATED', 'this session token is not valid; sign in again');
   }
   if (cached.revoked) throw new DomainError('SESSION_REVOKED', 'this session was signed out; sign in again');
+  const at = Date.now();
+  const expired = sessionExpiry(ctx, cached, at);
+  if (expired) throw new DomainError('SESSION_EXPIRED', `this session ${expired}; sign in again`);
   const subject = await ctx.directory.get(cached.subjectId);
-  if (Date.now() - cached.seenAt > 60_000) {
-    cached.seenAt = Date.now();
-    await ctx.cells.get(cellId).db.updateTable('session').set({ last_seen_at: now() }).where('id', '=', sessionId).execute();
+  cached.usedAt = at;
+  if (at - cached.persistedAt > 60_000) {
+    cached.persistedAt = at;
+    await ctx.cells.get(cellId).db.updateTable('session').set({ last_seen_at: new Date(at).toISOString() }).where('id', '=', sessionId).execute();
   }
   return { subject, sessionId };
+}
+
+/** Why a session is over (idle too long, or past its absolute lifetime), or null while it lives. */
+function sessionExpiry(ctx: MessagingContext, session: Pick<CachedSession, 'createdAt' | 'usedAt'>, at: number): string | null {
+  if (at - session.createdAt >= ctx.limits.sessionMaxSeconds * 1000) return `reached its maximum lifetime of ${describeSeconds(ctx.limits.sessionMaxSeconds)}`;
+  if (at - session.usedAt >= ctx.limits.sessionIdleSeconds * 1000) return `was unused for ${describeSeconds(ctx.limits.sessionIdleSeconds)}`;
+  return null;
+}
+
+/** When a live session ends at the latest, if used no more (ms since the epoch). */
+export function sessionEndsAt(ctx: MessagingContext, sessionId: string): number | null {
+  const cached = ctx.sessions.get(sessionId);
+  return cached ? cached.createdAt + ctx.limits.sessionMaxSeconds * 1000 : null;
+}
+
+function describeSeconds(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour(s)`;
+  return `${seconds} s`;
 }
 
 export async function listSessions(props: { ctx: MessagingContext; subject: Subject; currentSessionId: string }) {
@@ -242,10 +259,13 @@ export async function listSessions(props: { ctx: MessagingContext; subject: Subj
     .where('revoked_at', 'is', null)
     .orderBy('created_at', 'desc')
     .execute();
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, current: r.id === props.currentSessionId }));
+  const at = Date.now();
+  return rows
+    .filter((r) => !sessionExpiry(props.ctx, { createdAt: Date.parse(r.created_at), usedAt: props.ctx.sessions.get(r.id)?.usedAt ?? Date.parse(r.last_seen_at) }, at))
+    .map((r) => ({ id: r.id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, current: r.id === props.currentSessionId }));
 }
 
-export async function revokeSession(props: { ctx: MessagingContext; subject: Subject; sessionId: string }): Promise<void> {
+export async function revokeSession(props: { ctx: MessagingContext; subject: Subject; sessionId: string; reason?: string }): Promise<void> {
   const cellId = isRecordId(props.sessionId) ? await props.ctx.directory.locations.find('session', props.sessionId) : null;
   if (!cellId || !props.ctx.cells.has(cellId)) throw new DomainError('NOT_FOUND', 'no such session of yours');
   const result = await props.ctx.cells
@@ -257,8 +277,48 @@ export async function revokeSession(props: { ctx: MessagingContext; subject: Sub
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new DomainError('NOT_FOUND', 'no such session of yours');
-  const cached = sessionsOf(props.ctx).get(props.sessionId);
-  if (cached) cached.revoked = true;
+  props.ctx.sessionEvents.publish({ type: 'session-revoked', subjectId: props.subject.id, sessionIds: [props.sessionId], reason: props.reason ?? 'this session was signed out' });
+}
+
+/** Revokes every live session of the subject except `keep` ("sign out everywhere" keeps none); returns how many. */
+export async function revokeSessions(props: { ctx: MessagingContext; subject: Subject; keep?: string | undefined; reason: string }): Promise<number> {
+  const cell = cellFor(props.ctx.cells, scopeOf(props.subject), categories.session);
+  let query = cell.db.updateTable('session').set({ revoked_at: now() }).where('subject_id', '=', props.subject.id).where('revoked_at', 'is', null);
+  if (props.keep) query = query.where('id', '!=', props.keep);
+  const revoked = await query.returning('id').execute();
+  const sessionIds = revoked.map((r) => r.id);
+  if (sessionIds.length > 0) props.ctx.sessionEvents.publish({ type: 'session-revoked', subjectId: props.subject.id, sessionIds, reason: props.reason });
+  return sessionIds.length;
+}
+
+/**
+ * Changes the password after checking the current one: refuses a weak one, signs out every other
+ * session, and lifts a sign-in protection of the account (the owner has shown the password).
+ */
+export async function changePassword(props: { ctx: MessagingContext; subject: Subject; sessionId: string; currentPassword: string; newPassword: string }): Promise<{ revokedSessions: number }> {
+  const { ctx, subject } = props;
+  const account = await findAccount(ctx.cells, subject);
+  if (!(await verifyPassword(props.currentPassword, account.password_hash))) {
+    throw new DomainError('INVALID_CREDENTIALS', 'the current password is not right; nothing was changed');
+  }
+  if (props.newPassword === props.currentPassword) throw new DomainError('VALIDATION_FAILED', 'the new password is the same as the current one');
+  const contacts = await contactValues(ctx, subject);
+  await assertStrongPassword(props.newPassword, [subject.id, account.display_name, ...contacts]);
+  const cell = cellFor(ctx.cells, scopeOf(subject), categories.account);
+  await cell.db.updateTable('account').set({ password_hash: await hashPassword(props.newPassword) }).where('id', '=', subject.id).execute();
+  ctx.signInGuard.lift(`subject:${subject.id}`);
+  const revokedSessions = await revokeSessions({ ctx, subject, keep: props.sessionId, reason: 'the password was changed; sign in again' });
+  return { revokedSessions };
+}
+
+async function contactValues(ctx: MessagingContext, subject: Subject): Promise<string[]> {
+  const values: string[] = [];
+  for (const category of [categories.email, categories.phone]) {
+    const cell = cellFor(ctx.cells, scopeOf(subject), category);
+    const rows = await cell.db.selectFrom('contact_point').select('value').where('subject_id', '=', subject.id).execute();
+    values.push(...rows.map((r) => r.value));
+  }
+  return [...new Set(values)];
 }
 
 export async function updateProfile(props: { ctx: MessagingContext; subject: Subject; displayName: string }): Promise<UserView> {

@@ -52,3 +52,22 @@ export async function removeContact(props: { ctx: MessagingContext; actor: Subje
     .executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) throw new DomainError('NOT_FOUND', `${props.userId} is not among your contacts`);
 }
+
+/** Of `owners`, those who have `contactId` among their contacts (each asked in their own contacts cell). */
+export async function ownersWithContact(props: { ctx: MessagingContext; owners: readonly Subject[]; contactId: string }): Promise<Set<string>> {
+  const out = new Set<string>();
+  const byCell = new Map<string, { cell: ReturnType<typeof contactsCell>; ids: string[] }>();
+  for (const owner of props.owners) {
+    const cell = contactsCell(props.ctx.cells, owner);
+    const entry = byCell.get(cell.id) ?? { cell, ids: [] };
+    entry.ids.push(owner.id);
+    byCell.set(cell.id, entry);
+  }
+  for (const { cell, ids } of byCell.values()) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await cell.db.selectFrom('contact').select('subject_id').where('contact_id', '=', props.contactId).where('subject_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) out.add(row.subject_id);
+    }
+  }
+  return out;
+}

@@ -9,6 +9,16 @@ import { DomainError } from '../errors/catalogue.js';
 export interface Member {
   role: 'owner' | 'member' | 'reader';
   lastReadSeq: number;
+  /** Set while the membership is a message request from this person (added by a stranger). */
+  requestFrom: string | null;
+}
+
+/**
+ * Who gets live events of a conversation: every member except those still holding it as a
+ * message request (a stranger's group does not push into someone's phone); `also` is always in.
+ */
+export function liveRecipients(conversation: CachedConversation, also?: string): string[] {
+  return [...conversation.members].filter(([id, m]) => m.requestFrom === null || id === also).map(([id]) => id);
 }
 
 export interface CachedConversation {
@@ -50,7 +60,7 @@ export function createConversationCache(cells: CellRegistry, locations: RecordLo
     if (!row) return null;
     const members = await db
       .selectFrom('membership')
-      .select(['subject_id', 'role', 'last_read_seq'])
+      .select(['subject_id', 'role', 'last_read_seq', 'request_from'])
       .where('conversation_id', '=', id)
       .execute();
     return {
@@ -61,7 +71,7 @@ export function createConversationCache(cells: CellRegistry, locations: RecordLo
       scopeHome: row.scope_home,
       scopeClass: row.scope_class as SubjectClass,
       members: new Map(
-        members.map((m) => [m.subject_id, { role: m.role as Member['role'], lastReadSeq: Number(m.last_read_seq) }]),
+        members.map((m) => [m.subject_id, { role: m.role as Member['role'], lastReadSeq: Number(m.last_read_seq), requestFrom: m.request_from ?? null }]),
       ),
     };
   }

@@ -3,9 +3,10 @@
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { ConversationRow, MessageRow } from './messaging.tables.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
-import type { CachedConversation, Member } from './conversation.cache.js';
+import { liveRecipients, type CachedConversation, type Member } from './conversation.cache.js';
+import { ownersWithContact } from './contact.service.js';
 import { appendMessage } from './message.repository.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
@@ -57,6 +58,7 @@ async function present(ctx: MessagingContext, conversation: CachedConversation, 
     title: await titleFor(ctx, state.row, [...conversation.members.keys()], viewerId),
     memberCount: conversation.members.size,
     lastReadSeq: conversation.members.get(viewerId)?.lastReadSeq ?? 0,
+    requestFrom: conversation.members.get(viewerId)?.requestFrom ?? null,
     lastMessage: state.last ? presentMessage(state.last) : null,
   });
 }
@@ -103,6 +105,10 @@ export async function createConversation(props: {
   const title = props.title?.trim() || null;
   if (title && title.length > 100) throw new DomainError('VALIDATION_FAILED', 'a title has at most 100 characters');
 
+  if (props.kind === 'group') {
+    const wait = ctx.groupLimiter.take(actor.id);
+    if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.groupsPerHour} new groups an hour; try again in ${Math.ceil(wait / 60_000)} minute(s)`, retryAfterDetails(wait));
+  }
   const directKey = props.kind === 'direct' ? [actor.id, ...others].sort().join('|') : null;
   if (directKey) {
     const existing = await findDirect(ctx.cells, directKey);
@@ -116,8 +122,11 @@ export async function createConversation(props: {
   }
   const id = newId();
   const at = new Date().toISOString();
-  const members = new Map<string, Member>([[actor.id, { role: 'owner', lastReadSeq: 0 }]]);
-  for (const p of participants) members.set(p.id, { role: 'member', lastReadSeq: 0 });
+  // A group made by a stranger reaches each person as a message request (not for direct chats,
+  // which the person can simply leave unanswered, nor channels).
+  const requestFrom = props.kind === 'group' ? await strangersTo(ctx, participants, actor) : new Set<string>();
+  const members = new Map<string, Member>([[actor.id, { role: 'owner', lastReadSeq: 0, requestFrom: null }]]);
+  for (const p of participants) members.set(p.id, { role: 'member', lastReadSeq: 0, requestFrom: requestFrom.has(p.id) ? actor.id : null });
   const cached: CachedConversation = {
     id,
     cellId: cell.id,
@@ -152,6 +161,7 @@ export async function createConversation(props: {
           role: s.id === actor.id ? 'owner' : 'member',
           last_read_seq: 0,
           joined_at: at,
+          request_from: members.get(s.id)?.requestFrom ?? null,
           ...personalColumns({ subject: s, scope, category: categories.membership, cell }),
         })),
       )
@@ -183,23 +193,55 @@ export async function createConversation(props: {
   return { conversation: await present(ctx, cached, state, actor.id), created: true };
 }
 
-export async function listConversations(props: { ctx: MessagingContext; actor: Subject }): Promise<ConversationView[]> {
+/** Page size bounds of the conversation list. */
+export const conversationPage = { default: 50, max: 200 } as const;
+
+function encodeCursor(updatedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) return value as [string, string];
+  } catch {
+    // refused below
+  }
+  throw new DomainError('VALIDATION_FAILED', 'cursor is not one this server gave; pass nextCursor from the previous page as it came');
+}
+
+/**
+ * One page of the person's conversations, newest activity first, from every cell they have one
+ * in; `nextCursor` continues after the last one (null at the end).
+ */
+export async function listConversations(props: { ctx: MessagingContext; actor: Subject; limit?: number | undefined; cursor?: string | undefined }): Promise<{ conversations: ConversationView[]; nextCursor: string | null }> {
   const { ctx, actor } = props;
-  const out: { view: ConversationView; updatedAt: string }[] = [];
+  const limit = props.limit ?? conversationPage.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > conversationPage.max) throw new DomainError('VALIDATION_FAILED', `limit is 1–${conversationPage.max}`);
+  const after = props.cursor ? decodeCursor(props.cursor) : null;
+  const rows: ConversationRow[] = [];
   for (const cell of ctx.cells.all()) {
-    const rows = await cell.db
+    let query = cell.db
       .selectFrom('membership')
       .innerJoin('conversation', 'conversation.id', 'membership.conversation_id')
       .selectAll('conversation')
-      .where('membership.subject_id', '=', actor.id)
-      .execute();
-    for (const row of rows) {
-      const conversation = await ctx.conversations.find(row.id);
-      if (!conversation) continue;
-      out.push({ view: await present(ctx, conversation, await loadState(ctx.cells, conversation, row), actor.id), updatedAt: row.updated_at });
+      .where('membership.subject_id', '=', actor.id);
+    if (after) {
+      const [at, id] = after;
+      query = query.where((eb) => eb.or([eb('conversation.updated_at', '<', at), eb.and([eb('conversation.updated_at', '=', at), eb('conversation.id', '<', id)])]));
     }
+    rows.push(...(await query.orderBy('conversation.updated_at', 'desc').orderBy('conversation.id', 'desc').limit(limit + 1).execute()));
   }
-  return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).map((o) => o.view);
+  // Merged across cells in the same order each cell used: (updated_at, id) descending.
+  rows.sort((a, b) => b.updated_at.localeCompare(a.updated_at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const page = rows.slice(0, limit);
+  const conversations: ConversationView[] = [];
+  for (const row of page) {
+    const conversation = await ctx.conversations.find(row.id);
+    if (conversation) conversations.push(await present(ctx, conversation, await loadState(ctx.cells, conversation, row), actor.id));
+  }
+  const last = page.at(-1);
+  return { conversations, nextCursor: rows.length > limit && last ? encodeCursor(last.updated_at, last.id) : null };
 }
 
 export async function listMembers(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<(UserView & { lastReadSeq: number; role: string })[]> {
@@ -219,7 +261,7 @@ export async function listMembers(props: { ctx: MessagingContext; actor: Subject
 async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string): Promise<void> {
   const cell = ctx.cells.get(conversation.cellId);
   const { row, created } = await messageWriterOf(ctx, cell.id).write({ cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null });
-  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message: presentMessage(row) });
+  if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message: presentMessage(row) });
 }
 
 /** Adds a member (to a group, or a reader to a channel when `asReader`). */
@@ -246,6 +288,7 @@ export async function addMember(props: {
   if (!subject) throw new DomainError('NOT_FOUND', `no user "${props.userId}"; check the handle`);
   const cell = ctx.cells.get(conversation.cellId);
   const role = props.asReader ? 'reader' : 'member';
+  const requestFrom = !props.asReader && (await strangersTo(ctx, [subject], actor)).has(subject.id) ? actor.id : null;
   await cell.commits.run((trx) =>
     trx
       .insertInto('membership')
@@ -254,6 +297,7 @@ export async function addMember(props: {
         role,
         last_read_seq: 0,
         joined_at: new Date().toISOString(),
+        request_from: requestFrom,
         ...personalColumns({
           subject,
           scope: { home: conversation.scopeHome, class: conversation.scopeClass },
@@ -264,7 +308,7 @@ export async function addMember(props: {
       .onConflict((oc) => oc.columns(['conversation_id', 'subject_id']).doNothing())
       .execute(),
   );
-  conversation.members.set(subject.id, { role, lastReadSeq: 0 });
+  conversation.members.set(subject.id, { role, lastReadSeq: 0, requestFrom });
   if (conversation.kind !== 'channel') {
     await systemMessage(ctx, conversation, actor, `add-${subject.id}-${Date.now()}`, `${actor.id} added ${subject.id}`);
   }
@@ -327,6 +371,32 @@ export async function markRead(props: { ctx: MessagingContext; actor: Subject; c
       .execute(),
   );
   member.lastReadSeq = Math.max(member.lastReadSeq, seq);
-  const recipients = conversation.kind === 'channel' ? [actor.id] : [...conversation.members.keys()];
+  const recipients = conversation.kind === 'channel' ? [actor.id] : liveRecipients(conversation, actor.id);
   ctx.events.emit({ type: 'receipt', recipients, conversationId: conversation.id, userId: actor.id, seq: member.lastReadSeq });
+}
+
+/** Of `people`, those who do not have `actor` among their contacts. */
+async function strangersTo(ctx: MessagingContext, people: readonly Subject[], actor: Subject): Promise<Set<string>> {
+  const known = await ownersWithContact({ ctx, owners: people, contactId: actor.id });
+  return new Set(people.filter((p) => !known.has(p.id)).map((p) => p.id));
+}
+
+/**
+ * Answers a message request: accepting makes the person an ordinary member (live events, may
+ * write); declining leaves the group.
+ */
+export async function answerRequest(props: { ctx: MessagingContext; actor: Subject; conversationId: string; accept: boolean }): Promise<void> {
+  const { ctx, actor } = props;
+  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  const member = conversation.members.get(actor.id) as Member;
+  if (!member.requestFrom) throw new DomainError('NOT_A_REQUEST', 'you are already a member of this conversation; there is no request to answer');
+  if (!props.accept) {
+    await removeMember({ ctx, actor, conversationId: conversation.id, userId: actor.id });
+    return;
+  }
+  await ctx.cells
+    .get(conversation.cellId)
+    .commits.run((trx) => trx.updateTable('membership').set({ request_from: null }).where('conversation_id', '=', conversation.id).where('subject_id', '=', actor.id).execute());
+  member.requestFrom = null;
+  ctx.events.emit({ type: 'membership', recipients: [actor.id], conversationId: conversation.id, userId: actor.id, change: 'added', conversation: await view(ctx, conversation, actor.id) });
 }

@@ -1,10 +1,10 @@
 // Sending and reading messages. A send is acknowledged only after its group commit is durable;
 // members are told through the event sink afterwards.
 import type { Subject } from '../cells/directory.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import type { MessageRow } from './messaging.tables.js';
 import type { Cell } from '../cells/cell.registry.js';
-import type { CachedConversation } from './conversation.cache.js';
+import { liveRecipients, type CachedConversation } from './conversation.cache.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, isRecordId } from '../cells/records.js';
@@ -49,6 +49,9 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
   const member = conversation.members.get(actor.id);
+  if (member?.requestFrom) {
+    throw new DomainError('MESSAGE_REQUEST_PENDING', `${member.requestFrom} added you to this group; accept the request before you write in it`);
+  }
   if (conversation.kind === 'channel' && member?.role !== 'owner') {
     throw new DomainError('READ_ONLY_CONVERSATION', 'only the official account itself can post in its channel');
   }
@@ -79,6 +82,8 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
     if (text.trim().length === 0) throw new DomainError('VALIDATION_FAILED', 'a message cannot be empty');
     if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
   }
+  const wait = ctx.sendLimiter.take(actor.id);
+  if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, retryAfterDetails(wait));
   const cell = await cellForSend(ctx, actor, conversation);
   const write = messageWriterOf(ctx, cell.id).write({
     cell,
@@ -92,7 +97,7 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   });
   const stored = write.then(({ row, created }) => {
     const message = presentMessage(row);
-    if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message, origin: props.origin });
+    if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message, origin: props.origin });
     return message;
   });
   return { stored };
@@ -178,6 +183,6 @@ export async function postPaymentCard(props: { ctx: MessagingContext; actor: Sub
     card: props.card,
   });
   const message = presentMessage(row);
-  if (created) ctx.events.emit({ type: 'message', recipients: [...conversation.members.keys()], message });
+  if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message });
   return message;
 }

@@ -2,10 +2,15 @@
 import type { CellSchemaPart } from '../cells/cell.schema.js';
 import { migration0001Messaging } from './migrations/0001_messaging.js';
 import { migration0006PaymentMessages } from './migrations/0006_payment_messages.js';
+import { migration0007MessageRequests } from './migrations/0007_message_requests.js';
 
 export const messagingSchema: CellSchemaPart = {
   name: 'messaging',
-  migrations: (cellId) => ({ '0001_messaging': migration0001Messaging(cellId), '0006_payment_messages': migration0006PaymentMessages }),
+  migrations: (cellId) => ({
+    '0001_messaging': migration0001Messaging(cellId),
+    '0006_payment_messages': migration0006PaymentMessages,
+    '0007_message_requests': migration0007MessageRequests(),
+  }),
   personalTables: {
     account: ['id'],
     contact_point: ['id'],

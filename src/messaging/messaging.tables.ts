@@ -1,6 +1,6 @@
 // Messaging's tables in a cell: accounts, contact points, sessions, contacts, conversations,
 // memberships, messages and images. Every one is personal data and carries the personal columns.
-import type { Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { PersonalColumns } from '../cells/records.js';
 
 export interface AccountTable extends PersonalColumns {
@@ -50,6 +50,8 @@ export interface MembershipTable extends PersonalColumns {
   role: string;
   last_read_seq: number;
   joined_at: string;
+  /** Who added this person without being among their contacts: a message request until accepted (null: a member). */
+  request_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageTable extends PersonalColumns {

@@ -60,6 +60,8 @@ export interface ConversationView {
   lastSeq: number;
   lastReadSeq: number;
   lastMessage: MessageView | null;
+  /** Set when this is a message request to the viewer: who added them (not among their contacts). */
+  requestFrom: string | null;
   createdAt: string;
 }
 
@@ -103,6 +105,7 @@ export function presentConversation(props: {
   memberCount: number;
   lastReadSeq: number;
   lastMessage: MessageView | null;
+  requestFrom: string | null;
 }): ConversationView {
   return {
     id: props.row.id,
@@ -114,6 +117,7 @@ export function presentConversation(props: {
     lastSeq: Number(props.row.last_seq),
     lastReadSeq: props.lastReadSeq,
     lastMessage: props.lastMessage,
+    requestFrom: props.requestFrom,
     createdAt: props.row.created_at,
   };
 }

@@ -1,11 +1,13 @@
-// Realtime fan-out inside one process: which sockets belong to which user, and delivery of
-// committed messaging events to the members they concern.
+// Realtime fan-out inside one process: which sockets belong to which user (and session), delivery
+// of committed messaging events to the members they concern, and ending the sockets of revoked
+// sessions.
 import type { MessagingEvent, MessagingEvents } from './events.js';
 
 export interface RealtimeConnection {
   /** Unique per socket; a message's origin connection is acknowledged instead of echoed. */
   id: string;
   userId: string;
+  sessionId: string;
   deliver(event: MessagingEvent): void;
   close(code: number, reason: string): void;
 }
@@ -14,8 +16,13 @@ export interface RealtimeHub extends MessagingEvents {
   add(connection: RealtimeConnection): void;
   remove(connection: RealtimeConnection): void;
   connectionsOf(userId: string): number;
+  /** Closes every socket of these sessions of one user (with 4401: the session is over); returns how many. */
+  endSessions(userId: string, sessionIds: ReadonlySet<string>, reason: string): number;
   closeAll(): void;
 }
+
+/** Close code of a socket whose session was revoked or expired (the catalogue's 401 family). */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 export function frameOf(event: MessagingEvent): string {
   switch (event.type) {
@@ -60,6 +67,19 @@ export function createRealtimeHub(): RealtimeHub {
           connection.deliver(event);
         }
       }
+    },
+    endSessions(userId, sessionIds, reason) {
+      const set = byUser.get(userId);
+      if (!set) return 0;
+      let closed = 0;
+      for (const connection of [...set]) {
+        if (!sessionIds.has(connection.sessionId)) continue;
+        set.delete(connection);
+        connection.close(SESSION_ENDED_CLOSE_CODE, reason);
+        closed += 1;
+      }
+      if (set.size === 0) byUser.delete(userId);
+      return closed;
     },
     closeAll() {
       for (const set of byUser.values()) for (const c of set) c.close(1001, 'server shutting down');

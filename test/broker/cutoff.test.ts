@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { runDomicile } from '../support/cli.js';
 import { storyRules } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { entriesSince, from, logSize, makeOperator, signInOperator, type ErrorBody } from './support.js';
+import { entriesSince, from, logSize, makeOperator, operatorSocket, signInOperator, type ErrorBody } from './support.js';
 
 let server: TestServer;
 let configFile = '';
@@ -21,34 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-interface LiveSocket {
-  socket: WebSocket;
-  closed: Promise<{ code: number; at: number }>;
-  /** Every frame the server pushed, in order. */
-  frames: Record<string, unknown>[];
-}
-
-async function operatorSocket(target: TestServer, token: string, headers: Record<string, string>): Promise<LiveSocket> {
-  const socket = new WebSocket(target.wsUrl.replace('/v1/ws', '/v1/ops/ws'), { headers });
-  const closed = new Promise<{ code: number; at: number }>((resolve) => socket.once('close', (code) => resolve({ code, at: Date.now() })));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const frames: Record<string, unknown>[] = [];
-  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
-    socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Record<string, unknown>;
-      frames.push(frame);
-      if (frame.type === 'ready') resolve(frame);
-      if (frame.type === 'error') reject(new Error(JSON.stringify(frame)));
-    });
-  });
-  socket.send(JSON.stringify({ type: 'hello', token }));
-  await ready;
-  return { socket, closed, frames };
-}
 
 describe('blocking CN from the command line', () => {
   it('closes a live operator WebSocket from China within a second, refuses what follows, logs it and survives a restart', async () => {

@@ -6,6 +6,7 @@ import type { AccessEntry } from '../../src/governance/log/entry.js';
 import type { Employer } from '../../src/governance/operators/operators.js';
 import type { OperatorRole } from '../../src/governance/policy/policy.request.js';
 import { base32Decode, hotp, totpStep } from '../../src/governance/totp.js';
+import WebSocket from 'ws';
 import { ApiClient, type TestServer } from '../support/server.js';
 
 /** Public addresses of known countries (see MACHINE-NOTES.md). */
@@ -83,3 +84,32 @@ export function logSize(server: TestServer, jurisdiction: string): number {
 }
 
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export interface LiveSocket {
+  socket: WebSocket;
+  closed: Promise<{ code: number; at: number }>;
+  /** Every frame the server pushed, in order. */
+  frames: Record<string, unknown>[];
+}
+
+/** An operator WebSocket signed in with `token` from `headers`' address, recording what it is sent. */
+export async function operatorSocket(target: TestServer, token: string, headers: Record<string, string>): Promise<LiveSocket> {
+  const socket = new WebSocket(target.wsUrl.replace('/v1/ws', '/v1/ops/ws'), { headers });
+  const closed = new Promise<{ code: number; at: number }>((resolve) => socket.once('close', (code) => resolve({ code, at: Date.now() })));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const frames: Record<string, unknown>[] = [];
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      frames.push(frame);
+      if (frame.type === 'ready') resolve(frame);
+      if (frame.type === 'error') reject(new Error(JSON.stringify(frame)));
+    });
+  });
+  socket.send(JSON.stringify({ type: 'hello', token }));
+  await ready;
+  return { socket, closed, frames };
+}

@@ -114,7 +114,7 @@ describe('conversations', () => {
   it('keeps a conversation with a government account in that account’s home, whoever starts it', async () => {
     // Official accounts are made by operator tooling, not by sign-up.
     const { createOfficialAccount } = await import('../../src/messaging/official.service.js');
-    await createOfficialAccount({ ctx: server.runtime.messaging, handle: 'sapporo-city', displayName: 'Sapporo City', home: 'JP', class: 'government', password: 'password123' });
+    await createOfficialAccount({ ctx: server.runtime.messaging, handle: 'sapporo-city', displayName: 'Sapporo City', home: 'JP', class: 'government', password: 'snowy clock tower' });
     const korean = new ApiClient(server.url);
     await korean.signUp({ handle: 'dohyun', home: 'KR' });
     const res = await korean.request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['sapporo-city'] });

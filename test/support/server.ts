@@ -2,7 +2,7 @@
 // listening on a free loopback port, torn down afterwards.
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { finishConfig, type ConfigFile } from '../../src/config/config.js';
+import { finishConfig, type ConfigFile, type LimitsFile } from '../../src/config/config.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../../src/app/runtime.js';
 import { buildApp } from '../../src/http/app.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
@@ -42,7 +42,12 @@ export interface TestServerProps {
    * expire grants, write governance events to the access logs, watch the policy files.
    */
   serving?: boolean;
+  /** Time-outs, caps and rate limits; the test defaults let one loopback address sign up and send freely. */
+  limits?: LimitsFile;
 }
+
+/** Generous limits for tests that make many accounts, groups and messages from one address. */
+export const testLimits: LimitsFile = { signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000, groupsPerHour: 100_000 };
 
 export async function buildTestConfig(props: TestServerProps = {}) {
   const dataDir = props.dataDir ?? tempDir('domicile-data');
@@ -61,6 +66,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
     ...(props.demoMode ? { demo: true } : {}),
     ...(props.policyDir ? { policyDir: props.policyDir } : {}),
     pay: { simulatedFunding: props.simulatedFunding ?? true },
+    limits: { ...testLimits, ...props.limits },
   };
   return finishConfig({ ...file }, {}, process.cwd(), null);
 }

@@ -39,6 +39,7 @@ export function aConversation(overrides: Partial<Conversation> = {}): Conversati
     lastSeq: 0,
     lastReadSeq: 0,
     lastMessage: null,
+    requestFrom: null,
     createdAt: '2026-01-01T08:00:00.000Z',
     ...overrides,
   };

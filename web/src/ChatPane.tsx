@@ -2,7 +2,8 @@
 // payment cards, read markers, messages still sending), the composer for text and images, and
 // the chat's "Send money" / "Request money" form.
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { mediaPath } from './api.js';
+import { api, mediaPath } from './api.js';
+import { errorMessage } from './http.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
 import { countryName, dayKey, formatDay, formatFull, formatTime } from './format.js';
 import { useAuthImage } from './media.js';
@@ -65,7 +66,9 @@ export function ChatPane(props: ChatPaneProps) {
       </header>
       <MessageList {...props} />
       {canPay && moneyOpen && <MoneyForm conversationId={c.id} me={me} members={props.members} onClose={() => setMoneyOpen(false)} />}
-      {canPost ? (
+      {c.requestFrom ? (
+        <RequestBar conversation={c} from={props.users[c.requestFrom]} />
+      ) : canPost ? (
         <Composer
           onSendText={props.onSendText}
           onSendImage={props.onSendImage}
@@ -79,6 +82,48 @@ export function ChatPane(props: ChatPaneProps) {
         </p>
       )}
     </section>
+  );
+}
+
+/**
+ * A group someone outside the person's contacts added them to: nothing is pushed and nothing can be
+ * written until they accept; declining leaves it. The server's membership push updates the list.
+ */
+function RequestBar({ conversation: c, from }: { conversation: Conversation; from: User | undefined }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const who = from ? `${from.displayName} (@${from.handle})` : `@${c.requestFrom ?? ''}`;
+  async function answer(accept: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.answerRequest(c.id, accept);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="request-bar" role="region" aria-label="Message request" data-testid="request-bar">
+      <p>
+        <strong>{who}</strong> added you to this group. You do not have them in your contacts, so its messages are not sent to
+        you live and you cannot reply until you accept.
+      </p>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" className="button button-primary" disabled={busy} onClick={() => void answer(true)} data-testid="request-accept">
+          Accept
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => void answer(false)} data-testid="request-decline">
+          Decline and leave
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -11,6 +11,7 @@ interface ConversationListProps {
 }
 
 function preview(c: Conversation, users: Record<string, User>, meId: string): string {
+  if (c.requestFrom) return `Message request from ${users[c.requestFrom]?.displayName ?? `@${c.requestFrom}`}`;
   const m = c.lastMessage;
   if (!m) return c.kind === 'channel' ? 'No announcements yet' : 'No messages yet';
   const who = m.senderId === meId ? 'You: ' : c.kind === 'group' ? `${users[m.senderId]?.displayName ?? 'Someone'}: ` : '';
@@ -40,6 +41,11 @@ export function ConversationList({ conversations, activeId, users, meId, onOpen 
               <span className="conversation-line">
                 <span className="conversation-title" data-testid="conversation-title">
                   {c.kind === 'channel' && <span className="kind-tag">Official</span>}
+                  {c.requestFrom && (
+                    <span className="kind-tag kind-tag-request" data-testid="request-tag">
+                      Request
+                    </span>
+                  )}
                   {c.title || 'Untitled chat'}
                 </span>
                 {c.lastMessage && <span className="conversation-time">{formatListStamp(c.lastMessage.createdAt)}</span>}

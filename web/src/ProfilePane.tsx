@@ -1,5 +1,5 @@
-// The signed-in person's profile: picture upload, display name, where their data lives, active
-// sessions (with sign-out of other devices) and signing out here.
+// The signed-in person's profile: picture upload, display name, where their data lives, password
+// change, active sessions (with sign-out of other devices, or everywhere) and signing out here.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from './api.js';
 import { errorMessage } from './http.js';
@@ -66,6 +66,16 @@ export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onOpenPri
     } finally {
       setSaving(false);
     }
+  }
+
+  async function signOutEverywhere() {
+    try {
+      await api.signoutEverywhere();
+    } catch (err) {
+      setStatus({ kind: 'error', text: errorMessage(err) });
+      return;
+    }
+    onSignOut();
   }
 
   async function revoke(s: SessionInfo) {
@@ -152,6 +162,7 @@ export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onOpenPri
             </dd>
           </div>
         </dl>
+        <PasswordForm onChanged={() => setSessions((list) => (list ?? []).filter((x) => x.current))} />
         <h3>Signed-in devices</h3>
         {sessions === null ? (
           <p className="muted">Loading…</p>
@@ -178,8 +189,75 @@ export function ProfilePane({ me, avatarVersion, onUpdated, onSignOut, onOpenPri
           <button type="button" className="button" onClick={onSignOut} data-testid="sign-out">
             Sign out
           </button>
+          <button type="button" className="button button-quiet" onClick={() => void signOutEverywhere()} data-testid="sign-out-everywhere">
+            Sign out everywhere
+          </button>
         </div>
       </div>
     </section>
+  );
+}
+
+/** Changing the password: the current one, then a new one the server judges strong enough. */
+function PasswordForm({ onChanged }: { onChanged: () => void }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const id = useId();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setStatus(null);
+    try {
+      const { revokedSessions } = await api.changePassword(current, next);
+      setCurrent('');
+      setNext('');
+      setStatus({ kind: 'ok', text: `Password changed. ${revokedSessions === 1 ? '1 other device was' : `${revokedSessions} other devices were`} signed out.` });
+      onChanged();
+    } catch (err) {
+      setStatus({ kind: 'error', text: errorMessage(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} data-testid="password-form">
+      <h3 id={`${id}-h`}>Password</h3>
+      <div className="field">
+        <label htmlFor={`${id}-current`}>Current password</label>
+        <input id={`${id}-current`} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} data-testid="password-current" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-new`}>New password</label>
+        <input
+          id={`${id}-new`}
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          maxLength={200}
+          aria-describedby={`${id}-hint`}
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          data-testid="password-new"
+        />
+        <p id={`${id}-hint`} className="muted small">
+          A few unrelated words work well. Not your handle, name or e-mail. Your other devices will be signed out.
+        </p>
+      </div>
+      {status && (
+        <p className={status.kind === 'ok' ? 'form-ok' : 'form-error'} role={status.kind === 'ok' ? 'status' : 'alert'} data-testid="password-status">
+          {status.text}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={busy || !current || next.length < 8} data-testid="password-submit">
+          Change password
+        </button>
+      </div>
+    </form>
   );
 }

@@ -104,6 +104,20 @@ export class ApiClient {
     }
   }
 
+  /** Ends every session of this person, this one included. */
+  async signoutEverywhere(): Promise<{ revokedSessions: number }> {
+    try {
+      return await this.json('/v1/auth/signout-everywhere', { method: 'POST' });
+    } finally {
+      tokenStore.set(null);
+    }
+  }
+
+  /** Changes the password; every other session is signed out. */
+  changePassword(currentPassword: string, newPassword: string): Promise<{ revokedSessions: number }> {
+    return this.json('/v1/auth/password', { method: 'POST', body: { json: { currentPassword, newPassword } } });
+  }
+
   sessions(): Promise<{ sessions: SessionInfo[] }> {
     return this.json('/v1/sessions');
   }
@@ -142,8 +156,17 @@ export class ApiClient {
   }
 
   // --- conversations and messages
-  conversations(): Promise<{ conversations: Conversation[] }> {
-    return this.json('/v1/conversations');
+  /** Every conversation, page by page (the server sends at most 200 at a time). */
+  async conversations(): Promise<{ conversations: Conversation[] }> {
+    const all: Conversation[] = [];
+    let cursor: string | null = null;
+    do {
+      const q = new URLSearchParams({ limit: '200', ...(cursor ? { cursor } : {}) });
+      const page: { conversations: Conversation[]; nextCursor: string | null } = await this.json(`/v1/conversations?${q.toString()}`);
+      all.push(...page.conversations);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { conversations: all };
   }
 
   conversation(id: string): Promise<Conversation> {
@@ -163,6 +186,11 @@ export class ApiClient {
       method: 'POST',
       body: { json: { userId } },
     });
+  }
+
+  /** Accepts (or declines, leaving the group) a message request. */
+  answerRequest(conversationId: string, accept: boolean): Promise<void> {
+    return this.empty(`/v1/conversations/${encodeURIComponent(conversationId)}/${accept ? 'accept' : 'decline'}`, { method: 'POST' });
   }
 
   removeMember(conversationId: string, userId: string): Promise<void> {

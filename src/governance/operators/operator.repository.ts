@@ -83,6 +83,23 @@ export async function revokeSessionRow(db: Db, id: string, reason: string, at: s
  * Revokes every live session seen from one of `countries`, or of an operator whose office or
  * employer is in one of them; returns the revoked sessions.
  */
+/**
+ * Of these session ids, those no longer live: revoked, expired, or of a disabled (or removed)
+ * operator — whichever process ended them.
+ */
+export async function endedSessionIds(db: Db, ids: readonly string[], at: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('operator_session')
+    .leftJoin('operator', 'operator.id', 'operator_session.operator_id')
+    .select(['operator_session.id as id', 'operator_session.revoked_at as revoked_at', 'operator_session.expires_at as expires_at', 'operator.id as operator_id', 'operator.disabled_at as disabled_at'])
+    .where('operator_session.id', 'in', [...ids])
+    .execute();
+  const found = new Set(rows.map((r) => r.id));
+  const ended = rows.filter((r) => r.revoked_at !== null || r.expires_at <= at || r.operator_id === null || r.disabled_at !== null).map((r) => r.id);
+  return [...ended, ...ids.filter((id) => !found.has(id))];
+}
+
 export async function revokeSessionsFrom(db: Db, countries: readonly string[], reason: string, at: string): Promise<{ id: string; operator_id: string }[]> {
   if (countries.length === 0) return [];
   return db.transaction().execute(async (trx) => {

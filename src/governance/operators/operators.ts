@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { decoyHash, hashPassword, verifyPassword } from '../../crypto/password.js';
+import { createSignInGuard } from '../../crypto/sign-in.guard.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../policy/policy.request.js';
 import type { EventActor, GovernanceJournal } from '../journal.js';
@@ -13,6 +14,7 @@ import {
   allOperators,
   claimTotpStep,
   disableOperatorRow,
+  endedSessionIds,
   insertOperator,
   insertSession,
   operatorById,
@@ -86,6 +88,8 @@ export interface Operators {
    * the serving process to write to every jurisdiction's access log.
    */
   disable(props: { id: string; reason: string; actor: EventActor }): Promise<{ operator: Operator; alreadyDisabled: boolean; revokedSessions: number } | null>;
+  /** Of these session ids, those that are over (revoked, expired, operator disabled), by any process. */
+  endedSessions(sessionIds: readonly string[]): Promise<string[]>;
   /** Ends every live session from, or of operators established in, these countries. */
   revokeFrom(countries: readonly string[], reason: string): Promise<{ id: string; operator_id: string }[]>;
 }
@@ -135,28 +139,9 @@ export function createOperators(props: OpenOperatorsProps): Operators {
   const { db } = props;
   const now = props.now ?? (() => new Date());
   const ttl = props.sessionTtlMs ?? DEFAULT_OPERATOR_SESSION_TTL_MS;
-  // Failed sign-ins per operator id and per address in a 15-minute window.
-  const failures = new Map<string, { start: number; count: number }>();
-  const windowMs = 15 * 60_000;
-  const limit = 5;
-
-  function retryAfter(key: string): number {
-    const entry = failures.get(key);
-    if (!entry) return 0;
-    const elapsed = now().getTime() - entry.start;
-    if (elapsed >= windowMs) {
-      failures.delete(key);
-      return 0;
-    }
-    return entry.count >= limit ? windowMs - elapsed : 0;
-  }
-
-  function fail(key: string): void {
-    const entry = failures.get(key);
-    if (entry && now().getTime() - entry.start < windowMs) entry.count += 1;
-    else failures.set(key, { start: now().getTime(), count: 1 });
-    if (failures.size > 50_000) failures.delete(failures.keys().next().value as string);
-  }
+  // Failures count per operator id and per address; strangers cannot lock an operator out of the
+  // console (the office address that signed in before still gets in).
+  const guard = createSignInGuard({ now: () => now().getTime() });
 
   async function find(id: string): Promise<Operator | null> {
     if (!OPERATOR_ID.test(id)) return null;
@@ -202,12 +187,8 @@ export function createOperators(props: OpenOperatorsProps): Operators {
     list: async () => (await allOperators(db)).map(operatorFromRow),
 
     async signIn({ operatorId, password, code, origin, isBlocked }) {
-      const addressKey = `addr:${origin.address ?? 'unknown'}`;
-      const idKey = `op:${operatorId}`;
-      const wait = Math.max(retryAfter(idKey), retryAfter(addressKey));
-      if (wait > 0) {
-        throw new DomainError('RATE_LIMITED', `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s)`, { retryAfterSeconds: Math.ceil(wait / 1000) });
-      }
+      const attempt = { accountKey: `operator:${operatorId}`, address: origin.address ?? 'unknown' };
+      guard.check(attempt);
       const row = OPERATOR_ID.test(operatorId) ? await operatorById(db, operatorId) : null;
       const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyHash));
       const secret = row ? base32Decode(row.totp_secret) : null;
@@ -215,11 +196,10 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       // A code is good once: claiming its step refuses a replay within its 90-second window.
       const fresh = row && passwordOk && step !== null ? await claimTotpStep(db, row.id, step) : false;
       if (!row || row.disabled_at !== null || !passwordOk || step === null || !fresh) {
-        fail(idKey);
-        fail(addressKey);
+        guard.failed(attempt);
         throw new DomainError('INVALID_CREDENTIALS', 'that operator id, password and one-time code do not match (each code works once)');
       }
-      failures.delete(idKey);
+      guard.succeeded(attempt);
       const operator = operatorFromRow(row);
       if (origin.country === null) {
         throw new DomainError('LOCATION_UNKNOWN', 'the country of your source address cannot be determined (private, loopback or unknown address); operator access needs a known country');
@@ -296,6 +276,8 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       const row = result ? await operatorById(db, id) : null;
       return result && row ? { operator: operatorFromRow(row), ...result } : null;
     },
+
+    endedSessions: (sessionIds) => endedSessionIds(db, sessionIds, now().toISOString()),
 
     revokeFrom: (countries, reason) => revokeSessionsFrom(db, countries, reason, now().toISOString()),
   };

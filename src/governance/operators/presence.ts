@@ -20,8 +20,10 @@ export interface OperatorPresence {
   remove(connection: LiveOperatorConnection): void;
   /** Closes every connection from, or of an operator established in, one of `countries`. */
   cutOff(countries: ReadonlySet<string>, reason: string): number;
-  /** Closes every connection of these sessions. */
-  endSessions(sessionIds: ReadonlySet<string>, reason: string): number;
+  /** Closes every connection of these sessions (4403 for a cut-off by default; 4401 when the session itself ended). */
+  endSessions(sessionIds: ReadonlySet<string>, reason: string, code?: number): number;
+  /** The sessions with a live connection. */
+  sessionIds(): string[];
   /** Delivers `event` to every live connection. */
   broadcast(event: OperatorEvent): void;
   count(): number;
@@ -30,6 +32,8 @@ export interface OperatorPresence {
 
 /** WebSocket close code for a connection ended by a cut-off (the catalogue's 403 family). */
 export const CUT_OFF_CLOSE_CODE = 4403;
+/** WebSocket close code for a connection whose session ended: signed out, expired, operator disabled (the 401 family). */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 export function createOperatorPresence(): OperatorPresence {
   const connections = new Set<LiveOperatorConnection>();
@@ -53,9 +57,10 @@ export function createOperatorPresence(): OperatorPresence {
         reason,
       );
     },
-    endSessions(sessionIds, reason) {
-      return closeWhere((c) => sessionIds.has(c.sessionId), CUT_OFF_CLOSE_CODE, reason);
+    endSessions(sessionIds, reason, code = CUT_OFF_CLOSE_CODE) {
+      return closeWhere((c) => sessionIds.has(c.sessionId), code, reason);
     },
+    sessionIds: () => [...new Set([...connections].map((c) => c.sessionId))],
     broadcast(event) {
       for (const connection of connections) connection.deliver(event);
     },

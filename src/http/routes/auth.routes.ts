@@ -1,10 +1,10 @@
 // Sign-up, sign-in, sign-out and session management.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listSessions, revokeSession, signIn, signUp } from '../../messaging/account.service.js';
+import { changePassword, listSessions, revokeSession, revokeSessions, signIn, signUp } from '../../messaging/account.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Handle, Id, Jurisdiction, Line, Name, NoContent, publicRoute } from '../schemas.js';
-import { SessionList, SignedIn } from './auth.schemas.js';
+import { PasswordChanged, SessionList, SignedIn, SignedOutEverywhere } from './auth.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
 /** Only the parts of the runtime these routes use. */
@@ -33,7 +33,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const result = await signUp({ ctx, ...request.body });
+      const result = await signUp({ ctx, ...request.body, address: request.ip });
       return reply.status(201).send(result);
     },
   );
@@ -60,6 +60,32 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       if (auth) await revokeSession({ ctx, subject: auth.subject, sessionId: auth.sessionId });
       return reply.status(204).send();
     });
+
+    app.post(
+      '/v1/auth/signout-everywhere',
+      {
+        preHandler: auth,
+        schema: { tags: ['auth'], summary: 'Sign out everywhere: revoke every session of yours, this one included; their sockets close at once', operationId: 'signOutEverywhere', security: bearer, response: { 200: SignedOutEverywhere, ...errorResponses } },
+      },
+      async (request) => ({ revokedSessions: await revokeSessions({ ctx, subject: actorOf(request), reason: 'signed out everywhere' }) }),
+    );
+
+    app.post(
+      '/v1/auth/password',
+      {
+        preHandler: auth,
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your password; every other session is signed out',
+          operationId: 'changePassword',
+          security: bearer,
+          body: body({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Type.String({ minLength: 8, maxLength: 200 }) }),
+          response: { 200: PasswordChanged, ...errorResponses },
+        },
+      },
+      async (request) =>
+        changePassword({ ctx, subject: actorOf(request), sessionId: request.auth?.sessionId ?? '', currentPassword: request.body.currentPassword, newPassword: request.body.newPassword }),
+    );
 
     app.get('/v1/sessions', { preHandler: auth, schema: { tags: ['auth'], summary: 'List your active sessions', operationId: 'listSessions', security: bearer, response: { 200: SessionList, ...errorResponses } } }, async (request) => ({
       sessions: await listSessions({ ctx, subject: actorOf(request), currentSessionId: request.auth?.sessionId ?? '' }),

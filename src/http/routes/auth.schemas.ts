@@ -17,3 +17,7 @@ export const SessionInfo = Type.Object({
 });
 
 export const SessionList = Type.Object({ sessions: Type.Array(SessionInfo) });
+
+export const SignedOutEverywhere = Type.Object({ revokedSessions: Type.Integer({ description: 'sessions ended, this one included' }) });
+
+export const PasswordChanged = Type.Object({ revokedSessions: Type.Integer({ description: 'other sessions signed out by the change' }) });

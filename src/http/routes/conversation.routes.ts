@@ -4,6 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   addMember,
+  answerRequest,
+  conversationPage,
   createConversation,
   getConversation,
   listConversations,
@@ -28,9 +30,26 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
   const ctx = runtime.messaging;
   app.addHook('preHandler', requireAuth(ctx));
 
-  app.get('/v1/conversations', { schema: { tags: ['conversations'], summary: 'Your conversations, newest first', operationId: 'listConversations', security: bearer, response: { 200: ConversationList, ...errorResponses } } }, async (request) => ({
-    conversations: await listConversations({ ctx, actor: actorOf(request) }),
-  }));
+  app.get(
+    '/v1/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Your conversations, newest activity first, one page at a time',
+        operationId: 'listConversations',
+        security: bearer,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: `page size, 1–${conversationPage.max} (default ${conversationPage.default})` })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ConversationList, ...errorResponses },
+      },
+    },
+    async (request) => listConversations({ ctx, actor: actorOf(request), limit: request.query.limit === undefined ? undefined : Number(request.query.limit), cursor: request.query.cursor }),
+  );
 
   app.post(
     '/v1/conversations',
@@ -72,6 +91,26 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
       return reply.status(201).send({ ok: true });
     },
   );
+
+  for (const [answer, accept] of [['accept', true], ['decline', false]] as const) {
+    app.post(
+      `/v1/conversations/:id/${answer}`,
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: accept ? 'Accept a message request: become a member, with live messages' : 'Decline a message request: leave the group',
+          operationId: accept ? 'acceptRequest' : 'declineRequest',
+          security: bearer,
+          params: ConversationParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await answerRequest({ ctx, actor: actorOf(request), conversationId: request.params.id, accept });
+        return reply.status(204).send();
+      },
+    );
+  }
 
   app.delete(
     '/v1/conversations/:id/members/:userId',

@@ -44,10 +44,14 @@ export const Conversation = Type.Object({
   lastSeq: Type.Integer({ minimum: 0 }),
   lastReadSeq: Type.Integer({ minimum: 0 }),
   lastMessage: Nullable(Message),
+  requestFrom: Nullable(Type.String({ description: 'a message request: the user (not among your contacts) who added you; accept or decline it. Null for an ordinary membership' })),
   createdAt: Instant,
 });
 
-export const ConversationList = Type.Object({ conversations: Type.Array(Conversation) });
+export const ConversationList = Type.Object({
+  conversations: Type.Array(Conversation),
+  nextCursor: Nullable(Type.String({ description: 'pass as cursor for the next page; null on the last page' })),
+});
 
 export const Member = Type.Composite([User, Type.Object({ lastReadSeq: Type.Integer({ minimum: 0 }), role: Type.String({ description: 'owner, member or reader' }) })]);
 

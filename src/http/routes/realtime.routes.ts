@@ -7,12 +7,12 @@ import { Value } from '@sinclair/typebox/value';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../../errors/catalogue.js';
-import { authenticate } from '../../messaging/account.service.js';
+import { authenticate, sessionEndsAt } from '../../messaging/account.service.js';
 import { markRead } from '../../messaging/conversation.service.js';
 import type { MessagingEvent } from '../../messaging/events.js';
 import { getUser } from '../../messaging/account.service.js';
 import { messagesAfter, queueMessage } from '../../messaging/message.service.js';
-import { frameOf, type RealtimeConnection } from '../../messaging/realtime.hub.js';
+import { frameOf, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
 import { errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
@@ -53,12 +53,22 @@ export type RealtimeRoutesOptions = Pick<Runtime, 'messaging' | 'hub'>;
 
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.messaging;
+  const { socketsPerAddress, socketsPerUser } = ctx.limits;
+  const openByAddress = new Map<string, number>();
 
   app.get('/v1/ws', { websocket: true, schema: { tags: ['realtime'], summary: 'WebSocket: see docs/api.md for frames' } }, (socket: WebSocket, request) => {
     let subject: Subject | null = null;
     let connection: RealtimeConnection | null = null;
     let held: MessagingEvent[] | null = null;
     const connectionId = randomUUID();
+    const address = request.ip;
+    const fromAddress = (openByAddress.get(address) ?? 0) + 1;
+    openByAddress.set(address, fromAddress);
+    let expiry: NodeJS.Timeout | null = null;
+    const refuse = (code: 'TOO_MANY_SOCKETS', message: string): void => {
+      socket.send(errorFrame(code, message));
+      socket.close(errorCatalogue[code].wsClose, message.slice(0, 120));
+    };
     const send = (frame: string): void => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > maxBufferedBytes) {
@@ -68,15 +78,20 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       socket.send(frame);
     };
     const timer = setTimeout(() => socket.close(4401, 'send hello with a token first'), helloTimeoutMs);
+    if (fromAddress > socketsPerAddress) refuse('TOO_MANY_SOCKETS', `at most ${socketsPerAddress} open sockets from one address; close one first`);
 
     async function onHello(frame: Static<typeof Hello>): Promise<void> {
       const auth = await authenticate({ ctx, token: frame.token });
+      if (runtime.hub.connectionsOf(auth.subject.id) >= socketsPerUser) {
+        throw new DomainError('TOO_MANY_SOCKETS', `at most ${socketsPerUser} open sockets per person; close one (another tab or device) first`);
+      }
       subject = auth.subject;
       clearTimeout(timer);
       held = [];
       connection = {
         id: connectionId,
         userId: subject.id,
+        sessionId: auth.sessionId,
         deliver(event) {
           if (held) held.push(event);
           else send(frameOf(event));
@@ -84,6 +99,26 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
         close: (code, reason) => socket.close(code, reason),
       };
       runtime.hub.add(connection);
+      // A revocation published while hello was being checked has found no socket to close.
+      if (ctx.sessions.get(auth.sessionId)?.revoked) {
+        runtime.hub.remove(connection);
+        socket.close(SESSION_ENDED_CLOSE_CODE, 'this session was signed out');
+        return;
+      }
+      const endsAt = sessionEndsAt(ctx, auth.sessionId);
+      // The socket ends with its session's absolute lifetime; a timer waits at most ~24 days, so
+      // a longer wait is taken in steps.
+      const armExpiry = (): void => {
+        if (endsAt === null) return;
+        const left = endsAt - Date.now();
+        if (left <= 0) {
+          socket.close(SESSION_ENDED_CLOSE_CODE, 'this session has expired; sign in again');
+          return;
+        }
+        expiry = setTimeout(armExpiry, Math.min(left, 2 ** 31 - 1));
+        expiry.unref();
+      };
+      armExpiry();
       send(JSON.stringify({ type: 'ready', user: await getUser({ ctx, userId: subject.id }) }));
       const replayed = new Map<string, number>();
       for (const [conversationId, afterSeq] of Object.entries(frame.cursors ?? {}).slice(0, 2000)) {
@@ -148,6 +183,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     handleFrames({ socket, onFrame, send, closesSocket: () => !subject, log: request.log, failureMessage: 'websocket frame failed' });
     socket.on('close', () => {
       clearTimeout(timer);
+      if (expiry) clearTimeout(expiry);
+      const left = (openByAddress.get(address) ?? 1) - 1;
+      if (left > 0) openByAddress.set(address, left);
+      else openByAddress.delete(address);
       if (connection) runtime.hub.remove(connection);
     });
   });
