@@ -87,7 +87,7 @@ describe('the grant workflow', () => {
 
 describe('more than 100 subjects', () => {
   it('need an incident case and a grant, each approved by two distinct approvers', async () => {
-    const { directory, governance } = server.runtime;
+    const { directory } = server.runtime;
     const ids = Array.from({ length: 120 }, (_, i) => `bulk${String(i).padStart(3, '0')}`);
     for (const id of ids) await directory.register({ id, kind: 'user', home: 'JP', class: 'consumer' }, []);
     const securityId = await makeOperator(server, { roles: ['security'] });
