@@ -1,10 +1,11 @@
 // What the broker answered: the overall decision, one row per decision group (category,
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
-// masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
+// masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with the policies and reasons
+// per category, and no people.
 import { ApiError } from '../http.js';
 import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
 import { maskingOf } from './masking.js';
-import type { AccessResult, Decision, DeniedDetails } from './types.js';
+import type { AccessResult, Decision, DeniedDetails, Refusal } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
 export type BrokerOutcome = { kind: 'result'; result: AccessResult } | { kind: 'denied'; message: string; details: DeniedDetails | null };
@@ -25,8 +26,8 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
         <p className="form-error" role="alert">
           {outcome.message}
         </p>
-        {details && <DecisionTable decisions={details.decisions} />}
-        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance.</p>
+        {details && <RefusalList refusals={details.decisions} />}
+        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance; it names no one here, so it never tells who is outside a case or who exists.</p>
       </section>
     );
   }
@@ -136,6 +137,24 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+function RefusalList({ refusals }: { refusals: readonly Refusal[] }) {
+  return (
+    <ul className="ops-refusals" data-testid="refusal-list">
+      {refusals.map((r, i) => (
+        <li key={`${r.category}-${i}`} data-testid="decision-row" data-decision="deny" data-category={r.category}>
+          <code>{r.category}</code>{' '}
+          {r.policyIds.map((p) => (
+            <code key={p} className="ops-policy">
+              {p}
+            </code>
+          ))}
+          {r.reasons.length > 0 && <div className="small ops-reasons">{r.reasons.join('; ')}</div>}
+        </li>
+      ))}
+    </ul>
   );
 }
 
