@@ -145,12 +145,7 @@ function RefusalList({ refusals }: { refusals: readonly Refusal[] }) {
     <ul className="ops-refusals" data-testid="refusal-list">
       {refusals.map((r, i) => (
         <li key={`${r.category}-${i}`} data-testid="decision-row" data-decision="deny" data-category={r.category}>
-          <code>{r.category}</code>{' '}
-          {r.policyIds.map((p) => (
-            <code key={p} className="ops-policy">
-              {p}
-            </code>
-          ))}
+          <code>{r.category}</code> · refused by <code>{r.policyIds.join(', ')}</code>
           {r.reasons.length > 0 && <div className="small ops-reasons">{r.reasons.join('; ')}</div>}
         </li>
       ))}

@@ -109,8 +109,8 @@ export function CasesPanel({ operator }: { operator: Operator }) {
     setBusy(true);
     try {
       const opened = await opsApi.openCase({ kind: newKind, subjects: list(subjects), reason });
-      const approvals = opened.requiredApprovals === 1 ? 'another approver' : `${opened.requiredApprovals} other approvers`;
-      setNotice(`Opened ${opened.ref}. It is pending: nobody may cite it until ${approvals} approve it.`);
+      const approvals = opened.requiredApprovals === 1 ? 'another approver approves' : `${opened.requiredApprovals} other approvers approve`;
+      setNotice(`Opened ${opened.ref}. It is pending: nobody may cite it until ${approvals} it.`);
       setSubjects('');
       await load();
     } catch (err) {
