@@ -162,41 +162,44 @@ export function openCases(props: {
     const cell = caseCell(props2.scope);
     const at = now().toISOString();
     const status: CaseStatus = props2.requiredApprovals > 0 ? 'pending' : 'open';
-    // The index row first, with its journal event: it claims the ref, and a case without one
-    // cannot be found, so a failure in between leaves nothing usable behind.
+    // The cell rows first, then the index row with its journal event in one transaction: a case
+    // exists (can be found, cited, and is in the log) only once both are written, and a crash in
+    // between leaves cell rows nothing can find or cite, never a logged case without its rows.
     const event = eventFor({ kind: 'case-open', actor: props2.actor, ref: props2.ref, caseKind: props2.kind, subjects: props2.subjects });
-    const eventId = await directoryDb.transaction().execute(async (trx) => {
+    await cell.db.transaction().execute(async (trx) => {
       await trx
-        .insertInto('case_index')
-        .values({ ref: props2.ref, kind: props2.kind, cell_id: cell.id, status, reason: props2.reason, created_at: at, required_approvals: props2.requiredApprovals })
+        .insertInto('case_record')
+        .values({
+          ref: props2.ref,
+          kind: props2.kind,
+          status,
+          reason: props2.reason,
+          conversation_id: props2.conversationId,
+          records: JSON.stringify(props2.records),
+          opened_by: props2.openedBy,
+          created_at: at,
+          closed_at: null,
+          ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
+        })
         .execute();
-      return journal.add(trx, event, at);
+      const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
+      // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
     });
     try {
-      await cell.db.transaction().execute(async (trx) => {
+      await directoryDb.transaction().execute(async (trx) => {
         await trx
-          .insertInto('case_record')
-          .values({
-            ref: props2.ref,
-            kind: props2.kind,
-            status,
-            reason: props2.reason,
-            conversation_id: props2.conversationId,
-            records: JSON.stringify(props2.records),
-            opened_by: props2.openedBy,
-            created_at: at,
-            closed_at: null,
-            ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
-          })
+          .insertInto('case_index')
+          .values({ ref: props2.ref, kind: props2.kind, cell_id: cell.id, status, reason: props2.reason, created_at: at, required_approvals: props2.requiredApprovals })
           .execute();
-        const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
-        // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
-        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
+        await journal.add(trx, event, at);
       });
     } catch (err) {
-      await directoryDb.transaction().execute(async (trx) => {
-        await trx.deleteFrom('governance_event').where('id', '=', eventId).where('logged_at', 'is', null).execute();
-        await trx.deleteFrom('case_index').where('ref', '=', props2.ref).execute();
+      // The ref was taken meanwhile in another cell (in this one the insert above would have
+      // failed), or the directory failed: the rows just written go.
+      await cell.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('case_subject').where('case_ref', '=', props2.ref).execute();
+        await trx.deleteFrom('case_record').where('ref', '=', props2.ref).execute();
       });
       throw err;
     }
@@ -233,23 +236,33 @@ export function openCases(props: {
     });
   }
 
-  /** Moves a case to a new status in its cell and the index, with its journal event, once. */
+  /**
+   * Moves a case to a new status (for an approval: to open once enough approvals are in, counted
+   * inside the transaction, so two approvers at once still open it) in the index, with its journal
+   * event, then in its cell.
+   */
   async function transition(found: Case, e: { to: CaseStatus; kind: CaseEvent['kind']; actor: EventActor; approverId?: string }): Promise<void> {
     const at = now().toISOString();
     const event = eventFor({ kind: e.kind, actor: e.actor, ref: found.ref, caseKind: found.kind, subjects: await subjectRefsOf(found) });
-    await directoryDb.transaction().execute(async (trx) => {
-      if (e.approverId !== undefined) await trx.insertInto('case_approval').values({ case_ref: found.ref, approver_id: e.approverId, at }).execute();
-      if (e.to !== found.status) {
-        const changed = await trx.updateTable('case_index').set({ status: e.to }).where('ref', '=', found.ref).where('status', '=', found.status).executeTakeFirst();
+    const to = await directoryDb.transaction().execute(async (trx) => {
+      let next = e.to;
+      if (e.approverId !== undefined) {
+        await trx.insertInto('case_approval').values({ case_ref: found.ref, approver_id: e.approverId, at }).execute();
+        const count = await trx.selectFrom('case_approval').select((eb) => eb.fn.countAll<number>().as('n')).where('case_ref', '=', found.ref).executeTakeFirstOrThrow();
+        next = Number(count.n) >= found.requiredApprovals ? 'open' : 'pending';
+      }
+      if (next !== found.status) {
+        const changed = await trx.updateTable('case_index').set({ status: next }).where('ref', '=', found.ref).where('status', '=', found.status).executeTakeFirst();
         if (Number(changed.numUpdatedRows) !== 1) throw new DomainError('CASE_NOT_PENDING', `case ${found.ref} changed meanwhile; reload it`);
       }
       await journal.add(trx, event, at);
+      return next;
     });
-    if (e.to !== found.status) {
+    if (to !== found.status) {
       await cells
         .get(found.cellId)
         .db.updateTable('case_record')
-        .set({ status: e.to, closed_at: e.to === 'closed' ? at : null })
+        .set({ status: to, closed_at: to === 'closed' ? at : null })
         .where('ref', '=', found.ref)
         .execute();
     }
@@ -385,8 +398,7 @@ export function openCases(props: {
       if (approver.id === found.openedBy) throw new DomainError('SELF_APPROVAL', 'you cannot approve a case you opened; ask another approver');
       if (found.status !== 'pending') throw new DomainError('CASE_NOT_PENDING', `case ${ref} is ${found.status}, not pending`);
       if (found.approvals.some((a) => a.approverId === approver.id)) throw new DomainError('CASE_NOT_PENDING', `you already approved case ${ref}; it needs another approver`);
-      const opens = found.approvals.length + 1 >= found.requiredApprovals;
-      await transition(found, { to: opens ? 'open' : 'pending', kind: 'case-approve', actor, approverId: approver.id });
+      await transition(found, { to: 'pending', kind: 'case-approve', actor, approverId: approver.id });
       return mustFind(ref);
     },
 
