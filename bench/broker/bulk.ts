@@ -86,21 +86,24 @@ await jp.db.transaction().execute(async (trx) => {
 const employer = { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' } as const;
 const make = (id: string, roles: Operator['roles']) =>
   governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTPSECRETFOROPSDEMO' });
-const support = await make('op-bench-support', ['support']);
+// A bulk read is an incident: its case is opened by security and approved by two approvers.
+const support = await make('op-bench-security', ['security']);
 const approvers = [await make('op-bench-approver1', ['approver']), await make('op-bench-approver2', ['approver'])];
 const origin = { address: '133.242.0.1', country: 'JP', simulated: false };
 const actor = (operator: Operator) => governance.actorOf(operator, origin);
 
 async function grantFor(subjects: readonly SubjectRef[], category: string): Promise<string> {
-  const ticket = await governance.cases.openSupportTicket({ subjects, reason: 'account', openedBy: support.id });
+  let ticket = await governance.cases.openCase({ kind: 'incident', subjects, reason: 'breach', opener: support, actor: actor(support) });
+  for (const approver of approvers.slice(0, ticket.requiredApprovals)) ticket = await governance.cases.approve({ ref: ticket.ref, approver, actor: actor(approver) });
   const grant = await governance.grants.request({
     requester: support,
     actor: actor(support),
-    subjects,
+    subjects: subjects.map((s) => s.id),
     categories: [category],
     fields: [],
-    purpose: 'SUPPORT_CASE',
+    purpose: 'INCIDENT_RESPONSE',
     case: ticket,
+    caseRef: ticket.ref,
     durationMinutes: 480,
     requestedLocation: 'JP',
   });
@@ -118,11 +121,11 @@ const scenarios: { label: string; subjects: SubjectRef[]; category: string; case
 if (values.phases) {
   for (const sc of scenarios) {
   const ids = sc.subjects.map((s) => s.id);
-  const req: BrokerRequest = { operatorId: support.id, origin, action: 'read', purpose: 'SUPPORT_CASE', caseRef: sc.caseRef, subjects: ids, categories: [sc.category] };
+  const req: BrokerRequest = { operatorId: support.id, origin, action: 'read', purpose: 'INCIDENT_RESPONSE', caseRef: sc.caseRef, subjects: ids, categories: [sc.category] };
   const time = async (label: string, f: () => Promise<unknown>) => { for (let i = 0; i < 3; i++) await f(); const t = process.hrtime.bigint(); for (let i = 0; i < 10; i++) await f(); console.log(label, (Number(process.hrtime.bigint() - t) / 1e7).toFixed(1), 'ms'); };
   await time('subjectsOf', () => governance.subjectsOf(ids));
   await time('cases.find', () => governance.cases.find(sc.caseRef));
-  await time('grants.usable', () => governance.grants.usable({ operatorId: support.id, purpose: 'SUPPORT_CASE', caseRef: sc.caseRef }));
+  await time('grants.usable', () => governance.grants.usable({ operatorId: support.id, purpose: 'INCIDENT_RESPONSE', caseRef: sc.caseRef }));
   await time('evaluate', () => governance.broker.evaluate(req));
   await time('source.read', async () => governance.sources.get(sc.category)?.read({ subjects: sc.subjects, limit: 10000 }));
   await time('access', () => governance.broker.access(req));
@@ -142,7 +145,7 @@ for (const scenario of scenarios) {
     operatorId: support.id,
     origin,
     action: 'read',
-    purpose: 'SUPPORT_CASE',
+    purpose: 'INCIDENT_RESPONSE',
     caseRef: scenario.caseRef,
     subjects: scenario.subjects.map((s) => s.id),
     categories: [scenario.category],

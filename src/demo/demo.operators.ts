@@ -24,7 +24,7 @@ export const demoOperators: readonly { id: string; name: string; employer: Emplo
   ...[1, 2, 3, 4].map((n) => ({ id: `op-shanghai-eng${n}`, name: `Shanghai Dev engineer ${n}`, employer: shanghaiDev, officeCountry: 'CN', roles: ['engineer'] as OperatorRole[] })),
 ];
 
-/** The demo's support tickets: T-1001 about hanako, T-2001 about minjun. */
+/** The demo's support tickets, opened by their people: T-1001 by hanako, T-2001 by minjun. */
 export const demoTickets = [
   { ref: 'T-1001', subject: 'hanako', reason: 'account' },
   { ref: 'T-2001', subject: 'minjun', reason: 'login' },
@@ -39,8 +39,9 @@ export async function seedDemoOperators(runtime: Runtime): Promise<void> {
   }
   for (const ticket of demoTickets) {
     if (await governance.cases.find(ticket.ref)) continue;
-    const subjects = [...(await governance.subjectsOf([ticket.subject])).values()];
-    if (subjects.length === 0) continue;
-    await governance.cases.openSupportTicket({ ref: ticket.ref, subjects, reason: ticket.reason, openedBy: 'op-tokyo-support' });
+    const subject = (await governance.subjectsOf([ticket.subject])).get(ticket.subject);
+    if (!subject) continue;
+    // Opened by the person, as from the app: a case staff may cite at once.
+    await governance.cases.openSupportTicket({ ref: ticket.ref, subject, reason: ticket.reason });
   }
 }

@@ -58,6 +58,8 @@ export const errorCatalogue = {
   SIMULATION_NOT_ALLOWED: { status: 403, wsClose: 4403 },
   SELF_APPROVAL: { status: 403, wsClose: 4403 },
   GRANT_NOT_PENDING: { status: 409, wsClose: 4409 },
+  // A staff-opened case that is no longer awaiting approval (or confirmation), or already approved by you.
+  CASE_NOT_PENDING: { status: 409, wsClose: 4409 },
   UNKNOWN_CASE: { status: 404, wsClose: 4404 },
   // Data categories: a name that is not in the taxonomy (src/cells/categories.ts; the message
   // lists the valid ones), or a real category of which Domicile holds nothing to serve.

@@ -82,6 +82,14 @@ export interface DirectoryGovernanceEventTable {
   logged_at: string | null;
 }
 
+/** One person read by one operator for one purpose (the broker counts them over a window). */
+export interface DirectoryAccessTallyTable {
+  operator_id: string;
+  purpose: string;
+  subject_id: string;
+  at: string;
+}
+
 declare module '../cells/cell.database.js' {
   interface DirectoryDatabase {
     operator: DirectoryOperatorTable;
@@ -90,5 +98,6 @@ declare module '../cells/cell.database.js' {
     grant_approval: DirectoryGrantApprovalTable;
     jurisdiction_block: DirectoryJurisdictionBlockTable;
     governance_event: DirectoryGovernanceEventTable;
+    access_tally: DirectoryAccessTallyTable;
   }
 }

@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
-import { createBroker, type Broker, type PolicyState } from './broker/broker.js';
+import { openAccessTally } from './broker/access-tally.repository.js';
+import { createBroker, TALLY_WINDOW_MS, type Broker, type PolicyState } from './broker/broker.js';
 import { createSubjectDataSources, type SubjectDataSources, type SubjectRef } from './broker/subject-data.js';
 import { transfersThroughGate } from './broker/transfer-basis.js';
 import { openCases, type Cases } from './cases/cases.js';
@@ -136,18 +137,14 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, now });
   const cutoff = await openCutoff({ db, journal, jurisdictions, now });
   const operators = createOperators({ db, journal, jurisdictions, now });
-  const cases = openCases({ cells, directoryDb: db, now });
+  const homesOf = async (ids: readonly string[]): Promise<Map<string, string>> => new Map([...(await subjectsOf(ids))].map(([id, s]) => [id, s.home]));
+  const cases = openCases({ cells, directoryDb: db, journal, homesOf, now });
   const flushDecisions = (): void => policy.engine?.flush();
-  const grants = openGrants({
-    db,
-    journal,
-    homesOf: async (ids) => new Map([...(await subjectsOf(ids))].map(([id, s]) => [id, s.home])),
-    onChange: flushDecisions,
-    now,
-  });
+  const grants = openGrants({ db, journal, homesOf, jurisdictions, onChange: flushDecisions, now });
   const sources = createSubjectDataSources();
   sources.register(cases.source);
   const presence = createOperatorPresence();
+  const tally = openAccessTally(db);
   const broker = createBroker({
     findOperator: (id) => operators.find(id),
     subjectsOf,
@@ -158,6 +155,8 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     transfers: transfersThroughGate(props.transfers),
     sources,
     recorder: props.recorder,
+    jurisdictions,
+    tally,
     maskKey: await maskKey(db),
     now,
   });
@@ -197,6 +196,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     if (purging || at.getTime() - lastPurgeAt < purgeEveryMs) return;
     lastPurgeAt = at.getTime();
     purging = purgeExpiredTransfers({ cells, at })
+      .then(() => tally.prune(new Date(at.getTime() - TALLY_WINDOW_MS)))
       .then(() => undefined, () => undefined)
       .finally(() => {
         purging = null;

@@ -1,7 +1,8 @@
-// The governance journal: blocks, unblocks, operator disables and every step of a grant
-// (request, approval, denial, revocation, expiry) are stored as events in the directory in the same transaction as
+// The governance journal: blocks, unblocks, operator disables, every step of a grant
+// (request, refusal, approval, denial, revocation, expiry) and of a case (opening, confirmation,
+// approval, closing) are stored as events in the directory in the same transaction as
 // the change they describe, then written to the access logs (the cells' tamper-evident record):
-// grant events to the log of each subject's home, cut-offs and operator disables to every
+// grant and case events to the log of each subject's home, cut-offs and operator disables to every
 // jurisdiction's log. A
 // process without the logs open (the CLI) leaves its events for the server, which writes
 // pending events within a poll interval and again at start.
@@ -27,9 +28,10 @@ export interface BlockEvent {
 }
 
 export interface GrantEvent {
-  readonly kind: 'grant-request' | 'grant-approve' | 'grant-deny' | 'grant-revoke' | 'grant-expire';
+  /** `grant-refuse`: a request refused before it became a grant (so it has no grant id). */
+  readonly kind: 'grant-request' | 'grant-refuse' | 'grant-approve' | 'grant-deny' | 'grant-revoke' | 'grant-expire';
   readonly actor: EventActor;
-  readonly grantId: string;
+  readonly grantId: string | null;
   /** Subjects by home jurisdiction. */
   readonly subjects: Readonly<Record<string, readonly string[]>>;
   readonly categories: readonly string[];
@@ -46,7 +48,18 @@ export interface OperatorEvent {
   readonly jurisdictions: readonly string[];
 }
 
-export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent;
+export interface CaseEvent {
+  readonly kind: 'case-open' | 'case-confirm' | 'case-approve' | 'case-close';
+  readonly actor: EventActor;
+  readonly caseRef: string;
+  /** The purpose the case serves (its kind's: SUPPORT_CASE, ABUSE_REPORT…). */
+  readonly purpose: string;
+  /** Subjects by home jurisdiction. */
+  readonly subjects: Readonly<Record<string, readonly string[]>>;
+  readonly categories: readonly string[];
+}
+
+export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent | CaseEvent;
 
 function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
   return event.kind === 'block' || event.kind === 'unblock';
@@ -94,7 +107,8 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
   }
   const entries: AccessEntry[] = [];
   for (const [jurisdiction, subjects] of Object.entries(event.subjects).sort(([a], [b]) => a.localeCompare(b))) {
-    for (let i = 0; i < subjects.length; i += MAX_SUBJECTS_PER_ENTRY) {
+    // An empty list is one entry naming nobody (a refused request for ids nobody holds).
+    for (let i = 0; i < Math.max(subjects.length, 1); i += MAX_SUBJECTS_PER_ENTRY) {
       entries.push({
         eventId: `${eventId}-${entries.length}`,
         time: at,
@@ -102,12 +116,12 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
         subjectJurisdiction: jurisdiction,
         subjects: subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY),
         categories: [...event.categories],
-        fields: [...event.fields],
+        fields: 'fields' in event ? [...event.fields] : [],
         action: event.kind,
         purpose: event.purpose,
         caseRef: event.caseRef,
-        grantId: event.grantId,
-        decision: event.kind === 'grant-deny' ? 'deny' : 'allow',
+        grantId: 'grantId' in event ? event.grantId : null,
+        decision: event.kind === 'grant-deny' || event.kind === 'grant-refuse' ? 'deny' : 'allow',
         policyIds: [],
         released: 0,
       });

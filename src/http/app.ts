@@ -195,10 +195,11 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     gate,
     governance: {
       cases: {
-        openSupportTicket: (props) => governance.cases.openSupportTicket(props),
+        openCase: (props) => governance.cases.openCase(props),
+        approve: (props) => governance.cases.approve(props),
         find: (ref) => governance.cases.find(ref),
         list: (props) => governance.cases.list(props),
-        close: (ref) => governance.cases.close(ref),
+        close: (props) => governance.cases.close(props),
       },
       grants: {
         request: (props) => governance.grants.request(props),

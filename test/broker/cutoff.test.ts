@@ -83,7 +83,7 @@ describe('blocking CN from the command line', () => {
     while (server.runtime.governance.cutoff.list().length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.runtime.governance.cutoff.list()).toEqual([]);
     const back = await signInOperator(server, 'op-shanghai-eng4', from('CN'));
-    const residency = await back.request('POST', '/v1/ops/access', { purpose: 'INCIDENT_RESPONSE', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.contact'] }, from('CN'));
+    const residency = await back.request('POST', '/v1/ops/access', { purpose: 'SERVICE_OPERATION', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.contact'] }, from('CN'));
     expect(residency.status).toBe(403);
     expect(JSON.stringify(residency.body)).not.toMatch(/blocked-location/);
     expect(JSON.stringify(residency.body)).toMatch(/residency/);

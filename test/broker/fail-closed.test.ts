@@ -81,6 +81,11 @@ describe('cases', () => {
     const opened = await support.request('POST', '/v1/ops/cases', { subjects: ['hanako'], reason: 'billing' }, from('JP'));
     expect(opened.status).toBe(201);
     const ref = (opened.body as { ref: string }).ref;
+    // Opened by staff: not a case to cite until a second operator approves it.
+    const unconfirmed = await refused(await support.request('POST', '/v1/ops/access', { ...contact, caseRef: ref }, from('JP')));
+    expect(unconfirmed.policyIds).toEqual(['broker:case-unconfirmed']);
+    const approver = await signInOperator(server, await makeOperator(server, { roles: ['approver'] }), from('JP'));
+    expect((await approver.request('POST', `/v1/ops/cases/${ref}/approve`, undefined, from('JP'))).body).toMatchObject({ status: 'open' });
     expect((await support.request('POST', '/v1/ops/access', { ...contact, caseRef: ref }, from('JP'))).status).toBe(200);
     expect((await support.request('POST', `/v1/ops/cases/${ref}/close`, undefined, from('JP'))).status).toBe(200);
     const closed = await refused(await support.request('POST', '/v1/ops/access', { ...contact, caseRef: ref }, from('JP')));
@@ -112,8 +117,9 @@ describe('grants', () => {
     const after = await refused(await support.request('POST', '/v1/ops/access', content, from('JP')));
     expect(after.policyIds).toEqual(['content-needs-grant']);
     const named = await refused(await support.request('POST', '/v1/ops/access', { ...content, grantId }, from('JP')));
-    expect(named.policyIds).toEqual(['content-needs-grant']);
-    expect((await entriesAbout(server, 'hanako', 1))[0]?.grantId).toBe(grantId);
+    // Naming the expired grant is refused outright, and the log does not name a grant that decided nothing.
+    expect(named.policyIds).toEqual(['broker:unusable-grant']);
+    expect((await entriesAbout(server, 'hanako', 1))[0]?.grantId).toBeNull();
 
     expect(await server.runtime.governance.grants.expireDue()).toBe(1);
     await server.runtime.governance.journal.flush();

@@ -59,7 +59,7 @@ describe('the grant workflow', () => {
     const grantKr = await requestGrant({ ...grantBody, requestedLocation: 'KR' });
     await approverA.request('POST', `/v1/ops/grants/${grantKr}/approve`, undefined, from('JP'));
     const wrongPlace = await support.request('POST', '/v1/ops/access', { ...content, grantId: grantKr }, from('JP'));
-    expect(JSON.stringify(wrongPlace.body)).toMatch(/content-needs-grant/);
+    expect(JSON.stringify(wrongPlace.body)).toMatch(/broker:unusable-grant/);
 
     const revoked = await approverB.request('POST', `/v1/ops/grants/${id}/revoke`, undefined, from('JP'));
     expect((revoked.body as { status: string }).status).toBe('revoked');
@@ -86,25 +86,33 @@ describe('the grant workflow', () => {
 });
 
 describe('more than 100 subjects', () => {
-  it('need a grant approved by two distinct approvers', async () => {
-    const { directory, governance } = server.runtime;
+  it('need an incident case and a grant, each approved by two distinct approvers', async () => {
+    const { directory } = server.runtime;
     const ids = Array.from({ length: 120 }, (_, i) => `bulk${String(i).padStart(3, '0')}`);
     for (const id of ids) await directory.register({ id, kind: 'user', home: 'JP', class: 'consumer' }, []);
-    const ticket = await governance.cases.openSupportTicket({ subjects: [...(await governance.subjectsOf(ids)).values()], reason: 'account', openedBy: 'op-tokyo-support' });
-    const bulk = { purpose: 'SUPPORT_CASE', caseRef: ticket.ref, subjects: ids, categories: ['user.account'] };
+    const securityId = await makeOperator(server, { roles: ['security'] });
+    const security = await signInOperator(server, securityId, from('JP'));
+    const opened = await security.request('POST', '/v1/ops/cases', { kind: 'incident', subjects: ids, reason: 'breach' }, from('JP'));
+    expect(opened.body).toMatchObject({ status: 'pending', requiredApprovals: 2 });
+    const ref = (opened.body as { ref: string }).ref;
+    expect((await approverA.request('POST', `/v1/ops/cases/${ref}/approve`, undefined, from('JP'))).body).toMatchObject({ status: 'pending' });
+    expect((await approverB.request('POST', `/v1/ops/cases/${ref}/approve`, undefined, from('JP'))).body).toMatchObject({ status: 'open' });
+    const bulk = { purpose: 'INCIDENT_RESPONSE', caseRef: ref, subjects: ids, categories: ['user.account'] };
 
-    const without = await support.request('POST', '/v1/ops/access', bulk, from('JP'));
+    const without = await security.request('POST', '/v1/ops/access', bulk, from('JP'));
     expect(without.status).toBe(403);
     expect(JSON.stringify(without.body)).toMatch(/broker:two-approvers/);
 
-    const id = await requestGrant({ ...grantBody, subjects: ids, categories: ['user.account'], fields: [], caseRef: ticket.ref });
+    const granted = await security.request('POST', '/v1/ops/grants', { ...grantBody, subjects: ids, categories: ['user.account'], fields: [], purpose: 'INCIDENT_RESPONSE', caseRef: ref }, from('JP'));
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    const id = (granted.body as { id: string }).id;
     const one = await approverA.request('POST', `/v1/ops/grants/${id}/approve`, undefined, from('JP'));
     expect(one.body).toMatchObject({ status: 'pending', requiredApprovals: 2 });
     expect((await approverA.request('POST', `/v1/ops/grants/${id}/approve`, undefined, from('JP'))).status).toBe(409);
-    expect(JSON.stringify((await support.request('POST', '/v1/ops/access', bulk, from('JP'))).body)).toMatch(/broker:two-approvers/);
+    expect(JSON.stringify((await security.request('POST', '/v1/ops/access', bulk, from('JP'))).body)).toMatch(/broker:two-approvers/);
     const two = await approverB.request('POST', `/v1/ops/grants/${id}/approve`, undefined, from('JP'));
     expect(two.body).toMatchObject({ status: 'approved' });
-    const allowed = await support.request('POST', '/v1/ops/access', bulk, from('JP'));
+    const allowed = await security.request('POST', '/v1/ops/access', bulk, from('JP'));
     expect(allowed.status).toBe(200);
     expect((allowed.body as { decision: string }).decision).toBe('allow');
   });

@@ -160,18 +160,17 @@ describe('user routes are not a back door', () => {
   });
 });
 
-describe('from Korea, on a transfer basis', () => {
-  it('a Seoul Cloud engineer may read a Japanese profile for an incident: a transfer resting on the contract, recorded before release', async () => {
+describe('from Korea, on a contractor’s contract', () => {
+  it('a Seoul Cloud engineer cannot read a Japanese profile: its contract covers storing data, not reading it, and a ticket is not an incident', async () => {
     const seoul = await signInOperator(server, 'op-seoul-eng', from('KR'));
-    const res = await seoul.request('POST', '/v1/ops/access', { purpose: 'INCIDENT_RESPONSE', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.account'] }, from('KR'));
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ decision: 'allow', origin: { country: 'KR' } });
-    const listed = (await hanako.request('GET', '/v1/me/transfers')).body as { transfers: { destination: string; recipient: { id: string }; purpose: string; category: string; basis: string }[] };
-    expect(listed.transfers).toContainEqual(
-      expect.objectContaining({ destination: 'KR', recipient: expect.objectContaining({ id: 'seoul-cloud' }), purpose: 'INCIDENT_RESPONSE', category: 'user.account', basis: 'conforming-system' }),
-    );
-    // Message content stays out of reach without a grant, wherever the reader sits.
-    const content = await seoul.request('POST', '/v1/ops/access', { purpose: 'INCIDENT_RESPONSE', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.content.message'] }, from('KR'));
-    expect(content.status).toBe(403);
+    const onTicket = await seoul.request('POST', '/v1/ops/access', { purpose: 'INCIDENT_RESPONSE', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.account'] }, from('KR'));
+    expect(onTicket.status).toBe(403);
+    expect(JSON.stringify(onTicket.body)).toMatch(/broker:case-purpose/);
+    const asOperation = await seoul.request('POST', '/v1/ops/access', { purpose: 'SERVICE_OPERATION', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.account'] }, from('KR'));
+    expect(asOperation.status).toBe(403);
+    expect(JSON.stringify(asOperation.body)).toMatch(/residency/);
+    // Nothing was viewed, so no transfer to Korea for either purpose was recorded.
+    const listed = (await hanako.request('GET', '/v1/me/transfers')).body as { transfers: { destination: string; purpose: string }[] };
+    expect(listed.transfers.filter((t) => t.destination === 'KR' && (t.purpose === 'INCIDENT_RESPONSE' || t.purpose === 'SERVICE_OPERATION'))).toEqual([]);
   });
 });

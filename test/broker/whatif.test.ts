@@ -47,7 +47,7 @@ describe('what-if on the demo', () => {
     expect(new Set(past.map((e) => e.actor))).toEqual(new Set(['op-shanghai-eng1', 'op-shanghai-eng2', 'op-shanghai-eng3', 'op-shanghai-eng4']));
     expect(past.every((e) => e.decision === 'allow' && e.actorPhysicalCountry === 'CN')).toBe(true);
     for (const n of [1, 2, 3, 4]) {
-      for (const [category, purpose] of [['user.contact', 'INCIDENT_RESPONSE'], ['user.content.message', 'SERVICE_OPERATION']] as const) {
+      for (const [category, purpose] of [['user.contact', 'SERVICE_OPERATION'], ['user.content.message', 'SERVICE_OPERATION']] as const) {
         const { code, report } = await check({ operator: `op-shanghai-eng${n}`, ip: '1.2.4.8', subject: 'hanako', category, purpose, case: 'T-1001' });
         expect(report.decision).toBe('deny');
         expect(code).toBe(1);

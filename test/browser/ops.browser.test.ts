@@ -67,7 +67,9 @@ describe('operator console', () => {
     await page.locator('[data-testid="access-result"][data-decision="deny"]').waitFor();
     await expect(page.getByTestId('access-decision').innerText()).resolves.toMatch(/denied/i);
     await expect(page.getByTestId('released-record').count()).resolves.toBe(0);
-    await expect(page.getByTestId('decision-row').first().getByTestId('log-entry').innerText()).resolves.toMatch(/jp #\d+/);
+    // A refusal shows the policy and reasons, and names no one.
+    await expect(page.getByTestId('decision-row').first().innerText()).resolves.toContain('content-needs-grant');
+    await expect(page.getByTestId('access-result').innerText()).resolves.not.toContain('hanako');
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
@@ -82,6 +84,45 @@ describe('operator console', () => {
     await ticket.getByTestId('case-open').click();
     await expect(page.getByTestId('access-result').getAttribute('data-decision')).resolves.toBe('allow');
     await expect(page.locator('[data-testid="released-record"][data-category="user.support.case"]').first().innerText()).resolves.toContain('hanako');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('a case op-tokyo-support opens waits for op-tokyo-approver, who approves it', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signInConsole(page, url, 'op-tokyo-support', SIMULATED.JP);
+    await page.getByTestId('ops-tab-cases').click();
+    await page.getByTestId('case-subjects').fill('taro');
+    await page.getByTestId('case-reason').selectOption('login');
+    await page.getByTestId('case-submit').click();
+    const notice = await page.getByTestId('case-notice').innerText();
+    expect(notice).toMatch(/pending/);
+    const ref = /T-\d+/.exec(notice)?.[0] ?? '';
+    await page.getByTestId('cases-status').selectOption('pending');
+    const mine = page.locator(`[data-testid="case-item"][data-ref="${ref}"]`);
+    await mine.waitFor();
+    await expect(mine.getAttribute('data-status')).resolves.toBe('pending');
+    // Support cannot approve, and opening it is refused until it is approved.
+    await expect(mine.getByTestId('case-approve').count()).resolves.toBe(0);
+    await mine.getByTestId('case-open').click();
+    await page.locator('[data-testid="access-result"][data-decision="deny"]').waitFor();
+    await expect(page.getByTestId('access-result').innerText()).resolves.toContain('broker:case-unconfirmed');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${repoRoot}.tmp/screens/ops-case-pending.png`, fullPage: true });
+
+    const approver = await newPage();
+    await signInConsole(approver, url, 'op-tokyo-approver', SIMULATED.JP);
+    await approver.getByTestId('ops-tab-cases').click();
+    await approver.getByTestId('cases-status').selectOption('pending');
+    const pending = approver.locator(`[data-testid="case-item"][data-ref="${ref}"]`);
+    await pending.waitFor();
+    expect(await seriousA11yViolations(approver)).toEqual([]);
+    await approver.screenshot({ path: `${repoRoot}.tmp/screens/ops-case-approval.png`, fullPage: true });
+    await pending.getByTestId('case-approve').click();
+    await expect(approver.getByTestId('case-notice').innerText()).resolves.toMatch(/open and may be cited/);
+
+    await page.getByTestId('cases-status').selectOption('open');
+    await page.locator(`[data-testid="case-item"][data-ref="${ref}"][data-status="open"]`).waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
 

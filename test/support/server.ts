@@ -22,6 +22,8 @@ export interface TestServer {
 
 export interface TestServerProps {
   dialect?: Dialect;
+  /** Puts the directory on the same dialect as the cells (it is a SQLite file otherwise). */
+  directoryOnDialect?: boolean;
   rules?: PlacementRule[];
   demo?: boolean;
   /** Serve web/dist (the browser app); off by default. */
@@ -61,6 +63,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
       { id: 'jp', jurisdiction: 'JP', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'jp') } : {}) },
       { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'kr') } : {}) },
     ],
+    ...(props.directoryOnDialect && dialect === 'postgres' ? { directory: { database: await freshDatabaseUrl('postgres', 'directory') } } : {}),
     placement: { rules: props.rules ?? storyRules },
     ...(props.trustedProxies ? { trustedProxies: props.trustedProxies } : {}),
     ...(props.demoMode ? { demo: true } : {}),

@@ -41,6 +41,8 @@ function world(subjectCount = 1, grants: Grant[] = []) {
     openedBy: 'op-jp',
     createdAt: '2026-01-01T00:00:00.000Z',
     closedAt: null,
+    requiredApprovals: 0,
+    approvals: [],
   };
   const contact: SubjectDataSource = {
     category: 'user.contact',
@@ -53,6 +55,7 @@ function world(subjectCount = 1, grants: Grant[] = []) {
   const sources = createSubjectDataSources();
   sources.register(contact);
   const entries: AccessEntry[] = [];
+  const tallied = new Set<string>();
   const recorder: AccessRecorder = {
     recordAccess: vi.fn(async (entry: AccessEntry) => {
       entries.push(entry);
@@ -69,6 +72,8 @@ function world(subjectCount = 1, grants: Grant[] = []) {
     transfers: { basisCountries: async () => [], record: async () => undefined },
     sources,
     recorder,
+    jurisdictions: ['JP', 'KR'],
+    tally: { subjectsSince: async () => new Set(tallied), add: async ({ subjects: read }) => void read.forEach((id) => tallied.add(id)) },
     maskKey: Buffer.alloc(32, 1),
   };
   return { deps, contact, entries, recorder, subjects: [...subjects.keys()] };
@@ -142,11 +147,28 @@ describe('the broker', () => {
   it('refuses malformed requests before deciding anything', async () => {
     const { deps, entries } = world();
     const broker = createBroker(deps);
-    for (const bad of [{ purpose: 'CURIOSITY' }, { categories: ['user.secrets'] }, { subjects: [] }, { subjects: ['nobody'] }, { caseRef: '' }]) {
+    for (const bad of [{ purpose: 'CURIOSITY' }, { categories: ['user.secrets'] }, { subjects: [] }, { caseRef: '' }]) {
       const outcome = await broker.access({ ...request(['u0']), ...bad }).catch((err: unknown) => err);
       expect(isDomainError(outcome), JSON.stringify(bad)).toBe(true);
     }
     expect(entries).toHaveLength(0);
+  });
+
+  it('refuses an id nobody holds like a person outside the case, and logs it in every jurisdiction naming no one', async () => {
+    const { deps, entries } = world();
+    const broker = createBroker(deps);
+    const probe = await broker.access(request(['u0', 'nobody']));
+    expect(probe.decision).toBe('deny');
+    expect(probe.decisions.map((d) => [d.jurisdiction, d.subjects, d.policyIds])).toEqual([
+      ['JP', ['u0'], ['broker:case-scope']],
+      ['JP', [], ['broker:case-scope']],
+      ['KR', [], ['broker:case-scope']],
+    ]);
+    expect(entries.map((e) => [e.subjectJurisdiction, e.subjects, e.decision])).toEqual([
+      ['JP', ['u0'], 'deny'],
+      ['JP', [], 'deny'],
+      ['KR', [], 'deny'],
+    ]);
   });
 });
 

@@ -1,22 +1,24 @@
 // The broker: the one door from operators to personal data. For each request it resolves the
 // operator and where they physically are, checks that the case is real and concerns the
 // subjects, finds the grant that applies, asks the policy engine once per subject and category
-// (cached on the attributes the policies read), writes one access-log entry per decision —
+// (cached on the attributes the policies read), holds the two-person rule across requests (the
+// distinct people an operator read for a purpose over 24 h), writes one access-log entry per decision —
 // allowed or denied — durably, and only then releases records, masked as the decision says.
 // If the log cannot be written nothing is released (no log, no data). Every check fails closed.
 import crypto from 'node:crypto';
 import { categories as names, covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
-import type { Case } from '../cases/cases.js';
+import { PURPOSE_CASE_KINDS, type Case } from '../cases/cases.js';
 import type { Grant, Grants } from '../grants/grants.js';
 import { TWO_APPROVER_THRESHOLD } from '../grants/grants.js';
 import type { AccessRecorder } from '../log/access-logs.js';
+import type { AccessTally } from './access-tally.repository.js';
 import type { AccessEntry } from '../log/entry.js';
 import type { Operator } from '../operators/operators.js';
 import type { RequestOrigin } from '../operators/origin.js';
 import type { PolicyEngine } from '../policy/policy.engine.js';
 import { PURPOSES, type AccessRequest, type GrantAttributes, type Purpose } from '../policy/policy.request.js';
-import { compileMasker, defaultFieldRules, maskPlan, type FieldRules, type FieldValue, type MaskKind } from './masking.js';
+import { compileMasker, defaultFieldRules, keyedHash, maskPlan, type FieldRules, type FieldValue, type MaskKind } from './masking.js';
 import type { SubjectDataSource, SubjectDataSources, SubjectRecord, SubjectRef } from './subject-data.js';
 
 /** Viewing data from abroad is a transfer: its basis, and its record, come from the transfer gate. */
@@ -120,6 +122,10 @@ export interface BrokerDeps {
   sources: SubjectDataSources;
   /** The access logs; null for a process that may only ask what-if questions. */
   recorder: AccessRecorder | null;
+  /** Every jurisdiction with a log: a request naming ids nobody holds is logged in each. */
+  jurisdictions: readonly string[];
+  /** Who each operator read, per purpose: the two-person rule counts across requests. */
+  tally: Pick<AccessTally, 'subjectsSince' | 'add'>;
   maskKey: Uint8Array;
   fieldRules?: FieldRules;
   now?: () => Date;
@@ -135,21 +141,13 @@ export interface Broker {
 }
 
 export const MAX_REQUEST_SUBJECTS = 10_000;
+/** The window over which the distinct people one operator reads for one purpose are counted. */
+export const TALLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_MAX_RECORDS = 10_000;
 const MAX_SUBJECTS_PER_ENTRY = 1000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
 const FIELD = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
 
-/** Which kind of case each purpose must name. Operations and incidents may cite either. */
-const caseKindsFor: Record<Purpose, readonly Case['kind'][]> = {
-  SUPPORT_CASE: ['support'],
-  PAYMENT_SUPPORT: ['support'],
-  ABUSE_REPORT: ['abuse'],
-  INCIDENT_RESPONSE: ['support', 'abuse'],
-  LEGAL_REQUEST: ['support', 'abuse'],
-  SERVICE_OPERATION: ['support', 'abuse'],
-  DATA_SUBJECT_REQUEST: ['support'],
-};
 
 export const REPORTED_CONTENT_CATEGORY = names.message;
 
@@ -306,12 +304,10 @@ export function createBroker(deps: BrokerDeps): Broker {
     const at = now();
     const requestId = `acc-${crypto.randomBytes(8).toString('hex')}`;
     const known = await deps.subjectsOf(subjectIds);
-    const unknown = subjectIds.filter((id) => !known.has(id));
-    if (unknown.length > 0) {
-      // Nothing exists to protect or to log against; say which ids are wrong.
-      throw new DomainError('NOT_FOUND', `no subject ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ' …' : ''}`);
-    }
-    const subjects = subjectIds.map((id) => known.get(id) as SubjectRef);
+    // An id nobody holds is refused exactly like a person outside the case, so the answer never
+    // tells an operator whether someone exists; the probe is logged in every jurisdiction.
+    const unknownIds = subjectIds.some((id) => !known.has(id));
+    const subjects = subjectIds.flatMap((id) => known.get(id) ?? []);
     const operator = await deps.findOperator(request.operatorId);
     const { engine, problem } = deps.policy();
     const found = await deps.findCase(request.caseRef);
@@ -323,21 +319,33 @@ export function createBroker(deps: BrokerDeps): Broker {
     if (!operator || operator.disabled) whole = refusal('broker:unknown-operator', `no active operator "${request.operatorId}"`);
     else if (!engine) whole = refusal('broker:policy-unavailable', `the access policies are not loaded${problem ? `: ${problem}` : ''}`);
     else if (!found) whole = refusal('broker:unknown-case', `no case ${request.caseRef}; name a real support ticket or abuse report`);
+    else if (found.status === 'pending') whole = refusal('broker:case-unconfirmed', `case ${found.ref} was opened by staff and is not yet confirmed by the person or approved by a second operator`);
     else if (found.status !== 'open') whole = refusal('broker:case-closed', `case ${found.ref} is closed`);
-    else if (!caseKindsFor[purpose].includes(found.kind)) whole = refusal('broker:case-purpose', `purpose ${purpose} needs a ${caseKindsFor[purpose].join(' or ')} case; ${found.ref} is a ${found.kind} case`);
+    else if (!PURPOSE_CASE_KINDS[purpose].includes(found.kind)) whole = refusal('broker:case-purpose', `purpose ${purpose} needs a ${PURPOSE_CASE_KINDS[purpose].join(' or ')} case; ${found.ref} is a ${found.kind} case`);
+    // One refusal for the whole request, naming nobody: which of the named people the case does
+    // not concern (or who does not exist) is exactly what a probing operator wants to learn.
+    else if (unknownIds || subjects.some((s) => !concerned.has(s.id))) whole = refusal('broker:case-scope', `case ${request.caseRef} does not concern every subject named`);
 
     let candidates: Grant[] = [];
     if (!whole && operator) {
       if (request.grantId !== undefined) {
         const grant = await deps.grants.get(request.grantId);
-        if (grant) candidates = [grant];
+        // A named grant must decide the whole request, or the request is refused: the log never
+        // names a grant that did not decide the access.
+        const fits = grant !== null && grantUsable(grant, request) && subjects.every((s) => grant.subjects.includes(s.id)) && planned.every(({ decided }) => grantCovers(grant, decided));
+        if (grant && fits) candidates = [grant];
+        else whole = refusal('broker:unusable-grant', `grant ${request.grantId} cannot be used here: name your own approved, unexpired grant for this purpose, case and location that covers every subject and category asked for`);
       } else {
         candidates = await deps.grants.usable({ operatorId: operator.id, purpose, caseRef: request.caseRef });
       }
     }
     const usable = candidates.filter((g) => grantUsable(g, request)).map((g) => ({ grant: g, subjects: new Set(g.subjects) }));
 
-    if (!whole && subjects.length > TWO_APPROVER_THRESHOLD) {
+    // The two-person rule holds across requests: the people this operator read for this purpose
+    // over the window, with this request's, beyond the threshold need a two-approver grant.
+    const tallied = !whole && operator ? await deps.tally.subjectsSince({ operatorId: operator.id, purpose, since: new Date(at.getTime() - TALLY_WINDOW_MS) }) : new Set<string>();
+    for (const s of subjects) tallied.add(s.id);
+    if (!whole && tallied.size > TWO_APPROVER_THRESHOLD) {
       const covering = usable.find(
         ({ grant, subjects: set }) =>
           grant.requiredApprovals >= 2 &&
@@ -346,7 +354,10 @@ export function createBroker(deps: BrokerDeps): Broker {
           planned.every(({ decided }) => grantCovers(grant, decided)),
       );
       if (!covering) {
-        whole = refusal('broker:two-approvers', `a request for more than ${TWO_APPROVER_THRESHOLD} subjects needs a grant approved by two approvers that covers all of them`);
+        whole = refusal(
+          'broker:two-approvers',
+          `more than ${TWO_APPROVER_THRESHOLD} people within 24 hours for ${purpose} (${tallied.size} with this request) need a grant approved by two approvers that covers every one named`,
+        );
       }
     }
 
@@ -370,7 +381,6 @@ export function createBroker(deps: BrokerDeps): Broker {
     const perSubject = engine ? engine.readAttributes.some((a) => a === 'resource' || a === '*') : true;
     const noBasis: readonly string[] = [];
     const none: GrantChoice = { grant: null, clear: new Set() };
-    const named: GrantChoice | null = request.grantId === undefined ? null : { grant: { id: request.grantId, approved: false }, clear: new Set() };
     const implicit: GrantChoice | null =
       purpose === 'ABUSE_REPORT' && found?.kind === 'abuse' ? { grant: { id: `case:${found.ref}`, approved: true }, clear: null } : null;
     // Subjects who get the same answer share one group (and one log entry per 1,000 of them).
@@ -379,7 +389,6 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     for (const { part, fields, decided } of planned) {
       const category = part.category;
-      const outOfScope = refusal('broker:case-scope', `case ${request.caseRef} does not concern every subject named`);
       const recordsOutsideCase =
         found?.kind === 'abuse' && covers(names.content, category) && request.records !== undefined && request.records.some((r) => !found.records.includes(r))
           ? refusal('broker:case-scope', `abuse report ${request.caseRef} covers only the reported message`)
@@ -395,15 +404,13 @@ export function createBroker(deps: BrokerDeps): Broker {
         let verdict: Verdict;
         if (whole) {
           verdict = whole;
-        } else if (!concerned.has(subject.id)) {
-          verdict = outOfScope;
         } else if (recordsOutsideCase) {
           verdict = recordsOutsideCase;
         } else {
           const transferBasisCountries = bases.get(`${subject.id}\u0000${category}`) ?? noBasis;
           // The report itself is the grant for the reported message, for the reported person only.
           const choice =
-            covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : (named ?? none));
+            covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : none);
           const key = perSubject ? subject.id : `${subject.home}\u0000${subject.class}\u0000${transferBasisCountries === noBasis ? '' : transferBasisCountries.join(',')}`;
           let byKey = memo.get(choice);
           if (!byKey) {
@@ -441,6 +448,14 @@ export function createBroker(deps: BrokerDeps): Broker {
           partOf.set(group, part);
         }
         group.subjects.push(subject.id);
+      }
+      if (unknownIds && whole) {
+        // Ids nobody holds: one entry, naming no one, in every jurisdiction's log.
+        for (const jurisdiction of deps.jurisdictions) {
+          const group = { category, requested: [...part.requested], jurisdiction, decision: 'deny' as const, policyIds: [...whole.policyIds, ...simulatedMark], reasons: whole.reasons, grantId: null, subjects: [], masking: null };
+          list.push(group);
+          partOf.set(group, part);
+        }
       }
     }
     const allowed = list.filter((g) => g.decision === 'allow').length;
@@ -514,18 +529,32 @@ export function createBroker(deps: BrokerDeps): Broker {
     };
     const decision = props.engine.decide(accessRequest);
     if (decision.errors.length > 0) {
-      return { decision: 'deny', policyIds: [...decision.policyIds, 'broker:fail-closed'], reasons: [...decision.errors], grantId: grant?.id ?? null, clear: new Set() };
+      return { decision: 'deny', policyIds: [...decision.policyIds, 'broker:fail-closed'], reasons: [...decision.errors], grantId: null, clear: new Set() };
     }
     return {
       decision: decision.decision,
       policyIds: decision.policyIds,
       reasons: decision.decision === 'deny' ? decision.policyIds.map((id) => `policy ${id} forbids it`) : [],
-      grantId: grant?.id ?? null,
+      // The log names a grant only when an approved one covering this subject and category
+      // decided the access (it is what lets the content through, or the fields out in clear).
+      grantId: decision.decision === 'allow' && grant?.approved === true ? grant.id : null,
       clear: decision.decision === 'allow' ? clear : new Set(),
     };
   }
 
-  async function access(request: BrokerRequest): Promise<AccessResult> {
+  // One request at a time per operator and purpose, so two at once cannot both pass the count.
+  const lanes = new Map<string, Promise<unknown>>();
+  function access(request: BrokerRequest): Promise<AccessResult> {
+    const lane = `${request.operatorId}\u0000${request.purpose}`;
+    const run = (lanes.get(lane) ?? Promise.resolve()).catch(() => undefined).then(() => accessNow(request));
+    lanes.set(lane, run);
+    void run.finally(() => {
+      if (lanes.get(lane) === run) lanes.delete(lane);
+    }).catch(() => undefined);
+    return run;
+  }
+
+  async function accessNow(request: BrokerRequest): Promise<AccessResult> {
     const recorder = deps.recorder;
     if (!recorder) throw new DomainError('LOG_UNAVAILABLE', 'this process has no access log open, so it cannot release data');
     const { evaluation, found, subjectsById: subjectRefs, partOf } = await assess(request);
@@ -538,6 +567,14 @@ export function createBroker(deps: BrokerDeps): Broker {
     for (const group of evaluation.groups) {
       if (group.decision !== 'allow') continue;
       const source = partOf.get(group)?.source;
+      if (source && found && source.category === names.supportCase) {
+        // A case read releases the cited case only, never the person's other tickets or reports.
+        const only = request.records === undefined || request.records.includes(found.ref) ? [found.ref] : [];
+        const rows = only.length > 0 && remaining > 0 ? await source.read({ subjects: group.subjects.map((id) => subjectRefs.get(id) as SubjectRef), records: only, limit: remaining }) : [];
+        remaining -= rows.length;
+        read.set(group, rows);
+        continue;
+      }
       if (!source || remaining <= 0) {
         truncated ||= remaining <= 0;
         read.set(group, []);
@@ -566,7 +603,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       for (const row of rows) perSubject.set(row.subjectId, (perSubject.get(row.subjectId) ?? 0) + 1);
       const part = partOf.get(group);
       const fields = group.masking ? Object.keys(group.masking) : part ? fieldsFor(part, request.fields) : [];
-      for (let i = 0; i < group.subjects.length; i += MAX_SUBJECTS_PER_ENTRY) {
+      // A group naming no one (a probe for ids nobody holds) still leaves one entry.
+      for (let i = 0; i < Math.max(group.subjects.length, 1); i += MAX_SUBJECTS_PER_ENTRY) {
         const chunk = group.subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY);
         const released = group.decision === 'allow' ? chunk.reduce((n, id) => n + (perSubject.get(id) ?? 0), 0) : 0;
         entries.push({
@@ -597,6 +635,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     }
     let recorded: { cellId: string; index: number }[];
     try {
+      // Counted before anything is logged as released: a failure here over-counts, never under.
+      const allowed = [...new Set(evaluation.groups.filter((g) => g.decision === 'allow').flatMap((g) => g.subjects))];
+      await deps.tally.add({ operatorId: evaluation.operatorId, purpose: evaluation.purpose, subjects: allowed, at: new Date(evaluation.at) });
       recorded = await Promise.all(entries.map(({ entry }) => recorder.recordAccess(entry)));
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
@@ -623,7 +664,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       const rows = read.get(group) ?? [];
       if (group.masking) {
         const mask = compileMasker(group.masking, deps.maskKey);
-        for (const row of rows) records.push({ subjectId: row.subjectId, category: group.category, recordId: row.recordId, fields: mask(row.values) });
+        for (const row of rows) records.push({ subjectId: row.subjectId, category: group.category, recordId: releasedId(row, group.masking), fields: mask(row.values) });
       }
       const log = entries.flatMap(({ group: g }, i) => (g === group ? [recorded[i] as { cellId: string; index: number }] : []));
       decisions.push({ ...group, released: rows.length, log });
@@ -640,6 +681,15 @@ export function createBroker(deps: BrokerDeps): Broker {
       records,
       truncated,
     };
+  }
+
+  /**
+   * A record's id goes out as is unless a masked field holds the same value (a case's `ref`):
+   * then it goes out as a keyed hash too, so nothing masked is repeated in clear beside it.
+   */
+  function releasedId(row: SubjectRecord, masking: Readonly<Record<string, MaskKind>>): string {
+    const masked = Object.entries(masking).some(([field, kind]) => kind !== 'clear' && row.values[field] === row.recordId);
+    return masked ? (keyedHash(deps.maskKey, 'recordId', row.recordId) ?? '') : row.recordId;
   }
 
   return { evaluate, access };

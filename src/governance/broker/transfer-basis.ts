@@ -9,7 +9,9 @@ export function transfersThroughGate(gate: TransferGate): BrokerTransfers {
   return {
     async basisCountries({ subject, destination, employerId, category, purpose, at }) {
       if (subject.home === destination) return [];
-      const evaluation = await gate.evaluate({ subject, destination, recipient: employerId, category, purpose, at });
+      // A contractor's conforming system is a basis only for what its contract covers: viewing
+      // (`read`) is not storing, so object storage staff get no basis to read what they hold.
+      const evaluation = await gate.evaluate({ subject, destination, recipient: employerId, category, purpose, operation: 'read', at });
       return evaluation.kind === 'basis' ? [destination] : [];
     },
     async record(items) {
@@ -21,6 +23,7 @@ export function transfersThroughGate(gate: TransferGate): BrokerTransfers {
           category: item.category,
           purpose: item.purpose,
           items: item.items,
+          operation: 'read' as const,
           at: item.at,
         })),
       );

@@ -30,6 +30,15 @@ export interface DirectoryCaseIndexTable {
   status: string;
   reason: string;
   created_at: string;
+  /** Second-operator approvals a staff-opened case needs before it is open; 0 for the person's own. */
+  required_approvals: number;
+}
+
+/** Approvals of a staff-opened case, one per approver. */
+export interface DirectoryCaseApprovalTable {
+  case_ref: string;
+  approver_id: string;
+  at: string;
 }
 
 declare module '../../cells/cell.database.js' {
@@ -39,5 +48,6 @@ declare module '../../cells/cell.database.js' {
   }
   interface DirectoryDatabase {
     case_index: DirectoryCaseIndexTable;
+    case_approval: DirectoryCaseApprovalTable;
   }
 }

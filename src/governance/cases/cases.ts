@@ -2,6 +2,11 @@
 // case is personal data about its subjects, so it lives in a cell under the residency guard —
 // a ticket in its customer's cell, a report beside the conversation it is about — and the
 // directory keeps only a routing index (ref → cell, kind, status, reason code).
+//
+// No operator can open a case and read at once: a ticket the person opens (or a report they
+// file) is open at once, but a case an operator opens is pending until the person confirms it
+// or a second operator approves it (two approvers beyond 100 subjects). Opening, confirming,
+// approving and closing are journalled into the access logs of the subjects' jurisdictions.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { categories } from '../../cells/categories.js';
@@ -10,13 +15,48 @@ import { cellFor, personalColumns, type Scope } from '../../cells/records.js';
 import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { SubjectDataSource, SubjectRecord, SubjectRef } from '../broker/subject-data.js';
+import { systemActor, type CaseEvent, type EventActor, type GovernanceJournal } from '../journal.js';
+import type { Operator } from '../operators/operators.js';
+import type { OperatorRole, Purpose } from '../policy/policy.request.js';
 
-export type CaseKind = 'support' | 'abuse';
+export type CaseKind = 'support' | 'abuse' | 'incident' | 'legal';
+/** The kinds an operator may open (an abuse report comes only from a person). */
+export type StaffCaseKind = Exclude<CaseKind, 'abuse'>;
+export const STAFF_CASE_KINDS: readonly StaffCaseKind[] = ['support', 'incident', 'legal'];
 export type CaseRole = 'customer' | 'reporter' | 'reported';
-export type CaseStatus = 'open' | 'closed';
+/** `pending`: opened by staff, awaiting the person's confirmation or a second operator. */
+export type CaseStatus = 'pending' | 'open' | 'closed';
 
 export const SUPPORT_REASONS = ['account', 'login', 'billing', 'privacy', 'other'] as const;
 export const ABUSE_REASONS = ['spam', 'harassment', 'illegal', 'other'] as const;
+export const INCIDENT_REASONS = ['breach', 'outage', 'misuse', 'other'] as const;
+export const LEGAL_REASONS = ['court-order', 'police-request', 'regulator', 'other'] as const;
+export const CASE_REASONS: Readonly<Record<CaseKind, readonly string[]>> = { support: SUPPORT_REASONS, abuse: ABUSE_REASONS, incident: INCIDENT_REASONS, legal: LEGAL_REASONS };
+
+/** The purpose each kind of case serves, as its journal entries name it. */
+export const CASE_PURPOSE: Readonly<Record<CaseKind, Purpose>> = { support: 'SUPPORT_CASE', abuse: 'ABUSE_REPORT', incident: 'INCIDENT_RESPONSE', legal: 'LEGAL_REQUEST' };
+
+/** Which kinds of case each purpose must cite. */
+export const PURPOSE_CASE_KINDS: Readonly<Record<Purpose, readonly CaseKind[]>> = {
+  SUPPORT_CASE: ['support'],
+  PAYMENT_SUPPORT: ['support'],
+  ABUSE_REPORT: ['abuse'],
+  // An incident or a lawful request is its own case, opened and approved as such: a support
+  // ticket does not stretch to cover either.
+  INCIDENT_RESPONSE: ['incident'],
+  LEGAL_REQUEST: ['legal'],
+  SERVICE_OPERATION: ['support', 'abuse', 'incident'],
+  DATA_SUBJECT_REQUEST: ['support'],
+};
+
+/** Who may open each kind of case. */
+export const CASE_OPENERS: Readonly<Record<StaffCaseKind, readonly OperatorRole[]>> = { support: ['support', 'admin'], incident: ['security', 'engineer'], legal: ['security'] };
+
+/** Most subjects of one case: a support ticket is about a few people, an incident may be about many. */
+export const MAX_CASE_SUBJECTS: Readonly<Record<StaffCaseKind, number>> = { support: 100, incident: 10_000, legal: 1_000 };
+
+/** More subjects than this need two approvers before the case opens (as for grants). */
+export const CASE_TWO_APPROVER_THRESHOLD = 100;
 export type SupportReason = (typeof SUPPORT_REASONS)[number];
 export type AbuseReason = (typeof ABUSE_REASONS)[number];
 
@@ -41,6 +81,9 @@ export interface Case {
   readonly openedBy: string;
   readonly createdAt: string;
   readonly closedAt: string | null;
+  /** Second-operator approvals needed to open it (0 when the person opened or confirmed it). */
+  readonly requiredApprovals: number;
+  readonly approvals: readonly { readonly approverId: string; readonly at: string }[];
 }
 
 /** What the moderation queue shows: no subjects, no contents. */
@@ -50,12 +93,21 @@ export interface CaseSummary {
   readonly status: CaseStatus;
   readonly reason: string;
   readonly createdAt: string;
+  /** Approvals a staff-opened case needs (0 when the person opened it). */
+  readonly requiredApprovals: number;
 }
 
 export type { Scope };
 
 export interface Cases {
-  openSupportTicket(props: { subjects: readonly SubjectRef[]; reason: SupportReason; openedBy: string; ref?: string }): Promise<Case>;
+  /** A ticket the person opens about themselves: open at once. */
+  openSupportTicket(props: { subject: SubjectRef; reason: SupportReason; ref?: string }): Promise<Case>;
+  /** A case an operator opens: pending until the person confirms it or other operators approve it. */
+  openCase(props: { kind: StaffCaseKind; subjects: readonly SubjectRef[]; reason: string; opener: Operator; actor: EventActor }): Promise<Case>;
+  /** A second operator (an approver, not the opener) approves a pending case. */
+  approve(props: { ref: string; approver: Operator; actor: EventActor }): Promise<Case>;
+  /** The person a pending support ticket is about confirms it. */
+  confirm(props: { ref: string; subject: SubjectRef }): Promise<Case>;
   /** Opens (or returns the already open) report of one message by one reporter. */
   openAbuseReport(props: {
     reporter: SubjectRef;
@@ -65,7 +117,7 @@ export interface Cases {
     reason: AbuseReason;
   }): Promise<{ case: Case; created: boolean }>;
   find(ref: string): Promise<Case | null>;
-  close(ref: string): Promise<Case>;
+  close(props: { ref: string; actor: EventActor }): Promise<Case>;
   list(props: { kind?: CaseKind; status?: CaseStatus; limit?: number }): Promise<CaseSummary[]>;
   /** The broker's source for category user.support.case (CASE_CATEGORY). */
   readonly source: SubjectDataSource;
@@ -73,8 +125,15 @@ export interface Cases {
 
 export const CASE_REF = /^[TR]-[0-9]{4,8}$/;
 
-export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<DirectoryDatabase>; now?: () => Date }): Cases {
-  const { cells, directoryDb } = props;
+export function openCases(props: {
+  cells: CellRegistry;
+  directoryDb: Kysely<DirectoryDatabase>;
+  journal: GovernanceJournal;
+  /** Home jurisdictions of subjects, for the journal. */
+  homesOf: (ids: readonly string[]) => Promise<Map<string, string>>;
+  now?: () => Date;
+}): Cases {
+  const { cells, directoryDb, journal } = props;
   const now = props.now ?? (() => new Date());
 
   const caseCell = (scope: Scope) => cellFor(cells, scope, CASE_CATEGORY);
@@ -97,41 +156,58 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
     conversationId: string | null;
     records: readonly string[];
     openedBy: string;
+    actor: EventActor;
+    requiredApprovals: number;
   }): Promise<Case> {
     const cell = caseCell(props2.scope);
     const at = now().toISOString();
-    // The index row first: it claims the ref, and a case without one cannot be found, so a
-    // failure in between leaves nothing usable behind.
-    await directoryDb.insertInto('case_index').values({ ref: props2.ref, kind: props2.kind, cell_id: cell.id, status: 'open', reason: props2.reason, created_at: at }).execute();
+    const status: CaseStatus = props2.requiredApprovals > 0 ? 'pending' : 'open';
+    // The cell rows first, then the index row with its journal event in one transaction: a case
+    // exists (can be found, cited, and is in the log) only once both are written, and a crash in
+    // between leaves cell rows nothing can find or cite, never a logged case without its rows.
+    const event = eventFor({ kind: 'case-open', actor: props2.actor, ref: props2.ref, caseKind: props2.kind, subjects: props2.subjects });
+    await cell.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('case_record')
+        .values({
+          ref: props2.ref,
+          kind: props2.kind,
+          status,
+          reason: props2.reason,
+          conversation_id: props2.conversationId,
+          records: JSON.stringify(props2.records),
+          opened_by: props2.openedBy,
+          created_at: at,
+          closed_at: null,
+          ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
+        })
+        .execute();
+      const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
+      // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
+    });
     try {
-      await cell.db.transaction().execute(async (trx) => {
+      await directoryDb.transaction().execute(async (trx) => {
         await trx
-          .insertInto('case_record')
-          .values({
-            ref: props2.ref,
-            kind: props2.kind,
-            status: 'open',
-            reason: props2.reason,
-            conversation_id: props2.conversationId,
-            records: JSON.stringify(props2.records),
-            opened_by: props2.openedBy,
-            created_at: at,
-            closed_at: null,
-            ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
-          })
+          .insertInto('case_index')
+          .values({ ref: props2.ref, kind: props2.kind, cell_id: cell.id, status, reason: props2.reason, created_at: at, required_approvals: props2.requiredApprovals })
           .execute();
-        const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
-        // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
-        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
+        await journal.add(trx, event, at);
       });
     } catch (err) {
-      await directoryDb.deleteFrom('case_index').where('ref', '=', props2.ref).execute();
+      // The ref was taken meanwhile in another cell (in this one the insert above would have
+      // failed), or the directory failed: the rows just written go.
+      await cell.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('case_subject').where('case_ref', '=', props2.ref).execute();
+        await trx.deleteFrom('case_record').where('ref', '=', props2.ref).execute();
+      });
       throw err;
     }
+    await journal.flush().catch(() => undefined);
     return {
       ref: props2.ref,
       kind: props2.kind,
-      status: 'open',
+      status,
       reason: props2.reason,
       cellId: cell.id,
       conversationId: props2.conversationId,
@@ -140,7 +216,57 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
       openedBy: props2.openedBy,
       createdAt: at,
       closedAt: null,
+      requiredApprovals: props2.requiredApprovals,
+      approvals: [],
     };
+  }
+
+  function eventFor(e: { kind: CaseEvent['kind']; actor: EventActor; ref: string; caseKind: CaseKind; subjects: readonly SubjectRef[] }): CaseEvent {
+    const subjects: Record<string, string[]> = {};
+    for (const s of e.subjects) (subjects[s.home] ??= []).push(s.id);
+    return { kind: e.kind, actor: e.actor, caseRef: e.ref, purpose: CASE_PURPOSE[e.caseKind], subjects, categories: [CASE_CATEGORY] };
+  }
+
+  async function subjectRefsOf(found: Case): Promise<SubjectRef[]> {
+    const homes = await props.homesOf(found.subjects.map((s) => s.id));
+    // The class is not needed by the journal; the home decides which log an entry goes to.
+    return found.subjects.flatMap((s) => {
+      const home = homes.get(s.id);
+      return home ? [{ id: s.id, home, class: 'consumer' as const }] : [];
+    });
+  }
+
+  /**
+   * Moves a case to a new status (for an approval: to open once enough approvals are in, counted
+   * inside the transaction, so two approvers at once still open it) in the index, with its journal
+   * event, then in its cell.
+   */
+  async function transition(found: Case, e: { to: CaseStatus; kind: CaseEvent['kind']; actor: EventActor; approverId?: string }): Promise<void> {
+    const at = now().toISOString();
+    const event = eventFor({ kind: e.kind, actor: e.actor, ref: found.ref, caseKind: found.kind, subjects: await subjectRefsOf(found) });
+    const to = await directoryDb.transaction().execute(async (trx) => {
+      let next = e.to;
+      if (e.approverId !== undefined) {
+        await trx.insertInto('case_approval').values({ case_ref: found.ref, approver_id: e.approverId, at }).execute();
+        const count = await trx.selectFrom('case_approval').select((eb) => eb.fn.countAll<number>().as('n')).where('case_ref', '=', found.ref).executeTakeFirstOrThrow();
+        next = Number(count.n) >= found.requiredApprovals ? 'open' : 'pending';
+      }
+      if (next !== found.status) {
+        const changed = await trx.updateTable('case_index').set({ status: next }).where('ref', '=', found.ref).where('status', '=', found.status).executeTakeFirst();
+        if (Number(changed.numUpdatedRows) !== 1) throw new DomainError('CASE_NOT_PENDING', `case ${found.ref} changed meanwhile; reload it`);
+      }
+      await journal.add(trx, event, at);
+      return next;
+    });
+    if (to !== found.status) {
+      await cells
+        .get(found.cellId)
+        .db.updateTable('case_record')
+        .set({ status: to, closed_at: to === 'closed' ? at : null })
+        .where('ref', '=', found.ref)
+        .execute();
+    }
+    await journal.flush().catch(() => undefined);
   }
 
   async function find(ref: string): Promise<Case | null> {
@@ -151,10 +277,12 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
     const row = await db.selectFrom('case_record').selectAll().where('ref', '=', ref).executeTakeFirst();
     if (!row) return null;
     const subjects = await db.selectFrom('case_subject').select(['subject_id', 'role']).where('case_ref', '=', ref).orderBy('subject_id').execute();
+    const approvals = await directoryDb.selectFrom('case_approval').select(['approver_id', 'at']).where('case_ref', '=', ref).orderBy('at').execute();
     return {
       ref: row.ref,
       kind: row.kind as CaseKind,
-      status: row.status as CaseStatus,
+      // The index is changed first, in the transaction with the journal event: it decides.
+      status: index.status as CaseStatus,
       reason: row.reason,
       cellId: index.cell_id,
       conversationId: row.conversation_id,
@@ -163,7 +291,15 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
       openedBy: row.opened_by,
       createdAt: row.created_at,
       closedAt: row.closed_at,
+      requiredApprovals: Number(index.required_approvals),
+      approvals: approvals.map((a) => ({ approverId: a.approver_id, at: a.at })),
     };
+  }
+
+  async function mustFind(ref: string): Promise<Case> {
+    const found = await find(ref);
+    if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${ref}`);
+    return found;
   }
 
   const source: SubjectDataSource = {
@@ -214,23 +350,67 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
   };
 
   return {
-    async openSupportTicket({ subjects, reason, openedBy, ref }) {
-      const primary = subjects[0];
-      if (!primary) throw new DomainError('VALIDATION_FAILED', 'a support ticket concerns at least one person');
+    async openSupportTicket({ subject, reason, ref }) {
       if (!(SUPPORT_REASONS as readonly string[]).includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason must be one of ${SUPPORT_REASONS.join(', ')}`);
       if (ref !== undefined && !/^T-[0-9]{4,8}$/.test(ref)) throw new DomainError('VALIDATION_FAILED', 'a support ticket ref looks like T-1001');
-      const unique = [...new Map(subjects.map((s) => [s.id, s])).values()];
       return insertCase({
         ref: ref ?? (await newRef('T')),
         kind: 'support',
+        reason,
+        scope: { home: subject.home, class: subject.class },
+        primary: subject,
+        subjects: [{ ...subject, role: 'customer' }],
+        conversationId: null,
+        records: [],
+        openedBy: subject.id,
+        actor: systemActor('subject'),
+        requiredApprovals: 0,
+      });
+    },
+
+    async openCase({ kind, subjects, reason, opener, actor }) {
+      if (!STAFF_CASE_KINDS.includes(kind)) throw new DomainError('VALIDATION_FAILED', `kind must be one of ${STAFF_CASE_KINDS.join(', ')}`);
+      if (!opener.roles.some((r) => CASE_OPENERS[kind].includes(r))) {
+        throw new DomainError('FORBIDDEN', `opening a ${kind} case needs the role ${CASE_OPENERS[kind].join(' or ')}`);
+      }
+      if (!CASE_REASONS[kind].includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason of a ${kind} case must be one of ${CASE_REASONS[kind].join(', ')}`);
+      const unique = [...new Map(subjects.map((s) => [s.id, s])).values()];
+      const primary = unique[0];
+      if (!primary || unique.length > MAX_CASE_SUBJECTS[kind]) throw new DomainError('VALIDATION_FAILED', `a ${kind} case concerns 1–${MAX_CASE_SUBJECTS[kind]} people`);
+      return insertCase({
+        ref: await newRef('T'),
+        kind,
         reason,
         scope: { home: primary.home, class: primary.class },
         primary,
         subjects: unique.map((s) => ({ ...s, role: 'customer' as const })),
         conversationId: null,
         records: [],
-        openedBy,
+        openedBy: opener.id,
+        actor,
+        requiredApprovals: unique.length > CASE_TWO_APPROVER_THRESHOLD ? 2 : 1,
       });
+    },
+
+    async approve({ ref, approver, actor }) {
+      const found = await mustFind(ref);
+      if (!approver.roles.includes('approver')) throw new DomainError('FORBIDDEN', 'only operators with the approver role can approve a case');
+      if (approver.id === found.openedBy) throw new DomainError('SELF_APPROVAL', 'you cannot approve a case you opened; ask another approver');
+      if (found.status !== 'pending') throw new DomainError('CASE_NOT_PENDING', `case ${ref} is ${found.status}, not pending`);
+      if (found.approvals.some((a) => a.approverId === approver.id)) throw new DomainError('CASE_NOT_PENDING', `you already approved case ${ref}; it needs another approver`);
+      await transition(found, { to: 'pending', kind: 'case-approve', actor, approverId: approver.id });
+      return mustFind(ref);
+    },
+
+    async confirm({ ref, subject }) {
+      const found = await find(ref);
+      // The same answer for a case that does not exist and one about someone else.
+      if (!found || found.kind !== 'support' || !found.subjects.some((s) => s.id === subject.id)) throw new DomainError('UNKNOWN_CASE', `you have no ticket ${ref}`);
+      if (found.status !== 'pending') throw new DomainError('CASE_NOT_PENDING', `ticket ${ref} is ${found.status}, not awaiting your confirmation`);
+      // Only a ticket about one person can be confirmed by that person alone.
+      if (found.subjects.length !== 1) throw new DomainError('CASE_NOT_PENDING', `ticket ${ref} concerns several people; a second operator approves it`);
+      await transition(found, { to: 'open', kind: 'case-confirm', actor: systemActor('subject') });
+      return mustFind(ref);
     },
 
     async openAbuseReport({ reporter, reported, conversation, messageId, reason }) {
@@ -262,27 +442,26 @@ export function openCases(props: { cells: CellRegistry; directoryDb: Kysely<Dire
         conversationId: conversation.id,
         records: [messageId],
         openedBy: reporter.id,
+        actor: systemActor('subject'),
+        requiredApprovals: 0,
       });
       return { case: created, created: true };
     },
 
     find,
 
-    async close(ref) {
-      const found = await find(ref);
-      if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${ref}`);
+    async close({ ref, actor }) {
+      const found = await mustFind(ref);
       if (found.status === 'closed') return found;
-      const at = now().toISOString();
-      await cells.get(found.cellId).db.updateTable('case_record').set({ status: 'closed', closed_at: at }).where('ref', '=', ref).execute();
-      await directoryDb.updateTable('case_index').set({ status: 'closed' }).where('ref', '=', ref).execute();
-      return { ...found, status: 'closed', closedAt: at };
+      await transition(found, { to: 'closed', kind: 'case-close', actor });
+      return mustFind(ref);
     },
 
     async list({ kind, status, limit = 200 }) {
-      let query = directoryDb.selectFrom('case_index').select(['ref', 'kind', 'status', 'reason', 'created_at']).orderBy('created_at', 'desc').limit(Math.min(limit, 1000));
+      let query = directoryDb.selectFrom('case_index').select(['ref', 'kind', 'status', 'reason', 'created_at', 'required_approvals']).orderBy('created_at', 'desc').limit(Math.min(limit, 1000));
       if (kind) query = query.where('kind', '=', kind);
       if (status) query = query.where('status', '=', status);
-      return (await query.execute()).map((r) => ({ ref: r.ref, kind: r.kind as CaseKind, status: r.status as CaseStatus, reason: r.reason, createdAt: r.created_at }));
+      return (await query.execute()).map((r) => ({ ref: r.ref, kind: r.kind as CaseKind, status: r.status as CaseStatus, reason: r.reason, createdAt: r.created_at, requiredApprovals: Number(r.required_approvals) }));
     },
 
     source,

@@ -2,14 +2,15 @@
 // and a real case, for a while, from a stated location; an approver who is not the requester
 // approves (two distinct approvers beyond 100 subjects) or denies; the grant ends when it
 // expires or is revoked. Expiry takes effect at the instant it passes, whatever the sweeper
-// has written yet. Every step is journalled, so it reaches the subjects' access logs.
+// has written yet. Every step is journalled, so it reaches the subjects' access logs — a refused
+// request too, refused without saying which of the people named the case does not concern.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DirectoryAccessGrantTable } from '../governance.tables.js';
 import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
-import type { Case } from '../cases/cases.js';
+import { PURPOSE_CASE_KINDS, type Case } from '../cases/cases.js';
 import type { EventActor, GovernanceJournal } from '../journal.js';
 import type { Operator } from '../operators/operators.js';
 import { PURPOSES, type Purpose } from '../policy/policy.request.js';
@@ -52,11 +53,14 @@ export const MAX_GRANT_MINUTES = 8 * 60;
 export interface RequestGrantProps {
   requester: Operator;
   actor: EventActor;
-  subjects: readonly { id: string; home: string }[];
+  /** Subject ids as asked for (ids nobody holds are refused like people outside the case). */
+  subjects: readonly string[];
   categories: readonly string[];
   fields: readonly string[];
   purpose: Purpose;
-  case: Case;
+  /** The case cited; null when there is none of that ref. */
+  case: Case | null;
+  caseRef: string;
   durationMinutes: number;
   requestedLocation: string;
 }
@@ -83,6 +87,8 @@ export function openGrants(props: {
   journal: GovernanceJournal;
   /** Home jurisdictions of the grant's subjects, for the journal. */
   homesOf: (ids: readonly string[]) => Promise<Map<string, string>>;
+  /** Every jurisdiction: a refused request naming ids nobody holds is logged in each. */
+  jurisdictions: readonly string[];
   /** Called after any change, so cached decisions can be dropped. */
   onChange?: () => void;
   now?: () => Date;
@@ -158,6 +164,22 @@ export function openGrants(props: {
     await journal.flush().catch(() => undefined);
   }
 
+  /** Logs a refused request in the subjects' logs (ids nobody holds: in every log, unnamed), then refuses. */
+  async function refuse(r: { input: RequestGrantProps; subjects: readonly string[]; homes: Map<string, string>; why: string }): Promise<never> {
+    const bySubjectHome: Record<string, string[]> = {};
+    for (const id of r.subjects) {
+      const home = r.homes.get(id);
+      if (home) (bySubjectHome[home] ??= []).push(id);
+    }
+    if (r.subjects.some((id) => !r.homes.has(id))) for (const j of props.jurisdictions) bySubjectHome[j] ??= [];
+    const at = now().toISOString();
+    const categories = [...new Set(r.input.categories)].sort();
+    const event = { kind: 'grant-refuse' as const, actor: r.input.actor, grantId: null, subjects: bySubjectHome, categories, fields: [...new Set(r.input.fields)].sort(), purpose: r.input.purpose, caseRef: r.input.caseRef };
+    const eventId = await db.transaction().execute((trx) => journal.add(trx, event, at));
+    await journal.flush().catch(() => undefined);
+    throw new DomainError('UNKNOWN_CASE', `grant refused: ${r.why}; the refusal is logged as ${eventId}`, { refusalId: eventId });
+  }
+
   function requirePending(grant: Grant): void {
     if (grant.status !== 'pending') throw new DomainError('GRANT_NOT_PENDING', `grant ${grant.id} is ${grant.status}, not pending`);
   }
@@ -169,7 +191,7 @@ export function openGrants(props: {
 
   return {
     async request(input) {
-      const subjects = [...new Set(input.subjects.map((s) => s.id))];
+      const subjects = [...new Set(input.subjects)];
       if (subjects.length === 0 || subjects.length > MAX_GRANT_SUBJECTS) {
         throw new DomainError('VALIDATION_FAILED', `a grant names 1–${MAX_GRANT_SUBJECTS} subjects`);
       }
@@ -182,10 +204,19 @@ export function openGrants(props: {
         throw new DomainError('VALIDATION_FAILED', `a grant lasts 1–${MAX_GRANT_MINUTES} minutes`);
       }
       if (!/^[A-Z]{2}$/.test(input.requestedLocation)) throw new DomainError('VALIDATION_FAILED', 'requestedLocation is the ISO 3166-1 alpha-2 country you will work from');
-      if (input.case.status !== 'open') throw new DomainError('UNKNOWN_CASE', `case ${input.case.ref} is closed`);
-      const concerned = new Set(input.case.subjects.map((s) => s.id));
-      const outside = subjects.filter((s) => !concerned.has(s));
-      if (outside.length > 0) throw new DomainError('UNKNOWN_CASE', `case ${input.case.ref} does not concern ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ' …' : ''}`);
+      const homes = await props.homesOf(subjects);
+      const cited = input.case;
+      const why =
+        cited === null
+          ? `no case ${input.caseRef}; a grant must cite a real support ticket, abuse report, incident or legal case`
+          : cited.status !== 'open'
+            ? `case ${cited.ref} is ${cited.status === 'pending' ? 'not yet confirmed or approved' : 'closed'}`
+            : !PURPOSE_CASE_KINDS[input.purpose].includes(cited.kind)
+              ? `purpose ${input.purpose} needs a ${PURPOSE_CASE_KINDS[input.purpose].join(' or ')} case; ${cited.ref} is a ${cited.kind} case`
+              : subjects.some((s) => !homes.has(s) || !cited.subjects.some((c) => c.id === s))
+                ? `case ${cited.ref} does not concern every subject named`
+                : null;
+      if (cited === null || why !== null) return refuse({ input, subjects, homes, why: why ?? `no case ${input.caseRef}` });
       const at = now().toISOString();
       const row: Row = {
         id: `gr-${crypto.randomBytes(8).toString('hex')}`,
@@ -194,7 +225,7 @@ export function openGrants(props: {
         categories: JSON.stringify([...new Set(input.categories)].sort()),
         fields: JSON.stringify([...new Set(input.fields)].sort()),
         purpose: input.purpose,
-        case_ref: input.case.ref,
+        case_ref: cited.ref,
         duration_seconds: input.durationMinutes * 60,
         requested_location: input.requestedLocation,
         required_approvals: subjects.length > TWO_APPROVER_THRESHOLD ? 2 : 1,

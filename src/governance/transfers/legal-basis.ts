@@ -4,7 +4,7 @@
 
 import { consentStandings, type ConsentEvent } from './consent.history.js';
 import type { ConsentReceipt } from './consent.receipt.js';
-import { conformingSystemStatus, type Recipient, type Registries, type TransferBasisKind, type TransferRule } from './registry.js';
+import { conformingSystemStatus, type Recipient, type Registries, type TransferBasisKind, type TransferOperation, type TransferRule } from './registry.js';
 
 export interface FindBasisInput {
   /** The subject's home jurisdiction, whose regime governs the transfer. */
@@ -21,6 +21,8 @@ export interface FindBasisInput {
   readonly subjectId?: string;
   /** When set, only consent to a notice with this purpose code counts. */
   readonly purpose?: string;
+  /** When set, a conforming-system basis counts only if the contract covers this use. */
+  readonly use?: { readonly operation: TransferOperation; readonly category: string };
 }
 
 export interface BasisFound {
@@ -60,7 +62,7 @@ function approvedDestination(input: FindBasisInput, rule: TransferRule): Attempt
 }
 
 function conformingSystem(input: FindBasisInput, recipient: Recipient): Attempt {
-  const status = conformingSystemStatus(recipient, input.at, input.home);
+  const status = conformingSystemStatus(recipient, input.at, input.home, input.use);
   if (status.valid) return { found: true, ref: `${recipient.id} contract ${status.ref} (periodic check due ${status.nextCheckDue})` };
   return { found: false, missing: `conforming system: ${status.message}` };
 }

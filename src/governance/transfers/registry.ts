@@ -1,6 +1,7 @@
 // The jurisdictions and recipients registries: their types, loading and checking (schema plus
 // cross-references), and the lookups the notice validator and the transfer gate rely on.
 
+import { covers } from '../../cells/categories.js';
 import { repoPath, readJsonFile, schemaCheck } from './repo-files.js';
 import { RegistryError, RepoFileError } from './transfers.errors.js';
 
@@ -105,12 +106,26 @@ export interface ConformingSystem {
   readonly contractDate?: string;
   /** Home jurisdictions whose data the contract covers (it was written to their standard). */
   readonly coversHomes?: readonly string[];
+  /**
+   * What the contract lets the recipient do: operations on categories (a parent covers its
+   * children). A use outside every entry has no conforming-system basis; without the list, none has.
+   */
+  readonly covers?: readonly ContractUse[];
   readonly periodicCheck?: {
     readonly intervalMonths: number;
     readonly lastDone?: string;
     readonly lastResult?: string;
     readonly nextDue: string;
   };
+}
+
+/** `store`: hold the data at rest (a cell host, object storage); `read`: the recipient's staff view it. */
+export type TransferOperation = 'store' | 'read';
+
+export interface ContractUse {
+  readonly operations: readonly TransferOperation[];
+  readonly categories: readonly string[];
+  readonly note?: string;
 }
 
 export interface Recipient {
@@ -145,7 +160,7 @@ export type ConformingSystemStatus =
   | { readonly valid: true; readonly ref: string; readonly nextCheckDue: string }
   | {
       readonly valid: false;
-      readonly reason: 'no-contract' | 'contract-not-yet-signed' | 'check-overdue' | 'suspended' | 'home-not-covered';
+      readonly reason: 'no-contract' | 'contract-not-yet-signed' | 'check-overdue' | 'suspended' | 'home-not-covered' | 'use-not-covered';
       readonly message: string;
     };
 
@@ -178,7 +193,7 @@ function recipientLabel(recipient: Recipient): string {
  * Whether the recipient's conforming system can serve as a transfer basis at `at`. A check due
  * on a day is still in time during that whole day (UTC); from the next day it is overdue.
  */
-export function conformingSystemStatus(recipient: Recipient, at: Date, home?: string): ConformingSystemStatus {
+export function conformingSystemStatus(recipient: Recipient, at: Date, home?: string, use?: { operation: TransferOperation; category: string }): ConformingSystemStatus {
   const system = recipient.conformingSystem;
   const who = recipientLabel(recipient);
   if (recipient.suspended !== null) {
@@ -212,6 +227,14 @@ export function conformingSystemStatus(recipient: Recipient, at: Date, home?: st
       valid: false,
       reason: 'home-not-covered',
       message: `the conforming-system contract ${system.contractRef} of ${who} covers data of ${(system.coversHomes ?? []).join(', ') || 'no'} home jurisdictions, not ${home}`,
+    };
+  }
+  if (use !== undefined && !(system.covers ?? []).some((c) => c.operations.includes(use.operation) && c.categories.some((p) => covers(p, use.category)))) {
+    const allowed = (system.covers ?? []).map((c) => `${c.operations.join('/')} ${c.categories.join(', ')}`).join('; ') || 'nothing';
+    return {
+      valid: false,
+      reason: 'use-not-covered',
+      message: `the conforming-system contract ${system.contractRef} of ${who} covers ${allowed}, not ${use.operation} of ${use.category}`,
     };
   }
   return { valid: true, ref: system.contractRef, nextCheckDue: due };

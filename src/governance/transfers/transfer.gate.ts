@@ -12,7 +12,7 @@ import type { ConsentEvent } from './consent.history.js';
 import { consentEventsOf, toConsentEvents } from './consent.repository.js';
 import { findBasis, isBasisMissing } from './legal-basis.js';
 import type { NoticeCatalogue } from './notice.catalogue.js';
-import type { Registries, TransferBasisKind } from './registry.js';
+import type { Registries, TransferBasisKind, TransferOperation } from './registry.js';
 import { privacyCategories, keepUntil, type TransferSubject } from './transfer.terms.js';
 import { recordTransfer } from './transfer.repository.js';
 
@@ -28,6 +28,8 @@ export interface TransferRequest {
   readonly purpose: string;
   /** Number of items (messages, files, records viewed); 1 when absent. */
   readonly items?: number;
+  /** `read` when staff view the data from abroad; `store` (the default) when it is written there. */
+  readonly operation?: TransferOperation;
   readonly at?: Date;
 }
 
@@ -142,7 +144,8 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
       return { kind: 'no-basis', missing: [`government-class data never leaves its home jurisdiction ${subject.home}`] };
     }
     const consents = (await historyOf(subject)).filter((e) => coversCategory(e, category));
-    const result = findBasis({ home: subject.home, destination, recipient: request.recipient, consents, at, registries, subjectId: subject.id, purpose });
+    const use = { operation: request.operation ?? 'store', category };
+    const result = findBasis({ home: subject.home, destination, recipient: request.recipient, consents, at, registries, subjectId: subject.id, purpose, use });
     if (!isBasisMissing(result)) {
       if (result.basis === 'not-a-transfer') return { kind: 'not-a-transfer' };
       return {

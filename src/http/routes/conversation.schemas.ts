@@ -68,9 +68,14 @@ export const StoredMedia = MediaRef;
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 /** The abuse report a reported message opened (its reference and reason code only). */
+const CaseStatus = Type.Union([Type.Literal('pending'), Type.Literal('open'), Type.Literal('closed')]);
+
 export const ReportOpened = Type.Object({
   caseRef: Type.String(),
-  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  status: CaseStatus,
   reason: Type.String(),
   createdAt: Instant,
 });
+
+/** A support ticket as its person sees it. */
+export const TicketView = Type.Object({ ref: Type.String(), status: CaseStatus, reason: Type.String(), createdAt: Instant });

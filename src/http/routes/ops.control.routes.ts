@@ -1,11 +1,11 @@
-// The operator control plane: support tickets and the moderation queue (case references and
-// reason codes only), just-in-time grants, jurisdiction blocks, and the operator directory.
+// The operator control plane: cases (opened by one operator, approved by another) and the
+// moderation queue (case references and reason codes only), just-in-time grants, jurisdiction blocks, and the operator directory.
 // None of these returns personal data; every one needs an operator session used from the
 // operator's declared office country, outside any blocked jurisdiction.
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../errors/catalogue.js';
-import { SUPPORT_REASONS, type Cases } from '../../governance/cases/cases.js';
+import { CASE_REASONS, MAX_CASE_SUBJECTS, STAFF_CASE_KINDS, type Case, type Cases, type StaffCaseKind } from '../../governance/cases/cases.js';
 import type { Cutoff } from '../../governance/cutoff/cutoff.js';
 import type { Governance } from '../../governance/governance.js';
 import type { Grant, Grants, GrantStatus } from '../../governance/grants/grants.js';
@@ -23,7 +23,7 @@ const GrantParams = Type.Object({ id: GrantId });
 
 /** The control plane's parts of governance: ids, codes and states, never a data source. */
 export interface OperatorControl {
-  cases: Pick<Cases, 'openSupportTicket' | 'find' | 'list' | 'close'>;
+  cases: Pick<Cases, 'openCase' | 'approve' | 'find' | 'list' | 'close'>;
   grants: Pick<Grants, 'request' | 'approve' | 'deny' | 'revoke' | 'get' | 'list'>;
   cutoff: Pick<Cutoff, 'block' | 'unblock' | 'list'>;
   operators: Pick<Operators, 'list'>;
@@ -44,6 +44,7 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
   app.addHook('preHandler', requireHere(gate));
 
   const notifyGrant = (grant: Grant): void => governance.presence.broadcast(grantChanged(grant));
+  const summary = (c: Case) => ({ ref: c.ref, kind: c.kind, status: c.status, reason: c.reason, createdAt: c.createdAt, requiredApprovals: c.requiredApprovals });
 
   // Cases ------------------------------------------------------------------------------------
 
@@ -52,28 +53,49 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
     {
       schema: {
         tags: ['operators'],
-        summary: 'Open a support ticket about one or more people (support staff and admins)',
-        operationId: 'openSupportTicket',
+        summary: 'Open a case (support: support staff; incident: security, engineers; legal: security); it is pending until a second operator approves it, or two beyond 100 people',
+        operationId: 'openCase',
         security: opsSecurity,
         body: body({
-          subjects: Type.Array(SubjectId, { minItems: 1, maxItems: 100 }),
-          reason: Type.Union(SUPPORT_REASONS.map((r) => Type.Literal(r))),
+          kind: Type.Optional(Type.Union(STAFF_CASE_KINDS.map((k) => Type.Literal(k)), { description: 'support (default), incident or legal' })),
+          subjects: Type.Array(SubjectId, { minItems: 1, maxItems: MAX_CASE_SUBJECTS.incident }),
+          reason: Type.Union([...new Set(Object.values(CASE_REASONS).flat())].map((r) => Type.Literal(r)), { description: 'one of the reasons of the kind' }),
         }),
         response: { 201: CaseSummary, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { operator } = operatorOf(request);
-      requireRole(operator, ['support', 'admin'], 'opening a support ticket');
+      const { operator, origin } = operatorOf(request);
+      const kind: StaffCaseKind = request.body.kind ?? 'support';
       const known = await governance.subjectsOf(request.body.subjects);
       const missing = request.body.subjects.filter((s) => !known.has(s));
       if (missing.length > 0) throw new DomainError('NOT_FOUND', `no user or account ${missing.slice(0, 5).join(', ')}`);
-      const opened = await governance.cases.openSupportTicket({
+      const opened = await governance.cases.openCase({
+        kind,
         subjects: request.body.subjects.map((s) => known.get(s)).filter((s) => s !== undefined),
         reason: request.body.reason,
-        openedBy: operator.id,
+        opener: operator,
+        actor: governance.actorOf(operator, origin),
       });
-      return reply.status(201).send({ ref: opened.ref, kind: opened.kind, status: opened.status, reason: opened.reason, createdAt: opened.createdAt });
+      return reply.status(201).send(summary(opened));
+    },
+  );
+
+  app.post(
+    '/v1/ops/cases/:ref/approve',
+    {
+      schema: {
+        tags: ['operators'],
+        summary: 'Approve a case another operator opened (approvers); it opens once approved by enough approvers',
+        operationId: 'approveCase',
+        security: opsSecurity,
+        params: Type.Object({ ref: CaseRef }),
+        response: { 200: CaseSummary, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { operator, origin } = operatorOf(request);
+      return summary(await governance.cases.approve({ ref: request.params.ref, approver: operator, actor: governance.actorOf(operator, origin) }));
     },
   );
 
@@ -86,7 +108,10 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
         operationId: 'listCases',
         security: opsSecurity,
         querystring: Type.Object(
-          { kind: Type.Optional(Type.Union([Type.Literal('support'), Type.Literal('abuse')])), status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) },
+          {
+            kind: Type.Optional(Type.Union([Type.Literal('support'), Type.Literal('abuse'), Type.Literal('incident'), Type.Literal('legal')])),
+            status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('open'), Type.Literal('closed')])),
+          },
           { additionalProperties: false },
         ),
         response: { 200: CaseList, ...errorResponses },
@@ -99,10 +124,9 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
     '/v1/ops/cases/:ref/close',
     { schema: { tags: ['operators'], summary: 'Close a case: no further access may cite it', operationId: 'closeCase', security: opsSecurity, params: Type.Object({ ref: CaseRef }), response: { 200: CaseSummary, ...errorResponses } } },
     async (request) => {
-      const { operator } = operatorOf(request);
-      requireRole(operator, ['support', 'moderator', 'admin'], 'closing a case');
-      const closed = await governance.cases.close(request.params.ref);
-      return { ref: closed.ref, kind: closed.kind, status: closed.status, reason: closed.reason, createdAt: closed.createdAt };
+      const { operator, origin } = operatorOf(request);
+      requireRole(operator, ['support', 'moderator', 'security', 'admin'], 'closing a case');
+      return summary(await governance.cases.close({ ref: request.params.ref, actor: governance.actorOf(operator, origin) }));
     },
   );
 
@@ -140,19 +164,15 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
     },
     async (request, reply) => {
       const { operator, origin } = operatorOf(request);
-      const found = await governance.cases.find(request.body.caseRef);
-      if (!found) throw new DomainError('UNKNOWN_CASE', `no case ${request.body.caseRef}; a grant must cite a real support ticket or abuse report`);
-      const known = await governance.subjectsOf(request.body.subjects);
-      const missing = request.body.subjects.filter((s) => !known.has(s));
-      if (missing.length > 0) throw new DomainError('NOT_FOUND', `no user or account ${missing.slice(0, 5).join(', ')}`);
       const grant = await governance.grants.request({
         requester: operator,
         actor: governance.actorOf(operator, origin),
-        subjects: request.body.subjects.map((id) => ({ id, home: known.get(id)?.home ?? '' })),
+        subjects: request.body.subjects,
         categories: request.body.categories,
         fields: request.body.fields ?? [],
         purpose: request.body.purpose,
-        case: found,
+        case: await governance.cases.find(request.body.caseRef),
+        caseRef: request.body.caseRef,
         durationMinutes: request.body.durationMinutes,
         requestedLocation: request.body.requestedLocation,
       });

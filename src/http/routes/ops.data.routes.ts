@@ -7,24 +7,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../errors/catalogue.js';
 import type { AccessResult, Broker, BrokerRequest } from '../../governance/broker/broker.js';
 import { REPORTED_CONTENT_CATEGORY } from '../../governance/broker/broker.js';
-import { CASE_CATEGORY, type Cases } from '../../governance/cases/cases.js';
-import type { Purpose as PurposeCode } from '../../governance/policy/policy.request.js';
+import { CASE_CATEGORY, CASE_PURPOSE, type Cases } from '../../governance/cases/cases.js';
 import { operatorOf, requireOperator, type OperatorGate } from '../operator-auth.js';
 import { errorResponses } from '../schemas.js';
 import { AccessBody, AccessResultView, CaseRef, opsSecurity, Purpose } from './ops.schemas.js';
 
-/** A request the broker refused entirely becomes 403; a partial answer is a 200 that says so. */
+/**
+ * A request the broker refused entirely becomes 403; a partial answer is a 200 that says so. A
+ * refusal names no one and no jurisdiction — only the categories and why — so it never tells an
+ * operator who is outside a case or who exists at all; the access log holds the rest.
+ */
 export function deliver(result: AccessResult): AccessResult {
   if (result.decision !== 'deny') return result;
   const policies = [...new Set(result.decisions.flatMap((d) => d.policyIds))];
+  const reasons = new Map<string, { category: string; policyIds: readonly string[]; reasons: readonly string[] }>();
+  for (const d of result.decisions) reasons.set(JSON.stringify([d.category, d.policyIds, d.reasons]), { category: d.category, policyIds: d.policyIds, reasons: d.reasons });
   throw new DomainError('ACCESS_DENIED', `access refused (${policies.join(', ') || 'no policy permits it'}); the refusal is logged as ${result.requestId}`, {
     requestId: result.requestId,
     origin: result.origin,
-    decisions: result.decisions.map((d) => ({ ...d, subjects: d.subjects.slice(0, 100), subjectCount: d.subjects.length })),
+    decisions: [...reasons.values()],
   });
 }
-
-const defaultPurpose: Record<'support' | 'abuse', PurposeCode> = { support: 'SUPPORT_CASE', abuse: 'ABUSE_REPORT' };
 
 /** The broker and the case lookup: no data store, so no way around the broker. */
 export interface OpsDataRoutesOptions {
@@ -77,7 +80,7 @@ export const opsDataRoutes: FastifyPluginAsyncTypebox<OpsDataRoutesOptions> = as
         operatorId: operator.id,
         origin,
         action: 'read',
-        purpose: request.query.purpose ?? defaultPurpose[found.kind],
+        purpose: request.query.purpose ?? CASE_PURPOSE[found.kind],
         caseRef: found.ref,
         subjects: found.subjects.map((s) => s.id),
         categories: [CASE_CATEGORY],

@@ -83,10 +83,11 @@ export const OperatorList = Type.Object({ operators: List(OperatorView) });
 /** A case as lists show it: reference and reason code only, no subjects, no contents. */
 export const CaseSummary = Type.Object({
   ref: Type.String(),
-  kind: Type.Union([Type.Literal('support'), Type.Literal('abuse')]),
-  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  kind: Type.Union([Type.Literal('support'), Type.Literal('abuse'), Type.Literal('incident'), Type.Literal('legal')]),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('open'), Type.Literal('closed')], { description: 'pending: opened by staff, awaiting approval by another operator (or the person)' }),
   reason: Type.String(),
   createdAt: Instant,
+  requiredApprovals: Type.Integer({ minimum: 0, description: 'approvals a staff-opened case needs; 0 when the person opened it' }),
 });
 
 export const CaseList = Type.Object({ cases: List(CaseSummary) });

@@ -1,12 +1,13 @@
 // What the broker answered: the overall decision, one row per decision group (category,
 // jurisdiction, policies, reasons, where it was logged), and the released records with every
-// masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with its decisions too.
+// masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with the policies and reasons
+// per category, and no people.
 import { useState } from 'react';
 import { ApiError, errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
 import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
 import { maskingOf } from './masking.js';
-import type { AccessRequest, AccessResult, Decision, DeniedDetails } from './types.js';
+import type { AccessRequest, AccessResult, Decision, DeniedDetails, Refusal } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
 export type BrokerOutcome = { kind: 'result'; result: AccessResult } | { kind: 'denied'; message: string; details: DeniedDetails | null };
@@ -27,8 +28,8 @@ export function AccessOutcome({ outcome }: { outcome: BrokerOutcome }) {
         <p className="form-error" role="alert">
           {outcome.message}
         </p>
-        {details && <DecisionTable decisions={details.decisions} />}
-        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance.</p>
+        {details && <RefusalList refusals={details.decisions} />}
+        <p className="muted small">Nothing was released. The refusal is in the access log like an allowance; it names no one here, so it never tells who is outside a case or who exists.</p>
       </section>
     );
   }
@@ -141,7 +142,19 @@ function DecisionTable({ decisions }: { decisions: readonly Decision[] }) {
   );
 }
 
-/** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
+function RefusalList({ refusals }: { refusals: readonly Refusal[] }) {
+  return (
+    <ul className="ops-refusals" data-testid="refusal-list">
+      {refusals.map((r, i) => (
+        <li key={`${r.category}-${i}`} data-testid="decision-row" data-decision="deny" data-category={r.category}>
+          <code>{r.category}</code> · refused by <code>{r.policyIds.join(', ')}</code>
+          {r.reasons.length > 0 && <div className="small ops-reasons">{r.reasons.join('; ')}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * Asking the broker from a console form: busy while it runs, then the answer (an allowance or a
  * refusal, both shown with their decisions) or the error of a request that never reached it.
@@ -171,6 +184,7 @@ export function useBrokerAccess(): { busy: boolean; error: string | null; outcom
   return { busy, error, outcome, run, fail };
 }
 
+/** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */
 export function deniedOutcome(err: unknown): BrokerOutcome | null {
   if (!(err instanceof ApiError) || err.code !== 'ACCESS_DENIED') return null;
   const d = err.details;

@@ -1,16 +1,21 @@
-// Cases: support tickets and abuse reports by kind and status (references and reason codes only,
-// GET /v1/ops/cases). Opening one reads the case and the people it concerns through the broker
-// (GET /v1/ops/cases/:ref), shown like a lookup; support staff and admins open tickets, support,
-// moderators and admins close cases (after which no access may cite them).
+// Cases: support tickets, abuse reports, incidents and legal requests by kind and status
+// (references and reason codes only, GET /v1/ops/cases). Opening one reads the case and the
+// people it concerns through the broker (GET /v1/ops/cases/:ref), shown like a lookup. A case an
+// operator opens is pending until another operator — an approver who did not open it — approves
+// it (two beyond 100 people); support, moderators, security and admins close cases (after which
+// no access may cite them).
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatStamp } from '../format.js';
-import { SUPPORT_REASONS, type CaseSummary, type Operator, type SupportReason } from './types.js';
+import { STAFF_CASE_KINDS, type CaseSummary, type Operator, type StaffCaseKind } from './types.js';
 
 type KindFilter = '' | CaseSummary['kind'];
 type StatusFilter = '' | CaseSummary['status'];
+
+const KIND_LABEL: Record<CaseSummary['kind'], string> = { support: 'support ticket', abuse: 'abuse report', incident: 'incident', legal: 'legal request' };
+const STATUS_CLASS: Record<CaseSummary['status'], string> = { pending: 'pending', open: 'approved', closed: 'expired' };
 
 function list(text: string): string[] {
   return text
@@ -21,8 +26,9 @@ function list(text: string): string[] {
 
 export function CasesPanel({ operator }: { operator: Operator }) {
   const id = useId();
-  const canOpen = operator.roles.some((r) => r === 'support' || r === 'admin');
-  const canClose = operator.roles.some((r) => r === 'support' || r === 'moderator' || r === 'admin');
+  const openable = STAFF_CASE_KINDS.filter((k) => k.roles.some((r) => operator.roles.includes(r as Operator['roles'][number])));
+  const canClose = operator.roles.some((r) => r === 'support' || r === 'moderator' || r === 'security' || r === 'admin');
+  const canApprove = operator.roles.includes('approver');
   const [kind, setKind] = useState<KindFilter>('');
   const [status, setStatus] = useState<StatusFilter>('open');
   const [cases, setCases] = useState<CaseSummary[] | null>(null);
@@ -31,7 +37,9 @@ export function CasesPanel({ operator }: { operator: Operator }) {
   const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
   const [subjects, setSubjects] = useState('');
-  const [reason, setReason] = useState<SupportReason>('account');
+  const [newKind, setNewKind] = useState<StaffCaseKind>(openable[0]?.kind ?? 'support');
+  const reasons = STAFF_CASE_KINDS.find((k) => k.kind === newKind)?.reasons ?? [];
+  const [reason, setReason] = useState<string>(reasons[0] ?? 'other');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -77,14 +85,32 @@ export function CasesPanel({ operator }: { operator: Operator }) {
     }
   }
 
+  async function approveCase(ref: string) {
+    setError(null);
+    setNotice(null);
+    try {
+      const approved = await opsApi.approveCase(ref);
+      setNotice(approved.status === 'open' ? `Approved ${approved.ref}: it is open and may be cited.` : `Approved ${approved.ref}: it needs another approver.`);
+      await load();
+    } catch (err) {
+      setError(errorMessageWithCode(err));
+    }
+  }
+
+  function chooseKind(kind: StaffCaseKind) {
+    setNewKind(kind);
+    setReason(STAFF_CASE_KINDS.find((k) => k.kind === kind)?.reasons[0] ?? 'other');
+  }
+
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
     setNotice(null);
     setBusy(true);
     try {
-      const opened = await opsApi.openTicket({ subjects: list(subjects), reason });
-      setNotice(`Opened support ticket ${opened.ref}.`);
+      const opened = await opsApi.openCase({ kind: newKind, subjects: list(subjects), reason });
+      const approvals = opened.requiredApprovals === 1 ? 'another approver approves' : `${opened.requiredApprovals} other approvers approve`;
+      setNotice(`Opened ${opened.ref}. It is pending: nobody may cite it until ${approvals} it.`);
       setSubjects('');
       await load();
     } catch (err) {
@@ -104,12 +130,15 @@ export function CasesPanel({ operator }: { operator: Operator }) {
             <option value="">any</option>
             <option value="support">support tickets</option>
             <option value="abuse">abuse reports</option>
+            <option value="incident">incidents</option>
+            <option value="legal">legal requests</option>
           </select>
         </label>
         <label className="ops-inline-field">
           Status
           <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)} data-testid="cases-status">
             <option value="">any</option>
+            <option value="pending">awaiting approval</option>
             <option value="open">open</option>
             <option value="closed">closed</option>
           </select>
@@ -119,16 +148,26 @@ export function CasesPanel({ operator }: { operator: Operator }) {
         </button>
       </div>
       <p className="muted small">The list shows references and reason codes only. Opening a case reads it and the people it concerns through the broker, and is logged.</p>
-      {canOpen && (
+      {openable.length > 0 && (
         <form className="ops-card ops-form-grid" onSubmit={(e) => void submit(e)} data-testid="case-form">
           <div className="ops-field">
-            <label htmlFor={`${id}-subj`}>Ticket about (subject ids)</label>
+            <label htmlFor={`${id}-kind`}>Kind of case</label>
+            <select id={`${id}-kind`} value={newKind} onChange={(e) => chooseKind(e.target.value as StaffCaseKind)} data-testid="case-kind">
+              {openable.map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="ops-field">
+            <label htmlFor={`${id}-subj`}>About (subject ids)</label>
             <input id={`${id}-subj`} required value={subjects} onChange={(e) => setSubjects(e.target.value)} placeholder="hanako" data-testid="case-subjects" />
           </div>
           <div className="ops-field">
             <label htmlFor={`${id}-reason`}>Reason</label>
-            <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value as SupportReason)} data-testid="case-reason">
-              {SUPPORT_REASONS.map((r) => (
+            <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="case-reason">
+              {reasons.map((r) => (
                 <option key={r} value={r}>
                   {r}
                 </option>
@@ -136,8 +175,9 @@ export function CasesPanel({ operator }: { operator: Operator }) {
             </select>
           </div>
           <div className="ops-span-all ops-actions">
+            <p className="muted small">A case you open is pending until another operator approves it; a ticket the person opens in the app is open at once.</p>
             <button type="submit" className="button button-primary" disabled={busy} data-testid="case-submit">
-              {busy ? 'Opening…' : 'Open support ticket'}
+              {busy ? 'Opening…' : 'Open case'}
             </button>
           </div>
         </form>
@@ -162,9 +202,10 @@ export function CasesPanel({ operator }: { operator: Operator }) {
           {cases.map((c) => (
             <li key={c.ref} className={`ops-card ops-report${open === c.ref ? ' is-open' : ''}`} data-testid="case-item" data-ref={c.ref} data-status={c.status}>
               <div>
-                <strong>{c.ref}</strong> <span className={`ops-status ops-status-${c.status === 'open' ? 'approved' : 'expired'}`}>{c.status}</span>{' '}
+                <strong>{c.ref}</strong> <span className={`ops-status ops-status-${STATUS_CLASS[c.status]}`}>{c.status === 'pending' ? 'awaiting approval' : c.status}</span>{' '}
                 <span className="small">
-                  {c.kind === 'support' ? 'support ticket' : 'abuse report'} · {c.reason}
+                  {KIND_LABEL[c.kind]} · {c.reason}
+                  {c.requiredApprovals > 1 ? ` · ${c.requiredApprovals} approvers` : ''}
                 </span>
                 <div className="small muted">opened {formatStamp(c.createdAt)}</div>
               </div>
@@ -172,7 +213,12 @@ export function CasesPanel({ operator }: { operator: Operator }) {
                 <button type="button" className="button button-primary button-small" onClick={() => void openCase(c.ref)} data-testid="case-open">
                   Open case
                 </button>
-                {canClose && c.status === 'open' && (
+                {canApprove && c.status === 'pending' && (
+                  <button type="button" className="button button-primary button-small" onClick={() => void approveCase(c.ref)} data-testid="case-approve">
+                    Approve
+                  </button>
+                )}
+                {canClose && c.status !== 'closed' && (
                   <button type="button" className="button button-small" onClick={() => void closeCase(c.ref)} data-testid="case-close">
                     Close
                   </button>

@@ -13,7 +13,7 @@ import type {
   MeResult,
   Operator,
   SignInResult,
-  SupportReason,
+  StaffCaseKind,
 } from './types.js';
 
 export const SIMULATED_ADDRESS_HEADER = 'X-Domicile-Simulated-Address';
@@ -90,8 +90,12 @@ export class OpsClient {
   caseDetail(ref: string): Promise<AccessResult> {
     return this.call('GET', `/v1/ops/cases/${encodeURIComponent(ref)}`);
   }
-  openTicket(input: { subjects: string[]; reason: SupportReason }): Promise<CaseSummary> {
+  /** Opens a case: pending until another operator approves it. */
+  openCase(input: { kind: StaffCaseKind; subjects: string[]; reason: string }): Promise<CaseSummary> {
     return this.call('POST', '/v1/ops/cases', input);
+  }
+  approveCase(ref: string): Promise<CaseSummary> {
+    return this.call('POST', `/v1/ops/cases/${encodeURIComponent(ref)}/approve`);
   }
   closeCase(ref: string): Promise<CaseSummary> {
     return this.call('POST', `/v1/ops/cases/${encodeURIComponent(ref)}/close`);

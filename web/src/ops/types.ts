@@ -8,6 +8,13 @@ export type Purpose = (typeof PURPOSES)[number];
 
 export const SUPPORT_REASONS = ['account', 'login', 'billing', 'privacy', 'other'] as const;
 export type SupportReason = (typeof SUPPORT_REASONS)[number];
+/** The cases an operator opens, who may open each, and its reasons (src/governance/cases/cases.ts). */
+export type StaffCaseKind = 'support' | 'incident' | 'legal';
+export const STAFF_CASE_KINDS: readonly { kind: StaffCaseKind; label: string; roles: readonly string[]; reasons: readonly string[] }[] = [
+  { kind: 'support', label: 'Support ticket', roles: ['support', 'admin'], reasons: SUPPORT_REASONS },
+  { kind: 'incident', label: 'Incident', roles: ['security', 'engineer'], reasons: ['breach', 'outage', 'misuse', 'other'] },
+  { kind: 'legal', label: 'Legal request', roles: ['security'], reasons: ['court-order', 'police-request', 'regulator', 'other'] },
+];
 /** Data categories the console offers (src/cells/categories.ts); the broker also takes any parent, e.g. `user`. */
 export const CATEGORIES = ['user.account', 'user.contact', 'user.contact.email', 'user.contact.phone_number', 'user.content.message', 'user.content.media', 'user.support.case', 'user.financial'] as const;
 
@@ -81,11 +88,18 @@ export interface AccessResult {
   truncated: boolean;
 }
 
+/** Why one category was refused: no people and no jurisdictions (the log holds those). */
+export interface Refusal {
+  category: string;
+  policyIds: string[];
+  reasons: string[];
+}
+
 /** What a refused access carries in `error.details`. */
 export interface DeniedDetails {
   requestId: string;
   origin: Origin;
-  decisions: Decision[];
+  decisions: Refusal[];
 }
 
 export interface AccessRequest {
@@ -131,8 +145,11 @@ export interface GrantRequest {
 
 export interface CaseSummary {
   ref: string;
-  kind: 'support' | 'abuse';
-  status: 'open' | 'closed';
+  kind: 'support' | 'abuse' | 'incident' | 'legal';
+  /** pending: opened by staff, awaiting a second operator's approval (or the person's confirmation). */
+  status: 'pending' | 'open' | 'closed';
   reason: string;
   createdAt: string;
+  /** Approvals a staff-opened case needs; 0 when the person opened it. */
+  requiredApprovals: number;
 }
