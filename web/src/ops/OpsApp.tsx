@@ -1,12 +1,14 @@
 // The operator console: sign-in, then a header that says who is signed in and from where (a
 // simulated demo address is labelled as such), the live operator socket with a banner when a
-// cut-off (4403) or an ended session (4401) closes it, and the five work areas.
+// cut-off (4403) or an ended session (4401) closes it, and the work areas (incidents for privacy
+// officers).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
 import { CasesPanel } from './CasesPanel.js';
 import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
+import { IncidentsPanel } from './IncidentsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
 import { SignIn } from './SignIn.js';
@@ -22,13 +24,14 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks';
+type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'cases', label: 'Cases' },
   { id: 'grants', label: 'Grants' },
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
+  { id: 'incidents', label: 'Incidents' },
 ];
 
 export function OpsApp() {
@@ -86,7 +89,8 @@ interface ConsoleProps {
 }
 
 function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
-  const [tab, setTab] = useState<Tab>('lookup');
+  // A privacy officer's work is the incidents; everyone else starts at the lookup.
+  const [tab, setTab] = useState<Tab>(signed.operator.roles.includes('privacy-officer') ? 'incidents' : 'lookup');
   const [socketState, setSocketState] = useState<SocketState>('connecting');
   const [closed, setClosed] = useState<SocketClosed | null>(null);
   const [grantTick, setGrantTick] = useState(0);
@@ -172,6 +176,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'grants' && <GrantsPanel operator={operator} country={origin.country} refreshKey={grantTick} />}
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
+        {tab === 'incidents' && <IncidentsPanel operator={operator} />}
       </main>
     </div>
   );
