@@ -8,13 +8,21 @@ import { isDomainError } from '../errors/catalogue.js';
 import { LOCAL_CLI_ACTOR } from '../governance/reports/disclosure.js';
 import { findIncident, listIncidents, openIncident, type Incident, type OpenIncidentInput } from '../governance/reports/incidents.js';
 import { cellSchema, directoryMigrations } from '../app/schema.js';
+import { openRuntime } from '../app/runtime.js';
+import { readLogKey } from '../governance/log/log-keys.js';
+import { notifyListReadEntries } from '../governance/reports/incident-report.js';
+import { gatherNotifyList } from '../governance/reports/reports.js';
+import { randomUUID } from 'node:crypto';
 import type { CliOutput } from './output.js';
 
 export const incidentUsage = `  incident open --title <t> --known-at <ISO time> --home JP [--actor-outside JP | --actor-country CN]
                 [--employer <name>] --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--wrongful-purpose] [--json]
                                  record an incident (no personal data) with its scope over the access log
   incident list [--json]         the incidents, newest known first
-  incident show <id> [--json]    one incident and its scope`;
+  incident show <id> [--json]    one incident and its scope
+  incident notify-list <id> [--json]
+                                 the people whose data was released in scope and the categories released about each
+                                 (from the verified log; the read is first recorded in their home log)`;
 
 /** Cells and directory, closed after `run`: what the incident and report commands read. */
 export async function withStores<T>(config: Config, run: (stores: { cells: CellRegistry; directory: Directory }) => Promise<T>): Promise<T> {
@@ -54,6 +62,7 @@ export async function runIncidentCommand(props: {
   out: CliOutput;
 }): Promise<number> {
   const { out } = props;
+  if (props.sub === 'notify-list') return runNotifyList(props);
   if (props.sub !== 'open' && props.sub !== 'list' && props.sub !== 'show') {
     out.stderr(`unknown incident command: ${props.sub ?? '(none)'}\n\nUsage:\n${incidentUsage}`);
     return 2;
@@ -84,4 +93,42 @@ export async function runIncidentCommand(props: {
       throw err;
     }
   });
+}
+
+/**
+ * `incident notify-list <id>`: names the people affected, so — like a disclosure — it is printed
+ * only once its read is durable in their home log (no log, no data).
+ */
+async function runNotifyList(props: { config: Config; args: readonly string[]; json: boolean; out: CliOutput }): Promise<number> {
+  const { out } = props;
+  const id = props.args[0];
+  if (id === undefined) {
+    out.stderr('usage: domicile incident notify-list <id> [--json]');
+    return 2;
+  }
+  const runtime = await openRuntime(props.config);
+  try {
+    const incident = await findIncident({ directory: runtime.directory, id });
+    const home = incident.scope.home;
+    const verifierKey = readLogKey({ dataDir: props.config.dataDir, cellId: runtime.cells.home(home).id })?.verifierKey;
+    const list = await gatherNotifyList({ cells: runtime.cells, incident, verifierKey });
+    const batch = randomUUID();
+    for (const entry of notifyListReadEntries({ incident, subjects: list.subjects, actor: LOCAL_CLI_ACTOR, at: new Date(), eventId: (n) => `notify-${batch}-${n}` })) {
+      await runtime.logs.recordAccess(entry);
+    }
+    out.stdout(
+      props.json
+        ? JSON.stringify({ incident: incident.id, checkpoint: list.checkpoint, subjects: list.subjects }, null, 2)
+        : [`People to notify for ${incident.id} (${list.subjects.length}):`, ...list.subjects.map((s) => `  ${s.subject}: ${s.categories.join(', ')}`)].join('\n'),
+    );
+    return 0;
+  } catch (err) {
+    if (isDomainError(err) && (err.code === 'NOT_FOUND' || err.code === 'LOG_INCONSISTENT' || err.code === 'LOG_UNAVAILABLE')) {
+      out.stderr(`domicile: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await runtime.close();
+  }
 }

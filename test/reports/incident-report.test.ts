@@ -231,6 +231,34 @@ describe('incidents', () => {
   });
 });
 
+describe('incident notify-list', () => {
+  it('lists each person whose data was released with the categories released, after logging the read in their home log', async () => {
+    const opened = await runDomicile(['incident', 'open', '--title', 'Notify', '--known-at', new Date().toISOString(), '--home', 'JP', '--actor-outside', 'JP', '--from', yearAgo, '--to', today, '--json', '--config', config.file]);
+    const { id } = JSON.parse(opened.stdout) as { id: string };
+    const result = await runDomicile(['incident', 'notify-list', id, '--json', '--config', config.file]);
+    expect(result.code, result.stderr).toBe(0);
+    const list = JSON.parse(result.stdout) as { subjects: { subject: string; categories: string[] }[]; checkpoint: { size: number } };
+
+    const log = await exportedJpLog();
+    // By hand: released to actors outside JP in the window, per subject.
+    const start = Date.parse(`${yearAgo}T00:00:00.000Z`);
+    const byHand = new Map<string, Set<string>>();
+    for (const e of log.entries.slice(0, list.checkpoint.size)) {
+      const known = [e.actorPhysicalCountry, e.actorOfficeCountry, e.actorEmployerCountry].filter((c) => c !== null);
+      const outside = known.some((c) => c !== 'JP') || (e.actorEmployer !== null && e.actorPhysicalCountry === null);
+      if (e.subjectJurisdiction !== 'JP' || Date.parse(e.time) < start || !outside || e.decision !== 'allow' || e.released === 0) continue;
+      for (const s of e.subjects) byHand.set(s, new Set([...(byHand.get(s) ?? []), ...e.categories]));
+    }
+    expect(list.subjects).toEqual([...byHand.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([subject, c]) => ({ subject, categories: [...c].sort() })));
+
+    // The read is in the log, naming exactly those people, before anything was printed.
+    const read = log.entries.filter((e) => (e as unknown as { caseRef: string | null; purpose: string }).caseRef === id);
+    expect(read).toHaveLength(1);
+    expect(read[0]).toMatchObject({ actor: 'system:local-cli', subjects: list.subjects.map((s) => s.subject), released: list.subjects.length, decision: 'allow' });
+    expect((read[0] as unknown as { purpose: string }).purpose).toBe('INCIDENT_RESPONSE');
+  });
+});
+
 describe('a tampered log', () => {
   it('makes the reports refuse with exit 1 naming the failure, and print nothing', async () => {
     const opened = await runDomicile(['incident', 'open', '--title', 'Before the edit', '--known-at', new Date().toISOString(), '--home', 'JP', '--from', yearAgo, '--to', today, '--json', '--config', config.file]);

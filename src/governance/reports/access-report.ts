@@ -181,6 +181,23 @@ export function accessFigures(entries: Iterable<AccessEntry>, scope: AccessScope
   };
 }
 
+/** One person to notify: their id and the categories released about them in scope. */
+export interface NotifiedSubject {
+  readonly subject: string;
+  readonly categories: readonly string[];
+}
+
+/** The people whose data was released in scope (the notification the law requires), by id. */
+export function notifyList(entries: Iterable<AccessEntry>, scope: AccessScope): NotifiedSubject[] {
+  const about = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    if (!inScope(entry, scope) || !released(entry)) continue;
+    const categories = entry.categories.map((c) => renamedCategories[c] ?? c);
+    for (const s of subjectsOf(entry)) addTo(about, s, categories);
+  }
+  return byKey(about).map(([subject, categories]) => ({ subject, categories: [...categories].sort() }));
+}
+
 export function buildAccessReport(props: { entries: Iterable<AccessEntry>; scope: AccessScope; checkpoint: readonly ReportCheckpoint[]; at: Date }): AccessReport {
   return { generatedAt: props.at.toISOString(), scope: props.scope, checkpoint: props.checkpoint, ...accessFigures(props.entries, props.scope) };
 }

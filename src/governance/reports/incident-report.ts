@@ -3,6 +3,7 @@
 // time left), and the report items of the PPC Rules (Art. 8) filled from the incident and the
 // figures, with what only a person can write marked as such. Pure.
 import { countryName } from '../../cells/countries.js';
+import type { AccessEntry } from '../log/entry.js';
 import type { BreachRule, Regime } from '../transfers/registry.js';
 import type { AccessReport } from './access-report.js';
 import type { Incident } from './incidents.js';
@@ -193,4 +194,40 @@ export function buildIncidentReport(props: { report: AccessReport; incident: Inc
     deadlines: deadlinesOf({ ...props, triggers }),
     items: reportItems(props.report, props.incident, triggers),
   };
+}
+
+/** Subjects per access-log entry (the entry format's limit). */
+const SUBJECTS_PER_ENTRY = 1000;
+
+/**
+ * The access-log entries of reading an incident's notify list: it names the people affected, so
+ * the read is logged in their home log before it is shown (purpose INCIDENT_RESPONSE, the
+ * incident as the case), one entry per thousand people. The reader is the deployment's CLI.
+ */
+export function notifyListReadEntries(props: { incident: Incident; subjects: readonly { subject: string; categories: readonly string[] }[]; actor: string; at: Date; eventId: (n: number) => string }): AccessEntry[] {
+  const entries: AccessEntry[] = [];
+  for (let i = 0; i < props.subjects.length; i += SUBJECTS_PER_ENTRY) {
+    const chunk = props.subjects.slice(i, i + SUBJECTS_PER_ENTRY);
+    entries.push({
+      eventId: props.eventId(entries.length),
+      time: props.at.toISOString(),
+      actor: props.actor,
+      actorEmployer: null,
+      actorEmployerCountry: null,
+      actorOfficeCountry: null,
+      actorPhysicalCountry: null,
+      subjectJurisdiction: props.incident.scope.home,
+      subjects: chunk.map((s) => s.subject),
+      categories: [...new Set(chunk.flatMap((s) => s.categories))].sort().slice(0, 64),
+      fields: [],
+      action: 'read',
+      purpose: 'INCIDENT_RESPONSE',
+      caseRef: props.incident.id,
+      grantId: null,
+      decision: 'allow',
+      policyIds: [],
+      released: chunk.length,
+    });
+  }
+  return entries;
 }

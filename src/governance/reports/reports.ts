@@ -13,7 +13,7 @@ import { buildDisclosure, type Disclosure } from './disclosure.js';
 import { foreignHandlingStatement, monthsBefore, type ForeignHandlingReport } from './foreign-handling.js';
 import { heldAbout, placementFacts, storedFacts, transferFacts } from './report.readers.js';
 import type { Regime } from '../transfers/registry.js';
-import { buildAccessReport, inScope, type AccessReport } from './access-report.js';
+import { buildAccessReport, inScope, notifyList, type AccessReport, type NotifiedSubject, type ReportCheckpoint } from './access-report.js';
 import { buildIncidentReport, type IncidentReport, type ReportStage } from './incident-report.js';
 import type { AccessScope, Incident } from './incidents.js';
 import { verifiedEntriesOf } from './verified-log.js';
@@ -97,4 +97,11 @@ export async function gatherIncidentReport(props: {
 }): Promise<IncidentReport> {
   const report = await gatherAccessReport({ cells: props.cells, scope: props.incident.scope, verifierKey: props.verifierKey, at: props.at });
   return buildIncidentReport({ report, incident: props.incident, regime: props.regime, stage: props.stage, now: props.at });
+}
+
+/** The people to notify about an incident, from the verified log of its home. */
+export async function gatherNotifyList(props: { cells: CellRegistry; incident: Incident; verifierKey?: string | undefined }): Promise<{ checkpoint: ReportCheckpoint; subjects: NotifiedSubject[] }> {
+  const { scope } = props.incident;
+  const verified = await verifiedEntriesOf({ cells: props.cells, home: scope.home, verifierKey: props.verifierKey, keep: (e) => inScope(e, scope) });
+  return { checkpoint: verified.checkpoint, subjects: notifyList(verified.entries, scope) };
 }
