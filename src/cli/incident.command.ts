@@ -9,9 +9,9 @@ import { LOCAL_CLI_ACTOR } from '../governance/reports/disclosure.js';
 import { findIncident, listIncidents, openIncident, type Incident, type OpenIncidentInput } from '../governance/reports/incidents.js';
 import { cellSchema, directoryMigrations } from '../app/schema.js';
 import { openRuntime } from '../app/runtime.js';
-import { readLogKey } from '../governance/log/log-keys.js';
 import { notifyListReadEntries } from '../governance/reports/incident-report.js';
 import { gatherNotifyList } from '../governance/reports/reports.js';
+import { serviceVerifierKey } from '../governance/reports/verified-log.js';
 import { randomUUID } from 'node:crypto';
 import type { CliOutput } from './output.js';
 
@@ -109,8 +109,7 @@ async function runNotifyList(props: { config: Config; args: readonly string[]; j
   const runtime = await openRuntime(props.config);
   try {
     const incident = await findIncident({ directory: runtime.directory, id });
-    const home = incident.scope.home;
-    const verifierKey = readLogKey({ dataDir: props.config.dataDir, cellId: runtime.cells.home(home).id })?.verifierKey;
+    const verifierKey = serviceVerifierKey({ cells: runtime.cells, dataDir: props.config.dataDir, home: incident.scope.home });
     const list = await gatherNotifyList({ cells: runtime.cells, incident, verifierKey });
     const batch = randomUUID();
     for (const entry of notifyListReadEntries({ incident, subjects: list.subjects, actor: LOCAL_CLI_ACTOR, at: new Date(), eventId: (n) => `notify-${batch}-${n}` })) {

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Directory } from '../cells/directory.js';
 import type { Config } from '../config/config.js';
-import { readLogKey } from '../governance/log/log-keys.js';
 import type { AccessReport } from '../governance/reports/access-report.js';
 import { renderReportCsv, renderReportHtml, renderReportText } from '../governance/reports/access-report.render.js';
 import { renderReportPdf } from '../governance/reports/access-report.pdf.js';
@@ -19,6 +18,7 @@ import type { IncidentReport } from '../governance/reports/incident-report.js';
 import { findIncident, parseScope, type ScopeInput } from '../governance/reports/incidents.js';
 import { loadRegistries } from '../governance/transfers/registry.js';
 import { withStores } from './incident.command.js';
+import { serviceVerifierKey } from '../governance/reports/verified-log.js';
 import type { Runtime } from '../app/runtime.js';
 import { countryName } from '../cells/countries.js';
 import { isDomainError } from '../errors/catalogue.js';
@@ -135,8 +135,7 @@ async function runLogReport(props: LogReportProps, make: (stores: { cells: CellR
     return 2;
   }
   return withStores(props.config, async ({ cells, directory }) => {
-    // The key to trust is the service's own key file, as `domicile log verify` uses it.
-    const verifierKey = (home: string): string | undefined => readLogKey({ dataDir: props.config.dataDir, cellId: cells.home(home).id })?.verifierKey;
+    const verifierKey = (home: string): string | undefined => serviceVerifierKey({ cells, dataDir: props.config.dataDir, home });
     try {
       await emit(props, format as ReportFormat, await make({ cells, directory, verifierKey }));
       return 0;

@@ -3,13 +3,13 @@
 // functions (src/http/app.ts); the CLI calls the same use cases directly.
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import type { Directory } from '../../cells/directory.js';
-import { readLogKey } from '../log/log-keys.js';
 import type { Registries } from '../transfers/registry.js';
 import { renderReportPdf } from './access-report.pdf.js';
 import { renderReportCsv, renderReportHtml } from './access-report.render.js';
 import type { IncidentReport, ReportStage } from './incident-report.js';
 import { findIncident, listIncidents, openIncident, type Incident, type OpenIncidentInput } from './incidents.js';
 import { gatherIncidentReport } from './reports.js';
+import { serviceVerifierKey } from './verified-log.js';
 
 export interface IncidentDesk {
   list(): Promise<Incident[]>;
@@ -26,8 +26,7 @@ export function incidentDesk(props: { cells: CellRegistry; directory: Directory;
     async report({ id, stage }) {
       const incident = await findIncident({ directory, id });
       const home = incident.scope.home;
-      // The key to trust is the service's key file, as `domicile log verify` uses it.
-      const verifierKey = readLogKey({ dataDir: props.dataDir, cellId: cells.home(home).id })?.verifierKey;
+      const verifierKey = serviceVerifierKey({ cells, dataDir: props.dataDir, home });
       return gatherIncidentReport({ cells, incident, regime: props.registries.regimeOf(home), stage, verifierKey, at: props.now() });
     },
     async render({ report, format }) {

@@ -10,6 +10,7 @@ import { isLogError } from '../log/errors.js';
 import { latestCheckpointRow, readEntries, readLogIdentity } from '../log/log.repository.js';
 import { bytesEqual, CompactRange } from '../log/merkle.js';
 import { parseVerifierKey } from '../log/note.js';
+import { readLogKey } from '../log/log-keys.js';
 import { verifyCellLog } from '../log/log.verify.js';
 import type { ReportCheckpoint } from './access-report.js';
 
@@ -19,6 +20,14 @@ export interface VerifiedEntries {
 }
 
 const PAGE = 4096;
+
+/**
+ * The key to trust for the log of `home`'s cell: the service's own key file, as `domicile log
+ * verify` uses it (undefined when there is none; then only the copy pinned in the database).
+ */
+export function serviceVerifierKey(props: { cells: CellRegistry; dataDir: string; home: string }): string | undefined {
+  return readLogKey({ dataDir: props.dataDir, cellId: props.cells.home(props.home).id })?.verifierKey;
+}
 
 function refuse(cellId: string, why: string): DomainError {
   return new DomainError('LOG_INCONSISTENT', `the access log of cell ${cellId} does not verify, so no report is made from it: ${why}; run \`domicile log verify --cell ${cellId}\``);
