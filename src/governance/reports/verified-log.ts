@@ -46,7 +46,11 @@ export async function verifiedEntriesOf(props: { cells: CellRegistry; home: stri
   const row = await latestCheckpointRow(db);
   if (identity === null || row === null) throw new DomainError('NOT_FOUND', `the access log of cell ${cell.id} has no checkpoint yet; start the service once`);
 
-  const verification = await verifyCellLog({ cellId: cell.id, db, verifierKey: props.verifierKey, onProgress: props.onProgress });
+  const verify = () => verifyCellLog({ cellId: cell.id, db, verifierKey: props.verifierKey, onProgress: props.onProgress });
+  let verification = await verify();
+  // A serving process may append and sign while the verifier reads (a checkpoint beyond the
+  // entries it read): such a finding does not repeat, a changed log's does.
+  if (verification.problem !== null) verification = await verify();
   if (verification.problem !== null) {
     const p = verification.problem;
     const where = p.at === null ? '' : p.kind === 'checkpoint' ? ` (checkpoint at size ${p.at})` : ` (entry ${p.at})`;
