@@ -8,7 +8,8 @@ import { logUsage, runLogCommand } from './log.command.js';
 import { operatorUsage } from './operator.command.js';
 import { payUsage, runPayAudit } from './pay.command.js';
 import { processOutput, type CliOutput } from './output.js';
-import { reportUsage, runDisclosureReport, runForeignHandlingReport } from './report.command.js';
+import { incidentUsage } from './incident.command.js';
+import { reportUsage, runAccessReport, runDisclosureReport, runForeignHandlingReport, runIncidentReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
 import { runServe } from './serve.command.js';
 
@@ -20,6 +21,7 @@ Commands:
   report residency [--json]      check that every personal-data row and blob sits where the rules say
 ${reportUsage}
   notice validate <file>         check a transfer notice file
+${incidentUsage}
 ${logUsage}
 ${accessUsage}
 ${operatorUsage}
@@ -56,6 +58,16 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
       'employer-country': { type: 'string' },
       office: { type: 'string' },
       roles: { type: 'string' },
+      title: { type: 'string' },
+      'known-at': { type: 'string' },
+      home: { type: 'string' },
+      'actor-outside': { type: 'string' },
+      'actor-country': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'wrongful-purpose': { type: 'boolean', default: false },
+      format: { type: 'string' },
+      stage: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -88,6 +100,16 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     }
     const { runNoticeValidate } = await import('./notice.command.js');
     return runNoticeValidate(file, out);
+  }
+  const scope = { home: values.home, actorOutside: values['actor-outside'], actorCountry: values['actor-country'], employer: values.employer, from: values.from, to: values.to };
+  if (command === 'incident') {
+    const { runIncidentCommand } = await import('./incident.command.js');
+    const input = { ...scope, title: values.title, knownAt: values['known-at'], wrongfulPurpose: values['wrongful-purpose'] };
+    return runIncidentCommand({ config: config(), sub, args: rest, input, json: values.json, out });
+  }
+  if (command === 'report' && (sub === 'access' || sub === 'incident')) {
+    const common = { config: config(), json: values.json, format: values.format, outFile: values.out, out };
+    return sub === 'access' ? runAccessReport({ ...common, scope }) : runIncidentReport({ ...common, id: rest[0], stage: values.stage });
   }
   if (command === 'log') {
     return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });

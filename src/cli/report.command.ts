@@ -3,23 +3,41 @@
 // GET /v1/foreign-handling, computed from the running system's state. The disclosure holds a
 // person's consents and transfer records, so the CLI reads it as the deployment's local operator
 // (purpose DATA_SUBJECT_REQUEST) and prints it only once that read is an entry in the person's
-// home log: no log, no data.
+// home log: no log, no data. `report access` and `report incident` count the verified access
+// log only, and refuse (exit 1) when it does not verify.
 
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { CellRegistry } from '../cells/cell.registry.js';
+import type { Directory } from '../cells/directory.js';
+import type { Config } from '../config/config.js';
+import type { AccessReport } from '../governance/reports/access-report.js';
+import { renderReportCsv, renderReportHtml, renderReportText } from '../governance/reports/access-report.render.js';
+import { renderReportPdf } from '../governance/reports/access-report.pdf.js';
+import type { IncidentReport } from '../governance/reports/incident-report.js';
+import { findIncident, parseScope, type ScopeInput } from '../governance/reports/incidents.js';
+import { loadRegistries } from '../governance/transfers/registry.js';
+import { withStores } from './incident.command.js';
+import { serviceVerifierKey } from '../governance/reports/verified-log.js';
 import type { Runtime } from '../app/runtime.js';
 import { countryName } from '../cells/countries.js';
 import { isDomainError } from '../errors/catalogue.js';
 import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
 import { disclosureReadEntry, renderDisclosure } from '../governance/reports/disclosure.js';
 import { renderForeignHandling } from '../governance/reports/foreign-handling.js';
-import { gatherDisclosure, gatherForeignHandling } from '../governance/reports/reports.js';
+import { gatherAccessReport, gatherDisclosure, gatherForeignHandling, gatherIncidentReport } from '../governance/reports/reports.js';
 import { categories } from '../cells/records.js';
 import type { CliOutput } from './output.js';
 
 export const reportUsage = `  report disclosure --subject <id> [--json]
                                  what is held about a person, where, their consents, transfer records and accesses
   report foreign-handling [--json] [--since YYYY-MM-DD]
-                                 where each home's data is stored and from where it was handled (default: last 12 months)`;
+                                 where each home's data is stored and from where it was handled (default: last 12 months)
+  report access --home JP [--actor-outside JP | --actor-country CN] [--employer <name>] --from <YYYY-MM-DD> --to <YYYY-MM-DD>
+                [--json | --format html|pdf|csv] [--out <file>]
+                                 who accessed a home's people's data in scope, from the verified log only
+  report incident <id> [--stage preliminary|final] [--json | --format html|pdf|csv] [--out <file>]
+                                 an incident's figures, deadlines and draft regulator report (verifies the log first)`;
 
 export async function runDisclosureReport(props: {
   runtime: Pick<Runtime, 'cells' | 'directory' | 'transfers' | 'logs'>;
@@ -72,4 +90,81 @@ export async function runForeignHandlingReport(props: { runtime: Runtime; json: 
   });
   out.stdout(props.json ? JSON.stringify(report, null, 2) : renderForeignHandling(report));
   return 0;
+}
+
+export const reportFormats = ['text', 'json', 'html', 'csv', 'pdf'] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+export interface LogReportProps {
+  config: Config;
+  json: boolean;
+  format: string | undefined;
+  outFile: string | undefined;
+  out: CliOutput;
+}
+
+function formatOf(props: LogReportProps): ReportFormat | string {
+  if (props.json && props.format !== undefined && props.format !== 'json') return `give --json or --format ${props.format}, not both`;
+  const format = props.json ? 'json' : (props.format ?? 'text');
+  if (!(reportFormats as readonly string[]).includes(format)) return `--format must be one of html, pdf, csv (or --json), not "${format}"`;
+  if (format === 'pdf' && props.outFile === undefined) return '--format pdf needs --out <file>';
+  return format;
+}
+
+/** Writes the report in its format to --out, or to standard output. */
+async function emit(props: LogReportProps, format: ReportFormat, report: AccessReport | IncidentReport): Promise<void> {
+  const body: string | Uint8Array =
+    format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'pdf' ? await renderReportPdf(report) : format === 'html' ? renderReportHtml(report) : format === 'csv' ? renderReportCsv(report) : renderReportText(report);
+  if (props.outFile === undefined) {
+    props.out.stdout(typeof body === 'string' ? body : Buffer.from(body).toString('latin1'));
+    return;
+  }
+  // Written whole to a temporary name first, so a reader never sees half a report.
+  const tmp = `${props.outFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, body);
+  fs.renameSync(tmp, props.outFile);
+  props.out.stderr(`Wrote ${props.outFile}`);
+}
+
+/** Runs one log report: verifies first; a log that does not verify makes it refuse with exit 1. */
+async function runLogReport(props: LogReportProps, make: (stores: { cells: CellRegistry; directory: Directory; verifierKey: (home: string) => string | undefined }) => Promise<AccessReport | IncidentReport>): Promise<number> {
+  const { out } = props;
+  const format = formatOf(props);
+  if (!(reportFormats as readonly string[]).includes(format)) {
+    out.stderr(`domicile: ${format}`);
+    return 2;
+  }
+  return withStores(props.config, async ({ cells, directory }) => {
+    const verifierKey = (home: string): string | undefined => serviceVerifierKey({ cells, dataDir: props.config.dataDir, home });
+    try {
+      await emit(props, format as ReportFormat, await make({ cells, directory, verifierKey }));
+      return 0;
+    } catch (err) {
+      if (isDomainError(err) && (err.code === 'VALIDATION_FAILED' || err.code === 'NOT_FOUND' || err.code === 'LOG_INCONSISTENT')) {
+        out.stderr(`domicile: ${err.message}`);
+        return err.code === 'VALIDATION_FAILED' ? 2 : 1;
+      }
+      throw err;
+    }
+  });
+}
+
+export async function runAccessReport(props: LogReportProps & { scope: ScopeInput }): Promise<number> {
+  return runLogReport(props, async ({ cells, verifierKey }) => {
+    const scope = parseScope(props.scope, cells.jurisdictions());
+    return gatherAccessReport({ cells, scope, verifierKey: verifierKey(scope.home), at: new Date() });
+  });
+}
+
+export async function runIncidentReport(props: LogReportProps & { id: string | undefined; stage: string | undefined }): Promise<number> {
+  const stage = props.stage ?? 'preliminary';
+  if (props.id === undefined || (stage !== 'preliminary' && stage !== 'final')) {
+    props.out.stderr(`usage: domicile report incident <id> [--stage preliminary|final] [--json | --format html|pdf|csv] [--out <file>]${props.id === undefined ? '' : `\n--stage must be preliminary or final, not "${stage}"`}`);
+    return 2;
+  }
+  const id = props.id;
+  return runLogReport(props, async ({ cells, directory, verifierKey }) => {
+    const incident = await findIncident({ directory, id });
+    return gatherIncidentReport({ cells, incident, regime: loadRegistries().regimeOf(incident.scope.home), stage, verifierKey: verifierKey(incident.scope.home), at: new Date() });
+  });
 }

@@ -20,6 +20,7 @@ export const demoOperators: readonly { id: string; name: string; employer: Emplo
   { id: 'op-tokyo-moderator', name: 'Tokyo trust and safety', employer: nihonTalk, officeCountry: 'JP', roles: ['moderator'] },
   { id: 'op-tokyo-approver', name: 'Tokyo access approver', employer: nihonTalk, officeCountry: 'JP', roles: ['approver'] },
   { id: 'op-tokyo-admin', name: 'Tokyo platform admin', employer: nihonTalk, officeCountry: 'JP', roles: ['admin'] },
+  { id: 'op-tokyo-privacy', name: 'Tokyo privacy officer', employer: nihonTalk, officeCountry: 'JP', roles: ['privacy-officer'] },
   { id: 'op-seoul-eng', name: 'Seoul Cloud engineer', employer: seoulCloud, officeCountry: 'KR', roles: ['engineer'] },
   ...[1, 2, 3, 4].map((n) => ({ id: `op-shanghai-eng${n}`, name: `Shanghai Dev engineer ${n}`, employer: shanghaiDev, officeCountry: 'CN', roles: ['engineer'] as OperatorRole[] })),
 ];

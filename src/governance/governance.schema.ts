@@ -1,11 +1,12 @@
 // Governance's parts of the schema: the access log, cases and transfers in every cell, and the
-// operator-access control plane and auditors in the directory.
+// operator-access control plane, auditors and incidents in the directory.
 import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.js';
 import { migration0003Cases } from './cases/migrations/0003_cases.js';
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
 import { migration0002Auditors } from './log/migrations/0002_auditors.js';
 import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
 import { migration0009TwoPersonRule } from './migrations/0009_two_person_rule.js';
+import { migration0011Incidents } from './reports/migrations/0011_incidents.js';
 import { migration0004Transfers } from './transfers/migrations/0004_transfers.js';
 
 export const accessLogSchema: CellSchemaPart = {
@@ -27,5 +28,10 @@ export const transfersSchema: CellSchemaPart = {
 
 export const governanceDirectorySchema: DirectorySchemaPart = {
   name: 'governance',
-  migrations: { '0002_auditors': migration0002Auditors, '0003_operator_access': migration0003OperatorAccess, '0009_two_person_rule': migration0009TwoPersonRule },
+  migrations: {
+    '0002_auditors': migration0002Auditors,
+    '0003_operator_access': migration0003OperatorAccess,
+    '0009_two_person_rule': migration0009TwoPersonRule,
+    '0011_incidents': migration0011Incidents,
+  },
 };

@@ -20,6 +20,8 @@ import { officialRoutes } from './routes/official.routes.js';
 import { payRoutes } from './routes/pay.routes.js';
 import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
+import { opsIncidentsRoutes } from './routes/ops.incidents.routes.js';
+import { incidentDesk } from '../governance/reports/incident-desk.js';
 import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
 import { opsSessionRoutes } from './routes/ops.session.routes.js';
 import { peopleRoutes } from './routes/people.routes.js';
@@ -217,6 +219,11 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       actorOf: (operator, origin) => governance.actorOf(operator, origin),
       enforceBlocks: (countries) => governance.enforceBlocks(countries),
     },
+  });
+  const desk = incidentDesk({ cells: runtime.cells, directory: runtime.directory, dataDir: runtime.config.dataDir, registries: runtime.transfers.registries, now: runtime.transfers.now });
+  await app.register(opsIncidentsRoutes, {
+    gate,
+    incidents: { list: () => desk.list(), open: (props) => desk.open(props), report: (props) => desk.report(props), render: (props) => desk.render(props) },
   });
   await app.register(opsRealtimeRoutes, {
     gate,

@@ -5,7 +5,7 @@
 import type { CedarValueJson, Context, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { enumValue } from './policy.lower.js';
 
-export const OPERATOR_ROLES = ['support', 'moderator', 'engineer', 'security', 'approver', 'admin'] as const;
+export const OPERATOR_ROLES = ['support', 'moderator', 'engineer', 'security', 'approver', 'admin', 'privacy-officer'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 export const PURPOSES = [

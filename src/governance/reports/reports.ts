@@ -1,5 +1,5 @@
-// Gathers the facts for the disclosure and the foreign-handling statement and hands them to the
-// pure builders. Shared by the CLI and the HTTP routes so both say exactly the same thing.
+// Gathers the facts for the disclosure, the foreign-handling statement and the access and
+// incident reports, and hands them to the pure builders. Shared by the CLI and the HTTP routes so both say exactly the same thing.
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { countryName } from '../../cells/countries.js';
@@ -12,6 +12,11 @@ import type { AccessHistory } from './access-history.js';
 import { buildDisclosure, type Disclosure } from './disclosure.js';
 import { foreignHandlingStatement, monthsBefore, type ForeignHandlingReport } from './foreign-handling.js';
 import { heldAbout, placementFacts, storedFacts, transferFacts, type StoredFact } from './report.readers.js';
+import type { Regime } from '../transfers/registry.js';
+import { buildAccessReport, inScope, notifyList, type AccessReport, type NotifiedSubject, type ReportCheckpoint } from './access-report.js';
+import { buildIncidentReport, type IncidentReport, type ReportStage } from './incident-report.js';
+import type { AccessScope, Incident } from './incidents.js';
+import { verifiedEntriesOf } from './verified-log.js';
 
 /** Access-log entries listed in one disclosure; older ones are counted as truncated. */
 export const disclosureAccessLimit = 500;
@@ -97,4 +102,30 @@ export async function gatherForeignHandling(props: {
     accesses: accesses.flat().map((a) => a.entry),
     transfers,
   });
+}
+
+/** The access report of a scope, from the verified log of the scope's home only. */
+export async function gatherAccessReport(props: { cells: CellRegistry; scope: AccessScope; verifierKey?: string | undefined; at: Date }): Promise<AccessReport> {
+  const { scope } = props;
+  const verified = await verifiedEntriesOf({ cells: props.cells, home: scope.home, verifierKey: props.verifierKey, keep: (e) => inScope(e, scope) });
+  return buildAccessReport({ entries: verified.entries, scope, checkpoint: [verified.checkpoint], at: props.at });
+}
+
+export async function gatherIncidentReport(props: {
+  cells: CellRegistry;
+  incident: Incident;
+  regime: Regime | undefined;
+  stage: ReportStage;
+  verifierKey?: string | undefined;
+  at: Date;
+}): Promise<IncidentReport> {
+  const report = await gatherAccessReport({ cells: props.cells, scope: props.incident.scope, verifierKey: props.verifierKey, at: props.at });
+  return buildIncidentReport({ report, incident: props.incident, regime: props.regime, stage: props.stage, now: props.at });
+}
+
+/** The people to notify about an incident, from the verified log of its home. */
+export async function gatherNotifyList(props: { cells: CellRegistry; incident: Incident; verifierKey?: string | undefined }): Promise<{ checkpoint: ReportCheckpoint; subjects: NotifiedSubject[] }> {
+  const { scope } = props.incident;
+  const verified = await verifiedEntriesOf({ cells: props.cells, home: scope.home, verifierKey: props.verifierKey, keep: (e) => inScope(e, scope) });
+  return { checkpoint: verified.checkpoint, subjects: notifyList(verified.entries, scope) };
 }

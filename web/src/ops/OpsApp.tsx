@@ -1,12 +1,14 @@
 // The operator console: sign-in, then a header that says who is signed in and from where (a
 // simulated demo address is labelled as such), the live operator socket with a banner when a
-// cut-off (4403) or an ended session (4401) closes it, and the five work areas.
+// cut-off (4403) or an ended session (4401) closes it, and the work areas (incidents for privacy
+// officers).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
 import { CasesPanel } from './CasesPanel.js';
 import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
+import { IncidentsPanel } from './IncidentsPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
 import { PaymentSupportPanel } from './PaymentSupportPanel.js';
@@ -23,7 +25,7 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks';
+type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'payments', label: 'Payment support' },
@@ -31,6 +33,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'grants', label: 'Grants' },
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
+  { id: 'incidents', label: 'Incidents' },
 ];
 
 export function OpsApp() {
@@ -88,7 +91,8 @@ interface ConsoleProps {
 }
 
 function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
-  const [tab, setTab] = useState<Tab>('lookup');
+  // A privacy officer's work is the incidents; everyone else starts at the lookup.
+  const [tab, setTab] = useState<Tab>(signed.operator.roles.includes('privacy-officer') ? 'incidents' : 'lookup');
   const [socketState, setSocketState] = useState<SocketState>('connecting');
   const [closed, setClosed] = useState<SocketClosed | null>(null);
   const [grantTick, setGrantTick] = useState(0);
@@ -175,6 +179,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'grants' && <GrantsPanel operator={operator} country={origin.country} refreshKey={grantTick} />}
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
+        {tab === 'incidents' && <IncidentsPanel operator={operator} />}
       </main>
     </div>
   );

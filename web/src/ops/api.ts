@@ -10,8 +10,12 @@ import type {
   Grant,
   GrantRequest,
   GrantStatus,
+  Incident,
+  IncidentReport,
   MeResult,
+  OpenIncidentInput,
   Operator,
+  ReportStage,
   SignInResult,
   StaffCaseKind,
 } from './types.js';
@@ -130,6 +134,19 @@ export class OpsClient {
   }
   operators(): Promise<{ operators: Operator[] }> {
     return this.call('GET', '/v1/ops/operators');
+  }
+  incidents(): Promise<{ incidents: Incident[] }> {
+    return this.call('GET', '/v1/ops/incidents');
+  }
+  openIncident(input: OpenIncidentInput): Promise<Incident> {
+    return this.call('POST', '/v1/ops/incidents', input);
+  }
+  incidentReport(id: string, stage: ReportStage): Promise<IncidentReport> {
+    return this.call('GET', `/v1/ops/incidents/${encodeURIComponent(id)}/report?stage=${stage}`);
+  }
+  /** The report file (PDF, HTML or CSV) as bytes: a link cannot send the operator token. */
+  incidentReportFile(id: string, stage: ReportStage, format: 'pdf' | 'html' | 'csv'): Promise<Blob> {
+    return this.http.blob(`/v1/ops/incidents/${encodeURIComponent(id)}/report/${format}?stage=${stage}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // Shapes of the operator API (/v1/ops/…) as the console reads them; see docs/api.md.
 import type { MaskKind, OriginLike } from '../format.js';
 
-export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | 'approver' | 'admin';
+export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | 'approver' | 'admin' | 'privacy-officer';
 
 export const PURPOSES = ['SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'LEGAL_REQUEST', 'SERVICE_OPERATION', 'PAYMENT_SUPPORT'] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -152,4 +152,63 @@ export interface CaseSummary {
   createdAt: string;
   /** Approvals a staff-opened case needs; 0 when the person opened it. */
   requiredApprovals: number;
+}
+
+/** An incident (GET /v1/ops/incidents): codes, days and a title, no personal data. */
+export interface Incident {
+  id: string;
+  title: string;
+  knownAt: string;
+  scope: { home: string; actorOutside: string | null; actorCountry: string | null; employer: string | null; from: string; to: string };
+  wrongfulPurpose: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface OpenIncidentInput {
+  title: string;
+  knownAt: string;
+  home: string;
+  actorOutside?: string;
+  actorCountry?: string;
+  employer?: string;
+  from: string;
+  to: string;
+  wrongfulPurpose?: boolean;
+}
+
+export type ReportStage = 'preliminary' | 'final';
+
+export interface ReportDeadline {
+  rule: string;
+  to: string;
+  authority: string | null;
+  stage: string;
+  due: string | null;
+  stated: string;
+  applies: boolean;
+  why: string;
+  daysLeft: number | null;
+  hoursLeft: number | null;
+  source: string;
+}
+
+/** The incident report, computed by the server from the verified access log. */
+export interface IncidentReport {
+  generatedAt: string;
+  checkpoint: { cell: string; origin: string; size: number; rootHash: string }[];
+  entries: number;
+  allowedEntries: number;
+  deniedEntries: number;
+  subjects: number;
+  subjectsByCategory: Record<string, number>;
+  contentAccessed: boolean;
+  actors: { actor: string; employer: string | null; employerCountry: string | null; officeCountry: string | null; physicalCountries: string[]; entries: number; subjects: number }[];
+  byMonth: { month: string; entries: number; subjects: number }[];
+  categories: Record<string, number>;
+  incident: Incident;
+  stage: ReportStage;
+  reportRequired: boolean;
+  deadlines: ReportDeadline[];
+  items: { id: string; title: string; text: string; toBeWritten: boolean }[];
 }
