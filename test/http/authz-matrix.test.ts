@@ -230,7 +230,7 @@ describe('every route, every caller', () => {
         results.push({ caller, got, want: String(want), note });
       }
       expect(judge(rowName(row), results)).toEqual([]);
-    });
+    }, 120_000);
   }
 });
 
@@ -297,6 +297,7 @@ async function frameOutcome(row: FrameRow, caller: Caller): Promise<FrameOutcome
       s.ws.send(JSON.stringify({ type: 'hello', token: session.token }));
       await s.wait((f) => f.type === helloDone);
       await call('POST', { url: '/v1/auth/signout' }, session.token);
+      // Revocation closes the socket "at once": give the close 200 ms to arrive.
       await s.wait(() => false, 200);
     } else if (tokens[caller]) {
       s.ws.send(JSON.stringify({ type: 'hello', token: tokens[caller] }));
@@ -330,6 +331,6 @@ describe('every WebSocket frame, every caller', () => {
       const results: { caller: Caller; got: string; want: string }[] = [];
       for (const caller of CALLERS) results.push({ caller, got: await frameOutcome(row, caller), want: row.expect[caller] });
       expect(judge(`${row.socket} ${row.type}`, results)).toEqual([]);
-    });
+    }, 120_000);
   }
 });
