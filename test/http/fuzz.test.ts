@@ -86,6 +86,67 @@ const jsonBody = fc.oneof(
   ),
 );
 
+interface JsonSchema {
+  type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+}
+
+/**
+ * Values shaped like `schema` (a route's body in the OpenAPI document), so requests get past
+ * validation and reach the use cases and the database; strings mix valid-looking ones with the
+ * hostile `text` ones.
+ */
+function shaped(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+  if (schema.const !== undefined) return fc.constant(schema.const);
+  if (schema.enum) return fc.constantFrom(...schema.enum);
+  const union = schema.anyOf ?? schema.oneOf;
+  if (union && union.length > 0) return fc.oneof(...union.map((s) => shaped(s, depth + 1)));
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case 'string':
+      return schema.pattern ? fc.oneof(fc.stringMatching(new RegExp(schema.pattern)), text) : text;
+    case 'integer':
+      return fc.oneof(fc.integer({ min: schema.minimum ?? -10, max: Math.min(schema.maximum ?? 1000, 1_000_000) }), fc.integer());
+    case 'number':
+      return fc.oneof(fc.integer({ min: -10, max: 1000 }), fc.double());
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    case 'array':
+      return depth > 3 ? fc.constant([]) : fc.array(shaped(schema.items ?? {}, depth + 1), { maxLength: 3 });
+    case 'object': {
+      if (depth > 3 || !schema.properties) return fc.constant({});
+      const fields = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, shaped(v, depth + 1)]));
+      return fc.record(fields, { requiredKeys: (schema.required ?? []).filter((k) => k in fields) });
+    }
+    default:
+      return fc.jsonValue({ maxDepth: 1 });
+  }
+}
+
+/** Each route's JSON body schema from the app's OpenAPI document, by `METHOD /url` as the inventory names it. */
+function bodySchemas(server: TestServer): Map<string, JsonSchema> {
+  const doc = server.app.swagger() as unknown as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> };
+  const out = new Map<string, JsonSchema>();
+  for (const [url, operations] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(operations)) {
+      const schema = op.requestBody?.content?.['application/json']?.schema;
+      if (schema) out.set(`${method.toUpperCase()} ${url.replace(/\{(\w+)\}/g, ':$1')}`, schema);
+    }
+  }
+  return out;
+}
+
 const payload = fc.oneof(
   jsonBody.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })),
   text.map((s) => ({ type: 'application/json', body: s })),
@@ -96,7 +157,7 @@ const payload = fc.oneof(
 /** Random frames of every declared type (and of none), for either socket. */
 const frame = fc.oneof(
   fc.record({ type: fc.constant('hello'), token: fc.oneof(text, fc.constant('TOKEN')), cursors: fc.dictionary(fc.oneof(text, fc.constant('CONVERSATION')), fc.oneof(fc.integer({ min: -2, max: 50 }), text)) }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constant('send'), clientId: text, conversationId: fc.oneof(text, fc.constant('CONVERSATION')), text: fc.oneof(text, fc.integer()), mediaId: text }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constant('send'), clientId: fc.oneof(text, fc.uuid()), conversationId: fc.oneof(text, fc.constant('CONVERSATION')), text: fc.oneof(text, fc.integer()), mediaId: text }, { requiredKeys: ['type', 'clientId', 'conversationId'] }),
   fc.record({ type: fc.constant('read'), conversationId: fc.oneof(text, fc.constant('CONVERSATION')), seq: fc.oneof(fc.integer({ min: -3, max: 1e9 }), fc.double(), text) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('ping'), extra: text }, { requiredKeys: ['type'] }),
   fc.record(
@@ -159,14 +220,21 @@ describe.each(dialects)('random input on %s cells', (dialect) => {
   it('every HTTP route: never a 5xx, and a refused request writes nothing', async () => {
     const routes = server.app.routeInventory.filter((r) => !r.websocket);
     expect(routes.length).toBeGreaterThan(40);
+    const schemas = bodySchemas(server);
+    expect(schemas.size).toBeGreaterThanOrEqual(15);
+    // Half the bodies follow the route's own schema, half are anything at all.
+    const request = fc.constantFrom(...routes).chain((route) => {
+      const schema = schemas.get(`${route.method} ${route.url}`);
+      const body = schema ? fc.oneof(shaped(schema).map((b) => ({ type: 'application/json', body: JSON.stringify(b) })), payload) : payload;
+      return fc.tuple(fc.constant(route), body);
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...routes),
+        request,
         fc.dictionary(fc.constantFrom('id', 'userId', 'sessionId', 'handle', 'mediaId', 'messageId', 'paymentId', 'receiptId', 'noticeId', 'ref', 'country', 'cell', '*'), paramValue),
-        payload,
         fc.constantFrom('none', 'user', 'operator'),
         fc.string({ maxLength: 20 }),
-        async (route, params, body, auth, query) => {
+        async ([route, body], params, auth, query) => {
           const url = route.url.replace(/:(\w+)|\*/g, (match, name: string | undefined) => segment(params[name ?? match] ?? 'x', conversationId));
           const token = auth === 'user' ? userToken : auth === 'operator' ? operatorToken : null;
           const before = current ?? (await snapshotStores(server.runtime));
