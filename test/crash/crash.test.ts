@@ -11,6 +11,8 @@ import { spawnServer } from '../support/process.js';
 import { burstThenKill, checkStores, fetchLogKeys, noAcks, openSessions } from './crash.support.js';
 
 const cycles = Number(process.env.DOMICILE_CRASH_CYCLES ?? 20);
+// Generous for a loaded machine: a cycle takes a few seconds on two quiet cores.
+const timeoutMs = 120_000 + cycles * 60_000;
 const rules = [
   { home: 'JP', category: 'user.content.media', cell: 'kr' },
   // hanako's wallet sits in KR, as in the story: her payments to minato-city cross cells.
@@ -58,6 +60,5 @@ describe('kill -9 at random moments', () => {
     console.info(
       `crash harness: ${cycles} cycles in ${seconds(Date.now() - started)} (bursts ${seconds(spent.burst)}, restarts ${seconds(spent.restart)}, checks ${seconds(spent.checks)}); acknowledged ${JSON.stringify(totals)}`,
     );
-    // Generous for a loaded machine: a cycle takes a few seconds on two quiet cores.
-  }, 120_000 + cycles * 60_000);
+  }, timeoutMs);
 });
