@@ -136,7 +136,7 @@ export async function burstThenKill(props: { server: ServerProcess; sessions: Se
 
   const lanes = [guarded(payLane('taro')), guarded(payLane('minato-city')), guarded(accessLane), guarded(consentLane), guarded(checkpointLane)];
   const started = Date.now();
-  const maxMs = props.maxMs ?? 6000;
+  const maxMs = props.maxMs ?? 10_000;
   while (Date.now() - started < maxMs && Object.values(counts).some((n) => n === 0)) await new Promise((r) => setTimeout(r, 10));
   // A random moment within the next 300 ms: mid-commit, mid-response or between requests.
   await new Promise((r) => setTimeout(r, crypto.randomInt(0, 300)));

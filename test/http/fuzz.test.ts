@@ -36,7 +36,9 @@ const knownHole = (dialect: Dialect, input: string) => KNOWN_HOLES.find((h) => h
 const mayChangeWhenRefused = (table: string, operatorCall: boolean): boolean => operatorCall && /\.(log_entry|log_checkpoint)$/.test(table);
 
 const text = fc.oneof(
-  fc.constantFrom('hanako', 'minato-city', 'jp_aaaaaaaaaaaa', 'kr_zzzzzzzzzzzz', '..', '%00', '0', 'a'.repeat(300), 'T-1001', 'R-123456', 'JP', 'CN', 'nul\u0000here', '\uD800', '\u202Eevil', '\u200B'),
+  fc.constantFrom('hanako', 'minato-city', 'jp_aaaaaaaaaaaa', 'kr_zzzzzzzzzzzz', '..', '%00', '0', 'a'.repeat(300), 'T-1001', 'R-123456', 'JP', 'CN'),
+  // Control characters, lone surrogates, bidi overrides, zero-width text: often, so they reach storage.
+  { arbitrary: fc.constantFrom('nul\u0000here', '\u0000', 'bell\u0007', '\uD800', 'a\uDC00b', '\u202Eevil', '\u200B'), weight: 2 },
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
 );
