@@ -193,7 +193,7 @@ describe('the matrix covers the running app', () => {
   it('has a row for every HTTP route the app registers, and none for a route it does not', () => {
     const registered = server.app.routeInventory.filter((r) => !r.websocket).map((r) => `${r.method} ${r.url}`);
     const covered = new Set(rows.map((r) => r.route));
-    const missing = registered.filter((r) => !covered.has(r)).map((r) => `no matrix row for "${r}": add row('${r}', (w) => …, people()) to test/http/authz-matrix.ts`);
+    const missing = registered.filter((r) => !covered.has(r)).map((r) => `no matrix row for "${r}": add row('${r}', (w) => json(…), people()) to rows in test/http/authz-matrix.ts`);
     const stale = [...covered].filter((r) => !registered.includes(r)).map((r) => `a matrix row names "${r}", which the app does not register: remove or rename it`);
     expect([...missing, ...stale]).toEqual([]);
   });

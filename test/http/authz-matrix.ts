@@ -2,7 +2,7 @@
 // kind of caller gets (a status, or '2xx'; for frames a reply, an error code or a close code).
 // test/http/authz-matrix.test.ts reads the app's route inventory and fails on a route or frame
 // type without a row here, naming the row to add. Adding a route is one line:
-//   row('POST /v1/things', () => ({ body: { name: 'x' } }), people()),
+//   row('POST /v1/things', () => json('/v1/things', { name: 'x' }), people()),
 // with a preset (people, members, operators, everyone) and, where a caller differs, an override.
 
 /** Every kind of caller the matrix tries, each with its own token (or none). */
