@@ -2,6 +2,7 @@
 // code each time (a code works once), posing as a country through a trusted proxy header, and
 // reading the access-log entries a request left.
 import { demoOperatorPassword, demoTotpSecret } from '../../src/demo/demo.operators.js';
+import { systemActor } from '../../src/governance/journal.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
 import type { Employer } from '../../src/governance/operators/operators.js';
 import type { OperatorRole } from '../../src/governance/policy/policy.request.js';
@@ -50,6 +51,7 @@ export async function makeOperator(server: TestServer, props: { roles: OperatorR
     roles: props.roles,
     password: demoOperatorPassword,
     totpSecret: demoTotpSecret,
+    actor: systemActor('system:test'),
   });
   return id;
 }
