@@ -1,13 +1,11 @@
 // Operator-side reading of a cell's access log: entries with their ids, opened from the leaves'
 // commitments and the openings stored beside them (the subject index's salts, the operator id).
 // For the operator's own tools and tests; a person sees the sealed leaf and their own salt only.
-import type { Kysely } from 'kysely';
-import type { CellDatabase } from '../../cells/cell.database.js';
 import { decodeAccessEntry, openAccessEntry, type AccessEntry } from './entry.js';
 import { readEntryRows, subjectRowsOf } from './log.repository.js';
 
 /** Entries with from ≤ idx < to, opened, in index order. */
-export async function readOpenedEntries(db: Kysely<CellDatabase>, from: number, to: number): Promise<{ idx: number; entry: AccessEntry }[]> {
+export async function readOpenedEntries(db: Parameters<typeof readEntryRows>[0], from: number, to: number): Promise<{ idx: number; entry: AccessEntry }[]> {
   const [rows, subjects] = await Promise.all([readEntryRows(db, from, to), subjectRowsOf(db, from, to)]);
   const byIdx = new Map<number, { id: string; salt: string | null }[]>();
   for (const s of subjects) {
