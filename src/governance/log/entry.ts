@@ -4,7 +4,7 @@
 // subject id and the operator id are replaced by salted commitments, so a person shown an entry
 // (with its salt for their own id) can prove their id is in it without learning anyone else's
 // (docs/access-log.md).
-import { createHash, hash as oneShotHash, randomBytes } from 'node:crypto';
+import { hash as oneShotHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../../errors/catalogue.js';
 import { MAX_ENTRY_SIZE } from './tiles.js';
 
@@ -175,8 +175,13 @@ export function encodeAccessEntry(entry: AccessEntry): Buffer {
 
 /** A commitment to an id in a sealed leaf: `c1:` and base64url of 32 bytes. */
 export const COMMITMENT = /^c1:[A-Za-z0-9_-]{43}$/;
-const COMMITMENT_TAG = 'domicile/access-log/commitment/v1\n';
+const COMMITMENT_TAG = Buffer.from('domicile/access-log/commitment/v1\n', 'utf8');
 export const SALT_BYTES = 16;
+
+// One buffer and a one-shot hash per commitment: a bulk entry seals a thousand of them.
+function commit(salt: Uint8Array, id: string): string {
+  return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salt, Buffer.from(id, 'utf8')]), 'base64url')}`;
+}
 
 /**
  * The commitment to `id` under `salt` (base64url of 16 random bytes):
@@ -184,8 +189,7 @@ export const SALT_BYTES = 16;
  * Binding (SHA-256), and hiding while the salt stays with the operator and the person it opens.
  */
 export function commitmentTo(salt: string, id: string): string {
-  const digest = createHash('sha256').update(COMMITMENT_TAG).update(Buffer.from(salt, 'base64url')).update(id, 'utf8').digest('base64url');
-  return `c1:${digest}`;
+  return commit(Buffer.from(salt, 'base64url'), id);
 }
 
 /** System jobs are not people: their actor stays in clear (`system:cli`, `system:retention`). */
@@ -213,15 +217,16 @@ export function sealAccessEntry(entry: AccessEntry): SealedEntry {
     if (COMMITMENT.test(id)) throw invalid(`${JSON.stringify(id)} is already a commitment; log ids, the log commits to them`);
   }
   const salts = randomBytes(SALT_BYTES * (ids.length + 1));
-  const saltAt = (i: number): string => salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES).toString('base64url');
-  const subjects = ids.map((id, i) => ({ id, salt: saltAt(i) }));
-  const actor = isSystemActor(entry.actor) ? null : { id: entry.actor, salt: saltAt(ids.length) };
-  const leaf: AccessEntry = {
-    ...entry,
-    actor: actor ? commitmentTo(actor.salt, actor.id) : entry.actor,
-    subjects: subjects.map((s) => commitmentTo(s.salt, s.id)).sort(),
-  };
-  return { leaf, subjects, actor };
+  const saltAt = (i: number): Buffer => salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES);
+  const commitments: string[] = [];
+  const subjects = ids.map((id, i) => {
+    commitments.push(commit(saltAt(i), id));
+    return { id, salt: saltAt(i).toString('base64url') };
+  });
+  const systemActor = isSystemActor(entry.actor);
+  const actorSalt = saltAt(ids.length);
+  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commit(actorSalt, entry.actor), subjects: commitments.sort() };
+  return { leaf, subjects, actor: systemActor ? null : { id: entry.actor, salt: actorSalt.toString('base64url') } };
 }
 
 /**
