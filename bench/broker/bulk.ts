@@ -15,6 +15,7 @@ import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { finishConfig } from '../../src/config/config.js';
 import type { BrokerRequest } from '../../src/governance/broker/broker.js';
 import type { SubjectRef } from '../../src/governance/broker/subject-data.js';
+import { systemActor } from '../../src/governance/journal.js';
 import type { Operator } from '../../src/governance/operators/operators.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, phases: { type: 'boolean', default: false } } });
@@ -85,7 +86,7 @@ await jp.db.transaction().execute(async (trx) => {
 
 const employer = { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' } as const;
 const make = (id: string, roles: Operator['roles']) =>
-  governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTPSECRETFOROPSDEMO' });
+  governance.operators.create({ id, name: id, employer, officeCountry: 'JP', roles, password: 'bench-password-1234', totpSecret: 'DOMICILEDEMOTOTPSECRETFOROPSDEMO', actor: systemActor('system:bench') });
 // A bulk read is an incident: its case is opened by security and approved by two approvers.
 const support = await make('op-bench-security', ['security']);
 const approvers = [await make('op-bench-approver1', ['approver']), await make('op-bench-approver2', ['approver'])];

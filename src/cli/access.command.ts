@@ -1,8 +1,10 @@
 // `domicile access …`: cut a jurisdiction off from operator access (or lift it), list the cut-offs,
 // and ask the broker a what-if question — the decision, the policies behind it and the masking —
 // without reading, releasing or logging anything. Block and unblock write only the directory
-// (and a journal event), so they work beside a running server, which picks the change up within
-// 250 ms, ends live sessions from that country and writes the event to the access logs.
+// (and a journal event), so they work beside a running server, which picks the change up at its
+// next poll (every 250 ms), applies it, ends live sessions from that country and writes it to the
+// access logs timed when it took effect. The messages say exactly that: this command records the
+// change; the server enforces it.
 import { openDirectory } from '../cells/directory.js';
 import type { Config } from '../config/config.js';
 import { openRuntime } from '../app/runtime.js';
@@ -12,8 +14,9 @@ import { createGovernanceJournal, systemActor } from '../governance/journal.js';
 import type { CliOutput } from './output.js';
 import { directoryMigrations } from '../app/schema.js';
 
-export const accessUsage = `  access block <CC>              cut off operator access from a jurisdiction (takes effect on a running server within 1 s)
-  access unblock <CC>            lift a cut-off
+export const accessUsage = `  access block <CC>              record a cut-off of operator access from or for a jurisdiction; a running
+                                 server applies it at its next poll (within 250 ms) and logs when it did
+  access unblock <CC>            record the lifting of a cut-off; a running server logs it, then applies it
   access blocks                  list the jurisdictions cut off
   access check --operator <id> --ip <address> --subject <id> --category <cat> --purpose <code> --case <ref> [--json]
                                  what-if: the broker's decision, policies and masking; nothing is read, released or logged
@@ -52,11 +55,15 @@ async function runBlock(props: AccessCommandProps, blocked: boolean): Promise<nu
     if (blocked) {
       props.out.stdout(
         changed
-          ? `Blocked ${country}: every new operator request from or for ${country} is refused; a running server ends live operator sessions from ${country} within a second.`
+          ? `Recorded a block of ${country}. A running server applies it at its next poll (within 250 ms): from then on it refuses every new operator request from or for ${country}, ends live operator sessions from ${country}, and records the block in every access log at the moment it took effect. Requests decided before that are not affected.`
           : `${country} was already blocked; nothing changed.`,
       );
     } else {
-      props.out.stdout(changed ? `Unblocked ${country}: operator access from ${country} is decided by the policies again.` : `${country} was not blocked; nothing changed.`);
+      props.out.stdout(
+        changed
+          ? `Recorded the lifting of the block of ${country}. A running server records it in every access log and then, at its next poll (within 250 ms), decides operator access from ${country} by the policies again; until then the block holds.`
+          : `${country} was not blocked; nothing changed.`,
+      );
     }
     return 0;
   } finally {

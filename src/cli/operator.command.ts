@@ -1,5 +1,6 @@
 // `domicile operator …`: add an operator (its TOTP secret is shown once, here, and never again),
-// list operators without secrets, and disable one, ending its sessions. The password comes from
+// change its roles, list operators without secrets, and disable one, ending its sessions. Adding,
+// role changes and disabling are journaled for every jurisdiction's access log. The password comes from
 // DOMICILE_OPERATOR_PASSWORD so it never sits in shell history or a process listing. The
 // employer must be a recipient of registries/recipients.json: the broker needs its registry id to
 // find a transfer basis for what the operator reads.
@@ -15,6 +16,8 @@ import type { CliOutput } from './output.js';
 
 export const operatorUsage = `  operator add --id <id> --name <name> --employer <entity> --employer-country <CC> --office <CC> --roles <role,…>
                                  add an operator (password from $DOMICILE_OPERATOR_PASSWORD); prints its TOTP secret once
+  operator roles <id> --roles <role,…>
+                                 replace an operator's roles (recorded in the access logs)
   operator list [--json]         list operators (no secrets)
   operator disable <id>          refuse the operator's sign-ins and end its sessions (recorded in the access logs)`;
 
@@ -47,6 +50,16 @@ function usageError(out: CliOutput, message: string): number {
 
 const roleSet: ReadonlySet<string> = new Set(OPERATOR_ROLES);
 
+/** The roles of --roles, or a usage message. */
+function parseRoleList(roles: string): OperatorRole[] | string {
+  const roleList = roles.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknownRoles = roleList.filter((r) => !roleSet.has(r));
+  if (roleList.length === 0 || unknownRoles.length > 0) {
+    return `${unknownRoles.length > 0 ? `unknown role(s) ${unknownRoles.join(', ')}; ` : ''}--roles takes one or more of ${OPERATOR_ROLES.join(', ')}, comma-separated`;
+  }
+  return roleList as OperatorRole[];
+}
+
 function findEmployer(recipients: readonly Recipient[], text: string): Recipient | undefined {
   const wanted = text.trim().toLowerCase();
   return recipients.find((r) => r.id.toLowerCase() === wanted || r.name.toLowerCase() === wanted);
@@ -72,11 +85,8 @@ async function runAdd(props: OperatorCommandProps): Promise<number> {
   if (missing.length > 0) return usageError(props.out, `operator add needs ${missing.join(', ')}`);
   const password = (props.env ?? process.env)[OPERATOR_PASSWORD_ENV];
   if (!password) return usageError(props.out, `set the new operator's password in the environment variable ${OPERATOR_PASSWORD_ENV} (never on the command line)`);
-  const roleList = (roles as string).split(',').map((r) => r.trim()).filter((r) => r !== '');
-  const unknownRoles = roleList.filter((r) => !roleSet.has(r));
-  if (roleList.length === 0 || unknownRoles.length > 0) {
-    return usageError(props.out, `${unknownRoles.length > 0 ? `unknown role(s) ${unknownRoles.join(', ')}; ` : ''}--roles takes one or more of ${OPERATOR_ROLES.join(', ')}, comma-separated`);
-  }
+  const roleList = parseRoleList(roles as string);
+  if (typeof roleList === 'string') return usageError(props.out, roleList);
   for (const [flag, value] of [['--employer-country', employerCountry], ['--office', office]] as const) {
     if (!/^[A-Z]{2}$/.test(value as string)) return usageError(props.out, `${flag} must be an ISO 3166-1 alpha-2 country code such as JP (got "${value as string}")`);
   }
@@ -100,9 +110,10 @@ async function runAdd(props: OperatorCommandProps): Promise<number> {
         name: (name as string).trim(),
         employer: employerRef,
         officeCountry: office as string,
-        roles: roleList as OperatorRole[],
+        roles: roleList,
         password,
         totpSecret,
+        actor: systemActor('system:cli'),
       });
     } catch (err) {
       if (!isDomainError(err)) throw err;
@@ -173,10 +184,31 @@ async function runDisable(props: OperatorCommandProps): Promise<number> {
   }
 }
 
+async function runRoles(props: OperatorCommandProps): Promise<number> {
+  const id = props.args[0];
+  if (!id) return usageError(props.out, 'operator roles needs an operator id');
+  if (props.options.roles === undefined || props.options.roles.trim() === '') return usageError(props.out, 'operator roles needs --roles');
+  const roleList = parseRoleList(props.options.roles);
+  if (typeof roleList === 'string') return usageError(props.out, roleList);
+  const runtime = await openRuntime(props.config);
+  try {
+    // The event waits in the journal; a running server writes it to every jurisdiction's log.
+    const result = await runtime.governance.operators.setRoles({ id, roles: roleList, actor: systemActor('system:cli') });
+    if (!result) return usageError(props.out, `no operator "${id}"`);
+    const roles = result.operator.roles.join(', ');
+    props.out.stdout(result.changed ? `Changed the roles of ${id} to ${roles} (recorded in every jurisdiction's access log).` : `${id} already has the roles ${roles}; nothing changed.`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
 export async function runOperatorCommand(props: OperatorCommandProps): Promise<number> {
   switch (props.sub) {
     case 'add':
       return runAdd(props);
+    case 'roles':
+      return runRoles(props);
     case 'list':
       return runList(props);
     case 'disable':

@@ -3,6 +3,7 @@
 // engineers of the story, who had broad remote access under the old policy and are denied by
 // the current one. Credentials are fixed and public: demo only.
 import type { Runtime } from '../app/runtime.js';
+import { systemActor } from '../governance/journal.js';
 import type { Employer } from '../governance/operators/operators.js';
 import type { OperatorRole } from '../governance/policy/policy.request.js';
 
@@ -36,7 +37,7 @@ export async function seedDemoOperators(runtime: Runtime): Promise<void> {
   const { governance } = runtime;
   for (const operator of demoOperators) {
     if (await governance.operators.find(operator.id)) continue;
-    await governance.operators.create({ ...operator, password: demoOperatorPassword, totpSecret: demoTotpSecret });
+    await governance.operators.create({ ...operator, password: demoOperatorPassword, totpSecret: demoTotpSecret, actor: systemActor('system:demo') });
   }
   for (const ticket of demoTickets) {
     if (await governance.cases.find(ticket.ref)) continue;

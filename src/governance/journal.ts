@@ -1,11 +1,12 @@
-// The governance journal: blocks, unblocks, operator disables, every step of a grant
-// (request, refusal, approval, denial, revocation, expiry) and of a case (opening, confirmation,
-// approval, closing) are stored as events in the directory in the same transaction as
-// the change they describe, then written to the access logs (the cells' tamper-evident record):
-// grant and case events to the log of each subject's home, cut-offs and operator disables to every
-// jurisdiction's log. A
-// process without the logs open (the CLI) leaves its events for the server, which writes
-// pending events within a poll interval and again at start.
+// The governance journal: blocks, unblocks, operator additions, role changes and disables, every
+// step of a grant (request, refusal, approval, denial, revocation, expiry) and of a case (opening,
+// confirmation, approval, closing) are stored as events in the directory in the same transaction
+// as the change they describe, then written to the access logs (the cells' tamper-evident record):
+// grant and case events to the log of each subject's home, cut-offs and operator changes to every
+// jurisdiction's log. A process without the logs open (the CLI) leaves its events for the server,
+// which writes pending events within a poll interval and again at start. Blocks and unblocks are
+// the exception: the serving process's cut-off writes each one when it applies it, timed when it
+// took effect there, so a block in the log is a block that held for its whole span (see cutoff.ts).
 import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
@@ -41,10 +42,12 @@ export interface GrantEvent {
 }
 
 export interface OperatorEvent {
-  readonly kind: 'operator-disable';
+  readonly kind: 'operator-add' | 'operator-roles' | 'operator-disable';
   readonly actor: EventActor;
-  /** The operator disabled (its id only). */
+  /** The operator added, changed or disabled (its id only). */
   readonly operatorId: string;
+  /** Its roles after an addition or a role change (codes, e.g. `approver`). */
+  readonly roles?: readonly string[];
   readonly jurisdictions: readonly string[];
 }
 
@@ -66,7 +69,17 @@ function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
 }
 
 function isOperatorEvent(event: GovernanceEvent): event is OperatorEvent {
-  return event.kind === 'operator-disable';
+  return event.kind === 'operator-add' || event.kind === 'operator-roles' || event.kind === 'operator-disable';
+}
+
+const BLOCK_KINDS = ['block', 'unblock'] as const;
+
+/** A block or unblock waiting in the journal for the serving process to apply and log it. */
+export interface PendingBlock {
+  readonly id: string;
+  /** When it was committed (by the CLI or an API call). */
+  readonly at: string;
+  readonly event: BlockEvent;
 }
 
 /** The system itself (expiry sweeps) or the command line, which have no operator record. */
@@ -88,6 +101,8 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
   if (isBlockEvent(event) || isOperatorEvent(event)) {
     const kind = event.kind;
     const [purpose, caseRef] = isBlockEvent(event) ? ['CUTOFF', `cutoff:${event.country}`] : ['OPERATOR_ADMIN', `operator:${event.operatorId}`];
+    // An operator's roles are logged as `fields` (codes only), so a new approver is visible.
+    const fields = isOperatorEvent(event) ? [...(event.roles ?? [])] : [];
     return event.jurisdictions.map((jurisdiction, i) => ({
       eventId: `${eventId}-${i}`,
       time: at,
@@ -95,7 +110,7 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
       subjectJurisdiction: jurisdiction,
       subjects: [],
       categories: [],
-      fields: [],
+      fields,
       action: kind,
       purpose,
       caseRef,
@@ -133,9 +148,18 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
 export interface GovernanceJournal {
   /** Adds an event inside the transaction that makes the change it describes. */
   add(trx: Transaction<DirectoryDatabase>, event: GovernanceEvent, at: string): Promise<string>;
-  /** Writes pending events to the access logs; a no-op without them. Failures stay pending. */
+  /**
+   * Writes pending events to the access logs; a no-op without them. Failures stay pending.
+   * Blocks and unblocks are left to the cut-off, which writes them as it applies them.
+   */
   flush(): Promise<void>;
   pending(): Promise<number>;
+  /** True when this process writes the access logs (a serving process). */
+  readonly recording: boolean;
+  /** Blocks and unblocks not yet written to the logs, oldest first. */
+  pendingBlocks(): Promise<PendingBlock[]>;
+  /** Writes a block or unblock to the logs, timed `appliedAt` (when it took effect), and marks it written. */
+  recordApplied(block: PendingBlock, appliedAt: string): Promise<void>;
 }
 
 export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; recorder: AccessRecorder | null; now?: () => Date }): GovernanceJournal {
@@ -146,7 +170,15 @@ export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; 
   async function flushNow(): Promise<void> {
     if (!recorder) return;
     for (;;) {
-      const rows = await db.selectFrom('governance_event').selectAll().where('logged_at', 'is', null).orderBy('at').orderBy('id').limit(100).execute();
+      const rows = await db
+        .selectFrom('governance_event')
+        .selectAll()
+        .where('logged_at', 'is', null)
+        .where('kind', 'not in', BLOCK_KINDS)
+        .orderBy('at')
+        .orderBy('id')
+        .limit(100)
+        .execute();
       if (rows.length === 0) return;
       for (const row of rows) {
         const event = JSON.parse(row.entry) as GovernanceEvent;
@@ -156,17 +188,39 @@ export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; 
     }
   }
 
+  function serialised(work: () => Promise<void>): Promise<void> {
+    // One write at a time, so an event is never written to the logs twice.
+    const run = chain.then(work);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
   return {
+    recording: recorder !== null,
     async add(trx, event, at) {
       const id = `ge-${crypto.randomBytes(8).toString('hex')}`;
       await trx.insertInto('governance_event').values({ id, at, kind: event.kind, actor: event.actor.id, entry: JSON.stringify(event), logged_at: null }).execute();
       return id;
     },
-    flush() {
-      // One flush at a time, so an event is never written to the logs twice.
-      const run = chain.then(flushNow);
-      chain = run.catch(() => undefined);
-      return run;
+    flush: () => serialised(flushNow),
+    async pendingBlocks() {
+      const rows = await db
+        .selectFrom('governance_event')
+        .select(['id', 'at', 'entry'])
+        .where('logged_at', 'is', null)
+        .where('kind', 'in', BLOCK_KINDS)
+        .orderBy('at')
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({ id: row.id, at: row.at, event: JSON.parse(row.entry) as BlockEvent }));
+    },
+    recordApplied(block, appliedAt) {
+      return serialised(async () => {
+        if (!recorder) return;
+        // In order, one jurisdiction after another: the caller awaits each block before the next.
+        for (const entry of entriesOf(block.id, appliedAt, block.event)) await recorder.recordAccess(entry);
+        await db.updateTable('governance_event').set({ logged_at: now().toISOString() }).where('id', '=', block.id).execute();
+      });
     },
     async pending() {
       const row = await db

@@ -3,13 +3,14 @@
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
 import type { ConversationRow, MessageRow } from './messaging.tables.js';
-import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
+import { DomainError, isDomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import { liveRecipients, type CachedConversation, type Member } from './conversation.cache.js';
 import { ownersWithContact } from './contact.service.js';
 import { appendMessage } from './message.repository.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
-import { categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
+import { authorizeWrite, categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
+import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
 
 export const maxGroupMembers = 500;
@@ -258,8 +259,19 @@ export async function listMembers(props: { ctx: MessagingContext; actor: Subject
   return out;
 }
 
+/**
+ * A system message ("… added …", "… left") is the actor's data. In a conversation stored abroad
+ * it passes the transfer gate like any message the actor sends; without a basis (no consent, or
+ * consent withdrawn) it is not written, and the change it would announce still happens.
+ */
 async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string): Promise<void> {
   const cell = ctx.cells.get(conversation.cellId);
+  try {
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
+  } catch (err) {
+    if (isDomainError(err) && (err.code === 'TRANSFER_CONSENT_REQUIRED' || err.code === 'TRANSFER_NO_BASIS')) return;
+    throw err;
+  }
   const { row, created } = await messageWriterOf(ctx, cell.id).write({ cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null });
   if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message: presentMessage(row) });
 }

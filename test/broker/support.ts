@@ -2,7 +2,9 @@
 // code each time (a code works once), posing as a country through a trusted proxy header, and
 // reading the access-log entries a request left.
 import { demoOperatorPassword, demoTotpSecret } from '../../src/demo/demo.operators.js';
+import { systemActor } from '../../src/governance/journal.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import type { Employer } from '../../src/governance/operators/operators.js';
 import type { OperatorRole } from '../../src/governance/policy/policy.request.js';
 import { base32Decode, hotp, totpStep } from '../../src/governance/totp.js';
@@ -51,6 +53,7 @@ export async function makeOperator(server: TestServer, props: { roles: OperatorR
     roles: props.roles,
     password: demoOperatorPassword,
     totpSecret: demoTotpSecret,
+    actor: systemActor('system:test'),
   });
   return id;
 }
@@ -64,19 +67,20 @@ export async function signInOperator(server: TestServer, operatorId: string, hea
   return client;
 }
 
-/** Entries naming `subjectId` in its home log, newest first. */
+/** Entries naming `subjectId` in its home log, newest first, opened (operator-side: ids in clear). */
 export async function entriesAbout(server: TestServer, subjectId: string, limit = 20): Promise<AccessEntry[]> {
   const subject = await server.runtime.directory.get(subjectId);
   const log = server.runtime.logs.forJurisdiction(subject.home);
+  const db = server.runtime.cells.get(log.cellId).db;
   const stored = await log.entriesAbout({ subjectId, before: null, limit });
-  return stored.map((s) => JSON.parse(s.canonical) as AccessEntry);
+  const opened = await Promise.all(stored.map(async (s) => (await readOpenedEntries(db, s.index, s.index + 1))[0]?.entry));
+  return opened.filter((e) => e !== undefined);
 }
 
-/** Every entry of a jurisdiction's log from index `from` on. */
+/** Every entry of a jurisdiction's log from index `from` on, opened (operator-side: ids in clear). */
 export async function entriesSince(server: TestServer, jurisdiction: string, fromIndex: number): Promise<AccessEntry[]> {
   const log = server.runtime.logs.forJurisdiction(jurisdiction);
-  const rows = await server.runtime.cells.get(log.cellId).db.selectFrom('log_entry').select(['idx', 'entry']).where('idx', '>=', fromIndex).orderBy('idx').execute();
-  return rows.map((r) => JSON.parse(r.entry) as AccessEntry);
+  return (await readOpenedEntries(server.runtime.cells.get(log.cellId).db, fromIndex, Number.MAX_SAFE_INTEGER)).map((r) => r.entry);
 }
 
 export function logSize(server: TestServer, jurisdiction: string): number {

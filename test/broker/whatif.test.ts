@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 
 let file = '';
@@ -15,8 +16,9 @@ let jpLogSize = 0;
 async function jpLog(): Promise<{ size: number; entries: AccessEntry[] }> {
   const runtime = await openRuntime(loadConfig({ file }));
   try {
-    const rows = await runtime.cells.get('jp').db.selectFrom('log_entry').select('entry').orderBy('idx').execute();
-    return { size: runtime.logs.forJurisdiction('JP').size(), entries: rows.map((r) => JSON.parse(r.entry) as AccessEntry) };
+    // Operator-side: the entries opened (operator ids in clear), as the operator's tools read them.
+    const size = runtime.logs.forJurisdiction('JP').size();
+    return { size, entries: (await readOpenedEntries(runtime.cells.get('jp').db, 0, size)).map((r) => r.entry) };
   } finally {
     await runtime.close();
   }

@@ -8,10 +8,17 @@ import { runDisclosureReport } from '../../src/cli/report.command.js';
 import type { CliOutput } from '../../src/cli/output.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DomainError } from '../../src/errors/catalogue.js';
-import type { AccessEntry } from '../../src/governance/log/entry.js';
+import { commitmentTo, type AccessEntry } from '../../src/governance/log/entry.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 
 let file = '';
+
+/** An entry as the person sees it: their own commitment opened with their salt, the rest sealed. */
+function asThePersonSeesIt(stored: { canonical: string; salt: string | null }, subjectId: string): AccessEntry {
+  const entry = JSON.parse(stored.canonical) as AccessEntry;
+  const mine = stored.salt === null ? subjectId : commitmentTo(stored.salt, subjectId);
+  return { ...entry, subjects: entry.subjects.map((s) => (s === mine ? subjectId : s)) };
+}
 
 /** The JP log as another process sees it: its size and the entries naming `subjectId`. */
 async function jpLog(subjectId: string): Promise<{ size: number; about: AccessEntry[] }> {
@@ -19,7 +26,7 @@ async function jpLog(subjectId: string): Promise<{ size: number; about: AccessEn
   try {
     const log = runtime.logs.forJurisdiction('JP');
     const about = await log.entriesAbout({ subjectId, before: null, limit: 50 });
-    return { size: log.size(), about: about.map((s) => JSON.parse(s.canonical) as AccessEntry) };
+    return { size: log.size(), about: about.map((s) => asThePersonSeesIt(s, subjectId)) };
   } finally {
     await runtime.close();
   }
@@ -62,7 +69,7 @@ describe('report disclosure', () => {
     const runtime = await openRuntime(loadConfig({ file }));
     try {
       const kr = await runtime.logs.forJurisdiction('KR').entriesAbout({ subjectId: 'minjun', before: null, limit: 5 });
-      expect(JSON.parse(kr[0]?.canonical ?? '{}')).toMatchObject({ subjects: ['minjun'], purpose: 'DATA_SUBJECT_REQUEST', subjectJurisdiction: 'KR' });
+      expect(kr[0] && asThePersonSeesIt(kr[0], 'minjun')).toMatchObject({ subjects: ['minjun'], purpose: 'DATA_SUBJECT_REQUEST', subjectJurisdiction: 'KR' });
     } finally {
       await runtime.close();
     }

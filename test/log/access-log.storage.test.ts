@@ -1,13 +1,15 @@
 // The durable access log on SQLite and PostgreSQL: group-committed appends with gap-free
 // indices, checkpoints, proofs and tiles that verify, reopening consistent with the last
 // checkpoint, fail-closed when storage refuses, and routing of entries to the subjects' cell.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { DomainError } from '../../src/errors/catalogue.js';
 import { openAccessLogs } from '../../src/governance/log/access-logs.js';
 import { openCheckpoint } from '../../src/governance/log/checkpoint.js';
-import { encodeAccessEntry } from '../../src/governance/log/entry.js';
+import type { CellDatabase } from '../../src/cells/cell.database.js';
+import { COMMITMENT, commitmentTo, type AccessEntry } from '../../src/governance/log/entry.js';
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import { verifyCellLog } from '../../src/governance/log/log.verify.js';
 import { leafHash, rootOf, verifyConsistency, verifyInclusion } from '../../src/governance/log/merkle.js';
 import { decodeEntryBundle } from '../../src/governance/log/tiles.js';
@@ -25,7 +27,21 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'ok';
 }
 
-const leafOf = (i: number): Buffer => leafHash(encodeAccessEntry(accessEntry(i)));
+// Leaves are sealed with fresh salts, so the expected leaf of entry i is the hash of its stored
+// bytes, which must open (with the openings stored beside them) to exactly accessEntry(i).
+const stored = new Map<number, Buffer>();
+const leafOf = (i: number): Buffer => leafHash(stored.get(i) ?? Buffer.alloc(0));
+async function expectStoredAsAppended(db: Kysely<CellDatabase>, from: number, to: number): Promise<void> {
+  for (const { idx, entry } of await readOpenedEntries(db, from, to)) {
+    const appended = accessEntry(idx);
+    expect(entry).toEqual({ ...appended, subjects: [...new Set(appended.subjects)].sort() });
+    const row = await db.selectFrom('log_entry').select('entry').where('idx', '=', idx).executeTakeFirstOrThrow();
+    stored.set(idx, Buffer.from(row.entry, 'utf8'));
+    // The leaf itself names no one: subjects and operator are commitments.
+    const leaf = JSON.parse(row.entry) as AccessEntry;
+    expect(leaf.subjects.every((s) => COMMITMENT.test(s)) && COMMITMENT.test(leaf.actor)).toBe(true);
+  }
+}
 
 describe.each(dialects)('access log on %s', (dialect) => {
   let cells: CellRegistry | null = null;
@@ -41,6 +57,7 @@ describe.each(dialects)('access log on %s', (dialect) => {
 
     const first = await Promise.all(Array.from({ length: 600 }, (_, i) => log.append(accessEntry(i))));
     expect(first.map((r) => r.index)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    await expectStoredAsAppended(cells.get('jp').db, 0, 600);
     const cp600 = await log.checkpoint();
     const opened = openCheckpoint(cp600.note, [key.verifier], key.origin).checkpoint;
     expect(opened.treeSize).toBe(600);
@@ -56,7 +73,7 @@ describe.each(dialects)('access log on %s', (dialect) => {
     expect((await log.tile('tile/0/002.p/88')).bytes.subarray(32 * 87)).toEqual(leafOf(599));
     expect((await log.tile('tile/1/000.p/2')).bytes.length).toBe(64);
     const bundle = decodeEntryBundle((await log.tile('tile/entries/002.p/88')).bytes, 88);
-    expect(bundle[0]).toEqual(encodeAccessEntry(accessEntry(512)));
+    expect(bundle[0]).toEqual(stored.get(512));
     expect(await codeOf(log.tile('tile/0/002'))).toBe('NOT_FOUND');
     expect(await codeOf(log.tile('tile/0/002.p/89'))).toBe('NOT_FOUND');
     expect(await codeOf(log.tile('tile/0/0002'))).toBe('BAD_REQUEST');
@@ -67,7 +84,9 @@ describe.each(dialects)('access log on %s', (dialect) => {
 
     const about = await log.entriesAbout({ subjectId: 'hanako', limit: 5 });
     expect(about.map((a) => a.index)).toEqual([897, 894, 891, 888, 885]);
-    expect(about[0]?.canonical).toBe(encodeAccessEntry(accessEntry(897)).toString());
+    await expectStoredAsAppended(cells.get('jp').db, 600, 900);
+    expect(about[0]?.canonical).toBe(stored.get(897)?.toString());
+    expect(JSON.parse(about[0]?.canonical ?? '{}')).toMatchObject({ subjects: expect.arrayContaining([commitmentTo(about[0]?.salt ?? '', 'hanako')]) as unknown });
     const older = await log.entriesAbout({ subjectId: 'hanako', before: 885, limit: 2 });
     expect(older.map((a) => a.index)).toEqual([882, 879]);
     await log.close();

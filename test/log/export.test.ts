@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import { seedDemoAccesses } from '../../src/demo/demo.accesses.js';
+import { COMMITMENT } from '../../src/governance/log/entry.js';
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { tempDir } from '../support/databases.js';
 import { accessEntry } from './support.js';
@@ -47,7 +49,14 @@ describe('log export', () => {
     expect(fs.existsSync(path.join(out, 'tile/0/002.p/227'))).toBe(true);
     expect(fs.existsSync(path.join(out, 'tile/1/000.p/2'))).toBe(true);
     const first = JSON.parse(log.entries[0]?.toString() ?? '{}') as Record<string, unknown>;
-    expect(first).toMatchObject({ actor: 'op-shanghai-eng1', actorEmployer: 'Shanghai Dev Ltd.', actorPhysicalCountry: 'CN', subjectJurisdiction: 'JP' });
+    // The leaf commits to the operator; its id is beside it in the cell, for the operator side.
+    expect(first).toMatchObject({ actor: expect.stringMatching(COMMITMENT) as unknown, actorEmployer: 'Shanghai Dev Ltd.', actorPhysicalCountry: 'CN', subjectJurisdiction: 'JP' });
+    const runtime = await openRuntime(loadConfig({ file: config.file }));
+    try {
+      expect((await readOpenedEntries(runtime.cells.get('jp').db, 0, 1))[0]?.entry.actor).toBe('op-shanghai-eng1');
+    } finally {
+      await runtime.close();
+    }
     expect(log.entries.some((e) => e.toString().includes('"caseRef":"T-1001"'))).toBe(true);
 
     // The client is not a rubber stamp: one flipped byte in a bundle, or another log's key, fails.

@@ -1,7 +1,10 @@
 // Verifies, in the browser, that an access-log entry about the person is in their cell's log: the
 // leaf hash SHA-256(0x00 ‖ entry bytes), the RFC 9162 §2.1.3.2 inclusion proof up to the root of a
 // checkpoint, and the checkpoint's C2SP signed-note Ed25519 signature by the log's own key from
-// /.well-known/domicile/log-keys.json. WebCrypto only, no server code; pure apart from crypto.subtle.
+// /.well-known/domicile/log-keys.json — and that the entry really is about the person: its
+// subjects are salted commitments, and the salt the server gives for the person's own id must
+// open one of them (the others stay sealed). WebCrypto only, no server code; pure apart from
+// crypto.subtle.
 import type { AccessesPage, AccessItem, LogKeys } from './types.js';
 
 const ALG_ED25519 = 0x01;
@@ -29,6 +32,13 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/** Base64url without padding (RFC 4648 §5) to bytes; undefined for anything else. */
+function decodeBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
+  const standard = text.replace(/-/g, '+').replace(/_/g, '/');
+  return decodeBase64(standard + '='.repeat((4 - (standard.length % 4)) % 4));
 }
 
 export function encodeBase64(bytes: Uint8Array): string {
@@ -180,19 +190,43 @@ export async function verifyCheckpoint(note: string, key: VerifierKey, origin: s
   return { origin, size: Number(size), rootHash, text };
 }
 
+const COMMITMENT_TAG = 'domicile/access-log/commitment/v1\n';
+
+/** The commitment to `id` under `salt`: c1:base64url(SHA-256(tag ‖ salt ‖ UTF-8 id)), as the log writes it. */
+export async function commitmentTo(salt: string, id: string): Promise<string> {
+  const saltBytes = decodeBase64Url(salt);
+  if (!saltBytes) throw new ProofError('the salt is not base64url');
+  const digest = await sha256(concat(encoder.encode(COMMITMENT_TAG), saltBytes, encoder.encode(id)));
+  return `c1:${encodeBase64(digest).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+}
+
+/** True when the entry's subjects hold the person's commitment (or, in an entry from before commitments, their id). */
+async function namesSubject(canonical: string, salt: string | null, subject: string): Promise<boolean> {
+  const parsed = JSON.parse(canonical) as { subjects?: unknown };
+  const subjects = Array.isArray(parsed.subjects) ? parsed.subjects : [];
+  const wanted = salt === null ? subject : await commitmentTo(salt, subject);
+  return subjects.includes(wanted);
+}
+
 export type EntryVerification =
   | { index: number; status: 'verified'; treeSize: number }
   | { index: number; status: 'pending'; reason: string }
   | { index: number; status: 'failed'; reason: string };
 
-/** Checks one entry: its bytes hash to its leaf, and its proof leads to the verified checkpoint's root. */
-export async function verifyEntry(item: AccessItem, checkpoint: VerifiedCheckpoint): Promise<EntryVerification> {
+/**
+ * Checks one entry: its bytes hash to its leaf, they commit to `subject` (the person), and its
+ * proof leads to the verified checkpoint's root.
+ */
+export async function verifyEntry(item: AccessItem, checkpoint: VerifiedCheckpoint, subject: string): Promise<EntryVerification> {
   const { index } = item;
   try {
     const leaf = await leafHash(encoder.encode(item.canonical));
     const claimed = decodeBase64(item.leafHash);
     if (!claimed || !bytesEqual(claimed, leaf)) {
       return { index, status: 'failed', reason: 'the entry does not hash to its leaf hash: it was changed' };
+    }
+    if (!(await namesSubject(item.canonical, item.subjectSalt, subject))) {
+      return { index, status: 'failed', reason: 'the entry does not commit to you: it is not about you' };
     }
     if (item.inclusionProof === null) {
       if (index >= checkpoint.size) return { index, status: 'pending', reason: 'newer than the checkpoint; proof follows within a second' };
@@ -252,7 +286,7 @@ export async function verifyAccessesPage(page: AccessesPage, keys: LogKeys): Pro
     if (!checkpoint) {
       entries.push({ index: item.index, status: 'failed', reason: `checkpoint not verified: ${checkpointError ?? ''}` });
     } else {
-      entries.push(await verifyEntry(item, checkpoint));
+      entries.push(await verifyEntry(item, checkpoint, page.subject));
     }
   }
   return { checkpointError, checkpoint, entries };

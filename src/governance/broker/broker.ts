@@ -301,7 +301,6 @@ export function createBroker(deps: BrokerDeps): Broker {
       return { part, fields, decided: decidedCategories(part, fields) };
     });
     const grantCovers = (grant: Grant, decided: readonly string[]): boolean => decided.every((c) => grant.categories.some((p) => covers(p, c)));
-    const at = now();
     const requestId = `acc-${crypto.randomBytes(8).toString('hex')}`;
     const known = await deps.subjectsOf(subjectIds);
     // An id nobody holds is refused exactly like a person outside the case, so the answer never
@@ -313,6 +312,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     const found = await deps.findCase(request.caseRef);
     const concerned = new Map((found?.subjects ?? []).map((s) => [s.id, s.role]));
     const blocked = deps.blocked();
+    // Timed when the cut-off was read, so the log orders the decision truly against a block,
+    // which is logged as of the moment it took effect (cutoff.ts).
+    const at = now();
 
     // Refusals that apply to the whole request, before any policy is asked.
     let whole: Verdict | null = null;

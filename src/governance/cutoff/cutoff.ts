@@ -2,10 +2,16 @@
 // restarts and so `domicile access block` (another process) reaches a running server, which
 // polls for changes. A change flushes the decision cache and tells listeners, who end the live
 // operator sessions from the newly blocked countries.
+//
+// The serving process applies every journaled block and unblock one by one, in the order they
+// were made, and writes each to the access logs timed when it took effect here: a block first
+// takes effect, then is logged; an unblock is logged first and takes effect only once logged.
+// So a block in the log held for its whole span, even one lifted a millisecond after it was made
+// (it still ends live sessions), and no access the log shows inside that span was allowed.
 import type { Kysely } from 'kysely';
 import type { DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
-import type { EventActor, GovernanceJournal } from '../journal.js';
+import type { EventActor, GovernanceJournal, PendingBlock } from '../journal.js';
 
 export interface BlockChange {
   readonly blocked: ReadonlySet<string>;
@@ -61,6 +67,33 @@ export async function persistBlock(props: {
   });
 }
 
+/**
+ * Blocks and unblocks in the order they took effect. Of one country's events, each is the
+ * opposite of the one before (a change is only journaled when it changed something), so ties in
+ * their timestamps are broken by that alternation from the country's state before them.
+ */
+export function inOrderOfEffect(blocks: readonly PendingBlock[], blockedBefore: (country: string) => boolean): PendingBlock[] {
+  const left = [...blocks].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const state = new Map<string, boolean>();
+  const out: PendingBlock[] = [];
+  while (left.length > 0) {
+    const first = left[0] as PendingBlock;
+    const sameTime = left.filter((b) => b.at === first.at);
+    // Among the earliest, one whose kind follows its country's state; failing that (an event
+    // another server applied), the earliest, which then changes nothing.
+    const next =
+      sameTime.find((b) => {
+        const country = b.event.country;
+        const blocked = state.get(country) ?? blockedBefore(country);
+        return (b.event.kind === 'block') !== blocked;
+      }) ?? first;
+    left.splice(left.indexOf(next), 1);
+    state.set(next.event.country, next.event.kind === 'block');
+    out.push(next);
+  }
+  return out;
+}
+
 export async function openCutoff(props: {
   db: Kysely<DirectoryDatabase>;
   journal: GovernanceJournal;
@@ -87,7 +120,7 @@ export async function openCutoff(props: {
     return change;
   }
 
-  async function refresh(): Promise<BlockChange | null> {
+  async function refreshFromSet(): Promise<BlockChange | null> {
     // Reads may finish out of order (a poll started before a block commits can finish after
     // it): only a read newer than the last one applied may change the set.
     const seq = ++started;
@@ -97,9 +130,61 @@ export async function openCutoff(props: {
     return apply(rows);
   }
 
+  const { journal } = props;
+  // A block that took effect but whose log write failed: written before anything newer applies.
+  let unlogged: { block: PendingBlock; appliedAt: string } | null = null;
+
+  /** Applies journaled changes in order; stops at the first that cannot be logged (retried next poll). */
+  async function applyJournaled(initial: boolean): Promise<BlockChange | null> {
+    if (unlogged) {
+      await journal.recordApplied(unlogged.block, unlogged.appliedAt);
+      unlogged = null;
+    }
+    const pending = await journal.pendingBlocks();
+    // At start the set just read already holds every pending change: each took effect now, and
+    // the state before them follows from how many there are of each country.
+    const count = new Map<string, number>();
+    for (const b of pending) count.set(b.event.country, (count.get(b.event.country) ?? 0) + 1);
+    const before = initial ? (c: string) => blocked.has(c) !== ((count.get(c) ?? 0) % 2 === 1) : (c: string) => blocked.has(c);
+    let last: BlockChange | null = null;
+    for (const block of inOrderOfEffect(pending, before)) {
+      const { country, kind } = block.event;
+      const next = new Set(blocked);
+      if (kind === 'block') next.add(country);
+      else next.delete(country);
+      if (kind === 'block') {
+        last = apply([...next]) ?? last;
+        const appliedAt = now().toISOString();
+        unlogged = { block, appliedAt };
+        await journal.recordApplied(block, appliedAt);
+        unlogged = null;
+      } else {
+        // Logged before it lifts anything: until then the block holds.
+        await journal.recordApplied(block, now().toISOString());
+        last = apply([...next]) ?? last;
+      }
+    }
+    return last;
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+  function refresh(): Promise<BlockChange | null> {
+    if (!journal.recording) return refreshFromSet();
+    // One refresh at a time, so changes apply in order and each is logged once.
+    const run = chain.then(() => applyJournaled(false));
+    chain = run.catch(() => undefined);
+    return run;
+  }
+  if (journal.recording) {
+    const first = applyJournaled(true);
+    chain = first.catch(() => undefined);
+    await chain;
+  }
+
   async function set(country: string, value: boolean, actor: EventActor): Promise<boolean> {
-    const changed = await persistBlock({ db: props.db, journal: props.journal, country, blocked: value, actor, jurisdictions: props.jurisdictions, at: now().toISOString() });
-    await refresh();
+    const changed = await persistBlock({ db: props.db, journal, country, blocked: value, actor, jurisdictions: props.jurisdictions, at: now().toISOString() });
+    // A block that took effect is kept even if its log write must wait for the next poll.
+    await refresh().catch(() => undefined);
     return changed;
   }
 

@@ -2,12 +2,13 @@
 // from a single writer, signed checkpoints at least every second while entries arrive, hash tiles
 // and entry bundles in the C2SP tlog-tiles layout, proofs, and a subject's own entries. On open
 // it rebuilds the tree from stored hashes and refuses to run if that contradicts the last
-// signed checkpoint.
+// signed checkpoint. Entries are sealed on the way in (entry.ts): the leaf commits to subject and
+// operator ids, whose openings stay beside it in the cell.
 import type { Kysely } from 'kysely';
 import type { CellDatabase } from '../../cells/cell.database.js';
 import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { openCheckpoint, signCheckpoint } from './checkpoint.js';
-import { canonicalAccessEntry, leafHashOfCanonical, type AccessEntry } from './entry.js';
+import { canonicalAccessEntry, leafHashOfCanonical, sealAccessEntry, type AccessEntry, type SealedEntry } from './entry.js';
 import { isLogError } from './errors.js';
 import type { LogKey } from './log-keys.js';
 import {
@@ -43,13 +44,15 @@ export interface StoredAccess {
   readonly index: number;
   /** The entry's canonical JSON: the exact bytes its leaf hashes. */
   readonly canonical: string;
+  /** The salt that opens the subject's commitment in it; null when the entry names the id in clear (written before commitments). */
+  readonly salt: string | null;
 }
 
 export interface AccessLog {
   readonly cellId: string;
   readonly origin: string;
   readonly verifierKey: string;
-  /** Resolves once the entry is committed (durable); its index in the tree. */
+  /** Seals the entry (commitments in the leaf) and resolves once it is committed (durable); its index in the tree. */
   append(entry: AccessEntry): Promise<{ index: number }>;
   /** Number of committed entries. */
   size(): number;
@@ -87,7 +90,8 @@ export interface OpenAccessLogProps {
 
 interface Pending {
   text: string;
-  subjects: readonly string[];
+  subjects: SealedEntry['subjects'];
+  actor: SealedEntry['actor'];
   resolve: (value: { index: number }) => void;
   reject: (err: unknown) => void;
 }
@@ -220,8 +224,8 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     };
     batch.forEach((item, i) => {
       const idx = first + i;
-      rows.entries.push({ idx, entry: item.text });
-      for (const subject of new Set(item.subjects)) rows.subjects.push({ subject_id: subject, idx });
+      rows.entries.push({ idx, entry: item.text, actor_id: item.actor?.id ?? null, actor_salt: item.actor?.salt ?? null });
+      for (const subject of item.subjects) rows.subjects.push({ subject_id: subject.id, idx, salt: subject.salt });
       range.append(leafHashOfCanonical(item.text), onNode);
     });
     for (const { level, idx, tree } of touched.values()) rows.tiles.push({ level, idx, width: tree.width, nodes: tree.packed });
@@ -329,13 +333,15 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     append(entry) {
       if (closed) return Promise.reject(new DomainError('LOG_UNAVAILABLE', `the access log of cell ${cellId} is closed`));
       let text: string;
+      let sealed: SealedEntry;
       try {
-        text = canonicalAccessEntry(entry);
+        sealed = sealAccessEntry(entry);
+        text = canonicalAccessEntry(sealed.leaf);
       } catch (err) {
         return Promise.reject(err);
       }
       return new Promise((resolve, reject) => {
-        queue.push({ text, subjects: entry.subjects, resolve, reject });
+        queue.push({ text, subjects: sealed.subjects, actor: sealed.actor, resolve, reject });
         if (!flushing && queue.length === 1) setImmediate(() => void flush());
       });
     },
@@ -389,8 +395,9 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
 
     async entriesAbout({ subjectId, before = null, limit }) {
       const indices = await subjectIndices(db, { subjectId, before, limit });
-      const rows = await readEntriesAt(db, indices);
-      return rows.map((r) => ({ index: r.idx, canonical: r.entry }));
+      const salts = new Map(indices.map((i) => [i.idx, i.salt]));
+      const rows = await readEntriesAt(db, indices.map((i) => i.idx));
+      return rows.map((r) => ({ index: r.idx, canonical: r.entry, salt: salts.get(r.idx) ?? null }));
     },
 
     drain() {

@@ -1,7 +1,10 @@
 // One access-log entry: the record of one access decision, ids only. Owns the entry's shape, its
-// checks (no names, no contents: every string is an id, a code or a country) and its exact bytes,
-// the RFC 8785 canonical JSON that becomes the Merkle leaf.
-import { hash as oneShotHash } from 'node:crypto';
+// checks (no names, no contents: every string is an id, a code or a country), its exact bytes,
+// the RFC 8785 canonical JSON that becomes the Merkle leaf, and its sealing: in the leaf each
+// subject id and the operator id are replaced by salted commitments, so a person shown an entry
+// (with its salt for their own id) can prove their id is in it without learning anyone else's
+// (docs/access-log.md).
+import { hash as oneShotHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../../errors/catalogue.js';
 import { MAX_ENTRY_SIZE } from './tiles.js';
 
@@ -168,6 +171,85 @@ export function leafHashOfCanonical(text: string): Buffer {
 /** The entry's canonical bytes: what its Merkle leaf hashes. */
 export function encodeAccessEntry(entry: AccessEntry): Buffer {
   return Buffer.from(canonicalAccessEntry(entry), 'utf8');
+}
+
+/** A commitment to an id in a sealed leaf: `c1:` and base64url of 32 bytes. */
+export const COMMITMENT = /^c1:[A-Za-z0-9_-]{43}$/;
+const COMMITMENT_TAG = Buffer.from('domicile/access-log/commitment/v1\n', 'utf8');
+export const SALT_BYTES = 16;
+
+// One buffer and a one-shot hash per commitment: a bulk entry seals a thousand of them.
+function commit(salt: Uint8Array, id: string): string {
+  return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salt, Buffer.from(id, 'utf8')]), 'base64url')}`;
+}
+
+/**
+ * The commitment to `id` under `salt` (base64url of 16 random bytes):
+ * `c1:` ‖ base64url(SHA-256("domicile/access-log/commitment/v1\n" ‖ salt bytes ‖ UTF-8 id)).
+ * Binding (SHA-256), and hiding while the salt stays with the operator and the person it opens.
+ */
+export function commitmentTo(salt: string, id: string): string {
+  return commit(Buffer.from(salt, 'base64url'), id);
+}
+
+/** System jobs are not people: their actor stays in clear (`system:cli`, `system:retention`). */
+export const isSystemActor = (actor: string): boolean => actor.startsWith('system:');
+
+export interface SealedEntry {
+  /** The entry as its leaf holds it: subjects and the operator as commitments. */
+  readonly leaf: AccessEntry;
+  /** Each distinct subject with the salt of its commitment (kept outside the leaf). */
+  readonly subjects: readonly { readonly id: string; readonly salt: string }[];
+  /** The operator and the salt of its commitment; null when the actor stays in clear. */
+  readonly actor: { readonly id: string; readonly salt: string } | null;
+}
+
+/**
+ * Seals an entry for its leaf. Every subject gets a fresh salt in every entry, so commitments
+ * link neither to the id nor to each other across entries; they are sorted, so their order says
+ * nothing of who came first (a reporter before the reported, say).
+ */
+export function sealAccessEntry(entry: AccessEntry): SealedEntry {
+  // The ids themselves must be ids (no names), though only their commitments reach the leaf.
+  assertAccessEntry(entry);
+  const ids = [...new Set(entry.subjects)];
+  for (const id of [...ids, entry.actor]) {
+    if (COMMITMENT.test(id)) throw invalid(`${JSON.stringify(id)} is already a commitment; log ids, the log commits to them`);
+  }
+  const salts = randomBytes(SALT_BYTES * (ids.length + 1));
+  const saltAt = (i: number): Buffer => salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES);
+  const commitments: string[] = [];
+  const subjects = ids.map((id, i) => {
+    commitments.push(commit(saltAt(i), id));
+    return { id, salt: saltAt(i).toString('base64url') };
+  });
+  const systemActor = isSystemActor(entry.actor);
+  const actorSalt = saltAt(ids.length);
+  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commit(actorSalt, entry.actor), subjects: commitments.sort() };
+  return { leaf, subjects, actor: systemActor ? null : { id: entry.actor, salt: actorSalt.toString('base64url') } };
+}
+
+/**
+ * Operator-side: the entry with its ids, from its leaf and the openings kept beside it. Refuses
+ * (INVALID_ACCESS_ENTRY) an opening that does not open a commitment of the leaf. Subjects come
+ * back sorted by id (the leaf keeps no order).
+ */
+export function openAccessEntry(
+  leaf: AccessEntry,
+  openings: { actor: { id: string; salt: string } | null; subjects: readonly { id: string; salt: string | null }[] },
+): AccessEntry {
+  const committed = new Set(leaf.subjects);
+  const subjects = openings.subjects.map((s) => {
+    if (!committed.has(s.salt === null ? s.id : commitmentTo(s.salt, s.id))) throw invalid(`the opening for ${s.id} opens no subject of entry ${leaf.eventId}`);
+    return s.id;
+  });
+  if (subjects.length !== committed.size) throw invalid(`entry ${leaf.eventId} commits to ${committed.size} subjects, ${subjects.length} opened`);
+  let actor = leaf.actor;
+  if (COMMITMENT.test(leaf.actor)) {
+    if (!openings.actor || commitmentTo(openings.actor.salt, openings.actor.id) !== leaf.actor) throw invalid(`entry ${leaf.eventId} has no opening for its operator`);
+    actor = openings.actor.id;
+  }
+  return { ...leaf, actor, subjects: subjects.sort() };
 }
 
 /** Parses stored entry bytes, refusing anything that is not exactly a canonical entry. */

@@ -10,6 +10,19 @@ export interface StoredEntry {
   entry: string;
 }
 
+/** An entry row as written: the leaf text and the opening of its operator commitment. */
+export interface EntryRow extends StoredEntry {
+  actor_id: string | null;
+  actor_salt: string | null;
+}
+
+export interface SubjectRow {
+  subject_id: string;
+  idx: number;
+  /** Opens the subject's commitment in the entry; null when the entry names the id in clear. */
+  salt: string | null;
+}
+
 export interface StoredTile {
   level: number;
   idx: number;
@@ -25,10 +38,10 @@ export interface StoredCheckpoint {
 }
 
 export interface LogBatchRows {
-  entries: StoredEntry[];
+  entries: EntryRow[];
   /** Every tile the batch touched, at its new width. */
   tiles: StoredTile[];
-  subjects: { subject_id: string; idx: number }[];
+  subjects: SubjectRow[];
 }
 
 // Rows per INSERT: a few thousand bound parameters stays far below SQLite's 32766 and
@@ -62,16 +75,17 @@ async function insertSubjects(trx: Transaction<CellDatabase>, subjects: LogBatch
     await insertChunked(trx, 'log_subject', subjects);
     return;
   }
-  const byEntry = new Map<number, string[]>();
-  for (const { subject_id, idx } of subjects) {
+  const byEntry = new Map<number, [string, string | null][]>();
+  for (const { subject_id, idx, salt } of subjects) {
     const ids = byEntry.get(idx);
-    if (ids) ids.push(subject_id);
-    else byEntry.set(idx, [subject_id]);
+    if (ids) ids.push([subject_id, salt]);
+    else byEntry.set(idx, [[subject_id, salt]]);
   }
-  const payload: Record<string, string[]> = {};
-  for (const [idx, ids] of byEntry) payload[String(idx)] = ids.sort();
-  await sql`insert into log_subject (subject_id, idx)
-    select subject.value, cast(entry.key as integer) from json_each(${JSON.stringify(payload)}) as entry, json_each(entry.value) as subject`.execute(trx);
+  const payload: Record<string, [string, string | null][]> = {};
+  for (const [idx, ids] of byEntry) payload[String(idx)] = ids.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  await sql`insert into log_subject (subject_id, idx, salt)
+    select subject.value ->> 0, cast(entry.key as integer), subject.value ->> 1
+    from json_each(${JSON.stringify(payload)}) as entry, json_each(entry.value) as subject`.execute(trx);
 }
 
 /** Writes one group commit's entries, tiles and subject index rows inside `trx`. */
@@ -137,12 +151,24 @@ export async function readEntriesAt(db: Db, indices: readonly number[]): Promise
   return rows.map((r) => ({ idx: Number(r.idx), entry: r.entry }));
 }
 
-/** Indices of entries naming `subjectId`, newest first, below `before` when given. */
-export async function subjectIndices(db: Db, props: { subjectId: string; before: number | null; limit: number }): Promise<number[]> {
-  let query = db.selectFrom('log_subject').select('idx').where('subject_id', '=', props.subjectId);
+/** Entries naming `subjectId` with the salt of its commitment there, newest first, below `before` when given. */
+export async function subjectIndices(db: Db, props: { subjectId: string; before: number | null; limit: number }): Promise<{ idx: number; salt: string | null }[]> {
+  let query = db.selectFrom('log_subject').select(['idx', 'salt']).where('subject_id', '=', props.subjectId);
   if (props.before !== null) query = query.where('idx', '<', props.before);
   const rows = await query.orderBy('idx', 'desc').limit(props.limit).execute();
-  return rows.map((r) => Number(r.idx));
+  return rows.map((r) => ({ idx: Number(r.idx), salt: r.salt }));
+}
+
+/** Operator-side: entries with from ≤ idx < to with the openings of their operator commitments. */
+export async function readEntryRows(db: Db, from: number, to: number): Promise<EntryRow[]> {
+  // As the driver returns them (idx is a number on both dialects): verification reads millions.
+  return db.selectFrom('log_entry').select(['idx', 'entry', 'actor_id', 'actor_salt']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
+}
+
+/** Operator-side: the subject index rows of entries with from ≤ idx < to. */
+export async function subjectRowsOf(db: Db, from: number, to: number): Promise<SubjectRow[]> {
+  const rows = await db.selectFrom('log_subject').select(['subject_id', 'idx', 'salt']).where('idx', '>=', from).where('idx', '<', to).execute();
+  return rows.map((r) => ({ ...r, idx: Number(r.idx) }));
 }
 
 /** Subject index rows in primary-key order, a page at a time (for verification). */
@@ -150,13 +176,13 @@ export async function subjectIndexPage(
   db: Db,
   after: { subjectId: string; idx: number } | null,
   limit: number,
-): Promise<{ subject_id: string; idx: number }[]> {
-  let query = db.selectFrom('log_subject').select(['subject_id', 'idx']);
+): Promise<SubjectRow[]> {
+  let query = db.selectFrom('log_subject').select(['subject_id', 'idx', 'salt']);
   // A row-value comparison, which both databases answer from the primary key; the equivalent
   // OR of two conditions makes SQLite scan from the start for every page.
   if (after) query = query.where((eb) => eb(eb.refTuple('subject_id', 'idx'), '>', eb.tuple(after.subjectId, after.idx)));
   const rows = await query.orderBy('subject_id').orderBy('idx').limit(limit).execute();
-  return rows.map((r) => ({ subject_id: r.subject_id, idx: Number(r.idx) }));
+  return rows.map((r) => ({ subject_id: r.subject_id, idx: Number(r.idx), salt: r.salt }));
 }
 
 export async function latestCheckpointRow(db: Db): Promise<StoredCheckpoint | null> {

@@ -1,10 +1,16 @@
 // The access log's tables: in each cell the entries, hash tiles, subject index and checkpoints
 // (ids and codes only, not personal-data tables); in the directory, the auditors.
 
-/** Access log: one row per entry, its canonical JSON (ids only, not a personal-data table). */
+/**
+ * Access log: one row per entry, its canonical JSON (ids only, not a personal-data table) — the
+ * leaf — and, outside the leaf, the opening of its operator commitment (null for entries whose
+ * actor is in clear: system jobs, and entries written before commitments).
+ */
 export interface LogEntryTable {
   idx: number;
   entry: string;
+  actor_id: string | null;
+  actor_salt: string | null;
 }
 
 /**
@@ -19,10 +25,14 @@ export interface LogTileTable {
   nodes: Buffer;
 }
 
-/** Access log: which entries name which subject, for a person's own view of their accesses. */
+/**
+ * Access log: which entries name which subject, for a person's own view of their accesses, with
+ * the salt that opens the subject's commitment in that entry (null: the entry names the id).
+ */
 export interface LogSubjectTable {
   subject_id: string;
   idx: number;
+  salt: string | null;
 }
 
 /** Access log: every checkpoint published, as its signed note. */

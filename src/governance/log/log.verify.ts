@@ -1,19 +1,21 @@
 // Full verification of one cell's stored access log, trusting nothing but the log's verifier key
 // (one given by the caller, else the one pinned in the database): recomputes every leaf from the stored entry bytes and the whole tree from those leaves, checks
 // them against the stored hash tiles, checks every checkpoint's signature, root and its
-// consistency proof from the one before, and checks the subject index against the entries.
+// consistency proof from the one before, and checks the subject index and the operator openings
+// against the entries' commitments (entry.ts): each index row's salt and id must make a
+// commitment its entry holds, and each operator id beside an entry must open its commitment.
 // Reports the first problem in index order, naming the entry or checkpoint.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CellDatabase } from '../../cells/cell.database.js';
 import { openCheckpoint, type Checkpoint } from './checkpoint.js';
-import { leafHashOfCanonical } from './entry.js';
+import { COMMITMENT, commitmentTo, leafHashOfCanonical } from './entry.js';
 import { isLogError } from './errors.js';
 import {
   checkpointPage,
   entryExtent,
   lastTile,
-  readEntries,
+  readEntryRows,
   readLogIdentity,
   readTile,
   readTiles,
@@ -83,6 +85,20 @@ function subjectsOfCanonical(text: string): string[] {
   if (!list.includes('","')) return [list];
   return [...new Set(list.split('","'))];
 }
+
+const ACTOR_KEY = '"actor":"';
+
+/** The actor of a canonical entry (ids contain no `"`); `action` is the only member before it. */
+function actorOfCanonical(text: string): string | null {
+  const start = text.indexOf(ACTOR_KEY);
+  if (start < 0) return null;
+  const from = start + ACTOR_KEY.length;
+  const end = text.indexOf('"', from);
+  return end < 0 ? null : text.slice(from, end);
+}
+
+/** What an index row stands for in its entry: the commitment it opens, or the id itself when unsalted. */
+const indexedAs = (row: { subject_id: string; salt: string | null }): string => (row.salt === null ? row.subject_id : commitmentTo(row.salt, row.subject_id));
 
 /**
  * An order-independent digest of a set of (subject, index) pairs, so the subject index can be
@@ -245,7 +261,7 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
 
     for (let from = 0; from < end; from += PAGE) {
       const to = Math.min(end, from + PAGE);
-      const [entries, leafTiles] = await Promise.all([readEntries(db, from, to), readTiles(db, 0, from / TILE_WIDTH, Math.ceil(to / TILE_WIDTH))]);
+      const [entries, leafTiles] = await Promise.all([readEntryRows(db, from, to), readTiles(db, 0, from / TILE_WIDTH, Math.ceil(to / TILE_WIDTH))]);
       pageTiles = new Map(leafTiles.map((t) => [t.idx, t]));
       let e = 0;
       for (let idx = from; idx < to; idx++) {
@@ -254,6 +270,12 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
         e += 1;
         range.append(leafHashOfCanonical(entry.entry), checkNode);
         for (const subject of subjectsOfCanonical(entry.entry)) entrySubjects.add(subject, idx);
+        const actor = actorOfCanonical(entry.entry);
+        const sealed = actor !== null && COMMITMENT.test(actor);
+        const opens = entry.actor_id !== null && entry.actor_salt !== null && commitmentTo(entry.actor_salt, entry.actor_id) === actor;
+        if (sealed ? !opens : entry.actor_id !== null || entry.actor_salt !== null) {
+          fail('index', idx, `the operator recorded beside entry ${idx} does not open the commitment in it; the log cannot say who made the access`);
+        }
         while (next && next.size === idx + 1) {
           await checkCheckpoint(next);
           next = (await pending.next()).value as StoredCheckpoint | undefined;
@@ -279,7 +301,7 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
     for (;;) {
       const page = await subjectIndexPage(db, after, PAGE);
       if (page.length === 0) break;
-      for (const row of page) indexed.add(row.subject_id, row.idx);
+      for (const row of page) indexed.add(indexedAs(row), row.idx);
       const last = page[page.length - 1] as { subject_id: string; idx: number };
       after = { subjectId: last.subject_id, idx: last.idx };
     }

@@ -9,8 +9,27 @@ type Db = Kysely<DirectoryDatabase>;
 export type OperatorRow = DirectoryOperatorTable;
 export type OperatorSessionRow = DirectoryOperatorSessionTable;
 
-export async function insertOperator(db: Db, row: OperatorRow): Promise<void> {
-  await db.insertInto('operator').values(row).execute();
+/** Inserts an operator and runs `journal` (its journal event) in the same transaction. */
+export async function insertOperator(db: Db, row: OperatorRow, journal: (trx: Transaction<DirectoryDatabase>) => Promise<unknown>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('operator').values(row).execute();
+    await journal(trx);
+  });
+}
+
+/**
+ * Replaces an operator's roles (JSON text) and runs `journal` in the same transaction when they
+ * changed; null when there is no such operator, false when the roles were already these.
+ */
+export async function updateOperatorRoles(db: Db, id: string, roles: string, journal: (trx: Transaction<DirectoryDatabase>) => Promise<unknown>): Promise<boolean | null> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('operator').select(['id', 'roles']).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    if (row.roles === roles) return false;
+    await trx.updateTable('operator').set({ roles }).where('id', '=', id).execute();
+    await journal(trx);
+    return true;
+  });
 }
 
 export async function operatorById(db: Db, id: string): Promise<OperatorRow | null> {

@@ -21,6 +21,7 @@ import {
   revokeSessionRow,
   revokeSessionsFrom,
   sessionById,
+  updateOperatorRoles,
   type OperatorRow,
 } from './operator.repository.js';
 import type { RequestOrigin } from './origin.js';
@@ -71,10 +72,18 @@ export interface NewOperator {
   password: string;
   /** Base32 TOTP secret. */
   totpSecret: string;
+  /** Who adds it: the addition is journaled into every jurisdiction's access log. */
+  actor: EventActor;
 }
 
 export interface Operators {
+  /** Adds an operator; journaled (kind `operator-add`, with its roles) in the same transaction. */
   create(props: NewOperator): Promise<Operator>;
+  /**
+   * Replaces an operator's roles; a change is journaled (kind `operator-roles`) in the same
+   * transaction, so no one gains approver rights silently. Null when there is no such operator.
+   */
+  setRoles(props: { id: string; roles: readonly OperatorRole[]; actor: EventActor }): Promise<{ operator: Operator; changed: boolean } | null>;
   find(id: string): Promise<Operator | null>;
   list(): Promise<Operator[]>;
   signIn(props: { operatorId: string; password: string; code: string; origin: RequestOrigin; isBlocked: (country: string) => boolean }): Promise<OperatorSignedIn>;
@@ -125,7 +134,7 @@ const sha256 = (text: string): string => crypto.createHash('sha256').update(text
 
 export interface OpenOperatorsProps {
   db: Kysely<DirectoryDatabase>;
-  /** Where a disable is journaled, and the jurisdictions whose logs record it; disable refuses to run without them. */
+  /** Where additions, role changes and disables are journaled, and the jurisdictions whose logs record them; those refuse to run without them. */
   journal?: GovernanceJournal;
   jurisdictions?: readonly string[];
   /** Session lifetime; operator sessions are short on purpose. */
@@ -143,6 +152,22 @@ export function createOperators(props: OpenOperatorsProps): Operators {
   // console (the office address that signed in before still gets in).
   const guard = createSignInGuard({ now: () => now().getTime() });
 
+  function journaled(): { journal: GovernanceJournal; jurisdictions: readonly string[] } {
+    const { journal, jurisdictions } = props;
+    // Never a change of who may access data that leaves no trace in the logs.
+    if (!journal || !jurisdictions) throw new Error('operators: adding, changing or disabling an operator needs the governance journal and the jurisdictions');
+    return { journal, jurisdictions };
+  }
+
+  function checkRoles(roles: readonly string[]): void {
+    const unknown = roles.filter((r) => !roleSet.has(r));
+    if (unknown.length > 0 || roles.length === 0) {
+      throw new DomainError('VALIDATION_FAILED', `roles must be one or more of ${OPERATOR_ROLES.join(', ')}`);
+    }
+  }
+
+  const roleText = (roles: readonly OperatorRole[]): string => JSON.stringify([...new Set(roles)].sort());
+
   async function find(id: string): Promise<Operator | null> {
     if (!OPERATOR_ID.test(id)) return null;
     const row = await operatorById(db, id);
@@ -155,10 +180,8 @@ export function createOperators(props: OpenOperatorsProps): Operators {
       for (const country of [input.employer.country, input.officeCountry]) {
         if (!COUNTRY.test(country)) throw new DomainError('VALIDATION_FAILED', `"${country}" is not an ISO 3166-1 alpha-2 country code`);
       }
-      const unknown = input.roles.filter((r) => !roleSet.has(r));
-      if (unknown.length > 0 || input.roles.length === 0) {
-        throw new DomainError('VALIDATION_FAILED', `roles must be one or more of ${OPERATOR_ROLES.join(', ')}`);
-      }
+      checkRoles(input.roles);
+      const { journal, jurisdictions } = journaled();
       if (input.password.length < 12) throw new DomainError('VALIDATION_FAILED', 'an operator password needs at least 12 characters');
       const secret = base32Decode(input.totpSecret);
       // RFC 4226 §4 R6: the shared secret is at least 128 bits (160 recommended, as newTotpSecret makes).
@@ -172,15 +195,31 @@ export function createOperators(props: OpenOperatorsProps): Operators {
         employer_country: input.employer.country,
         employer_tier: input.employer.tier,
         office_country: input.officeCountry,
-        roles: JSON.stringify([...new Set(input.roles)].sort()),
+        roles: roleText(input.roles),
         password_hash: await hashPassword(input.password),
         totp_secret: input.totpSecret.replace(/[\s=]/g, '').toUpperCase(),
         totp_last_step: -1,
         created_at: now().toISOString(),
         disabled_at: null,
       };
-      await insertOperator(db, row);
-      return operatorFromRow(row);
+      const operator = operatorFromRow(row);
+      await insertOperator(db, row, (trx) =>
+        journal.add(trx, { kind: 'operator-add', actor: input.actor, operatorId: operator.id, roles: [...operator.roles], jurisdictions }, row.created_at),
+      );
+      return operator;
+    },
+
+    async setRoles({ id, roles, actor }) {
+      checkRoles(roles);
+      const { journal, jurisdictions } = journaled();
+      if (!OPERATOR_ID.test(id)) return null;
+      const text = roleText(roles);
+      const at = now().toISOString();
+      const changed = await updateOperatorRoles(db, id, text, (trx) =>
+        journal.add(trx, { kind: 'operator-roles', actor, operatorId: id, roles: JSON.parse(text) as string[], jurisdictions }, at),
+      );
+      const row = changed === null ? null : await operatorById(db, id);
+      return row && changed !== null ? { operator: operatorFromRow(row), changed } : null;
     },
 
     find,
@@ -267,9 +306,7 @@ export function createOperators(props: OpenOperatorsProps): Operators {
     },
 
     async disable({ id, reason, actor }) {
-      const { journal, jurisdictions } = props;
-      // Never a disable that leaves no trace in the logs.
-      if (!journal || !jurisdictions) throw new Error('operators: disable needs the governance journal and the jurisdictions');
+      const { journal, jurisdictions } = journaled();
       if (!OPERATOR_ID.test(id)) return null;
       const at = now().toISOString();
       const result = await disableOperatorRow(db, id, reason, at, (trx) => journal.add(trx, { kind: 'operator-disable', actor, operatorId: id, jurisdictions }, at));

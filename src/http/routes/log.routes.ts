@@ -138,7 +138,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
       const checkpoint = log.latestCheckpoint();
       const stored = await log.entriesAbout({ subjectId: subject.id, before, limit });
       const accesses = await Promise.all(
-        stored.map(async ({ index, canonical }) => {
+        stored.map(async ({ index, canonical, salt }) => {
           const bytes = Buffer.from(canonical, 'utf8');
           // Entries newer than the latest checkpoint get their proof with the next one (≤ 1 s).
           const proof = index < checkpoint.size ? await log.inclusionProof(index, checkpoint.size) : null;
@@ -148,10 +148,13 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
             canonical,
             leafHash: leafHash(bytes).toString('base64'),
             inclusionProof: proof ? proof.map((h) => Buffer.from(h).toString('base64')) : null,
+            // Opens this person's commitment only; the entry's other subjects and its operator stay sealed.
+            subjectSalt: salt,
           };
         }),
       );
       return {
+        subject: subject.id,
         cell: log.cellId,
         origin: log.origin,
         checkpoint: { size: checkpoint.size, rootHash: checkpoint.rootHash.toString('base64'), note: checkpoint.note },

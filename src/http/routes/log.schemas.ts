@@ -3,17 +3,17 @@
 import { Type } from '@sinclair/typebox';
 import { CountryCode, Instant, List, Nullable } from '../schemas.js';
 
-/** One access-log entry as the log stores it (canonical JSON, ids only). */
+/** One access-log entry as its leaf holds it (canonical JSON, ids only; people and operators as commitments). */
 export const AccessEntry = Type.Object({
   eventId: Type.String(),
   time: Instant,
-  actor: Type.String({ description: 'operator id or system job (system:…)' }),
+  actor: Type.String({ description: 'a commitment (c1:…) to the operator id, or a system job (system:…) in clear' }),
   actorEmployer: Nullable(Type.String()),
   actorEmployerCountry: Nullable(CountryCode),
   actorOfficeCountry: Nullable(CountryCode),
   actorPhysicalCountry: Nullable(CountryCode),
   subjectJurisdiction: CountryCode,
-  subjects: List(Type.String()),
+  subjects: List(Type.String(), { description: 'a commitment (c1:…) to each subject id, sorted; ids in clear only in entries written before commitments' }),
   categories: List(Type.String()),
   fields: List(Type.String()),
   action: Type.String(),
@@ -31,9 +31,17 @@ export const AccessItem = Type.Object({
   canonical: Type.String({ description: 'the entry bytes the leaf hash is computed over' }),
   leafHash: Type.String({ description: 'base64' }),
   inclusionProof: Nullable(List(Type.String(), { description: 'base64 hashes; null until the next checkpoint covers the entry' })),
+  subjectSalt: Nullable(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{22}$',
+      description:
+        'base64url salt that opens your commitment in `entry.subjects`: c1:base64url(SHA-256("domicile/access-log/commitment/v1\\n" ‖ salt ‖ your id)); null for an entry written before commitments, which names your id in clear',
+    }),
+  ),
 });
 
 export const AccessesPage = Type.Object({
+  subject: Type.String({ description: 'your subject id, which each entry commits to (see subjectSalt)' }),
   cell: Type.String(),
   origin: Type.String(),
   checkpoint: Type.Object({ size: Type.Integer({ minimum: 0 }), rootHash: Type.String({ description: 'base64' }), note: Type.String() }),
