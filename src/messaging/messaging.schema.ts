@@ -15,4 +15,6 @@ export const messagingSchema: CellSchemaPart = {
     message: ['id'],
     media: ['id'],
   },
+  sealedColumns: { message: ['text'] },
+  blobTable: 'media',
 };

@@ -6,4 +6,6 @@ export const paySchema: CellSchemaPart = {
   name: 'pay',
   migrations: (cellId) => ({ '0005_pay': migration0005Pay(cellId) }),
   personalTables: { wallet: ['id'], posting: ['transfer_id', 'wallet_id'], payment: ['id'] },
+  // What a person wrote to go with a payment; amounts and ids stay readable for the ledger's audit.
+  sealedColumns: { posting: ['note'], payment: ['note'] },
 };
