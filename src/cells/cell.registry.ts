@@ -17,7 +17,7 @@ import { createBlobStore, type BlobStore } from './blob.store.js';
 import { createPlacement, type Placement, type PlacementRule } from './placement.js';
 import { openKeyRing, type KeyRing } from './keys/key-ring.js';
 import { createFileMasterKeyStore } from './keys/master-key.js';
-import { createDataKeyRepository } from './keys/data-key.repository.js';
+import { createDataKeyRepository, scrubDataKeys } from './keys/data-key.repository.js';
 import { sealExistingBlobs, sealExistingColumn } from './keys/seal-existing.repository.js';
 
 export interface Cell {
@@ -79,7 +79,12 @@ export async function openCell(config: CellConfig, placement: () => Placement, s
   let keys: KeyRing;
   const blobs = createBlobStore(config.blobDir);
   try {
-    keys = await openKeyRing({ cellId: config.id, masters: createFileMasterKeyStore({ keyDir: keyDirOf(config), cellId: config.id }), repository: createDataKeyRepository(db) });
+    keys = await openKeyRing({
+      cellId: config.id,
+      masters: createFileMasterKeyStore({ keyDir: keyDirOf(config), cellId: config.id }),
+      repository: createDataKeyRepository(db),
+      scrub: () => scrubDataKeys(db, dialectOf(config.database)),
+    });
     // Data stored before encryption at rest is sealed before the cell serves anything.
     for (const column of schema.sealedColumns) await sealExistingColumn({ db, keys, column });
     if (schema.blobTable) await sealExistingBlobs({ db, keys, blobs, table: schema.blobTable });

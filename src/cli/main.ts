@@ -11,6 +11,7 @@ import { processOutput, type CliOutput } from './output.js';
 import { reportUsage, runDisclosureReport, runForeignHandlingReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
 import { runServe } from './serve.command.js';
+import { keysUsage } from './keys.command.js';
 
 const usage = `Usage: domicile <command> [options]
 
@@ -24,6 +25,7 @@ ${logUsage}
 ${accessUsage}
 ${operatorUsage}
 ${payUsage}
+${keysUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
@@ -88,6 +90,14 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     }
     const { runNoticeValidate } = await import('./notice.command.js');
     return runNoticeValidate(file, out);
+  }
+  if (command === 'shred') {
+    const { runShred } = await import('./keys.command.js');
+    return runShred({ config: config(), subject: values.subject, category: values.category, json: values.json, out });
+  }
+  if (command === 'keys') {
+    const { runKeysCommand } = await import('./keys.command.js');
+    return runKeysCommand({ config: config(), sub, cell: values.cell, json: values.json, out });
   }
   if (command === 'log') {
     return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });

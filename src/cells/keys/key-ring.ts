@@ -65,7 +65,13 @@ function handleOf(k: CachedKey): DataKeyHandle {
   };
 }
 
-export async function openKeyRing(props: { cellId: string; masters: MasterKeyStore; repository: DataKeyRepository }): Promise<KeyRing> {
+export async function openKeyRing(props: {
+  cellId: string;
+  masters: MasterKeyStore;
+  repository: DataKeyRepository;
+  /** Run after keys are destroyed, so the database's own files keep no copy of them. */
+  scrub?: () => Promise<void>;
+}): Promise<KeyRing> {
   const { cellId, masters, repository } = props;
   const byId = new Map<string, CachedKey>();
   const active = new Map<string, string>();
@@ -182,6 +188,7 @@ export async function openKeyRing(props: { cellId: string; masters: MasterKeySto
         const k = byId.get(row.id);
         if (k) forget(k);
       }
+      if (destroyed.length > 0) await props.scrub?.();
       seenEpoch = await repository.epoch();
       return [...new Set(destroyed.map((r) => r.category))].sort();
     },
@@ -214,4 +221,11 @@ export async function reseal(props: { from: KeyRing; to: KeyRing; subjectId: str
   if (plain === null) return null;
   const key = await props.to.dataKey(props.subjectId, props.category);
   return key.seal(props.recordId, plain);
+}
+
+/** A sealed text column's value re-encrypted for another cell; null once shredded. */
+export async function resealText(props: { from: KeyRing; to: KeyRing; subjectId: string; category: string; recordId: string; value: string }): Promise<string | null> {
+  const plain = await props.from.openText({ recordId: props.recordId, category: props.category, value: props.value });
+  if (plain === null) return null;
+  return (await props.to.dataKey(props.subjectId, props.category)).sealText(props.recordId, plain);
 }

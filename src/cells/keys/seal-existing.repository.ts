@@ -54,13 +54,9 @@ export async function sealExistingColumn(props: { db: Kysely<CellDatabase>; keys
     const before = await mark(db, markKey);
     if (before === done) return sealed;
     const last = before === null ? null : (JSON.parse(before) as unknown[]);
-    const rows = (await db
-      .selectFrom(table)
-      .select([...rowKey, column, 'subject_id', 'category'])
-      .where(afterKey(rowKey, last))
-      .orderBy(rowKey)
-      .limit(batchSize)
-      .execute()) as Row[];
+    let query = db.selectFrom(table).select([...rowKey, column, 'subject_id', 'category']).where(afterKey(rowKey, last)).limit(batchSize);
+    for (const c of rowKey) query = query.orderBy(c);
+    const rows = (await query.execute()) as Row[];
     const plain = rows.filter((r) => typeof r[column] === 'string' && !isSealedText(r[column]));
     const handles = await handlesFor(props.keys, plain);
     const lastRow = rows.at(-1);
