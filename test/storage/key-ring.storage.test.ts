@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cellSchema } from '../../src/app/schema.js';
-import { openCells, keyDirOf, type Cell, type CellRegistry } from '../../src/cells/cell.registry.js';
+import { openCells, keyDirOf, type CellRegistry } from '../../src/cells/cell.registry.js';
 import { masterKeyFile } from '../../src/cells/keys/master-key.js';
 import { isSealedBytes, isSealedText } from '../../src/cells/keys/sealing.js';
 import { createPlacement } from '../../src/cells/placement.js';
@@ -13,42 +13,11 @@ import { categories, personalColumns } from '../../src/cells/records.js';
 import type { CellConfig } from '../../src/config/config.js';
 import { gradientPng } from '../../src/demo/png.js';
 import { dialects } from '../support/databases.js';
-import { buildCellConfigs, storyRules } from '../support/factories.js';
+import { buildCellConfigs, plaintextMessages, storyRules } from '../support/factories.js';
 
 const message = categories.message;
 const open = (configs: CellConfig[]) => openCells({ cells: configs, placement: createPlacement(configs, storyRules) }, cellSchema);
 const text = (s: string) => Buffer.from(s, 'utf8');
-
-/** A conversation of `subject` in `cell`, and plaintext message rows in it as an older version stored them. */
-async function plaintextMessages(cell: Cell, subject: string, bodies: string[]): Promise<string[]> {
-  const scope = { home: 'JP', class: 'consumer' as const };
-  const at = new Date().toISOString();
-  const conversationId = `c${subject}`;
-  await cell.db
-    .insertInto('conversation')
-    .values({ id: conversationId, kind: 'group', title: null, owner_id: subject, direct_key: null, last_seq: bodies.length, created_at: at, updated_at: at, ...personalColumns({ subject: { id: subject, home: 'JP' }, scope, category: categories.conversation, cell }) })
-    .execute();
-  const ids = bodies.map((_, i) => `msg${subject}${String(i).padStart(4, '0')}`);
-  await cell.db
-    .insertInto('message')
-    .values(
-      bodies.map((body, i) => ({
-        id: ids[i] as string,
-        conversation_id: conversationId,
-        seq: i + 1,
-        kind: 'text',
-        client_id: `k${i}`,
-        text: body,
-        media_id: null,
-        media_type: null,
-        media_size: null,
-        created_at: at,
-        ...personalColumns({ subject: { id: subject, home: 'JP' }, scope, category: message, cell }),
-      })),
-    )
-    .execute();
-  return ids;
-}
 
 describe.each(dialects)('key rings on %s', (dialect) => {
   let cells: CellRegistry | null = null;
