@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir, writeSecretFileOnce } from '../../crypto/secret-file.js';
 import { keyBytes, unwrapDataKey, wrapDataKey, type DataKeyBinding } from './sealing.js';
 
 export interface MasterKey {
@@ -46,15 +47,6 @@ function fromBytes(stored: StoredKey): MasterKey {
   };
 }
 
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function read(file: string): StoredKey | null {
   let text: string;
   try {
@@ -70,29 +62,11 @@ function read(file: string): StoredKey | null {
   return { id: parsed.id, bytes };
 }
 
-/** Writes a fresh key to `file` unless one is there; a reader never sees half a key. */
+/** Writes a fresh key to `file` unless one is there (then that one is the key). */
 function create(file: string): StoredKey {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = { id: crypto.randomBytes(8).toString('hex'), bytes: crypto.randomBytes(keyBytes) };
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(temporary, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, `${JSON.stringify({ version: 1, id: key.id, key: key.bytes.toString('base64') })}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    // link() refuses to replace a key another process made first.
-    fs.linkSync(temporary, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    fs.unlinkSync(temporary);
-    return read(file) as StoredKey;
-  }
-  fs.unlinkSync(temporary);
-  fsyncDir(path.dirname(file));
-  return key;
+  const written = writeSecretFileOnce(file, `${JSON.stringify({ version: 1, id: key.id, key: key.bytes.toString('base64') })}\n`);
+  return written ? key : (read(file) as StoredKey);
 }
 
 /**
