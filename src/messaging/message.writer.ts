@@ -29,9 +29,9 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
 
   /** The senders' message keys, taken before the transaction (making a key writes to the cell). */
   async function keysOf(batch: Pending[]): Promise<Map<string, DataKeyHandle>> {
-    const keys = new Map<string, DataKeyHandle>();
-    for (const { input } of batch) if (!keys.has(input.senderId)) keys.set(input.senderId, await messageKeyOf(cell, input.senderId));
-    return keys;
+    const senders = [...new Set(batch.map((p) => p.input.senderId))];
+    const handles = await Promise.all(senders.map((id) => messageKeyOf(cell, id)));
+    return new Map(senders.map((id, i) => [id, handles[i] as DataKeyHandle]));
   }
 
   /** Rows that were there already come back sealed; the caller gets them opened. */

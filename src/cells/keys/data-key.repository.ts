@@ -27,9 +27,10 @@ const epochKey = 'key_ring_epoch';
 
 export interface DataKeyRepository {
   byId(id: string): Promise<DataKeyRow | undefined>;
-  bySubject(subjectId: string, category: string): Promise<DataKeyRow | undefined>;
-  /** Inserts unless the subject has a key for the category already; the stored one wins. */
-  insertIfAbsent(row: DataKeyRow): Promise<DataKeyRow>;
+  /** The stored keys of these (subject, category) pairs. */
+  bySubjects(pairs: readonly { subjectId: string; category: string }[]): Promise<DataKeyRow[]>;
+  /** Inserts each row unless its subject has a key for the category already (the stored one wins). */
+  insertIfAbsent(rows: readonly DataKeyRow[]): Promise<void>;
   /** Deletes the subject's keys `pick` chooses, in one transaction that moves the epoch on. */
   destroy(subjectId: string, pick: (category: string) => boolean): Promise<DataKeyRow[]>;
   /** Up to `limit` keys wrapped by a master other than `masterId`. */
@@ -45,16 +46,22 @@ export function createDataKeyRepository(db: Kysely<CellDatabase>): DataKeyReposi
     const value = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await trx.insertInto('cell_meta').values({ key: epochKey, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
   }
-  const bySubject = (subjectId: string, category: string) =>
-    db.selectFrom('data_key').selectAll().where('subject_id', '=', subjectId).where('category', '=', category).executeTakeFirst();
   return {
     byId: (id) => db.selectFrom('data_key').selectAll().where('id', '=', id).executeTakeFirst(),
-    bySubject,
-    async insertIfAbsent(row) {
-      await db.insertInto('data_key').values(row).onConflict((oc) => oc.columns(['subject_id', 'category']).doNothing()).execute();
-      const stored = await bySubject(row.subject_id, row.category);
-      if (!stored) throw new Error(`data key of ${row.subject_id} for ${row.category} vanished while it was made`);
-      return stored;
+    async bySubjects(pairs) {
+      const wanted = new Set(pairs.map((p) => `${p.subjectId}\u0000${p.category}`));
+      const subjects = [...new Set(pairs.map((p) => p.subjectId))];
+      const out: DataKeyRow[] = [];
+      for (let i = 0; i < subjects.length; i += 500) {
+        const rows = await db.selectFrom('data_key').selectAll().where('subject_id', 'in', subjects.slice(i, i + 500)).execute();
+        out.push(...rows.filter((r) => wanted.has(`${r.subject_id}\u0000${r.category}`)));
+      }
+      return out;
+    },
+    async insertIfAbsent(rows) {
+      for (let i = 0; i < rows.length; i += 200) {
+        await db.insertInto('data_key').values(rows.slice(i, i + 200)).onConflict((oc) => oc.columns(['subject_id', 'category']).doNothing()).execute();
+      }
     },
     destroy(subjectId, pick) {
       return db.transaction().execute(async (trx) => {

@@ -114,16 +114,55 @@ export async function openKeyRing(props: {
     }
   }
 
-  async function make(subjectId: string, category: string): Promise<CachedKey> {
-    const stored = await repository.bySubject(subjectId, category);
-    if (stored) return unwrap(stored);
-    const id = newId();
-    const key = newDataKey();
+  /**
+   * Finds or makes the keys of many pairs at once: one lookup, one insert (one commit) for all
+   * the new ones — a burst of first messages from new senders costs one write, not one each.
+   */
+  async function makeMany(pairs: readonly { subjectId: string; category: string }[]): Promise<Map<string, CachedKey>> {
+    const out = new Map<string, CachedKey>();
+    for (const row of await repository.bySubjects(pairs)) out.set(pairOf(row.subject_id, row.category), await unwrap(row));
+    const missing = pairs.filter((p) => !out.has(pairOf(p.subjectId, p.category)));
+    if (missing.length === 0) return out;
     const master = await masters.current();
-    const wrapped = await master.wrap({ cellId, keyId: id, subjectId, category }, key);
-    const row = await repository.insertIfAbsent({ id, subject_id: subjectId, category, master_id: master.id, wrapped: wrapped.toString('base64'), created_at: new Date().toISOString() });
-    if (row.id !== id) return unwrap(row);
-    return remember({ id, subjectId, category, key });
+    const fresh = new Map<string, { row: DataKeyRow; key: Buffer }>();
+    for (const { subjectId, category } of missing) {
+      const id = newId();
+      const key = newDataKey();
+      const wrapped = await master.wrap({ cellId, keyId: id, subjectId, category }, key);
+      fresh.set(id, { key, row: { id, subject_id: subjectId, category, master_id: master.id, wrapped: wrapped.toString('base64'), created_at: new Date().toISOString() } });
+    }
+    await repository.insertIfAbsent([...fresh.values()].map((f) => f.row));
+    // Another process may have made some first: the stored key is the key.
+    for (const row of await repository.bySubjects(missing)) {
+      const ours = fresh.get(row.id);
+      out.set(pairOf(row.subject_id, row.category), ours ? remember({ id: row.id, subjectId: row.subject_id, category: row.category, key: ours.key }) : await unwrap(row));
+    }
+    return out;
+  }
+
+  /** Requests made in the same turn of the event loop share one makeMany. */
+  let queued: { subjectId: string; category: string; resolve: (k: CachedKey) => void; reject: (err: unknown) => void }[] = [];
+  function make(subjectId: string, category: string): Promise<CachedKey> {
+    return new Promise((resolve, reject) => {
+      queued.push({ subjectId, category, resolve, reject });
+      if (queued.length > 1) return;
+      queueMicrotask(() => {
+        const batch = queued;
+        queued = [];
+        makeMany(batch).then(
+          (made) => {
+            for (const q of batch) {
+              const k = made.get(pairOf(q.subjectId, q.category));
+              if (k) q.resolve(k);
+              else q.reject(new Error(`the data key of ${q.subjectId} for ${q.category} vanished while it was made`));
+            }
+          },
+          (err: unknown) => {
+            for (const q of batch) q.reject(err);
+          },
+        );
+      });
+    });
   }
 
   async function byKeyId(id: string): Promise<CachedKey | null> {

@@ -37,12 +37,9 @@ function afterKey(rowKey: readonly string[], last: unknown[] | null) {
 
 /** Handles for every (subject, category) of `rows`, made before any transaction opens. */
 async function handlesFor(keys: KeyRing, rows: readonly Row[]): Promise<Map<string, DataKeyHandle>> {
-  const out = new Map<string, DataKeyHandle>();
-  for (const row of rows) {
-    const pair = `${String(row.subject_id)}\u0000${String(row.category)}`;
-    if (!out.has(pair)) out.set(pair, await keys.dataKey(String(row.subject_id), String(row.category)));
-  }
-  return out;
+  const pairs = new Map(rows.map((row) => [`${String(row.subject_id)}\u0000${String(row.category)}`, { subjectId: String(row.subject_id), category: String(row.category) }]));
+  const handles = await Promise.all([...pairs.values()].map((p) => keys.dataKey(p.subjectId, p.category)));
+  return new Map([...pairs.keys()].map((pair, i) => [pair, handles[i] as DataKeyHandle]));
 }
 
 export async function sealExistingColumn(props: { db: Kysely<CellDatabase>; keys: KeyRing; column: SealedColumn }): Promise<number> {

@@ -17,13 +17,35 @@ export function newDataKey(): Buffer {
   return crypto.randomBytes(keyBytes);
 }
 
-function gcmSeal(key: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
+// IVs are drawn from a pool refilled in blocks: one system call per few hundred seals instead of
+// one per seal, which showed on the message hot path. Random 96-bit IVs stay unique with
+// overwhelming odds for far more records than one data key ever seals.
+const ivPool = Buffer.alloc(ivBytes * 512);
+let ivOffset = ivPool.length;
+
+function nextIv(out: Buffer, at: number): void {
+  if (ivOffset === ivPool.length) {
+    crypto.randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  ivPool.copy(out, at, ivOffset, ivOffset + ivBytes);
+  ivOffset += ivBytes;
+}
+
+/** IV ‖ tag ‖ ciphertext, written after `header` in one buffer. */
+function gcmSeal(key: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, header: Buffer = Buffer.alloc(0)): Buffer {
   if (key.length !== keyBytes) throw new Error('an AES-256-GCM key has 32 bytes');
-  const iv = crypto.randomBytes(ivBytes);
-  const cipher = crypto.createCipheriv(algorithm, key, iv, { authTagLength: tagBytes });
+  const out = Buffer.allocUnsafe(header.length + ivBytes + tagBytes + plaintext.length);
+  header.copy(out, 0);
+  nextIv(out, header.length);
+  const cipher = crypto.createCipheriv(algorithm, key, out.subarray(header.length, header.length + ivBytes), { authTagLength: tagBytes });
   cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  const body = cipher.update(plaintext);
+  const tail = cipher.final();
+  body.copy(out, header.length + ivBytes + tagBytes);
+  tail.copy(out, header.length + ivBytes + tagBytes + body.length);
+  cipher.getAuthTag().copy(out, header.length + ivBytes);
+  return out;
 }
 
 /** The plaintext, or null when the key, the binding data or the bytes do not match. */
@@ -77,7 +99,8 @@ export function recordAad(recordId: string, category: string): Buffer {
 export function sealBytes(props: { key: Uint8Array; keyId: string; recordId: string; category: string; plaintext: Uint8Array }): Buffer {
   const id = Buffer.from(props.keyId, 'latin1');
   if (id.length === 0 || id.length > 255) throw new Error('a data key id has 1–255 characters');
-  return Buffer.concat([blobMagic, Buffer.from([id.length]), id, gcmSeal(props.key, recordAad(props.recordId, props.category), props.plaintext)]);
+  const header = Buffer.concat([blobMagic, Buffer.from([id.length]), id]);
+  return gcmSeal(props.key, recordAad(props.recordId, props.category), props.plaintext, header);
 }
 
 /** Whether bytes are a sealed record (as opposed to plaintext written before sealing). */
