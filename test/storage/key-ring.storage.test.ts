@@ -74,6 +74,21 @@ describe.each(dialects)('key rings on %s', (dialect) => {
     expect(await cells.get('jp').keys.open({ recordId: 'm1', category: message, sealed: hanakoMessage })).toBeNull();
   });
 
+  it('another process that cached a key drops it once it sees the shred', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const serving = await open(configs);
+    try {
+      const sealed = (await serving.get('jp').keys.dataKey('hanako', message)).seal('m1', text('cached'));
+      expect((await serving.get('jp').keys.open({ recordId: 'm1', category: message, sealed }))?.toString()).toBe('cached');
+      await cells.get('jp').keys.shred({ subjectId: 'hanako' });
+      await serving.get('jp').keys.refresh();
+      expect(await serving.get('jp').keys.open({ recordId: 'm1', category: message, sealed })).toBeNull();
+    } finally {
+      await serving.close();
+    }
+  });
+
   it('rotates the master key: keys rewrapped, data untouched, the old master destroyed, everything opens after a restart', async () => {
     const configs = await buildCellConfigs(dialect);
     cells = await open(configs);
