@@ -125,6 +125,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     }, 5_000);
     payRecovery.unref();
   }
+  // Keys shredded or rotated by the CLI (another process) leave this process's cache within a second.
+  const keyRefresh = options.serving
+    ? setInterval(() => {
+        for (const cell of cells.all()) cell.keys.refresh().catch(() => undefined);
+      }, 1_000)
+    : undefined;
+  keyRefresh?.unref();
   return {
     config,
     cells,
@@ -137,6 +144,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     pay,
     async close() {
       clearInterval(payRecovery);
+      clearInterval(keyRefresh);
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));

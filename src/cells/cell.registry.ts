@@ -3,6 +3,7 @@
 // composed schema and checks that the database really belongs to that cell, so a misconfigured
 // URL cannot mix two cells' data. Placement can be replaced while running (a region migration
 // changes it); everything reads it through the registry, so the change holds at once.
+import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { CellConfig, Config } from '../config/config.js';
 import type { CellDatabase } from './cell.database.js';
@@ -14,6 +15,10 @@ import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js
 import { DomainError } from '../errors/catalogue.js';
 import { createBlobStore, type BlobStore } from './blob.store.js';
 import { createPlacement, type Placement, type PlacementRule } from './placement.js';
+import { openKeyRing, type KeyRing } from './keys/key-ring.js';
+import { createFileMasterKeyStore } from './keys/master-key.js';
+import { createDataKeyRepository, scrubDataKeys } from './keys/data-key.repository.js';
+import { sealExistingBlobs, sealExistingColumn } from './keys/seal-existing.repository.js';
 
 export interface Cell {
   readonly id: string;
@@ -23,6 +28,13 @@ export interface Cell {
   readonly blobs: BlobStore;
   /** The cell's one group-commit queue: every module's small writes share its transactions. */
   readonly commits: GroupCommitter<CellDatabase>;
+  /** The cell's key ring: message bodies, images and payment notes are stored sealed by it. */
+  readonly keys: KeyRing;
+}
+
+/** Where a cell's keys live: `cells[].keyDir`, else `keys/` beside the default `blobs/<cell>`. */
+export function keyDirOf(config: CellConfig): string {
+  return config.keyDir ?? path.resolve(config.blobDir, '..', '..', 'keys');
 }
 
 export interface CellRegistry {
@@ -64,13 +76,30 @@ export async function openCell(config: CellConfig, placement: () => Placement, s
         `${meta.get('cell_id')} (${meta.get('jurisdiction')}); check cells[].database`,
     );
   }
+  let keys: KeyRing;
+  const blobs = createBlobStore(config.blobDir);
+  try {
+    keys = await openKeyRing({
+      cellId: config.id,
+      masters: createFileMasterKeyStore({ keyDir: keyDirOf(config), cellId: config.id }),
+      repository: createDataKeyRepository(db),
+      scrub: () => scrubDataKeys(db, dialectOf(config.database)),
+    });
+    // Data stored before encryption at rest is sealed before the cell serves anything.
+    for (const column of schema.sealedColumns) await sealExistingColumn({ db, keys, column });
+    if (schema.blobTable) await sealExistingBlobs({ db, keys, blobs, table: schema.blobTable });
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return {
     id: config.id,
     jurisdiction: config.jurisdiction,
     dialect: dialectOf(config.database),
     db,
-    blobs: createBlobStore(config.blobDir),
+    blobs,
     commits: createGroupCommitter(db),
+    keys,
   };
 }
 

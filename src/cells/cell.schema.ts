@@ -20,6 +20,17 @@ export interface CellSchemaPart {
   readonly migrations: (cellId: string) => Readonly<Record<string, Migration>>;
   /** Personal-data tables of the part, each with the columns that name one row. */
   readonly personalTables?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
+  /** Text columns stored sealed by the cell's key ring (the part's own personal tables). */
+  readonly sealedColumns?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
+  /** The personal table whose rows own the blob store's files (sealed too), keyed by its `id`. */
+  readonly blobTable?: PersonalTable;
+}
+
+/** A text column stored sealed: the row's key columns, joined by `/`, are its record id. */
+export interface SealedColumn {
+  readonly table: PersonalTable;
+  readonly column: string;
+  readonly rowKey: readonly string[];
 }
 
 export interface DirectorySchemaPart {
@@ -32,6 +43,9 @@ export interface CellSchema {
   readonly personalTables: readonly PersonalTable[];
   /** The columns that name one row of a personal table (for reports of violations). */
   rowKey(table: PersonalTable): readonly string[];
+  readonly sealedColumns: readonly SealedColumn[];
+  /** The personal table that owns the blob files, or null when no part has blobs. */
+  readonly blobTable: PersonalTable | null;
 }
 
 function mergeMigrations(parts: readonly { name: string; migrations: Readonly<Record<string, Migration>> }[]): Record<string, Migration> {
@@ -54,10 +68,21 @@ export function composeCellSchema(parts: readonly CellSchemaPart[]): CellSchema 
     }
   }
   mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations('check') })));
+  const rowKey = (table: PersonalTable) => keys.get(table) ?? ['id'];
+  const sealedColumns = parts.flatMap((part) =>
+    Object.entries(part.sealedColumns ?? {}).flatMap(([table, columns]) => {
+      if (!keys.has(table as PersonalTable)) throw new Error(`schema part ${part.name}: sealed table ${table} is not a personal table`);
+      return (columns ?? []).map((column) => ({ table: table as PersonalTable, column, rowKey: rowKey(table as PersonalTable) }));
+    }),
+  );
+  const blobTables = parts.flatMap((p) => (p.blobTable ? [p.blobTable] : []));
+  if (blobTables.length > 1) throw new Error(`only one schema part may own the blob store (${blobTables.join(', ')})`);
   return {
     migrations: (cellId) => mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations(cellId) }))),
     personalTables: [...keys.keys()],
-    rowKey: (table) => keys.get(table) ?? ['id'],
+    rowKey,
+    sealedColumns,
+    blobTable: blobTables[0] ?? null,
   };
 }
 

@@ -1,14 +1,15 @@
-// The cells domain's own part of the schema: the cell's identity and the renames of the
-// category list it owns, and in the directory the subjects, logins and record locations.
+// The cells domain's own part of the schema: the cell's identity, the renames of the category
+// list it owns and the key ring's data keys, and in the directory the subjects, logins and record locations.
 import type { CellSchemaPart, DirectorySchemaPart } from './cell.schema.js';
 import { migration0000CellMeta } from './migrations/0000_cell_meta.js';
 import { migration0001Directory } from './migrations/0001_directory.js';
 import { migration0004RecordLocations } from './migrations/0004_record_locations.js';
 import { migration0005FideslangCategories } from './migrations/0005_fideslang_categories.js';
+import { migration0012KeyRing } from './migrations/0012_key_ring.js';
 
 export const cellsCellSchema: CellSchemaPart = {
   name: 'cells',
-  migrations: () => ({ '0000_cell_meta': migration0000CellMeta, '0005_fideslang_categories': migration0005FideslangCategories }),
+  migrations: () => ({ '0000_cell_meta': migration0000CellMeta, '0005_fideslang_categories': migration0005FideslangCategories, '0012_key_ring': migration0012KeyRing }),
 };
 
 export const cellsDirectorySchema: DirectorySchemaPart = {

@@ -12,6 +12,7 @@ import { incidentUsage } from './incident.command.js';
 import { reportUsage, runAccessReport, runDisclosureReport, runForeignHandlingReport, runIncidentReport } from './report.command.js';
 import { runResidencyReport } from './residency.command.js';
 import { runServe } from './serve.command.js';
+import { keysUsage } from './keys.command.js';
 
 const usage = `Usage: domicile <command> [options]
 
@@ -26,6 +27,7 @@ ${logUsage}
 ${accessUsage}
 ${operatorUsage}
 ${payUsage}
+${keysUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
@@ -110,6 +112,14 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
   if (command === 'report' && (sub === 'access' || sub === 'incident')) {
     const common = { config: config(), json: values.json, format: values.format, outFile: values.out, out };
     return sub === 'access' ? runAccessReport({ ...common, scope }) : runIncidentReport({ ...common, id: rest[0], stage: values.stage });
+  }
+  if (command === 'shred') {
+    const { runShred } = await import('./keys.command.js');
+    return runShred({ config: config(), subject: values.subject, category: values.category, json: values.json, out });
+  }
+  if (command === 'keys') {
+    const { runKeysCommand } = await import('./keys.command.js');
+    return runKeysCommand({ config: config(), sub, cell: values.cell, json: values.json, out });
   }
   if (command === 'log') {
     return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });

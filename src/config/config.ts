@@ -102,6 +102,8 @@ export interface CellConfig {
   /** `sqlite:<absolute path>` or a `postgres://` URL. */
   database: string;
   blobDir: string;
+  /** Where the cell's master key lives (`<dataDir>/keys`); tests may leave it to the default. */
+  keyDir?: string;
 }
 
 export interface Config {
@@ -258,6 +260,7 @@ export function finishConfig(
     jurisdiction: cell.jurisdiction,
     database: resolveDatabase(cell.database, `${cell.id}.sqlite`, dataDir),
     blobDir: path.resolve(dataDir, cell.blobDir ?? path.join('blobs', cell.id)),
+    keyDir: path.join(dataDir, 'keys'),
   }));
 
   let placement: Placement;

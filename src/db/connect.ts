@@ -30,6 +30,8 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
+    db.pragma('secure_delete = ON');
     return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }), plugins });
   }
   const pool = new pg.Pool({

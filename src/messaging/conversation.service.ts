@@ -7,7 +7,7 @@ import { DomainError, isDomainError, retryAfterDetails } from '../errors/catalog
 import { displayNames, getUser } from './account.service.js';
 import { liveRecipients, type CachedConversation, type Member } from './conversation.cache.js';
 import { ownersWithContact } from './contact.service.js';
-import { appendMessage } from './message.repository.js';
+import { appendMessage, messageKeyOf, openMessageRows } from './message.repository.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
@@ -37,14 +37,15 @@ interface ConversationState {
 }
 
 async function loadState(cells: CellRegistry, conversation: CachedConversation, known?: ConversationRow): Promise<ConversationState> {
-  const db = cells.get(conversation.cellId).db;
-  const row = known ?? (await db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow());
-  const last = await db
+  const cell = cells.get(conversation.cellId);
+  const row = known ?? (await cell.db.selectFrom('conversation').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow());
+  const stored = await cell.db
     .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '=', row.last_seq)
     .executeTakeFirst();
+  const [last] = stored ? await openMessageRows(cell, [stored]) : [];
   return { row, last };
 }
 
@@ -139,6 +140,7 @@ export async function createConversation(props: {
   };
   const everyone = [actor, ...participants];
   await ctx.directory.locations.place('conversation', id, cell.id);
+  const key = await messageKeyOf(cell, actor.id);
   await cell.commits.run(async (trx) => {
     await trx
       .insertInto('conversation')
@@ -167,16 +169,20 @@ export async function createConversation(props: {
         })),
       )
       .execute();
-    await appendMessage(trx, {
-      cell,
-      conversation: cached,
-      senderId: actor.id,
-      senderHome: actor.home,
-      kind: 'system',
-      clientId: 'created',
-      text: props.kind === 'channel' ? 'channel created' : `${actor.id} started the conversation`,
-      media: null,
-    });
+    await appendMessage(
+      trx,
+      {
+        cell,
+        conversation: cached,
+        senderId: actor.id,
+        senderHome: actor.home,
+        kind: 'system',
+        clientId: 'created',
+        text: props.kind === 'channel' ? 'channel created' : `${actor.id} started the conversation`,
+        media: null,
+      },
+      key,
+    );
   });
   ctx.conversations.put(cached);
   // Read once, presented per member: a 500-member group must not cost 1,000 queries.

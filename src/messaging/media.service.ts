@@ -50,8 +50,10 @@ async function store(props: {
   const id = newId();
   // The location first, then the blob, then its row: a crash in between leaves a location of
   // nothing or an orphan file that the residency scan reports, never a row pointing at nothing.
+  const key = await cell.keys.dataKey(props.owner.id, categories.media);
   await props.ctx.directory.locations.place('media', id, cell.id);
-  await cell.blobs.put(id, props.bytes);
+  // Stored sealed by the owner's media key, bound to the image's id.
+  await cell.blobs.put(id, key.seal(id, props.bytes));
   try {
     await cell.db
       .insertInto('media')
@@ -104,8 +106,11 @@ async function readMedia(ctx: MessagingContext, mediaId: string, conversation: C
   query = conversation ? query.where('conversation_id', '=', conversation.id) : query.where('conversation_id', 'is', null);
   const row = await query.executeTakeFirst();
   if (!row) throw notFound;
-  const bytes = await cell.blobs.get(row.id);
-  if (!bytes) throw new DomainError('CELL_UNAVAILABLE', 'the image is missing from its cell; try again later');
+  const sealed = await cell.blobs.get(row.id);
+  if (!sealed) throw new DomainError('CELL_UNAVAILABLE', 'the image is missing from its cell; try again later');
+  // Null once its owner's media key was shredded: the file is there, but nobody can read it.
+  const bytes = await cell.keys.open({ recordId: row.id, category: categories.media, sealed });
+  if (!bytes) throw notFound;
   return { bytes, contentType: row.content_type };
 }
 

@@ -1,6 +1,9 @@
 // Message storage inside a cell transaction: idempotent on the sender's client id, with the
-// conversation's sequence advanced in the same transaction so seqs have no gaps or twins.
+// conversation's sequence advanced in the same transaction so seqs have no gaps or twins. Bodies
+// are stored sealed by the cell's key ring (the sender's message key, bound to the message id);
+// rows leave here sealed and are opened by `openMessageRows` outside the transaction.
 import type { Transaction } from 'kysely';
+import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
 import type { PaymentCard } from './presenters.js';
@@ -43,7 +46,23 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
   };
 }
 
-export async function appendMessage(trx: Transaction<CellDatabase>, input: AppendMessage): Promise<{ row: MessageRow; created: boolean }> {
+/** The row as stored: its body sealed by the sender's message key. */
+export function sealMessageRow(key: DataKeyHandle, row: MessageRow): MessageRow {
+  return row.text === null ? row : { ...row, text: key.sealText(row.id, row.text) };
+}
+
+/** Rows with their bodies opened (null where the sender's key was shredded). */
+export function openMessageRows<R extends Pick<MessageRow, 'id' | 'text'>>(cell: Cell, rows: readonly R[]): Promise<R[]> {
+  return Promise.all(rows.map(async (row) => (row.text === null ? row : { ...row, text: await cell.keys.openText({ recordId: row.id, category: categories.message, value: row.text }) })));
+}
+
+/** The sender's message key, taken before the transaction that stores their message. */
+export function messageKeyOf(cell: Cell, senderId: string): Promise<DataKeyHandle> {
+  return cell.keys.dataKey(senderId, categories.message);
+}
+
+/** Stores a message (sealed with `key`, the sender's message key); an existing row comes back sealed. */
+export async function appendMessage(trx: Transaction<CellDatabase>, input: AppendMessage, key: DataKeyHandle): Promise<{ row: MessageRow; created: boolean }> {
   const existing = await trx
     .selectFrom('message')
     .selectAll()
@@ -60,7 +79,7 @@ export async function appendMessage(trx: Transaction<CellDatabase>, input: Appen
     .returning('last_seq')
     .executeTakeFirstOrThrow();
   const row = buildMessageRow(input, Number(last_seq), at);
-  await trx.insertInto('message').values(row).execute();
+  await trx.insertInto('message').values(sealMessageRow(key, row)).execute();
   // What you wrote yourself is read: the sender's read position moves with the send.
   await trx
     .updateTable('membership')

@@ -9,6 +9,7 @@ import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
 import { authorizeWrite, categories, isRecordId } from '../cells/records.js';
 import { presentMessage, type MessageView, type PaymentCard } from './presenters.js';
+import { openMessageRows } from './message.repository.js';
 
 export const maxTextLength = 4000;
 
@@ -112,16 +113,16 @@ export async function listMessages(props: {
 }): Promise<{ messages: MessageView[]; nextBefore: number | null }> {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
   const limit = Math.min(Math.max(props.limit ?? 50, 1), 100);
-  let query = props.ctx.cells
-    .get(conversation.cellId)
-    .db.selectFrom('message')
+  const cell = props.ctx.cells.get(conversation.cellId);
+  let query = cell.db
+    .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .orderBy('seq', 'desc')
     .limit(limit + 1);
   if (props.before !== undefined) query = query.where('seq', '<', props.before);
   const rows = await query.execute();
-  const page = rows.slice(0, limit).reverse();
+  const page = await openMessageRows(cell, rows.slice(0, limit).reverse());
   return {
     messages: page.map(presentMessage),
     nextBefore: rows.length > limit && page[0] ? Number(page[0].seq) : null,
@@ -136,16 +137,16 @@ export async function messagesAfter(props: {
   afterSeq: number;
 }): Promise<MessageView[]> {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
-  const rows: MessageRow[] = await props.ctx.cells
-    .get(conversation.cellId)
-    .db.selectFrom('message')
+  const cell = props.ctx.cells.get(conversation.cellId);
+  const rows: MessageRow[] = await cell.db
+    .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '>', props.afterSeq)
     .orderBy('seq', 'asc')
     .limit(10_000)
     .execute();
-  return rows.map(presentMessage);
+  return (await openMessageRows(cell, rows)).map(presentMessage);
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
-import { appendMessage, buildMessageRow, type AppendMessage } from './message.repository.js';
+import { appendMessage, buildMessageRow, messageKeyOf, openMessageRows, sealMessageRow, type AppendMessage } from './message.repository.js';
+import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 
 type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
@@ -26,7 +27,21 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
 
-  async function writeBatch(batch: Pending[]): Promise<{ row: MessageRow; created: boolean }[]> {
+  /** The senders' message keys, taken before the transaction (making a key writes to the cell). */
+  async function keysOf(batch: Pending[]): Promise<Map<string, DataKeyHandle>> {
+    const senders = [...new Set(batch.map((p) => p.input.senderId))];
+    const handles = await Promise.all(senders.map((id) => messageKeyOf(cell, id)));
+    return new Map(senders.map((id, i) => [id, handles[i] as DataKeyHandle]));
+  }
+
+  /** Rows that were there already come back sealed; the caller gets them opened. */
+  async function opened(result: { row: MessageRow; created: boolean }): Promise<{ row: MessageRow; created: boolean }> {
+    if (result.created) return result;
+    const [row] = await openMessageRows(cell, [result.row]);
+    return { row: row as MessageRow, created: false };
+  }
+
+  async function writeBatch(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
     return db.transaction().execute(async (trx) => {
       const keyOf = (i: AppendMessage): string => `${i.conversation.id}\u0000${i.senderId}\u0000${i.clientId}`;
       const existing = new Map<string, MessageRow>();
@@ -75,7 +90,10 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
         readUpTo.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq });
       }
       for (let i = 0; i < fresh.length; i += insertChunk) {
-        await trx.insertInto('message').values(fresh.slice(i, i + insertChunk)).execute();
+        await trx
+          .insertInto('message')
+          .values(fresh.slice(i, i + insertChunk).map((row) => sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row)))
+          .execute();
       }
       for (const id of conversationIds) {
         const to = lastSeq.get(id) as number;
@@ -103,8 +121,15 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
 
   async function flushBatch(batch: Pending[]): Promise<void> {
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
+    let keys: Map<string, DataKeyHandle>;
     try {
-      const results = await writeBatch(batch);
+      keys = await keysOf(batch);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    try {
+      const results = await Promise.all((await writeBatch(batch, keys)).map(opened));
       batch.forEach((p, i) => {
         const result = results[i] as { row: MessageRow; created: boolean };
         if (result.created) {
@@ -119,7 +144,7 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
       for (const id of touched) lastSeq.delete(id);
       for (const p of batch) {
         try {
-          p.resolve(await db.transaction().execute((trx) => appendMessage(trx, p.input)));
+          p.resolve(await opened(await db.transaction().execute((trx) => appendMessage(trx, p.input, keys.get(p.input.senderId) as DataKeyHandle))));
         } catch (err) {
           p.reject(err);
         }

@@ -21,4 +21,6 @@ export const messagingSchema: CellSchemaPart = {
     message: ['id'],
     media: ['id'],
   },
+  sealedColumns: { message: ['text'] },
+  blobTable: 'media',
 };

@@ -7,6 +7,7 @@ import type { SubjectClass } from '../cells/placement.js';
 import type { SubjectDataSource, SubjectDataSources, SubjectRecord, SubjectRef } from '../governance/broker/subject-data.js';
 import type { MessagingContext } from './messaging.context.js';
 import { categories } from '../cells/records.js';
+import { openMessageRows } from './message.repository.js';
 
 const IN_CHUNK = 500;
 
@@ -131,7 +132,7 @@ function messageSource(ctx: MessagingContext): SubjectDataSource {
           .orderBy('created_at')
           .limit(remaining);
         if (records) query = query.where('id', 'in', [...records]);
-        return (await query.execute()).map((row) => ({
+        return (await openMessageRows(cell, await query.execute())).map((row) => ({
           subjectId: row.subject_id,
           recordId: row.id,
           values: { conversationId: row.conversation_id, seq: Number(row.seq), kind: row.kind, createdAt: row.created_at, text: row.text, mediaId: row.media_id },

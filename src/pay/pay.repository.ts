@@ -1,7 +1,11 @@
 // Domicile Pay's queries in a cell: wallets, postings and payments. Each takes the cell's
-// database or a transaction in it, so the use cases decide what shares a commit.
+// database or a transaction in it, so the use cases decide what shares a commit. Notes are
+// stored sealed by the key ring (the row's subject's key, bound to the row): inserts take the
+// key, taken before the transaction; reads outside a transaction open them.
 import type { Insertable, Kysely } from 'kysely';
 import type { CellDatabase } from '../cells/cell.database.js';
+import type { DataKeyHandle, KeyRing } from '../cells/keys/key-ring.js';
+import { recordIdOf } from '../cells/keys/sealing.js';
 import type { PaymentRow, PaymentTable, PostingTable, WalletTable } from './pay.tables.js';
 
 /** A cell's database, or a transaction in it. */
@@ -25,12 +29,23 @@ export async function moveBalance(db: PayDb, walletId: string, amount: number): 
   return after ? { balance: Number(after.balance), seq: Number(after.posting_seq) } : undefined;
 }
 
-export async function insertPosting(db: PayDb, row: Insertable<PostingTable>): Promise<void> {
-  await db.insertInto('posting').values(row).execute();
+const postingId = (transferId: string, walletId: string) => recordIdOf([transferId, walletId]);
+
+/** Writes a posting, its note sealed by `key` (the wallet owner's payment key). */
+export async function insertPosting(db: PayDb, row: Insertable<PostingTable>, key: DataKeyHandle): Promise<void> {
+  const note = row.note ? key.sealText(postingId(row.transfer_id, row.wallet_id), row.note) : null;
+  await db.insertInto('posting').values({ ...row, note }).execute();
 }
 
-export async function insertPayment(db: PayDb, row: Insertable<PaymentTable>): Promise<void> {
-  await db.insertInto('payment').values(row).execute();
+/** Writes a payment, its note sealed by `key` (the payer's payment key). */
+export async function insertPayment(db: PayDb, row: Insertable<PaymentTable>, key: DataKeyHandle): Promise<void> {
+  const note = row.note ? key.sealText(row.id, row.note) : null;
+  await db.insertInto('payment').values({ ...row, note }).execute();
+}
+
+/** A payment row with its note opened (null once shredded); a row not read from storage passes as it is. */
+export async function openPayment(keys: KeyRing, row: PaymentRow): Promise<PaymentRow> {
+  return row.note === null ? row : { ...row, note: await keys.openText({ recordId: row.id, category: row.category, value: row.note }) };
 }
 
 export function paymentByKey(db: PayDb, payerId: string, key: string): Promise<PaymentRow | undefined> {
@@ -62,16 +77,18 @@ export async function markCompleted(db: PayDb, paymentId: string, at: string): P
   await db.updateTable('payment').set({ status: 'completed', completed_at: at }).where('id', '=', paymentId).where('status', '=', 'pending').execute();
 }
 
-export function pendingPayments(db: PayDb, createdBefore: string, limit: number): Promise<PaymentRow[]> {
-  return db.selectFrom('payment').selectAll().where('status', '=', 'pending').where('created_at', '<=', createdBefore).orderBy('created_at').limit(limit).execute();
+/** Pending payments, notes opened: read outside any transaction. */
+export async function pendingPayments(db: PayDb, keys: KeyRing, createdBefore: string, limit: number): Promise<PaymentRow[]> {
+  const rows = await db.selectFrom('payment').selectAll().where('status', '=', 'pending').where('created_at', '<=', createdBefore).orderBy('created_at').limit(limit).execute();
+  return Promise.all(rows.map((row) => openPayment(keys, row)));
 }
 
 export function walletOf(db: PayDb, walletId: string) {
   return db.selectFrom('wallet').select(['balance', 'currency', 'created_at']).where('id', '=', walletId).executeTakeFirst();
 }
 
-/** A wallet's postings, newest first, with the status of the payment when it was made from this cell. */
-export function historyPage(db: PayDb, walletId: string, before: number | undefined, limit: number) {
+/** A wallet's postings, newest first, notes opened, with the status of the payment when it was made from this cell. */
+export async function historyPage(db: PayDb, keys: KeyRing, walletId: string, before: number | undefined, limit: number) {
   let query = db
     .selectFrom('posting')
     .leftJoin('payment', 'payment.id', 'posting.transfer_id')
@@ -82,6 +99,7 @@ export function historyPage(db: PayDb, walletId: string, before: number | undefi
       'posting.currency',
       'posting.counterparty_id',
       'posting.note',
+      'posting.category',
       'posting.balance_after',
       'posting.seq',
       'posting.at',
@@ -91,5 +109,8 @@ export function historyPage(db: PayDb, walletId: string, before: number | undefi
     .orderBy('posting.seq', 'desc')
     .limit(limit);
   if (before !== undefined) query = query.where('posting.seq', '<', before);
-  return query.execute();
+  const rows = await query.execute();
+  return Promise.all(
+    rows.map(async (r) => (r.note === null ? r : { ...r, note: await keys.openText({ recordId: postingId(r.transfer_id, walletId), category: r.category, value: r.note }) })),
+  );
 }

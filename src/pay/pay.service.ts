@@ -26,6 +26,7 @@ import {
   legOf,
   markCompleted,
   moveBalance,
+  openPayment,
   paymentByKey,
   pendingPayments,
   refundedSoFar,
@@ -33,6 +34,7 @@ import {
   type PayDb,
 } from './pay.repository.js';
 import type { PaymentRow } from './pay.tables.js';
+import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 
 /** Payment data of Domicile Pay, under fideslang's `user.financial` (src/cells/categories.ts). */
 export const payCategories = { wallet: categories.wallet, transaction: categories.payment } as const;
@@ -174,7 +176,12 @@ interface Leg {
   readonly counterparty: string | null;
   readonly note: string | null;
   readonly at: string;
+  /** The owner's payment key in `cell`, taken before the transaction. */
+  readonly key: DataKeyHandle;
 }
+
+/** The subject's payment key in `cell`: taken before a transaction, as making one writes to the cell. */
+const paymentKeyOf = (cell: Cell, subject: Subject) => cell.keys.dataKey(subject.id, payCategories.transaction);
 
 /** Adds `leg.amount` to the owner's wallet (creating it) and writes the posting; null when a debit would go below zero. */
 async function post(trx: PayDb, leg: Leg): Promise<number | null> {
@@ -193,7 +200,7 @@ async function post(trx: PayDb, leg: Leg): Promise<number | null> {
     balance_after: after.balance,
     at: leg.at,
     ...personalColumns({ subject: leg.owner, scope: scopeOf(leg.owner), category: payCategories.transaction, cell: leg.cell }),
-  });
+  }, leg.key);
   return after.balance;
 }
 
@@ -232,6 +239,8 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
   const at = nowOf(ctx);
   const id = newId();
   const sameCell = payerCell.id === payeeCell.id;
+  const payerKey = await paymentKeyOf(payerCell, t.payer);
+  const payeeKey = await paymentKeyOf(payeeCell, t.payee);
 
   const outcome = await payerCell.commits.run<Outcome>(async (trx) => {
     const existing = await paymentByKey(trx, t.payer.id, t.idempotencyKey);
@@ -241,7 +250,7 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
       if (refusal) return { kind: 'refused', error: refusal };
     }
     const leg = { transferId: id, kind: t.kind, currency: t.currency, note: t.note, at };
-    const debited = await post(trx, { ...leg, owner: t.payer, cell: payerCell, amount: -t.amount, counterparty: t.payee.id });
+    const debited = await post(trx, { ...leg, owner: t.payer, cell: payerCell, amount: -t.amount, counterparty: t.payee.id, key: payerKey });
     if (debited === null) {
       return { kind: 'refused', error: new DomainError('PAY_INSUFFICIENT_FUNDS', `your balance is too low for ${t.amount} ${t.currency}; top up or send less`) };
     }
@@ -261,12 +270,12 @@ async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: Paymen
       completed_at: sameCell ? at : null,
       ...personalColumns({ subject: t.payer, scope: scopeOf(t.payer), category: payCategories.transaction, cell: payerCell }),
     };
-    await insertPayment(trx, payment);
-    if (sameCell) await post(trx, { ...leg, owner: t.payee, cell: payeeCell, amount: t.amount, counterparty: t.payer.id });
+    await insertPayment(trx, payment, payerKey);
+    if (sameCell) await post(trx, { ...leg, owner: t.payee, cell: payeeCell, amount: t.amount, counterparty: t.payer.id, key: payeeKey });
     return { kind: 'done', payment, replay: false };
   });
   if (outcome.kind === 'refused') throw outcome.error;
-  let payment = outcome.payment;
+  let payment = await openPayment(payerCell.keys, outcome.payment);
   if (payment.status === 'pending') payment = (await applyCredit(ctx, payerCell, payment)) ?? payment;
   return { payment: presentPayment(payment), replay: outcome.replay };
 }
@@ -292,6 +301,7 @@ async function applyCredit(ctx: PayContext, payerCell: Cell, payment: PaymentRow
   if (!payee || !ctx.cells.has(payment.payee_cell)) return null;
   const payeeCell = ctx.cells.get(payment.payee_cell);
   try {
+    const key = await paymentKeyOf(payeeCell, payee);
     await payeeCell.commits.run(async (trx) => {
       if (await legOf(trx, payment.id, payee.id)) return;
       await post(trx, {
@@ -304,6 +314,7 @@ async function applyCredit(ctx: PayContext, payerCell: Cell, payment: PaymentRow
         counterparty: payment.payer_id,
         note: payment.note,
         at: payment.created_at,
+        key,
       });
     });
   } catch {
@@ -320,7 +331,7 @@ export async function recoverPendingPayments(props: { ctx: PayContext; olderThan
   const before = new Date(Date.now() - (props.olderThanMs ?? 0)).toISOString();
   let applied = 0;
   for (const cell of ctx.cells.all()) {
-    const pending = await pendingPayments(cell.db, before, 1000);
+    const pending = await pendingPayments(cell.db, cell.keys, before, 1000);
     for (const payment of pending) if (await applyCredit(ctx, cell, payment)) applied++;
   }
   return applied;
@@ -348,19 +359,20 @@ export async function topUp(props: { ctx: PayContext; owner: Subject; amount: un
   const cell = await placeWallet(ctx, owner, placed);
   const at = nowOf(ctx);
   const id = newId();
+  const ownerKey = await paymentKeyOf(cell, owner);
   const outcome = await cell.commits.run<Outcome>(async (trx) => {
     const existing = await paymentByKey(trx, owner.id, key);
     if (existing) return replayOrConflict(existing, existing.kind === 'topup' && Number(existing.amount) === amount);
     const personal = personalColumns({ subject: owner, scope: scopeOf(owner), category: payCategories.transaction, cell });
     const payment = { id, kind: 'topup', payer_id: owner.id, payee_id: owner.id, amount, currency, note: null, refund_of: null, idempotency_key: key, status: 'completed', payee_cell: cell.id, created_at: at, completed_at: at, ...personal };
-    await insertPayment(trx, payment);
-    await post(trx, { transferId: id, kind: 'topup', owner, cell, amount, currency, counterparty: simulatedBank, note: null, at });
+    await insertPayment(trx, payment, ownerKey);
+    await post(trx, { transferId: id, kind: 'topup', owner, cell, amount, currency, counterparty: simulatedBank, note: null, at, key: ownerKey });
     // The outside leg: money entering from the simulated bank, so the transfer sums to zero.
-    await insertPosting(trx, { transfer_id: id, wallet_id: externalWallet(simulatedBank), seq: null, kind: 'topup', amount: -amount, currency, counterparty_id: owner.id, note: null, balance_after: null, at, ...personal });
+    await insertPosting(trx, { transfer_id: id, wallet_id: externalWallet(simulatedBank), seq: null, kind: 'topup', amount: -amount, currency, counterparty_id: owner.id, note: null, balance_after: null, at, ...personal }, ownerKey);
     return { kind: 'done', payment, replay: false };
   });
   if (outcome.kind === 'refused') throw outcome.error;
-  return { payment: presentPayment(outcome.payment), replay: outcome.replay };
+  return { payment: presentPayment(await openPayment(cell.keys, outcome.payment)), replay: outcome.replay };
 }
 
 /** The other party of a payment or request, by user id: it exists and is not the actor. */
@@ -443,7 +455,7 @@ export async function history(props: { ctx: PayContext; owner: Subject; before?:
   const { ctx, owner } = props;
   const limit = Math.min(Math.max(props.limit ?? 50, 1), 100);
   const cell = await walletCellOf(ctx, owner);
-  const rows = await historyPage(cell.db, owner.id, props.before, limit + 1);
+  const rows = await historyPage(cell.db, cell.keys, owner.id, props.before, limit + 1);
   const items = rows.slice(0, limit).map((r) => toItem(r));
   return { items, nextBefore: rows.length > limit ? (items[items.length - 1]?.seq ?? null) : null };
 }

@@ -8,12 +8,30 @@ import type { PersonalTable } from '../../src/cells/cell.schema.js';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 import { gradientPng } from '../../src/demo/png.js';
 import { dialects } from '../support/databases.js';
+import { cellSchema } from '../../src/app/schema.js';
+import { reseal, resealText } from '../../src/cells/keys/key-ring.js';
+import { recordIdOf } from '../../src/cells/keys/sealing.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/server.js';
 
-/** Copies the rows matching `column = value` of `table` from one cell to another (what a migration's copy step does). */
+/**
+ * Copies the rows matching `column = value` of `table` from one cell to another (what a
+ * migration's copy step does): sealed columns are re-encrypted under the destination's keys.
+ */
 async function copyRows(from: Cell, to: Cell, table: PersonalTable, column: 'id' | 'conversation_id', value: string): Promise<number> {
   const rows = (await from.db.selectFrom(table).selectAll().where(column, '=', value).execute()) as Record<string, unknown>[];
-  if (rows.length > 0) await to.db.insertInto(table).values(rows.map((r) => ({ ...r, cell_id: to.id })) as never).execute();
+  const sealed = cellSchema.sealedColumns.filter((c) => c.table === table);
+  const copies = await Promise.all(
+    rows.map(async (r) => {
+      const copy: Record<string, unknown> = { ...r, cell_id: to.id };
+      for (const c of sealed) {
+        if (typeof r[c.column] !== 'string') continue;
+        const props = { from: from.keys, to: to.keys, subjectId: String(r.subject_id), category: String(r.category), recordId: recordIdOf(c.rowKey.map((k) => r[k])) };
+        copy[c.column] = await resealText({ ...props, value: r[c.column] as string });
+      }
+      return copy;
+    }),
+  );
+  if (copies.length > 0) await to.db.insertInto(table).values(copies as never).execute();
   return rows.length;
 }
 
@@ -58,7 +76,10 @@ describe.each(dialects)('a record whose placement changes, on %s', (dialect) => 
 
     const bytes = await kr.blobs.get(mediaId);
     expect(bytes).not.toBeNull();
-    await jp.blobs.put(mediaId, bytes as Buffer);
+    // A sealed file copied as it is does not open in the other cell; re-encrypted, it does.
+    expect(await jp.keys.open({ recordId: mediaId, category: 'user.content.media', sealed: bytes as Buffer })).toBeNull();
+    const resealed = await reseal({ from: kr.keys, to: jp.keys, subjectId: 'mio', category: 'user.content.media', recordId: mediaId, sealed: bytes as Buffer });
+    await jp.blobs.put(mediaId, resealed as Buffer);
     await copyRows(kr, jp, 'media', 'id', mediaId);
     await runtime.directory.locations.move('media', mediaId, 'jp');
     await kr.db.deleteFrom('media').where('id', '=', mediaId).execute();

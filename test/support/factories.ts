@@ -2,7 +2,8 @@
 import crypto from 'node:crypto';
 import type { CellConfig } from '../../src/config/config.js';
 import { createPlacement, type PlacementRule } from '../../src/cells/placement.js';
-import { openCells, type CellRegistry } from '../../src/cells/cell.registry.js';
+import { openCells, type Cell, type CellRegistry } from '../../src/cells/cell.registry.js';
+import { categories, personalColumns } from '../../src/cells/records.js';
 import type { Dialect } from '../../src/db/connect.js';
 import { freshDatabaseUrl, tempDir } from './databases.js';
 import { cellSchema } from '../../src/app/schema.js';
@@ -28,4 +29,31 @@ export async function buildCells(dialect: Dialect, rules: PlacementRule[] = stor
 
 export function randomId(prefix = 'id'): string {
   return `${prefix}${crypto.randomBytes(6).toString('hex')}`;
+}
+
+/** A conversation of `subject` in `cell`, and plaintext message rows in it as an older version stored them. */
+export async function plaintextMessages(cell: Cell, subject: string, bodies: string[]): Promise<string[]> {
+  const scope = { home: 'JP', class: 'consumer' as const };
+  const at = new Date().toISOString();
+  const conversationId = `c${subject}`;
+  await cell.db
+    .insertInto('conversation')
+    .values({ id: conversationId, kind: 'group', title: null, owner_id: subject, direct_key: null, last_seq: bodies.length, created_at: at, updated_at: at, ...personalColumns({ subject: { id: subject, home: 'JP' }, scope, category: categories.conversation, cell }) })
+    .execute();
+  const ids = bodies.map((_, i) => `msg${subject}${String(i).padStart(6, '0')}`);
+  const rows = bodies.map((body, i) => ({
+    id: ids[i] as string,
+    conversation_id: conversationId,
+    seq: i + 1,
+    kind: 'text',
+    client_id: `k${i}`,
+    text: body,
+    media_id: null,
+    media_type: null,
+    media_size: null,
+    created_at: at,
+    ...personalColumns({ subject: { id: subject, home: 'JP' }, scope, category: categories.message, cell }),
+  }));
+  for (let i = 0; i < rows.length; i += 500) await cell.db.insertInto('message').values(rows.slice(i, i + 500)).execute();
+  return ids;
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../../errors/catalogue.js';
+import { writeSecretFileOnce } from '../../crypto/secret-file.js';
 import { decodeBase64Strict } from './base64.js';
 import { formatVerifierKey, generateKeyPair, parseSignerKey, parseVerifierKey, publicKeyFromSeed, type NoteSigner, type NoteVerifier } from './note.js';
 
@@ -49,15 +50,6 @@ function fromSignerKey(signerKey: string, file: string): LogKey {
   return { origin: signer.name, signer, verifier: parseVerifierKey(verifierKey), verifierKey };
 }
 
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Reads the cell's key, or returns null when it has none yet. Refuses a key others can read. */
 export function readLogKey(props: { dataDir: string; cellId: string }): LogKey | null {
   const file = logKeyFile(props.dataDir, props.cellId);
@@ -83,26 +75,7 @@ export function loadOrCreateLogKey(props: { dataDir: string; cellId: string; ori
   const existing = readLogKey(props);
   if (existing) return existing;
   const file = logKeyFile(props.dataDir, props.cellId);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const { signerKey } = generateKeyPair(props.origin);
-  // Written in full to a private temporary file, then linked into place: a reader never sees a
-  // half-written key, and link() refuses to replace a key another process made first.
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(temporary, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, `${signerKey}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.linkSync(temporary, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    fs.unlinkSync(temporary);
-    return readLogKey(props) as LogKey;
-  }
-  fs.unlinkSync(temporary);
-  fsyncDir(path.dirname(file));
+  if (!writeSecretFileOnce(file, `${signerKey}\n`)) return readLogKey(props) as LogKey;
   return fromSignerKey(signerKey, file);
 }

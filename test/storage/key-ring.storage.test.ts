@@ -1,0 +1,145 @@
+// Per-cell key rings on SQLite and PostgreSQL cells: sealing bound to record, category and cell;
+// crypto-shredding; master-key rotation without rewriting data; and the start-up migration that
+// seals what was stored in plaintext before encryption at rest.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cellSchema } from '../../src/app/schema.js';
+import { openCells, keyDirOf, type CellRegistry } from '../../src/cells/cell.registry.js';
+import { masterKeyFile } from '../../src/cells/keys/master-key.js';
+import { isSealedBytes, isSealedText } from '../../src/cells/keys/sealing.js';
+import { createPlacement } from '../../src/cells/placement.js';
+import { categories, personalColumns } from '../../src/cells/records.js';
+import type { CellConfig } from '../../src/config/config.js';
+import { gradientPng } from '../../src/demo/png.js';
+import { dialects } from '../support/databases.js';
+import { buildCellConfigs, plaintextMessages, storyRules } from '../support/factories.js';
+
+const message = categories.message;
+const open = (configs: CellConfig[]) => openCells({ cells: configs, placement: createPlacement(configs, storyRules) }, cellSchema);
+const text = (s: string) => Buffer.from(s, 'utf8');
+
+describe.each(dialects)('key rings on %s', (dialect) => {
+  let cells: CellRegistry | null = null;
+  afterEach(async () => {
+    await cells?.close();
+    cells = null;
+  });
+
+  it('opens a record only for its own record id and category, and only in its own cell', async () => {
+    cells = await open(await buildCellConfigs(dialect));
+    const jp = cells.get('jp');
+    const kr = cells.get('kr');
+    const key = await jp.keys.dataKey('hanako', message);
+    const sealed = key.seal('m1', text('the rain in Tokyo'));
+    expect((await jp.keys.open({ recordId: 'm1', category: message, sealed }))?.toString()).toBe('the rain in Tokyo');
+    expect(await jp.keys.open({ recordId: 'm2', category: message, sealed })).toBeNull();
+    expect(await jp.keys.open({ recordId: 'm1', category: categories.media, sealed })).toBeNull();
+    expect(await kr.keys.open({ recordId: 'm1', category: message, sealed })).toBeNull();
+    // One key per (subject, category), stored wrapped: concurrent first uses agree on it.
+    const [a, b] = await Promise.all([jp.keys.dataKey('yui', message), jp.keys.dataKey('yui', message)]);
+    expect(a.id).toBe(b.id);
+    const rows = await jp.db.selectFrom('data_key').selectAll().where('subject_id', '=', 'yui').execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it("does not unwrap a data key with another cell's master", async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const jp = cells.get('jp');
+    const kr = cells.get('kr');
+    const sealed = (await jp.keys.dataKey('hanako', message)).seal('m1', text('secret'));
+    // The wrapped key row carried over to the other cell (as a careless copy would) does not open there.
+    const row = await jp.db.selectFrom('data_key').selectAll().where('subject_id', '=', 'hanako').executeTakeFirstOrThrow();
+    await kr.db.insertInto('data_key').values(row).execute();
+    await expect(kr.keys.open({ recordId: 'm1', category: message, sealed })).rejects.toThrow(/cannot be unwrapped/);
+  });
+
+  it('shreds: what the subject sealed no longer opens, here or after a restart; other subjects and categories are untouched', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const jp = cells.get('jp');
+    const hanakoMessage = (await jp.keys.dataKey('hanako', message)).seal('m1', text('hanako says hi'));
+    const hanakoImage = (await jp.keys.dataKey('hanako', categories.media)).seal('i1', text('image bytes'));
+    const yuiMessage = (await jp.keys.dataKey('yui', message)).seal('m2', text('yui says hi'));
+    expect(await jp.keys.shred({ subjectId: 'hanako', pick: (c) => c === message })).toEqual([message]);
+    expect(await jp.keys.open({ recordId: 'm1', category: message, sealed: hanakoMessage })).toBeNull();
+    expect((await jp.keys.open({ recordId: 'i1', category: categories.media, sealed: hanakoImage }))?.toString()).toBe('image bytes');
+    expect((await jp.keys.open({ recordId: 'm2', category: message, sealed: yuiMessage }))?.toString()).toBe('yui says hi');
+    // A new message of hers gets a new key; the old one stays unreadable.
+    const fresh = await jp.keys.dataKey('hanako', message);
+    expect((await jp.keys.open({ recordId: 'm3', category: message, sealed: fresh.seal('m3', text('new')) }))?.toString()).toBe('new');
+    await cells.close();
+    cells = await open(configs);
+    expect(await cells.get('jp').keys.open({ recordId: 'm1', category: message, sealed: hanakoMessage })).toBeNull();
+  });
+
+  it('another process that cached a key drops it once it sees the shred', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const serving = await open(configs);
+    try {
+      const sealed = (await serving.get('jp').keys.dataKey('hanako', message)).seal('m1', text('cached'));
+      expect((await serving.get('jp').keys.open({ recordId: 'm1', category: message, sealed }))?.toString()).toBe('cached');
+      await cells.get('jp').keys.shred({ subjectId: 'hanako' });
+      await serving.get('jp').keys.refresh();
+      expect(await serving.get('jp').keys.open({ recordId: 'm1', category: message, sealed })).toBeNull();
+    } finally {
+      await serving.close();
+    }
+  });
+
+  it('rotates the master key: keys rewrapped, data untouched, the old master destroyed, everything opens after a restart', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const jp = cells.get('jp');
+    const sealed = await Promise.all(['a', 'b', 'c'].map(async (s) => (await jp.keys.dataKey(s, message)).seal(`m${s}`, text(`from ${s}`))));
+    const file = masterKeyFile(keyDirOf(configs[0] as CellConfig), 'jp');
+    const before = fs.readFileSync(file, 'utf8');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const result = await jp.keys.rotate({ settleMs: 10 });
+    expect(result.rewrapped).toBe(3);
+    const after = fs.readFileSync(file, 'utf8');
+    expect(after).not.toBe(before);
+    expect(fs.existsSync(`${file}.next`)).toBe(false);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const masters = await jp.db.selectFrom('data_key').select('master_id').distinct().execute();
+    expect(masters).toEqual([{ master_id: result.masterId }]);
+    await cells.close();
+    cells = await open(configs);
+    const reopened = cells.get('jp');
+    const opened = await Promise.all(['a', 'b', 'c'].map(async (s, i) => (await reopened.keys.open({ recordId: `m${s}`, category: message, sealed: sealed[i] as Buffer }))?.toString()));
+    expect(opened).toEqual(['from a', 'from b', 'from c']);
+    // The kr cell's master is its own and untouched.
+    expect(fs.existsSync(path.join(path.dirname(file), 'kr.master.key'))).toBe(true);
+  });
+
+  it('seals message bodies and image files stored in plaintext before, at the next start', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const jp = cells.get('jp');
+    const bodies = Array.from({ length: 1203 }, (_, i) => `old message ${i}`);
+    const ids = await plaintextMessages(jp, 'hanako', bodies);
+    const png = gradientPng(4, 4, [1, 2, 3], [4, 5, 6]);
+    const kr = cells.get('kr');
+    await kr.db
+      .insertInto('media')
+      .values({ id: 'img0000000001', conversation_id: null, content_type: 'image/png', size: png.length, sha256: 'x', created_at: new Date().toISOString(), ...personalColumns({ subject: { id: 'hanako', home: 'JP' }, scope: { home: 'JP', class: 'consumer' }, category: categories.media, cell: kr }) })
+      .execute();
+    await kr.blobs.put('img0000000001', png);
+    // As a database from before encryption at rest: no progress marks.
+    await jp.db.deleteFrom('cell_meta').where('key', 'like', 'sealed:%').execute();
+    await kr.db.deleteFrom('cell_meta').where('key', 'like', 'sealed:%').execute();
+    await cells.close();
+
+    cells = await open(configs);
+    const stored = await cells.get('jp').db.selectFrom('message').select(['id', 'text']).orderBy('id').execute();
+    expect(stored).toHaveLength(bodies.length);
+    expect(stored.every((r) => r.text !== null && isSealedText(r.text))).toBe(true);
+    const opened = await Promise.all(stored.map((r) => cells?.get('jp').keys.openText({ recordId: r.id, category: message, value: r.text as string })));
+    expect(opened).toEqual(ids.map((_, i) => bodies[i]));
+    const file = (await cells.get('kr').blobs.get('img0000000001')) as Buffer;
+    expect(isSealedBytes(file)).toBe(true);
+    expect(Buffer.compare((await cells.get('kr').keys.open({ recordId: 'img0000000001', category: categories.media, sealed: file })) as Buffer, png)).toBe(0);
+  });
+});
