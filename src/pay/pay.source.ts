@@ -49,7 +49,8 @@ function paymentSource(ctx: PayContext): SubjectDataSource {
       const out: SubjectRecord[] = [];
       const only = records ? new Set(records) : null;
       for (const { id, cellId } of await walletCells(ctx, subjects.map((s) => s.id))) {
-        const rows = await historyPage(ctx.cells.get(cellId).db, id, undefined, Math.min(recentPayments, limit - out.length));
+        const cell = ctx.cells.get(cellId);
+        const rows = await historyPage(cell.db, cell.keys, id, undefined, Math.min(recentPayments, limit - out.length));
         for (const row of rows) {
           if (only && !only.has(row.transfer_id)) continue;
           const amount = Number(row.amount);

@@ -7,7 +7,7 @@ import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isDomainError } from '../../src/errors/catalogue.js';
 import { OPERATOR_PASSWORD_ENV } from '../../src/cli/operator.command.js';
-import { createGovernanceJournal, type GovernanceEvent } from '../../src/governance/journal.js';
+import { createGovernanceJournal, systemActor, type GovernanceEvent } from '../../src/governance/journal.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
 import { createOperators } from '../../src/governance/operators/operators.js';
 import { base32Decode, totp } from '../../src/governance/totp.js';
@@ -128,7 +128,7 @@ describe('domicile operator', () => {
     expect(base32Decode(demoTotpSecret)?.length).toBe(20);
     const short = runtime.governance.operators.create({
       id: 'op-short-key', name: 'Short key', employer: { id: 'nihon-talk', entity: 'Nihon Talk Corp', country: 'JP', tier: 'own' },
-      officeCountry: 'JP', roles: ['support'], password, totpSecret: 'DOMICILEDEMOTOTP',
+      officeCountry: 'JP', roles: ['support'], password, totpSecret: 'DOMICILEDEMOTOTP', actor: systemActor('system:test'),
     });
     await expect(short).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/128 bits/) });
     expect(await runtime.governance.operators.find('op-short-key')).toBeNull();
