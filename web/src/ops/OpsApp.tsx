@@ -9,6 +9,7 @@ import { CasesPanel } from './CasesPanel.js';
 import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
+import { LogPanel } from './LogPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
 import { SignIn } from './SignIn.js';
@@ -24,7 +25,7 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents';
+type Tab = 'lookup' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'log';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'cases', label: 'Cases' },
@@ -32,6 +33,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
   { id: 'incidents', label: 'Incidents' },
+  { id: 'log', label: 'Log' },
 ];
 
 export function OpsApp() {
@@ -177,6 +179,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
         {tab === 'incidents' && <IncidentsPanel operator={operator} />}
+        {tab === 'log' && <LogPanel operator={operator} />}
       </main>
     </div>
   );
