@@ -22,6 +22,7 @@ import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
 import { opsIncidentsRoutes } from './routes/ops.incidents.routes.js';
 import { incidentDesk } from '../governance/reports/incident-desk.js';
+import { logDesk } from '../governance/log/log-status.js';
 import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
 import { opsSessionRoutes } from './routes/ops.session.routes.js';
 import { peopleRoutes } from './routes/people.routes.js';
@@ -220,10 +221,12 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       enforceBlocks: (countries) => governance.enforceBlocks(countries),
     },
   });
+  const logStatus = logDesk({ logs: runtime.logs, cells: runtime.cells, dataDir: runtime.config.dataDir, now: runtime.transfers.now });
   const desk = incidentDesk({ cells: runtime.cells, directory: runtime.directory, dataDir: runtime.config.dataDir, registries: runtime.transfers.registries, now: runtime.transfers.now });
   await app.register(opsIncidentsRoutes, {
     gate,
     incidents: { list: () => desk.list(), open: (props) => desk.open(props), report: (props) => desk.report(props), render: (props) => desk.render(props) },
+    logs: { list: () => logStatus.list(), verify: (cellId) => logStatus.verify(cellId) },
   });
   await app.register(opsRealtimeRoutes, {
     gate,

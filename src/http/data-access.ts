@@ -90,6 +90,8 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'POST /v1/ops/incidents': 'none',
   'GET /v1/ops/incidents/:id/report': 'none',
   'GET /v1/ops/incidents/:id/report/:format': 'none',
+  'GET /v1/ops/logs': 'none',
+  'POST /v1/ops/logs/:cell/verify': 'none',
   'POST /v1/ops/grants': 'none',
   'GET /v1/ops/grants': 'none',
   'GET /v1/ops/grants/:id': 'none',

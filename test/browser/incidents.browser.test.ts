@@ -64,6 +64,23 @@ describe('ops: incidents', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
+  it('shows each cell log with its checkpoint and key, and verifies one on request', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signInConsole(page, url, 'op-tokyo-privacy', SIMULATED.JP);
+    await page.getByTestId('ops-tab-log').click();
+    const jp = page.locator('[data-testid="log-table"] tr[data-cell="jp"]');
+    await jp.waitFor();
+    await expect(jp.getAttribute('data-verified')).resolves.toBe('never');
+    await jp.getByTestId('log-verify').click();
+    await page.locator('tr[data-cell="jp"][data-verified="ok"]').waitFor();
+    await expect(jp.innerText()).resolves.toContain('OK');
+    await expect(jp.innerText()).resolves.toMatch(/domicile\.test\/log\/jp\+[0-9a-f]{8}\+/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shots, 'ops-log.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   it('tells support staff the page needs the privacy-officer role', async () => {
     const { url } = ready();
     const page = await newPage();

@@ -31,7 +31,7 @@ describe('/v1/ops/incidents', () => {
     const support = await signInOperator(server, 'op-tokyo-support', from('JP'));
     const refused = await support.request('GET', '/v1/ops/incidents', undefined, from('JP'));
     expect(refused.status).toBe(403);
-    expect((refused.body as ErrorBody).error.message).toContain('privacy-officer or admin');
+    expect((refused.body as ErrorBody).error.message).toContain('privacy-officer or admin role');
 
     const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
     const scope = { home: 'JP', actorOutside: 'JP', from: yearAgo, to: today };
@@ -69,5 +69,18 @@ describe('/v1/ops/incidents', () => {
     expect((await officer.request('GET', '/v1/ops/incidents/inc-0000000000/report', undefined, from('JP'))).status).toBe(404);
     expect((await officer.request('GET', `/v1/ops/incidents/${id}/report/docx`, undefined, from('JP'))).status).toBe(400);
     expect((await officer.request('GET', `/v1/ops/incidents/${id}/report?stage=draft`, undefined, from('JP'))).status).toBe(400);
+  });
+
+  it('shows the log status and verifies a cell log on request (privacy officers, admins)', async () => {
+    const support = await signInOperator(server, 'op-tokyo-support', from('JP'));
+    expect((await support.request('GET', '/v1/ops/logs', undefined, from('JP'))).status).toBe(403);
+    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
+    const list = (await officer.request('GET', '/v1/ops/logs', undefined, from('JP'))).body as { logs: { cell: string; size: number; lastVerification: unknown }[] };
+    expect(list.logs.map((l) => l.cell)).toEqual(['jp', 'kr']);
+    expect(list.logs[0]?.size).toBe(server.runtime.logs.get('jp').size());
+    const verified = await officer.request('POST', '/v1/ops/logs/jp/verify', undefined, from('JP'));
+    expect(verified.status).toBe(200);
+    expect(verified.body).toMatchObject({ cell: 'jp', lastVerification: { ok: true, problem: null } });
+    expect((await officer.request('POST', '/v1/ops/logs/zz/verify', undefined, from('JP'))).status).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 // The governance console's incidents (issue 11): list and open incidents, and each incident's
-// report — as JSON for the page, and as PDF, HTML or CSV to download. Privacy officers and
+// report — as JSON for the page, and as PDF, HTML or CSV to download; and the access logs' status
+// with a verification run on request. Privacy officers and
 // admins only. The report holds counts, codes and operator ids, never personal data; it is
 // computed from the verified log, so a log that does not verify is an error, not a report.
 import { Type } from '@sinclair/typebox';
@@ -8,7 +9,8 @@ import type { IncidentReport, ReportStage } from '../../governance/reports/incid
 import type { Incident, OpenIncidentInput } from '../../governance/reports/incidents.js';
 import { operatorOf, requireHere, requireOperator, requireRole, type OperatorGate } from '../operator-auth.js';
 import { binary, errorResponses } from '../schemas.js';
-import { IncidentId, IncidentList, IncidentReportView, IncidentView, OpenIncidentBody, ReportStageQuery } from './ops.incidents.schemas.js';
+import { CellParam, IncidentId, IncidentList, IncidentReportView, IncidentView, LogStatusList, LogStatusView, OpenIncidentBody, ReportStageQuery } from './ops.incidents.schemas.js';
+import type { LogDesk } from '../../governance/log/log-status.js';
 import { opsSecurity } from './ops.schemas.js';
 
 /** What the incident routes may do: the incidents and their reports, nothing else. */
@@ -22,15 +24,16 @@ export interface OperatorIncidents {
 export interface OpsIncidentsRoutesOptions {
   gate: OperatorGate;
   incidents: OperatorIncidents;
+  logs: Pick<LogDesk, 'list' | 'verify'>;
 }
 
 const ROLES = ['privacy-officer', 'admin'] as const;
 const CONTENT_TYPES = { pdf: 'application/pdf', html: 'text/html; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
-export const opsIncidentsRoutes: FastifyPluginAsyncTypebox<OpsIncidentsRoutesOptions> = async (app, { gate, incidents }) => {
+export const opsIncidentsRoutes: FastifyPluginAsyncTypebox<OpsIncidentsRoutesOptions> = async (app, { gate, incidents, logs }) => {
   app.addHook('preHandler', requireOperator(gate));
   app.addHook('preHandler', requireHere(gate));
-  app.addHook('preHandler', async (request) => requireRole(operatorOf(request).operator, ROLES, 'incidents and their reports'));
+  app.addHook('preHandler', async (request) => requireRole(operatorOf(request).operator, ROLES, 'incidents, their reports and the log status'));
 
   app.get(
     '/v1/ops/incidents',
@@ -91,5 +94,26 @@ export const opsIncidentsRoutes: FastifyPluginAsyncTypebox<OpsIncidentsRoutesOpt
         .header('content-disposition', `attachment; filename="${id}-${stage}.${format}"`)
         .send(file);
     },
+  );
+
+  app.get(
+    '/v1/ops/logs',
+    { schema: { tags: ['governance'], summary: 'Each cell log: size, latest checkpoint, verifier key and the last verification', operationId: 'listLogStatus', security: opsSecurity, response: { 200: LogStatusList, ...errorResponses } } },
+    async () => ({ logs: logs.list() }),
+  );
+
+  app.post(
+    '/v1/ops/logs/:cell/verify',
+    {
+      schema: {
+        tags: ['governance'],
+        summary: 'Verify one cell log in full now (as `domicile log verify`); the result is kept as its last verification',
+        operationId: 'verifyLog',
+        security: opsSecurity,
+        params: CellParam,
+        response: { 200: LogStatusView, ...errorResponses },
+      },
+    },
+    async (request) => logs.verify(request.params.cell),
   );
 };

@@ -89,3 +89,16 @@ export const IncidentReportView = Type.Object({
 });
 
 export const ReportStageQuery = Type.Object({ stage: Type.Optional(Type.Union([Type.Literal('preliminary'), Type.Literal('final')])) }, { additionalProperties: false });
+
+export const LogStatusView = Type.Object({
+  cell: Type.String(),
+  jurisdiction: CountryCode,
+  origin: Type.String(),
+  verifierKey: Type.String(),
+  size: Type.Integer(),
+  checkpoint: Type.Object({ size: Type.Integer(), rootHash: Type.String() }),
+  lastVerification: Nullable(Type.Object({ at: Instant, ok: Type.Boolean(), entries: Type.Integer(), checkpoints: Type.Integer(), problem: Nullable(Type.String()) })),
+});
+
+export const LogStatusList = Type.Object({ logs: List(LogStatusView) });
+export const CellParam = Type.Object({ cell: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }) });

@@ -9,6 +9,7 @@ import { CasesPanel } from './CasesPanel.js';
 import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
+import { LogPanel } from './LogPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
 import { PaymentSupportPanel } from './PaymentSupportPanel.js';
@@ -25,7 +26,7 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents';
+type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'log';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'payments', label: 'Payment support' },
@@ -34,6 +35,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
   { id: 'incidents', label: 'Incidents' },
+  { id: 'log', label: 'Log' },
 ];
 
 export function OpsApp() {
@@ -180,6 +182,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
         {tab === 'incidents' && <IncidentsPanel operator={operator} />}
+        {tab === 'log' && <LogPanel operator={operator} />}
       </main>
     </div>
   );

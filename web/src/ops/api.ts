@@ -12,6 +12,7 @@ import type {
   GrantStatus,
   Incident,
   IncidentReport,
+  LogStatus,
   MeResult,
   OpenIncidentInput,
   Operator,
@@ -143,6 +144,12 @@ export class OpsClient {
   }
   incidentReport(id: string, stage: ReportStage): Promise<IncidentReport> {
     return this.call('GET', `/v1/ops/incidents/${encodeURIComponent(id)}/report?stage=${stage}`);
+  }
+  logs(): Promise<{ logs: LogStatus[] }> {
+    return this.call('GET', '/v1/ops/logs');
+  }
+  verifyLog(cell: string): Promise<LogStatus> {
+    return this.call('POST', `/v1/ops/logs/${encodeURIComponent(cell)}/verify`);
   }
   /** The report file (PDF, HTML or CSV) as bytes: a link cannot send the operator token. */
   incidentReportFile(id: string, stage: ReportStage, format: 'pdf' | 'html' | 'csv'): Promise<Blob> {

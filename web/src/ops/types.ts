@@ -212,3 +212,14 @@ export interface IncidentReport {
   deadlines: ReportDeadline[];
   items: { id: string; title: string; text: string; toBeWritten: boolean }[];
 }
+
+/** One cell log's status (GET /v1/ops/logs). */
+export interface LogStatus {
+  cell: string;
+  jurisdiction: string;
+  origin: string;
+  verifierKey: string;
+  size: number;
+  checkpoint: { size: number; rootHash: string };
+  lastVerification: { at: string; ok: boolean; entries: number; checkpoints: number; problem: string | null } | null;
+}
