@@ -1,6 +1,7 @@
 // Issue 11's "done when": on the demo world, `report access` gives the numbers an independent
 // count over the verified, exported JP log gives; the incident report's PDF shows the same
 // numbers as its JSON, with every report item; and a tampered log makes the report refuse.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,7 +40,29 @@ async function exportedJpLog(): Promise<{ size: number; root: string; entries: L
     verifierKey: key,
     origin: 'domicile.test/log/jp',
   });
-  return { size: log.size, root: log.root.toString('base64'), entries: log.entries.map((e) => JSON.parse(e.toString('utf8')) as LoggedEntry) };
+  const opened = openingsOf(fs.readFileSync(path.join(out, 'openings.jsonl'), 'utf8'));
+  const entries = log.entries.map((e, idx) => openByHand(JSON.parse(e.toString('utf8')) as LoggedEntry, opened.get(idx)));
+  return { size: log.size, root: log.root.toString('base64'), entries };
+}
+
+interface Opening {
+  actor: { id: string; salt: string } | null;
+  subjects: { id: string; salt: string }[];
+}
+
+function openingsOf(text: string): Map<number, Opening> {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  return new Map(lines.map((l) => JSON.parse(l) as Opening & { idx: number }).map((o) => [o.idx, o]));
+}
+
+/** Replaces each commitment by the id that opens it, recomputed as docs/access-log.md states it. */
+function openByHand(entry: LoggedEntry, opening: Opening | undefined): LoggedEntry {
+  const commit = (salt: string, id: string) =>
+    `c1:${crypto.createHash('sha256').update('domicile/access-log/commitment/v1\n').update(Buffer.from(salt, 'base64url')).update(id).digest('base64url')}`;
+  const ids = new Map((opening?.subjects ?? []).map((s) => [commit(s.salt, s.id), s.id]));
+  if (opening?.actor) ids.set(commit(opening.actor.salt, opening.actor.id), opening.actor.id);
+  const open = (v: string) => (v.startsWith('c1:') ? (ids.get(v) ?? expect.fail(`no opening for ${v} in the export`)) : v);
+  return { ...entry, actor: open(entry.actor), subjects: entry.subjects.map(open) };
 }
 
 /**

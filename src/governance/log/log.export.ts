@@ -1,7 +1,10 @@
 // Export of one cell's access log as static files in the C2SP tlog-tiles layout: the latest
 // checkpoint, every hash tile and every entry bundle of its tree, so any tlog-tiles client can
 // verify the snapshot offline with the cell's verifier key. The export recomputes the root as it
-// writes and refuses a snapshot that does not match the checkpoint it ships.
+// writes and refuses a snapshot that does not match the checkpoint it ships. Beside the tiles it
+// writes `openings.jsonl`: per entry, the ids and salts that open the leaf's subject and operator
+// commitments (docs/access-log.md), so an auditor can count people and operators from the export
+// alone. Like the entry bundles, an export is for auditors, not for the public.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -9,7 +12,7 @@ import type { CellDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { openCheckpoint } from './checkpoint.js';
 import { isLogError } from './errors.js';
-import { latestCheckpointRow, readEntries, readLogIdentity, readTile } from './log.repository.js';
+import { latestCheckpointRow, readEntries, readEntryRows, readLogIdentity, readTile, subjectRowsOf } from './log.repository.js';
 import { bytesEqual, CompactRange, HASH_SIZE, leafHash } from './merkle.js';
 import { parseVerifierKey } from './note.js';
 import { encodeEntryBundle, formatTilePath, hashTilesForSize, TILE_HEIGHT, TILE_WIDTH } from './tiles.js';
@@ -70,6 +73,7 @@ export async function exportCellLog(props: ExportCellLogProps): Promise<LogExpor
     return Array.from({ length: width }, (_, i) => row.nodes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   };
 
+  const openings: string[] = [];
   for (let index = 0; index < bundles; index++) {
     const from = index * TILE_WIDTH;
     const width = Math.min(TILE_WIDTH, treeSize - from);
@@ -82,6 +86,7 @@ export async function exportCellLog(props: ExportCellLogProps): Promise<LogExpor
       if (!bytesEqual(leaf, leaves[i] as Buffer)) throw refuse(cellId, `entry ${from + i} does not match its leaf hash`);
       range.append(leaf, onNode);
     });
+    openings.push(...(await openingLines(db, from, from + width)));
     write(formatTilePath({ kind: 'entries', index, width }), encodeEntryBundle(entries));
     write(formatTilePath({ kind: 'hash', level: 0, index, width }), Buffer.concat(leaves));
     done += 2;
@@ -100,7 +105,26 @@ export async function exportCellLog(props: ExportCellLogProps): Promise<LogExpor
     write(formatTilePath(tile), Buffer.concat(hashes));
     props.onProgress?.(++done, total);
   }
+  write('openings.jsonl', openings.join(''));
   // The checkpoint goes last: a reader that finds it finds every tile it names.
   write('checkpoint', row.note);
   return { origin: identity.origin, treeSize, files: total + 1 };
+}
+
+/** One JSON line per entry with commitments: `{ idx, actor: { id, salt } | null, subjects: [{ id, salt }] }`. */
+async function openingLines(db: Kysely<CellDatabase>, from: number, to: number): Promise<string[]> {
+  const [rows, subjects] = await Promise.all([readEntryRows(db, from, to), subjectRowsOf(db, from, to)]);
+  const byIdx = new Map<number, { id: string; salt: string }[]>();
+  for (const s of subjects) {
+    if (s.salt === null) continue;
+    byIdx.set(s.idx, [...(byIdx.get(s.idx) ?? []), { id: s.subject_id, salt: s.salt }]);
+  }
+  const lines: string[] = [];
+  for (const row of rows) {
+    const idx = Number(row.idx);
+    const actor = row.actor_id !== null && row.actor_salt !== null ? { id: row.actor_id, salt: row.actor_salt } : null;
+    const opened = (byIdx.get(idx) ?? []).sort((a, b) => a.id.localeCompare(b.id));
+    if (actor || opened.length > 0) lines.push(`${JSON.stringify({ idx, actor, subjects: opened })}\n`);
+  }
+  return lines;
 }

@@ -5,7 +5,8 @@
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { DomainError } from '../../errors/catalogue.js';
 import { openCheckpoint } from '../log/checkpoint.js';
-import { assertAccessEntry, leafHashOfCanonical, type AccessEntry } from '../log/entry.js';
+import { leafHashOfCanonical, type AccessEntry } from '../log/entry.js';
+import { readOpenedEntries } from '../log/log.openings.js';
 import { isLogError } from '../log/errors.js';
 import { latestCheckpointRow, readEntries, readLogIdentity } from '../log/log.repository.js';
 import { bytesEqual, CompactRange } from '../log/merkle.js';
@@ -70,14 +71,12 @@ export async function verifiedEntriesOf(props: { cells: CellRegistry; home: stri
   const entries: AccessEntry[] = [];
   for (let from = 0; from < size; from += PAGE) {
     const to = Math.min(size, from + PAGE);
-    const rows = await readEntries(db, from, to);
-    if (rows.length !== to - from) throw refuse(cell.id, `entries ${from}..${to - 1} changed after verification`);
-    for (const r of rows) {
-      range.append(leafHashOfCanonical(r.entry));
-      const value: unknown = JSON.parse(r.entry);
-      assertAccessEntry(value);
-      if (props.keep === undefined || props.keep(value)) entries.push(value);
-    }
+    // The leaves are hashed as stored; the entries counted are opened (subject and operator ids
+    // from the openings kept beside the leaves, which the verification above checked).
+    const [rows, opened] = await Promise.all([readEntries(db, from, to), readOpenedEntries(db, from, to)]);
+    if (rows.length !== to - from || opened.length !== rows.length) throw refuse(cell.id, `entries ${from}..${to - 1} changed after verification`);
+    for (const r of rows) range.append(leafHashOfCanonical(r.entry));
+    for (const { entry } of opened) if (props.keep === undefined || props.keep(entry)) entries.push(entry);
   }
   if (!bytesEqual(range.root(), rootHash)) throw refuse(cell.id, `the entries read do not match the checkpoint at size ${size}`);
   return { checkpoint: { cell: cell.id, origin: identity.origin, size, rootHash: Buffer.from(rootHash).toString('base64') }, entries };
