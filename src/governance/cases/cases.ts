@@ -224,7 +224,9 @@ export function openCases(props: {
   function eventFor(e: { kind: CaseEvent['kind']; actor: EventActor; ref: string; caseKind: CaseKind; subjects: readonly SubjectRef[] }): CaseEvent {
     const subjects: Record<string, string[]> = {};
     for (const s of e.subjects) (subjects[s.home] ??= []).push(s.id);
-    return { kind: e.kind, actor: e.actor, caseRef: e.ref, purpose: CASE_PURPOSE[e.caseKind], subjects, categories: [CASE_CATEGORY] };
+    // No categories: a step of a case reads nothing, so it is not counted as an access (the
+    // foreign-handling statement counts entries by category).
+    return { kind: e.kind, actor: e.actor, caseRef: e.ref, purpose: CASE_PURPOSE[e.caseKind], subjects, categories: [] };
   }
 
   async function subjectRefsOf(found: Case): Promise<SubjectRef[]> {
