@@ -101,8 +101,9 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
   if (isBlockEvent(event) || isOperatorEvent(event)) {
     const kind = event.kind;
     const [purpose, caseRef] = isBlockEvent(event) ? ['CUTOFF', `cutoff:${event.country}`] : ['OPERATOR_ADMIN', `operator:${event.operatorId}`];
-    // An operator's roles are logged as `fields` (codes only), so a new approver is visible.
-    const fields = isOperatorEvent(event) ? [...(event.roles ?? [])] : [];
+    // An operator's roles are logged as `fields` (codes only), so a new approver is visible; a
+    // field name has no hyphen, so `privacy-officer` is logged as `privacy_officer`.
+    const fields = isOperatorEvent(event) ? (event.roles ?? []).map((role) => role.replaceAll('-', '_')) : [];
     return event.jurisdictions.map((jurisdiction, i) => ({
       eventId: `${eventId}-${i}`,
       time: at,

@@ -2,6 +2,7 @@
 // files hold no copy of the subject's data keys, so nothing they sealed can be decrypted even
 // with the cell's master key; before it, their plaintext was nowhere in those files at all. The
 // shred is an entry in the access log of the subject's jurisdiction.
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,9 +76,11 @@ describe('domicile shred', () => {
         expect(sealed).not.toBeNull();
         expect(await kr.keys.open({ recordId: image.id, category: categories.media, sealed })).toBeNull();
       }
-      // The entry in the JP log: ids and codes only.
-      const entry = await jp.db.selectFrom('log_entry').select('entry').where('idx', '=', result.logged.index).executeTakeFirstOrThrow();
-      expect(JSON.parse(entry.entry)).toMatchObject({ action: 'shred', subjects: ['hanako'], subjectJurisdiction: 'JP', purpose: 'DATA_ERASURE', categories: ['user'] });
+      // The entry in the JP log: codes, and hanako as a commitment that her opening opens.
+      const [{ entry }] = await readOpenedEntries(jp.db, result.logged.index, result.logged.index + 1);
+      expect(entry).toMatchObject({ action: 'shred', subjects: ['hanako'], subjectJurisdiction: 'JP', purpose: 'DATA_ERASURE', categories: ['user'] });
+      const leaf = await jp.db.selectFrom('log_entry').select('entry').where('idx', '=', result.logged.index).executeTakeFirstOrThrow();
+      expect(leaf.entry).not.toContain('hanako');
     } finally {
       await runtime.close();
     }

@@ -99,6 +99,8 @@ beforeAll(async () => {
 
   const owner = tokens.owner;
   const png = gradientPng(4, 4, [200, 30, 30], [30, 30, 200]);
+  // The member knows the owner, so the owner's groups reach them as chats, not message requests.
+  await must('POST', '/v1/contacts', tokens.member, { handle: made.owner.handle });
   const newGroup = async (): Promise<string> => String((await must('POST', '/v1/conversations', owner, { kind: 'group', memberIds: [made.member.id], title: 'Matrix group' })).id);
   const group = await newGroup();
   const channel = official.channelId;
@@ -113,7 +115,12 @@ beforeAll(async () => {
   // A support operator and an approver apart from the matrix's callers, for fresh tickets and grants.
   const requester = await signInOperator(server, await makeOperator(server, { roles: ['support'] }), fromJapan);
   const approver = await signInOperator(server, await makeOperator(server, { roles: ['approver'] }), fromJapan);
-  const newTicket = async (): Promise<string> => String((await must('POST', '/v1/ops/cases', requester.token, { subjects: [made.owner.id], reason: 'account' })).ref);
+  // A case staff open waits for a second operator's approval (issue 16.1 / 14.4).
+  const newTicket = async (): Promise<string> => {
+    const ref = String((await must('POST', '/v1/ops/cases', requester.token, { subjects: [made.owner.id], reason: 'account' })).ref);
+    await must('POST', `/v1/ops/cases/${ref}/approve`, approver.token);
+    return ref;
+  };
   const ticketRef = await newTicket();
   const newGrant = async (): Promise<string> =>
     String((await must('POST', '/v1/ops/grants', requester.token, { subjects: [made.owner.id], categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: ticketRef, durationMinutes: 30, requestedLocation: 'JP' })).id);

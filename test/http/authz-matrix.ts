@@ -278,9 +278,4 @@ export const frameRows: readonly FrameRow[] = [
  * Cases that fail today on holes colleagues are fixing (issue 14). Each is still run: while listed
  * it must fail as described, and the test tells you to remove the entry once it passes.
  */
-export const KNOWN_HOLES: readonly { row: string; caller: Caller; item: string; why: string }[] = [
-  { row: 'GET /v1/conversations/:id/members (channel)', caller: 'reader', item: '14.3', why: 'channel readers see every follower' },
-  { row: '/v1/ws send', caller: 'revoked', item: '14.1', why: 'a signed-out session keeps its socket, and its send is acknowledged' },
-  { row: '/v1/ws read', caller: 'revoked', item: '14.1', why: 'a signed-out session keeps its socket' },
-  { row: '/v1/ws ping', caller: 'revoked', item: '14.1', why: 'a signed-out session keeps its socket' },
-];
+export const KNOWN_HOLES: readonly { row: string; caller: Caller; item: string; why: string }[] = [];

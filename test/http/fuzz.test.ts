@@ -23,10 +23,7 @@ const frameRuns = 100 * runs;
  * Inputs that fail today on holes colleagues are fixing (issue 14); each is still tried, and a
  * probe below fails once the hole is closed so the entry gets removed.
  */
-export const KNOWN_HOLES: readonly { item: string; dialect: Dialect; why: string; matches: (input: string) => boolean }[] = [
-  // PostgreSQL text cannot hold U+0000 and the request fails with a 500 / INTERNAL frame.
-  { item: '14.2', dialect: 'postgres', why: 'U+0000 in free text is a 500 on PostgreSQL cells', matches: (input) => input.includes('\\u0000') || input.includes('%00') },
-];
+export const KNOWN_HOLES: readonly { item: string; dialect: Dialect; why: string; matches: (input: string) => boolean }[] = [];
 const knownHole = (dialect: Dialect, input: string) => KNOWN_HOLES.find((h) => h.dialect === dialect && h.matches(input));
 
 /**

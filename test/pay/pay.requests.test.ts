@@ -48,6 +48,8 @@ describe.each(dialects)('money in a chat on %s', (dialect) => {
       u[handle] = new ApiClient(server.url);
       await u[handle].signUp({ handle, home });
     }
+    // Ren knows Mei, so her group reaches him as a chat, not a message request.
+    expect((await (u.ren as ApiClient).request('POST', '/v1/contacts', { handle: 'mei' })).status).toBe(201);
     chat = ((await (u.mei as ApiClient).request('POST', '/v1/conversations', { kind: 'group', memberIds: ['ren'], title: 'Lunch' })).body as { id: string }).id;
     others = ((await (u.ren as ApiClient).request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['kaito'] })).body as { id: string }).id;
     await (u.ren as ApiClient).request('POST', '/v1/pay/topups', { amount: 20_000, idempotencyKey: key() });
