@@ -77,8 +77,8 @@ describe('domicile shred', () => {
         expect(await kr.keys.open({ recordId: image.id, category: categories.media, sealed })).toBeNull();
       }
       // The entry in the JP log: codes, and hanako as a commitment that her opening opens.
-      const [{ entry }] = await readOpenedEntries(jp.db, result.logged.index, result.logged.index + 1);
-      expect(entry).toMatchObject({ action: 'shred', subjects: ['hanako'], subjectJurisdiction: 'JP', purpose: 'DATA_ERASURE', categories: ['user'] });
+      const [logged] = await readOpenedEntries(jp.db, result.logged.index, result.logged.index + 1);
+      expect(logged?.entry).toMatchObject({ action: 'shred', subjects: ['hanako'], subjectJurisdiction: 'JP', purpose: 'DATA_ERASURE', categories: ['user'] });
       const leaf = await jp.db.selectFrom('log_entry').select('entry').where('idx', '=', result.logged.index).executeTakeFirstOrThrow();
       expect(leaf.entry).not.toContain('hanako');
     } finally {

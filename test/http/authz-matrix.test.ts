@@ -153,6 +153,10 @@ beforeAll(async () => {
         const s = await signIn(world.user[caller].handle);
         return { token: s.token, sessionId: s.sessionId };
       },
+      async personToken(caller) {
+        if (!isPerson(caller)) return tokens[caller];
+        return (await signUp(`mx${++counter}${Date.now().toString(36)}`)).token;
+      },
       ownerSessionId: async () => (await signIn(made.owner.handle)).sessionId,
       async operatorSession(caller) {
         if (!isOperator(caller)) return tokens[caller];

@@ -59,6 +59,8 @@ export interface World {
     group(): Promise<string>;
     session(caller: Caller): Promise<{ token: string | null; sessionId: string }>;
     ownerSessionId(): Promise<string>;
+    /** A person of their own, signed up for this call (for routes that end every session); others' usual token. */
+    personToken(caller: Caller): Promise<string | null>;
     operatorSession(caller: Caller): Promise<string | null>;
     operatorCredentials(): Promise<{ operatorId: string; password: string; code: string }>;
     grant(): Promise<string>;
@@ -127,6 +129,9 @@ const idsOf = (body: unknown): string[] => ((body as { members?: { id: string }[
 
 // HTTP rows --------------------------------------------------------------------------------------
 
+/** A well-formed record id that names nothing. */
+const unknownId = 'AAAAAAAAAAAAAAAAAAAA';
+
 export const rows: readonly MatrixRow[] = [
   // Public documents and health.
   row('GET /healthz', () => json('/healthz'), everyone()),
@@ -144,6 +149,9 @@ export const rows: readonly MatrixRow[] = [
   row('POST /v1/auth/signup', (w) => ({ ...json('/v1/auth/signup', { handle: w.fresh.handle(), displayName: 'Matrix Person', password: 'matrix long passphrase 9', home: 'JP', email: `${w.fresh.handle()}@example.test` }), remoteAddress: w.fresh.address() }), everyone()),
   row('POST /v1/auth/signin', (w) => ({ ...json('/v1/auth/signin', { login: w.user.owner.handle, password: w.password }), remoteAddress: w.fresh.address() }), everyone()),
   row('POST /v1/auth/signout', async (w, c) => ({ url: '/v1/auth/signout', token: (await w.fresh.session(c)).token }), people()),
+  row('POST /v1/auth/signout-everywhere', async (w, c) => ({ url: '/v1/auth/signout-everywhere', token: await w.fresh.personToken(c) }), people()),
+  // A wrong current password: the route is reached (people) or refused before (others); no password changes.
+  row('POST /v1/auth/password', () => json('/v1/auth/password', { currentPassword: 'not the password at all', newPassword: 'another long passphrase 42' }), people({ stranger: 401, reader: 401, member: 401, owner: 401, official: 401 })),
   row('GET /v1/sessions', () => json('/v1/sessions'), people()),
   row('DELETE /v1/sessions/:sessionId', async (w) => json(`/v1/sessions/${await w.fresh.ownerSessionId()}`), people({ stranger: 404, reader: 404, member: 404, official: 404 })),
 
@@ -190,6 +198,16 @@ export const rows: readonly MatrixRow[] = [
   row('POST /v1/pay/payments', (w) => json('/v1/pay/payments', { to: w.bystander.id, amount: 1, currency: 'JPY', idempotencyKey: w.fresh.handle() }), people()),
   row('POST /v1/pay/payments/:paymentId/refund', async (w) => json(`/v1/pay/payments/${await w.fresh.paymentToMember()}/refund`, { idempotencyKey: w.fresh.handle() }), people({ stranger: 409, reader: 409, owner: 409, official: 409 })),
   row('GET /v1/pay/history', () => json('/v1/pay/history'), people()),
+  row('GET /v1/pay/requests', () => json('/v1/pay/requests'), people()),
+  row('POST /v1/pay/requests', (w) => json('/v1/pay/requests', { conversationId: w.group, from: w.user.member.id, amount: 1, currency: 'JPY', idempotencyKey: w.fresh.handle() }), members({ member: 400 })),
+  row('POST /v1/pay/requests/:requestId/accept', (w) => json(`/v1/pay/requests/${unknownId}/accept`, { idempotencyKey: w.fresh.handle() }), people({ stranger: 404, reader: 404, member: 404, owner: 404, official: 404 })),
+  row('POST /v1/pay/requests/:requestId/decline', () => json(`/v1/pay/requests/${unknownId}/decline`), people({ stranger: 404, reader: 404, member: 404, owner: 404, official: 404 })),
+  row('POST /v1/pay/requests/:requestId/cancel', () => json(`/v1/pay/requests/${unknownId}/cancel`), people({ stranger: 404, reader: 404, member: 404, owner: 404, official: 404 })),
+  row('POST /v1/support/tickets', () => json('/v1/support/tickets', { reason: 'account' }), people()),
+  row('POST /v1/support/tickets/:ref/confirm', () => json('/v1/support/tickets/T-99999999/confirm'), people({ stranger: 404, reader: 404, member: 404, owner: 404, official: 404 })),
+  // Accepting or declining a chat that is no message request: members are told so, others find no chat.
+  row('POST /v1/conversations/:id/accept', (w) => json(`/v1/conversations/${w.group}/accept`), members({ member: 409, owner: 409 })),
+  row('POST /v1/conversations/:id/decline', (w) => json(`/v1/conversations/${w.group}/decline`), members({ member: 409, owner: 409 })),
 
   // Privacy centre.
   row('GET /v1/me/accesses', () => json('/v1/me/accesses'), people()),
@@ -213,7 +231,15 @@ export const rows: readonly MatrixRow[] = [
   // Operators: control plane (ids and codes only).
   row('POST /v1/ops/cases', (w) => json('/v1/ops/cases', { subjects: [w.user.owner.id], reason: 'account' }), operators(['support', 'admin'])),
   row('GET /v1/ops/cases', () => json('/v1/ops/cases'), operators('all')),
-  row('POST /v1/ops/cases/:ref/close', async (w) => json(`/v1/ops/cases/${await w.fresh.ticket()}/close`), operators(['support', 'moderator', 'admin'])),
+  row('POST /v1/ops/cases/:ref/close', async (w) => json(`/v1/ops/cases/${await w.fresh.ticket()}/close`), operators(['support', 'moderator', 'security', 'admin'])),
+  // The fresh ticket is already approved: an approver is told it is not pending, others may not approve.
+  row('POST /v1/ops/cases/:ref/approve', async (w) => json(`/v1/ops/cases/${await w.fresh.ticket()}/approve`), operators(['approver'], 409)),
+  row('GET /v1/ops/incidents', () => json('/v1/ops/incidents'), operators(['admin'])),
+  row('POST /v1/ops/incidents', () => json('/v1/ops/incidents', { title: 'Matrix incident', knownAt: '2026-11-30T09:00:00Z', home: 'JP', actorOutside: 'JP', from: '2026-01-01', to: '2026-11-30' }), operators(['admin'])),
+  row('GET /v1/ops/incidents/:id/report', () => json('/v1/ops/incidents/inc-0000000000/report'), operators(['admin'], 404)),
+  row('GET /v1/ops/incidents/:id/report/:format', () => json('/v1/ops/incidents/inc-0000000000/report/csv'), operators(['admin'], 404)),
+  row('GET /v1/ops/logs', () => json('/v1/ops/logs'), operators(['admin'])),
+  row('POST /v1/ops/logs/:cell/verify', (w) => json(`/v1/ops/logs/${w.logCell}/verify`), operators(['admin'])),
   row('GET /v1/ops/moderation/queue', () => json('/v1/ops/moderation/queue'), operators(['moderator', 'admin'])),
   row('POST /v1/ops/grants', (w) => json('/v1/ops/grants', { subjects: [w.user.owner.id], categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: w.ticketRef, durationMinutes: 30, requestedLocation: 'JP' }), operators('all')),
   row('GET /v1/ops/grants', () => json('/v1/ops/grants'), operators('all')),
