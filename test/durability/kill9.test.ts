@@ -8,7 +8,8 @@ import { ApiClient, RealtimeClient } from '../support/server.js';
 
 describe('durability', () => {
   it('keeps every acknowledged message across kill -9 during a stream of sends', async () => {
-    const { file, dataDir } = writeTestConfig();
+    // One person sends 500 messages in seconds: far past the per-person send limit a real server keeps.
+    const { file, dataDir } = writeTestConfig({ limits: { sendsPerMinute: 100_000 } });
     const server = await spawnServer({ configFile: file, demo: true });
     const hanako = new ApiClient(server.url);
     await hanako.signIn('hanako', 'domicile-demo');
