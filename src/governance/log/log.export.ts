@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { CellDatabase } from '../../cells/cell.database.js';
-import { DomainError } from '../../errors/catalogue.js';
+import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { openCheckpoint } from './checkpoint.js';
 import { isLogError } from './errors.js';
-import { latestCheckpointRow, readEntries, readEntryRows, readLogIdentity, readTile, subjectRowsOf } from './log.repository.js';
+import { latestCheckpointRow, readLogIdentity, readTile } from './log.repository.js';
+import { readOpenedEntries, type OpenedEntry } from './log.openings.js';
 import { bytesEqual, CompactRange, HASH_SIZE, leafHash } from './merkle.js';
 import { parseVerifierKey } from './note.js';
 import { encodeEntryBundle, formatTilePath, hashTilesForSize, TILE_HEIGHT, TILE_WIDTH } from './tiles.js';
@@ -77,16 +78,16 @@ export async function exportCellLog(props: ExportCellLogProps): Promise<LogExpor
   for (let index = 0; index < bundles; index++) {
     const from = index * TILE_WIDTH;
     const width = Math.min(TILE_WIDTH, treeSize - from);
-    const rows = await readEntries(db, from, from + width);
+    const rows = await openedOrRefused(cellId, db, from, from + width);
     if (rows.length !== width || rows.some((r, i) => r.idx !== from + i)) throw refuse(cellId, `entries ${from}..${from + width - 1} are incomplete`);
-    const entries = rows.map((r) => Buffer.from(r.entry, 'utf8'));
+    const entries = rows.map((r) => Buffer.from(r.leaf, 'utf8'));
     const leaves = await tileHashes(0, index, width);
     entries.forEach((entry, i) => {
       const leaf = leafHash(entry);
       if (!bytesEqual(leaf, leaves[i] as Buffer)) throw refuse(cellId, `entry ${from + i} does not match its leaf hash`);
       range.append(leaf, onNode);
     });
-    openings.push(...(await openingLines(db, from, from + width)));
+    openings.push(...rows.flatMap(openingLine));
     write(formatTilePath({ kind: 'entries', index, width }), encodeEntryBundle(entries));
     write(formatTilePath({ kind: 'hash', level: 0, index, width }), Buffer.concat(leaves));
     done += 2;
@@ -111,20 +112,19 @@ export async function exportCellLog(props: ExportCellLogProps): Promise<LogExpor
   return { origin: identity.origin, treeSize, files: total + 1 };
 }
 
-/** One JSON line per entry with commitments: `{ idx, actor: { id, salt } | null, subjects: [{ id, salt }] }`. */
-async function openingLines(db: Kysely<CellDatabase>, from: number, to: number): Promise<string[]> {
-  const [rows, subjects] = await Promise.all([readEntryRows(db, from, to), subjectRowsOf(db, from, to)]);
-  const byIdx = new Map<number, { id: string; salt: string }[]>();
-  for (const s of subjects) {
-    if (s.salt === null) continue;
-    byIdx.set(s.idx, [...(byIdx.get(s.idx) ?? []), { id: s.subject_id, salt: s.salt }]);
+/** A stored leaf or opening that does not decode is a log that must not be exported. */
+async function openedOrRefused(cellId: string, db: Kysely<CellDatabase>, from: number, to: number): Promise<OpenedEntry[]> {
+  try {
+    return await readOpenedEntries(db, from, to);
+  } catch (err) {
+    if (isDomainError(err) && err.code === 'INVALID_ACCESS_ENTRY') throw refuse(cellId, err.message);
+    throw err;
   }
-  const lines: string[] = [];
-  for (const row of rows) {
-    const idx = Number(row.idx);
-    const actor = row.actor_id !== null && row.actor_salt !== null ? { id: row.actor_id, salt: row.actor_salt } : null;
-    const opened = (byIdx.get(idx) ?? []).sort((a, b) => a.id.localeCompare(b.id));
-    if (actor || opened.length > 0) lines.push(`${JSON.stringify({ idx, actor, subjects: opened })}\n`);
-  }
-  return lines;
+}
+
+/** One JSON line for an entry with commitments: `{ idx, actor: { id, salt } | null, subjects: [{ id, salt }] }`. */
+function openingLine({ idx, openings }: OpenedEntry): string[] {
+  const subjects = openings.subjects.filter((s) => s.salt !== null).sort((a, b) => a.id.localeCompare(b.id));
+  if (!openings.actor && subjects.length === 0) return [];
+  return [`${JSON.stringify({ idx, actor: openings.actor, subjects })}\n`];
 }

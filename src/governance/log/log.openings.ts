@@ -1,11 +1,26 @@
 // Operator-side reading of a cell's access log: entries with their ids, opened from the leaves'
 // commitments and the openings stored beside them (the subject index's salts, the operator id).
-// For the operator's own tools and tests; a person sees the sealed leaf and their own salt only.
+// For the operator's own tools, the regulator reports and the auditor's export; a person sees the
+// sealed leaf and their own salt only.
 import { decodeAccessEntry, openAccessEntry, type AccessEntry } from './entry.js';
 import { readEntryRows, subjectRowsOf } from './log.repository.js';
 
-/** Entries with from ≤ idx < to, opened, in index order. */
-export async function readOpenedEntries(db: Parameters<typeof readEntryRows>[0], from: number, to: number): Promise<{ idx: number; entry: AccessEntry }[]> {
+export interface Openings {
+  readonly actor: { readonly id: string; readonly salt: string } | null;
+  readonly subjects: readonly { readonly id: string; readonly salt: string | null }[];
+}
+
+export interface OpenedEntry {
+  readonly idx: number;
+  /** The leaf as stored (canonical JSON, commitments in place of ids): what the tree hashes. */
+  readonly leaf: string;
+  readonly openings: Openings;
+  /** The leaf with its commitments replaced by the ids that open them. */
+  readonly entry: AccessEntry;
+}
+
+/** Entries with from ≤ idx < to, each with its stored leaf and openings, opened, in index order. */
+export async function readOpenedEntries(db: Parameters<typeof readEntryRows>[0], from: number, to: number): Promise<OpenedEntry[]> {
   const [rows, subjects] = await Promise.all([readEntryRows(db, from, to), subjectRowsOf(db, from, to)]);
   const byIdx = new Map<number, { id: string; salt: string | null }[]>();
   for (const s of subjects) {
@@ -17,6 +32,7 @@ export async function readOpenedEntries(db: Parameters<typeof readEntryRows>[0],
     const idx = Number(row.idx);
     const leaf = decodeAccessEntry(Buffer.from(row.entry, 'utf8'));
     const actor = row.actor_id !== null && row.actor_salt !== null ? { id: row.actor_id, salt: row.actor_salt } : null;
-    return { idx, entry: openAccessEntry(leaf, { actor, subjects: byIdx.get(idx) ?? [] }) };
+    const openings = { actor, subjects: byIdx.get(idx) ?? [] };
+    return { idx, leaf: row.entry, openings, entry: openAccessEntry(leaf, openings) };
   });
 }

@@ -8,7 +8,7 @@ import { openCheckpoint } from '../log/checkpoint.js';
 import { leafHashOfCanonical, type AccessEntry } from '../log/entry.js';
 import { readOpenedEntries } from '../log/log.openings.js';
 import { isLogError } from '../log/errors.js';
-import { latestCheckpointRow, readEntries, readLogIdentity } from '../log/log.repository.js';
+import { latestCheckpointRow, readLogIdentity } from '../log/log.repository.js';
 import { bytesEqual, CompactRange } from '../log/merkle.js';
 import { parseVerifierKey } from '../log/note.js';
 import { readLogKey } from '../log/log-keys.js';
@@ -73,10 +73,12 @@ export async function verifiedEntriesOf(props: { cells: CellRegistry; home: stri
     const to = Math.min(size, from + PAGE);
     // The leaves are hashed as stored; the entries counted are opened (subject and operator ids
     // from the openings kept beside the leaves, which the verification above checked).
-    const [rows, opened] = await Promise.all([readEntries(db, from, to), readOpenedEntries(db, from, to)]);
-    if (rows.length !== to - from || opened.length !== rows.length) throw refuse(cell.id, `entries ${from}..${to - 1} changed after verification`);
-    for (const r of rows) range.append(leafHashOfCanonical(r.entry));
-    for (const { entry } of opened) if (props.keep === undefined || props.keep(entry)) entries.push(entry);
+    const opened = await readOpenedEntries(db, from, to);
+    if (opened.length !== to - from) throw refuse(cell.id, `entries ${from}..${to - 1} changed after verification`);
+    for (const { leaf, entry } of opened) {
+      range.append(leafHashOfCanonical(leaf));
+      if (props.keep === undefined || props.keep(entry)) entries.push(entry);
+    }
   }
   if (!bytesEqual(range.root(), rootHash)) throw refuse(cell.id, `the entries read do not match the checkpoint at size ${size}`);
   return { checkpoint: { cell: cell.id, origin: identity.origin, size, rootHash: Buffer.from(rootHash).toString('base64') }, entries };
