@@ -1,8 +1,11 @@
 // Messaging load generator: many WebSocket clients on loopback send 1:1 messages at a fixed
 // offered rate to a real `domicile serve` (SQLite cells, durable commits) in its own process;
-// latency is measured from send to delivery at the recipient (same clock, this process).
+// latency is measured from send to delivery at the recipient (same clock, this process). The
+// first `--warmup` seconds are offered at the same rate but not measured.
 //
-//   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--pairs 100]
+//   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--warmup 2] [--pairs 100] [--server-cpu 0]
+//
+// `--server-cpu N` pins the server to CPU N (taskset) so it does not share a core with this generator.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -15,22 +18,32 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    'server-cpu': { type: 'string' },
     pairs: { type: 'string', default: '100' },
     port: { type: 'string', default: '18080' },
   },
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
 const pairs = Number(values.pairs);
 const port = Number(values.port);
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-'));
 const configFile = path.join(dir, 'domicile.config.json');
-fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells: [{ id: 'jp', jurisdiction: 'JP' }, { id: 'kr', jurisdiction: 'KR' }] }));
+// The abuse limits are for people, not for a load generator on loopback: raised so they never bite.
+const benchLimits = { connectionsPerAddress: 100_000, socketsPerAddress: 100_000, signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000_000 };
+fs.writeFileSync(
+  configFile,
+  JSON.stringify({ dataDir: path.join(dir, 'data'), cells: [{ id: 'jp', jurisdiction: 'JP' }, { id: 'kr', jurisdiction: 'KR' }], limits: benchLimits }),
+);
 
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile], {
+const serverArgs = [...nodeFlags, '--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile];
+const pinned = values['server-cpu'] !== undefined;
+const server = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', String(values['server-cpu']), process.execPath, ...serverArgs] : serverArgs, {
   env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -87,6 +100,16 @@ async function connect(token: string, onMessage: (frame: { type: string; message
   return socket;
 }
 
+/** CPU seconds the server process has used (user + system), from /proc; NaN where there is none. */
+function serverCpuSeconds(): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -98,9 +121,14 @@ async function main(): Promise<void> {
   let delivered = 0;
   let acked = 0;
   let errors = 0;
+  // Only messages sent inside the measured window count (set once the warm-up is over).
+  let measureFrom = Infinity;
+  let measureTo = Infinity;
   const onReceiverFrame = (frame: { type: string; message?: { text: string } }): void => {
     if (frame.type === 'message' && frame.message?.text.startsWith('t:')) {
-      latencies.push(performance.now() - Number(frame.message.text.slice(2)));
+      const sentAt = Number(frame.message.text.slice(2));
+      if (sentAt < measureFrom || sentAt >= measureTo) return;
+      latencies.push(performance.now() - sentAt);
       delivered += 1;
     }
   };
@@ -120,39 +148,54 @@ async function main(): Promise<void> {
     senders.push({ peer: { token: a.token, socket: senderSocket }, conversationId: conversation.id });
   }
 
-  process.stderr.write(`offering ${rate} msg/s for ${seconds} s…\n`);
-  const total = rate * seconds;
+  process.stderr.write(`offering ${rate} msg/s for ${warmup} s warm-up + ${seconds} s measured…\n`);
+  const total = rate * (warmup + seconds);
   const started = performance.now();
+  measureFrom = started + warmup * 1000;
+  measureTo = started + (warmup + seconds) * 1000;
   let sent = 0;
+  let measuredSent = 0;
+  let cpuFrom = NaN;
+  let cpuTo = NaN;
   // Sends are paced in 1 ms slots so the offered rate stays fixed whatever the latency.
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
       while (sent < due) {
         const s = senders[sent % senders.length] as (typeof senders)[number];
-        s.peer.socket.send(JSON.stringify({ type: 'send', clientId: `c${sent}`, conversationId: s.conversationId, text: `t:${performance.now()}` }));
+        const now = performance.now();
+        if (now >= measureFrom && now < measureTo) {
+          if (measuredSent === 0) cpuFrom = serverCpuSeconds();
+          measuredSent += 1;
+        }
+        s.peer.socket.send(JSON.stringify({ type: 'send', clientId: `c${sent}`, conversationId: s.conversationId, text: `t:${now}` }));
         sent += 1;
       }
-      if (sent >= total) resolve();
+      if (sent >= total) {
+        cpuTo = serverCpuSeconds();
+        resolve();
+      }
       else setImmediate(tick);
     };
     tick();
   });
-  const sendSeconds = (performance.now() - started) / 1000;
   const deadline = performance.now() + 20_000;
-  while (delivered < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const elapsed = (performance.now() - started) / 1000;
+  while (delivered < measuredSent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   latencies.sort((x, y) => x - y);
   const result = {
     offeredRate: rate,
     seconds,
+    warmup,
     pairs,
     sent,
+    measuredSent,
     delivered,
+    lost: measuredSent - delivered,
     acked,
     errors,
-    achievedSendRate: Math.round(sent / sendSeconds),
-    deliveredPerSecond: Math.round(delivered / elapsed),
+    deliveredPerSecond: Math.round(delivered / seconds),
+    // Server CPU per message over the measured window: steadier than latency on a shared machine.
+    serverCpuUsPerMessage: Math.round(((cpuTo - cpuFrom) * 1e6) / Math.max(1, measuredSent)),
     p50ms: Number(percentile(latencies, 50).toFixed(2)),
     p99ms: Number(percentile(latencies, 99).toFixed(2)),
     p999ms: Number(percentile(latencies, 99.9).toFixed(2)),

@@ -8,6 +8,14 @@ import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysel
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** The file behind each SQLite database opened here (`:memory:` for an in-memory one). */
+const sqliteFiles = new WeakMap<object, string>();
+
+/** The file of a SQLite database opened by `openDatabase`; null for PostgreSQL. */
+export function sqliteFileOf(db: object): string | null {
+  return sqliteFiles.get(db) ?? null;
+}
+
 export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
@@ -32,7 +40,9 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
     db.pragma('secure_delete = ON');
-    return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }), plugins });
+    const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: db }), plugins });
+    sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
+    return kysely;
   }
   const pool = new pg.Pool({
     connectionString: props.url,

@@ -3,13 +3,17 @@
 // one durable transaction. Sequence numbers come from a per-conversation cache that is checked
 // against the database on every update, so a stale cache fails the batch instead of forking a
 // sequence; a failed batch is retried one message at a time through appendMessage.
-import type { Kysely } from 'kysely';
+// On SQLite the commit's fsync runs off the event loop (db/deferred-sync.ts): the next batch is
+// written while the previous one is being synced, and a batch's writes settle, in order, only
+// once it is on disk.
+import type { Kysely, Transaction } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
 import { appendMessage, buildMessageRow, messageKeyOf, openMessageRows, sealMessageRow, type AppendMessage } from './message.repository.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
+import { deferredSyncOf } from '../db/deferred-sync.js';
 
 type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
@@ -26,6 +30,14 @@ class StaleSequence extends Error {}
 export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
+  const deferred = deferredSyncOf(db);
+  const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
+    ? (work) => deferred.commit(work)
+    : (work) => db.transaction().execute(work);
+  /** On disk: everything committed before the call (at once where commits are synced in place). */
+  const durable = (): Promise<void> => (deferred ? deferred.synced() : Promise.resolve());
+  // Batches settle in the order they were written, each once durable.
+  let settling: Promise<void> = Promise.resolve();
 
   /** The senders' message keys, taken before the transaction (making a key writes to the cell). */
   async function keysOf(batch: Pending[]): Promise<Map<string, DataKeyHandle>> {
@@ -42,7 +54,7 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
   }
 
   async function writeBatch(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
-    return db.transaction().execute(async (trx) => {
+    return commit(async (trx) => {
       const keyOf = (i: AppendMessage): string => `${i.conversation.id}\u0000${i.senderId}\u0000${i.clientId}`;
       const existing = new Map<string, MessageRow>();
       const conversationIds = [...new Set(batch.map((p) => p.input.conversation.id))];
@@ -125,38 +137,65 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
     try {
       keys = await keysOf(batch);
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      settling = settling.then(() => batch.forEach((p) => p.reject(err)));
       return;
     }
+    let outcomes: PromiseSettledResult<{ row: MessageRow; created: boolean }>[];
     try {
-      const results = await Promise.all((await writeBatch(batch, keys)).map(opened));
-      batch.forEach((p, i) => {
-        const result = results[i] as { row: MessageRow; created: boolean };
-        if (result.created) {
-          const member = p.input.conversation.members.get(p.input.senderId);
-          if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));
-        }
-        p.resolve(result);
-      });
+      outcomes = (await writeBatch(batch, keys)).map((value) => ({ status: 'fulfilled', value }));
     } catch {
       // The cache may be ahead of the database now; forget it and write one by one, so a
       // bad message fails alone.
       for (const id of touched) lastSeq.delete(id);
+      outcomes = [];
       for (const p of batch) {
         try {
-          p.resolve(await opened(await db.transaction().execute((trx) => appendMessage(trx, p.input, keys.get(p.input.senderId) as DataKeyHandle))));
-        } catch (err) {
-          p.reject(err);
+          outcomes.push({ status: 'fulfilled', value: await commit((trx) => appendMessage(trx, p.input, keys.get(p.input.senderId) as DataKeyHandle)) });
+        } catch (reason) {
+          outcomes.push({ status: 'rejected', reason });
         }
       }
       for (const id of touched) lastSeq.delete(id);
     }
+    // Asked for right after the commits, so it covers them; the next batch is written meanwhile.
+    const synced = durable();
+    const written = outcomes;
+    settling = settling.then(async () => {
+      try {
+        await synced;
+      } catch (err) {
+        // Committed but not known to be on disk: not acknowledged. A retry with the same client
+        // id finds the row.
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      for (const [i, p] of batch.entries()) {
+        const outcome = written[i] as (typeof written)[number];
+        if (outcome.status === 'rejected') {
+          p.reject(outcome.reason);
+          continue;
+        }
+        try {
+          const result = await opened(outcome.value);
+          if (result.created) {
+            const member = p.input.conversation.members.get(p.input.senderId);
+            if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));
+          }
+          p.resolve(result);
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+    });
   }
 
   const queue = createBatchQueue(maxBatch, flushBatch);
 
   return {
     write: (input) => queue.push(input),
-    drain: () => queue.drain(),
+    drain: async () => {
+      await queue.drain();
+      await settling;
+    },
   };
 }
