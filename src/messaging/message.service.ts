@@ -121,6 +121,8 @@ export async function listMessages(props: {
     .orderBy('seq', 'desc')
     .limit(limit + 1);
   if (props.before !== undefined) query = query.where('seq', '<', props.before);
+  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id);
+  if (upTo !== null) query = query.where('seq', '<=', upTo);
   const rows = await query.execute();
   const page = await openMessageRows(cell, rows.slice(0, limit).reverse());
   return {
@@ -129,7 +131,7 @@ export async function listMessages(props: {
   };
 }
 
-/** Messages after `afterSeq`, in order: what a reconnecting client missed. */
+/** Messages after `afterSeq`, in order: what a reconnecting client missed (durable ones only). */
 export async function messagesAfter(props: {
   ctx: MessagingContext;
   actor: Subject;
@@ -138,11 +140,14 @@ export async function messagesAfter(props: {
 }): Promise<MessageView[]> {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
   const cell = props.ctx.cells.get(conversation.cellId);
+  // Rows committed but not yet on disk are left out: they come live once they are.
+  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id) ?? Number.MAX_SAFE_INTEGER;
   const rows: MessageRow[] = await cell.db
     .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '>', props.afterSeq)
+    .where('seq', '<=', upTo)
     .orderBy('seq', 'asc')
     .limit(10_000)
     .execute();

@@ -19,6 +19,11 @@ type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
 export interface MessageWriter {
   write(input: AppendMessage): Promise<{ row: MessageRow; created: boolean }>;
+  /**
+   * The highest seq of the conversation that readers may be shown: rows above it are committed
+   * but not yet on disk (nor acknowledged); null when no such row is pending.
+   */
+  readableUpTo(conversationId: string): number | null;
   drain(): Promise<void>;
 }
 
@@ -38,6 +43,9 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
   const durable = (): Promise<void> => (deferred ? deferred.synced() : Promise.resolve());
   // Batches settle in the order they were written, each once durable.
   let settling: Promise<void> = Promise.resolve();
+  // Per conversation with rows committed but not settled: the lowest such seq, and the highest.
+  const unsettledFrom = new Map<string, number>();
+  const committedUpTo = new Map<string, number>();
 
   /** The senders' message keys, taken before the transaction (making a key writes to the cell). */
   async function keysOf(batch: Pending[]): Promise<Map<string, DataKeyHandle>> {
@@ -160,9 +168,25 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
     // Asked for right after the commits, so it covers them; the next batch is written meanwhile.
     const synced = durable();
     const written = outcomes;
+    const batchUpTo = new Map<string, number>();
+    for (const o of written) {
+      if (o.status !== 'fulfilled' || !o.value.created) continue;
+      const { conversation_id: id, seq } = o.value.row;
+      if (!unsettledFrom.has(id)) unsettledFrom.set(id, Number(seq));
+      committedUpTo.set(id, Math.max(committedUpTo.get(id) ?? 0, Number(seq)));
+      batchUpTo.set(id, Math.max(batchUpTo.get(id) ?? 0, Number(seq)));
+    }
     settling = settling.then(async () => {
       try {
         await synced;
+        for (const [id, upTo] of batchUpTo) {
+          if ((committedUpTo.get(id) ?? 0) <= upTo) {
+            unsettledFrom.delete(id);
+            committedUpTo.delete(id);
+          } else {
+            unsettledFrom.set(id, upTo + 1);
+          }
+        }
       } catch (err) {
         // Committed but not known to be on disk: not acknowledged. A retry with the same client
         // id finds the row.
@@ -193,6 +217,10 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
 
   return {
     write: (input) => queue.push(input),
+    readableUpTo: (conversationId) => {
+      const from = unsettledFrom.get(conversationId);
+      return from === undefined ? null : from - 1;
+    },
     drain: async () => {
       await queue.drain();
       await settling;

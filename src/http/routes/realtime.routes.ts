@@ -10,6 +10,7 @@ import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../.
 import { authenticate, sessionEndsAt } from '../../messaging/account.service.js';
 import { markRead } from '../../messaging/conversation.service.js';
 import type { MessagingEvent } from '../../messaging/events.js';
+import type { MessageView } from '../../messaging/presenters.js';
 import { getUser } from '../../messaging/account.service.js';
 import { messagesAfter, queueMessage } from '../../messaging/message.service.js';
 import { frameOf, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
@@ -77,6 +78,18 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       }
       socket.send(frame);
     };
+    // The last message seq this socket was sent, per conversation: a message reaches a socket once,
+    // in seq order, even when a replay read rows whose live events were still on their way.
+    const sentUpTo = new Map<string, number>();
+    const sendMessage = (message: MessageView): void => {
+      if (message.seq <= (sentUpTo.get(message.conversationId) ?? 0)) return;
+      sentUpTo.set(message.conversationId, message.seq);
+      send(JSON.stringify({ type: 'message', message }));
+    };
+    const sendEvent = (event: MessagingEvent): void => {
+      if (event.type === 'message') sendMessage(event.message);
+      else send(frameOf(event));
+    };
     const timer = setTimeout(() => socket.close(4401, 'send hello with a token first'), helloTimeoutMs);
     if (fromAddress > socketsPerAddress) refuse('TOO_MANY_SOCKETS', `at most ${socketsPerAddress} open sockets from one address; close one first`);
 
@@ -94,7 +107,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
         sessionId: auth.sessionId,
         deliver(event) {
           if (held) held.push(event);
-          else send(frameOf(event));
+          else sendEvent(event);
         },
         close: (code, reason) => socket.close(code, reason),
       };
@@ -120,12 +133,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       };
       armExpiry();
       send(JSON.stringify({ type: 'ready', user: await getUser({ ctx, userId: subject.id }) }));
-      const replayed = new Map<string, number>();
       for (const [conversationId, afterSeq] of Object.entries(frame.cursors ?? {}).slice(0, 2000)) {
         try {
-          const missed = await messagesAfter({ ctx, actor: subject, conversationId, afterSeq });
-          for (const message of missed) send(JSON.stringify({ type: 'message', message }));
-          replayed.set(conversationId, missed.at(-1)?.seq ?? afterSeq);
+          sentUpTo.set(conversationId, afterSeq);
+          for (const message of await messagesAfter({ ctx, actor: subject, conversationId, afterSeq })) sendMessage(message);
         } catch (err) {
           if (!isDomainError(err)) throw err;
           send(errorFrame(err.code, `${conversationId}: ${err.message}`));
@@ -134,10 +145,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       send(JSON.stringify({ type: 'caught-up' }));
       const pending = held;
       held = null;
-      for (const event of pending) {
-        if (event.type === 'message' && event.message.seq <= (replayed.get(event.message.conversationId) ?? -1)) continue;
-        send(frameOf(event));
-      }
+      for (const event of pending) sendEvent(event);
     }
 
     async function onFrame(value: unknown): Promise<void> {
