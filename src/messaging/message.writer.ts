@@ -43,6 +43,7 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
   const durable = (): Promise<void> => (deferred ? deferred.synced() : Promise.resolve());
   // Batches settle in the order they were written, each once durable.
   let settling: Promise<void> = Promise.resolve();
+  let lastSync: Promise<void> = Promise.resolve();
   // Per conversation with rows committed but not settled: the lowest such seq, and the highest.
   const unsettledFrom = new Map<string, number>();
   const committedUpTo = new Map<string, number>();
@@ -167,6 +168,8 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
     }
     // Asked for right after the commits, so it covers them; the next batch is written meanwhile.
     const synced = durable();
+    const beforeLast = lastSync;
+    lastSync = synced;
     const written = outcomes;
     const batchUpTo = new Map<string, number>();
     for (const o of written) {
@@ -211,6 +214,9 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
         }
       }
     });
+    // One batch is written while the one before it is synced, not more: sends that arrive
+    // meanwhile gather into the next batch, as they would behind a blocking fsync.
+    await beforeLast.catch(() => undefined);
   }
 
   const queue = createBatchQueue(maxBatch, flushBatch);
