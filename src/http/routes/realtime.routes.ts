@@ -60,6 +60,16 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     let subject: Subject | null = null;
     let connection: RealtimeConnection | null = null;
     let held: MessagingEvent[] | null = null;
+    // The last seq sent per conversation: with several nodes a message may be announced more than
+    // once (replay and live, or a node's catch-up), and is sent once.
+    const lastSent = new Map<string, number>();
+    const unsent = (event: MessagingEvent): boolean => {
+      if (event.type !== 'message') return true;
+      const { conversationId, seq } = event.message;
+      if (seq <= (lastSent.get(conversationId) ?? -1)) return false;
+      lastSent.set(conversationId, seq);
+      return true;
+    };
     const connectionId = randomUUID();
     const address = request.ip;
     const fromAddress = (openByAddress.get(address) ?? 0) + 1;
@@ -94,7 +104,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
         sessionId: auth.sessionId,
         deliver(event) {
           if (held) held.push(event);
-          else send(frameOf(event));
+          else if (unsent(event)) send(frameOf(event));
         },
         close: (code, reason) => socket.close(code, reason),
       };
@@ -120,12 +130,11 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       };
       armExpiry();
       send(JSON.stringify({ type: 'ready', user: await getUser({ ctx, userId: subject.id }) }));
-      const replayed = new Map<string, number>();
       for (const [conversationId, afterSeq] of Object.entries(frame.cursors ?? {}).slice(0, 2000)) {
         try {
           const missed = await messagesAfter({ ctx, actor: subject, conversationId, afterSeq });
           for (const message of missed) send(JSON.stringify({ type: 'message', message }));
-          replayed.set(conversationId, missed.at(-1)?.seq ?? afterSeq);
+          lastSent.set(conversationId, missed.at(-1)?.seq ?? afterSeq);
         } catch (err) {
           if (!isDomainError(err)) throw err;
           send(errorFrame(err.code, `${conversationId}: ${err.message}`));
@@ -134,10 +143,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       send(JSON.stringify({ type: 'caught-up' }));
       const pending = held;
       held = null;
-      for (const event of pending) {
-        if (event.type === 'message' && event.message.seq <= (replayed.get(event.message.conversationId) ?? -1)) continue;
-        send(frameOf(event));
-      }
+      for (const event of pending) if (unsent(event)) send(frameOf(event));
     }
 
     async function onFrame(value: unknown): Promise<void> {
