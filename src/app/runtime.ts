@@ -9,6 +9,7 @@ import { openGovernance, type Governance } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
 import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';
 import { openBus, type Bus } from '../cluster/bus.js';
+import { openLease, type Lease } from '../db/lease.js';
 import { createClusterEvents, createClusterSessionEvents } from '../messaging/cluster.events.js';
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
 import { createSessionEvents } from '../messaging/session.events.js';
@@ -94,6 +95,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       throw err;
     }
   }
+  // Nodes sharing a PostgreSQL directory: one of them at a time writes the governance journal to the logs.
+  let journalLease: Lease | null = null;
+  if (options.serving) journalLease = await openLease({ url: config.directoryDatabase, name: 'domicile.governance_journal' }).catch(() => null);
   const hub = createRealtimeHub();
   const sessionEvents = bus ? createClusterSessionEvents({ bus, local: createSessionEvents() }) : undefined;
   const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits, sessionEvents });
@@ -114,9 +118,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       demo: config.demo,
       watchPolicies: options.serving ?? false,
       serving: options.serving ?? false,
+      ...(journalLease ? { holdsJournalLease: () => journalLease?.held() ?? false } : {}),
       ...(bus ? { onSharedChange: (kind: 'grants' | 'cutoff') => bus?.publish(governanceSubject, { kind }) } : {}),
     });
   } catch (err) {
+    await journalLease?.close();
     await bus?.close();
     await logs.close();
     await directory.close();
@@ -181,6 +187,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       await bus?.close();
       await transfers.gate.drain();
       await logs.close();
+      await journalLease?.close();
       await directory.close();
       await cells.close();
     },

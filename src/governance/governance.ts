@@ -87,6 +87,8 @@ export interface OpenGovernanceProps {
    * bus between nodes can announce it; each other node then runs `refreshShared`.
    */
   onSharedChange?: (kind: 'grants' | 'cutoff') => void;
+  /** With several nodes on one directory: whether this node holds the journal-writer lease. */
+  holdsJournalLease?: () => boolean;
   /** How often, by `now`, a serving process purges expired transfer records; hourly by default. */
   transferPurgeEveryMs?: number;
   now?: () => Date;
@@ -144,7 +146,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   }
 
   const jurisdictions = cells.jurisdictions();
-  const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, now });
+  const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, ...(props.holdsJournalLease ? { holdsLease: props.holdsJournalLease } : {}), now });
   const cutoff = await openCutoff({ db, journal, jurisdictions, now });
   const operators = createOperators({ db, journal, jurisdictions, now });
   const homesOf = async (ids: readonly string[]): Promise<Map<string, string>> => new Map([...(await subjectsOf(ids))].map(([id, s]) => [id, s.home]));

@@ -27,6 +27,7 @@ let tripId = '';
 
 const demoPassword = 'domicile-demo';
 const cn = { 'x-forwarded-for': '1.2.4.8' };
+const jp = { 'x-forwarded-for': '133.242.0.1' };
 
 async function signedIn(node: ServerProcess, handle: string): Promise<ApiClient> {
   const client = new ApiClient(node.url);
@@ -65,6 +66,17 @@ async function storedSeqs(conversationId: string): Promise<{ id: string; seq: nu
   try {
     const res = await client.query<{ id: string; seq: number }>('select id, seq::int as seq from message where conversation_id = $1 order by seq', [conversationId]);
     return res.rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The indices of the JP cell's access log, in order. */
+async function storedLog(): Promise<number[]> {
+  const client = new pg.Client({ connectionString: jpUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ idx: number }>('select idx::int as idx from log_entry order by idx')).rows.map((r) => r.idx);
   } finally {
     await client.end();
   }
@@ -219,5 +231,47 @@ describe('two nodes on one bus', () => {
     const [after] = await sendMany(hanakoWs, tripId, 'after-kill', 1);
     expect(after?.seq).toBe((stored.at(-1)?.seq ?? 0) + 1);
     await hanakoWs.close();
+  }, 90_000);
+
+  it('keeps one access log when a node appending to it is killed -9 mid-stream: it verifies and no index is reused', async () => {
+    const victim = await spawnServer({ configFile });
+    const operatorId = 'op-tokyo-support';
+    const signIn = await new ApiClient(nodeA.url).request('POST', '/v1/ops/auth/signin', { operatorId, password: demoOperatorPassword, code: await freshCode(operatorId) }, jp);
+    expect(signIn.status, JSON.stringify(signIn.body)).toBe(200);
+    const token = (signIn.body as { token: string }).token;
+    const access = { purpose: 'SUPPORT_CASE', caseRef: 'T-1001', subjects: ['hanako'], categories: ['user.contact'] };
+    const logSize = async (): Promise<number> => (await storedLog()).length;
+    const before = await logSize();
+    let answered = 0;
+    let stop = false;
+    // Appenders on both nodes at once; every answered request was logged first (no log, no data).
+    const stream = async (node: ServerProcess): Promise<void> => {
+      const client = new ApiClient(node.url);
+      client.token = token;
+      while (!stop) {
+        const res = await client.request('POST', '/v1/ops/access', access, jp).catch(() => null);
+        if (!res) return;
+        expect([200, 403]).toContain(res.status);
+        answered += 1;
+      }
+    };
+    const streams = [stream(nodeA), stream(victim), stream(nodeA), stream(victim)];
+    await waitFor(() => answered >= 60, 30_000, '60 logged accesses');
+    await victim.kill9();
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(streams);
+
+    const indices = await storedLog();
+    expect(indices.length - before).toBeGreaterThanOrEqual(answered);
+    expect(indices).toEqual(Array.from({ length: indices.length }, (_, i) => i));
+    const verified = await runDomicile(['log', 'verify', '--cell', 'jp', '--config', configFile]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toContain(`OK — ${indices.length} entries`);
+    // The surviving node goes on appending after the last index.
+    const after = new ApiClient(nodeA.url);
+    after.token = token;
+    expect([200, 403]).toContain((await after.request('POST', '/v1/ops/access', access, jp)).status);
+    expect((await storedLog()).length).toBe(indices.length + 1);
   }, 90_000);
 });
