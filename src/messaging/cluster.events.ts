@@ -84,7 +84,7 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
       const upTo = notice.local ? notice.seq - 1 : notice.seq;
       for (const message of await readMessages(notice.cellId, notice.conversationId, { afterSeq: ordering.delivered, upToSeq: upTo })) hand(message);
     }
-    if (notice.local && notice.seq === ordering.delivered + 1) {
+    if (notice.local && notice.seq > ordering.delivered) {
       hub.emit(notice.local);
       ordering.delivered = notice.seq;
     }

@@ -197,6 +197,23 @@ describe('two nodes on one bus', () => {
     expect(closedB.at - started).toBeLessThan(1000);
     const unblocked = await runDomicile(['access', 'unblock', 'CN', '--config', configFile]);
     expect(unblocked.code, unblocked.stderr).toBe(0);
+
+    // Both nodes apply the block, but only the journal's lease holder logs it: once per log.
+    const logged = async (action: string): Promise<number> => {
+      const client = new pg.Client({ connectionString: jpUrl });
+      await client.connect();
+      try {
+        const like = [`%"action":"${action}"%`, '%"caseRef":"cutoff:CN"%'];
+        return (await client.query<{ n: number }>('select count(*)::int as n from log_entry where entry like $1 and entry like $2', like)).rows[0]?.n ?? 0;
+      } finally {
+        await client.end();
+      }
+    };
+    const deadline = Date.now() + 5000;
+    while ((await logged('unblock')) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await logged('block')).toBe(1);
+    expect(await logged('unblock')).toBe(1);
   }, 60_000);
 
   it('loses no acknowledged message when a node is killed -9 during sends, and the other node keeps serving', async () => {
