@@ -189,7 +189,19 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     return { range, size, root, edges, latest };
   }
 
-  let state = await load();
+  /**
+   * On a shared cell the tree is read while holding the log lock, so no other node commits
+   * between reading the entries and reading their tiles.
+   */
+  async function loadStable(): Promise<TreeState> {
+    if (!props.shared) return load();
+    return db.transaction().execute(async (trx) => {
+      await lockLogForAppend(trx);
+      return load();
+    });
+  }
+
+  let state = await loadStable();
   let queue: Pending[] = [];
   let flushing = false;
   let broken = false;
@@ -249,7 +261,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       if (err instanceof LogMovedOn) {
         // Nothing was written: read the grown tree, then place this batch after it.
         try {
-          state = await load();
+          state = await loadStable();
         } catch (loadErr) {
           broken = true;
           for (const item of batch) item.reject(unavailable(loadErr));
@@ -279,7 +291,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       while (queue.length > 0) {
         if (broken) {
           try {
-            state = await load();
+            state = await loadStable();
             broken = false;
           } catch (err) {
             const refusal = unavailable(err);
