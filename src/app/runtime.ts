@@ -8,7 +8,11 @@ import type { Config } from '../config/config.js';
 import { openGovernance, type Governance } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
 import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';
+import { openBus, type Bus } from '../cluster/bus.js';
+import { openLease, type Lease } from '../db/lease.js';
+import { createClusterEvents, createClusterSessionEvents } from '../messaging/cluster.events.js';
 import { createMessagingContext, type MessagingContext } from '../messaging/messaging.context.js';
+import { createSessionEvents } from '../messaging/session.events.js';
 import { createRealtimeHub, type RealtimeHub } from '../messaging/realtime.hub.js';
 import { registerMessagingSources } from '../messaging/subject-data.source.js';
 import { checkPaymentChat, postPaymentCard } from '../messaging/message.service.js';
@@ -31,8 +35,13 @@ export interface Runtime {
   governance: Governance;
   /** Domicile Pay: wallets and the ledger. */
   pay: PayContext;
+  /** The bus to the other nodes sharing these cells (`bus.url`), or null for a single node. */
+  bus: Bus | null;
   close(): Promise<void>;
 }
+
+/** Where nodes announce grant and block changes to each other. */
+const governanceSubject = 'domicile.governance.changed';
 
 export interface RuntimeOptions {
   /** Other registries, notices or clock for the transfer gate (tests); the repository's by default. */
@@ -75,8 +84,26 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await cells.close();
     throw err;
   }
+  let bus: Bus | null = null;
+  if (config.bus && options.serving) {
+    try {
+      bus = await openBus({ url: config.bus.url });
+    } catch (err) {
+      await logs.close();
+      await directory.close();
+      await cells.close();
+      throw err;
+    }
+  }
+  // Nodes sharing a PostgreSQL directory: one of them at a time writes the governance journal to the logs.
+  let journalLease: Lease | null = null;
+  if (options.serving) journalLease = await openLease({ url: config.directoryDatabase, name: 'domicile.governance_journal' }).catch(() => null);
   const hub = createRealtimeHub();
-  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits });
+  const sessionEvents = bus ? createClusterSessionEvents({ bus, local: createSessionEvents() }) : undefined;
+  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits, sessionEvents });
+  // With a bus, committed events also reach the other nodes' sockets (ids on the bus, records from the cell).
+  const clusterEvents = bus ? createClusterEvents({ ctx: messaging, hub, bus }) : null;
+  if (clusterEvents) messaging.events = clusterEvents;
   // A revoked session's sockets close at once; a bus between nodes would deliver the same event.
   messaging.sessionEvents.subscribe((event) => hub.endSessions(event.subjectId, new Set(event.sessionIds), event.reason));
   let governance: Governance;
@@ -91,13 +118,18 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       demo: config.demo,
       watchPolicies: options.serving ?? false,
       serving: options.serving ?? false,
+      ...(journalLease ? { holdsJournalLease: () => journalLease?.held() ?? false } : {}),
+      ...(bus ? { onSharedChange: (kind: 'grants' | 'cutoff') => bus?.publish(governanceSubject, { kind }) } : {}),
     });
   } catch (err) {
+    await journalLease?.close();
+    await bus?.close();
     await logs.close();
     await directory.close();
     await cells.close();
     throw err;
   }
+  const stopGovernanceNotices = bus?.subscribe(governanceSubject, () => void governance.refreshShared().catch(() => undefined));
   registerMessagingSources(governance.sources, messaging);
   // Pay writes its cards into chats through this port only; neither side reads the other's tables.
   const chat: PaymentChat = {
@@ -142,14 +174,20 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     transfers,
     governance,
     pay,
+    bus,
     async close() {
       clearInterval(payRecovery);
       clearInterval(keyRefresh);
+      stopGovernanceNotices?.();
+      clusterEvents?.close();
+      sessionEvents?.close();
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));
+      await bus?.close();
       await transfers.gate.drain();
       await logs.close();
+      await journalLease?.close();
       await directory.close();
       await cells.close();
     },

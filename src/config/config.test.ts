@@ -37,6 +37,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ cwd, env: {} })).toThrow(/publicUrl/);
   });
 
+  it('has no bus by default; takes bus.url from the file or DOMICILE_BUS_URL and refuses anything but nats://', () => {
+    const cwd = tmpDir();
+    expect(loadConfig({ cwd, env: {} }).bus).toBeNull();
+    writeConfig(cwd, { bus: { url: 'nats://127.0.0.1:4222' }, cells: [{ id: 'jp', jurisdiction: 'JP' }] });
+    expect(loadConfig({ cwd, env: {} }).bus).toEqual({ url: 'nats://127.0.0.1:4222' });
+    expect(loadConfig({ cwd, env: { DOMICILE_BUS_URL: 'nats://10.0.0.5:4223' } }).bus).toEqual({ url: 'nats://10.0.0.5:4223' });
+    writeConfig(cwd, { bus: { url: 'http://127.0.0.1:4222' }, cells: [{ id: 'jp', jurisdiction: 'JP' }] });
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/bus\.url/);
+  });
+
   it('lets PORT and DOMICILE_DATA_DIR override the file', () => {
     const cwd = tmpDir();
     writeConfig(cwd, { port: 9000, dataDir: './x', cells: [{ id: 'jp', jurisdiction: 'JP' }] });

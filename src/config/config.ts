@@ -91,6 +91,10 @@ export const ConfigFileSchema = Type.Object(
       Type.Object({ rules: Type.Array(RuleSchema) }, { additionalProperties: false }),
     ),
     limits: Type.Optional(LimitsSchema),
+    // Several nodes, one service: committed events travel between nodes over NATS (ids only).
+    bus: Type.Optional(
+      Type.Object({ url: Type.String({ pattern: '^nats://[^/?#\\s]+$' }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -130,6 +134,8 @@ export interface Config {
   placement: Placement;
   /** Time-outs, caps and rate limits (the defaults where the file is silent). */
   limits: Limits;
+  /** The NATS bus between nodes sharing the same cells (`bus.url`, env DOMICILE_BUS_URL), or null for one node. */
+  bus: { url: string } | null;
   /** The path the configuration was read from, or null for the built-in default. */
   source: string | null;
 }
@@ -220,6 +226,7 @@ export function finishConfig(
   }
   if (env.DOMICILE_DATA_DIR) merged.dataDir = env.DOMICILE_DATA_DIR;
   if (env.DOMICILE_PUBLIC_URL) merged.publicUrl = env.DOMICILE_PUBLIC_URL;
+  if (env.DOMICILE_BUS_URL) merged.bus = { url: env.DOMICILE_BUS_URL };
   if (env.DOMICILE_POLICY_DIR) merged.policyDir = env.DOMICILE_POLICY_DIR;
   if (env.DOMICILE_TRUSTED_PROXIES !== undefined) {
     merged.trustedProxies = env.DOMICILE_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter(Boolean);
@@ -285,6 +292,7 @@ export function finishConfig(
     cells,
     placement,
     limits: { ...defaultLimits, ...file.limits },
+    bus: file.bus ?? null,
     source,
   };
 }

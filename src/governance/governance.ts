@@ -54,6 +54,11 @@ export interface Governance {
   closeEndedSessions(): Promise<number>;
   /** Ends live sessions and sockets affected by a block; also run after every poll that finds one. */
   enforceBlocks(countries: readonly string[]): Promise<void>;
+  /**
+   * Another node changed grants or blocks: forget cached decisions, apply blocks now (not at the
+   * next poll) and close the sockets of sessions that ended.
+   */
+  refreshShared(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +82,13 @@ export interface OpenGovernanceProps {
   serving: boolean;
   /** Poll interval of a serving process (blocks made elsewhere, expiries, journal events). */
   pollMs?: number;
+  /**
+   * Told after this node changed something other nodes cache (grants, blocks, policies), so a
+   * bus between nodes can announce it; each other node then runs `refreshShared`.
+   */
+  onSharedChange?: (kind: 'grants' | 'cutoff') => void;
+  /** With several nodes on one directory: whether this node holds the journal-writer lease. */
+  holdsJournalLease?: () => boolean;
   /** How often, by `now`, a serving process purges expired transfer records; hourly by default. */
   transferPurgeEveryMs?: number;
   now?: () => Date;
@@ -134,13 +146,23 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   }
 
   const jurisdictions = cells.jurisdictions();
-  const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, now });
+  const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, ...(props.holdsJournalLease ? { holdsLease: props.holdsJournalLease } : {}), now });
   const cutoff = await openCutoff({ db, journal, jurisdictions, now });
   const operators = createOperators({ db, journal, jurisdictions, now });
   const homesOf = async (ids: readonly string[]): Promise<Map<string, string>> => new Map([...(await subjectsOf(ids))].map(([id, s]) => [id, s.home]));
   const cases = openCases({ cells, directoryDb: db, journal, homesOf, now });
   const flushDecisions = (): void => policy.engine?.flush();
-  const grants = openGrants({ db, journal, homesOf, jurisdictions, onChange: flushDecisions, now });
+  const grants = openGrants({
+    db,
+    journal,
+    homesOf,
+    jurisdictions,
+    onChange: () => {
+      flushDecisions();
+      props.onSharedChange?.('grants');
+    },
+    now,
+  });
   const sources = createSubjectDataSources();
   sources.register(cases.source);
   const presence = createOperatorPresence();
@@ -181,6 +203,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     flushDecisions();
     presence.broadcast(blocksChanged(change.blocked));
     void enforceBlocks(change.added).catch(() => undefined);
+    props.onSharedChange?.('cutoff');
   });
 
   // Blocks made before this start take effect on sessions that outlived them.
@@ -251,6 +274,11 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     }),
     enforceBlocks,
     closeEndedSessions,
+    async refreshShared() {
+      flushDecisions();
+      await cutoff.refresh();
+      await closeEndedSessions();
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = null;

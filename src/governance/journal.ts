@@ -163,12 +163,25 @@ export interface GovernanceJournal {
   recordApplied(block: PendingBlock, appliedAt: string): Promise<void>;
 }
 
-export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; recorder: AccessRecorder | null; now?: () => Date }): GovernanceJournal {
-  const { db, recorder } = props;
+export function createGovernanceJournal(props: {
+  db: Kysely<DirectoryDatabase>;
+  recorder: AccessRecorder | null;
+  /**
+   * With several app nodes on one directory, only the node holding the journal lease writes the
+   * journal into the logs (else two nodes would log one event twice); true when absent.
+   */
+  holdsLease?: () => boolean;
+  now?: () => Date;
+}): GovernanceJournal {
+  const { db } = props;
+  const holdsLease = props.holdsLease ?? (() => true);
+  /** The recorder while this process is the journal's writer, else null. */
+  const writer = (): AccessRecorder | null => (props.recorder && holdsLease() ? props.recorder : null);
   const now = props.now ?? (() => new Date());
   let chain: Promise<void> = Promise.resolve();
 
   async function flushNow(): Promise<void> {
+    const recorder = writer();
     if (!recorder) return;
     for (;;) {
       const rows = await db
@@ -197,7 +210,9 @@ export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; 
   }
 
   return {
-    recording: recorder !== null,
+    get recording() {
+      return writer() !== null;
+    },
     async add(trx, event, at) {
       const id = `ge-${crypto.randomBytes(8).toString('hex')}`;
       await trx.insertInto('governance_event').values({ id, at, kind: event.kind, actor: event.actor.id, entry: JSON.stringify(event), logged_at: null }).execute();
@@ -217,6 +232,7 @@ export function createGovernanceJournal(props: { db: Kysely<DirectoryDatabase>; 
     },
     recordApplied(block, appliedAt) {
       return serialised(async () => {
+        const recorder = writer();
         if (!recorder) return;
         // In order, one jurisdiction after another: the caller awaits each block before the next.
         for (const entry of entriesOf(block.id, appliedAt, block.event)) await recorder.recordAccess(entry);

@@ -36,6 +36,8 @@ export interface ConversationCache {
   find(id: string): Promise<CachedConversation | null>;
   /** The conversation if `userId` is a member; otherwise NOT_A_MEMBER (no hint whether it exists). */
   forMember(id: string, userId: string): Promise<CachedConversation>;
+  /** The cached conversation without loading it (null when not cached). */
+  peek(id: string): CachedConversation | null;
   put(conversation: CachedConversation): void;
   forget(id: string): void;
 }
@@ -99,6 +101,7 @@ export function createConversationCache(cells: CellRegistry, locations: RecordLo
       }
       return conversation;
     },
+    peek: (id) => cache.get(id) ?? null,
     put(conversation) {
       cache.set(conversation.id, conversation);
     },

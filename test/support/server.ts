@@ -51,9 +51,16 @@ export interface TestServerProps {
 /** Generous limits for tests that make many accounts, groups and messages from one address. */
 export const testLimits: LimitsFile = { signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000, groupsPerHour: 100_000 };
 
+/**
+ * The cells of servers whose test names no dialect: SQLite, or PostgreSQL (cells and directory)
+ * with DOMICILE_TEST_DB=postgres, to run the end-to-end and browser tests once on PostgreSQL.
+ */
+export const defaultTestDialect: Dialect = process.env.DOMICILE_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function buildTestConfig(props: TestServerProps = {}) {
   const dataDir = props.dataDir ?? tempDir('domicile-data');
-  const dialect = props.dialect ?? 'sqlite';
+  const dialect = props.dialect ?? defaultTestDialect;
+  const directoryOnDialect = props.directoryOnDialect ?? (props.dialect === undefined && defaultTestDialect === 'postgres');
   const file: ConfigFile = {
     deployment: 'domicile.test',
     port: 0,
@@ -63,7 +70,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
       { id: 'jp', jurisdiction: 'JP', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'jp') } : {}) },
       { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'kr') } : {}) },
     ],
-    ...(props.directoryOnDialect && dialect === 'postgres' ? { directory: { database: await freshDatabaseUrl('postgres', 'directory') } } : {}),
+    ...(directoryOnDialect && dialect === 'postgres' ? { directory: { database: await freshDatabaseUrl('postgres', 'directory') } } : {}),
     placement: { rules: props.rules ?? storyRules },
     ...(props.trustedProxies ? { trustedProxies: props.trustedProxies } : {}),
     ...(props.demoMode ? { demo: true } : {}),

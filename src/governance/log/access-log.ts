@@ -16,6 +16,7 @@ import {
   insertCheckpoint,
   insertLogBatch,
   latestCheckpointRow,
+  lockLogForAppend,
   pinLogIdentity,
   readEntries,
   readEntriesAt,
@@ -83,6 +84,12 @@ export interface OpenAccessLogProps {
   checkpointIntervalMs?: number;
   /** Most entries per group commit. */
   maxBatch?: number;
+  /**
+   * Other processes (app nodes) append to the same log (a PostgreSQL cell): each batch takes the
+   * cell's log lock and re-reads the tree first if another writer grew it, so indices are never
+   * reused and every checkpoint signs a prefix of the one stored tree.
+   */
+  shared?: boolean;
   /** Hash tiles kept in memory (each at most 16 KiB). */
   tileCacheSize?: number;
   now?: () => Date;
@@ -104,6 +111,9 @@ interface TreeState {
   edges: { index: number; tree: TileTree }[];
   latest: PublishedCheckpoint | null;
 }
+
+/** Another node appended since this one last read the tree. */
+class LogMovedOn extends Error {}
 
 function inconsistent(cellId: string, message: string): DomainError {
   return new DomainError('LOG_INCONSISTENT', `access log of cell ${cellId}: ${message}; run \`domicile log verify --cell ${cellId}\``);
@@ -179,7 +189,19 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     return { range, size, root, edges, latest };
   }
 
-  let state = await load();
+  /**
+   * On a shared cell the tree is read while holding the log lock, so no other node commits
+   * between reading the entries and reading their tiles.
+   */
+  async function loadStable(): Promise<TreeState> {
+    if (!props.shared) return load();
+    return db.transaction().execute(async (trx) => {
+      await lockLogForAppend(trx);
+      return load();
+    });
+  }
+
+  let state = await loadStable();
   let queue: Pending[] = [];
   let flushing = false;
   let broken = false;
@@ -231,8 +253,22 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     for (const { level, idx, tree } of touched.values()) rows.tiles.push({ level, idx, width: tree.width, nodes: tree.packed });
     const root = range.root();
     try {
-      await db.transaction().execute((trx) => insertLogBatch(trx, rows));
+      await db.transaction().execute(async (trx) => {
+        if (props.shared && (await lockLogForAppend(trx)) !== first) throw new LogMovedOn();
+        await insertLogBatch(trx, rows);
+      });
     } catch (err) {
+      if (err instanceof LogMovedOn) {
+        // Nothing was written: read the grown tree, then place this batch after it.
+        try {
+          state = await loadStable();
+        } catch (loadErr) {
+          broken = true;
+          for (const item of batch) item.reject(unavailable(loadErr));
+          return;
+        }
+        return commit(batch);
+      }
       // Whether the commit happened is unknown, so the in-memory tree is rebuilt from storage
       // before the next batch rather than trusted.
       broken = true;
@@ -255,7 +291,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       while (queue.length > 0) {
         if (broken) {
           try {
-            state = await load();
+            state = await loadStable();
             broken = false;
           } catch (err) {
             const refusal = unavailable(err);

@@ -40,7 +40,8 @@ export async function openAccessLogs(props: OpenAccessLogsProps): Promise<Access
   try {
     for (const cell of props.cells.all()) {
       const key = loadOrCreateLogKey({ dataDir: props.dataDir, cellId: cell.id, origin: logOrigin(props.deployment, cell.id) });
-      logs.set(cell.id, await openAccessLog({ cellId: cell.id, db: cell.db, key, checkpointIntervalMs: props.checkpointIntervalMs }));
+      // A PostgreSQL cell may be shared by several app nodes, each appending to its log.
+      logs.set(cell.id, await openAccessLog({ cellId: cell.id, db: cell.db, key, checkpointIntervalMs: props.checkpointIntervalMs, shared: cell.dialect === 'postgres' }));
     }
   } catch (err) {
     await Promise.all([...logs.values()].map((log) => log.close()));

@@ -102,6 +102,16 @@ export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBa
   }
 }
 
+/**
+ * Takes the cell's log-writer lock for the rest of the transaction (PostgreSQL, where several
+ * nodes share a cell): one writer appends at a time, and a writer that dies (kill -9, lost
+ * connection) releases it with its transaction. Returns the entry count seen under the lock.
+ */
+export async function lockLogForAppend(trx: Transaction<CellDatabase>): Promise<number> {
+  await sql`select pg_advisory_xact_lock(hashtext('domicile.access_log'))`.execute(trx);
+  return (await entryExtent(trx)).count;
+}
+
 /** Number of entries and the highest index; equal-plus-one when the log has no hole. */
 export async function entryExtent(db: Db): Promise<{ count: number; maxIdx: number | null }> {
   const row = await db

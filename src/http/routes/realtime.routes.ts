@@ -79,7 +79,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       socket.send(frame);
     };
     // The last message seq this socket was sent, per conversation: a message reaches a socket once,
-    // in seq order, even when a replay read rows whose live events were still on their way.
+    // in seq order, even when a replay read rows whose live events were still on their way, or
+    // (with several nodes) a message is announced twice by a node's catch-up.
     const sentUpTo = new Map<string, number>();
     const sendMessage = (message: MessageView): void => {
       if (message.seq <= (sentUpTo.get(message.conversationId) ?? 0)) return;
