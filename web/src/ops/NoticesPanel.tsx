@@ -24,7 +24,7 @@ export function NoticesPanel({ operator }: { operator: Operator }) {
         <>
           <ul className="ops-report-list">
             {data.notices.map((n) => (
-              <li key={n.noticeId} className="ops-card" data-testid="notice-item" data-notice={n.noticeId}>
+              <li key={n.noticeId} className="ops-card ops-titled-card" data-testid="notice-item" data-notice={n.noticeId}>
                 <h3>
                   <code>{n.noticeId}</code>{' '}
                   {n.current === null ? <span className="ops-status ops-status-pending">not in effect yet</span> : <span className="ops-status ops-status-approved">shown now: v{n.current}</span>}
@@ -81,7 +81,7 @@ export function NoticesPanel({ operator }: { operator: Operator }) {
               <h3>Refused by the validator</h3>
               <ul className="ops-report-list" data-testid="notices-refused">
                 {data.refused.map((r) => (
-                  <li key={r.source} className="ops-card" data-source={r.source}>
+                  <li key={r.source} className="ops-card ops-titled-card" data-source={r.source}>
                     <strong>{r.source}</strong> <span className="ops-status ops-status-denied">refused</span>
                     <ul className="small ops-reasons">
                       {r.problems.map((p, i) => (

@@ -104,7 +104,7 @@ export function PoliciesPanel({ operator }: { operator: Operator }) {
                     <span className={`ops-status ops-status-${p.effect === 'permit' ? 'approved' : 'denied'}`}>{p.effect}</span>
                   </td>
                   <td>
-                    <pre className="ops-policy-text">{p.text}</pre>
+                    <pre className="ops-policy-text">{p.text.trim()}</pre>
                   </td>
                 </tr>
               ))}

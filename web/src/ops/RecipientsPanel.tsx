@@ -10,6 +10,8 @@ import { useOpsData } from './useOpsData.js';
 
 function basisLabel(r: RecipientView): { text: string; tone: 'ok' | 'due' | 'none' } {
   if (r.basis.valid) return { text: 'basis stands', tone: 'ok' };
+  // The business itself is no third party: its own handling needs no transfer basis.
+  if (r.tier === 'own' && r.conformingSystem === null) return { text: 'the business itself', tone: 'none' };
   if (r.checkOverdue) return { text: 'check overdue: basis suspended', tone: 'due' };
   if (r.suspended) return { text: 'suspended', tone: 'due' };
   if (r.basis.reason === 'no-contract') return { text: 'no contract', tone: 'none' };
@@ -62,11 +64,13 @@ export function RecipientsPanel({ operator }: { operator: Operator }) {
                     {system?.contractOnFile ? (
                       <>
                         <code>{system.contractRef}</code>
-                        <div className="muted">signed {system.contractDate}</div>
+                        <div className="muted">
+                          signed <span className="ops-nowrap">{system.contractDate}</span>
+                        </div>
                         {system.coversHomes.length > 0 && <div className="muted">for people of {system.coversHomes.join(', ')}</div>}
                       </>
                     ) : (
-                      <span className="muted">none on file</span>
+                      <span className="muted">{r.tier === 'own' ? 'not needed' : 'none on file'}</span>
                     )}
                   </td>
                   <td className="small">
@@ -83,11 +87,17 @@ export function RecipientsPanel({ operator }: { operator: Operator }) {
                   <td className="small">
                     {system?.periodicCheck ? (
                       <>
-                        <span className={`ops-clock ops-clock-${r.checkOverdue ? 'due' : 'ok'}`} data-testid="recipient-due">
+                        <span className={`ops-clock ops-clock-${r.checkOverdue ? 'due' : 'ok'} ops-nowrap`} data-testid="recipient-due">
                           due {system.periodicCheck.nextDue}
                         </span>
                         <div className="muted">
-                          every {system.periodicCheck.intervalMonths} months{system.periodicCheck.lastDone ? ` · last ${system.periodicCheck.lastDone}` : ''}
+                          every {system.periodicCheck.intervalMonths} months
+                          {system.periodicCheck.lastDone && (
+                            <>
+                              {' '}
+                              · last <span className="ops-nowrap">{system.periodicCheck.lastDone}</span>
+                            </>
+                          )}
                         </div>
                       </>
                     ) : (
