@@ -247,7 +247,10 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     gate,
     console: {
       dataMap: () => gatherDataMap({ cells: runtime.cells, accessHistory, at: transfers.now() }),
-      recipients: () => ({ at: transfers.now().toISOString(), recipients: recipientViews(transfers.registries, transfers.now()) }),
+      recipients: () => {
+        const at = transfers.now();
+        return { at: at.toISOString(), recipients: recipientViews(transfers.registries, at) };
+      },
       notices: () => noticeHistories(transfers.notices, transfers.now()),
       policies: () => policyStatus(governance.policy()),
     },

@@ -9,11 +9,14 @@ import { demoPassword } from '../../src/demo/demo.world.js';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 
 let server: TestServer;
+// One sign-in per operator for the file: each TOTP code works once, so a second sign-in waits for the next step.
+let officer: ApiClient;
 const today = new Date().toISOString().slice(0, 10);
 const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true, trustedProxies: ['127.0.0.1'] });
+  officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
 }, 120_000);
 afterAll(async () => {
   await server.close();
@@ -22,8 +25,7 @@ afterAll(async () => {
 const PAGES = ['/v1/ops/data-map', '/v1/ops/recipients', '/v1/ops/notices', '/v1/ops/policies', '/v1/ops/operators'];
 
 describe('governance pages', () => {
-  it('answers privacy officers and admins; support and engineers get 403 naming the roles', async () => {
-    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
+  it('answers privacy officers (admins and the other roles: the authorisation matrix); support staff get 403 naming the roles', async () => {
     const support = await signInOperator(server, 'op-tokyo-support', from('JP'));
     for (const page of PAGES) {
       expect((await officer.request('GET', page, undefined, from('JP'))).status, page).toBe(200);
@@ -34,7 +36,6 @@ describe('governance pages', () => {
   });
 
   it('maps each cell from the residency scan: records per category and blob bytes, no ids', async () => {
-    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
     const res = await officer.request('GET', '/v1/ops/data-map', undefined, from('JP'));
     const map = res.body as { cells: { id: string; jurisdiction: string; rows: number; blobs: number; blobBytes: number; categories: { category: string; records: number }[]; violations: number }[]; accesses: { home: string; category: string; countries: { country: string; entries: number }[] }[] };
     const scan = await scanResidency({ cells: server.runtime.cells });
@@ -54,7 +55,6 @@ describe('governance pages', () => {
   });
 
   it('lists recipients with their contract and check date, flagging an overdue check', async () => {
-    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
     const { recipients } = (await officer.request('GET', '/v1/ops/recipients', undefined, from('JP'))).body as {
       recipients: { id: string; country: string; hostsCells: string[]; conformingSystem: { contractRef: string | null; periodicCheck: { nextDue: string } | null } | null; basis: { valid: boolean }; checkOverdue: boolean }[];
     };
@@ -70,7 +70,6 @@ describe('governance pages', () => {
   });
 
   it('lists every notice with its versions, and the policies in force with a check of the files', async () => {
-    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
     const notices = (await officer.request('GET', '/v1/ops/notices', undefined, from('JP'))).body as { notices: { noticeId: string; current: number | null; versions: { version: number; destinations: { country: string }[] }[] }[]; refused: { source: string }[] };
     const catalogue = server.runtime.transfers.notices;
     expect(notices.notices.map((n) => n.noticeId)).toEqual(catalogue.all().map((n) => n.noticeId));
@@ -101,7 +100,6 @@ describe('GET /v1/me/incidents', () => {
     const before = (await hanako.request('GET', '/v1/me/incidents')).body as MyIncidents;
     expect(before).toMatchObject({ checkpoint: null, incidents: [] });
 
-    const officer = await signInOperator(server, 'op-tokyo-privacy', from('JP'));
     const opened = await officer.request('POST', '/v1/ops/incidents', { title: 'Remote access from China', knownAt: new Date().toISOString(), home: 'JP', actorOutside: 'JP', from: yearAgo, to: today }, from('JP'));
     expect(opened.status).toBe(201);
     const { id } = opened.body as { id: string };
