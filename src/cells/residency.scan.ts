@@ -1,5 +1,7 @@
 // The residency scan: reads every cell and checks that each personal-data row and each blob
 // sits where the placement rules say. Counts per cell and category; names every violation.
+import { stat } from 'node:fs/promises';
+import type { BlobStore } from './blob.store.js';
 import { categories } from './categories.js';
 import type { CellRegistry } from './cell.registry.js';
 import type { SubjectClass } from './placement.js';
@@ -16,8 +18,18 @@ export interface ResidencyViolation {
 
 export interface ResidencyReport {
   at: string;
-  cells: { id: string; jurisdiction: string; rows: number; blobs: number; categories: Record<string, number> }[];
+  /** Per cell: rows per category, and the blob files with their size on disk in bytes. */
+  cells: { id: string; jurisdiction: string; rows: number; blobs: number; blobBytes: number; categories: Record<string, number> }[];
   violations: ResidencyViolation[];
+}
+
+/** Bytes on disk of one blob; 0 for one removed since the listing (a shred racing the scan) or misnamed. */
+async function blobSize(blobs: BlobStore, key: string): Promise<number> {
+  try {
+    return (await stat(blobs.pathOf(key))).size;
+  } catch {
+    return 0;
+  }
 }
 
 export async function scanResidency(props: { cells: CellRegistry; onProgress?: (done: number, total: number) => void }): Promise<ResidencyReport> {
@@ -27,7 +39,7 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
   const total = cells.all().length * (personalTables.length + 1);
   let done = 0;
   for (const cell of cells.all()) {
-    const summary = { id: cell.id, jurisdiction: cell.jurisdiction, rows: 0, blobs: 0, categories: {} as Record<string, number> };
+    const summary = { id: cell.id, jurisdiction: cell.jurisdiction, rows: 0, blobs: 0, blobBytes: 0, categories: {} as Record<string, number> };
     for (const table of personalTables) {
       // Group first: placement is a pure function of these columns, so only violating groups
       // need their rows read.
@@ -69,6 +81,7 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
     const keys = await cell.blobs.keys();
     summary.blobs = keys.length;
     for (const key of keys) {
+      summary.blobBytes += await blobSize(cell.blobs, key);
       if (!mediaIds.has(key)) {
         report.violations.push({ cell: cell.id, table: 'blob', row: key, subject: null, category: null, problem: `blob ${key} has no media record in cell ${cell.id}: unknown whose data it is or why it is here` });
       }

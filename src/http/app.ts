@@ -21,6 +21,11 @@ import { payRoutes } from './routes/pay.routes.js';
 import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
 import { opsIncidentsRoutes } from './routes/ops.incidents.routes.js';
+import { opsGovernanceRoutes } from './routes/ops.governance.routes.js';
+import { gatherDataMap } from '../governance/reports/data-map.js';
+import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
+import { policyStatus } from '../governance/policy/policy.status.js';
+import { noticeHistories, recipientViews } from '../governance/transfers/console.views.js';
 import { incidentDesk } from '../governance/reports/incident-desk.js';
 import { logDesk } from '../governance/log/log-status.js';
 import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
@@ -176,7 +181,15 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   await app.register(realtimeRoutes, { messaging: runtime.messaging, hub: runtime.hub });
   await app.register(logRoutes, { logs: runtime.logs, cells: runtime.cells, directory: runtime.directory, messaging: runtime.messaging, config: runtime.config });
   await app.register(transparencyRoutes, { transfers: runtime.transfers, logs: runtime.logs, cells: runtime.cells });
-  await app.register(privacyRoutes, { messaging: runtime.messaging, transfers: runtime.transfers, logs: runtime.logs, cells: runtime.cells, directory: runtime.directory });
+  await app.register(privacyRoutes, {
+    messaging: runtime.messaging,
+    transfers: runtime.transfers,
+    logs: runtime.logs,
+    cells: runtime.cells,
+    directory: runtime.directory,
+    dataDir: runtime.config.dataDir,
+    blocked: () => runtime.governance.cutoff.list(),
+  });
   await app.register(reportRoutes, { messaging: runtime.messaging, governance: { cases: governance.cases, presence: governance.presence } });
   await app.register(opsSessionRoutes, {
     gate,
@@ -227,6 +240,20 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
     gate,
     incidents: { list: () => desk.list(), open: (props) => desk.open(props), report: (props) => desk.report(props), render: (props) => desk.render(props) },
     logs: { list: () => logStatus.list(), verify: (cellId) => logStatus.verify(cellId) },
+  });
+  const transfers = runtime.transfers;
+  const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  await app.register(opsGovernanceRoutes, {
+    gate,
+    console: {
+      dataMap: () => gatherDataMap({ cells: runtime.cells, accessHistory, at: transfers.now() }),
+      recipients: () => {
+        const at = transfers.now();
+        return { at: at.toISOString(), recipients: recipientViews(transfers.registries, at) };
+      },
+      notices: () => noticeHistories(transfers.notices, transfers.now()),
+      policies: () => policyStatus(governance.policy()),
+    },
   });
   await app.register(opsRealtimeRoutes, {
     gate,

@@ -73,6 +73,8 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'POST /v1/me/consents/:receiptId/withdraw': 'user',
   'GET /v1/me/transfers': 'user',
   'GET /v1/me/disclosure': 'user',
+  // The person's own incidents: categories and countries from the log entries naming them only.
+  'GET /v1/me/incidents': 'user',
   // Operators. Grants and the moderation queue carry subject ids and case references (which the
   // requester supplied or which the log records anyway) but no data about anyone.
   'POST /v1/ops/auth/signin': 'none',
@@ -92,6 +94,11 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'GET /v1/ops/incidents/:id/report/:format': 'none',
   'GET /v1/ops/logs': 'none',
   'POST /v1/ops/logs/:cell/verify': 'none',
+  // Governance pages: counts per cell and category, registry facts, notice and policy text.
+  'GET /v1/ops/data-map': 'none',
+  'GET /v1/ops/recipients': 'none',
+  'GET /v1/ops/notices': 'none',
+  'GET /v1/ops/policies': 'none',
   'POST /v1/ops/grants': 'none',
   'GET /v1/ops/grants': 'none',
   'GET /v1/ops/grants/:id': 'none',

@@ -216,6 +216,7 @@ export const rows: readonly MatrixRow[] = [
   row('POST /v1/me/consents/:receiptId/withdraw', (w) => json(`/v1/me/consents/${w.consentReceipt}/withdraw`), people({ stranger: 404, reader: 404, member: 404, official: 404 })),
   row('GET /v1/me/transfers', () => json('/v1/me/transfers'), people()),
   row('GET /v1/me/disclosure', () => json('/v1/me/disclosure'), people()),
+  row('GET /v1/me/incidents', () => json('/v1/me/incidents'), people()),
 
   // Operators: sessions.
   row('POST /v1/ops/auth/signin', async (w) => ({ ...json('/v1/ops/auth/signin', await w.fresh.operatorCredentials()), token: null }), everyone()),
@@ -240,6 +241,11 @@ export const rows: readonly MatrixRow[] = [
   row('GET /v1/ops/incidents/:id/report/:format', () => json('/v1/ops/incidents/inc-0000000000/report/csv'), operators(['admin'], 404)),
   row('GET /v1/ops/logs', () => json('/v1/ops/logs'), operators(['admin'])),
   row('POST /v1/ops/logs/:cell/verify', (w) => json(`/v1/ops/logs/${w.logCell}/verify`), operators(['admin'])),
+  // Governance pages: privacy officers (not a matrix caller; test/http/ops-governance.test.ts) and admins.
+  row('GET /v1/ops/data-map', () => json('/v1/ops/data-map'), operators(['admin'])),
+  row('GET /v1/ops/recipients', () => json('/v1/ops/recipients'), operators(['admin'])),
+  row('GET /v1/ops/notices', () => json('/v1/ops/notices'), operators(['admin'])),
+  row('GET /v1/ops/policies', () => json('/v1/ops/policies'), operators(['admin'])),
   row('GET /v1/ops/moderation/queue', () => json('/v1/ops/moderation/queue'), operators(['moderator', 'admin'])),
   row('POST /v1/ops/grants', (w) => json('/v1/ops/grants', { subjects: [w.user.owner.id], categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: w.ticketRef, durationMinutes: 30, requestedLocation: 'JP' }), operators('all')),
   row('GET /v1/ops/grants', () => json('/v1/ops/grants'), operators('all')),

@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { errorMessage } from './http.js';
 import { categoryLabel, countryName, countryWithCode, formatFull, purposeLabel } from './format.js';
 import { entryOf, verifyAccessesPage, type EntryVerification, type PageVerification } from './proof.js';
-import type { AccessesPage, Consent, ConsentHistoryItem, Disclosure, TransferRecord, User } from './types.js';
+import type { AccessesPage, Consent, ConsentHistoryItem, Disclosure, PersonIncident, TransferRecord, User } from './types.js';
 import { useLoad } from './useLoad.js';
 
 type Section = 'where' | 'consents' | 'transfers' | 'accesses';
@@ -304,11 +304,12 @@ function TransfersSection() {
 interface AccessesState {
   page: AccessesPage;
   verification: PageVerification;
+  incidents: readonly PersonIncident[];
 }
 
 async function loadAndVerify(): Promise<AccessesState> {
-  const [page, keys] = await Promise.all([api.accesses({ limit: 200 }), api.logKeys()]);
-  return { page, verification: await verifyAccessesPage(page, keys) };
+  const [page, keys, incidents] = await Promise.all([api.accesses({ limit: 200 }), api.logKeys(), api.incidents()]);
+  return { page, verification: await verifyAccessesPage(page, keys), incidents: incidents.incidents };
 }
 
 function AccessesSection({ me }: { me: User }) {
@@ -326,6 +327,7 @@ function AccessesSection({ me }: { me: User }) {
   const { page, verification } = data;
   const byIndex = new Map(verification.entries.map((e) => [e.index, e]));
   const verified = verification.entries.filter((e) => e.status === 'verified').length;
+  const incidentOf = new Map(data.incidents.flatMap((i) => i.log.indexes.map((index) => [index, i.title] as const)));
   return (
     <div data-testid="privacy-accesses">
       <p className="privacy-lead">
@@ -350,6 +352,7 @@ function AccessesSection({ me }: { me: User }) {
           </>
         )}
       </div>
+      {data.incidents.length > 0 && <IncidentsAboutYou incidents={data.incidents} verification={verification} />}
       {page.accesses.length === 0 ? (
         <p className="muted" data-testid="accesses-empty">
           Nobody has accessed your data.
@@ -401,6 +404,11 @@ function AccessesSection({ me }: { me: User }) {
                     {e.decision === 'allow' && <span className="muted"> · {e.released} record{e.released === 1 ? '' : 's'} released</span>}
                   </dd>
                 </dl>
+                {incidentOf.has(item.index) && (
+                  <p className="incident-tag small" data-testid="access-incident">
+                    Part of incident: {incidentOf.get(item.index)}
+                  </p>
+                )}
                 <VerificationBadge v={v} size={page.checkpoint.size} />
               </li>
             );
@@ -408,6 +416,53 @@ function AccessesSection({ me }: { me: User }) {
         </ul>
       )}
     </div>
+  );
+}
+
+/**
+ * The incidents whose verified log entries released this person's data: what, when, from which
+ * countries, and what the operator is doing. The proof is the entries themselves, listed below
+ * and checked in this browser against the signed checkpoint.
+ */
+function IncidentsAboutYou({ incidents, verification }: { incidents: readonly PersonIncident[]; verification: PageVerification }) {
+  const status = new Map(verification.entries.map((e) => [e.index, e.status]));
+  return (
+    <section className="incident-box" aria-label="Incidents that concern you" data-testid="privacy-incidents">
+      <h3>Incidents that concern you</h3>
+      {incidents.map((i) => {
+        const proven = i.log.indexes.filter((index) => status.get(index) === 'verified').length;
+        return (
+          <article key={i.id} className="card incident-card" data-testid="privacy-incident" data-incident={i.id}>
+            <h4>{i.title}</h4>
+            <dl className="kv">
+              <dt>When</dt>
+              <dd>
+                {i.entries} access{i.entries === 1 ? '' : 'es'} to your data between {formatFull(i.firstAt)} and {formatFull(i.lastAt)}
+              </dd>
+              <dt>Your data</dt>
+              <dd data-testid="incident-categories">{i.categories.map(categoryLabel).join(', ')}</dd>
+              <dt>By</dt>
+              <dd data-testid="incident-countries">
+                {i.organisations.map((o) => `${o.name} (${countryWithCode(o.country)})`).join(', ')}
+                {i.actorCountries.length > 0 && <> · staff in {i.actorCountries.map(countryWithCode).join(', ')}</>}
+              </dd>
+              <dt>What is done</dt>
+              <dd>
+                <ul className="incident-response">
+                  {i.response.map((r) => (
+                    <li key={r}>{r}</li>
+                  ))}
+                </ul>
+              </dd>
+            </dl>
+            <p className="verify verify-ok small" data-testid="incident-proof">
+              Proof: log entries {i.log.indexes.slice(0, 12).map((n) => `#${n}`).join(', ')}
+              {i.log.indexes.length > 12 ? ' …' : ''} of cell {i.log.cell}; {proven} of {i.log.indexes.length} verified in your browser below.
+            </p>
+          </article>
+        );
+      })}
+    </section>
   );
 }
 

@@ -14,6 +14,7 @@ import type {
   ConsentHistoryItem,
   Conversation,
   Disclosure,
+  PersonIncidents,
   ForeignHandling,
   LogKeys,
   MediaRef,
@@ -318,6 +319,10 @@ export class ApiClient {
 
   disclosure(): Promise<Disclosure> {
     return this.json('/v1/me/disclosure');
+  }
+
+  incidents(): Promise<PersonIncidents> {
+    return this.json('/v1/me/incidents');
   }
 
   accesses(opts: { before?: number; limit?: number } = {}): Promise<AccessesPage> {

@@ -28,6 +28,7 @@ import type {
   Consent as ConsentSchema,
   ConsentHistoryItem as ConsentHistoryItemSchema,
   Disclosure as DisclosureSchema,
+  PersonIncidentList as PersonIncidentListSchema,
   TransferRecord as TransferRecordSchema,
 } from '../../src/http/routes/privacy.schemas.js';
 import type {
@@ -105,6 +106,9 @@ export type Consent = Static<typeof ConsentSchema>;
 export type ConsentHistoryItem = Static<typeof ConsentHistoryItemSchema>;
 export type TransferRecord = Static<typeof TransferRecordSchema>;
 export type Disclosure = Static<typeof DisclosureSchema>;
+/** The incidents that concern the signed-in person (GET /v1/me/incidents). */
+export type PersonIncidents = Static<typeof PersonIncidentListSchema>;
+export type PersonIncident = PersonIncidents['incidents'][number];
 
 /** One access-log entry as the log stores it (canonical JSON, ids only). */
 export type AccessEntry = Static<typeof AccessEntrySchema>;

@@ -57,6 +57,8 @@ interface ActiveSet {
   readonly cedarId: string;
   readonly keyOf: DecisionKeyFunction;
   readonly projection: Projection;
+  /** When this set was put in force (at start or by a reload). */
+  readonly loadedAt: Date;
 }
 
 const DEFAULT_DEBOUNCE_MS = 100;
@@ -124,7 +126,7 @@ export class PolicyEngine {
       const problems: PolicyProblem[] = answer.errors.map((error) => ({ file: cedarId, line: 1, column: 1, message: error.message }));
       throw new PolicyError('POLICY_INVALID', problems);
     }
-    return { compiled, cedarId, keyOf: decisionKeyFunction(compiled.readSet), projection: projectionOf(compiled.readSet) };
+    return { compiled, cedarId, keyOf: decisionKeyFunction(compiled.readSet), projection: projectionOf(compiled.readSet), loadedAt: new Date() };
   }
 
   decide(request: AccessRequest): PolicyDecision {
@@ -197,6 +199,35 @@ export class PolicyEngine {
 
   get digest(): string {
     return this.active.compiled.digest;
+  }
+
+  /** The policies in force, with where each was written. */
+  get policies(): CompiledPolicySet['policies'] {
+    return this.active.compiled.policies;
+  }
+
+  get schemaText(): string {
+    return this.active.compiled.schemaText;
+  }
+
+  /** When the set in force was loaded (at start, or by the last reload that changed it). */
+  get loadedAt(): Date {
+    return this.active.loadedAt;
+  }
+
+  /**
+   * Reads and checks the policy directory as a reload would, without putting it in force: its
+   * digest (equal to `digest` when the files on disk are what runs), or the problems that would
+   * make a reload refuse it.
+   */
+  async checkSources(): Promise<{ ok: true; digest: string; warnings: readonly PolicyProblem[] } | { ok: false; error: PolicyError }> {
+    try {
+      const compiled = prepare(await readPolicySources(this.options.dir, this.options.schemaFile));
+      return { ok: true, digest: compiled.digest, warnings: compiled.warnings };
+    } catch (cause) {
+      if (cause instanceof PolicyError) return { ok: false, error: cause };
+      throw cause;
+    }
   }
 
   get policyIds(): readonly string[] {

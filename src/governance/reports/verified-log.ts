@@ -18,6 +18,8 @@ import type { ReportCheckpoint } from './access-report.js';
 export interface VerifiedEntries {
   readonly checkpoint: ReportCheckpoint;
   readonly entries: readonly AccessEntry[];
+  /** The log index of each entry kept, in the same order (for inclusion proofs). */
+  readonly indexes: readonly number[];
 }
 
 const PAGE = 4096;
@@ -69,17 +71,21 @@ export async function verifiedEntriesOf(props: { cells: CellRegistry; home: stri
 
   const range = new CompactRange();
   const entries: AccessEntry[] = [];
+  const indexes: number[] = [];
   for (let from = 0; from < size; from += PAGE) {
     const to = Math.min(size, from + PAGE);
     // The leaves are hashed as stored; the entries counted are opened (subject and operator ids
     // from the openings kept beside the leaves, which the verification above checked).
     const opened = await readOpenedEntries(db, from, to);
     if (opened.length !== to - from) throw refuse(cell.id, `entries ${from}..${to - 1} changed after verification`);
-    for (const { leaf, entry } of opened) {
+    for (const [i, { leaf, entry }] of opened.entries()) {
       range.append(leafHashOfCanonical(leaf));
-      if (props.keep === undefined || props.keep(entry)) entries.push(entry);
+      if (props.keep === undefined || props.keep(entry)) {
+        entries.push(entry);
+        indexes.push(from + i);
+      }
     }
   }
   if (!bytesEqual(range.root(), rootHash)) throw refuse(cell.id, `the entries read do not match the checkpoint at size ${size}`);
-  return { checkpoint: { cell: cell.id, origin: identity.origin, size, rootHash: Buffer.from(rootHash).toString('base64') }, entries };
+  return { checkpoint: { cell: cell.id, origin: identity.origin, size, rootHash: Buffer.from(rootHash).toString('base64') }, entries, indexes };
 }

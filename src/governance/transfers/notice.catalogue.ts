@@ -30,6 +30,8 @@ export interface NoticeCatalogue {
   refused(): readonly RefusedNotice[];
   /** The latest version of a notice, whether or not it is in effect yet. */
   latest(noticeId: string): ValidNotice | undefined;
+  /** Every valid version of a notice, newest first. */
+  versions(noticeId: string): readonly ValidNotice[];
   /** The highest version of a notice in effect at `at`. */
   current(noticeId: string, at: Date): ValidNotice | undefined;
   /**
@@ -77,6 +79,7 @@ export function createNoticeCatalogue(documents: readonly { source: string; json
     all: () => [...versions.values()].map((list) => list[0] as ValidNotice).sort((a, b) => a.noticeId.localeCompare(b.noticeId)),
     refused: () => refused,
     latest: (noticeId) => versions.get(noticeId)?.[0],
+    versions: (noticeId) => versions.get(noticeId) ?? [],
     current,
     covering(cover) {
       for (const noticeId of [...versions.keys()].sort()) {

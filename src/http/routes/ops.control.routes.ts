@@ -287,8 +287,8 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
 
   // Directory --------------------------------------------------------------------------------
 
-  app.get('/v1/ops/operators', { schema: { tags: ['operators'], summary: 'The operator directory (admins)', operationId: 'listOperators', security: opsSecurity, response: { 200: OperatorList, ...errorResponses } } }, async (request) => {
-    requireRole(operatorOf(request).operator, ['admin'], 'the operator directory');
+  app.get('/v1/ops/operators', { schema: { tags: ['operators'], summary: 'The operator directory: employer and its country, office country, roles, status (admins, privacy officers)', operationId: 'listOperators', security: opsSecurity, response: { 200: OperatorList, ...errorResponses } } }, async (request) => {
+    requireRole(operatorOf(request).operator, ['admin', 'privacy-officer'], 'the operator directory');
     return { operators: (await governance.operators.list()).map(presentOperator) };
   });
 };

@@ -5,14 +5,16 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
 import { gatherDisclosure } from '../../governance/reports/reports.js';
+import { gatherPersonIncidents } from '../../governance/reports/person-incidents.js';
+import { serviceVerifierKey } from '../../governance/reports/verified-log.js';
 import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from '../../governance/transfers/consent.service.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { bearer, body, errorResponses, Id } from '../schemas.js';
-import { ConsentAnswer, ConsentList, Disclosure, TransferRecordList } from './privacy.schemas.js';
+import { ConsentAnswer, ConsentList, Disclosure, PersonIncidentList, TransferRecordList } from './privacy.schemas.js';
 import type { Runtime } from '../../app/runtime.js';
 
-/** Only the parts of the runtime these routes use. */
-export type PrivacyRoutesOptions = Pick<Runtime, 'messaging' | 'transfers' | 'logs' | 'cells' | 'directory'>;
+/** Only the parts of the runtime these routes use, and the countries cut off now (for incidents). */
+export type PrivacyRoutesOptions = Pick<Runtime, 'messaging' | 'transfers' | 'logs' | 'cells' | 'directory'> & { dataDir: string; blocked: () => readonly string[] };
 
 export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
@@ -75,5 +77,27 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = as
       },
     },
     async (request) => gatherDisclosure({ cells: runtime.cells, directory: runtime.directory, transfers: ctx, accessHistory, subjectId: actorOf(request).id }),
+  );
+
+  app.get(
+    '/v1/me/incidents',
+    {
+      schema: {
+        tags: ['privacy'],
+        summary: 'Incidents that concern you: what of your data, when, the countries of those who accessed it and what the operator is doing — from the verified log entries naming you',
+        operationId: 'listMyIncidents',
+        security: bearer,
+        response: { 200: PersonIncidentList, ...errorResponses },
+      },
+    },
+    async (request) =>
+      gatherPersonIncidents({
+        cells: runtime.cells,
+        directory: runtime.directory,
+        subjectId: actorOf(request).id,
+        verifierKey: (home) => serviceVerifierKey({ cells: runtime.cells, dataDir: runtime.dataDir, home }),
+        facts: (home) => ({ operator: ctx.registries.cellHost(home)?.name ?? null, authority: ctx.registries.regimeOf(home)?.authority ?? null, blocked: runtime.blocked() }),
+        at: ctx.now(),
+      }),
   );
 };

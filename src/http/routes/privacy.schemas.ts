@@ -100,3 +100,26 @@ export const Disclosure = Type.Object({
   accesses: List(DisclosedAccess),
   accessesTruncated: Type.Boolean({ description: 'more entries exist than were read' }),
 });
+
+/** The incidents that concern the signed-in person, from the verified log entries naming them. */
+export const PersonIncidentList = Type.Object({
+  generatedAt: Instant,
+  checkpoint: Nullable(Type.Object({ cell: Type.String(), origin: Type.String(), size: Type.Integer(), rootHash: Type.String() })),
+  incidents: List(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      knownAt: Instant,
+      from: Type.String(),
+      to: Type.String(),
+      categories: List(Type.String()),
+      organisations: List(Type.Object({ name: Type.String(), country: Nullable(CountryCode) })),
+      actorCountries: List(CountryCode),
+      entries: Type.Integer(),
+      firstAt: Instant,
+      lastAt: Instant,
+      log: Type.Object({ cell: Type.String(), indexes: List(Type.Integer()) }),
+      response: List(Type.String()),
+    }),
+  ),
+});

@@ -9,8 +9,9 @@ import { renderForeignHandling, type ForeignHandlingReport } from '../../governa
 import { foreignHandlingSince, gatherForeignHandling } from '../../governance/reports/reports.js';
 import { storedFacts, type StoredFact } from '../../governance/reports/report.readers.js';
 import { LruMap } from '../lru.js';
+import { noticeSummary } from '../../governance/transfers/console.views.js';
 import { inEffect } from '../../governance/transfers/notice.catalogue.js';
-import { validateNotice, type ValidNotice } from '../../governance/transfers/notice.validator.js';
+import { validateNotice } from '../../governance/transfers/notice.validator.js';
 import { categories } from '../../cells/records.js';
 import { errorResponses, publicRoute } from '../schemas.js';
 import { ForeignHandlingResponse, NoticeAccepted, NoticeAnswer, NoticeList } from './transparency.schemas.js';
@@ -18,27 +19,6 @@ import type { Runtime } from '../../app/runtime.js';
 
 const NoticeId = Type.String({ minLength: 3, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]{2,63}$', description: 'e.g. kr-messages-jp' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
-
-/** What a list of notices shows: enough to pick one, not the whole text. */
-export function noticeSummary(notice: ValidNotice, at: Date) {
-  return {
-    noticeId: notice.noticeId,
-    version: notice.version,
-    language: notice.language,
-    effectiveFrom: notice.effectiveFrom,
-    inEffect: inEffect(notice, at),
-    homeJurisdiction: notice.homeJurisdiction,
-    purpose: notice.purpose,
-    categories: notice.dataCollected.map((d) => d.category),
-    destinations: (notice.transfers.destinations ?? []).map((d) => ({
-      country: d.country,
-      countryName: d.countryName,
-      recipients: d.recipients.map((r) => ({ id: r.id, name: r.name })),
-    })),
-    candidateCountries: notice.transfers.countryUnknown?.candidateCountries.map((c) => c.country) ?? [],
-    basis: notice.basis.type,
-  };
-}
 
 // Computing the statement reads every cell and every log; a public page must not let anyone
 // make the server do that on each request.

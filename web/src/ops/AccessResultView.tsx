@@ -3,10 +3,11 @@
 // masked field visibly marked. A refusal (403 ACCESS_DENIED) is shown with the policies and reasons
 // per category, and no people.
 import { useState } from 'react';
-import { ApiError, errorMessageWithCode } from '../http.js';
+import { ApiError } from '../http.js';
 import { opsApi } from './api.js';
 import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
 import { maskingOf } from './masking.js';
+import { useOpsAction } from './useOpsData.js';
 import type { AccessRequest, AccessResult, Decision, DeniedDetails, Refusal } from './types.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
@@ -160,28 +161,26 @@ function RefusalList({ refusals }: { refusals: readonly Refusal[] }) {
  * refusal, both shown with their decisions) or the error of a request that never reached it.
  */
 export function useBrokerAccess(): { busy: boolean; error: string | null; outcome: BrokerOutcome | null; run: (request: AccessRequest) => Promise<void>; fail: (message: string) => void } {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useOpsAction();
   const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
   async function run(request: AccessRequest) {
-    setError(null);
     setOutcome(null);
-    setBusy(true);
-    try {
-      setOutcome({ kind: 'result', result: await opsApi.access(request) });
-    } catch (err) {
-      const denied = deniedOutcome(err);
-      if (denied) setOutcome(denied);
-      else setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    await action.run('access', async () => {
+      try {
+        setOutcome({ kind: 'result', result: await opsApi.access(request) });
+      } catch (err) {
+        // A refusal is an outcome to show with its decisions, not an error.
+        const denied = deniedOutcome(err);
+        if (denied === null) throw err;
+        setOutcome(denied);
+      }
+    });
   }
   const fail = (message: string) => {
     setOutcome(null);
-    setError(message);
+    action.setError(message);
   };
-  return { busy, error, outcome, run, fail };
+  return { busy: action.busy !== null, error: action.error, outcome, run, fail };
 }
 
 /** A broker refusal (403 ACCESS_DENIED) as an outcome to show; null for any other failure. */

@@ -4,9 +4,10 @@
 // operator opens is pending until another operator — an approver who did not open it — approves
 // it (two beyond 100 people); support, moderators, security and admins close cases (after which
 // no access may cite them).
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
+import { useOpsData } from './useOpsData.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatStamp } from '../format.js';
 import { STAFF_CASE_KINDS, type CaseSummary, type Operator, type StaffCaseKind } from './types.js';
@@ -31,8 +32,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
   const canApprove = operator.roles.includes('approver');
   const [kind, setKind] = useState<KindFilter>('');
   const [status, setStatus] = useState<StatusFilter>('open');
-  const [cases, setCases] = useState<CaseSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: cases, error, busy, reload: load, run } = useOpsData(async () => (await opsApi.cases({ ...(kind ? { kind } : {}), ...(status ? { status } : {}) })).cases, [kind, status]);
   const [open, setOpen] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<BrokerOutcome | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
@@ -40,21 +40,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
   const [newKind, setNewKind] = useState<StaffCaseKind>(openable[0]?.kind ?? 'support');
   const reasons = STAFF_CASE_KINDS.find((k) => k.kind === newKind)?.reasons ?? [];
   const [reason, setReason] = useState<string>(reasons[0] ?? 'other');
-  const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setCases((await opsApi.cases({ ...(kind ? { kind } : {}), ...(status ? { status } : {}) })).cases);
-      setError(null);
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    }
-  }, [kind, status]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function openCase(ref: string) {
     setOpen(ref);
@@ -70,9 +56,8 @@ export function CasesPanel({ operator }: { operator: Operator }) {
   }
 
   async function closeCase(ref: string) {
-    setError(null);
     setNotice(null);
-    try {
+    await run(`close ${ref}`, async () => {
       const closed = await opsApi.closeCase(ref);
       setNotice(`Closed ${closed.ref}: no access may cite it any more.`);
       if (open === ref) {
@@ -80,21 +65,16 @@ export function CasesPanel({ operator }: { operator: Operator }) {
         setOutcome(null);
       }
       await load();
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    }
+    });
   }
 
   async function approveCase(ref: string) {
-    setError(null);
     setNotice(null);
-    try {
+    await run(`approve ${ref}`, async () => {
       const approved = await opsApi.approveCase(ref);
       setNotice(approved.status === 'open' ? `Approved ${approved.ref}: it is open and may be cited.` : `Approved ${approved.ref}: it needs another approver.`);
       await load();
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    }
+    });
   }
 
   function chooseKind(kind: StaffCaseKind) {
@@ -104,20 +84,14 @@ export function CasesPanel({ operator }: { operator: Operator }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     setNotice(null);
-    setBusy(true);
-    try {
+    await run('open', async () => {
       const opened = await opsApi.openCase({ kind: newKind, subjects: list(subjects), reason });
       const approvals = opened.requiredApprovals === 1 ? 'another approver approves' : `${opened.requiredApprovals} other approvers approve`;
       setNotice(`Opened ${opened.ref}. It is pending: nobody may cite it until ${approvals} it.`);
       setSubjects('');
       await load();
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -176,8 +150,8 @@ export function CasesPanel({ operator }: { operator: Operator }) {
           </div>
           <div className="ops-span-all ops-actions">
             <p className="muted small">A case you open is pending until another operator approves it; a ticket the person opens in the app is open at once.</p>
-            <button type="submit" className="button button-primary" disabled={busy} data-testid="case-submit">
-              {busy ? 'Opening…' : 'Open case'}
+            <button type="submit" className="button button-primary" disabled={busy !== null} data-testid="case-submit">
+              {busy === 'open' ? 'Opening…' : 'Open case'}
             </button>
           </div>
         </form>

@@ -1,9 +1,10 @@
 // Just-in-time grants: request one (scope, purpose, real case, duration, location), list them with
 // status and expiry, and approve, deny or revoke as the operator's roles allow (the server decides;
 // its refusals are shown as they come). Reloads when the operator socket reports a grant change.
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
+import { useOpsAction, useOpsData } from './useOpsData.js';
 import { formatRelative, formatStamp } from '../format.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
@@ -27,24 +28,9 @@ function list(text: string): string[] {
 
 export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps) {
   const id = useId();
-  const [grants, setGrants] = useState<Grant[] | null>(null);
   const [filter, setFilter] = useState<GrantStatus | ''>('');
-  const [listError, setListError] = useState<string | null>(null);
+  const { data: grants, error: listError, reload: load } = useOpsData(async () => (await opsApi.grants(filter ? { status: filter } : {})).grants, [filter, refreshKey]);
   const [rowError, setRowError] = useState<{ id: string; message: string } | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const answer = await opsApi.grants(filter ? { status: filter } : {});
-      setGrants(answer.grants);
-      setListError(null);
-    } catch (err) {
-      setListError(errorMessageWithCode(err));
-    }
-  }, [filter]);
-
-  useEffect(() => {
-    void load();
-  }, [load, refreshKey]);
 
   async function act(grant: Grant, action: 'approve' | 'deny' | 'revoke') {
     setRowError(null);
@@ -183,16 +169,13 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
   const [caseRef, setCaseRef] = useState('');
   const [duration, setDuration] = useState('30');
   const [location, setLocation] = useState(country ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useOpsAction();
   const [done, setDone] = useState<string | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     setDone(null);
-    setBusy(true);
-    try {
+    await run('request', async () => {
       const grant = await opsApi.requestGrant({
         subjects: list(subjects),
         categories,
@@ -204,11 +187,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
       });
       setDone(`Grant ${grant.id} requested; it waits for ${grant.requiredApprovals} approver${grant.requiredApprovals === 1 ? '' : 's'}.`);
       onRequested();
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -249,8 +228,8 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
         ))}
       </fieldset>
       <div className="ops-span-all ops-actions">
-        <button type="submit" className="button button-primary" disabled={busy || categories.length === 0} data-testid="grant-submit">
-          {busy ? 'Requesting…' : 'Request grant'}
+        <button type="submit" className="button button-primary" disabled={busy !== null || categories.length === 0} data-testid="grant-submit">
+          {busy !== null ? 'Requesting…' : 'Request grant'}
         </button>
         {done && (
           <span className="ops-ok" role="status" data-testid="grant-requested">

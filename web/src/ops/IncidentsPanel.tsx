@@ -2,10 +2,11 @@
 // and read its report — the deadline clocks (red when due within a day), the figures computed by
 // the server from the verified log, the monthly chart, the report items still to be written —
 // and download it as PDF, HTML or CSV.
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { errorMessageWithCode } from '../http.js';
 import { countryName, formatStamp } from '../format.js';
 import { opsApi } from './api.js';
+import { useOpsData } from './useOpsData.js';
 import type { Incident, IncidentReport, Operator, ReportDeadline, ReportStage } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -28,28 +29,13 @@ function clock(d: ReportDeadline): { text: string; tone: 'due' | 'soon' | 'ok' |
 export function IncidentsPanel({ operator }: { operator: Operator }) {
   const id = useId();
   const allowed = operator.roles.some((r) => r === 'privacy-officer' || r === 'admin');
-  const [incidents, setIncidents] = useState<Incident[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: incidents, error, busy, reload, run } = useOpsData(async () => (await opsApi.incidents()).incidents, [], allowed);
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [form, setForm] = useState({ title: '', knownAt: new Date().toISOString().slice(0, 16), home: 'JP', actorOutside: 'JP', employer: '', from: isoDay(Date.now() - 365 * DAY_MS), to: isoDay(Date.now()), wrongfulPurpose: false });
   const [open, setOpen] = useState<string | null>(null);
   const [stage, setStage] = useState<ReportStage>('preliminary');
   const [report, setReport] = useState<IncidentReport | null>(null);
   const [reportError, setReportError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setIncidents((await opsApi.incidents()).incidents);
-      setError(null);
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    if (allowed) void load();
-  }, [allowed, load]);
 
   useEffect(() => {
     if (open === null) return;
@@ -60,10 +46,8 @@ export function IncidentsPanel({ operator }: { operator: Operator }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setNotice(null);
-    try {
+    await run('record', async () => {
       const opened = await opsApi.openIncident({
         title: form.title,
         // The field is the officer's local time; the server keeps UTC.
@@ -77,13 +61,9 @@ export function IncidentsPanel({ operator }: { operator: Operator }) {
       });
       setNotice(`Recorded incident ${opened.id}.`);
       setForm((f) => ({ ...f, title: '' }));
-      await load();
+      await reload();
       setOpen(opened.id);
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function download(format: 'pdf' | 'html' | 'csv') {
@@ -127,7 +107,7 @@ export function IncidentsPanel({ operator }: { operator: Operator }) {
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="incidents-panel">
       <div className="ops-toolbar">
         <h2 id={`${id}-h`}>Incidents</h2>
-        <button type="button" className="button" onClick={() => void load()} data-testid="incidents-refresh">
+        <button type="button" className="button" onClick={() => void reload()} data-testid="incidents-refresh">
           Refresh
         </button>
       </div>
@@ -145,8 +125,8 @@ export function IncidentsPanel({ operator }: { operator: Operator }) {
           A wrongful purpose is suspected (unauthorised access, insider theft): 60-day final report
         </label>
         <div className="ops-span-all ops-actions">
-          <button type="submit" className="button button-primary" disabled={busy} data-testid="incident-submit">
-            {busy ? 'Recording…' : 'Record incident'}
+          <button type="submit" className="button button-primary" disabled={busy !== null} data-testid="incident-submit">
+            {busy !== null ? 'Recording…' : 'Record incident'}
           </button>
         </div>
       </form>

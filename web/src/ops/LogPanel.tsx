@@ -1,42 +1,21 @@
 // The access logs (privacy officers, admins): each cell's latest signed checkpoint, size and
 // verifier key, and the result of the last full verification, which can be run from here.
-import { useCallback, useEffect, useId, useState } from 'react';
-import { errorMessageWithCode } from '../http.js';
+import { useId } from 'react';
 import { countryName, formatStamp } from '../format.js';
 import { opsApi } from './api.js';
-import type { LogStatus, Operator } from './types.js';
+import type { Operator } from './types.js';
+import { useOpsData } from './useOpsData.js';
 
 export function LogPanel({ operator }: { operator: Operator }) {
   const id = useId();
   const allowed = operator.roles.some((r) => r === 'privacy-officer' || r === 'admin');
-  const [logs, setLogs] = useState<LogStatus[] | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setLogs((await opsApi.logs()).logs);
-      setError(null);
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    if (allowed) void load();
-  }, [allowed, load]);
+  const { data: logs, setData: setLogs, error, busy, reload, run } = useOpsData(async () => (await opsApi.logs()).logs, [], allowed);
 
   async function verify(cell: string) {
-    setBusy(cell);
-    setError(null);
-    try {
+    await run(cell, async () => {
       const updated = await opsApi.verifyLog(cell);
       setLogs((all) => (all ?? []).map((l) => (l.cell === cell ? updated : l)));
-    } catch (err) {
-      setError(errorMessageWithCode(err));
-    } finally {
-      setBusy(null);
-    }
+    });
   }
 
   if (!allowed) {
@@ -51,7 +30,7 @@ export function LogPanel({ operator }: { operator: Operator }) {
     <section className="ops-panel" aria-labelledby={`${id}-h`} data-testid="log-panel">
       <div className="ops-toolbar">
         <h2 id={`${id}-h`}>Access logs</h2>
-        <button type="button" className="button" onClick={() => void load()} data-testid="log-refresh">
+        <button type="button" className="button" onClick={() => void reload()} data-testid="log-refresh">
           Refresh
         </button>
       </div>

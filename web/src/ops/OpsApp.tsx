@@ -6,13 +6,18 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { loadSession, opsApi, saveSession } from './api.js';
 import { BlocksPanel } from './BlocksPanel.js';
 import { CasesPanel } from './CasesPanel.js';
+import { DataMapPanel } from './DataMapPanel.js';
 import { originLabel } from '../format.js';
 import { GrantsPanel } from './GrantsPanel.js';
 import { IncidentsPanel } from './IncidentsPanel.js';
 import { LogPanel } from './LogPanel.js';
 import { LookupPanel } from './LookupPanel.js';
 import { ModerationPanel } from './ModerationPanel.js';
+import { NoticesPanel } from './NoticesPanel.js';
+import { OperatorsPanel } from './OperatorsPanel.js';
 import { PaymentSupportPanel } from './PaymentSupportPanel.js';
+import { PoliciesPanel } from './PoliciesPanel.js';
+import { RecipientsPanel } from './RecipientsPanel.js';
 import { SignIn } from './SignIn.js';
 import { connectOpsSocket, CUT_OFF_CLOSE, SESSION_ENDED_CLOSE, type SocketClosed, type SocketState } from './socket.js';
 import type { Operator, OperatorSession, Origin } from './types.js';
@@ -26,7 +31,7 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'log';
+type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'datamap' | 'recipients' | 'notices' | 'policies' | 'operators' | 'log';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'payments', label: 'Payment support' },
@@ -35,6 +40,11 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'moderation', label: 'Moderation' },
   { id: 'blocks', label: 'Cut-offs' },
   { id: 'incidents', label: 'Incidents' },
+  { id: 'datamap', label: 'Data map' },
+  { id: 'recipients', label: 'Recipients' },
+  { id: 'notices', label: 'Notices' },
+  { id: 'policies', label: 'Policies' },
+  { id: 'operators', label: 'Operators' },
   { id: 'log', label: 'Log' },
 ];
 
@@ -182,6 +192,11 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'moderation' && <ModerationPanel refreshKey={reportTick} />}
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
         {tab === 'incidents' && <IncidentsPanel operator={operator} />}
+        {tab === 'datamap' && <DataMapPanel operator={operator} />}
+        {tab === 'recipients' && <RecipientsPanel operator={operator} />}
+        {tab === 'notices' && <NoticesPanel operator={operator} />}
+        {tab === 'policies' && <PoliciesPanel operator={operator} />}
+        {tab === 'operators' && <OperatorsPanel operator={operator} />}
         {tab === 'log' && <LogPanel operator={operator} />}
       </main>
     </div>

@@ -7,6 +7,7 @@ import type {
   AccessRequest,
   AccessResult,
   CaseSummary,
+  DataMap,
   Grant,
   GrantRequest,
   GrantStatus,
@@ -14,8 +15,11 @@ import type {
   IncidentReport,
   LogStatus,
   MeResult,
+  NoticeHistories,
   OpenIncidentInput,
   Operator,
+  PolicyStatus,
+  RecipientView,
   ReportStage,
   SignInResult,
   StaffCaseKind,
@@ -150,6 +154,18 @@ export class OpsClient {
   }
   verifyLog(cell: string): Promise<LogStatus> {
     return this.call('POST', `/v1/ops/logs/${encodeURIComponent(cell)}/verify`);
+  }
+  dataMap(): Promise<DataMap> {
+    return this.call('GET', '/v1/ops/data-map');
+  }
+  recipients(): Promise<{ at: string; recipients: RecipientView[] }> {
+    return this.call('GET', '/v1/ops/recipients');
+  }
+  notices(): Promise<NoticeHistories> {
+    return this.call('GET', '/v1/ops/notices');
+  }
+  policies(): Promise<PolicyStatus> {
+    return this.call('GET', '/v1/ops/policies');
   }
   /** The report file (PDF, HTML or CSV) as bytes: a link cannot send the operator token. */
   incidentReportFile(id: string, stage: ReportStage, format: 'pdf' | 'html' | 'csv'): Promise<Blob> {

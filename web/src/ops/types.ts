@@ -223,3 +223,76 @@ export interface LogStatus {
   checkpoint: { size: number; rootHash: string };
   lastVerification: { at: string; ok: boolean; entries: number; checkpoints: number; problem: string | null } | null;
 }
+
+/** The data map (GET /v1/ops/data-map): counts per cell and category, accesses by country. */
+export interface DataMap {
+  generatedAt: string;
+  scannedAt: string;
+  cells: { id: string; jurisdiction: string; countryName: string; rows: number; blobs: number; blobBytes: number; categories: { category: string; records: number }[]; violations: number }[];
+  accessWindow: { since: string; until: string };
+  accesses: { home: string; category: string; countries: { country: string; entries: number }[] }[];
+}
+
+/** A recipient of personal data and its contract (GET /v1/ops/recipients). */
+export interface RecipientView {
+  id: string;
+  name: string;
+  country: string;
+  kind: string;
+  tier: string;
+  role: string;
+  handlingCountries: string[];
+  hostsCells: string[];
+  measuresVersion: number | null;
+  conformingSystem: {
+    contractOnFile: boolean;
+    contractRef: string | null;
+    contractDate: string | null;
+    coversHomes: string[];
+    covers: { operations: ('store' | 'read')[]; categories: string[] }[];
+    periodicCheck: { intervalMonths: number; lastDone: string | null; nextDue: string } | null;
+  } | null;
+  suspended: { since: string; reason: string } | null;
+  basis: { valid: boolean; reason: string | null; message: string | null };
+  checkOverdue: boolean;
+}
+
+export interface NoticeVersion {
+  noticeId: string;
+  version: number;
+  language: string;
+  effectiveFrom: string;
+  inEffect: boolean;
+  homeJurisdiction: string;
+  purpose: { code: string; description: string };
+  categories: string[];
+  destinations: { country: string; countryName: string; recipients: { id: string; name: string }[] }[];
+  candidateCountries: string[];
+  basis: string;
+}
+
+/** Notices with every version (GET /v1/ops/notices) and the files the validator refused. */
+export interface NoticeHistories {
+  notices: { noticeId: string; current: number | null; versions: NoticeVersion[] }[];
+  refused: { source: string; problems: { path: string; code: string; message: string }[] }[];
+}
+
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  policyId?: string;
+}
+
+/** The Cedar policies in force (GET /v1/ops/policies). */
+export interface PolicyStatus {
+  inForce: boolean;
+  problem: string | null;
+  digest: string | null;
+  loadedAt: string | null;
+  policies: { id: string; effect: 'permit' | 'forbid'; file: string; line: number; text: string }[];
+  readAttributes: string[];
+  warnings: PolicyProblem[];
+  onDisk: { valid: boolean; digest: string | null; sameAsInForce: boolean; problems: PolicyProblem[] } | null;
+}

@@ -1,0 +1,145 @@
+// The governance console's read-only pages and the person's view of an incident, in a real
+// browser on the demo world. The privacy officer op-tokyo-privacy opens the data map, recipients,
+// notices, policies and operators pages; each shows what the API answers, passes axe with no
+// serious violation and is screenshotted. Support staff are told the pages need the role. hanako
+// sees, in her privacy centre, the incident about the Shanghai Dev Ltd. reads of her data, with
+// its proof verified in her browser.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { demoPassword } from '../../src/demo/demo.world.js';
+import { openIncident } from '../../src/governance/reports/incidents.js';
+import { recipientViews } from '../../src/governance/transfers/console.views.js';
+import { signInConsole, SIMULATED } from './ops.screens.js';
+import { repoRoot, seriousA11yViolations, useBrowserSession } from './support.js';
+
+const { ready, newPage, pageErrors } = useBrowserSession({ server: { web: true, demo: true, demoMode: true } });
+const shots = `${repoRoot}.tmp/screens`;
+
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function openTab(page: Page, tab: string, panel: string): Promise<void> {
+  await page.getByTestId(`ops-tab-${tab}`).click();
+  await page.getByTestId(panel).waitFor();
+}
+
+describe('ops: governance pages', () => {
+  it('shows the privacy officer the data map, recipients, notices, policies and operators', async () => {
+    const server = ready();
+    const page = await newPage({ width: 1280, height: 900 });
+    await signInConsole(page, server.url, 'op-tokyo-privacy', SIMULATED.JP);
+
+    // Data map: one card per cell with the scan's counts; Japanese data read from China.
+    await openTab(page, 'datamap', 'datamap-panel');
+    const cells = page.getByTestId('datamap-cell');
+    await cells.first().waitFor();
+    expect(await cells.count()).toBe(server.runtime.cells.all().length);
+    const kr = page.locator('[data-testid="datamap-cell"][data-cell="kr"]');
+    expect(await kr.locator('[data-figure="bytes"] dd').innerText()).toMatch(/\d+(\.\d)? (B|KB|MB)/);
+    expect(await page.locator('[data-testid="datamap-accesses"] tr[data-home="JP"] [data-country="CN"]').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-datamap');
+
+    // Recipients: the contract and check date of each; the overdue flag as the gate decides it.
+    await openTab(page, 'recipients', 'recipients-panel');
+    const rows = page.getByTestId('recipient-row');
+    await rows.first().waitFor();
+    const expected = recipientViews(server.runtime.transfers.registries, new Date());
+    expect(await rows.count()).toBe(expected.length);
+    for (const r of expected) {
+      const row = page.locator(`[data-testid="recipient-row"][data-recipient="${r.id}"]`);
+      expect(await row.getAttribute('data-overdue')).toBe(r.checkOverdue ? 'yes' : 'no');
+      if (r.conformingSystem?.contractRef) expect(await row.innerText()).toContain(r.conformingSystem.contractRef);
+      if (r.conformingSystem?.periodicCheck) expect(await row.getByTestId('recipient-due').innerText()).toBe(`due ${r.conformingSystem.periodicCheck.nextDue}`);
+    }
+    expect(await page.locator('[data-recipient="seoul-cloud"]').innerText()).toContain('Seoul Cloud Co.');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-recipients');
+
+    // Notices: each with its versions and what each names; the refused file with its reasons.
+    await openTab(page, 'notices', 'notices-panel');
+    const notice = page.locator('[data-testid="notice-item"][data-notice="jp-media-storage-kr"]');
+    await notice.waitFor();
+    expect(await notice.getByTestId('notice-names').first().innerText()).toMatch(/Korea \(KR\): Seoul Cloud Co\./);
+    expect(await page.getByTestId('notices-refused').innerText()).toContain('third-countries.json');
+    expect(await page.getByTestId('notice-item').count()).toBe(server.runtime.transfers.notices.all().length);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-notices');
+
+    // Policies: the ids in force, the digest, and the files on disk checked against the schema.
+    await openTab(page, 'policies', 'policies-panel');
+    await page.getByTestId('policies-table').waitFor();
+    const engine = server.runtime.governance.policy().engine;
+    const ids = await page.locator('[data-testid="policies-table"] tr[data-policy]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-policy')));
+    expect(ids).toEqual(engine?.policyIds);
+    expect(await page.getByTestId('policies-summary').innerText()).toContain(engine?.digest ?? 'no digest');
+    expect(await page.getByTestId('policies-disk').getAttribute('data-state')).toBe('same');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-policies');
+
+    // Operators: the directory, read only.
+    await openTab(page, 'operators', 'operators-panel');
+    await page.getByTestId('operators-table').waitFor();
+    const operators = await server.runtime.governance.operators.list();
+    expect(await page.getByTestId('operator-row').count()).toBe(operators.length);
+    expect(await page.locator('[data-operator="op-shanghai-eng1"]').innerText()).toMatch(/Shanghai Dev Ltd\.[\s\S]*China \(CN\)/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-operators');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('tells support staff the governance pages need the privacy-officer or admin role', async () => {
+    const { url } = ready();
+    const page = await newPage();
+    await signInConsole(page, url, 'op-tokyo-support', SIMULATED.JP);
+    for (const [tab, panel] of [['datamap', 'datamap-panel'], ['policies', 'policies-panel'], ['operators', 'operators-panel']] as const) {
+      await openTab(page, tab, panel);
+      expect(await page.getByTestId(panel).innerText()).toContain('needs the privacy-officer or admin role');
+    }
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  }, 60_000);
+});
+
+describe('privacy centre: incidents', () => {
+  it('shows hanako the incident about her data, its countries and its proof', async () => {
+    const server = ready();
+    const today = new Date().toISOString().slice(0, 10);
+    const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+    const incident = await openIncident({
+      directory: server.runtime.directory,
+      homes: server.runtime.cells.jurisdictions(),
+      input: { title: 'Remote access from China by contractor engineers', knownAt: new Date().toISOString(), home: 'JP', actorOutside: 'JP', from: yearAgo, to: today },
+      by: 'op-tokyo-privacy',
+      now: new Date(),
+    });
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.getByTestId('signin-login').fill('hanako');
+    await page.getByTestId('signin-password').fill(demoPassword);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('chat-app').waitFor();
+    await page.getByTestId('open-privacy').click();
+    await page.getByTestId('privacy-tab-accesses').click();
+    const card = page.locator(`[data-testid="privacy-incident"][data-incident="${incident.id}"]`);
+    await card.waitFor();
+    expect(await card.getByTestId('incident-countries').innerText()).toContain('Shanghai Dev Ltd. (China · CN)');
+    expect(await card.getByTestId('incident-categories').innerText()).not.toBe('');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="access-item"]')].every((el) => el.getAttribute('data-verified') === 'verified'));
+    const proof = await card.getByTestId('incident-proof').innerText();
+    const [, proven, total] = /(\d+) of (\d+) verified/.exec(proof) ?? [];
+    expect(Number(total)).toBeGreaterThan(0);
+    expect(proven).toBe(total);
+    // Each entry of the incident is marked in the list below; only Shanghai Dev Ltd. entries are.
+    const marked = page.locator('[data-testid="access-item"]:has([data-testid="access-incident"])');
+    expect(await marked.count()).toBe(Number(total));
+    expect(await page.locator('[data-testid="access-item"][data-employer="Shanghai Dev Ltd."]:has([data-testid="access-incident"])').count()).toBe(Number(total));
+    expect(await card.innerText()).not.toMatch(/taro|minato/i);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'privacy-incident');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
