@@ -1,11 +1,14 @@
 // `domicile shred` and `domicile keys rotate`: crypto-shredding a subject's data (logged in the
-// access log of their jurisdiction) and rewrapping a cell's data keys under a new master key.
+// access log of their jurisdiction) and rewrapping a cell's data keys under a new master key
+// (logged in the cell's own access log).
 import { openRuntime } from '../app/runtime.js';
 import { cellSchema } from '../app/schema.js';
 import { openCells } from '../cells/cell.registry.js';
 import type { Config } from '../config/config.js';
 import { isDomainError } from '../errors/catalogue.js';
+import { rotateCellKeys } from '../governance/erasure/key-rotation.service.js';
 import { shredSubject } from '../governance/erasure/shred.service.js';
+import { openAccessLogs } from '../governance/log/access-logs.js';
 import { LOCAL_CLI_ACTOR } from '../governance/reports/disclosure.js';
 import type { CliOutput } from './output.js';
 
@@ -15,7 +18,8 @@ export const keysUsage = `  shred --subject <id> [--category <c>] [--json]
                                  access log of the subject's jurisdiction
   keys rotate --cell <id> [--json]
                                  rewrap the cell's data keys under a new master key (data is not
-                                 rewritten); the old master key is destroyed`;
+                                 rewritten); the old master key is destroyed; logged in the cell's
+                                 access log`;
 
 export async function runShred(props: { config: Config; subject: string | undefined; category: string | undefined; json: boolean; out: CliOutput }): Promise<number> {
   if (!props.subject) {
@@ -58,10 +62,18 @@ export async function runKeysCommand(props: { config: Config; sub: string | unde
   }
   const cells = await openCells(props.config, cellSchema);
   try {
-    const result = await cells.get(props.cell).keys.rotate();
-    if (props.json) props.out.stdout(JSON.stringify({ cell: props.cell, ...result }, null, 2));
-    else props.out.stdout(`Cell ${props.cell}: ${result.rewrapped} data keys rewrapped under master key ${result.masterId}; the old master key is destroyed.`);
-    return 0;
+    const logs = await openAccessLogs({ cells, dataDir: props.config.dataDir, deployment: props.config.deployment });
+    try {
+      const result = await rotateCellKeys({ cell: cells.get(props.cell), log: logs.get(props.cell), actor: LOCAL_CLI_ACTOR, at: new Date() });
+      if (props.json) props.out.stdout(JSON.stringify(result, null, 2));
+      else
+        props.out.stdout(
+          `Cell ${props.cell}: ${result.rewrapped} data keys rewrapped under master key ${result.masterId}; the old master key is destroyed. Logged in cell ${result.logged.cellId}'s access log at index ${result.logged.index}.`,
+        );
+      return 0;
+    } finally {
+      await logs.close();
+    }
   } finally {
     await cells.close();
   }

@@ -4,6 +4,7 @@ import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.j
 import { migration0003Cases } from './cases/migrations/0003_cases.js';
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
 import { migration0010LogOpenings } from './log/migrations/0010_log_openings.js';
+import { migration0018LogEventIds } from './log/migrations/0018_log_event_ids.js';
 import { migration0002Auditors } from './log/migrations/0002_auditors.js';
 import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
 import { migration0009TwoPersonRule } from './migrations/0009_two_person_rule.js';
@@ -12,7 +13,11 @@ import { migration0004Transfers } from './transfers/migrations/0004_transfers.js
 
 export const accessLogSchema: CellSchemaPart = {
   name: 'access-log',
-  migrations: (cellId) => ({ '0002_access_log': migration0002AccessLog(cellId), '0010_log_openings': migration0010LogOpenings(cellId) }),
+  migrations: (cellId) => ({
+    '0002_access_log': migration0002AccessLog(cellId),
+    '0010_log_openings': migration0010LogOpenings(cellId),
+    '0018_log_event_ids': migration0018LogEventIds(cellId),
+  }),
 };
 
 export const casesSchema: CellSchemaPart = {

@@ -1,7 +1,7 @@
 // Message storage inside a cell transaction: idempotent on the sender's client id, with the
 // conversation's sequence advanced in the same transaction so seqs have no gaps or twins. Bodies
-// are stored sealed by the cell's key ring (the sender's message key, bound to the message id);
-// rows leave here sealed and are opened by `openMessageRows` outside the transaction.
+// and payment cards are stored sealed by the cell's key ring (the sender's message key, bound to
+// the message id); rows leave here sealed and are opened by `openMessageRows` outside the transaction.
 import type { Transaction } from 'kysely';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import type { CellDatabase } from '../cells/cell.database.js';
@@ -46,14 +46,22 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
   };
 }
 
-/** The row as stored: its body sealed by the sender's message key. */
+/** The row as stored: its body and card sealed by the sender's message key. */
 export function sealMessageRow(key: DataKeyHandle, row: MessageRow): MessageRow {
-  return row.text === null ? row : { ...row, text: key.sealText(row.id, row.text) };
+  const seal = (value: string | null): string | null => (value === null ? null : key.sealText(row.id, value));
+  return { ...row, text: seal(row.text), card: seal(row.card) };
 }
 
-/** Rows with their bodies opened (null where the sender's key was shredded). */
-export function openMessageRows<R extends Pick<MessageRow, 'id' | 'text'>>(cell: Cell, rows: readonly R[]): Promise<R[]> {
-  return Promise.all(rows.map(async (row) => (row.text === null ? row : { ...row, text: await cell.keys.openText({ recordId: row.id, category: categories.message, value: row.text }) })));
+/** Rows with their bodies (and cards, where selected) opened: null where the sender's key was shredded. */
+export function openMessageRows<R extends Pick<MessageRow, 'id' | 'text'> & Partial<Pick<MessageRow, 'card'>>>(cell: Cell, rows: readonly R[]): Promise<R[]> {
+  const open = (row: R, value: string | null | undefined): Promise<string | null | undefined> =>
+    value === null || value === undefined ? Promise.resolve(value) : cell.keys.openText({ recordId: row.id, category: categories.message, value });
+  return Promise.all(
+    rows.map(async (row) => {
+      const [text, card] = await Promise.all([open(row, row.text), open(row, row.card)]);
+      return row.card === undefined ? { ...row, text } : { ...row, text, card };
+    }),
+  );
 }
 
 /** The sender's message key, taken before the transaction that stores their message. */

@@ -21,6 +21,7 @@ export const messagingSchema: CellSchemaPart = {
     message: ['id'],
     media: ['id'],
   },
-  sealedColumns: { message: ['text'] },
+  // A payment card (amount, note, parties) is message content too.
+  sealedColumns: { message: ['text', 'card'] },
   blobTable: 'media',
 };

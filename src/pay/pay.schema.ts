@@ -8,5 +8,5 @@ export const paySchema: CellSchemaPart = {
   migrations: (cellId) => ({ '0005_pay': migration0005Pay(cellId), '0006_pay_requests': migration0006PayRequests(cellId) }),
   personalTables: { wallet: ['id'], posting: ['transfer_id', 'wallet_id'], payment: ['id'], pay_request: ['id'] },
   // What a person wrote to go with a payment; amounts and ids stay readable for the ledger's audit.
-  sealedColumns: { posting: ['note'], payment: ['note'] },
+  sealedColumns: { posting: ['note'], payment: ['note'], pay_request: ['note'] },
 };

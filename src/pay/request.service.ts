@@ -30,7 +30,7 @@ import {
   type PaymentView,
 } from './pay.service.js';
 import type { PayRequestRow } from './pay.tables.js';
-import { insertRequest, moveRequest, requestById, requestByKey, requestsInStatus, requestsOf } from './request.repository.js';
+import { insertRequest, moveRequest, openRequest, requestById, requestByKey, requestsInStatus, requestsOf } from './request.repository.js';
 
 export type RequestStatus = 'open' | 'accepting' | 'accepted' | 'declined' | 'cancelled';
 
@@ -82,7 +82,7 @@ async function postOutcome(ctx: PayContext, row: PayRequestRow): Promise<void> {
 async function findRequest(ctx: PayContext, id: string): Promise<{ cell: Cell; row: PayRequestRow } | null> {
   if (typeof id !== 'string' || id.length === 0) return null;
   for (const cell of ctx.cells.all()) {
-    const row = await requestById(cell.db, id);
+    const row = await requestById(cell, id);
     if (row) return { cell, row };
   }
   return null;
@@ -135,13 +135,15 @@ export async function createRequest(props: {
     decided_at: null,
     ...personalColumns({ subject: requester, scope: scopeOf(requester), category: payCategories.transaction, cell }),
   };
+  // Made before the transaction: making a data key writes to the cell.
+  const noteKey = await cell.keys.dataKey(row.subject_id, row.category);
   const outcome = await cell.commits.run(async (trx) => {
     const existing = await requestByKey(trx, requester.id, key);
     if (existing) return { row: existing, replay: true };
-    await insertRequest(trx, row);
+    await insertRequest(trx, row, noteKey);
     return { row, replay: false };
   });
-  const stored = outcome.row;
+  const stored = await openRequest(cell.keys, outcome.row);
   if (outcome.replay && (stored.payer_id !== payer.id || Number(stored.amount) !== amount || stored.conversation_id !== conversationId)) {
     throw new DomainError('PAY_IDEMPOTENCY_CONFLICT', 'this idempotencyKey was already used for a different request; use a fresh key for a new request');
   }
@@ -170,7 +172,7 @@ async function settleAccepting(ctx: PayContext, cell: Cell, row: PayRequestRow, 
   } else if (reopen) {
     await cell.commits.run((trx) => moveRequest(trx, row.id, { from: 'accepting', to: 'open', acceptKey: key, set: { accept_key: null } }));
   }
-  return (await requestById(cell.db, row.id)) ?? row;
+  return (await requestById(cell, row.id)) ?? row;
 }
 
 export async function acceptRequest(props: {
@@ -191,7 +193,7 @@ export async function acceptRequest(props: {
     if (row.status !== 'open') throw notOpen(row);
     await ctx.chat.check({ actor, conversationId: row.conversation_id, counterpartyId: row.requester_id });
     const claimed = await cell.commits.run((trx) => moveRequest(trx, row.id, { from: 'open', to: 'accepting', set: { accept_key: key } }));
-    if (!claimed) throw notOpen((await requestById(cell.db, row.id)) ?? row);
+    if (!claimed) throw notOpen((await requestById(cell, row.id)) ?? row);
     row = { ...row, status: 'accepting', accept_key: key };
     try {
       await pay({ ctx, payer: actor, to: row.requester_id, amount: Number(row.amount), currency: row.currency, note: row.note ?? undefined, idempotencyKey: key });
@@ -225,7 +227,7 @@ async function close(ctx: PayContext, actor: Subject, requestId: string, outcome
   if (!replay) {
     if (row.status !== 'open') throw notOpen(row);
     const moved = await cell.commits.run((trx) => moveRequest(trx, row.id, { from: 'open', to: outcome, set: { decided_at: nowOf(ctx) } }));
-    row = (await requestById(cell.db, row.id)) ?? row;
+    row = (await requestById(cell, row.id)) ?? row;
     if (!moved) throw notOpen(row);
   }
   await postOutcome(ctx, row);
@@ -250,7 +252,7 @@ export async function listRequests(props: {
   const limit = Math.min(Math.max(props.limit ?? 50, 1), 100);
   const rows: PayRequestRow[] = [];
   for (const cell of props.ctx.cells.all()) {
-    rows.push(...(await requestsOf(cell.db, { userId: props.actor.id, conversationId: props.conversationId, status: props.status, limit })));
+    rows.push(...(await requestsOf(cell, { userId: props.actor.id, conversationId: props.conversationId, status: props.status, limit })));
   }
   rows.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
   return { requests: rows.slice(0, limit).map(presentRequest) };
@@ -261,7 +263,7 @@ export async function recoverAcceptingRequests(props: { ctx: PayContext }): Prom
   const { ctx } = props;
   let settled = 0;
   for (const cell of ctx.cells.all()) {
-    for (const row of await requestsInStatus(cell.db, 'accepting', 1000)) {
+    for (const row of await requestsInStatus(cell, 'accepting', 1000)) {
       const after = await settleAccepting(ctx, cell, row, true);
       if (after.status === 'accepted') await postOutcome(ctx, after).catch(() => undefined);
       settled++;

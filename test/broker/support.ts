@@ -1,14 +1,20 @@
 // Helpers for the operator-access tests: operators made on the spot, sign-in with a fresh TOTP
-// code each time (a code works once), posing as a country through a trusted proxy header, and
-// reading the access-log entries a request left.
+// code each time (a code works once), posing as a country through a trusted proxy header,
+// reading the access-log entries a request left, and the CLI-beside-a-runtime setup of the
+// operator-journal tests.
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { openRuntime, type Runtime } from '../../src/app/runtime.js';
+import { OPERATOR_PASSWORD_ENV } from '../../src/cli/operator.command.js';
+import { loadConfig } from '../../src/config/config.js';
 import { demoOperatorPassword, demoTotpSecret } from '../../src/demo/demo.operators.js';
-import { systemActor } from '../../src/governance/journal.js';
+import { createGovernanceJournal, systemActor } from '../../src/governance/journal.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
 import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
 import type { Employer } from '../../src/governance/operators/operators.js';
 import type { OperatorRole } from '../../src/governance/policy/policy.request.js';
 import { base32Decode, hotp, totpStep } from '../../src/governance/totp.js';
 import WebSocket from 'ws';
+import { writeTestConfig } from '../support/cli.js';
 import { ApiClient, type TestServer } from '../support/server.js';
 
 /** Public addresses of known countries (see MACHINE-NOTES.md). */
@@ -116,4 +122,42 @@ export async function operatorSocket(target: TestServer, token: string, headers:
   socket.send(JSON.stringify({ type: 'hello', token }));
   await ready;
   return { socket, closed, frames };
+}
+
+/**
+ * The operator-journal tests' setup: a CLI configuration with a runtime open beside the commands
+ * (as a server would be), and the operator password variable cleared after each test. Call at
+ * the top of a test file; the fields are set once `beforeAll` has run.
+ */
+export function cliWithRuntime(): { file: string; runtime: Runtime } {
+  const context = { file: '', runtime: undefined as unknown as Runtime };
+  beforeAll(async () => {
+    context.file = writeTestConfig().file;
+    // Creates the databases before any command runs.
+    context.runtime = await openRuntime(loadConfig({ file: context.file }));
+  });
+  afterAll(async () => {
+    await context.runtime.close();
+  });
+  afterEach(() => {
+    delete process.env[OPERATOR_PASSWORD_ENV];
+  });
+  return context;
+}
+
+/** `domicile operator add` arguments: a Nihon Talk Corp operator in Japan unless `fields` say otherwise. */
+export function operatorAddArgs(id: string, fields: Record<string, string> = {}): string[] {
+  return Object.entries({ id, name: 'Tokyo night desk', employer: 'Nihon Talk Corp', 'employer-country': 'JP', office: 'JP', roles: 'support,moderator', ...fields }).flatMap(([k, v]) => [`--${k}`, v]);
+}
+
+/** What a serving process does with pending journal events: writes them to the access logs. */
+export async function flushJournal(runtime: Runtime): Promise<void> {
+  await createGovernanceJournal({ db: runtime.directory.db, recorder: runtime.logs }).flush();
+}
+
+/** Entries of a jurisdiction's log about one operator (caseRef `operator:<id>`), from index `fromIndex` on, in order. */
+export async function operatorEntries(runtime: Runtime, jurisdiction: string, operatorId: string, fromIndex = 0): Promise<AccessEntry[]> {
+  const log = runtime.logs.forJurisdiction(jurisdiction);
+  const rows = await runtime.cells.get(log.cellId).db.selectFrom('log_entry').select('entry').where('idx', '>=', fromIndex).orderBy('idx').execute();
+  return rows.map((r) => JSON.parse(r.entry) as AccessEntry).filter((e) => e.caseRef === `operator:${operatorId}`);
 }

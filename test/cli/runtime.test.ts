@@ -3,14 +3,11 @@
 // enough, only the supported-runtime half of the test has something to run.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-const bin = path.join(root, 'src/cli/bin.ts');
+import { builtEntry, root } from '../support/process.js';
 
 function run(node: string, args: string[]) {
-  return spawnSync(node, ['--import', 'tsx', bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(node, [builtEntry('src/cli/bin.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 }
 
 describe('the domicile command and the Node it runs on', () => {

@@ -1,20 +1,17 @@
 // Invariant 7 for incidents: every incident acknowledged before kill -9 is in the directory
 // exactly once afterwards.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { directoryMigrations } from '../../src/app/schema.js';
 import { openDirectory } from '../../src/cells/directory.js';
 import { loadConfig } from '../../src/config/config.js';
 import { listIncidents } from '../../src/governance/reports/incidents.js';
 import { writeTestConfig } from '../support/cli.js';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
+import { spawnProgram } from '../support/process.js';
 
 describe('incidents survive kill -9', () => {
   it('keeps every acknowledged incident, once', async () => {
     const { file } = writeTestConfig();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/durability/incident-writer.ts'), file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnProgram('test/durability/incident-writer.ts', [file]);
     const acked = new Map<number, string>();
     let buffer = '';
     let stderr = '';

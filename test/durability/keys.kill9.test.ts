@@ -2,7 +2,6 @@
 // migration that seals plaintext, several times each. After every crash nothing is unreadable:
 // every sealed record opens, every old row is either still its plaintext or sealed (never twice),
 // and running the step again finishes it.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,15 +13,16 @@ import { isSealedText } from '../../src/cells/keys/sealing.js';
 import { categories } from '../../src/cells/records.js';
 import { loadConfig, type CellConfig } from '../../src/config/config.js';
 import { writeTestConfig } from '../support/cli.js';
+import { spawnProgram } from '../support/process.js';
 import { plaintextMessages } from '../support/factories.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const message = categories.message;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `domicile <args>` in its own process; kill9 ends it at once, wait lets it finish. */
 function domicile(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnProgram('src/cli/bin.ts', args);
+  child.stdout.resume();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

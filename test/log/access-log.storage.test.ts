@@ -50,6 +50,22 @@ describe.each(dialects)('access log on %s', (dialect) => {
     cells = null;
   });
 
+  it('appends an event id once: a repeat, in the same batch or after a reopen, is answered with the stored index', async () => {
+    cells = await buildCells(dialect);
+    const { log, reopen } = await openTestLog(cells);
+    const first = await Promise.all([0, 1, 2, 1, 0].map((i) => log.append(accessEntry(i))));
+    expect(first.map((r) => r.index)).toEqual([0, 1, 2, 1, 0]);
+    await log.close();
+    const again = await reopen();
+    const second = await Promise.all([2, 3, 0].map((i) => again.append(accessEntry(i, { time: '2026-12-01T00:00:00Z' }))));
+    expect(second.map((r) => r.index)).toEqual([2, 3, 0]);
+    expect(again.size()).toBe(4);
+    const ids = await cells.get('jp').db.selectFrom('log_event').select(['event_id', 'idx']).orderBy('idx').execute();
+    expect(ids.map((r) => [r.event_id, Number(r.idx)])).toEqual([0, 1, 2, 3].map((i) => [`evt-${i}`, i]));
+    expect((await verifyCellLog({ cellId: 'jp', db: cells.get('jp').db })).problem).toBeNull();
+    await again.close();
+  });
+
   it('commits concurrent appends in call order with gap-free indices, and proves them against signed checkpoints', async () => {
     cells = await buildCells(dialect);
     const { log, key, reopen } = await openTestLog(cells);

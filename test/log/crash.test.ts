@@ -1,7 +1,6 @@
 // Invariants 6 and 7 for the access log: kill -9 during a stream of appends, twice, then restart.
 // Every acknowledged entry is there, the tree has no hole, it is consistent with the last
 // checkpoint published before the crash, and `domicile log verify` passes.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -12,16 +11,13 @@ import { openCheckpoint } from '../../src/governance/log/checkpoint.js';
 import { loadOrCreateLogKey, logOrigin } from '../../src/governance/log/log-keys.js';
 import { verifyConsistency } from '../../src/governance/log/merkle.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
+import { spawnProgram } from '../support/process.js';
 import { cellSchema } from '../../src/app/schema.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Runs the append stream until `acks` more entries are acknowledged, then kills it with SIGKILL. */
 async function streamThenKill(configFile: string, acks: number): Promise<{ start: number; acked: number[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/log/fixtures/append-stream.ts'), configFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnProgram('test/log/fixtures/append-stream.ts', [configFile]);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -4,9 +4,8 @@
 // `domicile pay audit` finds the ledger whole.
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { runDomicile, writeTestConfig } from '../support/cli.js';
-import { spawnServer } from '../support/process.js';
-import { ApiClient } from '../support/server.js';
+import { runDomicile } from '../support/cli.js';
+import { payHistory, payKill9Config, startPayServer } from '../support/pay.process.js';
 
 const rules = [
   { home: 'JP', category: 'user.content.media', cell: 'kr' },
@@ -21,13 +20,13 @@ interface Attempt {
 
 describe('Domicile Pay across kill -9', () => {
   it('keeps every acknowledged payment exactly once and the ledger whole, cycle after cycle', async () => {
-    const { file } = writeTestConfig({ placement: { rules }, pay: { simulatedFunding: true } });
+    const { file } = payKill9Config(rules);
     const attempts: Attempt[] = [];
     for (let cycle = 0; cycle < 3; cycle++) {
-      const server = await spawnServer({ configFile: file, demo: true });
-      const hanako = new ApiClient(server.url);
-      await hanako.signIn('hanako', 'domicile-demo');
-      if (cycle === 0) expect((await hanako.request('POST', '/v1/pay/topups', { amount: 900_000, idempotencyKey: 'kill9-topup' })).status).toBe(201);
+      const {
+        server,
+        people: { hanako },
+      } = await startPayServer({ file, demo: true, people: ['hanako'], ...(cycle === 0 ? { topUp: 'kill9-topup' } : {}) });
       // Unacknowledged keys of the last cycle are retried: each moves money at most once.
       for (const a of attempts.filter((x) => x.acked === null)) {
         const retry = await hanako.request('POST', '/v1/pay/payments', { to: a.to, amount: 1, currency: 'JPY', idempotencyKey: a.key });
@@ -55,16 +54,11 @@ describe('Domicile Pay across kill -9', () => {
     }
 
     // Restart once more: recovery applies what a crash left pending; then audit and count.
-    const server = await spawnServer({ configFile: file });
-    const hanako = new ApiClient(server.url);
-    await hanako.signIn('hanako', 'domicile-demo');
-    const history: { id: string; direction: string }[] = [];
-    let before: number | null | undefined;
-    do {
-      const page = (await hanako.request('GET', `/v1/pay/history?limit=100${before ? `&before=${before}` : ''}`)).body as { items: { id: string; direction: string }[]; nextBefore: number | null };
-      history.push(...page.items);
-      before = page.nextBefore;
-    } while (before);
+    const {
+      server,
+      people: { hanako },
+    } = await startPayServer({ file, people: ['hanako'] });
+    const history = await payHistory(hanako);
     await server.stop();
 
     const paid = history.filter((h) => h.direction === 'out').map((h) => h.id);

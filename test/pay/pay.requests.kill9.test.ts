@@ -3,9 +3,9 @@
 // payment and its request reads accepted; an unacknowledged one is one payment or none, and its
 // request says which; retrying it with the same key never pays twice; the ledger audits clean.
 import { describe, expect, it } from 'vitest';
-import { runDomicile, writeTestConfig } from '../support/cli.js';
-import { spawnServer } from '../support/process.js';
-import { ApiClient } from '../support/server.js';
+import { runDomicile } from '../support/cli.js';
+import { payHistory, payKill9Config, startPayServer } from '../support/pay.process.js';
+import type { ApiClient } from '../support/server.js';
 
 const rules = [{ home: 'JP', category: 'user.financial', cell: 'kr' }];
 
@@ -18,29 +18,19 @@ interface Attempt {
 
 async function outgoingByNote(hanako: ApiClient): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  let before: number | null = null;
-  do {
-    const page = (await hanako.request('GET', `/v1/pay/history?limit=100${before ? `&before=${before}` : ''}`)).body as {
-      items: { id: string; direction: string; note: string | null }[];
-      nextBefore: number | null;
-    };
-    for (const item of page.items) if (item.direction === 'out' && item.note) out.set(item.note, [...(out.get(item.note) ?? []), item.id]);
-    before = page.nextBefore;
-  } while (before);
+  for (const item of await payHistory(hanako)) if (item.direction === 'out' && item.note) out.set(item.note, [...(out.get(item.note) ?? []), item.id]);
   return out;
 }
 
 describe('money requests across kill -9', () => {
   it('keeps every acknowledged accept exactly one payment, cycle after cycle', async () => {
-    const { file } = writeTestConfig({ placement: { rules }, pay: { simulatedFunding: true } });
+    const { file } = payKill9Config(rules);
     const attempts: Attempt[] = [];
     for (let cycle = 0; cycle < 3; cycle++) {
-      const server = await spawnServer({ configFile: file, demo: true });
-      const hanako = new ApiClient(server.url);
-      await hanako.signIn('hanako', 'domicile-demo');
-      const taro = new ApiClient(server.url);
-      await taro.signIn('taro', 'domicile-demo');
-      if (cycle === 0) expect((await hanako.request('POST', '/v1/pay/topups', { amount: 900_000, idempotencyKey: 'kill9-requests-topup' })).status).toBe(201);
+      const {
+        server,
+        people: { hanako, taro },
+      } = await startPayServer({ file, demo: true, people: ['hanako', 'taro'], ...(cycle === 0 ? { topUp: 'kill9-requests-topup' } : {}) });
       const chat = ((await taro.request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['hanako'] })).body as { id: string }).id;
       const batch: Attempt[] = [];
       for (let i = 0; i < 40; i++) {
@@ -67,11 +57,10 @@ describe('money requests across kill -9', () => {
       await Promise.all(lanes);
     }
 
-    const server = await spawnServer({ configFile: file });
-    const hanako = new ApiClient(server.url);
-    await hanako.signIn('hanako', 'domicile-demo');
-    const taro = new ApiClient(server.url);
-    await taro.signIn('taro', 'domicile-demo');
+    const {
+      server,
+      people: { hanako, taro },
+    } = await startPayServer({ file, people: ['hanako', 'taro'] });
     const paid = await outgoingByNote(hanako);
     const listed = async (status: string) =>
       new Set(((await taro.request('GET', `/v1/pay/requests?status=${status}&limit=100`)).body as { requests: { id: string }[] }).requests.map((r) => r.id));

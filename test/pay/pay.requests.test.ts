@@ -4,6 +4,7 @@
 // live; every refusal with its code and nothing written. Both dialects.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSealedText } from '../../src/cells/keys/sealing.js';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 import { auditPay } from '../../src/pay/pay.audit.js';
 import { recoverAcceptingRequests } from '../../src/pay/request.service.js';
@@ -20,6 +21,7 @@ interface Card {
   amount: number;
   requestId: string | null;
   paymentId: string | null;
+  note?: string | null;
 }
 interface Msg {
   kind: string;
@@ -116,6 +118,14 @@ describe.each(dialects)('money in a chat on %s', (dialect) => {
       expect(await server.runtime.cells.get('kr').db.selectFrom('pay_request').select(['subject_id', 'category']).where('id', '=', request.id).execute()).toEqual([
         { subject_id: 'mei', category: 'user.financial.payment' },
       ]);
+      // Its note and the cards (which repeat it) are stored sealed by the key ring, and read opened.
+      const stored = await server.runtime.cells.get('kr').db.selectFrom('pay_request').select('note').where('id', '=', request.id).executeTakeFirstOrThrow();
+      expect(isSealedText(stored.note as string)).toBe(true);
+      const cards = await server.runtime.cells.get('jp').db.selectFrom('message').select('card').where('kind', '=', 'payment').execute();
+      expect(cards.length).toBeGreaterThanOrEqual(2);
+      expect(cards.every((c) => isSealedText(c.card as string))).toBe(true);
+      expect((await ren.request('GET', `/v1/pay/requests?conversationId=${chat}`)).body).toMatchObject({ requests: [{ id: request.id, note: 'tickets' }] });
+      expect((await timeline(mei)).find((m) => m.card?.requestId === request.id)?.card).toMatchObject({ note: 'tickets' });
     } finally {
       await live.close();
     }

@@ -1,6 +1,7 @@
 // Per-cell key rings on SQLite and PostgreSQL cells: sealing bound to record, category and cell;
-// crypto-shredding; master-key rotation without rewriting data; and the start-up migration that
-// seals what was stored in plaintext before encryption at rest.
+// crypto-shredding; master-key rotation without rewriting data, logged in the cell's access log; and the start-up migration that
+// seals what was stored in plaintext before encryption at rest (message bodies and payment cards,
+// images, payment and money-request notes).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,10 @@ import { createPlacement } from '../../src/cells/placement.js';
 import { categories, personalColumns } from '../../src/cells/records.js';
 import type { CellConfig } from '../../src/config/config.js';
 import { gradientPng } from '../../src/demo/png.js';
-import { dialects } from '../support/databases.js';
+import { rotateCellKeys } from '../../src/governance/erasure/key-rotation.service.js';
+import { openAccessLogs } from '../../src/governance/log/access-logs.js';
+import { readOpenedEntries } from '../../src/governance/log/log.openings.js';
+import { dialects, tempDir } from '../support/databases.js';
 import { buildCellConfigs, plaintextMessages, storyRules } from '../support/factories.js';
 
 const message = categories.message;
@@ -97,8 +101,13 @@ describe.each(dialects)('key rings on %s', (dialect) => {
     const file = masterKeyFile(keyDirOf(configs[0] as CellConfig), 'jp');
     const before = fs.readFileSync(file, 'utf8');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const result = await jp.keys.rotate({ settleMs: 10 });
+    // Through the use case `domicile keys rotate` runs: logged first, in the cell's own log.
+    const logs = await openAccessLogs({ cells, dataDir: tempDir('domicile-keys'), deployment: 'domicile.test' });
+    const result = await rotateCellKeys({ cell: jp, log: logs.get('jp'), actor: 'system:local-cli', at: new Date(), settleMs: 10 });
     expect(result.rewrapped).toBe(3);
+    const [logged] = await readOpenedEntries(jp.db, result.logged.index, result.logged.index + 1);
+    expect(logged?.entry).toMatchObject({ action: 'key-rotate', purpose: 'KEY_ROTATION', caseRef: 'cell:jp', subjectJurisdiction: 'JP', subjects: [], actor: 'system:local-cli' });
+    await logs.close();
     const after = fs.readFileSync(file, 'utf8');
     expect(after).not.toBe(before);
     expect(fs.existsSync(`${file}.next`)).toBe(false);
@@ -141,5 +150,30 @@ describe.each(dialects)('key rings on %s', (dialect) => {
     const file = (await cells.get('kr').blobs.get('img0000000001')) as Buffer;
     expect(isSealedBytes(file)).toBe(true);
     expect(Buffer.compare((await cells.get('kr').keys.open({ recordId: 'img0000000001', category: categories.media, sealed: file })) as Buffer, png)).toBe(0);
+  });
+
+  it('seals payment cards and money-request notes stored in plaintext before, at the next start', async () => {
+    const configs = await buildCellConfigs(dialect);
+    cells = await open(configs);
+    const jp = cells.get('jp');
+    const card = JSON.stringify({ type: 'request', status: 'open', amount: 1500, currency: 'JPY', note: 'concert tickets', payerId: 'ren', payeeId: 'hanako', paymentId: null, requestId: 'rq1' });
+    const [cardId] = await plaintextMessages(jp, 'hanako', ['']);
+    await jp.db.updateTable('message').set({ kind: 'payment', text: null, card }).where('id', '=', cardId as string).execute();
+    const at = new Date().toISOString();
+    const request = { id: 'rq1', requester_id: 'hanako', payer_id: 'ren', conversation_id: 'chanako', amount: 1500, currency: 'JPY', note: 'concert tickets', idempotency_key: 'k1', status: 'open', accept_key: null, payment_id: null, created_at: at, decided_at: null };
+    await jp.db
+      .insertInto('pay_request')
+      .values({ ...request, ...personalColumns({ subject: { id: 'hanako', home: 'JP' }, scope: { home: 'JP', class: 'consumer' }, category: categories.payment, cell: jp }) })
+      .execute();
+    await jp.db.deleteFrom('cell_meta').where('key', 'in', ['sealed:message.card', 'sealed:pay_request.note']).execute();
+    await cells.close();
+
+    cells = await open(configs);
+    const reopened = cells.get('jp');
+    const storedCard = await reopened.db.selectFrom('message').select('card').where('id', '=', cardId as string).executeTakeFirstOrThrow();
+    const storedNote = await reopened.db.selectFrom('pay_request').select('note').where('id', '=', 'rq1').executeTakeFirstOrThrow();
+    expect([storedCard.card, storedNote.note].every((v) => v !== null && isSealedText(v))).toBe(true);
+    expect(await reopened.keys.openText({ recordId: cardId as string, category: message, value: storedCard.card as string })).toBe(card);
+    expect(await reopened.keys.openText({ recordId: 'rq1', category: categories.payment, value: storedNote.note as string })).toBe('concert tickets');
   });
 });

@@ -1,9 +1,25 @@
-// Runs the real `domicile serve` as a child process, for tests that kill it.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs the real `domicile serve` (and the other kill -9 writers) as child processes, for tests that
+// kill them. They run from the bundle global-setup.ts builds once per run, not through tsx.
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { inject } from 'vitest';
 import { freePort } from './postgres.cluster.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
+export const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** The bundled JavaScript of a spawned program, by its source path (one of global-setup's `spawnedPrograms`). */
+export function builtEntry(source: string): string {
+  const file = path.join(inject('bundleDir'), source.replace(/\.ts$/, '.js'));
+  if (!fs.existsSync(file)) throw new Error(`${source} is not bundled for tests: add it to spawnedPrograms in test/support/global-setup.ts`);
+  return file;
+}
+
+/** Starts a bundled program on the project's Node, from the package root, with piped output. */
+export function spawnProgram(source: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [builtEntry(source), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -15,13 +31,10 @@ export interface ServerProcess {
 
 export async function spawnServer(props: { configFile: string; demo?: boolean }): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', props.configFile, ...(props.demo ? ['--demo'] : [])], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnProgram('src/cli/bin.ts', ['serve', '--config', props.configFile, ...(props.demo ? ['--demo'] : [])], { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
+  child.stdout.resume();
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

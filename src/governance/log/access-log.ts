@@ -13,6 +13,7 @@ import { isLogError } from './errors.js';
 import type { LogKey } from './log-keys.js';
 import {
   entryExtent,
+  heldEvents,
   insertCheckpoint,
   insertLogBatch,
   latestCheckpointRow,
@@ -96,6 +97,7 @@ export interface OpenAccessLogProps {
 }
 
 interface Pending {
+  eventId: string;
   text: string;
   subjects: SealedEntry['subjects'];
   actor: SealedEntry['actor'];
@@ -217,10 +219,52 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     return new DomainError('LOG_UNAVAILABLE', `the access log of cell ${cellId} could not record the access, so it is refused: ${why}`);
   }
 
-  async function commit(batch: Pending[]): Promise<void> {
+  /**
+   * Splits a batch into the entries to write and the appends answered by an entry already there:
+   * an event id the log holds (a governance event written again after a crash before it was
+   * marked logged) or one earlier in the same batch. Each event is in the log at most once.
+   */
+  async function withoutHeldEvents(batch: Pending[]): Promise<{ fresh: Pending[]; held: { item: Pending; index: () => number | undefined }[] }> {
+    let stored: Map<string, number>;
+    try {
+      stored = await heldEvents(db, [...new Set(batch.map((item) => item.eventId))]);
+    } catch (err) {
+      const refusal = unavailable(err);
+      for (const item of batch) item.reject(refusal);
+      return { fresh: [], held: [] };
+    }
+    const fresh: Pending[] = [];
+    const held: { item: Pending; index: () => number | undefined }[] = [];
+    const firstInBatch = new Map<string, number>();
+    for (const item of batch) {
+      const index = stored.get(item.eventId);
+      const earlier = firstInBatch.get(item.eventId);
+      if (index !== undefined) held.push({ item, index: () => index });
+      else if (earlier !== undefined) held.push({ item, index: () => (state.size > earlier ? earlier : undefined) });
+      else {
+        firstInBatch.set(item.eventId, state.size + fresh.length);
+        fresh.push(item);
+      }
+    }
+    return { fresh, held };
+  }
+
+  async function commit(all: Pending[]): Promise<void> {
+    const { fresh: batch, held } = await withoutHeldEvents(all);
+    const answerHeld = (): void => {
+      for (const { item, index } of held) {
+        const at = index();
+        if (at === undefined) item.reject(unavailable(new Error(`the first append of event ${item.eventId} failed`)));
+        else item.resolve({ index: at });
+      }
+    };
+    if (batch.length === 0) {
+      answerHeld();
+      return;
+    }
     const { range } = state;
     const first = range.size;
-    const rows: LogBatchRows = { entries: [], tiles: [], subjects: [] };
+    const rows: LogBatchRows = { entries: [], tiles: [], subjects: [], events: [] };
     // The batch grows copies of the edge tiles; they replace the committed ones only once the
     // transaction has committed, so readers never see uncommitted hashes.
     const edges = state.edges.map((edge) => ({ index: edge.index, tree: edge.tree.clone() }));
@@ -247,6 +291,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     batch.forEach((item, i) => {
       const idx = first + i;
       rows.entries.push({ idx, entry: item.text, actor_id: item.actor?.id ?? null, actor_salt: item.actor?.salt ?? null });
+      rows.events.push({ event_id: item.eventId, idx });
       for (const subject of item.subjects) rows.subjects.push({ subject_id: subject.id, idx, salt: subject.salt });
       range.append(leafHashOfCanonical(item.text), onNode);
     });
@@ -264,16 +309,18 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
           state = await loadStable();
         } catch (loadErr) {
           broken = true;
-          for (const item of batch) item.reject(unavailable(loadErr));
+          for (const item of all) item.reject(unavailable(loadErr));
           return;
         }
-        return commit(batch);
+        // Everything again, held events included: the grown tree may hold some of them now.
+        return commit(all);
       }
       // Whether the commit happened is unknown, so the in-memory tree is rebuilt from storage
       // before the next batch rather than trusted.
       broken = true;
       const refusal = unavailable(err);
       for (const item of batch) item.reject(refusal);
+      answerHeld();
       return;
     }
     for (const tile of completed) cache.remember(tile.level, tile.idx, tile.tree);
@@ -282,6 +329,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     state.size = first + batch.length;
     state.root = root;
     batch.forEach((item, i) => item.resolve({ index: first + i }));
+    answerHeld();
     armCheckpointTimer();
   }
 
@@ -377,7 +425,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
         return Promise.reject(err);
       }
       return new Promise((resolve, reject) => {
-        queue.push({ text, subjects: sealed.subjects, actor: sealed.actor, resolve, reject });
+        queue.push({ eventId: entry.eventId, text, subjects: sealed.subjects, actor: sealed.actor, resolve, reject });
         if (!flushing && queue.length === 1) setImmediate(() => void flush());
       });
     },

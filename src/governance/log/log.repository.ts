@@ -42,13 +42,15 @@ export interface LogBatchRows {
   /** Every tile the batch touched, at its new width. */
   tiles: StoredTile[];
   subjects: SubjectRow[];
+  /** Each new entry's event id and index (see heldEvents). */
+  events: { event_id: string; idx: number }[];
 }
 
 // Rows per INSERT: a few thousand bound parameters stays far below SQLite's 32766 and
 // PostgreSQL's 65535, while one statement still carries a whole group commit's worth.
 const ROWS_PER_INSERT = 1000;
 
-async function insertChunked<T extends 'log_entry' | 'log_subject'>(
+async function insertChunked<T extends 'log_entry' | 'log_subject' | 'log_event'>(
   trx: Transaction<CellDatabase>,
   table: T,
   rows: readonly CellDatabase[T][],
@@ -91,6 +93,7 @@ async function insertSubjects(trx: Transaction<CellDatabase>, subjects: LogBatch
 /** Writes one group commit's entries, tiles and subject index rows inside `trx`. */
 export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBatchRows): Promise<void> {
   await insertChunked(trx, 'log_entry', rows.entries);
+  await insertChunked(trx, 'log_event', rows.events);
   await insertSubjects(trx, rows.subjects);
   // A handful of rows per batch (16 KiB each), so one statement per tile is fine.
   for (const tile of rows.tiles) {
@@ -110,6 +113,20 @@ export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBa
 export async function lockLogForAppend(trx: Transaction<CellDatabase>): Promise<number> {
   await sql`select pg_advisory_xact_lock(hashtext('domicile.access_log'))`.execute(trx);
   return (await entryExtent(trx)).count;
+}
+
+/** The indices of the entries that already carry any of these event ids. */
+export async function heldEvents(db: Db, eventIds: readonly string[]): Promise<Map<string, number>> {
+  const held = new Map<string, number>();
+  for (let i = 0; i < eventIds.length; i += ROWS_PER_INSERT) {
+    const rows = await db
+      .selectFrom('log_event')
+      .select(['event_id', 'idx'])
+      .where('event_id', 'in', eventIds.slice(i, i + ROWS_PER_INSERT))
+      .execute();
+    for (const row of rows) held.set(row.event_id, Number(row.idx));
+  }
+  return held;
 }
 
 /** Number of entries and the highest index; equal-plus-one when the log has no hole. */

@@ -35,6 +35,12 @@ export interface LogSubjectTable {
   salt: string | null;
 }
 
+/** Access log: the index of each entry's event id, so an event is appended at most once. */
+export interface LogEventTable {
+  event_id: string;
+  idx: number;
+}
+
 /** Access log: every checkpoint published, as its signed note. */
 export interface LogCheckpointTable {
   size: number;
@@ -56,6 +62,7 @@ declare module '../../cells/cell.database.js' {
     log_entry: LogEntryTable;
     log_tile: LogTileTable;
     log_subject: LogSubjectTable;
+    log_event: LogEventTable;
     log_checkpoint: LogCheckpointTable;
   }
   interface DirectoryDatabase {
