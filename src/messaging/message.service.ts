@@ -141,16 +141,17 @@ export async function messagesAfter(props: {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
   const cell = props.ctx.cells.get(conversation.cellId);
   // Rows committed but not yet on disk are left out: they come live once they are.
-  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id) ?? Number.MAX_SAFE_INTEGER;
-  const rows: MessageRow[] = await cell.db
+  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id);
+  let query = cell.db
     .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '>', props.afterSeq)
-    .where('seq', '<=', upTo)
     .orderBy('seq', 'asc')
-    .limit(10_000)
-    .execute();
+    .limit(10_000);
+  // Bound only when rows are pending: seq is a 32-bit integer on PostgreSQL.
+  if (upTo !== null) query = query.where('seq', '<=', upTo);
+  const rows: MessageRow[] = await query.execute();
   return (await openMessageRows(cell, rows)).map(presentMessage);
 }
 
