@@ -55,7 +55,7 @@ describe('a message into a conversation stored abroad', () => {
     const send = (clientId: string) => kim.request('POST', `/v1/conversations/${conversationId}/messages`, { clientId, text: '안녕하세요' });
 
     const refused = await send('k1');
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(409);
     const error = (refused.body as ErrorBody).error;
     expect(error.code).toBe('TRANSFER_CONSENT_REQUIRED');
     expect(error.details).toMatchObject({ noticeId: 'kr-messages-jp', noticeVersion: 1, destination: 'JP', recipient: 'nihon-talk' });
@@ -143,7 +143,7 @@ describe('when the conforming-system basis lapses', () => {
     const png = gradientPng(6, 6, [9, 9, 9], [200, 10, 10]);
 
     const refused = await hana.request('POST', `/v1/conversations/${conversationId}/media`, png, { 'content-type': 'image/png' });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(409);
     const error = (refused.body as ErrorBody).error;
     expect(error.code).toBe('TRANSFER_CONSENT_REQUIRED');
     expect(error.details).toMatchObject({ noticeId: 'jp-media-storage-kr', destination: 'KR', recipient: 'seoul-cloud' });
