@@ -54,6 +54,7 @@ describe('official accounts', () => {
     await seojun.signUp({ handle: 'reader-seojun', home: 'KR' });
     const accounts = ((await seojun.request('GET', '/v1/official-accounts')).body as { accounts: Account[] }).accounts;
     const channelId = accounts.find((a) => a.id === 'minato-city')?.channelId;
+    expect((await seojun.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
     expect((await seojun.request('POST', '/v1/official-accounts/minato-city/follow')).status).toBe(204);
 
     type Members = { members: { id: string; role: string }[] };
