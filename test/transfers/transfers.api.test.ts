@@ -33,7 +33,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function crossBorderChat(jpHandle: string, krHandle: string) {
+async function crossBorderChat(jpHandle: string, krHandle: string, options: { withdraw: boolean } = { withdraw: true }) {
   const hana = new ApiClient(server.url);
   await hana.signUp({ handle: jpHandle });
   const kim = new ApiClient(server.url);
@@ -42,10 +42,10 @@ async function crossBorderChat(jpHandle: string, krHandle: string) {
   const conversation = created.body as { id: string; storedIn: { jurisdiction: string } };
   expect(conversation.storedIn.jurisdiction).toBe('JP');
   // The KR person is invited (nothing of theirs is stored in Japan yet); joining needs the
-  // consent, and they join, then withdraw it: what follows is about messages only.
+  // consent, and they join, then (by default) withdraw it: what follows is about messages only.
   const joined = await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' });
   expect((await kim.request('POST', `/v1/conversations/${conversation.id}/accept`)).status).toBe(204);
-  await kim.request('POST', `/v1/me/consents/${(joined.body as { consent: { receiptId: string } }).consent.receiptId}/withdraw`);
+  if (options.withdraw) await kim.request('POST', `/v1/me/consents/${(joined.body as { consent: { receiptId: string } }).consent.receiptId}/withdraw`);
   return { hana, kim, conversationId: conversation.id };
 }
 
@@ -178,7 +178,7 @@ describe('consent requests that cannot be recorded', () => {
     expect(await code(jp, { noticeId: 'no-such-notice' })).toEqual([404, 'NOT_FOUND']);
     expect(await code(jp, { noticeId: 'kr-messages-jp' })).toEqual([422, 'CONSENT_REFUSED']);
     expect(await code(kr, { noticeId: 'jp-media-storage-kr' })).toEqual([422, 'CONSENT_REFUSED']);
-    expect(await code(kr, { noticeId: 'kr-messages-jp', noticeVersion: 2 })).toEqual([409, 'NOTICE_VERSION_CHANGED']);
+    expect(await code(kr, { noticeId: 'kr-messages-jp', noticeVersion: 1 })).toEqual([409, 'NOTICE_VERSION_CHANGED']);
     expect(await code(kr, { noticeId: 'jp-third-countries' })).toEqual([404, 'NOT_FOUND']);
     const withdraw = await kr.request('POST', '/v1/me/consents/not-a-receipt/withdraw');
     expect(withdraw.status).toBe(404);
@@ -215,8 +215,7 @@ describe('the "third countries" notice', () => {
 
 describe('disclosure to the person', () => {
   it('says what is held where, with consents and transfer records', async () => {
-    const { kim, conversationId } = await crossBorderChat('ayane', 'minho');
-    await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' });
+    const { kim, conversationId } = await crossBorderChat('ayane', 'minho', { withdraw: false });
     expect((await kim.request('POST', `/v1/conversations/${conversationId}/messages`, { clientId: 'd1', text: 'hi' })).status).toBe(201);
     const disclosure = (await kim.request('GET', '/v1/me/disclosure')).body as {
       subject: { id: string; home: string };
@@ -228,10 +227,15 @@ describe('disclosure to the person', () => {
     };
     expect(disclosure.subject).toMatchObject({ id: 'minho', home: 'KR' });
     expect(disclosure.storedIn).toEqual(['JP', 'KR']);
-    expect(disclosure.held.find((h) => h.category === 'user.content.message')?.storedIn).toEqual([{ cell: 'jp', country: 'JP', countryName: 'Japan', records: 1 }]);
+    expect(disclosure.held.find((h) => h.category === 'user.content.message')?.storedIn).toEqual([{ cell: 'jp', country: 'JP', countryName: 'Japan', records: 2 }]);
+    expect(disclosure.held.find((h) => h.category === 'user.content.conversation.membership')?.storedIn.map((s) => s.country)).toEqual(['JP']);
     expect(disclosure.held.find((h) => h.category === 'user.account')?.storedIn.map((s) => s.country)).toEqual(['KR']);
     expect(disclosure.consents.map((c) => c.status)).toEqual(['given']);
-    expect(disclosure.transfers.map((t) => [t.destination, t.basis, t.items])).toEqual([['JP', 'consent', 1]]);
+    // Joining (the membership and its "… joined" notice) and the message, each on record.
+    expect(disclosure.transfers.map((t) => [t.category, t.destination, t.basis, t.items]).sort()).toEqual([
+      ['user.content.conversation.membership', 'JP', 'consent', 1],
+      ['user.content.message', 'JP', 'consent', 2],
+    ]);
     expect(disclosure.accesses).toEqual([]);
     expect((await new ApiClient(server.url).request('GET', '/v1/me/disclosure')).status).toBe(401);
   });
