@@ -104,7 +104,7 @@ export interface Cases {
   /** A ticket the person opens about themselves: open at once. */
   openSupportTicket(props: { subject: SubjectRef; reason: SupportReason; ref?: string }): Promise<Case>;
   /** A case an operator opens: pending until the person confirms it or other operators approve it. */
-  openCase(props: { kind: StaffCaseKind; subjects: readonly SubjectRef[]; reason: string; opener: Operator; actor: EventActor }): Promise<Case>;
+  openCase(props: { kind: StaffCaseKind; subjects: readonly SubjectRef[]; unknownIds?: readonly string[]; reason: string; opener: Operator; actor: EventActor }): Promise<Case>;
   /** A second operator (an approver, not the opener) approves a pending case. */
   approve(props: { ref: string; approver: Operator; actor: EventActor }): Promise<Case>;
   /** The person a pending support ticket is about confirms it. */
@@ -393,12 +393,18 @@ export function openCases(props: {
       });
     },
 
-    async openCase({ kind, subjects, reason, opener, actor }) {
+    async openCase({ kind, subjects: known, unknownIds = [], reason, opener, actor }) {
       if (!STAFF_CASE_KINDS.includes(kind)) throw new DomainError('VALIDATION_FAILED', `kind must be one of ${STAFF_CASE_KINDS.join(', ')}`);
       if (!opener.roles.some((r) => CASE_OPENERS[kind].includes(r))) {
         throw new DomainError('FORBIDDEN', `opening a ${kind} case needs the role ${CASE_OPENERS[kind].join(' or ')}`);
       }
       if (!CASE_REASONS[kind].includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason of a ${kind} case must be one of ${CASE_REASONS[kind].join(', ')}`);
+      // An id nobody holds is taken like anyone's (issue 16.12): the answer never tells the
+      // operator whether a person exists. Its row goes where the case goes (the first known
+      // person's home, else the opener's office country); it names no one, and the broker refuses
+      // any access naming it as it refuses an outsider. Opening is logged either way.
+      const fallback = known[0]?.home ?? (cells.all().some((c) => c.jurisdiction === opener.officeCountry) ? opener.officeCountry : (cells.all()[0]?.jurisdiction ?? opener.officeCountry));
+      const subjects: SubjectRef[] = [...known, ...unknownIds.map((id) => ({ id, home: fallback, class: 'consumer' as const }))];
       const unique = [...new Map(subjects.map((s) => [s.id, s])).values()];
       const primary = unique[0];
       if (!primary || unique.length > MAX_CASE_SUBJECTS[kind]) throw new DomainError('VALIDATION_FAILED', `a ${kind} case concerns 1–${MAX_CASE_SUBJECTS[kind]} people`);
