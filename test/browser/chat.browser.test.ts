@@ -62,6 +62,8 @@ describe('chat in the browser', () => {
     await invitation.waitFor();
     expect(await invitation.innerText()).toMatch(/invited you to this chat\. It is stored in Japan/);
     expect(await messageText(b, 'Hello from Tokyo').count()).toBe(0);
+    expect(await seriousA11yViolations(b)).toEqual([]);
+    await b.screenshot({ path: screenshotPath('invitation-bar.png') });
     await b.getByTestId('request-accept').click();
     const joinDialog = b.getByTestId('notice-dialog');
     await joinDialog.waitFor();
