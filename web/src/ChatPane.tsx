@@ -65,7 +65,13 @@ export function ChatPane(props: ChatPaneProps) {
           )}
         </div>
       </header>
-      <MessageList {...props} />
+      {storedAbroad && c.requestFrom ? (
+        <div className="pane-empty" data-testid="invitation-pane">
+          <p className="muted">Its messages appear here once you join.</p>
+        </div>
+      ) : (
+        <MessageList {...props} />
+      )}
       {canPay && moneyOpen && <MoneyForm conversationId={c.id} me={me} members={props.members} onClose={() => setMoneyOpen(false)} />}
       {c.requestFrom ? (
         <RequestBar conversation={c} from={props.users[c.requestFrom]} me={me} />
