@@ -52,12 +52,43 @@ export interface CrossBorderWrites {
   authorizeCellWrite(request: { subject: SubjectRef; cellId: string; category: string; purpose: string; items?: number }): Promise<unknown>;
 }
 
+/** The gate's refusals: no recorded basis to write this person's data into that cell. */
+export function isTransferRefusal(err: unknown): err is DomainError {
+  return err instanceof DomainError && (err.code === 'TRANSFER_CONSENT_REQUIRED' || err.code === 'TRANSFER_NO_BASIS');
+}
+
 /**
- * Before `subject`'s data is written into `cell`: when the cell lies in another jurisdiction,
- * the gate records the transfer and its basis, or refuses (TRANSFER_CONSENT_REQUIRED,
- * TRANSFER_NO_BASIS) so that nothing is written abroad. Writes at home pass without a lookup.
+ * THE rule for every write of a person's data into a cell (invariants 2 and 3, issue 16.3):
+ * when the cell lies in another jurisdiction than the person's home, the gate records the
+ * transfer and its basis first, or refuses (TRANSFER_CONSENT_REQUIRED, TRANSFER_NO_BASIS) so that
+ * nothing of theirs is written there. Writes at home pass without a lookup. Every row kind that
+ * can name a person abroad — conversation, membership, message (system ones too), read receipt,
+ * media, payment — is written only after this, and the residency scan finds any row that was not.
  */
 export async function authorizeWrite(gate: CrossBorderWrites, props: { subject: SubjectRef; cell: Cell; category: string; purpose: string }): Promise<void> {
   if (props.cell.jurisdiction === props.subject.home) return;
   await gate.authorizeCellWrite({ subject: props.subject, cellId: props.cell.id, category: props.category, purpose: props.purpose });
+}
+
+/**
+ * The same rule for several people at once: each passes or is refused on their own. Returns
+ * those refused with the gate's error, so the caller decides what a refusal means (an invitation
+ * at home instead of a membership, a notice left unwritten, or the request refused).
+ */
+export async function admitToCell<S extends SubjectRef>(
+  gate: CrossBorderWrites,
+  props: { subjects: readonly S[]; cell: Cell; category: string; purpose: string },
+): Promise<{ admitted: S[]; refused: { subject: S; error: DomainError }[] }> {
+  const admitted: S[] = [];
+  const refused: { subject: S; error: DomainError }[] = [];
+  for (const subject of props.subjects) {
+    try {
+      await authorizeWrite(gate, { subject, cell: props.cell, category: props.category, purpose: props.purpose });
+      admitted.push(subject);
+    } catch (err) {
+      if (!isTransferRefusal(err)) throw err;
+      refused.push({ subject, error: err });
+    }
+  }
+  return { admitted, refused };
 }

@@ -1,9 +1,11 @@
 // The residency scan: reads every cell and checks that each personal-data row and each blob
-// sits where the placement rules say. Counts per cell and category; names every violation.
+// sits where the placement rules say, and that every row about a person from another
+// jurisdiction came with a transfer on record (invariant 3: the gate writes one in the person's
+// own cell before such a row). Counts per cell and category; names every violation.
 import { stat } from 'node:fs/promises';
 import type { BlobStore } from './blob.store.js';
 import { categories } from './categories.js';
-import type { CellRegistry } from './cell.registry.js';
+import type { Cell, CellRegistry } from './cell.registry.js';
 import type { SubjectClass } from './placement.js';
 import type { PersonalTable } from './cell.schema.js';
 
@@ -75,6 +77,7 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
           });
         }
       }
+      await checkForeignRows(cells, cell, table, report);
       props.onProgress?.(++done, total);
     }
     const mediaIds = new Set((await cell.db.selectFrom('media').select('id').execute()).map((r) => r.id));
@@ -96,4 +99,62 @@ export async function scanResidency(props: { cells: CellRegistry; onProgress?: (
     report.cells.push(summary);
   }
   return report;
+}
+
+/** The branch of a category (`user.content`, `user.financial`, …): what a transfer record must share with a row. */
+function branchOf(category: string): string {
+  return category.split('.').slice(0, 2).join('.');
+}
+
+// Tables whose rows are the records of transfers and consents themselves: kept with the person.
+const transferTables = new Set<string>(['transfer_record', 'consent_event']);
+
+/**
+ * Rows in `cell` about people whose home is another jurisdiction: each person needs a transfer
+ * record (in any cell: the gate keeps them in the person's own) to this cell's jurisdiction, in the
+ * same branch of data. A row written around the gate — a membership, a receipt, a case naming a
+ * foreign person without a basis — has none and is reported.
+ */
+async function checkForeignRows(cells: CellRegistry, cell: Cell, table: PersonalTable, report: ResidencyReport): Promise<void> {
+  if (transferTables.has(table)) return;
+  const rows = (await cell.db
+    .selectFrom(table)
+    .selectAll()
+    .where('subject_home', '!=', cell.jurisdiction)
+    .limit(10_000)
+    .execute()) as unknown as Record<string, unknown>[];
+  if (rows.length === 0) return;
+  const covered = new Map<string, boolean>();
+  for (const row of rows) {
+    const subject = String(row.subject_id);
+    const category = String(row.category);
+    const key = `${subject}|${branchOf(category)}`;
+    let ok = covered.get(key);
+    if (ok === undefined) {
+      ok = false;
+      for (const c of cells.all()) {
+        const found = await c.db
+          .selectFrom('transfer_record')
+          .select('id')
+          .where('subject_id', '=', subject)
+          .where('destination', '=', cell.jurisdiction)
+          .where((eb) => eb.or([eb('data_category', '=', branchOf(category)), eb('data_category', 'like', `${branchOf(category)}.%`)]))
+          .executeTakeFirst();
+        if (found) {
+          ok = true;
+          break;
+        }
+      }
+      covered.set(key, ok);
+    }
+    if (ok) continue;
+    report.violations.push({
+      cell: cell.id,
+      table,
+      row: cells.schema.rowKey(table).map((k) => String(row[k])).join('/'),
+      subject,
+      category,
+      problem: `a ${category} row about ${subject} (home ${String(row.subject_home)}) sits in ${cell.jurisdiction} with no transfer to ${cell.jurisdiction} on record: written around the transfer gate`,
+    });
+  }
 }

@@ -22,6 +22,7 @@ export const demoUsers = [
   { handle: 'taro', displayName: 'Taro Suzuki', home: 'JP', email: 'taro@example.jp', phone: '+81 80-0000-5678' },
   { handle: 'minjun', displayName: 'Min-jun Kim', home: 'KR', email: 'minjun@example.kr', phone: '+82 10-0000-2468' },
   { handle: 'jiwoo', displayName: 'Ji-woo Park', home: 'KR', email: 'jiwoo@example.kr' },
+  { handle: 'seoyeon', displayName: 'Seo-yeon Choi', home: 'KR', email: 'seoyeon@example.kr' },
 ] as const;
 
 export const demoOfficialAccount = { handle: 'minato-city', displayName: 'Minato City', home: 'JP', class: 'government' } as const;
@@ -36,10 +37,10 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   const ctx = runtime.messaging;
   for (const user of demoUsers) await signUp({ ctx, ...user, password: demoPassword });
   const subject = (id: string) => runtime.directory.get(id);
-  const [hanako, taro, minjun, jiwoo] = await Promise.all(demoUsers.map((u) => subject(u.handle)));
-  if (!hanako || !taro || !minjun || !jiwoo) throw new Error('demo users missing after sign-up');
+  const [hanako, taro, minjun, jiwoo, seoyeon] = await Promise.all(demoUsers.map((u) => subject(u.handle)));
+  if (!hanako || !taro || !minjun || !jiwoo || !seoyeon) throw new Error('demo users missing after sign-up');
 
-  for (const [a, b] of [[hanako, 'taro'], [taro, 'hanako'], [hanako, 'minjun'], [minjun, 'hanako'], [minjun, 'jiwoo'], [jiwoo, 'minjun'], [jiwoo, 'hanako']] as const) {
+  for (const [a, b] of [[hanako, 'taro'], [taro, 'hanako'], [hanako, 'minjun'], [minjun, 'hanako'], [minjun, 'jiwoo'], [jiwoo, 'minjun'], [jiwoo, 'hanako'], [hanako, 'seoyeon'], [seoyeon, 'hanako']] as const) {
     await addContact({ ctx, actor: a, handle: b });
   }
 
@@ -53,10 +54,10 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   await sendMessage({ ctx, actor: hanako, conversationId: jpChat.id, clientId: 'demo-3', mediaId: photo.id });
   await say(taro, jpChat.id, 'demo-4', 'The cherry trees look great in that photo.');
 
-  const crossBorder = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['minjun'] })).conversation;
-  // The chat is stored in Japan, so Min-jun's messages are a transfer from Korea: he read the
-  // notice and consented before his first one. Ji-woo has not, so the demo can show the flow.
+  // The chat is stored in Japan, so Min-jun's membership and messages are a transfer from Korea:
+  // he read the notice and consented before joining. Ji-woo has not, so the demo can show the flow.
   await giveConsent({ ctx: runtime.transfers, subject: minjun, noticeId: 'kr-messages-jp' });
+  const crossBorder = (await createConversation({ ctx, actor: hanako, kind: 'direct', memberIds: ['minjun'] })).conversation;
   await say(hanako, crossBorder.id, 'demo-1', 'Min-jun, welcome to Tokyo next week!');
   await say(minjun, crossBorder.id, 'demo-2', 'Thanks Hanako! Can you recommend a ramen place near Tamachi?');
   const map = await uploadConversationImage({ ctx, actor: hanako, conversationId: crossBorder.id, contentType: 'image/png', bytes: gradientPng(120, 120, [250, 220, 120], [230, 90, 60]) });
@@ -68,7 +69,10 @@ export async function seedDemo(runtime: Runtime): Promise<boolean> {
   const seoul = await uploadConversationImage({ ctx, actor: jiwoo, conversationId: krChat.id, contentType: 'image/png', bytes: gradientPng(140, 100, [90, 200, 160], [40, 80, 160]) });
   await sendMessage({ ctx, actor: jiwoo, conversationId: krChat.id, clientId: 'demo-3', mediaId: seoul.id });
 
-  const trip = (await createConversation({ ctx, actor: hanako, kind: 'group', memberIds: ['taro', 'minjun', 'jiwoo'], title: 'Tokyo trip' })).conversation;
+  // The group is stored in Japan: Min-jun, who consented, joins it; Ji-woo and Seo-yeon, who have
+  // not, are not written into Japan — each finds an invitation in Korea, which she can accept
+  // once she has read the notice and consented (docs/residency.md).
+  const trip = (await createConversation({ ctx, actor: hanako, kind: 'group', memberIds: ['taro', 'minjun', 'jiwoo', 'seoyeon'], title: 'Tokyo trip' })).conversation;
   await say(hanako, trip.id, 'demo-1', 'A group for Min-jun and Ji-woo’s visit!');
 
   const minato = await createOfficialAccount({ ctx, ...demoOfficialAccount, password: demoPassword });

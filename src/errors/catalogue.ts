@@ -71,7 +71,7 @@ export const errorCatalogue = {
   // cannot be recorded (notice not in effect, or for another home); a consent or notice version
   // the client showed that is no longer current.
   TRANSFER_NO_BASIS: { status: 403, wsClose: 4403 },
-  TRANSFER_CONSENT_REQUIRED: { status: 403, wsClose: 4403 },
+  TRANSFER_CONSENT_REQUIRED: { status: 409, wsClose: 4409 },
   NOTICE_REFUSED: { status: 422, wsClose: 4400 },
   CONSENT_REFUSED: { status: 422, wsClose: 4400 },
   NOTICE_VERSION_CHANGED: { status: 409, wsClose: 4409 },

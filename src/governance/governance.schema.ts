@@ -2,6 +2,7 @@
 // operator-access control plane, auditors and incidents in the directory.
 import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.js';
 import { migration0003Cases } from './cases/migrations/0003_cases.js';
+import { migration0017CaseSubjectsAtHome } from './cases/migrations/0017_case_subjects_at_home.js';
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
 import { migration0010LogOpenings } from './log/migrations/0010_log_openings.js';
 import { migration0018LogEventIds } from './log/migrations/0018_log_event_ids.js';
@@ -22,7 +23,7 @@ export const accessLogSchema: CellSchemaPart = {
 
 export const casesSchema: CellSchemaPart = {
   name: 'cases',
-  migrations: (cellId) => ({ '0003_cases': migration0003Cases(cellId) }),
+  migrations: (cellId) => ({ '0003_cases': migration0003Cases(cellId), '0017_case_subjects_at_home': migration0017CaseSubjectsAtHome(cellId) }),
   personalTables: { case_record: ['ref'], case_subject: ['case_ref', 'subject_id'] },
 };
 

@@ -1,15 +1,18 @@
 // Conversations: creation (stored in the creator's home cell, or a government account's home
-// if one takes part), listing, members, read receipts. Every call checks membership first.
+// if one takes part), listing, members, read receipts, invitations. Every call checks membership
+// first. Every row about a person written into the conversation's cell passes the one rule of
+// the record kit (`authorizeWrite` / `admitToCell`): a person from another jurisdiction without a
+// basis is not written there — they are invited instead, in their own cell (docs/residency.md).
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
-import type { ConversationRow, MessageRow } from './messaging.tables.js';
-import { DomainError, isDomainError, retryAfterDetails } from '../errors/catalogue.js';
+import type { ConversationRow, InvitationRow, MessageRow } from './messaging.tables.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import { displayNames, getUser } from './account.service.js';
 import { liveRecipients, type CachedConversation, type Member } from './conversation.cache.js';
 import { ownersWithContact } from './contact.service.js';
 import { appendMessage, messageKeyOf, openMessageRows } from './message.repository.js';
 import { messageWriterOf, type MessagingContext } from './messaging.context.js';
-import { authorizeWrite, categories, cellFor, newId, personalColumns, type Scope } from '../cells/records.js';
+import { admitToCell, authorizeWrite, categories, cellFor, newId, personalColumns, scopeOf, type Scope } from '../cells/records.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { presentConversation, presentMessage, type ConversationView, type UserView } from './presenters.js';
 
@@ -70,8 +73,70 @@ async function view(ctx: MessagingContext, conversation: CachedConversation, vie
 }
 
 export async function getConversation(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<ConversationView> {
+  const invitation = await invitationOf(props.ctx, props.actor, props.conversationId);
+  if (invitation) {
+    const conversation = await props.ctx.conversations.find(invitation.conversation_id);
+    if (conversation && !conversation.members.has(props.actor.id)) return invitationView(props.ctx, conversation, invitation);
+  }
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
   return view(props.ctx, conversation, props.actor.id);
+}
+
+/** What the rule of the record kit needs to write a membership (or an invitation) of a person into a cell. */
+const membershipWrite = { category: categories.membership, purpose: transferPurposes.messaging } as const;
+
+/** The person's own cell for their invitations (their home, by the placement rules). */
+function invitationCell(ctx: MessagingContext, invitee: Subject) {
+  return cellFor(ctx.cells, scopeOf(invitee), categories.membership);
+}
+
+/**
+ * Invites a person to a conversation stored outside their jurisdiction that they cannot join yet
+ * (no basis to store their membership there): ids only, in their own cell. Idempotent.
+ */
+async function invite(ctx: MessagingContext, props: { conversation: CachedConversation; invitee: Subject; inviterId: string; at: string }): Promise<void> {
+  const cell = invitationCell(ctx, props.invitee);
+  await authorizeWrite(ctx.transfers, { subject: props.invitee, cell, ...membershipWrite });
+  await cell.commits.run((trx) =>
+    trx
+      .insertInto('invitation')
+      .values({
+        conversation_id: props.conversation.id,
+        conversation_cell: props.conversation.cellId,
+        inviter_id: props.inviterId,
+        created_at: props.at,
+        ...personalColumns({ subject: props.invitee, scope: scopeOf(props.invitee), category: categories.membership, cell }),
+      })
+      .onConflict((oc) => oc.columns(['conversation_id', 'subject_id']).doNothing())
+      .execute(),
+  );
+}
+
+async function invitationOf(ctx: MessagingContext, invitee: Subject, conversationId: string): Promise<InvitationRow | undefined> {
+  return invitationCell(ctx, invitee).db.selectFrom('invitation').selectAll().where('subject_id', '=', invitee.id).where('conversation_id', '=', conversationId).executeTakeFirst();
+}
+
+async function dropInvitation(ctx: MessagingContext, invitee: Subject, conversationId: string): Promise<void> {
+  await invitationCell(ctx, invitee).commits.run((trx) => trx.deleteFrom('invitation').where('subject_id', '=', invitee.id).where('conversation_id', '=', conversationId).execute());
+}
+
+/** An invitation as the invitee sees it: a request from the inviter, with no messages until they join. */
+async function invitationView(ctx: MessagingContext, conversation: CachedConversation, invitation: InvitationRow): Promise<ConversationView> {
+  const state = await loadState(ctx.cells, conversation);
+  const shown = await present(ctx, conversation, { row: state.row, last: undefined }, invitation.subject_id);
+  return { ...shown, requestFrom: invitation.inviter_id, lastReadSeq: 0 };
+}
+
+/** Tells an invitee that an invitation waits for them (only them: nobody abroad learns of it). */
+async function announceInvitation(ctx: MessagingContext, conversation: CachedConversation, invitation: InvitationRow): Promise<void> {
+  ctx.events.emit({
+    type: 'membership',
+    recipients: [invitation.subject_id],
+    conversationId: conversation.id,
+    userId: invitation.subject_id,
+    change: 'added',
+    conversation: await invitationView(ctx, conversation, invitation),
+  });
 }
 
 async function findDirect(cells: CellRegistry, key: string): Promise<string | null> {
@@ -122,13 +187,19 @@ export async function createConversation(props: {
   if (cellFor(ctx.cells, scope, categories.message).id !== cell.id) {
     throw new DomainError('CONFIG_INVALID', 'placement rules split conversations from their messages; fix placement.rules');
   }
+  // The creator's rows (the conversation, their membership, "… started the conversation") are
+  // written only with a basis; the others join where they have one and are invited where not.
+  for (const category of [categories.conversation, categories.membership, categories.message]) {
+    await authorizeWrite(ctx.transfers, { subject: actor, cell, category, purpose: transferPurposes.messaging });
+  }
+  const { admitted, refused } = await admitToCell(ctx.transfers, { subjects: participants, cell, ...membershipWrite });
   const id = newId();
   const at = new Date().toISOString();
   // A group made by a stranger reaches each person as a message request (not for direct chats,
   // which the person can simply leave unanswered, nor channels).
-  const requestFrom = props.kind === 'group' ? await strangersTo(ctx, participants, actor) : new Set<string>();
+  const requestFrom = props.kind === 'group' ? await strangersTo(ctx, admitted, actor) : new Set<string>();
   const members = new Map<string, Member>([[actor.id, { role: 'owner', lastReadSeq: 0, requestFrom: null }]]);
-  for (const p of participants) members.set(p.id, { role: 'member', lastReadSeq: 0, requestFrom: requestFrom.has(p.id) ? actor.id : null });
+  for (const p of admitted) members.set(p.id, { role: 'member', lastReadSeq: 0, requestFrom: requestFrom.has(p.id) ? actor.id : null });
   const cached: CachedConversation = {
     id,
     cellId: cell.id,
@@ -138,7 +209,7 @@ export async function createConversation(props: {
     scopeClass: scope.class,
     members,
   };
-  const everyone = [actor, ...participants];
+  const everyone = [actor, ...admitted];
   await ctx.directory.locations.place('conversation', id, cell.id);
   const key = await messageKeyOf(cell, actor.id);
   await cell.commits.run(async (trx) => {
@@ -185,6 +256,7 @@ export async function createConversation(props: {
     );
   });
   ctx.conversations.put(cached);
+  for (const { subject } of refused) await invite(ctx, { conversation: cached, invitee: subject, inviterId: actor.id, at });
   // Read once, presented per member: a 500-member group must not cost 1,000 queries.
   const state = await loadState(ctx.cells, cached);
   for (const member of everyone) {
@@ -196,6 +268,10 @@ export async function createConversation(props: {
       change: 'added',
       conversation: await present(ctx, cached, state, member.id),
     });
+  }
+  for (const { subject } of refused) {
+    const invitation = await invitationOf(ctx, subject, id);
+    if (invitation) await announceInvitation(ctx, cached, invitation);
   }
   return { conversation: await present(ctx, cached, state, actor.id), created: true };
 }
@@ -247,8 +323,21 @@ export async function listConversations(props: { ctx: MessagingContext; actor: S
     const conversation = await ctx.conversations.find(row.id);
     if (conversation) conversations.push(await present(ctx, conversation, await loadState(ctx.cells, conversation, row), actor.id));
   }
+  // Invitations (kept in the person's own cell) come first, on the first page only.
+  if (!after) conversations.unshift(...(await invitationViews(ctx, actor)));
   const last = page.at(-1);
   return { conversations, nextCursor: rows.length > limit && last ? encodeCursor(last.updated_at, last.id) : null };
+}
+
+async function invitationViews(ctx: MessagingContext, actor: Subject): Promise<ConversationView[]> {
+  const invitations = await invitationCell(ctx, actor).db.selectFrom('invitation').selectAll().where('subject_id', '=', actor.id).orderBy('created_at', 'desc').limit(conversationPage.max).execute();
+  const out: ConversationView[] = [];
+  for (const invitation of invitations) {
+    const conversation = await ctx.conversations.find(invitation.conversation_id);
+    // A conversation that is gone, or that the person joined meanwhile, shows no invitation.
+    if (conversation && !conversation.members.has(actor.id)) out.push(await invitationView(ctx, conversation, invitation));
+  }
+  return out;
 }
 
 export async function listMembers(props: { ctx: MessagingContext; actor: Subject; conversationId: string }): Promise<(UserView & { lastReadSeq: number; role: string })[]> {
@@ -266,18 +355,15 @@ export async function listMembers(props: { ctx: MessagingContext; actor: Subject
 }
 
 /**
- * A system message ("… added …", "… left") is the actor's data. In a conversation stored abroad
- * it passes the transfer gate like any message the actor sends; without a basis (no consent, or
- * consent withdrawn) it is not written, and the change it would announce still happens.
+ * A system message ("… added …", "… left") is data of its actor and of everyone it names. Like
+ * any row it is written only when the rule of the record kit admits every one of them into the
+ * conversation's cell; otherwise the notice is not written (the change it would announce still
+ * happens), so a person without a basis is never named abroad.
  */
-async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string): Promise<void> {
+async function systemMessage(ctx: MessagingContext, conversation: CachedConversation, actor: Subject, clientId: string, text: string, named: readonly Subject[] = []): Promise<void> {
   const cell = ctx.cells.get(conversation.cellId);
-  try {
-    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
-  } catch (err) {
-    if (isDomainError(err) && (err.code === 'TRANSFER_CONSENT_REQUIRED' || err.code === 'TRANSFER_NO_BASIS')) return;
-    throw err;
-  }
+  const { refused } = await admitToCell(ctx.transfers, { subjects: [actor, ...named.filter((s) => s.id !== actor.id)], cell, category: categories.message, purpose: transferPurposes.messaging });
+  if (refused.length > 0) return;
   const { row, created } = await messageWriterOf(ctx, cell.id).write({ cell, conversation, senderId: actor.id, senderHome: actor.home, kind: 'system', clientId, text, media: null });
   if (created) ctx.events.emit({ type: 'message', recipients: liveRecipients(conversation), message: presentMessage(row) });
 }
@@ -306,6 +392,17 @@ export async function addMember(props: {
   if (!subject) throw new DomainError('NOT_FOUND', `no user "${props.userId}"; check the handle`);
   const cell = ctx.cells.get(conversation.cellId);
   const role = props.asReader ? 'reader' : 'member';
+  // A follower asks for themselves: without a basis they are refused (and shown the notice). A
+  // person added by someone else without a basis is invited in their own cell instead.
+  const { refused } = await admitToCell(ctx.transfers, { subjects: [subject], cell, ...membershipWrite });
+  const refusal = refused[0];
+  if (refusal) {
+    if (props.asReader) throw refusal.error;
+    await invite(ctx, { conversation, invitee: subject, inviterId: actor.id, at: new Date().toISOString() });
+    const invitation = await invitationOf(ctx, subject, conversation.id);
+    if (invitation) await announceInvitation(ctx, conversation, invitation);
+    return;
+  }
   const requestFrom = !props.asReader && (await strangersTo(ctx, [subject], actor)).has(subject.id) ? actor.id : null;
   await cell.commits.run((trx) =>
     trx
@@ -328,7 +425,7 @@ export async function addMember(props: {
   );
   conversation.members.set(subject.id, { role, lastReadSeq: 0, requestFrom });
   if (conversation.kind !== 'channel') {
-    await systemMessage(ctx, conversation, actor, `add-${subject.id}-${Date.now()}`, `${actor.id} added ${subject.id}`);
+    await systemMessage(ctx, conversation, actor, `add-${subject.id}-${Date.now()}`, `${actor.id} added ${subject.id}`, [subject]);
   }
   const recipients = conversation.kind === 'channel' ? [subject.id] : [...conversation.members.keys()];
   for (const recipient of recipients) {
@@ -347,6 +444,7 @@ export async function removeMember(props: { ctx: MessagingContext; actor: Subjec
   const { ctx, actor } = props;
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
   const leaving = props.userId === actor.id;
+  const removed = leaving ? actor : await ctx.directory.find(props.userId);
   if (!leaving && conversation.members.get(actor.id)?.role !== 'owner') {
     throw new DomainError('FORBIDDEN', 'only the owner can remove other members; you can leave yourself');
   }
@@ -358,7 +456,7 @@ export async function removeMember(props: { ctx: MessagingContext; actor: Subjec
   );
   conversation.members.delete(props.userId);
   if (conversation.kind !== 'channel') {
-    await systemMessage(ctx, conversation, actor, `rm-${props.userId}-${Date.now()}`, leaving ? `${actor.id} left` : `${actor.id} removed ${props.userId}`);
+    await systemMessage(ctx, conversation, actor, `rm-${props.userId}-${Date.now()}`, leaving ? `${actor.id} left` : `${actor.id} removed ${props.userId}`, removed ? [removed] : []);
   }
   ctx.events.emit({
     type: 'membership',
@@ -377,6 +475,8 @@ export async function markRead(props: { ctx: MessagingContext; actor: Subject; c
   const member = conversation.members.get(actor.id) as Member;
   if (props.seq <= member.lastReadSeq) return;
   const cell = ctx.cells.get(conversation.cellId);
+  // A read position is the reader's data: abroad it is written only while a basis holds.
+  await authorizeWrite(ctx.transfers, { subject: actor, cell, ...membershipWrite });
   const last = await cell.db.selectFrom('conversation').select('last_seq').where('id', '=', conversation.id).executeTakeFirstOrThrow();
   const seq = Math.min(props.seq, Number(last.last_seq));
   await cell.commits.run((trx) =>
@@ -400,21 +500,74 @@ async function strangersTo(ctx: MessagingContext, people: readonly Subject[], ac
 }
 
 /**
- * Answers a message request: accepting makes the person an ordinary member (live events, may
- * write); declining leaves the group.
+ * Answers a message request or an invitation: accepting makes the person an ordinary member (live
+ * events, may write) — for an invitation, only through the transfer gate (without a basis:
+ * TRANSFER_CONSENT_REQUIRED with the notice to show); declining leaves the group or drops the
+ * invitation.
  */
 export async function answerRequest(props: { ctx: MessagingContext; actor: Subject; conversationId: string; accept: boolean }): Promise<void> {
   const { ctx, actor } = props;
+  const invitation = await invitationOf(ctx, actor, props.conversationId);
+  const invited = invitation ? await ctx.conversations.find(invitation.conversation_id) : null;
+  if (invited && !invited.members.has(actor.id)) {
+    await answerInvitation(ctx, actor, invited, props.accept);
+    return;
+  }
   const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
+  // Joined meanwhile (a crash between the membership and the invitation's removal): tidy up.
+  if (invitation) await dropInvitation(ctx, actor, conversation.id);
   const member = conversation.members.get(actor.id) as Member;
   if (!member.requestFrom) throw new DomainError('NOT_A_REQUEST', 'you are already a member of this conversation; there is no request to answer');
   if (!props.accept) {
     await removeMember({ ctx, actor, conversationId: conversation.id, userId: actor.id });
     return;
   }
-  await ctx.cells
-    .get(conversation.cellId)
-    .commits.run((trx) => trx.updateTable('membership').set({ request_from: null }).where('conversation_id', '=', conversation.id).where('subject_id', '=', actor.id).execute());
+  const cell = ctx.cells.get(conversation.cellId);
+  await authorizeWrite(ctx.transfers, { subject: actor, cell, ...membershipWrite });
+  await cell.commits.run((trx) => trx.updateTable('membership').set({ request_from: null }).where('conversation_id', '=', conversation.id).where('subject_id', '=', actor.id).execute());
   member.requestFrom = null;
   ctx.events.emit({ type: 'membership', recipients: [actor.id], conversationId: conversation.id, userId: actor.id, change: 'added', conversation: await view(ctx, conversation, actor.id) });
+}
+
+/**
+ * Accepting writes the membership abroad through the gate first, then removes the invitation at
+ * home: a crash in between leaves a member whose leftover invitation is ignored and tidied.
+ */
+async function answerInvitation(ctx: MessagingContext, actor: Subject, conversation: CachedConversation, accept: boolean): Promise<void> {
+  if (!accept) {
+    await dropInvitation(ctx, actor, conversation.id);
+    return;
+  }
+  if (conversation.kind !== 'channel' && conversation.members.size >= maxGroupMembers) {
+    throw new DomainError('GROUP_FULL', `a group has at most ${maxGroupMembers} members`);
+  }
+  const cell = ctx.cells.get(conversation.cellId);
+  await authorizeWrite(ctx.transfers, { subject: actor, cell, ...membershipWrite });
+  await cell.commits.run((trx) =>
+    trx
+      .insertInto('membership')
+      .values({
+        conversation_id: conversation.id,
+        role: 'member',
+        last_read_seq: 0,
+        joined_at: new Date().toISOString(),
+        request_from: null,
+        ...personalColumns({ subject: actor, scope: { home: conversation.scopeHome, class: conversation.scopeClass }, category: categories.membership, cell }),
+      })
+      .onConflict((oc) => oc.columns(['conversation_id', 'subject_id']).doNothing())
+      .execute(),
+  );
+  conversation.members.set(actor.id, { role: 'member', lastReadSeq: 0, requestFrom: null });
+  await dropInvitation(ctx, actor, conversation.id);
+  await systemMessage(ctx, conversation, actor, `join-${actor.id}-${Date.now()}`, `${actor.id} joined`);
+  for (const recipient of liveRecipients(conversation)) {
+    ctx.events.emit({
+      type: 'membership',
+      recipients: [recipient],
+      conversationId: conversation.id,
+      userId: actor.id,
+      change: 'added',
+      conversation: recipient === actor.id ? await view(ctx, conversation, actor.id) : null,
+    });
+  }
 }

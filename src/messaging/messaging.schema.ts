@@ -3,6 +3,7 @@ import type { CellSchemaPart } from '../cells/cell.schema.js';
 import { migration0001Messaging } from './migrations/0001_messaging.js';
 import { migration0006PaymentMessages } from './migrations/0006_payment_messages.js';
 import { migration0007MessageRequests } from './migrations/0007_message_requests.js';
+import { migration0016Invitations } from './migrations/0016_invitations.js';
 
 export const messagingSchema: CellSchemaPart = {
   name: 'messaging',
@@ -10,6 +11,7 @@ export const messagingSchema: CellSchemaPart = {
     '0001_messaging': migration0001Messaging(cellId),
     '0006_payment_messages': migration0006PaymentMessages,
     '0007_message_requests': migration0007MessageRequests(),
+    '0016_invitations': migration0016Invitations(cellId),
   }),
   personalTables: {
     account: ['id'],
@@ -18,6 +20,7 @@ export const messagingSchema: CellSchemaPart = {
     contact: ['subject_id', 'contact_id'],
     conversation: ['id'],
     membership: ['conversation_id', 'subject_id'],
+    invitation: ['conversation_id', 'subject_id'],
     message: ['id'],
     media: ['id'],
   },

@@ -54,6 +54,17 @@ export interface MembershipTable extends PersonalColumns {
   request_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/**
+ * An invitation to a conversation stored outside the invitee's jurisdiction, kept in the invitee's
+ * own cell until accepted (through the transfer gate) or declined. Ids only.
+ */
+export interface InvitationTable extends PersonalColumns {
+  conversation_id: string;
+  conversation_cell: string;
+  inviter_id: string;
+  created_at: string;
+}
+
 export interface MessageTable extends PersonalColumns {
   id: string;
   conversation_id: string;
@@ -86,6 +97,7 @@ declare module '../cells/cell.database.js' {
     contact: ContactTable;
     conversation: ConversationTable;
     membership: MembershipTable;
+    invitation: InvitationTable;
     message: MessageTable;
     media: MediaTable;
   }
@@ -94,6 +106,7 @@ declare module '../cells/cell.database.js' {
 export type AccountRow = Selectable<AccountTable>;
 export type ConversationRow = Selectable<ConversationTable>;
 export type MembershipRow = Selectable<MembershipTable>;
+export type InvitationRow = Selectable<InvitationTable>;
 export type MessageRow = Selectable<MessageTable>;
 export type NewMessage = Insertable<MessageTable>;
 export type MediaRow = Selectable<MediaTable>;

@@ -90,14 +90,18 @@ async function main(): Promise<void> {
     await item.waitFor();
     await shot(b, '06-unread');
     await item.click();
-    // Min-jun's home is Korea and the chat is stored in Japan: the notice comes before his first message.
-    await b.getByLabel('Message', { exact: true }).fill('Yes! Landing at Haneda on Tuesday afternoon.');
-    await b.getByLabel('Message', { exact: true }).press('Enter');
+    // Min-jun's home is Korea and the chat is stored in Japan: it reaches him as an invitation kept
+    // in Korea, and the notice comes before he joins (docs/residency.md).
+    await b.getByTestId('invitation-text').waitFor();
+    await shot(b, '06a-invitation');
+    await b.getByTestId('request-accept').click();
     await b.getByTestId('notice-dialog').waitFor();
     await b.getByTestId('notice-regime').waitFor();
     await shot(b, '06b-notice-before-consent');
     await b.getByTestId('notice-agree').click();
     await b.getByTestId('notice-dialog').waitFor({ state: 'detached' });
+    await b.getByTestId('request-bar').waitFor({ state: 'detached' });
+    await compose(b, 'Yes! Landing at Haneda on Tuesday afternoon.');
     await a.getByTestId('message-text').filter({ hasText: 'Landing at Haneda' }).waitFor();
     await compose(b, 'Could you send me the address of the café?');
     await compose(a, 'Sure — here is the map.');

@@ -117,6 +117,10 @@ describe('conversations', () => {
     await createOfficialAccount({ ctx: server.runtime.messaging, handle: 'sapporo-city', displayName: 'Sapporo City', home: 'JP', class: 'government', password: 'snowy clock tower' });
     const korean = new ApiClient(server.url);
     await korean.signUp({ handle: 'dohyun', home: 'KR' });
+    // Stored in Japan, so the Korean starter's rows need the basis first (issue 16.3).
+    const refused = await korean.request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['sapporo-city'] });
+    expect(refused.status).toBe(409);
+    expect((await korean.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
     const res = await korean.request('POST', '/v1/conversations', { kind: 'direct', memberIds: ['sapporo-city'] });
     expect((res.body as Conversation).storedIn.jurisdiction).toBe('JP');
   });

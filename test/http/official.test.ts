@@ -21,6 +21,10 @@ describe('official accounts', () => {
     const minato = before.find((a) => a.id === 'minato-city');
     expect(minato).toMatchObject({ class: 'government', home: 'JP', followerCount: 3, following: false });
 
+    // The channel is stored in Japan: following stores Ji-woo's (KR) membership there, so it needs
+    // her consent first (issue 14.9).
+    expect((await jiwoo.request('POST', '/v1/official-accounts/minato-city/follow')).status).toBe(409);
+    expect((await jiwoo.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
     expect((await jiwoo.request('POST', '/v1/official-accounts/minato-city/follow')).status).toBe(204);
     const channel = (await jiwoo.request('GET', `/v1/conversations/${minato?.channelId}`)).body as { kind: string; storedIn: { jurisdiction: string }; imagesStoredIn: { jurisdiction: string } };
     expect(channel).toMatchObject({ kind: 'channel', storedIn: { jurisdiction: 'JP' }, imagesStoredIn: { jurisdiction: 'JP' } });
@@ -50,6 +54,7 @@ describe('official accounts', () => {
     await seojun.signUp({ handle: 'reader-seojun', home: 'KR' });
     const accounts = ((await seojun.request('GET', '/v1/official-accounts')).body as { accounts: Account[] }).accounts;
     const channelId = accounts.find((a) => a.id === 'minato-city')?.channelId;
+    expect((await seojun.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
     expect((await seojun.request('POST', '/v1/official-accounts/minato-city/follow')).status).toBe(204);
 
     type Members = { members: { id: string; role: string }[] };

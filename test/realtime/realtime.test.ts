@@ -17,6 +17,8 @@ async function chat(a: string, b: string) {
   await alice.signUp({ handle: a });
   const bob = new ApiClient(server.url);
   await bob.signUp({ handle: b, home: 'KR' });
+  // The chat is stored in Japan: the Korean member joins after consenting (issue 16.3).
+  expect((await bob.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' })).status).toBe(201);
   const conversation = (await alice.request('POST', '/v1/conversations', { kind: 'direct', memberIds: [b] })).body as { id: string };
   return { alice, bob, conversationId: conversation.id };
 }

@@ -100,8 +100,10 @@ describe('the CLI on the demo', () => {
 
     const disclosure = await runDomicile(['report', 'disclosure', '--subject', 'minjun', '--config', file]);
     expect(disclosure.code).toBe(0);
-    expect(disclosure.stdout).toContain('kr-messages-jp v1 — given');
+    expect(disclosure.stdout).toContain('kr-messages-jp v2 — given');
     expect(disclosure.stdout).toMatch(/user\.content\.message × 1 → JP, Nihon Talk Corp; basis consent/);
+    // His memberships of the JP-stored chats, the group and the city's channel, each through the gate.
+    expect(disclosure.stdout).toMatch(/user\.content\.conversation\.membership × 3 → JP, Nihon Talk Corp; basis consent/);
     expect((await runDomicile(['report', 'disclosure', '--subject', 'nobody-here', '--config', file])).code).toBe(1);
     expect((await runDomicile(['report', 'disclosure', '--config', file])).code).toBe(2);
   });

@@ -96,10 +96,10 @@ describe.each(dialects)('transfer gate on %s', (dialect) => {
     const write = () => ctx.gate.authorizeCellWrite({ subject, cellId: 'jp', category: 'user.content.message', purpose: transferPurposes.messaging });
     const first = await refusal(write());
     expect(first.code).toBe('TRANSFER_CONSENT_REQUIRED');
-    expect(first.details).toMatchObject({ noticeId: 'kr-messages-jp', noticeVersion: 1, destination: 'JP', recipient: 'nihon-talk' });
+    expect(first.details).toMatchObject({ noticeId: 'kr-messages-jp', noticeVersion: 2, destination: 'JP', recipient: 'nihon-talk' });
     expect(await recordsIn('kr', subject.id)).toEqual([]);
 
-    const { consent, created } = await giveConsent({ ctx, subject, noticeId: 'kr-messages-jp', noticeVersion: 1 });
+    const { consent, created } = await giveConsent({ ctx, subject, noticeId: 'kr-messages-jp', noticeVersion: 2 });
     expect(created).toBe(true);
     expect(consent.status).toBe('given');
     expect(await write()).toMatchObject({ basis: 'consent', consentRef: null, basisRef: consent.receiptId, recordCell: 'kr' });

@@ -33,7 +33,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function crossBorderChat(jpHandle: string, krHandle: string) {
+async function crossBorderChat(jpHandle: string, krHandle: string, options: { withdraw: boolean } = { withdraw: true }) {
   const hana = new ApiClient(server.url);
   await hana.signUp({ handle: jpHandle });
   const kim = new ApiClient(server.url);
@@ -41,6 +41,11 @@ async function crossBorderChat(jpHandle: string, krHandle: string) {
   const created = await hana.request('POST', '/v1/conversations', { kind: 'direct', memberIds: [krHandle] });
   const conversation = created.body as { id: string; storedIn: { jurisdiction: string } };
   expect(conversation.storedIn.jurisdiction).toBe('JP');
+  // The KR person is invited (nothing of theirs is stored in Japan yet); joining needs the
+  // consent, and they join, then (by default) withdraw it: what follows is about messages only.
+  const joined = await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' });
+  expect((await kim.request('POST', `/v1/conversations/${conversation.id}/accept`)).status).toBe(204);
+  if (options.withdraw) await kim.request('POST', `/v1/me/consents/${(joined.body as { consent: { receiptId: string } }).consent.receiptId}/withdraw`);
   return { hana, kim, conversationId: conversation.id };
 }
 
@@ -55,18 +60,19 @@ describe('a message into a conversation stored abroad', () => {
     const send = (clientId: string) => kim.request('POST', `/v1/conversations/${conversationId}/messages`, { clientId, text: '안녕하세요' });
 
     const refused = await send('k1');
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(409);
     const error = (refused.body as ErrorBody).error;
     expect(error.code).toBe('TRANSFER_CONSENT_REQUIRED');
-    expect(error.details).toMatchObject({ noticeId: 'kr-messages-jp', noticeVersion: 1, destination: 'JP', recipient: 'nihon-talk' });
-    expect(await rowsAbroad('seoyeon')).toBe(0);
-    expect(((await kim.request('GET', '/v1/me/transfers')).body as { transfers: unknown[] }).transfers).toEqual([]);
+    expect(error.details).toMatchObject({ noticeId: 'kr-messages-jp', noticeVersion: 2, destination: 'JP', recipient: 'nihon-talk' });
+    expect(await rowsAbroad('seoyeon')).toBe(1);
+    const joining = ((await kim.request('GET', '/v1/me/transfers')).body as { transfers: TransferRecord[] }).transfers;
+    expect(joining.map((r) => r.category).sort()).toEqual(['user.content.conversation.membership', 'user.content.message']);
 
     // The client shows the notice named in the refusal, then records the consent.
     const shown = await new ApiClient(server.url).request('GET', '/v1/notices/kr-messages-jp');
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ inEffect: true, notice: { noticeId: 'kr-messages-jp', transfers: { destinations: [{ country: 'JP', recipients: [{ id: 'nihon-talk' }] }] } } });
-    const given = await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp', noticeVersion: 1 });
+    const given = await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp', noticeVersion: 2 });
     expect(given.status).toBe(201);
     const consent = (given.body as { consent: Consent }).consent;
     expect(consent).toMatchObject({ noticeId: 'kr-messages-jp', status: 'given', withdrawnAt: null });
@@ -75,8 +81,8 @@ describe('a message into a conversation stored abroad', () => {
 
     expect((await send('k1')).status).toBe(201);
     expect((await send('k2')).status).toBe(201);
-    expect(await rowsAbroad('seoyeon')).toBe(2);
-    const records = ((await kim.request('GET', '/v1/me/transfers')).body as { transfers: TransferRecord[] }).transfers;
+    expect(await rowsAbroad('seoyeon')).toBe(3);
+    const records = ((await kim.request('GET', '/v1/me/transfers')).body as { transfers: TransferRecord[] }).transfers.filter((r) => r.basisRef === (given.body as { consent: Consent }).consent.receiptId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ destination: 'JP', recipient: { id: 'nihon-talk', name: 'Nihon Talk Corp' }, category: 'user.content.message', purpose: 'MESSAGING', items: 2, basis: 'consent', basisRef: consent.receiptId });
 
@@ -85,10 +91,10 @@ describe('a message into a conversation stored abroad', () => {
     expect((withdrawn.body as { consent: Consent }).consent.status).toBe('withdrawn');
     const after = await send('k3');
     expect((after.body as ErrorBody).error.code).toBe('TRANSFER_CONSENT_REQUIRED');
-    expect(await rowsAbroad('seoyeon')).toBe(2);
+    expect(await rowsAbroad('seoyeon')).toBe(3);
 
     const history = (await kim.request('GET', '/v1/me/consents')).body as { consents: Consent[]; history: { kind: string; receiptId: string }[] };
-    expect(history.history.map((h) => [h.kind, h.receiptId])).toEqual([['given', consent.receiptId], ['withdrawn', consent.receiptId]]);
+    expect(history.history.map((h) => [h.kind, h.receiptId]).slice(-2)).toEqual([['given', consent.receiptId], ['withdrawn', consent.receiptId]]);
     expect(receiptSchema(history.consents[0]?.receipt)).toBe(true);
   });
 
@@ -99,7 +105,7 @@ describe('a message into a conversation stored abroad', () => {
     ws.send({ type: 'send', clientId: 'w1', conversationId, text: 'hello' });
     expect(await error).toMatchObject({ code: 'TRANSFER_CONSENT_REQUIRED', details: { noticeId: 'kr-messages-jp' } });
     await ws.close();
-    expect(await rowsAbroad('jimin')).toBe(0);
+    expect(await rowsAbroad('jimin')).toBe(1);
   });
 
   it('is not a transfer for the home side: a JP user writes in a JP chat without any consent', async () => {
@@ -143,7 +149,7 @@ describe('when the conforming-system basis lapses', () => {
     const png = gradientPng(6, 6, [9, 9, 9], [200, 10, 10]);
 
     const refused = await hana.request('POST', `/v1/conversations/${conversationId}/media`, png, { 'content-type': 'image/png' });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(409);
     const error = (refused.body as ErrorBody).error;
     expect(error.code).toBe('TRANSFER_CONSENT_REQUIRED');
     expect(error.details).toMatchObject({ noticeId: 'jp-media-storage-kr', destination: 'KR', recipient: 'seoul-cloud' });
@@ -172,7 +178,7 @@ describe('consent requests that cannot be recorded', () => {
     expect(await code(jp, { noticeId: 'no-such-notice' })).toEqual([404, 'NOT_FOUND']);
     expect(await code(jp, { noticeId: 'kr-messages-jp' })).toEqual([422, 'CONSENT_REFUSED']);
     expect(await code(kr, { noticeId: 'jp-media-storage-kr' })).toEqual([422, 'CONSENT_REFUSED']);
-    expect(await code(kr, { noticeId: 'kr-messages-jp', noticeVersion: 2 })).toEqual([409, 'NOTICE_VERSION_CHANGED']);
+    expect(await code(kr, { noticeId: 'kr-messages-jp', noticeVersion: 1 })).toEqual([409, 'NOTICE_VERSION_CHANGED']);
     expect(await code(kr, { noticeId: 'jp-third-countries' })).toEqual([404, 'NOT_FOUND']);
     const withdraw = await kr.request('POST', '/v1/me/consents/not-a-receipt/withdraw');
     expect(withdraw.status).toBe(404);
@@ -209,8 +215,7 @@ describe('the "third countries" notice', () => {
 
 describe('disclosure to the person', () => {
   it('says what is held where, with consents and transfer records', async () => {
-    const { kim, conversationId } = await crossBorderChat('ayane', 'minho');
-    await kim.request('POST', '/v1/me/consents', { noticeId: 'kr-messages-jp' });
+    const { kim, conversationId } = await crossBorderChat('ayane', 'minho', { withdraw: false });
     expect((await kim.request('POST', `/v1/conversations/${conversationId}/messages`, { clientId: 'd1', text: 'hi' })).status).toBe(201);
     const disclosure = (await kim.request('GET', '/v1/me/disclosure')).body as {
       subject: { id: string; home: string };
@@ -222,10 +227,15 @@ describe('disclosure to the person', () => {
     };
     expect(disclosure.subject).toMatchObject({ id: 'minho', home: 'KR' });
     expect(disclosure.storedIn).toEqual(['JP', 'KR']);
-    expect(disclosure.held.find((h) => h.category === 'user.content.message')?.storedIn).toEqual([{ cell: 'jp', country: 'JP', countryName: 'Japan', records: 1 }]);
+    expect(disclosure.held.find((h) => h.category === 'user.content.message')?.storedIn).toEqual([{ cell: 'jp', country: 'JP', countryName: 'Japan', records: 2 }]);
+    expect(disclosure.held.find((h) => h.category === 'user.content.conversation.membership')?.storedIn.map((s) => s.country)).toEqual(['JP']);
     expect(disclosure.held.find((h) => h.category === 'user.account')?.storedIn.map((s) => s.country)).toEqual(['KR']);
     expect(disclosure.consents.map((c) => c.status)).toEqual(['given']);
-    expect(disclosure.transfers.map((t) => [t.destination, t.basis, t.items])).toEqual([['JP', 'consent', 1]]);
+    // Joining (the membership and its "… joined" notice) and the message, each on record.
+    expect(disclosure.transfers.map((t) => [t.category, t.destination, t.basis, t.items]).sort()).toEqual([
+      ['user.content.conversation.membership', 'JP', 'consent', 1],
+      ['user.content.message', 'JP', 'consent', 2],
+    ]);
     expect(disclosure.accesses).toEqual([]);
     expect((await new ApiClient(server.url).request('GET', '/v1/me/disclosure')).status).toBe(401);
   });

@@ -7,9 +7,10 @@ import { errorMessage } from './http.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
 import { countryName, dayKey, formatDay, formatFull, formatTime } from './format.js';
 import { useAuthImage } from './media.js';
-import type { PendingMessage } from './outgoing.js';
+import { consentRequiredOf, type PendingMessage } from './outgoing.js';
+import { NoticeDialog } from './NoticeDialog.js';
 import type { Timeline } from './store.js';
-import type { Conversation, Member, Message, User } from './types.js';
+import type { ConsentRequired, Conversation, Member, Message, User } from './types.js';
 import { MoneyForm, PaymentCardView, requestOutcomes } from './PaymentCards.js';
 
 interface ChatPaneProps {
@@ -64,10 +65,16 @@ export function ChatPane(props: ChatPaneProps) {
           )}
         </div>
       </header>
-      <MessageList {...props} />
+      {storedAbroad && c.requestFrom ? (
+        <div className="pane-empty" data-testid="invitation-pane">
+          <p className="muted">Its messages appear here once you join.</p>
+        </div>
+      ) : (
+        <MessageList {...props} />
+      )}
       {canPay && moneyOpen && <MoneyForm conversationId={c.id} me={me} members={props.members} onClose={() => setMoneyOpen(false)} />}
       {c.requestFrom ? (
-        <RequestBar conversation={c} from={props.users[c.requestFrom]} />
+        <RequestBar conversation={c} from={props.users[c.requestFrom]} me={me} />
       ) : canPost ? (
         <Composer
           onSendText={props.onSendText}
@@ -87,29 +94,44 @@ export function ChatPane(props: ChatPaneProps) {
 
 /**
  * A group someone outside the person's contacts added them to: nothing is pushed and nothing can be
- * written until they accept; declining leaves it. The server's membership push updates the list.
+ * written until they accept; declining leaves it. A conversation stored abroad that the person was
+ * invited to (nothing of theirs is stored there yet) needs their consent to join: the server
+ * answers TRANSFER_CONSENT_REQUIRED with the notice, shown here, and joining follows the agreement.
+ * The server's membership push updates the list.
  */
-function RequestBar({ conversation: c, from }: { conversation: Conversation; from: User | undefined }) {
+function RequestBar({ conversation: c, from, me }: { conversation: Conversation; from: User | undefined; me: User }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [consent, setConsent] = useState<ConsentRequired | null>(null);
   const who = from ? `${from.displayName} (@${from.handle})` : `@${c.requestFrom ?? ''}`;
+  const abroad = c.storedIn.jurisdiction !== me.home;
   async function answer(accept: boolean) {
     setBusy(true);
     setError(null);
     try {
       await api.answerRequest(c.id, accept);
     } catch (err) {
-      setError(errorMessage(err));
+      const needed = accept ? consentRequiredOf(err) : null;
+      if (needed) setConsent(needed);
+      else setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   }
   return (
-    <div className="request-bar" role="region" aria-label="Message request" data-testid="request-bar">
-      <p>
-        <strong>{who}</strong> added you to this group. You do not have them in your contacts, so its messages are not sent to
-        you live and you cannot reply until you accept.
-      </p>
+    <div className="request-bar" role="region" aria-label={abroad ? 'Invitation' : 'Message request'} data-testid="request-bar">
+      {abroad ? (
+        <p data-testid="invitation-text">
+          <strong>{who}</strong> invited you to this {c.kind === 'direct' ? 'chat' : 'group'}. It is stored in{' '}
+          {countryName(c.storedIn.jurisdiction)}; nothing of yours is stored there until you join, and you see its messages
+          once you have joined.
+        </p>
+      ) : (
+        <p>
+          <strong>{who}</strong> added you to this group. You do not have them in your contacts, so its messages are not sent
+          to you live and you cannot reply until you accept.
+        </p>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -117,12 +139,24 @@ function RequestBar({ conversation: c, from }: { conversation: Conversation; fro
       )}
       <div className="form-actions">
         <button type="button" className="button button-primary" disabled={busy} onClick={() => void answer(true)} data-testid="request-accept">
-          Accept
+          {abroad ? 'Join' : 'Accept'}
         </button>
         <button type="button" className="button" disabled={busy} onClick={() => void answer(false)} data-testid="request-decline">
-          Decline and leave
+          {abroad ? 'Decline' : 'Decline and leave'}
         </button>
       </div>
+      {consent && (
+        <NoticeDialog
+          request={consent}
+          waiting={0}
+          action="join"
+          onAgreed={() => {
+            setConsent(null);
+            void answer(true);
+          }}
+          onCancel={() => setConsent(null)}
+        />
+      )}
     </div>
   );
 }

@@ -13,9 +13,11 @@ interface NoticeDialogProps {
   waiting: number;
   onAgreed: () => void;
   onCancel: () => void;
+  /** What the consent is for: sending messages (default) or joining a conversation stored abroad. */
+  action?: 'send' | 'join';
 }
 
-export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDialogProps) {
+export function NoticeDialog({ request, waiting, onAgreed, onCancel, action = 'send' }: NoticeDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -87,11 +89,12 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
       }}
     >
       <header className="notice-header">
-        <p className="notice-kicker">Before your message is sent</p>
-        <h2 id={`${id}-h`}>Your message will be stored in {where}</h2>
+        <p className="notice-kicker">{action === 'join' ? 'Before you join' : 'Before your message is sent'}</p>
+        <h2 id={`${id}-h`}>{action === 'join' ? `Your membership will be stored in ${where}` : `Your message will be stored in ${where}`}</h2>
         <p id={`${id}-lead`} className="notice-lead">
-          This conversation is kept outside {countryName(notice?.homeJurisdiction ?? '') || 'your home country'}. Sending
-          into it transfers your data abroad, which needs your consent. Please read what that means.
+          This conversation is kept outside {countryName(notice?.homeJurisdiction ?? '') || 'your home country'}.{' '}
+          {action === 'join' ? 'Joining it' : 'Sending into it'} transfers your data abroad, which needs your consent. Please read what
+          that means.
         </p>
       </header>
       {/* Focusable so the notice can be scrolled from the keyboard. */}
@@ -183,7 +186,7 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel }: NoticeDia
           disabled={busy || !notice}
           data-testid="notice-agree"
         >
-          {busy ? 'Saving…' : waiting > 1 ? `Agree and send ${waiting} messages` : 'Agree and send'}
+          {busy ? 'Saving…' : action === 'join' ? 'Agree and join' : waiting > 1 ? `Agree and send ${waiting} messages` : 'Agree and send'}
         </button>
       </footer>
     </dialog>

@@ -212,9 +212,15 @@ export function useChatSync({ me, onSessionExpired, onLeft }: ChatSyncProps): Ch
 export function useOpenConversation(sync: ChatSync, activeId: string | null, visible: boolean): void {
   const { stateRef, dispatch, rt, fetchConversation, loadMembers, reportError } = sync;
 
+  // An invitation to a conversation stored abroad: nothing to read (or mark read) until the person
+  // has joined; the membership push that follows the join flips this and loads the chat.
+  const active = activeId ? sync.state.conversations[activeId] : undefined;
+  const invited = active !== undefined && active.requestFrom !== null && active.storedIn.jurisdiction !== sync.state.me.home;
+
   useEffect(() => {
     if (!activeId) return;
     if (needsConversation(stateRef.current, activeId)) fetchConversation(activeId);
+    if (invited) return;
     if (!stateRef.current.timelines[activeId]?.loaded) {
       api.messages(activeId, { limit: 50 }).then(
         (page) => {
@@ -225,9 +231,9 @@ export function useOpenConversation(sync: ChatSync, activeId: string | null, vis
       );
     }
     loadMembers(activeId);
-  }, [activeId, rt, stateRef, dispatch, fetchConversation, loadMembers, reportError]);
+  }, [activeId, invited, rt, stateRef, dispatch, fetchConversation, loadMembers, reportError]);
 
-  const upTo = readUpTo(sync.state, activeId, visible);
+  const upTo = invited ? null : readUpTo(sync.state, activeId, visible);
   useEffect(() => {
     if (!activeId || upTo === null) return;
     dispatch({ type: 'readLocal', conversationId: activeId, seq: upTo });

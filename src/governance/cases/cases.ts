@@ -1,7 +1,8 @@
 // Cases: support tickets and abuse reports, the "why" an operator names for every access. A
-// case is personal data about its subjects, so it lives in a cell under the residency guard —
-// a ticket in its customer's cell, a report beside the conversation it is about — and the
-// directory keeps only a routing index (ref → cell, kind, status, reason code).
+// case is personal data about its subjects, so it lives in cells under the residency guard and
+// never abroad (issue 16.3): the case row in the home cell of the person it was opened for or by
+// (the customer, the reporter), and the row naming each subject in that subject's own home cell.
+// The directory keeps only a routing index (ref → cell, kind, status, reason code).
 //
 // No operator can open a case and read at once: a ticket the person opens (or a report they
 // file) is open at once, but a case an operator opens is pending until the person confirms it
@@ -11,7 +12,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { categories } from '../../cells/categories.js';
 import type { CellRegistry } from '../../cells/cell.registry.js';
-import { cellFor, personalColumns, type Scope } from '../../cells/records.js';
+import { cellFor, personalColumns, scopeOf, type Scope } from '../../cells/records.js';
 import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { SubjectDataSource, SubjectRecord, SubjectRef } from '../broker/subject-data.js';
@@ -103,7 +104,7 @@ export interface Cases {
   /** A ticket the person opens about themselves: open at once. */
   openSupportTicket(props: { subject: SubjectRef; reason: SupportReason; ref?: string }): Promise<Case>;
   /** A case an operator opens: pending until the person confirms it or other operators approve it. */
-  openCase(props: { kind: StaffCaseKind; subjects: readonly SubjectRef[]; reason: string; opener: Operator; actor: EventActor }): Promise<Case>;
+  openCase(props: { kind: StaffCaseKind; subjects: readonly SubjectRef[]; unknownIds?: readonly string[]; reason: string; opener: Operator; actor: EventActor }): Promise<Case>;
   /** A second operator (an approver, not the opener) approves a pending case. */
   approve(props: { ref: string; approver: Operator; actor: EventActor }): Promise<Case>;
   /** The person a pending support ticket is about confirms it. */
@@ -166,6 +167,21 @@ export function openCases(props: {
     // exists (can be found, cited, and is in the log) only once both are written, and a crash in
     // between leaves cell rows nothing can find or cite, never a logged case without its rows.
     const event = eventFor({ kind: 'case-open', actor: props2.actor, ref: props2.ref, caseKind: props2.kind, subjects: props2.subjects });
+    // Each subject's row goes to their own home cell first (ids only), then the case row: a crash
+    // in between leaves subject rows that no case row or index entry makes findable.
+    const byCell = new Map<string, { cell: ReturnType<typeof caseCell>; rows: ReturnType<typeof subjectRow>[] }>();
+    for (const s of props2.subjects) {
+      const home = caseCell(scopeOf(s));
+      const entry = byCell.get(home.id) ?? { cell: home, rows: [] };
+      entry.rows.push(subjectRow(props2.ref, s, home));
+      byCell.set(home.id, entry);
+    }
+    for (const { cell: home, rows } of byCell.values()) {
+      await home.db.transaction().execute(async (trx) => {
+        // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
+      });
+    }
     await cell.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('case_record')
@@ -182,9 +198,6 @@ export function openCases(props: {
           ...personalColumns({ subject: props2.primary, scope: props2.scope, category: CASE_CATEGORY, cell }),
         })
         .execute();
-      const rows = props2.subjects.map((s) => ({ case_ref: props2.ref, role: s.role, ...personalColumns({ subject: s, scope: props2.scope, category: CASE_CATEGORY, cell }) }));
-      // A few hundred rows per statement keeps far below SQLite's bound-parameter limit.
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('case_subject').values(rows.slice(i, i + 500)).execute();
     });
     try {
       await directoryDb.transaction().execute(async (trx) => {
@@ -197,10 +210,8 @@ export function openCases(props: {
     } catch (err) {
       // The ref was taken meanwhile in another cell (in this one the insert above would have
       // failed), or the directory failed: the rows just written go.
-      await cell.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('case_subject').where('case_ref', '=', props2.ref).execute();
-        await trx.deleteFrom('case_record').where('ref', '=', props2.ref).execute();
-      });
+      await cell.db.deleteFrom('case_record').where('ref', '=', props2.ref).execute();
+      for (const { cell: home } of byCell.values()) await home.db.deleteFrom('case_subject').where('case_ref', '=', props2.ref).execute();
       throw err;
     }
     await journal.flush().catch(() => undefined);
@@ -221,6 +232,21 @@ export function openCases(props: {
     };
   }
 
+  /** The row naming one subject of a case, in their own home cell (scope: the subject's own). */
+  function subjectRow(ref: string, s: SubjectRef & { role: CaseRole }, home: ReturnType<typeof caseCell>) {
+    return { case_ref: ref, role: s.role, ...personalColumns({ subject: s, scope: scopeOf(s), category: CASE_CATEGORY, cell: home }) };
+  }
+
+  /** The subjects of a case, from every cell (each is kept in its own home cell). */
+  async function subjectsOfCase(ref: string): Promise<CaseSubject[]> {
+    const out: CaseSubject[] = [];
+    for (const c of cells.all()) {
+      const rows = await c.db.selectFrom('case_subject').select(['subject_id', 'role']).where('case_ref', '=', ref).execute();
+      out.push(...rows.map((r) => ({ id: r.subject_id, role: r.role as CaseRole })));
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   function eventFor(e: { kind: CaseEvent['kind']; actor: EventActor; ref: string; caseKind: CaseKind; subjects: readonly SubjectRef[] }): CaseEvent {
     const subjects: Record<string, string[]> = {};
     for (const s of e.subjects) (subjects[s.home] ??= []).push(s.id);
@@ -239,34 +265,37 @@ export function openCases(props: {
   }
 
   /**
-   * Moves a case to a new status (for an approval: to open once enough approvals are in, counted
-   * inside the transaction, so two approvers at once still open it) in the index, with its journal
-   * event, then in its cell.
+   * Moves a case to a new status (for an approval: to open once enough approvals are in). The
+   * case's cell is written first, then the index with its journal event (issue 16.12): a crash in
+   * between leaves the index — what decides — claiming no more than the cell holds, and the step
+   * is not acknowledged, so it is simply repeated. Two approvals at once: the later one finds the
+   * count changed and is refused to be retried.
    */
   async function transition(found: Case, e: { to: CaseStatus; kind: CaseEvent['kind']; actor: EventActor; approverId?: string }): Promise<void> {
     const at = now().toISOString();
     const event = eventFor({ kind: e.kind, actor: e.actor, ref: found.ref, caseKind: found.kind, subjects: await subjectRefsOf(found) });
-    const to = await directoryDb.transaction().execute(async (trx) => {
-      let next = e.to;
-      if (e.approverId !== undefined) {
-        await trx.insertInto('case_approval').values({ case_ref: found.ref, approver_id: e.approverId, at }).execute();
-        const count = await trx.selectFrom('case_approval').select((eb) => eb.fn.countAll<number>().as('n')).where('case_ref', '=', found.ref).executeTakeFirstOrThrow();
-        next = Number(count.n) >= found.requiredApprovals ? 'open' : 'pending';
-      }
-      if (next !== found.status) {
-        const changed = await trx.updateTable('case_index').set({ status: next }).where('ref', '=', found.ref).where('status', '=', found.status).executeTakeFirst();
-        if (Number(changed.numUpdatedRows) !== 1) throw new DomainError('CASE_NOT_PENDING', `case ${found.ref} changed meanwhile; reload it`);
-      }
-      await journal.add(trx, event, at);
-      return next;
-    });
+    const to: CaseStatus = e.approverId !== undefined ? (found.approvals.length + 1 >= found.requiredApprovals ? 'open' : 'pending') : e.to;
+    const cellDb = cells.get(found.cellId).db;
     if (to !== found.status) {
-      await cells
-        .get(found.cellId)
-        .db.updateTable('case_record')
-        .set({ status: to, closed_at: to === 'closed' ? at : null })
-        .where('ref', '=', found.ref)
-        .execute();
+      await cellDb.updateTable('case_record').set({ status: to, closed_at: to === 'closed' ? at : null }).where('ref', '=', found.ref).execute();
+    }
+    try {
+      await directoryDb.transaction().execute(async (trx) => {
+        if (e.approverId !== undefined) {
+          await trx.insertInto('case_approval').values({ case_ref: found.ref, approver_id: e.approverId, at }).execute();
+          const count = await trx.selectFrom('case_approval').select((eb) => eb.fn.countAll<number>().as('n')).where('case_ref', '=', found.ref).executeTakeFirstOrThrow();
+          if (Number(count.n) !== found.approvals.length + 1) throw new DomainError('CASE_NOT_PENDING', `case ${found.ref} changed meanwhile; reload it`);
+        }
+        if (to !== found.status) {
+          const changed = await trx.updateTable('case_index').set({ status: to }).where('ref', '=', found.ref).where('status', '=', found.status).executeTakeFirst();
+          if (Number(changed.numUpdatedRows) !== 1) throw new DomainError('CASE_NOT_PENDING', `case ${found.ref} changed meanwhile; reload it`);
+        }
+        await journal.add(trx, event, at);
+      });
+    } catch (err) {
+      // The index did not move: the cell goes back to what the index says, so neither claims more.
+      if (to !== found.status) await cellDb.updateTable('case_record').set({ status: found.status, closed_at: found.closedAt }).where('ref', '=', found.ref).execute();
+      throw err;
     }
     await journal.flush().catch(() => undefined);
   }
@@ -278,7 +307,7 @@ export function openCases(props: {
     const db: Kysely<CellDatabase> = cells.get(index.cell_id).db;
     const row = await db.selectFrom('case_record').selectAll().where('ref', '=', ref).executeTakeFirst();
     if (!row) return null;
-    const subjects = await db.selectFrom('case_subject').select(['subject_id', 'role']).where('case_ref', '=', ref).orderBy('subject_id').execute();
+    const subjects = await subjectsOfCase(ref);
     const approvals = await directoryDb.selectFrom('case_approval').select(['approver_id', 'at']).where('case_ref', '=', ref).orderBy('at').execute();
     return {
       ref: row.ref,
@@ -289,7 +318,7 @@ export function openCases(props: {
       cellId: index.cell_id,
       conversationId: row.conversation_id,
       records: JSON.parse(row.records) as string[],
-      subjects: subjects.map((s) => ({ id: s.subject_id, role: s.role as CaseRole })),
+      subjects,
       openedBy: row.opened_by,
       createdAt: row.created_at,
       closedAt: row.closed_at,
@@ -313,41 +342,35 @@ export function openCases(props: {
       for (const cell of cells.all()) {
         let query = cell.db
           .selectFrom('case_subject')
-          .innerJoin('case_record', 'case_record.ref', 'case_subject.case_ref')
-          .select([
-            'case_subject.subject_id as subject_id',
-            'case_subject.role as role',
-            'case_record.ref as ref',
-            'case_record.kind as kind',
-            'case_record.status as status',
-            'case_record.reason as reason',
-            'case_record.records as records',
-            'case_record.conversation_id as conversation_id',
-            'case_record.created_at as created_at',
-          ])
-          .where('case_subject.subject_id', 'in', [...wanted])
-          .orderBy('case_record.created_at')
+          .select(['subject_id', 'role', 'case_ref'])
+          .where('subject_id', 'in', [...wanted])
+          .orderBy('case_ref')
           .limit(limit - out.length);
-        if (records) query = query.where('case_record.ref', 'in', [...records]);
+        if (records) query = query.where('case_ref', 'in', [...records]);
+        // Each subject's row is in their home cell; the case row where the index says.
         for (const row of await query.execute()) {
+          const index = await directoryDb.selectFrom('case_index').select('cell_id').where('ref', '=', row.case_ref).executeTakeFirst();
+          if (!index || !cells.has(index.cell_id)) continue;
+          const c = await cells.get(index.cell_id).db.selectFrom('case_record').selectAll().where('ref', '=', row.case_ref).executeTakeFirst();
+          if (!c) continue;
           out.push({
             subjectId: row.subject_id,
-            recordId: row.ref,
+            recordId: c.ref,
             values: {
-              ref: row.ref,
-              kind: row.kind,
-              status: row.status,
-              reason: row.reason,
+              ref: c.ref,
+              kind: c.kind,
+              status: c.status,
+              reason: c.reason,
               role: row.role,
-              records: (JSON.parse(row.records) as string[]).join(','),
-              conversationId: row.conversation_id,
-              createdAt: row.created_at,
+              records: (JSON.parse(c.records) as string[]).join(','),
+              conversationId: c.conversation_id,
+              createdAt: c.created_at,
             },
           });
         }
         if (out.length >= limit) break;
       }
-      return out;
+      return out.sort((a, b) => String(a.values.createdAt).localeCompare(String(b.values.createdAt)));
     },
   };
 
@@ -370,12 +393,18 @@ export function openCases(props: {
       });
     },
 
-    async openCase({ kind, subjects, reason, opener, actor }) {
+    async openCase({ kind, subjects: known, unknownIds = [], reason, opener, actor }) {
       if (!STAFF_CASE_KINDS.includes(kind)) throw new DomainError('VALIDATION_FAILED', `kind must be one of ${STAFF_CASE_KINDS.join(', ')}`);
       if (!opener.roles.some((r) => CASE_OPENERS[kind].includes(r))) {
         throw new DomainError('FORBIDDEN', `opening a ${kind} case needs the role ${CASE_OPENERS[kind].join(' or ')}`);
       }
       if (!CASE_REASONS[kind].includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason of a ${kind} case must be one of ${CASE_REASONS[kind].join(', ')}`);
+      // An id nobody holds is taken like anyone's (issue 16.12): the answer never tells the
+      // operator whether a person exists. Its row goes where the case goes (the first known
+      // person's home, else the opener's office country); it names no one, and the broker refuses
+      // any access naming it as it refuses an outsider. Opening is logged either way.
+      const fallback = known[0]?.home ?? (cells.all().some((c) => c.jurisdiction === opener.officeCountry) ? opener.officeCountry : (cells.all()[0]?.jurisdiction ?? opener.officeCountry));
+      const subjects: SubjectRef[] = [...known, ...unknownIds.map((id) => ({ id, home: fallback, class: 'consumer' as const }))];
       const unique = [...new Map(subjects.map((s) => [s.id, s])).values()];
       const primary = unique[0];
       if (!primary || unique.length > MAX_CASE_SUBJECTS[kind]) throw new DomainError('VALIDATION_FAILED', `a ${kind} case concerns 1–${MAX_CASE_SUBJECTS[kind]} people`);
@@ -418,7 +447,9 @@ export function openCases(props: {
     async openAbuseReport({ reporter, reported, conversation, messageId, reason }) {
       if (!(ABUSE_REASONS as readonly string[]).includes(reason)) throw new DomainError('VALIDATION_FAILED', `reason must be one of ${ABUSE_REASONS.join(', ')}`);
       if (reporter.id === reported.id) throw new DomainError('VALIDATION_FAILED', 'you cannot report your own message');
-      const cell = caseCell(conversation.scope);
+      // Kept in the reporter's home cell, not beside the conversation: a report names its
+      // reporter and the reported person, and neither is written abroad.
+      const cell = caseCell(scopeOf(reporter));
       const existing = await cell.db
         .selectFrom('case_record')
         .select('ref')
@@ -435,7 +466,7 @@ export function openCases(props: {
         ref: await newRef('R'),
         kind: 'abuse',
         reason,
-        scope: conversation.scope,
+        scope: scopeOf(reporter),
         primary: reporter,
         subjects: [
           { ...reporter, role: 'reporter' },

@@ -24,6 +24,10 @@ describe('the notice catalogue', () => {
     expect(catalogue.covering({ ...cover, category: 'user.contact.phone_number' })).toBeUndefined();
     expect(catalogue.covering({ ...cover, home: 'JP' })).toBeUndefined();
     expect(catalogue.covering({ ...cover, at: new Date('2026-11-26T23:59:59Z') })).toBeUndefined();
+    // Version 2 (from 2026-12-01) also asks for consent to memberships of conversations in Japan.
+    const membership = { ...cover, category: 'user.content.conversation.membership' };
+    expect(catalogue.covering(membership)).toBeUndefined();
+    expect(catalogue.covering({ ...membership, at: new Date('2026-12-01T00:00:00Z') })).toMatchObject({ noticeId: 'kr-messages-jp', version: 2 });
   });
 
   it('serves a notice before it takes effect as the latest, but not as current', () => {

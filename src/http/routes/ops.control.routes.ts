@@ -68,11 +68,10 @@ export const opsControlRoutes: FastifyPluginAsyncTypebox<OpsControlRoutesOptions
       const { operator, origin } = operatorOf(request);
       const kind: StaffCaseKind = request.body.kind ?? 'support';
       const known = await governance.subjectsOf(request.body.subjects);
-      const missing = request.body.subjects.filter((s) => !known.has(s));
-      if (missing.length > 0) throw new DomainError('NOT_FOUND', `no user or account ${missing.slice(0, 5).join(', ')}`);
       const opened = await governance.cases.openCase({
         kind,
         subjects: request.body.subjects.map((s) => known.get(s)).filter((s) => s !== undefined),
+        unknownIds: request.body.subjects.filter((s) => !known.has(s)),
         reason: request.body.reason,
         opener: operator,
         actor: governance.actorOf(operator, origin),
