@@ -30,6 +30,15 @@ export interface PlacementKey {
 
 export interface Placement {
   readonly rules: readonly PlacementRule[];
+  /** The version of the placement in the directory (1 = the configuration's rules). */
+  readonly version: number;
+  /**
+   * Rules of a region migration in progress: the cells its copy step may write into before the
+   * switch. They never decide where a record is read or written; they only let the copy in.
+   */
+  readonly staging: readonly PlacementRule[];
+  /** Whether a row with this key may be inserted into `cellId`: its domicile, or a staged copy's target. */
+  accepts(key: PlacementKey, cellId: string): boolean;
   /** The cell a record with this key must live in, or null when no cell serves that home. */
   cellFor(key: PlacementKey): string | null;
   /** The default (home) cell of a jurisdiction, or null. */
@@ -51,12 +60,17 @@ export class PlacementError extends Error {
   }
 }
 
-export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[]): Placement {
+export interface PlacementVersionInfo {
+  readonly version: number;
+  readonly staging: readonly PlacementRule[];
+}
+
+export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[], info: PlacementVersionInfo = { version: 1, staging: [] }): Placement {
   const homeCells = new Map<string, string>();
   for (const cell of cells) if (!homeCells.has(cell.jurisdiction)) homeCells.set(cell.jurisdiction, cell.id);
   const cellIds = new Set(cells.map((c) => c.id));
 
-  rules.forEach((rule, i) => {
+  [...rules, ...info.staging].forEach((rule, i) => {
     if (!cellIds.has(rule.cell)) {
       throw new PlacementError(`placement.rules[${i}].cell`, `names cell "${rule.cell}", which is not configured`);
     }
@@ -82,17 +96,25 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
     return home;
   }
 
+  function cellFor(key: PlacementKey): string | null {
+    const memoKey = `${key.home}|${key.class}|${key.category}`;
+    let cell = memo.get(memoKey);
+    if (cell === undefined) {
+      cell = compute(key);
+      memo.set(memoKey, cell);
+    }
+    return cell;
+  }
+
+  const staged = (key: PlacementKey, cellId: string) =>
+    key.class !== 'government' && info.staging.some((r) => r.cell === cellId && (!r.home || r.home === key.home) && (!r.class || r.class === key.class) && covers(r.category, key.category));
+
   return {
     rules,
+    version: info.version,
+    staging: info.staging,
+    accepts: (key, cellId) => cellFor(key) === cellId || staged(key, cellId),
     homeCell: (jurisdiction) => homeCells.get(jurisdiction) ?? null,
-    cellFor(key) {
-      const memoKey = `${key.home}|${key.class}|${key.category}`;
-      let cell = memo.get(memoKey);
-      if (cell === undefined) {
-        cell = compute(key);
-        memo.set(memoKey, cell);
-      }
-      return cell;
-    },
+    cellFor,
   };
 }

@@ -98,12 +98,10 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
       if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
         this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
       }
-      const domicile = this.placement().cellFor({
-        home: scopeHome as string,
-        class: scopeClass as SubjectClass,
-        category: category as string,
-      });
-      if (domicile !== this.cellId || cell !== this.cellId) {
+      const placement = this.placement();
+      const key = { home: scopeHome as string, class: scopeClass as SubjectClass, category: category as string };
+      const domicile = placement.cellFor(key);
+      if (!placement.accepts(key, this.cellId) || cell !== this.cellId) {
         this.refuse(
           table,
           `a ${String(category)} row of a ${String(scopeHome)}/${String(scopeClass)} scope belongs in cell ` +
