@@ -52,6 +52,7 @@ export interface DirectoryPlacementVersionTable {
   version: number;
   rules: string;
   staging: string;
+  fence: string;
   reason: string;
   created_at: string;
 }

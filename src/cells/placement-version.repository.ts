@@ -11,6 +11,7 @@ export interface PlacementVersion {
   readonly version: number;
   readonly rules: readonly PlacementRule[];
   readonly staging: readonly PlacementRule[];
+  readonly fence: readonly PlacementRule[];
   /** Why the version was written: `configuration`, or the migration job and step. */
   readonly reason: string;
   readonly createdAt: string;
@@ -18,11 +19,12 @@ export interface PlacementVersion {
 
 type Db = Kysely<DirectoryDatabase>;
 
-function toVersion(row: { version: number; rules: string; staging: string; reason: string; created_at: string }): PlacementVersion {
+function toVersion(row: { version: number; rules: string; staging: string; fence: string; reason: string; created_at: string }): PlacementVersion {
   return {
     version: Number(row.version),
     rules: JSON.parse(row.rules) as PlacementRule[],
     staging: JSON.parse(row.staging) as PlacementRule[],
+    fence: JSON.parse(row.fence) as PlacementRule[],
     reason: row.reason,
     createdAt: row.created_at,
   };
@@ -32,7 +34,7 @@ function toVersion(row: { version: number; rules: string; staging: string; reaso
 export async function ensurePlacementHistory(db: Db, configRules: readonly PlacementRule[]): Promise<void> {
   await db
     .insertInto('placement_version')
-    .values({ version: 1, rules: JSON.stringify(configRules), staging: '[]', reason: 'configuration', created_at: new Date().toISOString() })
+    .values({ version: 1, rules: JSON.stringify(configRules), staging: '[]', fence: '[]', reason: 'configuration', created_at: new Date().toISOString() })
     .onConflict((oc) => oc.column('version').doNothing())
     .execute();
 }
@@ -50,10 +52,10 @@ export async function listPlacementVersions(db: Db): Promise<PlacementVersion[]>
  * Appends the version after `after`; false when another writer appended first (the caller reads
  * the latest again). Pass a transaction to flip placement together with other directory rows.
  */
-export async function appendPlacementVersion(db: Db, props: { after: number; rules: readonly PlacementRule[]; staging: readonly PlacementRule[]; reason: string }): Promise<boolean> {
+export async function appendPlacementVersion(db: Db, props: { after: number; rules: readonly PlacementRule[]; staging: readonly PlacementRule[]; fence?: readonly PlacementRule[]; reason: string }): Promise<boolean> {
   const result = await db
     .insertInto('placement_version')
-    .values({ version: props.after + 1, rules: JSON.stringify(props.rules), staging: JSON.stringify(props.staging), reason: props.reason, created_at: new Date().toISOString() })
+    .values({ version: props.after + 1, rules: JSON.stringify(props.rules), staging: JSON.stringify(props.staging), fence: JSON.stringify(props.fence ?? []), reason: props.reason, created_at: new Date().toISOString() })
     .onConflict((oc) => oc.column('version').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -63,6 +65,6 @@ export async function appendPlacementVersion(db: Db, props: { after: number; rul
 export async function syncPlacement(db: Db, cells: CellRegistry): Promise<boolean> {
   const latest = await latestPlacementVersion(db);
   if (!latest || latest.version === cells.placement.version) return false;
-  cells.replacePlacement(latest.rules, { version: latest.version, staging: latest.staging });
+  cells.replacePlacement(latest.rules, { version: latest.version, staging: latest.staging, fence: latest.fence });
   return true;
 }

@@ -37,7 +37,14 @@ export interface Placement {
    * switch. They never decide where a record is read or written; they only let the copy in.
    */
   readonly staging: readonly PlacementRule[];
-  /** Whether a row with this key may be inserted into `cellId`: its domicile, or a staged copy's target. */
+  /**
+   * Rules of a migration's switch: records they cover are moving, and no process may insert
+   * them anywhere (but the migration, through staging) until the next version lifts the fence.
+   */
+  readonly fence: readonly PlacementRule[];
+  /** Whether records with this key are fenced by a migration's switch (a write is retried shortly). */
+  moving(key: PlacementKey): boolean;
+  /** Whether a row with this key may be inserted into `cellId`: its domicile unless fenced, or a staged copy's target. */
   accepts(key: PlacementKey, cellId: string): boolean;
   /** The cell a record with this key must live in, or null when no cell serves that home. */
   cellFor(key: PlacementKey): string | null;
@@ -63,6 +70,7 @@ export class PlacementError extends Error {
 export interface PlacementVersionInfo {
   readonly version: number;
   readonly staging: readonly PlacementRule[];
+  readonly fence?: readonly PlacementRule[];
 }
 
 export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[], info: PlacementVersionInfo = { version: 1, staging: [] }): Placement {
@@ -70,7 +78,8 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
   for (const cell of cells) if (!homeCells.has(cell.jurisdiction)) homeCells.set(cell.jurisdiction, cell.id);
   const cellIds = new Set(cells.map((c) => c.id));
 
-  [...rules, ...info.staging].forEach((rule, i) => {
+  const fence = info.fence ?? [];
+  [...rules, ...info.staging, ...fence].forEach((rule, i) => {
     if (!cellIds.has(rule.cell)) {
       throw new PlacementError(`placement.rules[${i}].cell`, `names cell "${rule.cell}", which is not configured`);
     }
@@ -106,14 +115,17 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
     return cell;
   }
 
-  const staged = (key: PlacementKey, cellId: string) =>
-    key.class !== 'government' && info.staging.some((r) => r.cell === cellId && (!r.home || r.home === key.home) && (!r.class || r.class === key.class) && covers(r.category, key.category));
+  const matches = (r: PlacementRule, key: PlacementKey) => key.class !== 'government' && (!r.home || r.home === key.home) && (!r.class || r.class === key.class) && covers(r.category, key.category);
+  const staged = (key: PlacementKey, cellId: string) => info.staging.some((r) => r.cell === cellId && matches(r, key));
+  const moving = (key: PlacementKey) => fence.some((r) => matches(r, key));
 
   return {
     rules,
     version: info.version,
     staging: info.staging,
-    accepts: (key, cellId) => cellFor(key) === cellId || staged(key, cellId),
+    fence,
+    moving,
+    accepts: (key, cellId) => (cellFor(key) === cellId && !moving(key)) || staged(key, cellId),
     homeCell: (jurisdiction) => homeCells.get(jurisdiction) ?? null,
     cellFor,
   };

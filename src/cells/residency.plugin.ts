@@ -10,7 +10,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import type { Placement, SubjectClass } from './placement.js';
 import { personalColumnNames } from './cell.database.js';
 
@@ -101,6 +101,12 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
       const placement = this.placement();
       const key = { home: scopeHome as string, class: scopeClass as SubjectClass, category: category as string };
       const domicile = placement.cellFor(key);
+      if (cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
+        throw new DomainError('CELL_UNAVAILABLE', `${String(category)} records of ${String(scopeHome)} are moving between cells right now; try again in a moment`, {
+          ...retryAfterDetails(1000),
+          moving: true,
+        });
+      }
       if (!placement.accepts(key, this.cellId) || cell !== this.cellId) {
         this.refuse(
           table,

@@ -102,20 +102,21 @@ export async function deleteItems(db: Directory, jobId: string): Promise<void> {
 }
 
 /**
- * The switch, in one directory transaction: the next placement version (the moved rules, no
- * staging), the job's new phase, and the record locations of the moved records. Either all of it
- * holds after a crash or none.
+ * The switch, in one directory transaction: the next placement version (the moved rules, fenced
+ * until the catch-up is done), the job's new phase, and the record locations of the moved
+ * records. Either all of it holds after a crash or none.
  */
 export async function switchPlacement(db: Directory, props: {
   after: number;
   rules: readonly PlacementRule[];
+  fence: readonly PlacementRule[];
   reason: string;
   job: { id: string; from: string; phase: string; state: unknown };
   locations: readonly { kind: string; id: string }[];
   cellId: string;
 }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], reason: props.reason }))) return false;
+    if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], fence: props.fence, reason: props.reason }))) return false;
     if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} during its switch`);
     for (const loc of props.locations) {
       await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', loc.kind).where('id', '=', loc.id).execute();
@@ -144,6 +145,15 @@ function byKey<Q extends { where: (col: string, op: '=', value: unknown) => Q }>
 
 export async function readRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<Row | undefined> {
   return (await byKey((db as AnyDb).selectFrom(props.table).selectAll(), props.rowKey, props.values).executeTakeFirst()) as Row | undefined;
+}
+
+/** Lifts the switch's fence: the next placement version with the same rules, and the job's new phase, together. */
+export async function liftFence(db: Directory, props: { after: number; rules: readonly PlacementRule[]; reason: string; job: { id: string; from: string; phase: string; state: unknown } }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], reason: props.reason }))) return false;
+    if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} while its fence was lifted`);
+    return true;
+  });
 }
 
 /** Inserts the copy; an earlier copy of the same row (a resumed step) is left alone, or replaced when `replace`. */

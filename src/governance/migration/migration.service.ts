@@ -33,6 +33,7 @@ import {
   insertItems,
   insertJob,
   itemsOf,
+  liftFence,
   listJobRows,
   readJobRow,
   readRow,
@@ -70,6 +71,7 @@ export interface MigrationJob {
   readonly rules: readonly PlacementRule[];
   readonly placementBefore: number;
   readonly placementStaging: number;
+  /** The version that lifted the switch's fence: the placement in force after the move. */
   readonly placementAfter: number | null;
   readonly startedAt: string;
   readonly switchedAt: string | null;
@@ -287,7 +289,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     checkpoints: [],
     error: null,
   };
-  const staging = request.categories.map((category) => ({ home: request.home, category, cell: request.to }));
+  const staging = moveRules(request);
   await ctx.directoryDb.transaction().execute(async (trx) => {
     if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
       throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
@@ -430,6 +432,18 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
   await logStep(ctx, job, 'verify', [...new Set(verified.map((i) => i.subject_id))], verified.length);
 }
 
+const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
+
+/**
+ * The placement this process works under: the directory's latest rules, with the job's staging
+ * rules and without its fence — the engine is the one writer the fence lets through.
+ */
+async function engineView(ctx: MigrationContext, job: MigrationJob): Promise<void> {
+  const latest = await latestPlacementVersion(ctx.directoryDb);
+  if (!latest) throw new Error('the directory holds no placement version');
+  ctx.cells.replacePlacement(latest.rules, { version: latest.version, staging: moveRules(job), fence: [] });
+}
+
 async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial<MigrationJob> & { phase: MigrationPhase }): Promise<MigrationJob> {
   const next = { ...job, ...change };
   if (!(await updateJob(ctx.directoryDb, { id: job.id, from: job.phase, phase: next.phase, state: next }))) {
@@ -465,7 +479,7 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
     report(job.phase);
   };
   try {
-    await syncPlacement(ctx.directoryDb, ctx.cells);
+    await engineView(ctx, job);
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
@@ -477,10 +491,11 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
       const latest = await latestPlacementVersion(ctx.directoryDb);
       if (!latest || latest.version !== job.placementStaging) throw new Error(`the placement moved past version ${job.placementStaging} during migration ${job.id}`);
       const moved = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((i) => kindOfTable[i.table_name]);
-      const next: MigrationJob = { ...job, phase: 'catching-up', placementAfter: latest.version + 1, switchedAt: new Date().toISOString() };
+      const next: MigrationJob = { ...job, phase: 'catching-up', switchedAt: new Date().toISOString() };
       const done = await switchPlacement(ctx.directoryDb, {
         after: latest.version,
         rules: job.rules,
+        fence: moveRules(job),
         reason: `migration ${job.id}: switch`,
         job: { id: job.id, from: job.phase, phase: next.phase, state: next },
         locations: moved.map((i) => ({ kind: kindOfTable[i.table_name] as RecordKind, id: String((JSON.parse(i.row_key) as unknown[])[0]) })),
@@ -488,15 +503,16 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
       });
       if (!done) throw new Error(`the placement changed during the switch of migration ${job.id}`);
       job = next;
-      await syncPlacement(ctx.directoryDb, ctx.cells);
+      await engineView(ctx, job);
       ctx.locations.invalidate();
       await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
     }
     if (job.phase === 'catching-up') {
       report('catching-up');
-      // Every serving process puts the switched placement in force within its poll interval.
+      // Every serving process puts the switched placement in force within its poll interval; from
+      // then on no one writes these records but this engine, until the fence is lifted.
       await new Promise((r) => setTimeout(r, ctx.settleMs));
-      await syncPlacement(ctx.directoryDb, ctx.cells);
+      await engineView(ctx, job);
       const late = await catchUp(ctx, job);
       if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
       // A row changed in its source after it was copied (a balance, a status): copy it again.
@@ -507,7 +523,14 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
           await copyAndVerify(ctx, job, [{ ...item, step: 'pending' }], true, () => undefined);
         }
       }
-      job = await advance(ctx, job, { phase: 'shredding' });
+      const fenced = await latestPlacementVersion(ctx.directoryDb);
+      if (!fenced) throw new Error('the directory holds no placement version');
+      const next: MigrationJob = { ...job, phase: 'shredding', placementAfter: fenced.version + 1 };
+      if (!(await liftFence(ctx.directoryDb, { after: fenced.version, rules: job.rules, reason: `migration ${job.id}: fence lifted`, job: { id: job.id, from: job.phase, phase: next.phase, state: next } }))) {
+        throw new Error(`the placement changed while migration ${job.id} was catching up`);
+      }
+      job = next;
+      await syncPlacement(ctx.directoryDb, ctx.cells);
     }
     if (job.phase === 'shredding') {
       const graceEnds = Date.parse(job.switchedAt ?? job.startedAt) + job.graceSeconds * 1000;
