@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { demoPassword } from '../../src/demo/demo.world.js';
 import { gradientPng } from '../../src/demo/png.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { spawnServer } from '../support/process.js';
