@@ -4,6 +4,7 @@
 import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
 import { backfillRecordLocations } from '../cells/record-location.repository.js';
+import { ensurePlacementHistory, syncPlacement } from '../cells/placement-version.repository.js';
 import type { Config } from '../config/config.js';
 import { openGovernance, type Governance } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
@@ -53,6 +54,9 @@ export interface RuntimeOptions {
   serving?: boolean;
 }
 
+/** How often a serving process looks for a new placement version (a migration waits twice this after its switch). */
+export const placementPollMs = 500;
+
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const cells = await openCells(config, cellSchema);
   let directory: Directory;
@@ -65,6 +69,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   let transfers: TransfersContext;
   try {
     await backfillRecordLocations(directory.db, cells);
+    // The directory's latest placement version is the one in force (version 1 = the configuration).
+    await ensurePlacementHistory(directory.db, config.placement.rules);
+    await syncPlacement(directory.db, cells);
     transfers = createTransfersContext({ ...options.transfers, cells });
   } catch (err) {
     await directory.close();
@@ -164,6 +171,22 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       }, 1_000)
     : undefined;
   keyRefresh?.unref();
+  // A placement version written by a migration in another process holds here within half a
+  // second; cached record locations are dropped with it, since the switch moved records.
+  let syncing = false;
+  const placementSync = options.serving
+    ? setInterval(() => {
+        if (syncing) return;
+        syncing = true;
+        syncPlacement(directory.db, cells)
+          .then((changed) => {
+            if (changed) directory.locations.invalidate();
+          })
+          .catch(() => undefined)
+          .finally(() => (syncing = false));
+      }, placementPollMs)
+    : undefined;
+  placementSync?.unref();
   return {
     config,
     cells,
@@ -181,6 +204,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       stopGovernanceNotices?.();
       clusterEvents?.close();
       sessionEvents?.close();
+      clearInterval(placementSync);
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));

@@ -47,6 +47,16 @@ export interface DirectoryRecordLocationTable {
   cell_id: string;
 }
 
+/** One version of the effective placement (rules and staging rules as JSON). */
+export interface DirectoryPlacementVersionTable {
+  version: number;
+  rules: string;
+  staging: string;
+  fence: string;
+  reason: string;
+  created_at: string;
+}
+
 export interface CellDatabase {
   cell_meta: CellMetaTable;
 }
@@ -56,6 +66,7 @@ export interface DirectoryDatabase {
   login: DirectoryLoginTable;
   directory_meta: DirectoryMetaTable;
   record_location: DirectoryRecordLocationTable;
+  placement_version: DirectoryPlacementVersionTable;
 }
 
 export type DirectorySubject = Selectable<DirectorySubjectTable>;

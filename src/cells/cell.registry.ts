@@ -14,7 +14,7 @@ import { ResidencyGuardPlugin } from './residency.plugin.js';
 import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createBlobStore, type BlobStore } from './blob.store.js';
-import { createPlacement, type Placement, type PlacementRule } from './placement.js';
+import { createPlacement, type Placement, type PlacementRule, type PlacementVersionInfo } from './placement.js';
 import { openKeyRing, type KeyRing } from './keys/key-ring.js';
 import { createFileMasterKeyStore } from './keys/master-key.js';
 import { createDataKeyRepository, scrubDataKeys } from './keys/data-key.repository.js';
@@ -43,7 +43,7 @@ export interface CellRegistry {
   /** The schema every cell was migrated to: its personal tables are what the guard and scan cover. */
   readonly schema: CellSchema;
   /** Puts new placement rules in force for every later write and lookup (refuses invalid rules). */
-  replacePlacement(rules: readonly PlacementRule[]): Placement;
+  replacePlacement(rules: readonly PlacementRule[], info?: PlacementVersionInfo): Placement;
   all(): readonly Cell[];
   get(id: string): Cell;
   has(id: string): boolean;
@@ -119,8 +119,8 @@ export async function openCells(config: Pick<Config, 'cells' | 'placement'>, sch
       return placement;
     },
     schema,
-    replacePlacement(rules) {
-      placement = createPlacement(config.cells, rules);
+    replacePlacement(rules, info) {
+      placement = createPlacement(config.cells, rules, info ?? { version: placement.version, staging: [] });
       return placement;
     },
     all: () => cells,

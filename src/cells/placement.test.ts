@@ -21,6 +21,20 @@ describe('placement', () => {
     expect(p.cellFor({ home: 'KR', class: 'consumer', category: 'user.content.media' })).toBe('kr');
   });
 
+  it('lets a staged migration copy in without moving where records are read or written', () => {
+    const rules = [{ home: 'JP', category: 'user.content.media', cell: 'kr' }];
+    const p = createPlacement(cells, rules, { version: 2, staging: [{ home: 'JP', category: 'user.content.media', cell: 'jp' }] });
+    const media = { home: 'JP', class: 'consumer' as const, category: 'user.content.media' };
+    expect(p.version).toBe(2);
+    expect(p.cellFor(media)).toBe('kr');
+    expect(p.accepts(media, 'kr')).toBe(true);
+    expect(p.accepts(media, 'jp')).toBe(true);
+    expect(p.accepts({ ...media, category: 'user.content.message' }, 'kr')).toBe(false);
+    expect(p.accepts({ ...media, home: 'KR' }, 'jp')).toBe(false);
+    expect(createPlacement(cells, rules).accepts(media, 'jp')).toBe(false);
+    expect(() => createPlacement(cells, rules, { version: 2, staging: [{ home: 'JP', category: 'user.content.media', cell: 'cn' }] })).toThrow(PlacementError);
+  });
+
   it('prefers the most specific rule', () => {
     const p = createPlacement(cells, [
       { category: 'user.content', cell: 'kr' },

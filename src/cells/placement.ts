@@ -30,6 +30,22 @@ export interface PlacementKey {
 
 export interface Placement {
   readonly rules: readonly PlacementRule[];
+  /** The version of the placement in the directory (1 = the configuration's rules). */
+  readonly version: number;
+  /**
+   * Rules of a region migration in progress: the cells its copy step may write into before the
+   * switch. They never decide where a record is read or written; they only let the copy in.
+   */
+  readonly staging: readonly PlacementRule[];
+  /**
+   * Rules of a migration's switch: records they cover are moving, and no process may insert
+   * them anywhere (but the migration, through staging) until the next version lifts the fence.
+   */
+  readonly fence: readonly PlacementRule[];
+  /** Whether records with this key are fenced by a migration's switch (a write is retried shortly). */
+  moving(key: PlacementKey): boolean;
+  /** Whether a row with this key may be inserted into `cellId`: its domicile unless fenced, or a staged copy's target. */
+  accepts(key: PlacementKey, cellId: string): boolean;
   /** The cell a record with this key must live in, or null when no cell serves that home. */
   cellFor(key: PlacementKey): string | null;
   /** The default (home) cell of a jurisdiction, or null. */
@@ -51,12 +67,19 @@ export class PlacementError extends Error {
   }
 }
 
-export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[]): Placement {
+export interface PlacementVersionInfo {
+  readonly version: number;
+  readonly staging: readonly PlacementRule[];
+  readonly fence?: readonly PlacementRule[];
+}
+
+export function createPlacement(cells: readonly CellLocation[], rules: readonly PlacementRule[], info: PlacementVersionInfo = { version: 1, staging: [] }): Placement {
   const homeCells = new Map<string, string>();
   for (const cell of cells) if (!homeCells.has(cell.jurisdiction)) homeCells.set(cell.jurisdiction, cell.id);
   const cellIds = new Set(cells.map((c) => c.id));
 
-  rules.forEach((rule, i) => {
+  const fence = info.fence ?? [];
+  [...rules, ...info.staging, ...fence].forEach((rule, i) => {
     if (!cellIds.has(rule.cell)) {
       throw new PlacementError(`placement.rules[${i}].cell`, `names cell "${rule.cell}", which is not configured`);
     }
@@ -82,17 +105,28 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
     return home;
   }
 
+  function cellFor(key: PlacementKey): string | null {
+    const memoKey = `${key.home}|${key.class}|${key.category}`;
+    let cell = memo.get(memoKey);
+    if (cell === undefined) {
+      cell = compute(key);
+      memo.set(memoKey, cell);
+    }
+    return cell;
+  }
+
+  const matches = (r: PlacementRule, key: PlacementKey) => key.class !== 'government' && (!r.home || r.home === key.home) && (!r.class || r.class === key.class) && covers(r.category, key.category);
+  const staged = (key: PlacementKey, cellId: string) => info.staging.some((r) => r.cell === cellId && matches(r, key));
+  const moving = (key: PlacementKey) => fence.some((r) => matches(r, key));
+
   return {
     rules,
+    version: info.version,
+    staging: info.staging,
+    fence,
+    moving,
+    accepts: (key, cellId) => (cellFor(key) === cellId && !moving(key)) || staged(key, cellId),
     homeCell: (jurisdiction) => homeCells.get(jurisdiction) ?? null,
-    cellFor(key) {
-      const memoKey = `${key.home}|${key.class}|${key.category}`;
-      let cell = memo.get(memoKey);
-      if (cell === undefined) {
-        cell = compute(key);
-        memo.set(memoKey, cell);
-      }
-      return cell;
-    },
+    cellFor,
   };
 }

@@ -92,3 +92,25 @@ export async function admitToCell<S extends SubjectRef>(
   }
   return { admitted, refused };
 }
+
+/** How long a write waits for a region migration's switch to finish before the caller is told to retry. */
+export const movingWaitMs = 4_000;
+
+/**
+ * Runs a write again while the records it touches are fenced by a migration's switch (the
+ * residency guard refuses them with CELL_UNAVAILABLE, `moving`): a serving process sees the
+ * fence lifted within its placement poll, so the write waits a bounded time instead of failing.
+ * Only for writes that are safe to repeat (idempotent, or all-or-nothing in one transaction).
+ */
+export async function retryWhileMoving<T>(write: () => Promise<T>, waitMs = movingWaitMs): Promise<T> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await write();
+    } catch (err) {
+      const moving = err instanceof DomainError && err.code === 'CELL_UNAVAILABLE' && (err.details as { moving?: boolean } | undefined)?.moving === true;
+      if (!moving || Date.now() >= until) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

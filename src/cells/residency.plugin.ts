@@ -10,7 +10,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import type { Placement, SubjectClass } from './placement.js';
 import { personalColumnNames } from './cell.database.js';
 
@@ -98,12 +98,16 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
       if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
         this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
       }
-      const domicile = this.placement().cellFor({
-        home: scopeHome as string,
-        class: scopeClass as SubjectClass,
-        category: category as string,
-      });
-      if (domicile !== this.cellId || cell !== this.cellId) {
+      const placement = this.placement();
+      const key = { home: scopeHome as string, class: scopeClass as SubjectClass, category: category as string };
+      const domicile = placement.cellFor(key);
+      if (cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
+        throw new DomainError('CELL_UNAVAILABLE', `${String(category)} records of ${String(scopeHome)} are moving between cells right now; try again in a moment`, {
+          ...retryAfterDetails(1000),
+          moving: true,
+        });
+      }
+      if (!placement.accepts(key, this.cellId) || cell !== this.cellId) {
         this.refuse(
           table,
           `a ${String(category)} row of a ${String(scopeHome)}/${String(scopeClass)} scope belongs in cell ` +

@@ -13,6 +13,7 @@ import { reportUsage, runAccessReport, runDisclosureReport, runForeignHandlingRe
 import { runResidencyReport } from './residency.command.js';
 import { runServe } from './serve.command.js';
 import { keysUsage } from './keys.command.js';
+import { migrateUsage } from './migrate.command.js';
 
 const usage = `Usage: domicile <command> [options]
 
@@ -28,6 +29,7 @@ ${accessUsage}
 ${operatorUsage}
 ${payUsage}
 ${keysUsage}
+${migrateUsage}
 
 Options:
   --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
@@ -70,6 +72,10 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
       'wrongful-purpose': { type: 'boolean', default: false },
       format: { type: 'string' },
       stage: { type: 'string' },
+      actor: { type: 'string' },
+      grace: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      manifest: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -120,6 +126,12 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
   if (command === 'keys') {
     const { runKeysCommand } = await import('./keys.command.js');
     return runKeysCommand({ config: config(), sub, cell: values.cell, json: values.json, out });
+  }
+  if (command === 'placement' || command === 'migrate') {
+    const { runMigrateCommand, runPlacementCommand } = await import('./migrate.command.js');
+    if (command === 'placement') return runPlacementCommand({ config: config(), sub, json: values.json, out });
+    const { home, category, to, actor, grace, yes, json, manifest, key } = values;
+    return runMigrateCommand({ config, sub, args: rest, options: { home, category, to, actor, grace, yes, json, out: values.out, manifest, key }, out });
   }
   if (command === 'log') {
     return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });

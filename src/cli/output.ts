@@ -5,7 +5,7 @@ export interface CliOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** A progress bar on a terminal; silent otherwise. */
-  progress(label: string): { update(done: number, total: number): void; stop(): void };
+  progress(label: string): { update(done: number, total: number, detail?: string): void; stop(): void };
 }
 
 export const processOutput: CliOutput = {
@@ -14,17 +14,18 @@ export const processOutput: CliOutput = {
   progress(label) {
     if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% · {value}/{total}`, stream: process.stderr, hideCursor: true },
+      { format: `${label} [{bar}] {percentage}% · {value}/{total}{detail}`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
     return {
-      update(done, total) {
+      update(done, total, detail) {
         if (!started) {
-          bar.start(total, 0);
+          bar.start(total, 0, { detail: '' });
           started = true;
         }
-        bar.update(done);
+        bar.setTotal(total);
+        bar.update(done, { detail: detail ? ` · ${detail}` : '' });
       },
       stop: () => {
         if (started) bar.stop();

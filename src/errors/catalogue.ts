@@ -64,6 +64,8 @@ export const errorCatalogue = {
   // Data categories: a name that is not in the taxonomy (src/cells/categories.ts; the message
   // lists the valid ones), or a real category of which Domicile holds nothing to serve.
   UNKNOWN_CATEGORY: { status: 400, wsClose: 4400 },
+  // Region migration: another job or placement change is in the way, or the job is past the step asked for.
+  MIGRATION_CONFLICT: { status: 409, wsClose: 4409 },
   CATEGORY_NOT_HELD: { status: 400, wsClose: 4400 },
   // Cross-border transfers: no legal basis for a subject's data to go to a country (details name
   // what is missing); consent is the missing basis and the person can give it after reading the

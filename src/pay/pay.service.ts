@@ -14,7 +14,7 @@
 import crypto from 'node:crypto';
 import type { Cell, CellRegistry } from '../cells/cell.registry.js';
 import type { Directory, Subject } from '../cells/directory.js';
-import { authorizeWrite, categories, cellFor, newId, personalColumns, scopeOf, type CrossBorderWrites } from '../cells/records.js';
+import { authorizeWrite, categories, cellFor, newId, personalColumns, retryWhileMoving, scopeOf, type CrossBorderWrites } from '../cells/records.js';
 import { DomainError } from '../errors/catalogue.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { checkAmount, checkIdempotencyKey, checkNote, currencyOfHome, externalWallet, type Currency } from './ledger.js';
@@ -227,7 +227,13 @@ function replayOrConflict(existing: PaymentRow, same: boolean): Outcome {
 }
 
 /** Moves money from payer to payee: the debit (and a same-cell credit) in one transaction, a cross-cell credit after it. */
-async function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {
+// Every transfer is all-or-nothing per cell and keyed by its idempotency key, so one refused
+// during a region migration's switch is safely run again once the switch is done.
+function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {
+  return retryWhileMoving(() => transferOnce(ctx, t));
+}
+
+async function transferOnce(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {
   const payerCell = await walletCellOf(ctx, t.payer);
   const payeeCell = await walletCellOf(ctx, t.payee);
   // Payment data placed abroad passes the transfer gate first, as images do; the payee's

@@ -1,0 +1,188 @@
+// SQL of region migrations: the job document and its items in the directory, and the generic row
+// operations the engine runs on any personal table of a cell (select the rows that move, read one
+// by its key, insert a copy, delete the source). Personal rows never reach the directory: items
+// hold ids, digests and sizes only.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
+import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';
+import type { PlacementRule } from '../../cells/placement.js';
+import { appendPlacementVersion } from '../../cells/placement-version.repository.js';
+import type { MigrationItemRow } from './migration.tables.js';
+
+type Directory = Kysely<DirectoryDatabase>;
+/** The directory database, as the migration service passes it around. */
+export type MigrationDirectoryDb = Directory;
+export type Row = Record<string, unknown>;
+
+export interface NewItem {
+  readonly id: string;
+  readonly table: string;
+  readonly rowKey: readonly unknown[];
+  readonly category: string;
+  readonly subjectId: string;
+  readonly sourceCell: string;
+  readonly batch: number;
+}
+
+export async function insertJob(db: Directory | Transaction<DirectoryDatabase>, props: { id: string; phase: string; state: unknown }): Promise<void> {
+  await db.insertInto('migration_job').values({ id: props.id, phase: props.phase, state: JSON.stringify(props.state), lease_owner: null, lease_until: null, updated_at: new Date().toISOString() }).execute();
+}
+
+export async function readJobRow(db: Directory, id: string): Promise<{ state: string; phase: string; lease_owner: string | null; lease_until: string | null } | undefined> {
+  return db.selectFrom('migration_job').select(['state', 'phase', 'lease_owner', 'lease_until']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listJobRows(db: Directory): Promise<{ id: string; state: string }[]> {
+  return db.selectFrom('migration_job').select(['id', 'state']).orderBy('updated_at', 'desc').execute();
+}
+
+/** Writes the job's new state when its phase is still `from`; false when another process moved it. */
+export async function updateJob(db: Directory | Transaction<DirectoryDatabase>, props: { id: string; from: string; phase: string; state: unknown }): Promise<boolean> {
+  const result = await db
+    .updateTable('migration_job')
+    .set({ phase: props.phase, state: JSON.stringify(props.state), updated_at: new Date().toISOString() })
+    .where('id', '=', props.id)
+    .where('phase', '=', props.from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Takes the job's lease for `owner` when it is free, expired, or already `owner`'s (or `stale` says its holder is gone). */
+export async function claimLease(db: Directory, props: { id: string; owner: string; untilMs: number; stale: (owner: string) => boolean }): Promise<boolean> {
+  const row = await readJobRow(db, props.id);
+  if (!row) return false;
+  const free = row.lease_owner === null || row.lease_owner === props.owner || (row.lease_until !== null && row.lease_until < new Date().toISOString()) || props.stale(row.lease_owner);
+  if (!free) return false;
+  let update = db.updateTable('migration_job').set({ lease_owner: props.owner, lease_until: new Date(props.untilMs).toISOString() }).where('id', '=', props.id);
+  update = row.lease_owner === null ? update.where('lease_owner', 'is', null) : update.where('lease_owner', '=', row.lease_owner);
+  return Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
+}
+
+export async function releaseLease(db: Directory, props: { id: string; owner: string }): Promise<void> {
+  await db.updateTable('migration_job').set({ lease_owner: null, lease_until: null }).where('id', '=', props.id).where('lease_owner', '=', props.owner).execute();
+}
+
+export async function insertItems(db: Directory | Transaction<DirectoryDatabase>, jobId: string, items: readonly NewItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 200) {
+    const values = items.slice(i, i + 200).map((it) => ({
+      job_id: jobId,
+      id: it.id,
+      table_name: it.table,
+      row_key: JSON.stringify(it.rowKey),
+      category: it.category,
+      subject_id: it.subjectId,
+      source_cell: it.sourceCell,
+      batch: it.batch,
+      step: 'pending',
+      sha256: null,
+      row_sha256: null,
+      bytes: 0,
+    }));
+    await db.insertInto('migration_item').values(values).onConflict((oc) => oc.columns(['job_id', 'id']).doNothing()).execute();
+  }
+}
+
+export async function itemsOf(db: Directory, props: { jobId: string; batch?: number; steps?: readonly string[] }): Promise<MigrationItemRow[]> {
+  let query = db.selectFrom('migration_item').selectAll().where('job_id', '=', props.jobId);
+  if (props.batch !== undefined) query = query.where('batch', '=', props.batch);
+  if (props.steps) query = query.where('step', 'in', props.steps);
+  return query.orderBy('id').execute();
+}
+
+export async function setItem(db: Directory, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
+  const set: Partial<MigrationItemRow> = { step: props.step };
+  if (props.sha256 !== undefined) set.sha256 = props.sha256;
+  if (props.rowSha256 !== undefined) set.row_sha256 = props.rowSha256;
+  if (props.bytes !== undefined) set.bytes = props.bytes;
+  await db.updateTable('migration_item').set(set).where('job_id', '=', props.jobId).where('id', '=', props.id).execute();
+}
+
+export async function deleteItems(db: Directory, jobId: string): Promise<void> {
+  await db.deleteFrom('migration_item').where('job_id', '=', jobId).execute();
+}
+
+/**
+ * The switch, in one directory transaction: the next placement version (the moved rules, fenced
+ * until the catch-up is done), the job's new phase, and the record locations of the moved
+ * records. Either all of it holds after a crash or none.
+ */
+export async function switchPlacement(db: Directory, props: {
+  after: number;
+  rules: readonly PlacementRule[];
+  fence: readonly PlacementRule[];
+  reason: string;
+  job: { id: string; from: string; phase: string; state: unknown };
+  locations: readonly { kind: string; id: string }[];
+  cellId: string;
+}): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], fence: props.fence, reason: props.reason }))) return false;
+    if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} during its switch`);
+    for (const loc of props.locations) {
+      await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', loc.kind).where('id', '=', loc.id).execute();
+    }
+    return true;
+  });
+}
+
+/** Rows of `table` in a cell whose scope is `home` (not government class) and whose category is one of `categories` or below. */
+export async function rowsToMove(db: Kysely<CellDatabase>, props: { table: PersonalTable; columns: readonly string[]; home: string; categories: readonly string[] }): Promise<Row[]> {
+  const any = db as AnyDb;
+  return (await any
+    .selectFrom(props.table)
+    .select([...props.columns])
+    .where('scope_home', '=', props.home)
+    .where('scope_class', '<>', 'government')
+    .where((eb) => eb.or(props.categories.flatMap((c) => [eb('category', '=', c), eb('category', 'like', `${c}.%`)])))
+    .execute()) as Row[];
+}
+
+function byKey<Q extends { where: (col: string, op: '=', value: unknown) => Q }>(query: Q, rowKey: readonly string[], values: readonly unknown[]): Q {
+  let q = query;
+  rowKey.forEach((c, i) => (q = q.where(c, '=', values[i])));
+  return q;
+}
+
+export async function readRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<Row | undefined> {
+  return (await byKey((db as AnyDb).selectFrom(props.table).selectAll(), props.rowKey, props.values).executeTakeFirst()) as Row | undefined;
+}
+
+/** Lifts the switch's fence: the next placement version with the same rules, and the job's new phase, together. */
+export async function liftFence(db: Directory, props: { after: number; rules: readonly PlacementRule[]; reason: string; job: { id: string; from: string; phase: string; state: unknown } }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], reason: props.reason }))) return false;
+    if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} while its fence was lifted`);
+    return true;
+  });
+}
+
+/** Inserts the copy; an earlier copy of the same row (a resumed step) is left alone, or replaced when `replace`. */
+export async function insertCopy(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; row: Row; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
+  const any = db as AnyDb;
+  const updates = Object.fromEntries(Object.entries(props.row).filter(([c]) => !props.rowKey.includes(c) && !props.placementColumns.includes(c)));
+  await any
+    .insertInto(props.table)
+    .values(props.row)
+    .onConflict((oc) => (props.replace && Object.keys(updates).length > 0 ? oc.columns([...props.rowKey]).doUpdateSet(updates) : oc.columns([...props.rowKey]).doNothing()))
+    .execute();
+}
+
+export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<void> {
+  await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
+}
+
+/** Whether the subject still has rows of `category` in the cell that stay there (another scope). */
+export async function hasRowsStaying(db: Kysely<CellDatabase>, props: { tables: readonly string[]; subjectId: string; category: string; home: string }): Promise<boolean> {
+  for (const table of props.tables) {
+    const row = (await (db as AnyDb)
+      .selectFrom(table)
+      .select(sql<number>`1`.as('one'))
+      .where('subject_id', '=', props.subjectId)
+      .where('category', '=', props.category)
+      .where((eb) => eb.or([eb('scope_home', '<>', props.home), eb('scope_class', '=', 'government')]))
+      .limit(1)
+      .executeTakeFirst()) as unknown;
+    if (row) return true;
+  }
+  return false;
+}

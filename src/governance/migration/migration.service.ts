@@ -1,0 +1,655 @@
+// Region migration: moves a jurisdiction's records of some data categories into another cell,
+// online, as a state machine in the directory (migration_job), so every step can be resumed
+// after a kill -9 and is idempotent. Phases: copy (re-sealed under the destination's keys,
+// written under a staging placement version the residency guard accepts) → verify (SHA-256 of
+// the plaintext on both sides) → switch (one directory transaction: the next placement version
+// and the moved records' locations) → catch-up (rows written to the source before every process
+// saw the switch, and rows changed meanwhile) → shred (the source's data keys, then its rows and
+// blobs) → done. Each step of each batch is an entry in the access log of the subjects'
+// jurisdiction (action `migrate`, purpose DATA_RELOCATION), and the transfer gate is asked for
+// every subject's move.
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Cell, CellRegistry } from '../../cells/cell.registry.js';
+import type { PersonalTable, SealedColumn } from '../../cells/cell.schema.js';
+import { covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
+import { createPlacement, type PlacementRule } from '../../cells/placement.js';
+import { appendPlacementVersion, latestPlacementVersion, syncPlacement } from '../../cells/placement-version.repository.js';
+import type { RecordKind, RecordLocations } from '../../cells/record-location.repository.js';
+import { personalColumnNames } from '../../cells/records.js';
+import { fromSealedText, recordIdOf } from '../../cells/keys/sealing.js';
+import { DomainError } from '../../errors/catalogue.js';
+import type { AccessLogs } from '../log/access-logs.js';
+import { canonicalJson } from '../log/canonical.js';
+import { encodeBase64 } from '../log/base64.js';
+import { logOrigin, readLogKey } from '../log/log-keys.js';
+import type { TransferGate } from '../transfers/transfer.gate.js';
+import {
+  claimLease,
+  deleteItems,
+  deleteRow,
+  hasRowsStaying,
+  insertCopy,
+  insertItems,
+  insertJob,
+  itemsOf,
+  liftFence,
+  listJobRows,
+  readJobRow,
+  readRow,
+  releaseLease,
+  rowsToMove,
+  setItem,
+  switchPlacement,
+  updateJob,
+  type MigrationDirectoryDb,
+  type NewItem,
+  type Row,
+} from './migration.repository.js';
+import type { MigrationItemRow } from './migration.tables.js';
+import { countsOf, manifestLines, manifestRoot, signReceipt, type LogCheckpointRef, type ManifestEntry, type SignedReceipt } from './receipt.js';
+
+export type MigrationPhase = 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
+
+export interface MigrationJob {
+  readonly id: string;
+  readonly deployment: string;
+  readonly home: string;
+  readonly categories: readonly string[];
+  readonly to: string;
+  readonly toJurisdiction: string;
+  readonly from: readonly string[];
+  readonly actor: string;
+  /** The operator's employer and office, as every log entry of the job names them. */
+  readonly actorEmployer: string;
+  readonly actorEmployerCountry: string;
+  readonly actorOfficeCountry: string;
+  /** Seconds the source copy stays readable after the switch (for roll-back) before it is shredded. */
+  readonly graceSeconds: number;
+  readonly batches: number;
+  readonly phase: MigrationPhase;
+  readonly rules: readonly PlacementRule[];
+  readonly placementBefore: number;
+  readonly placementStaging: number;
+  /** The version that lifted the switch's fence: the placement in force after the move. */
+  readonly placementAfter: number | null;
+  readonly startedAt: string;
+  readonly switchedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly checkpoints: readonly LogCheckpointRef[];
+  readonly error: string | null;
+}
+
+export interface MigrationContext {
+  readonly cells: CellRegistry;
+  readonly directoryDb: MigrationDirectoryDb;
+  readonly locations: RecordLocations;
+  readonly logs: AccessLogs;
+  readonly gate: TransferGate;
+  readonly deployment: string;
+  /** The enabled operator of this id, or null. */
+  readonly operator: (id: string) => Promise<MigrationActor | null>;
+  /** How long after the switch the engine waits for every serving process to see it. */
+  readonly settleMs: number;
+  readonly subjectsPerBatch?: number;
+}
+
+export interface MigrationActor {
+  readonly employer: string;
+  readonly employerCountry: string;
+  readonly officeCountry: string;
+}
+
+export interface MigrationRequest {
+  readonly home: string;
+  readonly categories: readonly string[];
+  readonly to: string;
+}
+
+export interface PlanLine {
+  readonly category: string;
+  readonly from: string;
+  readonly records: number;
+  readonly bytes: number;
+  readonly subjects: number;
+  /** What the moves rest on: `home` (a move home, no transfer), or the gate's basis abroad. */
+  readonly basis: string;
+}
+
+export interface MigrationPlan {
+  readonly home: string;
+  readonly categories: readonly string[];
+  readonly to: string;
+  readonly toJurisdiction: string;
+  readonly placementVersion: number;
+  readonly lines: readonly PlanLine[];
+  readonly records: number;
+  readonly bytes: number;
+  readonly subjects: number;
+}
+
+export interface MigrationProgress {
+  readonly phase: string;
+  readonly records: number;
+  readonly total: number;
+  readonly bytes: number;
+}
+
+const kindOfTable: Readonly<Record<string, RecordKind>> = { media: 'media', wallet: 'wallet', conversation: 'conversation', session: 'session' };
+const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').update(bytes).digest('hex');
+const leaseMs = 60_000;
+const leaseOwner = `${os.hostname()}:${process.pid}`;
+
+function stale(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== os.hostname()) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** The rules after the move: the old rules for the moved categories of `home` give way to one rule per category. */
+export function rulesAfterMove(rules: readonly PlacementRule[], request: MigrationRequest): PlacementRule[] {
+  const kept = rules.filter((r) => !(r.home === request.home && request.categories.some((c) => covers(c, r.category))));
+  return [...kept, ...request.categories.map((category) => ({ home: request.home, category, cell: request.to }))];
+}
+
+function validate(ctx: MigrationContext, request: MigrationRequest): { toJurisdiction: string; rules: PlacementRule[] } {
+  if (!ctx.cells.jurisdictions().includes(request.home)) {
+    throw new DomainError('UNKNOWN_JURISDICTION', `no cell serves jurisdiction ${request.home}; this deployment serves ${ctx.cells.jurisdictions().join(', ')}`);
+  }
+  if (request.categories.length === 0) throw new DomainError('VALIDATION_FAILED', 'name the categories to move with --category (comma-separated)');
+  for (const c of request.categories) if (!isCategory(c)) throw new DomainError('UNKNOWN_CATEGORY', unknownCategoryMessage(c));
+  if (!ctx.cells.has(request.to)) {
+    throw new DomainError('NOT_FOUND', `no cell "${request.to}"; this deployment has ${ctx.cells.all().map((c) => c.id).join(', ')}`);
+  }
+  const rules = rulesAfterMove(ctx.cells.placement.rules, request);
+  createPlacement(ctx.cells.all(), rules);
+  return { toJurisdiction: ctx.cells.get(request.to).jurisdiction, rules };
+}
+
+interface Candidate extends Omit<NewItem, 'batch'> {
+  readonly bytes: number;
+}
+
+/** Every row that the move would take, in the cells other than the destination. */
+async function candidates(ctx: MigrationContext, request: MigrationRequest, rules: readonly PlacementRule[]): Promise<Candidate[]> {
+  const after = createPlacement(ctx.cells.all(), rules);
+  const { schema } = ctx.cells;
+  const out: Candidate[] = [];
+  for (const cell of ctx.cells.all()) {
+    if (cell.id === request.to) continue;
+    for (const table of schema.personalTables) {
+      const rowKey = schema.rowKey(table);
+      const sizeColumn = table === schema.blobTable ? ['size'] : [];
+      const rows = await rowsToMove(cell.db, { table, columns: [...new Set([...rowKey, 'subject_id', 'category', 'scope_home', 'scope_class', ...sizeColumn])], home: request.home, categories: request.categories });
+      for (const row of rows) {
+        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+        if (after.cellFor(key) !== request.to) continue;
+        const values = rowKey.map((c) => row[c]);
+        out.push({ id: `${table}:${recordIdOf(values)}`, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
+      }
+    }
+  }
+  return out;
+}
+
+export async function planMigration(props: { ctx: MigrationContext; request: MigrationRequest }): Promise<MigrationPlan> {
+  const { ctx, request } = props;
+  const { toJurisdiction, rules } = validate(ctx, request);
+  const found = await candidates(ctx, request, rules);
+  const groups = new Map<string, { category: string; from: string; records: number; bytes: number; subjects: Set<string> }>();
+  for (const c of found) {
+    const category = request.categories.find((r) => covers(r, c.category)) ?? c.category;
+    const key = `${category}\u0000${c.sourceCell}`;
+    const g = groups.get(key) ?? { category, from: c.sourceCell, records: 0, bytes: 0, subjects: new Set<string>() };
+    g.records++;
+    g.bytes += c.bytes;
+    g.subjects.add(c.subjectId);
+    groups.set(key, g);
+  }
+  const host = ctx.gate.hostOfCell(request.to);
+  const lines: PlanLine[] = [];
+  for (const g of groups.values()) {
+    let basis = 'home (a move home: no transfer, recorded in the access log)';
+    if (toJurisdiction !== request.home) {
+      const first = [...g.subjects][0] as string;
+      const evaluation = await ctx.gate.evaluate({ subject: { id: first, home: request.home, class: 'consumer' }, destination: toJurisdiction, recipient: host?.id ?? request.to, category: g.category, purpose: 'DATA_RELOCATION' });
+      basis = evaluation.kind === 'basis' ? `${evaluation.basis} (${evaluation.basisRef})` : evaluation.kind;
+    }
+    lines.push({ category: g.category, from: g.from, records: g.records, bytes: g.bytes, subjects: g.subjects.size, basis });
+  }
+  lines.sort((a, b) => a.category.localeCompare(b.category) || a.from.localeCompare(b.from));
+  return {
+    home: request.home,
+    categories: request.categories,
+    to: request.to,
+    toJurisdiction,
+    placementVersion: ctx.cells.placement.version,
+    lines,
+    records: found.length,
+    bytes: found.reduce((n, c) => n + c.bytes, 0),
+    subjects: new Set(found.map((c) => c.subjectId)).size,
+  };
+}
+
+export async function readJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJob> {
+  const row = await readJobRow(ctx.directoryDb, id);
+  if (!row) throw new DomainError('NOT_FOUND', `no migration job "${id}"; \`domicile migrate status\` lists them`);
+  return JSON.parse(row.state) as MigrationJob;
+}
+
+export async function listJobs(ctx: Pick<MigrationContext, 'directoryDb'>): Promise<MigrationJob[]> {
+  return (await listJobRows(ctx.directoryDb)).map((r) => JSON.parse(r.state) as MigrationJob);
+}
+
+const unfinished = (job: MigrationJob) => !['done', 'aborted', 'failed'].includes(job.phase);
+
+/** Creates the job: its items, and the staging placement version that lets the copy in. */
+export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+  const { ctx, request } = props;
+  const { toJurisdiction, rules } = validate(ctx, request);
+  const actor = await ctx.operator(props.actor);
+  if (!actor) throw new DomainError('VALIDATION_FAILED', `no operator "${props.actor}"; --actor names the operator starting the migration (\`domicile operator list\`)`);
+  if (!Number.isInteger(props.graceSeconds) || props.graceSeconds < 0) throw new DomainError('VALIDATION_FAILED', '--grace is a whole number of seconds, 0 or more');
+  const running = (await listJobs(ctx)).find(unfinished);
+  if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); resume or abort it first`);
+  await syncPlacement(ctx.directoryDb, ctx.cells);
+  const before = ctx.cells.placement;
+  const found = await candidates(ctx, request, rules);
+  const perBatch = ctx.subjectsPerBatch ?? 100;
+  const subjects = [...new Set(found.map((c) => c.subjectId))].sort();
+  const batchOf = new Map(subjects.map((s, i) => [s, Math.floor(i / perBatch)]));
+  const id = `mig-${crypto.randomUUID()}`;
+  const job: MigrationJob = {
+    id,
+    deployment: ctx.deployment,
+    home: request.home,
+    categories: [...request.categories],
+    to: request.to,
+    toJurisdiction,
+    from: [...new Set(found.map((c) => c.sourceCell))].sort(),
+    actor: props.actor,
+    actorEmployer: actor.employer,
+    actorEmployerCountry: actor.employerCountry,
+    actorOfficeCountry: actor.officeCountry,
+    graceSeconds: props.graceSeconds,
+    batches: Math.ceil(subjects.length / perBatch),
+    phase: 'copying',
+    rules,
+    placementBefore: before.version,
+    placementStaging: before.version + 1,
+    placementAfter: null,
+    startedAt: new Date().toISOString(),
+    switchedAt: null,
+    finishedAt: null,
+    checkpoints: [],
+    error: null,
+  };
+  const staging = moveRules(request);
+  await ctx.directoryDb.transaction().execute(async (trx) => {
+    if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
+      throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
+    }
+    await insertJob(trx, { id, phase: job.phase, state: job });
+    await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+  });
+  await syncPlacement(ctx.directoryDb, ctx.cells);
+  await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
+  return job;
+}
+
+async function logStep(ctx: MigrationContext, job: MigrationJob, step: string, subjects: readonly string[], released: number): Promise<void> {
+  if (subjects.length === 0) return;
+  for (let i = 0; i < subjects.length; i += 1000) {
+    await ctx.logs.recordAccess({
+      eventId: `${job.id}-${step}-${crypto.randomUUID()}`,
+      time: new Date().toISOString(),
+      actor: job.actor,
+      actorEmployer: job.actorEmployer,
+      actorEmployerCountry: job.actorEmployerCountry,
+      actorOfficeCountry: job.actorOfficeCountry,
+      // Run from the command line on the cells' host: no request address to observe.
+      actorPhysicalCountry: null,
+      subjectJurisdiction: job.home,
+      subjects: subjects.slice(i, i + 1000),
+      categories: [...job.categories],
+      fields: [],
+      action: 'migrate',
+      purpose: 'DATA_RELOCATION',
+      caseRef: null,
+      grantId: null,
+      decision: 'allow',
+      policyIds: [],
+      released,
+    });
+  }
+}
+
+/** The record as plaintext: the blob for the blob table, else the row's canonical JSON with sealed columns opened (cell_id left out). */
+async function plaintextOf(cell: Cell, sealedColumns: readonly SealedColumn[], isBlob: boolean, item: MigrationItemRow, row: Row): Promise<{ record: Buffer; rowJson: string } | null> {
+  const open: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (column === 'cell_id') continue;
+    const sealed = sealedColumns.find((s) => s.column === column);
+    if (sealed && typeof value === 'string' && fromSealedText(value) !== null) {
+      const plain = await cell.keys.openText({ recordId: recordIdOf(JSON.parse(item.row_key) as unknown[]), category: item.category, value });
+      if (plain === null) return null;
+      open[column] = plain;
+    } else {
+      open[column] = typeof value === 'bigint' ? Number(value) : value;
+    }
+  }
+  const rowJson = canonicalJson(open);
+  if (!isBlob) return { record: Buffer.from(rowJson, 'utf8'), rowJson };
+  const id = String(row.id);
+  const sealedBlob = await cell.blobs.get(id);
+  if (!sealedBlob) return null;
+  const plain = await cell.keys.open({ recordId: id, category: item.category, sealed: sealedBlob });
+  return plain === null ? null : { record: plain, rowJson };
+}
+
+function tableParts(ctx: MigrationContext, table: string) {
+  const { schema } = ctx.cells;
+  const personal = table as PersonalTable;
+  return { rowKey: schema.rowKey(personal), sealed: schema.sealedColumns.filter((s) => s.table === personal), isBlob: schema.blobTable === personal };
+}
+
+/** Copies one item into the destination (idempotent); `replace` refreshes an earlier copy. Returns false when the source row is gone. */
+async function copyItem(ctx: MigrationContext, job: MigrationJob, item: MigrationItemRow, replace: boolean): Promise<{ sha: string; rowSha: string; bytes: number } | false> {
+  const source = ctx.cells.get(item.source_cell);
+  const dest = ctx.cells.get(job.to);
+  const { rowKey, sealed, isBlob } = tableParts(ctx, item.table_name);
+  const values = JSON.parse(item.row_key) as unknown[];
+  const row = await readRow(source.db, { table: item.table_name, rowKey, values });
+  if (!row) return false;
+  const plain = await plaintextOf(source, sealed, isBlob, item, row);
+  if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
+  const key = await dest.keys.dataKey(item.subject_id, item.category);
+  const copy: Row = { ...row, cell_id: dest.id };
+  const recordId = recordIdOf(values);
+  for (const s of sealed) {
+    const value = row[s.column];
+    if (typeof value !== 'string' || fromSealedText(value) === null) continue;
+    const text = await source.keys.openText({ recordId, category: item.category, value });
+    if (text === null) throw new Error(`${item.id}.${s.column} in cell ${source.id} cannot be opened`);
+    copy[s.column] = key.sealText(recordId, text);
+  }
+  if (isBlob) await dest.blobs.put(String(row.id), key.seal(String(row.id), plain.record));
+  await insertCopy(dest.db, { table: item.table_name, rowKey, row: copy, replace, placementColumns: personalColumnNames });
+  return { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length };
+}
+
+async function digestIn(ctx: MigrationContext, cell: Cell, item: MigrationItemRow): Promise<{ sha: string; rowSha: string } | null> {
+  const { rowKey, sealed, isBlob } = tableParts(ctx, item.table_name);
+  const row = await readRow(cell.db, { table: item.table_name, rowKey, values: JSON.parse(item.row_key) as unknown[] });
+  if (!row) return null;
+  const plain = await plaintextOf(cell, sealed, isBlob, item, row);
+  return plain ? { sha: sha256(plain.record), rowSha: sha256(plain.rowJson) } : null;
+}
+
+async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
+  const pairs = new Map<string, { subject: string; category: string; items: number }>();
+  for (const item of items) {
+    const key = `${item.subject_id}\u0000${item.category}`;
+    const p = pairs.get(key) ?? { subject: item.subject_id, category: item.category, items: 0 };
+    p.items++;
+    pairs.set(key, p);
+  }
+  // A move home is no transfer (the gate records nothing); a move abroad needs each subject's basis first.
+  for (const p of pairs.values()) {
+    await ctx.gate.authorizeCellWrite({ subject: { id: p.subject, home: job.home, class: 'consumer' }, cellId: job.to, category: p.category, purpose: 'DATA_RELOCATION', items: p.items });
+  }
+}
+
+async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], replace: boolean, progress: (records: number, bytes: number) => void): Promise<void> {
+  const pending = items.filter((i) => i.step === 'pending');
+  await authorizeMoves(ctx, job, pending);
+  for (const item of pending) {
+    const copied = await copyItem(ctx, job, item, replace);
+    if (copied === false) {
+      await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'gone' });
+      continue;
+    }
+    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'copied', sha256: copied.sha, rowSha256: copied.rowSha, bytes: copied.bytes });
+    progress(1, copied.bytes);
+  }
+  await logStep(ctx, job, 'copy', [...new Set(pending.map((i) => i.subject_id))], pending.length);
+  const toVerify = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] });
+  const mine = new Set(items.map((i) => i.id));
+  const verified: MigrationItemRow[] = [];
+  for (const item of toVerify.filter((i) => mine.has(i.id))) {
+    const there = await digestIn(ctx, ctx.cells.get(job.to), item);
+    if (!there || there.sha !== item.sha256 || there.rowSha !== item.row_sha256) {
+      throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
+    }
+    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'verified' });
+    verified.push(item);
+  }
+  await logStep(ctx, job, 'verify', [...new Set(verified.map((i) => i.subject_id))], verified.length);
+}
+
+const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
+
+/**
+ * The placement this process works under: the directory's latest rules, with the job's staging
+ * rules and without its fence — the engine is the one writer the fence lets through.
+ */
+async function engineView(ctx: MigrationContext, job: MigrationJob): Promise<void> {
+  const latest = await latestPlacementVersion(ctx.directoryDb);
+  if (!latest) throw new Error('the directory holds no placement version');
+  ctx.cells.replacePlacement(latest.rules, { version: latest.version, staging: moveRules(job), fence: [] });
+}
+
+async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial<MigrationJob> & { phase: MigrationPhase }): Promise<MigrationJob> {
+  const next = { ...job, ...change };
+  if (!(await updateJob(ctx.directoryDb, { id: job.id, from: job.phase, phase: next.phase, state: next }))) {
+    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} was moved on by another process`);
+  }
+  return next;
+}
+
+/** Rows written to a source after the job was planned (before every process saw the switch). */
+async function catchUp(ctx: MigrationContext, job: MigrationJob): Promise<MigrationItemRow[]> {
+  const known = new Set((await itemsOf(ctx.directoryDb, { jobId: job.id })).map((i) => i.id));
+  const fresh = (await candidates(ctx, job, job.rules)).filter((c) => !known.has(c.id));
+  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
+  return itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
+}
+
+/** Runs (or resumes) the job to its end or to its grace period; idempotent at every step. */
+export async function runMigration(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }): Promise<MigrationJob> {
+  const { ctx } = props;
+  let job = await readJob(ctx, props.id);
+  if (!unfinished(job)) return job;
+  if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs * 60, stale }))) {
+    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
+  }
+  const all = await itemsOf(ctx.directoryDb, { jobId: job.id });
+  const total = all.length;
+  let records = all.filter((i) => i.step !== 'pending').length;
+  let bytes = all.reduce((n, i) => n + i.bytes, 0);
+  const report = (phase: string) => props.onProgress?.({ phase, records, total, bytes });
+  const progress = (r: number, b: number) => {
+    records += r;
+    bytes += b;
+    report(job.phase);
+  };
+  try {
+    await engineView(ctx, job);
+    if (job.phase === 'copying') {
+      for (let batch = 0; batch < job.batches; batch++) {
+        const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
+        if (items.length > 0) await copyAndVerify(ctx, job, items, false, progress);
+      }
+      job = await advance(ctx, job, { phase: 'switching' });
+    }
+    if (job.phase === 'switching') {
+      const latest = await latestPlacementVersion(ctx.directoryDb);
+      if (!latest || latest.version !== job.placementStaging) throw new Error(`the placement moved past version ${job.placementStaging} during migration ${job.id}`);
+      const moved = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((i) => kindOfTable[i.table_name]);
+      const next: MigrationJob = { ...job, phase: 'catching-up', switchedAt: new Date().toISOString() };
+      const done = await switchPlacement(ctx.directoryDb, {
+        after: latest.version,
+        rules: job.rules,
+        fence: moveRules(job),
+        reason: `migration ${job.id}: switch`,
+        job: { id: job.id, from: job.phase, phase: next.phase, state: next },
+        locations: moved.map((i) => ({ kind: kindOfTable[i.table_name] as RecordKind, id: String((JSON.parse(i.row_key) as unknown[])[0]) })),
+        cellId: job.to,
+      });
+      if (!done) throw new Error(`the placement changed during the switch of migration ${job.id}`);
+      job = next;
+      await engineView(ctx, job);
+      ctx.locations.invalidate();
+      await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
+    }
+    if (job.phase === 'catching-up') {
+      report('catching-up');
+      // Every serving process puts the switched placement in force within its poll interval; from
+      // then on no one writes these records but this engine, until the fence is lifted.
+      await new Promise((r) => setTimeout(r, ctx.settleMs));
+      await engineView(ctx, job);
+      const late = await catchUp(ctx, job);
+      if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
+      // A row changed in its source after it was copied (a balance, a status): copy it again.
+      for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })) {
+        const now = await digestIn(ctx, ctx.cells.get(item.source_cell), item);
+        if (now && now.rowSha !== item.row_sha256) {
+          await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'pending' });
+          await copyAndVerify(ctx, job, [{ ...item, step: 'pending' }], true, () => undefined);
+        }
+      }
+      const fenced = await latestPlacementVersion(ctx.directoryDb);
+      if (!fenced) throw new Error('the directory holds no placement version');
+      const next: MigrationJob = { ...job, phase: 'shredding', placementAfter: fenced.version + 1 };
+      if (!(await liftFence(ctx.directoryDb, { after: fenced.version, rules: job.rules, reason: `migration ${job.id}: fence lifted`, job: { id: job.id, from: job.phase, phase: next.phase, state: next } }))) {
+        throw new Error(`the placement changed while migration ${job.id} was catching up`);
+      }
+      job = next;
+      await syncPlacement(ctx.directoryDb, ctx.cells);
+    }
+    if (job.phase === 'shredding') {
+      const graceEnds = Date.parse(job.switchedAt ?? job.startedAt) + job.graceSeconds * 1000;
+      if (Date.now() < graceEnds) {
+        report('grace');
+        return job;
+      }
+      for (let batch = 0; batch <= job.batches; batch++) {
+        const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['verified'] });
+        if (items.length > 0) await shredBatch(ctx, job, items);
+        report('shredding');
+      }
+      const checkpoints: LogCheckpointRef[] = [];
+      const log = ctx.logs.forJurisdiction(job.home);
+      const cp = await log.checkpoint();
+      checkpoints.push({ origin: logOrigin(job.deployment, ctx.cells.home(job.home).id), size: cp.size, root: encodeBase64(cp.rootHash) });
+      job = await advance(ctx, job, { phase: 'done', finishedAt: new Date().toISOString(), checkpoints });
+      report('done');
+    }
+    return job;
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (message.startsWith('verify:')) job = await advance(ctx, job, { phase: 'failed', error: message });
+    throw err;
+  } finally {
+    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
+  }
+}
+
+/** Crypto-shreds the source's data keys of the batch's subjects (those no staying row needs), then deletes the rows and blobs. */
+async function shredBatch(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
+  const tables = ctx.cells.schema.personalTables;
+  const bySource = new Map<string, Map<string, Set<string>>>();
+  for (const item of items) {
+    const subjects = bySource.get(item.source_cell) ?? new Map<string, Set<string>>();
+    const cats = subjects.get(item.subject_id) ?? new Set<string>();
+    cats.add(item.category);
+    subjects.set(item.subject_id, cats);
+    bySource.set(item.source_cell, subjects);
+  }
+  for (const [cellId, subjects] of bySource) {
+    const cell = ctx.cells.get(cellId);
+    for (const [subjectId, cats] of subjects) {
+      const shred = new Set<string>();
+      for (const category of cats) if (!(await hasRowsStaying(cell.db, { tables, subjectId, category, home: job.home }))) shred.add(category);
+      if (shred.size > 0) await cell.keys.shred({ subjectId, pick: (c) => shred.has(c) });
+    }
+  }
+  for (const item of items) {
+    const cell = ctx.cells.get(item.source_cell);
+    const { rowKey, isBlob } = tableParts(ctx, item.table_name);
+    const values = JSON.parse(item.row_key) as unknown[];
+    if (isBlob) await cell.blobs.delete(String(values[0]));
+    await deleteRow(cell.db, { table: item.table_name, rowKey, values });
+    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'shredded' });
+  }
+  await logStep(ctx, job, 'shred', [...new Set(items.map((i) => i.subject_id))], items.length);
+}
+
+/** Rolls back a job that has not switched: its copies leave the destination and the staging rules go. */
+export async function abortMigration(props: { ctx: MigrationContext; id: string }): Promise<MigrationJob> {
+  const { ctx } = props;
+  let job = await readJob(ctx, props.id);
+  if (job.phase !== 'copying' && job.phase !== 'failed') {
+    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}: only a job that has not switched can be aborted`);
+  }
+  if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs, stale }))) {
+    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
+  }
+  try {
+    const dest = ctx.cells.get(job.to);
+    for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied', 'verified'] })) {
+      const { rowKey, isBlob } = tableParts(ctx, item.table_name);
+      const values = JSON.parse(item.row_key) as unknown[];
+      if (isBlob) await dest.blobs.delete(String(values[0]));
+      await deleteRow(dest.db, { table: item.table_name, rowKey, values });
+    }
+    const latest = await latestPlacementVersion(ctx.directoryDb);
+    if (latest && latest.staging.length > 0) {
+      await appendPlacementVersion(ctx.directoryDb, { after: latest.version, rules: latest.rules, staging: [], reason: `migration ${job.id}: aborted` });
+    }
+    await syncPlacement(ctx.directoryDb, ctx.cells);
+    job = await advance(ctx, job, { phase: 'aborted', finishedAt: new Date().toISOString() });
+    await deleteItems(ctx.directoryDb, job.id);
+    return job;
+  } finally {
+    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
+  }
+}
+
+/** The manifest's entries of a finished job (ids and digests), with each record's bytes. */
+export async function manifestOf(props: { ctx: Pick<MigrationContext, 'directoryDb'>; id: string }): Promise<(ManifestEntry & { bytes: number })[]> {
+  const items = await itemsOf(props.ctx.directoryDb, { jobId: props.id, steps: ['shredded'] });
+  return items.map((i) => ({ category: i.category, id: i.id, sha256: i.sha256 as string, bytes: i.bytes }));
+}
+
+/** The signed receipt of a finished job, by the destination cell's published log key. */
+export async function receiptOf(props: { ctx: Pick<MigrationContext, 'directoryDb' | 'cells'>; id: string; dataDir: string }): Promise<SignedReceipt> {
+  const job = await readJob(props.ctx, props.id);
+  if (job.phase !== 'done' || !job.finishedAt || job.placementAfter === null) {
+    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}; its receipt exists once it is done`);
+  }
+  const entries = await manifestOf({ ctx: props.ctx, id: job.id });
+  const key = readLogKey({ dataDir: props.dataDir, cellId: job.to });
+  if (!key) throw new Error(`cell ${job.to} has no log key in ${props.dataDir}`);
+  const receipt = {
+    job: job.id,
+    deployment: job.deployment,
+    home: job.home,
+    categories: [...job.categories],
+    from: { cells: [...job.from], jurisdictions: [...new Set(job.from.map((c) => props.ctx.cells.get(c).jurisdiction))].sort() },
+    to: { cell: job.to, jurisdiction: job.toJurisdiction },
+    counts: countsOf(entries),
+    manifestRoot: manifestRoot(manifestLines(entries)),
+    placementVersion: { before: job.placementBefore, after: job.placementAfter },
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    checkpoints: [...job.checkpoints],
+  };
+  return signReceipt(receipt, key.signer, key.verifierKey);
+}

@@ -1,0 +1,160 @@
+// Invariant 7 for a region migration: the CLI running `migrate start` / `migrate resume` is
+// killed with -9 in its copy (and verify) phase, during the switch's catch-up, and while it shreds,
+// over several cycles, while a serving process keeps taking payments and images. After the last
+// resume: the job is done, every record that was there and every acknowledged payment is in the
+// JP cell exactly once, nothing of JP's moved data is left in KR (rows, blobs, data keys — read
+// straight from the files), residency is clean, the ledger adds up and the receipt verifies.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { gradientPng } from '../../src/demo/png.js';
+import { runDomicile, writeTestConfig } from '../support/cli.js';
+import { spawnServer } from '../support/process.js';
+import { ApiClient, testLimits } from '../support/server.js';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const move = ['--home', 'JP', '--category', 'user.content.media,user.financial', '--to', 'jp'];
+
+function domicile(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    running: () => child.exitCode === null && child.signalCode === null,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    wait: async () => ({ code: await exited, stderr }),
+  };
+}
+
+function raw<T>(file: string, query: string): T[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(query).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('a region migration across kill -9', () => {
+  it('finishes after crashes in copy, catch-up and shred with nothing lost, duplicated or left readable', async () => {
+    const { file, dataDir } = writeTestConfig({
+      placement: { rules: [{ home: 'JP', category: 'user.content.media', cell: 'kr' }, { home: 'JP', category: 'user.financial', cell: 'kr' }] },
+      limits: testLimits,
+      pay: { simulatedFunding: true },
+    });
+    const server = await spawnServer({ configFile: file, demo: true });
+    const kr = path.join(dataDir, 'kr.sqlite');
+    const jp = path.join(dataDir, 'jp.sqlite');
+    const directory = path.join(dataDir, 'directory.sqlite');
+    try {
+      // Enough JP wallets, payments and images that the copy takes a while.
+      const people: ApiClient[] = [];
+      for (let i = 0; i < 24; i++) {
+        const client = new ApiClient(server.url);
+        await client.signUp({ handle: `k9user${i}`, home: 'JP' });
+        await client.request('POST', '/v1/pay/topups', { amount: 50_000, idempotencyKey: `topup-key-${i}` });
+        people.push(client);
+      }
+      for (let i = 0; i < people.length; i++) {
+        const client = people[i] as ApiClient;
+        const peer = `k9user${(i + 1) % people.length}`;
+        const paid = await client.request('POST', '/v1/pay/payments', { to: peer, amount: 100, currency: 'JPY', idempotencyKey: `seed-pay-${i}` });
+        expect(`${paid.status} ${JSON.stringify(paid.body).slice(30, 230)}`).toMatch(/^201/);
+        const chat = (await client.request('POST', '/v1/conversations', { kind: 'direct', memberIds: [peer] })).body as { id: string };
+        await client.request('POST', `/v1/conversations/${chat.id}/media`, gradientPng(40 + i, 30, [i * 9, 40, 200], [250, i * 7, 10]), { 'content-type': 'image/png' });
+      }
+      const before = {
+        payments: raw<{ id: string }>(kr, `select id from payment where scope_home = 'JP'`).map((r) => r.id),
+        media: raw<{ id: string }>(kr, `select id from media where scope_home = 'JP'`).map((r) => r.id),
+        postings: raw<{ n: number }>(kr, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n ?? 0,
+      };
+      expect(before.media.length).toBeGreaterThanOrEqual(24);
+
+      // Payments keep coming through the server during every cycle; each is retried with its key until acknowledged.
+      const acknowledged = new Set<string>();
+      const refusals = new Set<string>();
+      let paying = true;
+      const payer = people[0] as ApiClient;
+      const payments = (async () => {
+        for (let i = 0; paying; i++) {
+          // Refused while a crashed job's fence is up (503 CELL_UNAVAILABLE, moving): retried with the same key.
+          for (let attempt = 0; attempt < 600; attempt++) {
+            const res = await payer.request('POST', '/v1/pay/payments', { to: 'k9user1', amount: 1, currency: 'JPY', idempotencyKey: `during-pay-${i}` });
+            if (res.status === 201 || res.status === 200) {
+              acknowledged.add((res.body as { payment: { id: string } }).payment.id);
+              break;
+            }
+            refusals.add(`${res.status} ${(res.body as { error?: { code?: string } } | null)?.error?.code ?? ''}`);
+            await sleep(100);
+          }
+          await sleep(30);
+        }
+      })();
+
+      const phaseOf = () => raw<{ id: string; phase: string }>(directory, 'select id, phase from migration_job')[0];
+      const killAt = async (run: ReturnType<typeof domicile>, phase: string, delayMs: number) => {
+        while (run.running() && phaseOf()?.phase !== phase) await sleep(5);
+        await sleep(delayMs);
+        const wasRunning = run.running();
+        await run.kill9();
+        return wasRunning;
+      };
+      let crashes = 0;
+      // Cycle 1: killed while copying (and verifying).
+      if (await killAt(domicile(['migrate', 'start', ...move, '--actor', 'op-tokyo-admin', '--yes', '--config', file]), 'copying', 300)) crashes++;
+      const job = phaseOf();
+      expect(job).toBeDefined();
+      const id = (job as { id: string }).id;
+      // Cycles 2–3: killed again while copying, then during the switch's catch-up; cycle 4: while shredding.
+      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'copying', 200)) crashes++;
+      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'catching-up', 400)) crashes++;
+      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'shredding', 0)) crashes++;
+      const last = await domicile(['migrate', 'resume', id, '--config', file]).wait();
+      expect(last.stderr).toBe('');
+      expect(last.code).toBe(0);
+      expect(crashes).toBeGreaterThanOrEqual(3);
+      paying = false;
+      await payments;
+      // Known gap (reported): while the CLI shreds and scrubs a SQLite cell, the server's writes can
+      // meet SQLITE_BUSY and answer 500; the client's retry with the same key makes them whole.
+      expect([...refusals].filter((r) => r !== '503 CELL_UNAVAILABLE' && r !== '500 INTERNAL')).toEqual([]);
+      expect(phaseOf()?.phase).toBe('done');
+
+      // Nothing lost or duplicated: every record and every acknowledged payment is in JP once.
+      const inJp = raw<{ id: string }>(jp, `select id from payment where scope_home = 'JP'`).map((r) => r.id);
+      expect(new Set(inJp).size).toBe(inJp.length);
+      for (const p of [...before.payments, ...acknowledged]) expect(inJp).toContain(p);
+      const mediaInJp = raw<{ id: string }>(jp, `select id from media where scope_home = 'JP'`).map((r) => r.id);
+      expect(mediaInJp.sort()).toEqual([...before.media].sort());
+      expect(raw<{ n: number }>(jp, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n).toBeGreaterThanOrEqual(before.postings + acknowledged.size * 2);
+
+      // Nothing readable left in KR: no rows, no blob files, no data keys of the moved categories.
+      for (const table of ['payment', 'posting', 'wallet', 'media']) expect(raw(kr, `select 1 from ${table} where scope_home = 'JP'`)).toEqual([]);
+      for (const m of before.media) expect(fs.existsSync(path.join(dataDir, 'blobs', 'kr', m))).toBe(false);
+      const jpSubjects = raw<{ id: string }>(directory, `select id from subject where home = 'JP'`).map((r) => `'${r.id}'`).join(',');
+      expect(raw(kr, `select id from data_key where subject_id in (${jpSubjects}) and (category like 'user.financial%' or category = 'user.content.media')`)).toEqual([]);
+
+      const cli = (...args: string[]) => runDomicile([...args, '--config', file]);
+      expect((await cli('report', 'residency', '--json')).code).toBe(0);
+      expect((await cli('pay', 'audit', '--json')).code).toBe(0);
+      const receipt = path.join(dataDir, 'receipt.json');
+      const manifest = path.join(dataDir, 'manifest.jsonl');
+      expect((await cli('migrate', 'receipt', id, '--out', receipt)).code).toBe(0);
+      expect((await cli('migrate', 'manifest', id, '--out', manifest)).code).toBe(0);
+      expect(await runDomicile(['migrate', 'verify-receipt', receipt, '--manifest', manifest])).toMatchObject({ code: 0 });
+      const ids = fs.readFileSync(manifest, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const m of before.media) expect(ids).toContain(`media:${m}`);
+      for (const p of before.payments) expect(ids).toContain(`payment:${p}`);
+    } finally {
+      await server.stop();
+    }
+  }, 600_000);
+});
