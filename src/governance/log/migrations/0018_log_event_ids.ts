@@ -14,10 +14,11 @@ export function migration0018LogEventIds(_cellId: string): Migration {
         .addColumn('event_id', 'text', (c) => c.primaryKey())
         .addColumn('idx', postgres ? 'bigint' : 'integer', (c) => c.notNull())
         .execute();
-      // Entries written before the index: the first entry of each event id is the one it answers.
+      // Entries written before the index: the first entry of each event id is the one it answers
+      // (an entry without an event id, which no append makes, has nothing to answer).
       const eventId = postgres ? sql`(entry::jsonb) ->> 'eventId'` : sql`json_extract(entry, '$.eventId')`;
       await sql`insert into log_event (event_id, idx)
-        select ${eventId}, min(idx) from log_entry group by ${eventId}`.execute(db);
+        select ${eventId}, min(idx) from log_entry where ${eventId} is not null group by ${eventId}`.execute(db);
     },
   };
 }
