@@ -107,7 +107,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (options.serving) journalLease = await openLease({ url: config.directoryDatabase, name: 'domicile.governance_journal' }).catch(() => null);
   const hub = createRealtimeHub();
   const sessionEvents = bus ? createClusterSessionEvents({ bus, local: createSessionEvents() }) : undefined;
-  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits, sessionEvents });
+  const messaging = createMessagingContext({ cells, directory, events: hub, transfers: transfers.gate, limits: config.limits, sessionEvents, deferSync: config.deferSync });
   // With a bus, committed events also reach the other nodes' sockets (ids on the bus, records from the cell).
   const clusterEvents = bus ? createClusterEvents({ ctx: messaging, hub, bus }) : null;
   if (clusterEvents) messaging.events = clusterEvents;

@@ -91,6 +91,9 @@ export const ConfigFileSchema = Type.Object(
       Type.Object({ rules: Type.Array(RuleSchema) }, { additionalProperties: false }),
     ),
     limits: Type.Optional(LimitsSchema),
+    // SQLite cells: sync message batches to disk on the thread pool instead of the main thread
+    // (bench/RESULTS.md: helps when the disk is slow, costs latency on a quiet one; off by default).
+    storage: Type.Optional(Type.Object({ deferSync: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
     // Several nodes, one service: committed events travel between nodes over NATS (ids only).
     bus: Type.Optional(
       Type.Object({ url: Type.String({ pattern: '^nats://[^/?#\\s]+$' }) }, { additionalProperties: false }),
@@ -136,6 +139,8 @@ export interface Config {
   limits: Limits;
   /** The NATS bus between nodes sharing the same cells (`bus.url`, env DOMICILE_BUS_URL), or null for one node. */
   bus: { url: string } | null;
+  /** Sync SQLite message batches off the main thread (`storage.deferSync`, default false). */
+  deferSync: boolean;
   /** The path the configuration was read from, or null for the built-in default. */
   source: string | null;
 }
@@ -293,6 +298,7 @@ export function finishConfig(
     placement,
     limits: { ...defaultLimits, ...file.limits },
     bus: file.bus ?? null,
+    deferSync: file.storage?.deferSync ?? false,
     source,
   };
 }

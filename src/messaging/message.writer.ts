@@ -3,9 +3,10 @@
 // one durable transaction. Sequence numbers come from a per-conversation cache that is checked
 // against the database on every update, so a stale cache fails the batch instead of forking a
 // sequence; a failed batch is retried one message at a time through appendMessage.
-// On SQLite the commit's fsync runs off the event loop (db/deferred-sync.ts): the next batch is
-// written while the previous one is being synced, and a batch's writes settle, in order, only
-// once it is on disk.
+// With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
+// (db/deferred-sync.ts): the next batch is written while the previous one is being synced, and a
+// batch's writes settle, in order, only once it is on disk. Off by default: on a quiet disk it
+// costs more latency than the ~0.4 ms fsync it moves (bench/RESULTS.md).
 import type { Kysely, Transaction } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
@@ -32,10 +33,10 @@ const lookupChunk = 300;
 
 class StaleSequence extends Error {}
 
-export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter {
+export function createMessageWriter(cell: Cell, options: { maxBatch?: number; deferSync?: boolean } = {}): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
-  const deferred = deferredSyncOf(db);
+  const deferred = options.deferSync ? deferredSyncOf(db) : null;
   const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
     ? (work) => deferred.commit(work)
     : (work) => db.transaction().execute(work);
@@ -219,7 +220,7 @@ export function createMessageWriter(cell: Cell, maxBatch = 4000): MessageWriter 
     await beforeLast.catch(() => undefined);
   }
 
-  const queue = createBatchQueue(maxBatch, flushBatch);
+  const queue = createBatchQueue(options.maxBatch ?? 4000, flushBatch);
 
   return {
     write: (input) => queue.push(input),

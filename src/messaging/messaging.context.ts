@@ -49,6 +49,8 @@ export function createMessagingContext(props: {
   transfers: TransferGate;
   limits?: Limits;
   sessionEvents?: SessionEvents;
+  /** Sync SQLite message batches on the thread pool (db/deferred-sync.ts). */
+  deferSync?: boolean;
 }): MessagingContext {
   const limits = props.limits ?? defaultLimits;
   const sessionEvents = props.sessionEvents ?? createSessionEvents();
@@ -62,7 +64,7 @@ export function createMessagingContext(props: {
   return {
     cells: props.cells,
     directory: props.directory,
-    messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell)])),
+    messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell, { deferSync: props.deferSync ?? false })])),
     conversations: createConversationCache(props.cells, props.directory.locations),
     events: props.events ?? { emit: () => undefined },
     transfers: props.transfers,

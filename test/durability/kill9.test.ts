@@ -6,10 +6,11 @@ import { writeTestConfig } from '../support/cli.js';
 import { spawnServer } from '../support/process.js';
 import { ApiClient, RealtimeClient } from '../support/server.js';
 
-describe('durability', () => {
+// Both ways a SQLite cell syncs a batch: on the main thread (default) and on the thread pool.
+describe.each([false, true])('durability (storage.deferSync %s)', (deferSync) => {
   it('keeps every acknowledged message across kill -9 during a stream of sends', async () => {
     // One person sends 500 messages in seconds: far past the per-person send limit a real server keeps.
-    const { file, dataDir } = writeTestConfig({ limits: { sendsPerMinute: 100_000 } });
+    const { file, dataDir } = writeTestConfig({ limits: { sendsPerMinute: 100_000 }, storage: { deferSync } });
     const server = await spawnServer({ configFile: file, demo: true });
     const hanako = new ApiClient(server.url);
     await hanako.signIn('hanako', 'domicile-demo');

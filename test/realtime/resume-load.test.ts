@@ -6,13 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, RealtimeClient, startTestServer, type TestServer } from '../support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
 
 const pairs = 4;
 const sendsPerSenderPerTick = 1;
@@ -30,6 +23,8 @@ interface Pair {
   receiverSockets: RealtimeClient[];
   acked: { seq: number; text: string }[];
 }
+
+let server: TestServer;
 
 async function openPair(i: number): Promise<Pair> {
   const sender = new ApiClient(server.url);
@@ -58,7 +53,16 @@ async function reconnect(pair: Pair): Promise<void> {
   pair.receiverSockets.push(await RealtimeClient.connect(server.wsUrl, pair.receiverToken, { [pair.conversationId]: cursor }));
 }
 
-describe('resume under load', () => {
+// Both ways a SQLite cell can sync a batch: on the main thread (the default) and on the thread
+// pool (`storage.deferSync`), where a committed row is not yet readable until it is on disk.
+describe.each([false, true])('resume under load (deferSync %s)', (deferSync) => {
+  beforeAll(async () => {
+    server = await startTestServer({ deferSync });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
   it('replays exactly the missed messages, with no gap or duplicate, while messages keep coming', { timeout: 60_000 }, async () => {
     const all: Pair[] = [];
     for (let i = 0; i < pairs; i += 1) all.push(await openPair(i));

@@ -35,6 +35,8 @@ export interface TestServerProps {
   trustedProxies?: string[];
   /** Demo mode: operators on loopback may simulate a source address. */
   demoMode?: boolean;
+  /** Sync SQLite message batches off the main thread (config `storage.deferSync`). */
+  deferSync?: boolean;
   /** Cedar policy directory; the project's policies/ by default. */
   policyDir?: string;
   /** Top-ups from the simulated bank; on by default in tests. */
@@ -77,6 +79,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
     ...(props.policyDir ? { policyDir: props.policyDir } : {}),
     pay: { simulatedFunding: props.simulatedFunding ?? true },
     limits: { ...testLimits, ...props.limits },
+    ...(props.deferSync ? { storage: { deferSync: true } } : {}),
   };
   return finishConfig({ ...file }, {}, process.cwd(), null);
 }
