@@ -4,9 +4,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type KyselyPlugin } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * SQLite transactions that take the write lock when they begin (`begin immediate`). A deferred
+ * transaction that reads, then writes, while another process (a CLI migration, shred or key
+ * rotation on the same file) has committed in between fails at once with SQLITE_BUSY — the busy
+ * timeout does not apply to that upgrade — and the request answered 500. Taking the lock first
+ * makes the second writer wait up to the busy timeout instead.
+ */
+class WriteLockingSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
 
 /** The file behind each SQLite database opened here (`:memory:` for an in-memory one). */
 const sqliteFiles = new WeakMap<object, string>();
@@ -40,7 +57,7 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
     db.pragma('secure_delete = ON');
-    const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: db }), plugins });
+    const kysely = new Kysely<DB>({ dialect: new WriteLockingSqliteDialect({ database: db }), plugins });
     sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
     return kysely;
   }
