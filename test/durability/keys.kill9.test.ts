@@ -4,7 +4,6 @@
 // and running the step again finishes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cellSchema } from '../../src/app/schema.js';
 import { keyDirOf, openCells } from '../../src/cells/cell.registry.js';
@@ -13,40 +12,12 @@ import { isSealedText } from '../../src/cells/keys/sealing.js';
 import { categories } from '../../src/cells/records.js';
 import { loadConfig, type CellConfig } from '../../src/config/config.js';
 import { writeTestConfig } from '../support/cli.js';
-import { spawnProgram } from '../support/process.js';
+import { spawnDomicile } from '../support/process.js';
+import { rawRows } from '../support/raw-file.js';
 import { plaintextMessages } from '../support/factories.js';
 
 const message = categories.message;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `domicile <args>` in its own process; kill9 ends it at once, wait lets it finish. */
-function domicile(args: string[]) {
-  const child = spawnProgram('src/cli/bin.ts', args);
-  child.stdout.resume();
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    running: () => child.exitCode === null && child.signalCode === null,
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async wait() {
-      const code = await exited;
-      return { code, stderr };
-    },
-  };
-}
-
-function rawRows<T>(file: string, query: string): T[] {
-  const db = new Database(file);
-  try {
-    return db.prepare(query).all() as T[];
-  } finally {
-    db.close();
-  }
-}
 
 describe('the key ring across kill -9', () => {
   it('rotation: every record opens after each crash, and a rerun retires the old master', async () => {
@@ -74,7 +45,7 @@ describe('the key ring across kill -9', () => {
 
     let crashedMidway = 0;
     for (let cycle = 0; cycle < 3; cycle++) {
-      const rotation = domicile(['keys', 'rotate', '--cell', 'jp', '--config', file]);
+      const rotation = spawnDomicile(['keys', 'rotate', '--cell', 'jp', '--config', file]);
       while (!fs.existsSync(`${keyFile}.next`) && rotation.running()) await sleep(5);
       await sleep(50 + Math.random() * 400);
       await rotation.kill9();
@@ -84,7 +55,7 @@ describe('the key ring across kill -9', () => {
     }
     expect(crashedMidway).toBeGreaterThan(0);
 
-    const finish = await domicile(['keys', 'rotate', '--cell', 'jp', '--config', file]).wait();
+    const finish = await spawnDomicile(['keys', 'rotate', '--cell', 'jp', '--config', file]).wait();
     expect(finish.stderr).toBe('');
     expect(finish.code).toBe(0);
     expect(fs.existsSync(`${keyFile}.next`)).toBe(false);
@@ -108,7 +79,7 @@ describe('the key ring across kill -9', () => {
 
     let crashedMidway = 0;
     for (let cycle = 0; cycle < 3; cycle++) {
-      const start = domicile(['report', 'residency', '--json', '--config', file]);
+      const start = spawnDomicile(['report', 'residency', '--json', '--config', file]);
       const progressed = () => rawRows<{ n: number }>(jpFile, "select count(*) as n from cell_meta where key = 'sealed:message.text'")[0]?.n === 1;
       while (start.running() && !progressed()) await sleep(10);
       await sleep(Math.random() * 300);

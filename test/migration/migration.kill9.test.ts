@@ -4,43 +4,17 @@
 // resume: the job is done, every record that was there and every acknowledged payment is in the
 // JP cell exactly once, nothing of JP's moved data is left in KR (rows, blobs, data keys — read
 // straight from the files), residency is clean, the ledger adds up and the receipt verifies.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { gradientPng } from '../../src/demo/png.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
-import { spawnServer } from '../support/process.js';
+import { spawnDomicile, spawnServer } from '../support/process.js';
+import { rawRows } from '../support/raw-file.js';
 import { ApiClient, testLimits } from '../support/server.js';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const move = ['--home', 'JP', '--category', 'user.content.media,user.financial', '--to', 'jp'];
-
-function domicile(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/bin.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    running: () => child.exitCode === null && child.signalCode === null,
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    wait: async () => ({ code: await exited, stderr }),
-  };
-}
-
-function raw<T>(file: string, query: string): T[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(query).all() as T[];
-  } finally {
-    db.close();
-  }
-}
 
 describe('a region migration across kill -9', () => {
   it('finishes after crashes in copy, catch-up and shred with nothing lost, duplicated or left readable', async () => {
@@ -71,9 +45,9 @@ describe('a region migration across kill -9', () => {
         await client.request('POST', `/v1/conversations/${chat.id}/media`, gradientPng(40 + i, 30, [i * 9, 40, 200], [250, i * 7, 10]), { 'content-type': 'image/png' });
       }
       const before = {
-        payments: raw<{ id: string }>(kr, `select id from payment where scope_home = 'JP'`).map((r) => r.id),
-        media: raw<{ id: string }>(kr, `select id from media where scope_home = 'JP'`).map((r) => r.id),
-        postings: raw<{ n: number }>(kr, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n ?? 0,
+        payments: rawRows<{ id: string }>(kr, `select id from payment where scope_home = 'JP'`).map((r) => r.id),
+        media: rawRows<{ id: string }>(kr, `select id from media where scope_home = 'JP'`).map((r) => r.id),
+        postings: rawRows<{ n: number }>(kr, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n ?? 0,
       };
       expect(before.media.length).toBeGreaterThanOrEqual(24);
 
@@ -98,8 +72,8 @@ describe('a region migration across kill -9', () => {
         }
       })();
 
-      const phaseOf = () => raw<{ id: string; phase: string }>(directory, 'select id, phase from migration_job')[0];
-      const killAt = async (run: ReturnType<typeof domicile>, phase: string, delayMs: number) => {
+      const phaseOf = () => rawRows<{ id: string; phase: string }>(directory, 'select id, phase from migration_job')[0];
+      const killAt = async (run: ReturnType<typeof spawnDomicile>, phase: string, delayMs: number) => {
         while (run.running() && phaseOf()?.phase !== phase) await sleep(5);
         await sleep(delayMs);
         const wasRunning = run.running();
@@ -108,15 +82,15 @@ describe('a region migration across kill -9', () => {
       };
       let crashes = 0;
       // Cycle 1: killed while copying (and verifying).
-      if (await killAt(domicile(['migrate', 'start', ...move, '--actor', 'op-tokyo-admin', '--yes', '--config', file]), 'copying', 300)) crashes++;
+      if (await killAt(spawnDomicile(['migrate', 'start', ...move, '--actor', 'op-tokyo-admin', '--yes', '--config', file]), 'copying', 300)) crashes++;
       const job = phaseOf();
       expect(job).toBeDefined();
       const id = (job as { id: string }).id;
       // Cycles 2–3: killed again while copying, then during the switch's catch-up; cycle 4: while shredding.
-      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'copying', 200)) crashes++;
-      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'catching-up', 400)) crashes++;
-      if (await killAt(domicile(['migrate', 'resume', id, '--config', file]), 'shredding', 0)) crashes++;
-      const last = await domicile(['migrate', 'resume', id, '--config', file]).wait();
+      if (await killAt(spawnDomicile(['migrate', 'resume', id, '--config', file]), 'copying', 200)) crashes++;
+      if (await killAt(spawnDomicile(['migrate', 'resume', id, '--config', file]), 'catching-up', 400)) crashes++;
+      if (await killAt(spawnDomicile(['migrate', 'resume', id, '--config', file]), 'shredding', 0)) crashes++;
+      const last = await spawnDomicile(['migrate', 'resume', id, '--config', file]).wait();
       expect(last.stderr).toBe('');
       expect(last.code).toBe(0);
       expect(crashes).toBeGreaterThanOrEqual(3);
@@ -128,18 +102,18 @@ describe('a region migration across kill -9', () => {
       expect(phaseOf()?.phase).toBe('done');
 
       // Nothing lost or duplicated: every record and every acknowledged payment is in JP once.
-      const inJp = raw<{ id: string }>(jp, `select id from payment where scope_home = 'JP'`).map((r) => r.id);
+      const inJp = rawRows<{ id: string }>(jp, `select id from payment where scope_home = 'JP'`).map((r) => r.id);
       expect(new Set(inJp).size).toBe(inJp.length);
       for (const p of [...before.payments, ...acknowledged]) expect(inJp).toContain(p);
-      const mediaInJp = raw<{ id: string }>(jp, `select id from media where scope_home = 'JP'`).map((r) => r.id);
+      const mediaInJp = rawRows<{ id: string }>(jp, `select id from media where scope_home = 'JP'`).map((r) => r.id);
       expect(mediaInJp.sort()).toEqual([...before.media].sort());
-      expect(raw<{ n: number }>(jp, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n).toBeGreaterThanOrEqual(before.postings + acknowledged.size * 2);
+      expect(rawRows<{ n: number }>(jp, `select count(*) as n from posting where scope_home = 'JP'`)[0]?.n).toBeGreaterThanOrEqual(before.postings + acknowledged.size * 2);
 
       // Nothing readable left in KR: no rows, no blob files, no data keys of the moved categories.
-      for (const table of ['payment', 'posting', 'wallet', 'media']) expect(raw(kr, `select 1 from ${table} where scope_home = 'JP'`)).toEqual([]);
+      for (const table of ['payment', 'posting', 'wallet', 'media']) expect(rawRows(kr, `select 1 from ${table} where scope_home = 'JP'`)).toEqual([]);
       for (const m of before.media) expect(fs.existsSync(path.join(dataDir, 'blobs', 'kr', m))).toBe(false);
-      const jpSubjects = raw<{ id: string }>(directory, `select id from subject where home = 'JP'`).map((r) => `'${r.id}'`).join(',');
-      expect(raw(kr, `select id from data_key where subject_id in (${jpSubjects}) and (category like 'user.financial%' or category = 'user.content.media')`)).toEqual([]);
+      const jpSubjects = rawRows<{ id: string }>(directory, `select id from subject where home = 'JP'`).map((r) => `'${r.id}'`).join(',');
+      expect(rawRows(kr, `select id from data_key where subject_id in (${jpSubjects}) and (category like 'user.financial%' or category = 'user.content.media')`)).toEqual([]);
 
       const cli = (...args: string[]) => runDomicile([...args, '--config', file]);
       expect((await cli('report', 'residency', '--json')).code).toBe(0);

@@ -63,3 +63,20 @@ export async function spawnServer(props: { configFile: string; demo?: boolean })
     },
   };
 }
+
+/** `domicile <args>` in its own process, for tests that kill it: kill9 ends it at once, wait lets it finish. */
+export function spawnDomicile(args: string[]) {
+  const child = spawnProgram('src/cli/bin.ts', args);
+  child.stdout.resume();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    running: () => child.exitCode === null && child.signalCode === null,
+    async kill9(): Promise<void> {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    wait: async (): Promise<{ code: number | null; stderr: string }> => ({ code: await exited, stderr }),
+  };
+}

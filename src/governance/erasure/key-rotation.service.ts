@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cell } from '../../cells/cell.registry.js';
 import type { AccessLog } from '../log/access-log.js';
+import { unaffiliatedActor } from '../log/entry.js';
 
 export interface KeyRotationResult {
   readonly cell: string;
@@ -18,11 +19,7 @@ export async function rotateCellKeys(props: { cell: Cell; log: AccessLog; actor:
   const { index } = await log.append({
     eventId: `key-rotate-${randomUUID()}`,
     time: props.at.toISOString(),
-    actor: props.actor,
-    actorEmployer: null,
-    actorEmployerCountry: null,
-    actorOfficeCountry: null,
-    actorPhysicalCountry: null,
+    ...unaffiliatedActor(props.actor),
     subjectJurisdiction: cell.jurisdiction,
     subjects: [],
     categories: [],

@@ -8,6 +8,7 @@ import type { CellRegistry } from '../../cells/cell.registry.js';
 import { covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { AccessRecorder, RecordedAccess } from '../log/access-logs.js';
+import { unaffiliatedActor } from '../log/entry.js';
 
 export interface ShredResult {
   readonly subject: string;
@@ -31,11 +32,7 @@ export async function shredSubject(props: {
   const logged = await props.recorder.recordAccess({
     eventId: `shred-${randomUUID()}`,
     time: props.at.toISOString(),
-    actor: props.actor,
-    actorEmployer: null,
-    actorEmployerCountry: null,
-    actorOfficeCountry: null,
-    actorPhysicalCountry: null,
+    ...unaffiliatedActor(props.actor),
     subjectJurisdiction: props.subject.home,
     subjects: [props.subject.id],
     categories: [category],

@@ -45,6 +45,11 @@ export interface AccessEntry {
   readonly released: number;
 }
 
+/** The actor fields of an entry made by the system or the command line, which have no operator record. */
+export function unaffiliatedActor(actor: string): Pick<AccessEntry, 'actor' | 'actorEmployer' | 'actorEmployerCountry' | 'actorOfficeCountry' | 'actorPhysicalCountry'> {
+  return { actor, actorEmployer: null, actorEmployerCountry: null, actorOfficeCountry: null, actorPhysicalCountry: null };
+}
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 // A legal entity's registered name, e.g. "Shanghai Dev Ltd.": letters, digits and punctuation

@@ -4,6 +4,7 @@
 // Policies are validated against the schema at load and evaluated in their lowered form
 // (policy.lower.ts) on only the attributes they read: that is what keeps a miss under 100 µs.
 
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { preparsePolicySet, statefulIsAuthorized, type AuthorizationAnswer, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { compilePolicySet, type CompiledPolicySet, type PolicySources } from './policy.compile.js';
@@ -86,6 +87,9 @@ function decisionFrom(answer: AuthorizationAnswer): PolicyDecision {
   });
 }
 
+/** The files on disk checked against the schema: the digest they would run with, or why they would not. */
+export type SourceCheck = { ok: true; digest: string; warnings: readonly PolicyProblem[] } | { ok: false; error: PolicyError };
+
 export class PolicyEngine {
   private active: ActiveSet;
   private readonly cache = new Map<string, PolicyDecision>();
@@ -94,6 +98,8 @@ export class PolicyEngine {
   private flushes = 0;
   private nextSlot: 0 | 1 = 1;
   private reloading: Promise<unknown> = Promise.resolve();
+  /** The last check of the files on disk, by the hash of their text: compiling costs ~0.4 s. */
+  private lastCheck: { sourcesHash: string; result: SourceCheck } | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly instance: number;
@@ -220,14 +226,26 @@ export class PolicyEngine {
    * digest (equal to `digest` when the files on disk are what runs), or the problems that would
    * make a reload refuse it.
    */
-  async checkSources(): Promise<{ ok: true; digest: string; warnings: readonly PolicyProblem[] } | { ok: false; error: PolicyError }> {
+  async checkSources(): Promise<SourceCheck> {
+    let sources: PolicySources;
     try {
-      const compiled = prepare(await readPolicySources(this.options.dir, this.options.schemaFile));
-      return { ok: true, digest: compiled.digest, warnings: compiled.warnings };
+      sources = await readPolicySources(this.options.dir, this.options.schemaFile);
     } catch (cause) {
       if (cause instanceof PolicyError) return { ok: false, error: cause };
       throw cause;
     }
+    const sourcesHash = createHash('sha256').update(JSON.stringify(sources)).digest('hex');
+    if (this.lastCheck?.sourcesHash === sourcesHash) return this.lastCheck.result;
+    let result: SourceCheck;
+    try {
+      const compiled = prepare(sources);
+      result = { ok: true, digest: compiled.digest, warnings: compiled.warnings };
+    } catch (cause) {
+      if (!(cause instanceof PolicyError)) throw cause;
+      result = { ok: false, error: cause };
+    }
+    this.lastCheck = { sourcesHash, result };
+    return result;
   }
 
   get policyIds(): readonly string[] {

@@ -5,7 +5,7 @@
 // people named in the same entry. A read outside the person's own session is logged first
 // (disclosureReadEntry).
 
-import type { AccessEntry } from '../log/entry.js';
+import { unaffiliatedActor, type AccessEntry } from '../log/entry.js';
 import type { ConsentHistoryEntry, ConsentView, TransferRecordView } from '../transfers/consent.service.js';
 import { privacyCategories } from '../transfers/transfer.terms.js';
 import type { LoggedAccess } from './access-history.js';
@@ -121,11 +121,7 @@ export function disclosureReadEntry(props: { disclosure: Disclosure; eventId: st
   return {
     eventId: props.eventId,
     time: props.at.toISOString(),
-    actor: props.actor ?? LOCAL_CLI_ACTOR,
-    actorEmployer: null,
-    actorEmployerCountry: null,
-    actorOfficeCountry: null,
-    actorPhysicalCountry: null,
+    ...unaffiliatedActor(props.actor ?? LOCAL_CLI_ACTOR),
     subjectJurisdiction: disclosure.subject.home,
     subjects: [disclosure.subject.id],
     categories: [privacyCategories.consent, privacyCategories.transferRecord],

@@ -3,7 +3,7 @@
 // time left), and the report items of the PPC Rules (Art. 8) filled from the incident and the
 // figures, with what only a person can write marked as such. Pure.
 import { countryName } from '../../cells/countries.js';
-import type { AccessEntry } from '../log/entry.js';
+import { unaffiliatedActor, type AccessEntry } from '../log/entry.js';
 import type { BreachRule, Regime } from '../transfers/registry.js';
 import type { AccessReport } from './access-report.js';
 import type { Incident } from './incidents.js';
@@ -211,11 +211,7 @@ export function notifyListReadEntries(props: { incident: Incident; subjects: rea
     entries.push({
       eventId: props.eventId(entries.length),
       time: props.at.toISOString(),
-      actor: props.actor,
-      actorEmployer: null,
-      actorEmployerCountry: null,
-      actorOfficeCountry: null,
-      actorPhysicalCountry: null,
+      ...unaffiliatedActor(props.actor),
       subjectJurisdiction: props.incident.scope.home,
       subjects: chunk.map((s) => s.subject),
       categories: [...new Set(chunk.flatMap((s) => s.categories))].sort().slice(0, 64),
