@@ -45,7 +45,7 @@ const LimitsSchema = Type.Object(
     signupsPerAddressPerHour: Count('accounts created from one address in an hour'),
     sendsPerMinute: Count('messages one user may send in a minute'),
     groupsPerHour: Count('groups one user may create in an hour'),
-    migrationApprovalSubjects: Count('a region migration moving more people than this waits for a second admin’s approval'),
+    migrationApprovalSubjects: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'a region migration moving more people than this waits for a second admin’s approval (0: every move)' })),
   },
   { additionalProperties: false },
 );
