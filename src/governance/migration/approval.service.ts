@@ -58,6 +58,8 @@ export interface MigrationJobView {
 }
 
 export interface PlacementView {
+  /** The deployment's cells, the destinations a move may name. */
+  readonly cells: readonly { readonly id: string; readonly jurisdiction: string }[];
   readonly current: PlacementVersion;
   readonly versions: readonly PlacementVersion[];
 }
@@ -182,7 +184,7 @@ export function migrationDesk(props: {
       const versions = await listPlacementVersions(db);
       const current = versions.at(-1);
       if (!current) throw new DomainError('NOT_FOUND', 'the directory holds no placement version yet');
-      return { current, versions: versions.reverse() };
+      return { cells: ctx.cells.all().map((c) => ({ id: c.id, jurisdiction: c.jurisdiction })), current, versions: versions.reverse() };
     },
     async jobs() {
       return Promise.all((await listJobs(ctx)).map(view));

@@ -38,7 +38,9 @@ const Version = Type.Object({
   createdAt: Instant,
 });
 
-export const PlacementView = Type.Object({ current: Version, versions: List(Version, { description: 'newest first' }) });
+export const PlacementView = Type.Object({
+  cells: List(Type.Object({ id: Type.String(), jurisdiction: Type.String() }), { description: 'the deployment’s cells: the destinations a move may name' }),
+  current: Version, versions: List(Version, { description: 'newest first' }) });
 
 export const PlanView = Type.Object({
   home: Type.String(),

@@ -79,7 +79,7 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
     return () => clearInterval(timer);
   }, [running, reload]);
 
-  const cells = [...new Set((data?.placement.current.rules ?? []).map((r) => r.cell))].sort();
+  const cells = (data?.placement.cells ?? []).map((c) => c.id);
   const move = (): MoveInput => ({
     home: form.home.trim().toUpperCase(),
     categories: form.categories
@@ -232,9 +232,9 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
           <div className="ops-field">
             <label htmlFor={`${id}-to`}>Destination cell</label>
             <select id={`${id}-to`} value={form.to || cells[0] || ''} onChange={(e) => setForm((f) => ({ ...f, to: e.target.value }))} data-testid="migration-to">
-              {cells.map((c) => (
-                <option key={c} value={c}>
-                  {c}
+              {(data?.placement.cells ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.id} ({c.jurisdiction})
                 </option>
               ))}
             </select>

@@ -16,6 +16,7 @@ export interface PlacementVersion {
 }
 
 export interface PlacementView {
+  cells: { id: string; jurisdiction: string }[];
   current: PlacementVersion;
   versions: PlacementVersion[];
 }
