@@ -21,7 +21,7 @@ interface Desk {
 }
 
 /** Share of the work done: each record is copied, verified, then shredded at its source. */
-export function progressOf(view: MigrationJobView): number {
+function progressOf(view: MigrationJobView): number {
   const { total, steps } = view.progress;
   if (view.job.phase === 'done') return 1;
   if (total === 0) return 0;
@@ -153,7 +153,7 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
       )}
 
       {current && (
-        <div className="ops-card" data-testid="placement-current" data-version={current.version}>
+        <div className="ops-card ops-placement" data-testid="placement-current" data-version={current.version}>
           <h3 className="ops-card-title">
             Placement in force: version {current.version}
           </h3>
@@ -254,7 +254,7 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
       )}
 
       {plan && (
-        <div className="ops-card" data-testid="migration-planned" aria-labelledby={`${id}-planned`}>
+        <div className="ops-card ops-placement" data-testid="migration-planned" aria-labelledby={`${id}-planned`}>
           <h3 id={`${id}-planned`} className="ops-card-title">
             Plan: people of {plan.home} → cell {plan.to} ({plan.toJurisdiction})
           </h3>
@@ -380,7 +380,7 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
                   </div>
                   <progress className="ops-progress" max={1} value={done} aria-label={`Progress of ${job.id}`} data-testid="migration-progress" />
                   <div className="small" data-testid="migration-steps">
-                    {Math.round(done * 100)}% of {progress.total} records ({formatBytes(progress.bytes)}): {progress.steps.pending.records} waiting, {progress.steps.copied.records} copied, {progress.steps.verified.records} verified, {progress.steps.shredded.records} moved and shredded at the source
+                    {Math.round(done * 100)}% of {progress.total} records · {formatBytes(progress.bytes)} copied so far · {progress.steps.pending.records} waiting, {progress.steps.copied.records} copied, {progress.steps.verified.records} verified, {progress.steps.shredded.records} moved and shredded at the source
                     {etaText(view, now) ? ` · ${etaText(view, now)}` : ''}
                   </div>
                   {job.error && <div className="small ops-reasons">{job.error}</div>}
