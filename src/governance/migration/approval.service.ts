@@ -228,7 +228,13 @@ export function migrationDesk(props: {
       const row = await mustRequest(id);
       decidable(row, by);
       const request: MigrationRequest = { home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell };
-      await startable(request, 0);
+      try {
+        await startable(request, 0);
+      } catch (err) {
+        // Another admin's approval of this very request started the job in the way.
+        if ((await mustRequest(id)).status !== 'pending') throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
+        throw err;
+      }
       const at = now().toISOString();
       if (!(await decideRequest(db, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-approve', actor, id, request), at)))) {
         throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
