@@ -45,6 +45,7 @@ const LimitsSchema = Type.Object(
     signupsPerAddressPerHour: Count('accounts created from one address in an hour'),
     sendsPerMinute: Count('messages one user may send in a minute'),
     groupsPerHour: Count('groups one user may create in an hour'),
+    migrationApprovalSubjects: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'a region migration moving more people than this waits for a second admin’s approval (0: every move)' })),
   },
   { additionalProperties: false },
 );
@@ -63,6 +64,7 @@ export const defaultLimits: Limits = {
   signupsPerAddressPerHour: 10,
   sendsPerMinute: 120,
   groupsPerHour: 30,
+  migrationApprovalSubjects: 1000,
 };
 
 export const ConfigFileSchema = Type.Object(

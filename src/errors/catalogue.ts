@@ -66,6 +66,8 @@ export const errorCatalogue = {
   UNKNOWN_CATEGORY: { status: 400, wsClose: 4400 },
   // Region migration: another job or placement change is in the way, or the job is past the step asked for.
   MIGRATION_CONFLICT: { status: 409, wsClose: 4409 },
+  // A migration request (the two-person rule for large moves) already approved or denied.
+  MIGRATION_REQUEST_NOT_PENDING: { status: 409, wsClose: 4409 },
   CATEGORY_NOT_HELD: { status: 400, wsClose: 4400 },
   // Cross-border transfers: no legal basis for a subject's data to go to a country (details name
   // what is missing); consent is the missing basis and the person can give it after reading the

@@ -1,6 +1,7 @@
 // The governance journal: blocks, unblocks, operator additions, role changes and disables, every
 // step of a grant (request, refusal, approval, denial, revocation, expiry) and of a case (opening,
-// confirmation, approval, closing) are stored as events in the directory in the same transaction
+// confirmation, approval, closing) and of a migration's two-person approval (request, approval,
+// denial, start; to the home's log) are stored as events in the directory in the same transaction
 // as the change they describe, then written to the access logs (the cells' tamper-evident record):
 // grant and case events to the log of each subject's home, cut-offs and operator changes to every
 // jurisdiction's log. A process without the logs open (the CLI) leaves its events for the server,
@@ -62,7 +63,18 @@ export interface CaseEvent {
   readonly categories: readonly string[];
 }
 
-export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent | CaseEvent;
+export interface MigrationEvent {
+  /** An admin asks for a move that needs a second admin, who approves or denies it; a move starts. */
+  readonly kind: 'migration-request' | 'migration-approve' | 'migration-deny' | 'migration-start';
+  readonly actor: EventActor;
+  /** The request's id (`mreq-…`), or the job's for a start. */
+  readonly ref: string;
+  /** Whose data would move: the entry goes to that jurisdiction's log. */
+  readonly home: string;
+  readonly categories: readonly string[];
+}
+
+export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent | CaseEvent | MigrationEvent;
 
 function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
   return event.kind === 'block' || event.kind === 'unblock';
@@ -70,6 +82,10 @@ function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
 
 function isOperatorEvent(event: GovernanceEvent): event is OperatorEvent {
   return event.kind === 'operator-add' || event.kind === 'operator-roles' || event.kind === 'operator-disable';
+}
+
+function isMigrationEvent(event: GovernanceEvent): event is MigrationEvent {
+  return event.kind.startsWith('migration-');
 }
 
 const BLOCK_KINDS = ['block', 'unblock'] as const;
@@ -120,6 +136,26 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
       policyIds: [],
       released: 0,
     }));
+  }
+  if (isMigrationEvent(event)) {
+    // Names nobody: the move's own steps name each subject as they happen (action `migrate`).
+    const entry: AccessEntry = {
+      eventId: `${eventId}-0`,
+      time: at,
+      ...actor,
+      subjectJurisdiction: event.home,
+      subjects: [],
+      categories: [...event.categories],
+      fields: [],
+      action: event.kind,
+      purpose: 'DATA_RELOCATION',
+      caseRef: event.ref,
+      grantId: null,
+      decision: event.kind === 'migration-deny' ? 'deny' : 'allow',
+      policyIds: [],
+      released: 0,
+    };
+    return [entry];
   }
   const entries: AccessEntry[] = [];
   for (const [jurisdiction, subjects] of Object.entries(event.subjects).sort(([a], [b]) => a.localeCompare(b))) {

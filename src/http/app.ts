@@ -22,6 +22,9 @@ import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
 import { opsIncidentsRoutes } from './routes/ops.incidents.routes.js';
 import { opsGovernanceRoutes } from './routes/ops.governance.routes.js';
+import { opsMigrationRoutes } from './routes/ops.migration.routes.js';
+import { migrationDesk } from '../governance/migration/approval.service.js';
+import { migrationContext } from '../cli/migrate.command.js';
 import { gatherDataMap } from '../governance/reports/data-map.js';
 import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
 import { policyStatus } from '../governance/policy/policy.status.js';
@@ -254,6 +257,18 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       notices: () => noticeHistories(transfers.notices, transfers.now()),
       policies: () => policyStatus(governance.policy()),
     },
+  });
+  await app.register(opsMigrationRoutes, {
+    gate,
+    actorOf: (operator, origin) => governance.actorOf(operator, origin),
+    desk: migrationDesk({
+      ctx: migrationContext(runtime),
+      journal: governance.journal,
+      dataDir: runtime.config.dataDir,
+      approvalSubjects: limits.migrationApprovalSubjects,
+      // Ids only: an engine error's message may name rows.
+      onError: (job, err) => app.log.error({ job, code: (err as { code?: string }).code ?? (err as Error).name }, 'migration run stopped'),
+    }),
   });
   await app.register(opsRealtimeRoutes, {
     gate,

@@ -96,6 +96,17 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'POST /v1/ops/logs/:cell/verify': 'none',
   // Governance pages: counts per cell and category, registry facts, notice and policy text.
   'GET /v1/ops/data-map': 'none',
+  // Placement and migrations: rules, job states, counts, digests and operator ids (no subject ids).
+  'GET /v1/ops/placement': 'none',
+  'GET /v1/ops/migrations': 'none',
+  'GET /v1/ops/migrations/requests': 'none',
+  'GET /v1/ops/migrations/:id': 'none',
+  'POST /v1/ops/migrations/plan': 'none',
+  'POST /v1/ops/migrations': 'none',
+  'POST /v1/ops/migrations/requests/:id/approve': 'none',
+  'POST /v1/ops/migrations/requests/:id/deny': 'none',
+  'GET /v1/ops/migrations/:id/receipt': 'none',
+  'GET /v1/ops/migrations/:id/manifest': 'none',
   'GET /v1/ops/recipients': 'none',
   'GET /v1/ops/notices': 'none',
   'GET /v1/ops/policies': 'none',

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoPassword } from '../../src/demo/demo.world.js';
+import { migrationContext } from '../../src/cli/migrate.command.js';
+import { planMigration } from '../../src/governance/migration/migration.service.js';
+import { verifyReceipt } from '../../src/governance/migration/receipt.js';
 import { openIncident } from '../../src/governance/reports/incidents.js';
 import { recipientViews } from '../../src/governance/transfers/console.views.js';
 import { signInConsole, SIMULATED } from './ops.screens.js';
@@ -142,4 +145,58 @@ describe('privacy centre: incidents', () => {
     await shot(page, 'privacy-incident');
     expect(pageErrors).toEqual([]);
   }, 90_000);
+});
+
+// Last in the file: the move changes where the demo's images live, which the pages above show.
+describe('ops: placement and migrations', () => {
+  it('lets an admin plan the demo move, start it, watch it finish and download its receipt', async () => {
+    const server = ready();
+    const request = { home: 'JP', categories: ['user.content.media', 'user.financial'], to: 'jp' };
+    const expected = await planMigration({ ctx: migrationContext(server.runtime), request });
+    expect(expected.records).toBeGreaterThan(0);
+    const page = await newPage({ width: 1280, height: 900 });
+    await signInConsole(page, server.url, 'op-tokyo-admin', SIMULATED.JP);
+    await openTab(page, 'placement', 'placement-panel');
+    const current = page.getByTestId('placement-current');
+    await current.waitFor();
+    expect(Number(await current.getAttribute('data-version'))).toBe(server.runtime.cells.placement.version);
+    expect(await page.locator('[data-testid="placement-rules"] tbody tr').count()).toBe(server.runtime.cells.placement.rules.length);
+
+    // The plan, as the server computes it: totals and one line per category and source cell.
+    await page.getByLabel('People of (country code)').fill('JP');
+    await page.getByLabel('Categories (comma-separated)').fill(request.categories.join(','));
+    await page.getByLabel('Destination cell').selectOption('jp');
+    await page.getByTestId('migration-plan').click();
+    const planned = page.getByTestId('migration-planned');
+    await planned.waitFor();
+    expect(await planned.locator('[data-figure="records"]').innerText()).toBe(String(expected.records));
+    expect(await planned.locator('[data-figure="subjects"]').innerText()).toBe(String(expected.subjects));
+    expect(await planned.locator('[data-testid="plan-lines"] tbody tr').count()).toBe(expected.lines.length);
+    expect(await planned.innerText()).toContain('home (a move home');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-migration-plan');
+
+    // Start asks for a confirmation; the job then shows its progress until it is done.
+    await page.getByTestId('migration-start').click();
+    await page.getByTestId('migration-confirm').click();
+    await page.getByTestId('placement-notice').waitFor();
+    const job = page.getByTestId('migration-job').first();
+    await job.waitFor();
+    await shot(page, 'ops-migration-running');
+    await page.locator('[data-testid="migration-job"][data-phase="done"]').waitFor({ timeout: 60_000 });
+    expect(await job.getByTestId('migration-progress').getAttribute('value')).toBe('1');
+    expect(await job.getByTestId('migration-steps').innerText()).toContain(`100% of ${expected.records} records`);
+    const id = (await job.getAttribute('data-id')) as string;
+    await page.getByTestId('placement-refresh').click();
+    await page.locator(`[data-testid="placement-current"][data-version="${server.runtime.cells.placement.version}"]`).waitFor();
+
+    // The receipt downloads and verifies.
+    const [download] = await Promise.all([page.waitForEvent('download'), job.getByTestId('migration-receipt').click()]);
+    expect(download.suggestedFilename()).toBe(`${id}-receipt.json`);
+    const signed: unknown = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    expect(verifyReceipt({ signed })).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-migration-done');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

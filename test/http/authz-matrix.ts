@@ -246,6 +246,18 @@ export const rows: readonly MatrixRow[] = [
   row('GET /v1/ops/recipients', () => json('/v1/ops/recipients'), operators(['admin'])),
   row('GET /v1/ops/notices', () => json('/v1/ops/notices'), operators(['admin'])),
   row('GET /v1/ops/policies', () => json('/v1/ops/policies'), operators(['admin'])),
+  // Placement and migrations: admins (privacy officers read: test/http/ops-migration.test.ts). The
+  // start names a category nobody has, so no caller starts a real move here.
+  row('GET /v1/ops/placement', () => json('/v1/ops/placement'), operators(['admin'])),
+  row('GET /v1/ops/migrations', () => json('/v1/ops/migrations'), operators(['admin'])),
+  row('GET /v1/ops/migrations/requests', () => json('/v1/ops/migrations/requests'), operators(['admin'])),
+  row('GET /v1/ops/migrations/:id', () => json('/v1/ops/migrations/mig-00000000'), operators(['admin'], 404)),
+  row('POST /v1/ops/migrations/plan', () => json('/v1/ops/migrations/plan', { home: 'JP', categories: ['user.content.media'], to: 'jp' }), operators(['admin'])),
+  row('POST /v1/ops/migrations', () => json('/v1/ops/migrations', { home: 'JP', categories: ['user.nothing'], to: 'jp' }), operators(['admin'], 400)),
+  row('POST /v1/ops/migrations/requests/:id/approve', () => json('/v1/ops/migrations/requests/mreq-0000000000000000/approve'), operators(['admin'], 404)),
+  row('POST /v1/ops/migrations/requests/:id/deny', () => json('/v1/ops/migrations/requests/mreq-0000000000000000/deny'), operators(['admin'], 404)),
+  row('GET /v1/ops/migrations/:id/receipt', () => json('/v1/ops/migrations/mig-00000000/receipt'), operators(['admin'], 404)),
+  row('GET /v1/ops/migrations/:id/manifest', () => json('/v1/ops/migrations/mig-00000000/manifest'), operators(['admin'], 404)),
   row('GET /v1/ops/moderation/queue', () => json('/v1/ops/moderation/queue'), operators(['moderator', 'admin'])),
   row('POST /v1/ops/grants', (w) => json('/v1/ops/grants', { subjects: [w.user.owner.id], categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: w.ticketRef, durationMinutes: 30, requestedLocation: 'JP' }), operators('all')),
   row('GET /v1/ops/grants', () => json('/v1/ops/grants'), operators('all')),

@@ -16,6 +16,7 @@ import { ModerationPanel } from './ModerationPanel.js';
 import { NoticesPanel } from './NoticesPanel.js';
 import { OperatorsPanel } from './OperatorsPanel.js';
 import { PaymentSupportPanel } from './PaymentSupportPanel.js';
+import { PlacementPanel } from './PlacementPanel.js';
 import { PoliciesPanel } from './PoliciesPanel.js';
 import { RecipientsPanel } from './RecipientsPanel.js';
 import { SignIn } from './SignIn.js';
@@ -31,7 +32,7 @@ interface Signed {
   simulatedAddress: string | null;
 }
 
-type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'datamap' | 'recipients' | 'notices' | 'policies' | 'operators' | 'log';
+type Tab = 'lookup' | 'payments' | 'cases' | 'grants' | 'moderation' | 'blocks' | 'incidents' | 'datamap' | 'placement' | 'recipients' | 'notices' | 'policies' | 'operators' | 'log';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'lookup', label: 'Subject lookup' },
   { id: 'payments', label: 'Payment support' },
@@ -41,6 +42,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'blocks', label: 'Cut-offs' },
   { id: 'incidents', label: 'Incidents' },
   { id: 'datamap', label: 'Data map' },
+  { id: 'placement', label: 'Placement & migrations' },
   { id: 'recipients', label: 'Recipients' },
   { id: 'notices', label: 'Notices' },
   { id: 'policies', label: 'Policies' },
@@ -193,6 +195,7 @@ function Console({ signed, onBlocked, onSignOut }: ConsoleProps) {
         {tab === 'blocks' && <BlocksPanel operator={operator} blocked={signed.blocked} onBlocked={onBlocked} />}
         {tab === 'incidents' && <IncidentsPanel operator={operator} />}
         {tab === 'datamap' && <DataMapPanel operator={operator} />}
+        {tab === 'placement' && <PlacementPanel operator={operator} />}
         {tab === 'recipients' && <RecipientsPanel operator={operator} />}
         {tab === 'notices' && <NoticesPanel operator={operator} />}
         {tab === 'policies' && <PoliciesPanel operator={operator} />}

@@ -24,6 +24,7 @@ import type {
   SignInResult,
   StaffCaseKind,
 } from './types.js';
+import type { MigrationJob, MigrationJobView, MigrationPlan, MigrationRequestView, MoveInput, PlacementView, StartResult } from './migration.types.js';
 
 export const SIMULATED_ADDRESS_HEADER = 'X-Domicile-Simulated-Address';
 const SESSION_KEY = 'domicile.ops.session';
@@ -170,6 +171,28 @@ export class OpsClient {
   /** The report file (PDF, HTML or CSV) as bytes: a link cannot send the operator token. */
   incidentReportFile(id: string, stage: ReportStage, format: 'pdf' | 'html' | 'csv'): Promise<Blob> {
     return this.http.blob(`/v1/ops/incidents/${encodeURIComponent(id)}/report/${format}?stage=${stage}`);
+  }
+  placement(): Promise<PlacementView> {
+    return this.call('GET', '/v1/ops/placement');
+  }
+  migrations(): Promise<{ jobs: MigrationJobView[] }> {
+    return this.call('GET', '/v1/ops/migrations');
+  }
+  migrationRequests(): Promise<{ requests: MigrationRequestView[] }> {
+    return this.call('GET', '/v1/ops/migrations/requests');
+  }
+  planMigration(input: MoveInput): Promise<MigrationPlan> {
+    return this.call('POST', '/v1/ops/migrations/plan', input);
+  }
+  startMigration(input: MoveInput): Promise<StartResult> {
+    return this.call('POST', '/v1/ops/migrations', input);
+  }
+  decideMigrationRequest(id: string, decision: 'approve' | 'deny'): Promise<{ request: MigrationRequestView; job: MigrationJob } | MigrationRequestView> {
+    return this.call('POST', `/v1/ops/migrations/requests/${encodeURIComponent(id)}/${decision}`);
+  }
+  /** The signed receipt or the manifest of a finished job, as bytes to save. */
+  migrationFile(id: string, file: 'receipt' | 'manifest'): Promise<Blob> {
+    return this.http.blob(`/v1/ops/migrations/${encodeURIComponent(id)}/${file}`);
   }
 }
 

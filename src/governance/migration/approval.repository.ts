@@ -1,0 +1,62 @@
+// SQL of migration requests (the two-person rule for large moves): insert, read, list, and the
+// conditional decision, each write in one directory transaction with the caller's journal event.
+import type { Selectable, Transaction } from 'kysely';
+import type { DirectoryDatabase } from '../../cells/cell.database.js';
+import type { MigrationRequestTable } from './approval.tables.js';
+import type { MigrationDirectoryDb } from './migration.repository.js';
+
+export type MigrationRequestRow = Selectable<MigrationRequestTable>;
+type Trx = Transaction<DirectoryDatabase>;
+/** A write that must commit with the change (a journal event). */
+export type AlsoWrite = (trx: Trx) => Promise<unknown>;
+
+const normal = (row: MigrationRequestRow): MigrationRequestRow => ({ ...row, subjects: Number(row.subjects), records: Number(row.records), bytes: Number(row.bytes), grace_seconds: Number(row.grace_seconds) });
+
+export async function insertRequest(db: MigrationDirectoryDb, row: MigrationRequestRow, also: AlsoWrite): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('migration_request').values(row).execute();
+    await also(trx);
+  });
+}
+
+export async function readRequest(db: MigrationDirectoryDb, id: string): Promise<MigrationRequestRow | null> {
+  const row = await db.selectFrom('migration_request').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? normal(row) : null;
+}
+
+export async function listRequests(db: MigrationDirectoryDb, limit: number): Promise<MigrationRequestRow[]> {
+  return (await db.selectFrom('migration_request').selectAll().orderBy('requested_at', 'desc').orderBy('id').limit(limit).execute()).map(normal);
+}
+
+/** Moves a request from `from` to its decision; false when it was no longer `from` (another decision won). */
+export async function decideRequest(db: MigrationDirectoryDb, props: { id: string; from: string; status: string; by: string | null; at: string | null; jobId: string | null }, also: AlsoWrite | null): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('migration_request')
+      .set({ status: props.status, decided_by: props.by, decided_at: props.at, job_id: props.jobId })
+      .where('id', '=', props.id)
+      .where('status', '=', props.from)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (also) await also(trx);
+    return true;
+  });
+}
+
+/** A journal event alone, in its own transaction (a start that needed no approval). */
+export async function journalOnly(db: MigrationDirectoryDb, also: AlsoWrite): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await also(trx);
+  });
+}
+
+/** Records and bytes of a job's items per step (pending, copied, verified, shredded). */
+export async function stepCounts(db: MigrationDirectoryDb, jobId: string): Promise<{ step: string; records: number; bytes: number }[]> {
+  const rows = await db
+    .selectFrom('migration_item')
+    .select((eb) => ['step', eb.fn.countAll<number>().as('records'), eb.fn.sum<number>('bytes').as('bytes')])
+    .where('job_id', '=', jobId)
+    .groupBy('step')
+    .execute();
+  return rows.map((r) => ({ step: r.step, records: Number(r.records), bytes: Number(r.bytes ?? 0) }));
+}

@@ -1,0 +1,275 @@
+// Region migrations from the operator console (issues 10 and 11): the placement in force and its
+// versions, plans, jobs with their progress per step, and starting a move — at once when it moves
+// at most `approvalSubjects` people, else as a request a second admin approves or denies (the
+// two-person rule; the requester never decides their own). Requests, decisions and starts are
+// governance journal events, so they reach the home's access log like grants and cases do. The
+// job itself runs through `beginMigration`, the one place that decides where the engine runs.
+import crypto from 'node:crypto';
+import { listPlacementVersions, type PlacementVersion } from '../../cells/placement-version.repository.js';
+import { DomainError } from '../../errors/catalogue.js';
+import type { EventActor, GovernanceJournal, MigrationEvent } from '../journal.js';
+import type { Operator } from '../operators/operators.js';
+import { decideRequest, insertRequest, journalOnly, listRequests, readRequest, stepCounts, type MigrationRequestRow } from './approval.repository.js';
+import {
+  listJobs,
+  manifestOf,
+  planMigration,
+  readJob,
+  receiptOf,
+  runMigration,
+  startMigration,
+  type MigrationContext,
+  type MigrationJob,
+  type MigrationPlan,
+  type MigrationRequest,
+} from './migration.service.js';
+import { manifestLines, type SignedReceipt } from './receipt.js';
+
+export type MigrationRequestStatus = 'pending' | 'approved' | 'denied';
+
+export interface MigrationRequestView {
+  readonly id: string;
+  readonly home: string;
+  readonly categories: readonly string[];
+  readonly to: string;
+  readonly subjects: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly graceSeconds: number;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly status: MigrationRequestStatus;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly job: string | null;
+}
+
+export interface StepCount {
+  readonly records: number;
+  readonly bytes: number;
+}
+
+export interface MigrationJobView {
+  readonly job: MigrationJob;
+  /** The job's records by step: each goes pending → copied → verified → shredded. */
+  readonly progress: { readonly total: number; readonly bytes: number; readonly steps: Readonly<Record<'pending' | 'copied' | 'verified' | 'shredded', StepCount>> };
+  /** The signed receipt and the manifest exist once the job is done. */
+  readonly receipt: boolean;
+}
+
+export interface PlacementView {
+  /** The deployment's cells, the destinations a move may name. */
+  readonly cells: readonly { readonly id: string; readonly jurisdiction: string }[];
+  readonly current: PlacementVersion;
+  readonly versions: readonly PlacementVersion[];
+}
+
+export type StartOutcome = { readonly status: 'started'; readonly job: MigrationJob } | { readonly status: 'pending'; readonly request: MigrationRequestView };
+
+export interface StartProps {
+  readonly request: MigrationRequest;
+  readonly graceSeconds: number;
+  readonly by: Operator;
+  readonly actor: EventActor;
+}
+
+export interface MigrationDesk {
+  placement(): Promise<PlacementView>;
+  jobs(): Promise<MigrationJobView[]>;
+  job(id: string): Promise<MigrationJobView>;
+  plan(request: MigrationRequest): Promise<MigrationPlan>;
+  start(props: StartProps): Promise<StartOutcome>;
+  requests(): Promise<MigrationRequestView[]>;
+  approve(props: { id: string; by: Operator; actor: EventActor }): Promise<{ request: MigrationRequestView; job: MigrationJob }>;
+  deny(props: { id: string; by: Operator; actor: EventActor }): Promise<MigrationRequestView>;
+  receipt(id: string): Promise<SignedReceipt>;
+  /** The manifest's lines (RFC 8785 JSON, one per moved record, sorted by id). */
+  manifest(id: string): Promise<string>;
+}
+
+/**
+ * Starts a job and runs it in the background of this process (not awaited; a failure is reported
+ * with the job id only). The serving process's job queue replaces this body when it exists.
+ */
+export async function beginMigration(props: {
+  ctx: MigrationContext;
+  request: MigrationRequest;
+  actor: string;
+  graceSeconds: number;
+  onError: (jobId: string, err: unknown) => void;
+}): Promise<MigrationJob> {
+  const job = await startMigration({ ctx: props.ctx, request: props.request, actor: props.actor, graceSeconds: props.graceSeconds });
+  void runMigration({ ctx: props.ctx, id: job.id }).catch((err: unknown) => props.onError(job.id, err));
+  return job;
+}
+
+const EMPTY: StepCount = { records: 0, bytes: 0 };
+
+function requestView(row: MigrationRequestRow): MigrationRequestView {
+  return {
+    id: row.id,
+    home: row.home,
+    categories: JSON.parse(row.categories) as string[],
+    to: row.to_cell,
+    subjects: row.subjects,
+    records: row.records,
+    bytes: row.bytes,
+    graceSeconds: row.grace_seconds,
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at,
+    status: row.status as MigrationRequestStatus,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    job: row.job_id,
+  };
+}
+
+export function migrationDesk(props: {
+  ctx: MigrationContext;
+  journal: Pick<GovernanceJournal, 'add' | 'flush'>;
+  dataDir: string;
+  /** More subjects than this need a second admin's approval (config `limits.migrationApprovalSubjects`, default 1,000). */
+  approvalSubjects: number;
+  onError: (jobId: string, err: unknown) => void;
+  now?: () => Date;
+}): MigrationDesk {
+  const { ctx, journal } = props;
+  const db = ctx.directoryDb;
+  const now = props.now ?? (() => new Date());
+
+  const event = (kind: MigrationEvent['kind'], actor: EventActor, ref: string, request: MigrationRequest): MigrationEvent => ({ kind, actor, ref, home: request.home, categories: [...request.categories] });
+  const flush = () => journal.flush().catch(() => undefined);
+
+  async function view(job: MigrationJob): Promise<MigrationJobView> {
+    const counts = await stepCounts(db, job.id);
+    const step = (name: string): StepCount => counts.find((c) => c.step === name) ?? EMPTY;
+    return {
+      job,
+      progress: {
+        total: counts.reduce((n, c) => n + c.records, 0),
+        bytes: counts.reduce((n, c) => n + c.bytes, 0),
+        steps: { pending: step('pending'), copied: step('copied'), verified: step('verified'), shredded: step('shredded') },
+      },
+      receipt: job.phase === 'done',
+    };
+  }
+
+  async function mustRequest(id: string): Promise<MigrationRequestRow> {
+    const row = await readRequest(db, id);
+    if (!row) throw new DomainError('NOT_FOUND', `no migration request "${id}"`);
+    return row;
+  }
+
+  /** The requester may not decide; only a pending request is decided. */
+  function decidable(row: MigrationRequestRow, by: Operator): void {
+    if (row.requested_by === by.id) throw new DomainError('SELF_APPROVAL', 'you cannot decide on your own migration request; ask another admin');
+    if (row.status !== 'pending') throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${row.id} is ${row.status}, not pending`);
+  }
+
+  async function begin(request: MigrationRequest, actor: string, graceSeconds: number): Promise<MigrationJob> {
+    return beginMigration({ ctx, request, actor, graceSeconds, onError: props.onError });
+  }
+
+  /** Refuses up front what `startMigration` would refuse, so a decision is not recorded for a move that cannot start. */
+  async function startable(request: MigrationRequest, graceSeconds: number): Promise<MigrationPlan> {
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw new DomainError('VALIDATION_FAILED', 'graceSeconds is a whole number of seconds, 0 or more');
+    const plan = await planMigration({ ctx, request });
+    const running = (await listJobs(ctx)).find((j) => !['done', 'aborted', 'failed'].includes(j.phase));
+    if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); wait for it, or resume or abort it first`);
+    return plan;
+  }
+
+  return {
+    async placement() {
+      const versions = await listPlacementVersions(db);
+      const current = versions.at(-1);
+      if (!current) throw new DomainError('NOT_FOUND', 'the directory holds no placement version yet');
+      return { cells: ctx.cells.all().map((c) => ({ id: c.id, jurisdiction: c.jurisdiction })), current, versions: versions.reverse() };
+    },
+    async jobs() {
+      return Promise.all((await listJobs(ctx)).map(view));
+    },
+    async job(id) {
+      return view(await readJob(ctx, id));
+    },
+    plan: (request) => planMigration({ ctx, request }),
+    async start({ request, graceSeconds, by, actor }) {
+      const plan = await startable(request, graceSeconds);
+      if (plan.subjects > props.approvalSubjects) {
+        const row: MigrationRequestRow = {
+          id: `mreq-${crypto.randomBytes(8).toString('hex')}`,
+          home: request.home,
+          categories: JSON.stringify(request.categories),
+          to_cell: request.to,
+          subjects: plan.subjects,
+          records: plan.records,
+          bytes: plan.bytes,
+          grace_seconds: graceSeconds,
+          requested_by: by.id,
+          requested_at: now().toISOString(),
+          status: 'pending',
+          decided_by: null,
+          decided_at: null,
+          job_id: null,
+        };
+        await insertRequest(db, row, (trx) => journal.add(trx, event('migration-request', actor, row.id, request), row.requested_at));
+        await flush();
+        return { status: 'pending', request: requestView(row) };
+      }
+      const job = await begin(request, by.id, graceSeconds);
+      await journalOnly(db, (trx) => journal.add(trx, event('migration-start', actor, job.id, request), job.startedAt));
+      await flush();
+      return { status: 'started', job };
+    },
+    async requests() {
+      return (await listRequests(db, 100)).map(requestView);
+    },
+    async approve({ id, by, actor }) {
+      const row = await mustRequest(id);
+      decidable(row, by);
+      const request: MigrationRequest = { home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell };
+      try {
+        await startable(request, 0);
+      } catch (err) {
+        // Another admin's approval of this very request started the job in the way.
+        if ((await mustRequest(id)).status !== 'pending') throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
+        throw err;
+      }
+      const at = now().toISOString();
+      if (!(await decideRequest(db, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-approve', actor, id, request), at)))) {
+        throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
+      }
+      await flush();
+      let job: MigrationJob;
+      try {
+        // Logged as the requester's move: the approver's decision is its own entry.
+        job = await begin(request, row.requested_by, row.grace_seconds);
+      } catch (err) {
+        // A race lost after the checks (another start): the request waits again.
+        await decideRequest(db, { id, from: 'approved', status: 'pending', by: null, at: null, jobId: null }, null);
+        throw err;
+      }
+      await decideRequest(db, { id, from: 'approved', status: 'approved', by: by.id, at, jobId: job.id }, (trx) => journal.add(trx, event('migration-start', actor, job.id, request), job.startedAt));
+      await flush();
+      return { request: requestView(await mustRequest(id)), job };
+    },
+    async deny({ id, by, actor }) {
+      const row = await mustRequest(id);
+      decidable(row, by);
+      const request: MigrationRequest = { home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell };
+      const at = now().toISOString();
+      if (!(await decideRequest(db, { id, from: 'pending', status: 'denied', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-deny', actor, id, request), at)))) {
+        throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
+      }
+      await flush();
+      return requestView(await mustRequest(id));
+    },
+    receipt: (id) => receiptOf({ ctx, id, dataDir: props.dataDir }),
+    async manifest(id) {
+      const job = await readJob(ctx, id);
+      if (job.phase !== 'done') throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}; its manifest exists once it is done`);
+      const lines = manifestLines(await manifestOf({ ctx, id }));
+      return lines.map((l) => `${l}\n`).join('');
+    },
+  };
+}
