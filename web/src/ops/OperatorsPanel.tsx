@@ -52,7 +52,7 @@ function AddOperatorForm({ onAdded }: { onAdded: () => void }) {
           <legend>Roles</legend>
           <div className="ops-actions">
             {OPERATOR_ROLES.map((role) => (
-              <label key={role} className="small">
+              <label key={role} className="small ops-check">
                 <input type="checkbox" checked={input.roles.includes(role)} onChange={(e) => toggleRole(role, e.target.checked)} data-testid={`operator-add-role-${role}`} /> {role}
               </label>
             ))}

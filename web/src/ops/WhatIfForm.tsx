@@ -74,7 +74,7 @@ export function WhatIfForm({ operators }: { operators: Operator[] }) {
           <input id={`${id}-country`} value={country} maxLength={2} pattern="[A-Za-z]{2}" required onChange={(e) => setCountry(e.target.value.toUpperCase())} data-testid="what-if-country" />
         </div>
         <div className="ops-field">
-          <label htmlFor={`${id}-grant`}>
+          <label htmlFor={`${id}-grant`} className="ops-check">
             <input id={`${id}-grant`} type="checkbox" checked={grantApproved} onChange={(e) => setGrantApproved(e.target.checked)} /> An approved grant covers it
           </label>
         </div>
