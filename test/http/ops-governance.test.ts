@@ -13,6 +13,7 @@ import { flushJournal, from, makeOperator, operatorEntries, operatorSocket, sign
 import { validateNotice } from '../../src/governance/transfers/notice.validator.js';
 import { base32Decode, hotp, totpStep } from '../../src/governance/totp.js';
 import type { AccessEntry } from '../../src/governance/log/entry.js';
+import { cjkFont } from '../../src/governance/reports/access-report.pdf.js';
 import { demoPassword } from '../../src/demo/demo.world.js';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 
@@ -323,5 +324,27 @@ describe('console changes', () => {
     // Closed by the request itself, not by the next poll (250 ms).
     expect(closed.at - answeredAt).toBeLessThan(200);
     expect((await victim.request('GET', '/v1/ops/me', undefined, from('JP'))).status).toBe(401);
+  });
+});
+
+describe('the incident report PDF in Japanese', () => {
+  it('sets Japanese text in an embedded CJK font (kept as .tmp/screens/incident-pdf-ja.pdf to look at)', async () => {
+    // Loud, not silent: without the font the title would print as empty boxes.
+    expect(cjkFont(), 'no CJK font on this machine: apt-get install fonts-ipafont-gothic (.ci/run installs it)').not.toBeNull();
+    const title = '中国からの遠隔アクセス（委託先エンジニア）';
+    const opened = await officer.request('POST', '/v1/ops/incidents', { title, knownAt: new Date().toISOString(), home: 'JP', actorOutside: 'JP', from: yearAgo, to: today }, from('JP'));
+    expect(opened.status).toBe(201);
+    const { id } = opened.body as { id: string };
+    const res = await fetch(`${server.url}/v1/ops/incidents/${id}/report/pdf?stage=preliminary`, { headers: { authorization: `Bearer ${officer.token ?? ''}`, ...from('JP') } });
+    expect(res.status).toBe(200);
+    const pdf = Buffer.from(await res.arrayBuffer());
+    const text = pdf.toString('latin1');
+    // A subset of the CJK font is embedded (BaseFont /ABCDEF+IPAGothic), beside Helvetica.
+    expect(text).toMatch(/\/BaseFont \/[A-Z]{6}\+(IPAGothic|NotoSansCJK)/);
+    expect(text).toContain('/BaseFont /Helvetica');
+    const out = path.join(import.meta.dirname, '../../.tmp/screens');
+    fs.mkdirSync(out, { recursive: true });
+    const file = path.join(out, 'incident-pdf-ja.pdf');
+    fs.writeFileSync(file, pdf);
   });
 });
