@@ -22,7 +22,7 @@ import { opsControlRoutes } from './routes/ops.control.routes.js';
 import { opsDataRoutes } from './routes/ops.data.routes.js';
 import { opsIncidentsRoutes } from './routes/ops.incidents.routes.js';
 import { opsGovernanceRoutes } from './routes/ops.governance.routes.js';
-import { gatherDataMap } from '../governance/reports/data-map.js';
+import { cachedDataMap, gatherDataMap } from '../governance/reports/data-map.js';
 import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
 import { policyStatus } from '../governance/policy/policy.status.js';
 import { checkNoticeDraft, noticeHistories, recipientViews } from '../governance/transfers/console.views.js';
@@ -245,10 +245,11 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   });
   const transfers = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  const dataMap = cachedDataMap({ gather: (at) => gatherDataMap({ cells: runtime.cells, accessHistory, at }), now: () => transfers.now() });
   await app.register(opsGovernanceRoutes, {
     gate,
     console: {
-      dataMap: () => gatherDataMap({ cells: runtime.cells, accessHistory, at: transfers.now() }),
+      dataMap,
       recipients: () => {
         const at = transfers.now();
         return { at: at.toISOString(), recipients: recipientViews(transfers.registries, at) };
