@@ -6,7 +6,7 @@ import { openDirectory, type Directory } from '../cells/directory.js';
 import { backfillRecordLocations } from '../cells/record-location.repository.js';
 import { ensurePlacementHistory, syncPlacement } from '../cells/placement-version.repository.js';
 import type { Config } from '../config/config.js';
-import { openGovernance, type Governance } from '../governance/governance.js';
+import { openGovernance, type Governance, type SharedChange } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
 import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';
 import { openBus, type Bus } from '../cluster/bus.js';
@@ -126,7 +126,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       watchPolicies: options.serving ?? false,
       serving: options.serving ?? false,
       ...(journalLease ? { holdsJournalLease: () => journalLease?.held() ?? false } : {}),
-      ...(bus ? { onSharedChange: (kind: 'grants' | 'cutoff') => bus?.publish(governanceSubject, { kind }) } : {}),
+      ...(bus ? { onSharedChange: (kind: SharedChange) => bus?.publish(governanceSubject, { kind }) } : {}),
     });
   } catch (err) {
     await journalLease?.close();

@@ -8,10 +8,10 @@ import type { Config } from '../config/config.js';
 import { openRuntime } from '../app/runtime.js';
 import { isDomainError } from '../errors/catalogue.js';
 import { systemActor } from '../governance/journal.js';
+import { employerFrom, otpauthUri } from '../governance/operators/operator.admin.js';
 import type { Employer } from '../governance/operators/operators.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../governance/policy/policy.request.js';
 import { newTotpSecret } from '../governance/totp.js';
-import type { Recipient } from '../governance/transfers/registry.js';
 import type { CliOutput } from './output.js';
 
 export const operatorUsage = `  operator add --id <id> --name <name> --employer <entity> --employer-country <CC> --office <CC> --roles <role,…>
@@ -60,22 +60,8 @@ function parseRoleList(roles: string): OperatorRole[] | string {
   return roleList as OperatorRole[];
 }
 
-function findEmployer(recipients: readonly Recipient[], text: string): Recipient | undefined {
-  const wanted = text.trim().toLowerCase();
-  return recipients.find((r) => r.id.toLowerCase() === wanted || r.name.toLowerCase() === wanted);
-}
-
-/**
- * otpauth:// key URI as authenticator apps read it (SHA-1, 6 digits, 30 s: RFC 6238 defaults).
- * Every part is percent-encoded as RFC 3986 says (a space is %20; URLSearchParams would write the
- * form encoding's "+", which apps show as a literal plus).
- */
-export function otpauthUri(props: { issuer: string; account: string; secret: string }): string {
-  const label = encodeURIComponent(`${props.issuer}:${props.account}`);
-  const params = { secret: props.secret, issuer: props.issuer, algorithm: 'SHA1', digits: '6', period: '30' };
-  const query = Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
-  return `otpauth://totp/${label}?${query}`;
-}
+/** Kept here too: tests and scripts import it from the command. */
+export { otpauthUri };
 
 async function runAdd(props: OperatorCommandProps): Promise<number> {
   const { id, name, employer, employerCountry, office, roles } = props.options;
@@ -94,14 +80,13 @@ async function runAdd(props: OperatorCommandProps): Promise<number> {
   const runtime = await openRuntime(props.config);
   try {
     const recipients = runtime.transfers.registries.recipientsFile.recipients;
-    const recipient = findEmployer(recipients, employer as string);
-    if (!recipient) {
-      return usageError(props.out, `employer "${employer as string}" is not in the recipients registry (registries/recipients.json); known: ${recipients.map((r) => `${r.name} (${r.id})`).join(', ')}`);
+    let employerRef: Employer;
+    try {
+      employerRef = employerFrom(recipients, employer as string, employerCountry as string);
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      return usageError(props.out, err.message);
     }
-    if (recipient.country !== employerCountry) {
-      return usageError(props.out, `--employer-country ${employerCountry as string} does not match the recipients registry, which has ${recipient.name} in ${recipient.country}`);
-    }
-    const employerRef: Employer = { id: recipient.id, entity: recipient.name, country: recipient.country, tier: recipient.tier };
     const totpSecret = newTotpSecret();
     let created;
     try {

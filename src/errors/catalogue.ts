@@ -61,6 +61,13 @@ export const errorCatalogue = {
   // A staff-opened case that is no longer awaiting approval (or confirmation), or already approved by you.
   CASE_NOT_PENDING: { status: 409, wsClose: 4409 },
   UNKNOWN_CASE: { status: 404, wsClose: 4404 },
+  // The governance console: a policy change the validator refuses (details.problems, each with
+  // file, line and policy id; nothing is written); a change made against a set no longer in force;
+  // no set in force to change or ask; an admin disabling their own account.
+  POLICY_REJECTED: { status: 400, wsClose: 4400 },
+  POLICY_CHANGED: { status: 409, wsClose: 4409 },
+  POLICY_NOT_LOADED: { status: 409, wsClose: 4409 },
+  CANNOT_DISABLE_SELF: { status: 409, wsClose: 4409 },
   // Data categories: a name that is not in the taxonomy (src/cells/categories.ts; the message
   // lists the valid ones), or a real category of which Domicile holds nothing to serve.
   UNKNOWN_CATEGORY: { status: 400, wsClose: 4400 },

@@ -23,6 +23,7 @@ import { resolveOrigin, type RequestOrigin } from './operators/origin.js';
 import { blocksChanged } from './operators/operator.events.js';
 import { createOperatorPresence, SESSION_ENDED_CLOSE_CODE, type OperatorPresence } from './operators/presence.js';
 import { PolicyEngine } from './policy/policy.engine.js';
+import { applyPolicyDraft, type PolicyDiffEntry, type PolicyFile } from './policy/policy.console.js';
 import { defaultPolicyDir } from './policy/policy.files.js';
 import type { TransferGate } from './transfers/transfer.gate.js';
 import { purgeExpiredTransfers, TRANSFER_PURGE_INTERVAL_MS } from './transfers/transfer.retention.js';
@@ -59,6 +60,11 @@ export interface Governance {
    * next poll) and close the sockets of sessions that ended.
    */
   refreshShared(): Promise<void>;
+  /**
+   * Puts a console change of the policy files in force (see policy.console.ts), journals it for
+   * every jurisdiction's access log and announces it to the other nodes, which reload.
+   */
+  applyPolicies(props: { files: readonly PolicyFile[]; baseDigest: string; actor: EventActor }): Promise<{ digest: string; changed: PolicyDiffEntry[] }>;
   close(): Promise<void>;
 }
 
@@ -86,13 +92,16 @@ export interface OpenGovernanceProps {
    * Told after this node changed something other nodes cache (grants, blocks, policies), so a
    * bus between nodes can announce it; each other node then runs `refreshShared`.
    */
-  onSharedChange?: (kind: 'grants' | 'cutoff') => void;
+  onSharedChange?: (kind: SharedChange) => void;
   /** With several nodes on one directory: whether this node holds the journal-writer lease. */
   holdsJournalLease?: () => boolean;
   /** How often, by `now`, a serving process purges expired transfer records; hourly by default. */
   transferPurgeEveryMs?: number;
   now?: () => Date;
 }
+
+/** What one node changed that the others cache. */
+export type SharedChange = 'grants' | 'cutoff' | 'policies';
 
 const NO_COUNTRY_GEO: GeoLookup = createGeoLookup({ get: () => null });
 
@@ -275,9 +284,21 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     enforceBlocks,
     closeEndedSessions,
     async refreshShared() {
+      // A policy set applied on another node: its files are in the shared directory (a watching
+      // node may have reloaded already; an unchanged digest makes this free).
+      await policy.engine?.reload().catch(() => undefined);
       flushDecisions();
       await cutoff.refresh();
       await closeEndedSessions();
+    },
+    async applyPolicies({ files, baseDigest, actor }) {
+      const applied = await applyPolicyDraft({ engine: policy.engine, files, baseDigest });
+      if (applied.changed.length > 0) {
+        await journal.record({ kind: 'policy-apply', actor, digest: applied.digest, changedPolicyIds: applied.changed.map((c) => c.id), jurisdictions }, now().toISOString());
+        if (props.serving) await journal.flush().catch(() => undefined);
+        props.onSharedChange?.('policies');
+      }
+      return applied;
     },
     async close() {
       if (timer) clearInterval(timer);

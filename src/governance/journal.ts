@@ -4,7 +4,7 @@
 // denial, start; to the home's log) are stored as events in the directory in the same transaction
 // as the change they describe, then written to the access logs (the cells' tamper-evident record):
 // grant and case events to the log of each subject's home, cut-offs and operator changes to every
-// jurisdiction's log. A process without the logs open (the CLI) leaves its events for the server,
+// jurisdiction's log (and so do policy sets applied from the console). A process without the logs open (the CLI) leaves its events for the server,
 // which writes pending events within a poll interval and again at start. Blocks and unblocks are
 // the exception: the serving process's cut-off writes each one when it applies it, timed when it
 // took effect there, so a block in the log is a block that held for its whole span (see cutoff.ts).
@@ -74,7 +74,16 @@ export interface MigrationEvent {
   readonly categories: readonly string[];
 }
 
-export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent | CaseEvent | MigrationEvent;
+/** A policy set put in force from the console: its digest and the policies it added, changed or removed. */
+export interface PolicyEvent {
+  readonly kind: 'policy-apply';
+  readonly actor: EventActor;
+  readonly digest: string;
+  readonly changedPolicyIds: readonly string[];
+  readonly jurisdictions: readonly string[];
+}
+
+export type GovernanceEvent = BlockEvent | GrantEvent | OperatorEvent | CaseEvent | MigrationEvent | PolicyEvent;
 
 function isBlockEvent(event: GovernanceEvent): event is BlockEvent {
   return event.kind === 'block' || event.kind === 'unblock';
@@ -86,6 +95,10 @@ function isOperatorEvent(event: GovernanceEvent): event is OperatorEvent {
 
 function isMigrationEvent(event: GovernanceEvent): event is MigrationEvent {
   return event.kind.startsWith('migration-');
+}
+
+function isPolicyEvent(event: GovernanceEvent): event is PolicyEvent {
+  return event.kind === 'policy-apply';
 }
 
 const BLOCK_KINDS = ['block', 'unblock'] as const;
@@ -114,9 +127,13 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
     actorOfficeCountry: event.actor.officeCountry,
     actorPhysicalCountry: event.actor.physicalCountry,
   };
-  if (isBlockEvent(event) || isOperatorEvent(event)) {
+  if (isBlockEvent(event) || isOperatorEvent(event) || isPolicyEvent(event)) {
     const kind = event.kind;
-    const [purpose, caseRef] = isBlockEvent(event) ? ['CUTOFF', `cutoff:${event.country}`] : ['OPERATOR_ADMIN', `operator:${event.operatorId}`];
+    const [purpose, caseRef] = isBlockEvent(event)
+      ? ['CUTOFF', `cutoff:${event.country}`]
+      : isPolicyEvent(event)
+        ? ['POLICY_ADMIN', `policy:${event.digest.slice(0, 16)}`]
+        : ['OPERATOR_ADMIN', `operator:${event.operatorId}`];
     // An operator's roles are logged as `fields` (codes only), so a new approver is visible; a
     // field name has no hyphen, so `privacy-officer` is logged as `privacy_officer`.
     const fields = isOperatorEvent(event) ? (event.roles ?? []).map((role) => role.replaceAll('-', '_')) : [];
@@ -133,7 +150,8 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
       caseRef,
       grantId: null,
       decision: 'allow',
-      policyIds: [],
+      // A policy change names the policies it added, changed or removed (ids only, at most 64).
+      policyIds: isPolicyEvent(event) ? event.changedPolicyIds.slice(0, 64) : [],
       released: 0,
     }));
   }
@@ -185,6 +203,8 @@ export function entriesOf(eventId: string, at: string, event: GovernanceEvent): 
 export interface GovernanceJournal {
   /** Adds an event inside the transaction that makes the change it describes. */
   add(trx: Transaction<DirectoryDatabase>, event: GovernanceEvent, at: string): Promise<string>;
+  /** Adds an event that has no directory change of its own to share a transaction with. */
+  record(event: GovernanceEvent, at: string): Promise<string>;
   /**
    * Writes pending events to the access logs; a no-op without them. Failures stay pending.
    * Blocks and unblocks are left to the cut-off, which writes them as it applies them.
@@ -253,6 +273,9 @@ export function createGovernanceJournal(props: {
       const id = `ge-${crypto.randomBytes(8).toString('hex')}`;
       await trx.insertInto('governance_event').values({ id, at, kind: event.kind, actor: event.actor.id, entry: JSON.stringify(event), logged_at: null }).execute();
       return id;
+    },
+    async record(event, at) {
+      return db.transaction().execute((trx) => this.add(trx, event, at));
     },
     flush: () => serialised(flushNow),
     async pendingBlocks() {

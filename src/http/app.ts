@@ -11,7 +11,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Runtime } from '../app/runtime.js';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
-import { operatorGate } from './operator-auth.js';
+import { operatorGate, operatorOf } from './operator-auth.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { conversationRoutes } from './routes/conversation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -25,10 +25,12 @@ import { opsGovernanceRoutes } from './routes/ops.governance.routes.js';
 import { opsMigrationRoutes } from './routes/ops.migration.routes.js';
 import { migrationDesk } from '../governance/migration/approval.service.js';
 import { migrationContext } from '../cli/migrate.command.js';
-import { gatherDataMap } from '../governance/reports/data-map.js';
+import { cachedDataMap, gatherDataMap } from '../governance/reports/data-map.js';
 import { accessHistoryFromLogs } from '../governance/reports/access-history.js';
 import { policyStatus } from '../governance/policy/policy.status.js';
-import { noticeHistories, recipientViews } from '../governance/transfers/console.views.js';
+import { checkNoticeDraft, noticeHistories, recipientViews } from '../governance/transfers/console.views.js';
+import { checkPolicyDraft, whatIf } from '../governance/policy/policy.console.js';
+import { addOperator, disableOperator } from '../governance/operators/operator.admin.js';
 import { incidentDesk } from '../governance/reports/incident-desk.js';
 import { logDesk } from '../governance/log/log-status.js';
 import { opsRealtimeRoutes } from './routes/ops.realtime.routes.js';
@@ -246,16 +248,34 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
   });
   const transfers = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  const dataMap = cachedDataMap({ gather: (at) => gatherDataMap({ cells: runtime.cells, accessHistory, at }), now: () => transfers.now() });
   await app.register(opsGovernanceRoutes, {
     gate,
     console: {
-      dataMap: () => gatherDataMap({ cells: runtime.cells, accessHistory, at: transfers.now() }),
+      dataMap,
       recipients: () => {
         const at = transfers.now();
         return { at: at.toISOString(), recipients: recipientViews(transfers.registries, at) };
       },
       notices: () => noticeHistories(transfers.notices, transfers.now()),
       policies: () => policyStatus(governance.policy()),
+      checkNotice: (draft) => checkNoticeDraft(draft, transfers.registries),
+      checkPolicies: (files) => checkPolicyDraft({ engine: governance.policy().engine, files }),
+      applyPolicies: (props) => governance.applyPolicies(props),
+      whatIf: async ({ operatorId, question }) => {
+        const operator = await governance.operators.find(operatorId);
+        if (!operator) throw new DomainError('NOT_FOUND', `no operator "${operatorId}"`);
+        const blockedJurisdictions = governance.cutoff.list();
+        const answer = whatIf({ engine: governance.policy().engine, question: { ...question, operator, blockedJurisdictions } });
+        return { ...answer, blockedJurisdictions };
+      },
+      addOperator: ({ input, actor }) =>
+        addOperator({ operators: governance.operators, recipients: transfers.registries.recipientsFile.recipients, input, actor, issuer: `Domicile (${runtime.config.deployment})` }),
+      disableOperator: ({ id, by, actor }) => disableOperator({ operators: governance.operators, id, by, actor, closeEndedSessions: () => governance.closeEndedSessions() }),
+    },
+    actorOf: (request) => {
+      const { operator, origin } = operatorOf(request);
+      return governance.actorOf(operator, origin);
     },
   });
   await app.register(opsMigrationRoutes, {

@@ -110,6 +110,10 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'GET /v1/ops/recipients': 'none',
   'GET /v1/ops/notices': 'none',
   'GET /v1/ops/policies': 'none',
+  'POST /v1/ops/policies/check': 'none',
+  'POST /v1/ops/policies/apply': 'none',
+  'POST /v1/ops/policies/what-if': 'none',
+  'POST /v1/ops/notices/validate': 'none',
   'POST /v1/ops/grants': 'none',
   'GET /v1/ops/grants': 'none',
   'GET /v1/ops/grants/:id': 'none',
@@ -120,6 +124,8 @@ export const routeDataAccess: Readonly<Record<string, DataAccess>> = {
   'POST /v1/ops/blocks': 'none',
   'DELETE /v1/ops/blocks/:country': 'none',
   'GET /v1/ops/operators': 'none',
+  'POST /v1/ops/operators': 'none',
+  'POST /v1/ops/operators/:id/disable': 'none',
   [`GET ${OPS_WS_PATH}`]: 'none',
 };
 

@@ -73,6 +73,19 @@ describe('ops: governance pages', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await shot(page, 'ops-notices');
 
+    // A notice draft validated in the page: the registry file passes; without destinations it is refused.
+    const noticeFile = fs.readFileSync(path.join(repoRoot, 'registries/notices/jp-media-storage-kr.json'), 'utf8');
+    await page.getByTestId('notice-draft').fill(noticeFile);
+    await page.getByTestId('notice-draft-validate').click();
+    await page.locator('[data-testid="notice-draft-result"][data-valid="true"]').waitFor();
+    const broken = { ...(JSON.parse(noticeFile) as Record<string, unknown>), transfers: { destinations: [] } };
+    await page.getByTestId('notice-draft').fill(JSON.stringify(broken, null, 2));
+    await page.getByTestId('notice-draft-validate').click();
+    await page.locator('[data-testid="notice-draft-result"][data-valid="false"]').waitFor();
+    expect(await page.getByTestId('notice-draft-result').innerText()).toMatch(/NOTICE_/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByTestId('notice-draft-form').screenshot({ path: path.join(shots, 'ops-notice-draft.png') });
+
     // Policies: the ids in force, the digest, and the files on disk checked against the schema.
     await openTab(page, 'policies', 'policies-panel');
     await page.getByTestId('policies-table').waitFor();
@@ -84,6 +97,37 @@ describe('ops: governance pages', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await shot(page, 'ops-policies');
 
+    // A change checked in the page: a policy that reads an undeclared attribute is refused with its
+    // file, line and id; a valid edit shows its diff; officers cannot apply (admins only).
+    const editor = page.getByTestId('policy-editor');
+    await page.getByTestId('policy-file').selectOption('base.cedar');
+    const text = page.getByTestId('policy-text');
+    const original = await text.inputValue();
+    await text.fill(`${original}\n@id("shoe-size")\npermit (principal, action, resource)\nwhen { principal.shoeSize == 3 };\n`);
+    await page.getByTestId('policy-check').click();
+    await editor.locator('[data-testid="policy-check-result"][data-valid="false"]').waitFor();
+    expect(await editor.getByTestId('policy-problems').innerText()).toMatch(/base\.cedar:\d+:\d+ \(shoe-size\)/);
+    await text.fill(original.replace('Purpose::"ABUSE_REPORT"', 'Purpose::"INCIDENT_RESPONSE"'));
+    await page.getByTestId('policy-check').click();
+    await editor.locator('[data-testid="policy-check-result"][data-valid="true"]').waitFor();
+    expect(await editor.locator('[data-testid="policy-diff"] [data-policy]').evaluateAll((els) => els.map((el) => `${el.getAttribute('data-policy')}:${el.getAttribute('data-change')}`))).toEqual(['abuse-report:changed']);
+    expect(await editor.getByTestId('policy-apply').count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await editor.screenshot({ path: path.join(shots, 'ops-policy-editor.png') });
+
+    // What-if: a Tokyo support operator reading contact data for a support case from Japan, then from China.
+    await page.getByTestId('what-if-operator').selectOption('op-tokyo-support');
+    await page.getByTestId('what-if-category').selectOption('user.contact');
+    await page.getByTestId('what-if-ask').click();
+    const answer = page.getByTestId('what-if-answer');
+    await answer.waitFor();
+    expect(await answer.innerText()).toContain('support-case');
+    await page.getByTestId('what-if-country').fill('CN');
+    await page.getByTestId('what-if-ask').click();
+    await page.locator('[data-testid="what-if-answer"][data-decision="deny"]').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByTestId('what-if-form').screenshot({ path: path.join(shots, 'ops-what-if.png') });
+
     // Operators: the directory, read only.
     await openTab(page, 'operators', 'operators-panel');
     await page.getByTestId('operators-table').waitFor();
@@ -94,6 +138,34 @@ describe('ops: governance pages', () => {
     await shot(page, 'ops-operators');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('lets an admin add an operator (secret shown once) and disable one', async () => {
+    const server = ready();
+    const page = await newPage({ width: 1280, height: 900 });
+    await signInConsole(page, server.url, 'op-tokyo-admin', SIMULATED.JP);
+    await openTab(page, 'operators', 'operators-panel');
+    await page.getByTestId('operators-table').waitFor();
+    // No disable button on your own row.
+    expect(await page.locator('[data-operator="op-tokyo-admin"] [data-testid="operator-disable"]').count()).toBe(0);
+    await page.getByTestId('operator-add-id').fill('op-browser-added');
+    await page.getByTestId('operator-add-name').fill('Browser Added');
+    await page.getByTestId('operator-add-password').fill('browser-added-password');
+    await page.getByTestId('operator-add-role-moderator').check();
+    await page.getByTestId('operator-add-submit').click();
+    await page.getByTestId('operator-added').waitFor();
+    expect(await page.getByTestId('operator-added-secret').innerText()).toMatch(/^[A-Z2-7]{26,}$/);
+    const row = page.locator('[data-testid="operator-row"][data-operator="op-browser-added"]');
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(/support, moderator|moderator, support/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await shot(page, 'ops-operators-admin');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByTestId('operator-disable').click();
+    await row.locator('.ops-status-revoked').waitFor();
+    expect((await server.runtime.governance.operators.find('op-browser-added'))?.disabled).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 
   it('tells support staff the governance pages need the privacy-officer or admin role', async () => {
     const { url } = ready();

@@ -258,6 +258,11 @@ export const rows: readonly MatrixRow[] = [
   row('POST /v1/ops/migrations/requests/:id/deny', () => json('/v1/ops/migrations/requests/mreq-0000000000000000/deny'), operators(['admin'], 404)),
   row('GET /v1/ops/migrations/:id/receipt', () => json('/v1/ops/migrations/mig-00000000/receipt'), operators(['admin'], 404)),
   row('GET /v1/ops/migrations/:id/manifest', () => json('/v1/ops/migrations/mig-00000000/manifest'), operators(['admin'], 404)),
+  row('POST /v1/ops/policies/check', () => json('/v1/ops/policies/check', { files: [{ name: 'matrix.cedar', text: 'permit (principal, action, resource);' }] }), operators(['admin'])),
+  // Made against a digest no set has: admins are told the set changed (nothing is written).
+  row('POST /v1/ops/policies/apply', () => json('/v1/ops/policies/apply', { files: [{ name: 'matrix.cedar', text: 'permit (principal, action, resource);' }], baseDigest: '0'.repeat(64) }), operators(['admin'], 409)),
+  row('POST /v1/ops/policies/what-if', () => json('/v1/ops/policies/what-if', { operatorId: 'op-matrix-nobody', action: 'read', subjectHome: 'JP', subjectClass: 'consumer', category: 'user.contact', purpose: 'SUPPORT_CASE', country: 'JP' }), operators(['admin'], 404)),
+  row('POST /v1/ops/notices/validate', (w) => json('/v1/ops/notices/validate', { draft: JSON.stringify(w.notice) }), operators(['admin'])),
   row('GET /v1/ops/moderation/queue', () => json('/v1/ops/moderation/queue'), operators(['moderator', 'admin'])),
   row('POST /v1/ops/grants', (w) => json('/v1/ops/grants', { subjects: [w.user.owner.id], categories: ['user.content.message'], purpose: 'SUPPORT_CASE', caseRef: w.ticketRef, durationMinutes: 30, requestedLocation: 'JP' }), operators('all')),
   row('GET /v1/ops/grants', () => json('/v1/ops/grants'), operators('all')),
@@ -269,6 +274,8 @@ export const rows: readonly MatrixRow[] = [
   row('POST /v1/ops/blocks', () => json('/v1/ops/blocks', { country: 'US' }), operators(['security', 'admin'])),
   row('DELETE /v1/ops/blocks/:country', () => json('/v1/ops/blocks/US'), operators(['security', 'admin'])),
   row('GET /v1/ops/operators', () => json('/v1/ops/operators'), operators(['admin'])),
+  row('POST /v1/ops/operators', (w) => json('/v1/ops/operators', { id: `op-m-${w.fresh.handle().toLowerCase()}`, name: 'Matrix Operator', employer: 'nihon-talk', employerCountry: 'JP', officeCountry: 'JP', roles: ['support'], password: 'matrix-password-1' }), operators(['admin'])),
+  row('POST /v1/ops/operators/:id/disable', () => json('/v1/ops/operators/op-matrix-nobody/disable'), operators(['admin'], 404)),
 ];
 
 // WebSocket frames -------------------------------------------------------------------------------

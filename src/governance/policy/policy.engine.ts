@@ -10,7 +10,7 @@ import { preparsePolicySet, statefulIsAuthorized, type AuthorizationAnswer, type
 import { compilePolicySet, type CompiledPolicySet, type PolicySources } from './policy.compile.js';
 import { requestContractProblems } from './policy.contract.js';
 import { PolicyError, type PolicyProblem } from './policy.errors.js';
-import { readPolicySources } from './policy.files.js';
+import { readPolicySources, writePolicyFiles } from './policy.files.js';
 import {
   decisionKeyFunction,
   describeReadPath,
@@ -55,6 +55,8 @@ export interface DecisionCacheStats {
 
 interface ActiveSet {
   readonly compiled: CompiledPolicySet;
+  /** The schema and files it was compiled from: what a console change is checked against. */
+  readonly sources: PolicySources;
   readonly cedarId: string;
   readonly keyOf: DecisionKeyFunction;
   readonly projection: Projection;
@@ -115,8 +117,8 @@ export class PolicyEngine {
   static async open(options: PolicyEngineOptions): Promise<PolicyEngine> {
     engineCount += 1;
     const instance = engineCount;
-    const compiled = prepare(await readPolicySources(options.dir, options.schemaFile));
-    const engine = new PolicyEngine(options, instance, PolicyEngine.install(instance, 0, compiled));
+    const sources = await readPolicySources(options.dir, options.schemaFile);
+    const engine = new PolicyEngine(options, instance, PolicyEngine.install(instance, 0, prepare(sources), sources));
     if (options.watch === true) engine.startWatching();
     return engine;
   }
@@ -125,14 +127,14 @@ export class PolicyEngine {
    * Preparses into one of two Cedar slots per engine, never the one in force, so a failure
    * here leaves the current set untouched and the slots do not pile up across reloads.
    */
-  private static install(instance: number, slot: 0 | 1, compiled: CompiledPolicySet): ActiveSet {
+  private static install(instance: number, slot: 0 | 1, compiled: CompiledPolicySet, sources: PolicySources): ActiveSet {
     const cedarId = `domicile:${instance}:${slot}`;
     const answer = preparsePolicySet(cedarId, { staticPolicies: { ...compiled.loweredPolicies } });
     if (answer.type === 'failure') {
       const problems: PolicyProblem[] = answer.errors.map((error) => ({ file: cedarId, line: 1, column: 1, message: error.message }));
       throw new PolicyError('POLICY_INVALID', problems);
     }
-    return { compiled, cedarId, keyOf: decisionKeyFunction(compiled.readSet), projection: projectionOf(compiled.readSet), loadedAt: new Date() };
+    return { compiled, sources, cedarId, keyOf: decisionKeyFunction(compiled.readSet), projection: projectionOf(compiled.readSet), loadedAt: new Date() };
   }
 
   decide(request: AccessRequest): PolicyDecision {
@@ -248,6 +250,34 @@ export class PolicyEngine {
     return result;
   }
 
+  /** The policy files of the set in force (base names and text), as a console change starts from. */
+  get files(): readonly { readonly name: string; readonly text: string }[] {
+    return this.active.sources.policies.map(({ name, text }) => ({ name, text }));
+  }
+
+  /**
+   * Compiles a replacement for the policy files against the schema in force, as a reload would,
+   * without touching the directory or the set in force; throws `PolicyError` when it is refused.
+   */
+  checkDraft(files: readonly { readonly name: string; readonly text: string }[]): CompiledPolicySet {
+    return prepare({ schema: this.active.sources.schema, policies: files.map(({ name, text }) => ({ file: name, name, text })) });
+  }
+
+  /**
+   * Replaces the policy files with `files` and reloads: checked first (nothing is written when
+   * refused), then written to the directory, where every node watching it reloads too. Runs in
+   * the reload queue, so two applies never interleave their writes.
+   */
+  apply(files: readonly { readonly name: string; readonly text: string }[]): Promise<ReloadStatus> {
+    const next = this.reloading.then(async () => {
+      this.checkDraft(files);
+      await writePolicyFiles(this.options.dir, files);
+      return this.reloadNow();
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
   get policyIds(): readonly string[] {
     return this.active.compiled.policies.map((policy) => policy.id);
   }
@@ -278,10 +308,11 @@ export class PolicyEngine {
   }
 
   private async reloadNow(): Promise<ReloadStatus> {
-    const compiled = prepare(await readPolicySources(this.options.dir, this.options.schemaFile));
+    const sources = await readPolicySources(this.options.dir, this.options.schemaFile);
+    const compiled = prepare(sources);
     if (compiled.digest === this.active.compiled.digest) return 'unchanged';
     const slot = this.nextSlot;
-    this.active = PolicyEngine.install(this.instance, slot, compiled);
+    this.active = PolicyEngine.install(this.instance, slot, compiled, sources);
     this.nextSlot = slot === 0 ? 1 : 0;
     this.flush();
     return 'reloaded';

@@ -1,8 +1,9 @@
 // Reads a policy directory (its schema and every *.cedar file) from disk, and finds the default
-// policies shipped with the project. The only file-system reads of the policy engine.
+// policies shipped with the project; writes a checked replacement of the policy files (the
+// console's apply). The only file-system access of the policy engine.
 
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicySources, SourceFile } from './policy.compile.js';
@@ -56,4 +57,26 @@ export function defaultPolicyDir(): string {
     dir = parent;
   }
   throw unreadable('policies', `no policies/${DEFAULT_SCHEMA_FILE} above ${fileURLToPath(import.meta.url)}`);
+}
+
+/** A policy file name the console may write: a plain `*.cedar` name, never a path. */
+export const POLICY_FILE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}\.cedar$/;
+
+/**
+ * Makes `files` the directory's policy files: each written to a temporary name and renamed over
+ * the old one (a reader sees a whole file or the old one), then the `*.cedar` files not in the
+ * set removed. The caller has checked the set; the schema is never touched.
+ */
+export async function writePolicyFiles(dir: string, files: readonly { readonly name: string; readonly text: string }[]): Promise<void> {
+  for (const { name } of files) {
+    if (!POLICY_FILE_NAME.test(name)) throw unreadable(join(dir, name), 'not a policy file name');
+  }
+  for (const { name, text } of files) {
+    const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, join(dir, name));
+  }
+  const keep = new Set(files.map((f) => f.name));
+  const existing = (await readdir(dir)).filter((name) => name.endsWith(POLICY_FILE_SUFFIX) && !keep.has(name));
+  await Promise.all(existing.map((name) => unlink(join(dir, name))));
 }

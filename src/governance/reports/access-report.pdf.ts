@@ -1,8 +1,11 @@
 // The access and incident reports as PDF, drawn from the same document model as the HTML and
 // CSV (access-report.render.ts), with the monthly chart as vector graphics. pdfkit (pinned
 // 0.20.2): pure JavaScript, maintained, with text layout and wrapping and a vector drawing API,
-// so no browser or native tool is needed to write a report. Standard PDF fonts only (Helvetica),
-// which carry Latin text; the report's own words are English.
+// so no browser or native tool is needed to write a report. Latin text is set in Helvetica (a
+// standard PDF font); text with Japanese or Chinese characters (an incident title, a company
+// name) in a CJK font from the system — IPA Gothic (Debian fonts-ipafont-gothic, installed by
+// .ci/run) or Noto Sans CJK — embedded as a subset, since Helvetica has no such glyphs.
+import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { AccessReport } from './access-report.js';
 import { reportDocument, type ReportDocument, type ReportTable } from './access-report.render.js';
@@ -15,13 +18,43 @@ const BLANK = '#8a1c1c';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+/** Kana, CJK ideographs and punctuation, full-width forms: what Helvetica cannot draw. */
+const CJK = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
+const CJK_FONT = 'cjk';
+
+/** Where a CJK font may be (a TrueType file, or a collection with the face to use); the first present wins. */
+const CJK_FONT_CANDIDATES: readonly { file: string; family?: string }[] = [
+  { file: '/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf' },
+  { file: '/usr/share/fonts/truetype/fonts-japanese-gothic.ttf' },
+  { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKjp-Regular' },
+];
+
+/** The CJK font this machine has, or null (CJK text would then print as missing glyphs). */
+export function cjkFont(): { file: string; family?: string } | null {
+  const configured = process.env.DOMICILE_CJK_FONT;
+  if (configured && existsSync(configured)) return { file: configured };
+  return CJK_FONT_CANDIDATES.find((c) => existsSync(c.file)) ?? null;
+}
+
+/** Sets the font for `text`: the CJK font (no bold face) when it has CJK characters and one is registered. */
+const withCjk = new WeakSet<Doc>();
+
+function fontFor(doc: Doc, text: string, bold = false): Doc {
+  return doc.font(withCjk.has(doc) && CJK.test(text) ? CJK_FONT : bold ? 'Helvetica-Bold' : 'Helvetica');
+}
+
+/** The width of `text` in the font it will be set in (the current size). */
+function widthOf(doc: Doc, text: string): number {
+  return fontFor(doc, text).widthOfString(text);
+}
+
 function ensureRoom(doc: Doc, height: number): void {
   if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
 }
 
 function heading(doc: Doc, text: string): void {
   ensureRoom(doc, 40);
-  doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor(INK).text(text, MARGIN, doc.y);
+  fontFor(doc.moveDown(0.8), text, true).fontSize(12).fillColor(INK).text(text, MARGIN, doc.y);
   doc.moveDown(0.3);
 }
 
@@ -32,8 +65,10 @@ function heading(doc: Doc, text: string): void {
 function columnWidths(doc: Doc, table: ReportTable, width: number): number[] {
   const cells = (i: number): string[] => [table.columns[i] ?? '', ...table.rows.map((r) => r[i] ?? '')];
   const pad = 11;
-  const least = table.columns.map((_, i) => Math.max(...cells(i).flatMap((c) => c.split(/\s+/)).map((w) => doc.widthOfString(w))) + pad);
-  const natural = table.columns.map((_, i) => Math.max(least[i] ?? 0, Math.min(240, Math.max(...cells(i).map((c) => doc.widthOfString(c))) + pad)));
+  // CJK text has no spaces to break at: its "words" are single characters.
+  const words = (c: string): string[] => c.split(/\s+/).flatMap((w) => (CJK.test(w) ? [...w] : [w]));
+  const least = table.columns.map((_, i) => Math.max(...cells(i).flatMap(words).map((w) => widthOf(doc, w))) + pad);
+  const natural = table.columns.map((_, i) => Math.max(least[i] ?? 0, Math.min(240, Math.max(...cells(i).map((c) => widthOf(doc, c))) + pad)));
   const spare = width - least.reduce((a, b) => a + b, 0);
   const extra = natural.map((n, i) => n - (least[i] ?? 0));
   const extraTotal = extra.reduce((a, b) => a + b, 0);
@@ -52,13 +87,13 @@ function drawTable(doc: Doc, table: ReportTable): void {
   doc.font('Helvetica').fontSize(size);
   const widths = columnWidths(doc, table, width);
   const row = (cells: readonly string[], bold: boolean): void => {
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(size);
-    const height = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 0) - 6 }))) + 4;
+    doc.fontSize(size);
+    const height = Math.max(...cells.map((c, i) => fontFor(doc, c, bold).heightOfString(c, { width: (widths[i] ?? 0) - 6 }))) + 4;
     ensureRoom(doc, height);
     const y = doc.y;
     let x = MARGIN;
     cells.forEach((c, i) => {
-      doc.fillColor(INK).text(c, x + 2, y + 2, { width: (widths[i] ?? 0) - 6 });
+      fontFor(doc, c, bold).fillColor(INK).text(c, x + 2, y + 2, { width: (widths[i] ?? 0) - 6 });
       x += widths[i] ?? 0;
     });
     doc
@@ -102,14 +137,19 @@ function drawChart(doc: Doc, chart: ReportDocument['chart']): void {
 export async function renderReportPdf(report: AccessReport): Promise<Buffer> {
   const model = reportDocument(report);
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: model.title, Creator: 'Domicile' } });
+  const cjk = cjkFont();
+  if (cjk && [model.title, model.subtitle, ...model.tables.flatMap((t) => t.rows.flat()), ...model.items.map((i) => i.text)].some((t) => CJK.test(t))) {
+    doc.registerFont(CJK_FONT, cjk.file, cjk.family);
+    withCjk.add(doc);
+  }
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.font('Helvetica-Bold').fontSize(16).fillColor(INK).text(model.title, MARGIN, MARGIN);
-  doc.moveDown(0.3).font('Helvetica').fontSize(8.5).fillColor(MUTED).text(model.subtitle);
+  fontFor(doc, model.title, true).fontSize(16).fillColor(INK).text(model.title, MARGIN, MARGIN);
+  fontFor(doc.moveDown(0.3), model.subtitle).fontSize(8.5).fillColor(MUTED).text(model.subtitle);
   for (const table of model.tables) {
     drawTable(doc, table);
     if (table.title === 'Figures') drawChart(doc, model.chart);
@@ -118,8 +158,8 @@ export async function renderReportPdf(report: AccessReport): Promise<Buffer> {
     heading(doc, 'Report items (PPC Rules Art. 8)');
     for (const item of model.items) {
       ensureRoom(doc, 36);
-      doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK).text(item.title, MARGIN, doc.y);
-      doc.font('Helvetica').fontSize(9).fillColor(item.toBeWritten ? BLANK : INK).text(item.text, { width: doc.page.width - 2 * MARGIN });
+      fontFor(doc, item.title, true).fontSize(9.5).fillColor(INK).text(item.title, MARGIN, doc.y);
+      fontFor(doc, item.text).fontSize(9).fillColor(item.toBeWritten ? BLANK : INK).text(item.text, { width: doc.page.width - 2 * MARGIN });
       doc.moveDown(0.5);
     }
   }

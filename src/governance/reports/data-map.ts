@@ -2,6 +2,7 @@
 // records per data category and blob files with their bytes, from the residency scan — and from
 // which countries each home's data was accessed over the last 12 months, from the access logs.
 // Counts and codes only: no subject, no row id (the scan's violations are counted, not listed).
+// Kept for 30 s (cachedDataMap): the page says when the scan ran.
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { countryName } from '../../cells/countries.js';
 import { scanResidency } from '../../cells/residency.scan.js';
@@ -75,5 +76,30 @@ export async function gatherDataMap(props: { cells: CellRegistry; accessHistory:
     })),
     accessWindow: { since: since.toISOString(), until: until.toISOString() },
     accesses,
+  };
+}
+
+/** How long a data map is served again: the page shows `scannedAt`, and a scan reads every row. */
+export const DATA_MAP_TTL_MS = 30_000;
+
+/**
+ * The data map at most `ttlMs` old (by `now`): a full residency scan and a year of log reads cost
+ * tens of ms at demo size and grow with every row, so the console does not pay them per request.
+ * Concurrent requests share one gathering; a failed one is not kept.
+ */
+export function cachedDataMap(props: { gather: (at: Date) => Promise<DataMap>; now: () => Date; ttlMs?: number }): () => Promise<DataMap> {
+  const ttl = props.ttlMs ?? DATA_MAP_TTL_MS;
+  let kept: { at: number; map: Promise<DataMap> } | null = null;
+  return () => {
+    const at = props.now();
+    if (kept === null || at.getTime() - kept.at >= ttl || at.getTime() < kept.at) {
+      const map = props.gather(at);
+      const entry = { at: at.getTime(), map };
+      kept = entry;
+      map.catch(() => {
+        if (kept === entry) kept = null;
+      });
+    }
+    return kept.map;
   };
 }

@@ -10,7 +10,7 @@ import { DomainError } from '../../errors/catalogue.js';
 import type { AccessEntry } from '../log/entry.js';
 import { inScope, released, subjectsOf, type ReportCheckpoint } from './access-report.js';
 import { listIncidents, type Incident } from './incidents.js';
-import { verifiedEntriesOf } from './verified-log.js';
+import { verifiedEntriesOf, type VerifiedCheckpoints } from './verified-log.js';
 
 /** Log positions listed per incident; the count says how many there are in all. */
 export const personIncidentEntryLimit = 100;
@@ -120,6 +120,8 @@ export async function gatherPersonIncidents(props: {
   verifierKey: (home: string) => string | undefined;
   facts: (home: string) => ResponseFacts;
   at: Date;
+  /** Checkpoints this process verified in full: a request up to the same one skips re-verifying. */
+  verified?: VerifiedCheckpoints;
 }): Promise<PersonIncidents> {
   const subject = await props.directory.find(props.subjectId);
   if (subject === null) throw new DomainError('NOT_FOUND', `no subject "${props.subjectId}"`);
@@ -130,6 +132,7 @@ export async function gatherPersonIncidents(props: {
     cells: props.cells,
     home: subject.home,
     verifierKey: props.verifierKey(subject.home),
+    ...(props.verified ? { verified: props.verified } : {}),
     keep: (e) => released(e) && subjectsOf(e).includes(subject.id) && incidents.some((i) => inScope(e, i.scope)),
   });
   return {

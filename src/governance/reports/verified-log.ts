@@ -25,6 +25,26 @@ export interface VerifiedEntries {
 const PAGE = 4096;
 
 /**
+ * The checkpoints a process has verified in full, by cell: a later read up to the same signed
+ * checkpoint (same note, same key) skips the full verification — the tiles and every earlier
+ * checkpoint's consistency — and keeps the check that matters for what is counted: the root is
+ * still recomputed from the very entries read, so an entry changed since is still refused. A new
+ * checkpoint (the log grew) is verified in full again.
+ */
+export interface VerifiedCheckpoints {
+  has(cellId: string, key: string): boolean;
+  remember(cellId: string, key: string): void;
+}
+
+export function verifiedCheckpoints(): VerifiedCheckpoints {
+  const verified = new Map<string, string>();
+  return {
+    has: (cellId, key) => verified.get(cellId) === key,
+    remember: (cellId, key) => void verified.set(cellId, key),
+  };
+}
+
+/**
  * The key to trust for the log of `home`'s cell: the service's own key file, as `domicile log
  * verify` uses it (undefined when there is none; then only the copy pinned in the database).
  */
@@ -42,22 +62,33 @@ function refuse(cellId: string, why: string): DomainError {
  * `verifierKey` is the key to trust (the service's key file); the copy pinned in the database is
  * used only without one. Throws LOG_INCONSISTENT naming the failure.
  */
-export async function verifiedEntriesOf(props: { cells: CellRegistry; home: string; verifierKey?: string | undefined; keep?: (entry: AccessEntry) => boolean; onProgress?: (done: number, total: number) => void }): Promise<VerifiedEntries> {
+export async function verifiedEntriesOf(props: {
+  cells: CellRegistry;
+  home: string;
+  verifierKey?: string | undefined;
+  keep?: (entry: AccessEntry) => boolean;
+  onProgress?: (done: number, total: number) => void;
+  /** Checkpoints already verified in full by this process (per-request readers pass one). */
+  verified?: VerifiedCheckpoints;
+}): Promise<VerifiedEntries> {
   const cell = props.cells.home(props.home);
   const db = cell.db;
   const identity = await readLogIdentity(db);
   const row = await latestCheckpointRow(db);
   if (identity === null || row === null) throw new DomainError('NOT_FOUND', `the access log of cell ${cell.id} has no checkpoint yet; start the service once`);
 
-  const verify = () => verifyCellLog({ cellId: cell.id, db, verifierKey: props.verifierKey, onProgress: props.onProgress });
-  let verification = await verify();
-  // A serving process may append and sign while the verifier reads (a checkpoint beyond the
-  // entries it read): such a finding does not repeat, a changed log's does.
-  if (verification.problem !== null) verification = await verify();
-  if (verification.problem !== null) {
-    const p = verification.problem;
-    const where = p.at === null ? '' : p.kind === 'checkpoint' ? ` (checkpoint at size ${p.at})` : ` (entry ${p.at})`;
-    throw refuse(cell.id, `${p.message}${where}`);
+  const memoKey = `${props.verifierKey ?? identity.verifierKey}\n${row.note}`;
+  if (props.verified?.has(cell.id, memoKey) !== true) {
+    const verify = () => verifyCellLog({ cellId: cell.id, db, verifierKey: props.verifierKey, onProgress: props.onProgress });
+    let verification = await verify();
+    // A serving process may append and sign while the verifier reads (a checkpoint beyond the
+    // entries it read): such a finding does not repeat, a changed log's does.
+    if (verification.problem !== null) verification = await verify();
+    if (verification.problem !== null) {
+      const p = verification.problem;
+      const where = p.at === null ? '' : p.kind === 'checkpoint' ? ` (checkpoint at size ${p.at})` : ` (entry ${p.at})`;
+      throw refuse(cell.id, `${p.message}${where}`);
+    }
   }
 
   let size: number;
@@ -87,5 +118,6 @@ export async function verifiedEntriesOf(props: { cells: CellRegistry; home: stri
     }
   }
   if (!bytesEqual(range.root(), rootHash)) throw refuse(cell.id, `the entries read do not match the checkpoint at size ${size}`);
+  props.verified?.remember(cell.id, memoKey);
   return { checkpoint: { cell: cell.id, origin: identity.origin, size, rootHash: Buffer.from(rootHash).toString('base64') }, entries, indexes };
 }

@@ -2,9 +2,10 @@
 // its conforming-system contract, what the contract covers, the periodic check and whether the
 // basis stands today (an overdue check is flagged: the gate has already stopped relying on it);
 // and every transfer notice with all its versions and what each names, plus the notice files
-// the validator refused. Registry facts only, no personal data.
+// the validator refused; and a notice draft checked in the page. Registry facts only, no personal data.
+import { DomainError } from '../../errors/catalogue.js';
 import { inEffect, type NoticeCatalogue } from './notice.catalogue.js';
-import type { NoticeProblem, ValidNotice } from './notice.validator.js';
+import { validateNotice, type NoticeProblem, type ValidNotice } from './notice.validator.js';
 import { conformingSystemStatus, type ContractUse, type Recipient, type Registries, type TransferOperation } from './registry.js';
 
 export interface RecipientView {
@@ -104,4 +105,29 @@ export function noticeHistories(notices: NoticeCatalogue, at: Date): { notices: 
     })),
     refused: notices.refused().map((r) => ({ source: r.source, problems: r.problems })),
   };
+}
+
+export interface NoticeDraftCheck {
+  readonly valid: boolean;
+  readonly noticeId: string | null;
+  readonly version: number | null;
+  readonly problems: readonly NoticeProblem[];
+}
+
+/**
+ * A notice draft (the JSON text of a file for registries/notices/) checked by the validator that
+ * `domicile notice validate` runs, against the registries in use; nothing is stored. Text that is
+ * not JSON is bad input (the CLI's exit 2), not a refused notice.
+ */
+export function checkNoticeDraft(draft: string, registries: Registries): NoticeDraftCheck {
+  let json: unknown;
+  try {
+    json = JSON.parse(draft) as unknown;
+  } catch (cause) {
+    throw new DomainError('VALIDATION_FAILED', `the draft is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+  const result = validateNotice(json, registries);
+  return result.ok
+    ? { valid: true, noticeId: result.notice.noticeId, version: result.notice.version, problems: [] }
+    : { valid: false, noticeId: null, version: null, problems: result.problems };
 }

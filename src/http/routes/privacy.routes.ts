@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { accessHistoryFromLogs } from '../../governance/reports/access-history.js';
 import { gatherDisclosure } from '../../governance/reports/reports.js';
 import { gatherPersonIncidents } from '../../governance/reports/person-incidents.js';
+import { verifiedCheckpoints } from '../../governance/reports/verified-log.js';
 import { serviceVerifierKey } from '../../governance/reports/verified-log.js';
 import { giveConsent, listConsents, listTransferRecords, withdrawConsent } from '../../governance/transfers/consent.service.js';
 import { actorOf, requireAuth } from '../auth.js';
@@ -19,6 +20,8 @@ export type PrivacyRoutesOptions = Pick<Runtime, 'messaging' | 'transfers' | 'lo
 export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = async (app, runtime) => {
   const ctx = runtime.transfers;
   const accessHistory = accessHistoryFromLogs({ logs: runtime.logs, cells: runtime.cells });
+  // A person's incident view verifies the home log in full only when its checkpoint is new.
+  const verified = verifiedCheckpoints();
   app.addHook('preHandler', requireAuth(runtime.messaging));
 
   app.get('/v1/me/consents', { schema: { tags: ['privacy'], summary: 'Your consents, newest first, with their receipts, and the full history of giving and withdrawing', operationId: 'listConsents', security: bearer, response: { 200: ConsentList, ...errorResponses } } }, async (request) =>
@@ -98,6 +101,7 @@ export const privacyRoutes: FastifyPluginAsyncTypebox<PrivacyRoutesOptions> = as
         verifierKey: (home) => serviceVerifierKey({ cells: runtime.cells, dataDir: runtime.dataDir, home }),
         facts: (home) => ({ operator: ctx.registries.cellHost(home)?.name ?? null, authority: ctx.registries.regimeOf(home)?.authority ?? null, blocked: runtime.blocked() }),
         at: ctx.now(),
+        verified,
       }),
   );
 };

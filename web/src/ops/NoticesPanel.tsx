@@ -1,10 +1,12 @@
 // Transfer notices (privacy officers, admins): each notice with every version — when it took
 // effect, which one people are shown now, and what it names (home, purpose, data categories,
 // destination countries and recipients, the basis) — and the notice files the validator refused,
-// with its reasons. Notices are files under registries/notices/; a new version is a new file.
+// with its reasons; and a draft validated in the page. Notices are files under
+// registries/notices/; a new version is a new file.
 import { countryName } from '../format.js';
 import { opsApi } from './api.js';
 import { canGovern, GovernancePage } from './GovernancePage.js';
+import { NoticeDraftForm } from './NoticeDraftForm.js';
 import type { Operator } from './types.js';
 import { useOpsData } from './useOpsData.js';
 
@@ -95,6 +97,7 @@ export function NoticesPanel({ operator }: { operator: Operator }) {
               </ul>
             </>
           )}
+          <NoticeDraftForm />
         </>
       )}
     </GovernancePage>

@@ -1,14 +1,14 @@
 // The Cedar policies (privacy officers, admins): the set in force with each policy's id, effect,
 // file and text, the digest every access-log entry names, when it was loaded, the attributes the
-// policies read, and whether the files on disk validate against the schema and are what runs.
-// Policies change by editing policies/ (reviewed); a valid change is loaded by the next reload.
+// policies read, the schema, and whether the files on disk validate against the schema and are
+// what runs; a change checked, diffed and applied (admins) in the page, and the what-if form.
 import { formatStamp } from '../format.js';
 import { opsApi } from './api.js';
 import { canGovern, GovernancePage } from './GovernancePage.js';
-import type { Operator, PolicyProblem, PolicyStatus } from './types.js';
+import { PolicyEditor, problemText } from './PolicyEditor.js';
+import type { Operator, PolicyStatus } from './types.js';
 import { useOpsData } from './useOpsData.js';
-
-const problemText = (p: PolicyProblem): string => `${p.file}:${p.line}:${p.column} ${p.policyId ? `(${p.policyId}) ` : ''}${p.message}`;
+import { WhatIfForm } from './WhatIfForm.js';
 
 function DiskStatus({ status }: { status: PolicyStatus }) {
   const disk = status.onDisk;
@@ -40,6 +40,7 @@ function DiskStatus({ status }: { status: PolicyStatus }) {
 export function PoliciesPanel({ operator }: { operator: Operator }) {
   const allowed = canGovern(operator);
   const { data: status, error, reload } = useOpsData(() => opsApi.policies(), [], allowed);
+  const { data: operators } = useOpsData(async () => (await opsApi.operators()).operators, [], allowed);
   return (
     <GovernancePage
       title="Policies"
@@ -110,6 +111,14 @@ export function PoliciesPanel({ operator }: { operator: Operator }) {
               ))}
             </tbody>
           </table>
+          {status.schema !== null && (
+            <details className="ops-card" data-testid="policies-schema">
+              <summary>The schema the policies are validated against</summary>
+              <pre className="ops-policy-text">{status.schema.trim()}</pre>
+            </details>
+          )}
+          {status.digest !== null && <PolicyEditor key={status.digest} files={status.files} digest={status.digest} canApply={operator.roles.includes('admin')} onApplied={() => void reload()} />}
+          {operators && <WhatIfForm operators={operators} />}
         </>
       )}
     </GovernancePage>

@@ -18,7 +18,14 @@ import type {
   NoticeHistories,
   OpenIncidentInput,
   Operator,
+  NewOperatorInput,
+  NoticeDraftCheck,
+  PolicyDiffEntry,
+  PolicyDraftCheck,
+  PolicyFile,
   PolicyStatus,
+  WhatIfAnswer,
+  WhatIfQuestion,
   RecipientView,
   ReportStage,
   SignInResult,
@@ -167,6 +174,24 @@ export class OpsClient {
   }
   policies(): Promise<PolicyStatus> {
     return this.call('GET', '/v1/ops/policies');
+  }
+  checkPolicies(files: PolicyFile[]): Promise<PolicyDraftCheck> {
+    return this.call('POST', '/v1/ops/policies/check', { files });
+  }
+  applyPolicies(files: PolicyFile[], baseDigest: string): Promise<{ digest: string; changed: PolicyDiffEntry[] }> {
+    return this.call('POST', '/v1/ops/policies/apply', { files, baseDigest });
+  }
+  whatIf(question: WhatIfQuestion): Promise<WhatIfAnswer> {
+    return this.call('POST', '/v1/ops/policies/what-if', question);
+  }
+  validateNotice(draft: string): Promise<NoticeDraftCheck> {
+    return this.call('POST', '/v1/ops/notices/validate', { draft });
+  }
+  addOperator(input: NewOperatorInput): Promise<{ operator: Operator; totpSecret: string; otpauthUri: string }> {
+    return this.call('POST', '/v1/ops/operators', input);
+  }
+  disableOperator(id: string): Promise<{ operator: Operator; revokedSessions: number; alreadyDisabled: boolean }> {
+    return this.call('POST', `/v1/ops/operators/${encodeURIComponent(id)}/disable`);
   }
   /** The report file (PDF, HTML or CSV) as bytes: a link cannot send the operator token. */
   incidentReportFile(id: string, stage: ReportStage, format: 'pdf' | 'html' | 'csv'): Promise<Blob> {

@@ -1,7 +1,8 @@
 // Shapes of the operator API (/v1/ops/…) as the console reads them; see docs/api.md.
 import type { MaskKind, OriginLike } from '../format.js';
 
-export type OperatorRole = 'support' | 'moderator' | 'engineer' | 'security' | 'approver' | 'admin' | 'privacy-officer';
+export const OPERATOR_ROLES = ['support', 'moderator', 'engineer', 'security', 'approver', 'admin', 'privacy-officer'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 export const PURPOSES = ['SUPPORT_CASE', 'ABUSE_REPORT', 'INCIDENT_RESPONSE', 'LEGAL_REQUEST', 'SERVICE_OPERATION', 'PAYMENT_SUPPORT'] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -295,4 +296,64 @@ export interface PolicyStatus {
   readAttributes: string[];
   warnings: PolicyProblem[];
   onDisk: { valid: boolean; digest: string | null; sameAsInForce: boolean; problems: PolicyProblem[] } | null;
+  schema: string | null;
+  files: PolicyFile[];
+}
+
+export interface PolicyFile {
+  name: string;
+  text: string;
+}
+
+export interface PolicyDiffEntry {
+  id: string;
+  change: 'added' | 'removed' | 'changed';
+  before: string | null;
+  after: string | null;
+}
+
+/** A policy change checked against the schema (POST /v1/ops/policies/check). */
+export interface PolicyDraftCheck {
+  valid: boolean;
+  code: string | null;
+  digest: string | null;
+  problems: PolicyProblem[];
+  warnings: PolicyProblem[];
+  diff: PolicyDiffEntry[];
+}
+
+export interface WhatIfQuestion {
+  operatorId: string;
+  action: 'read' | 'write';
+  subjectHome: string;
+  subjectClass: 'consumer' | 'government' | 'business';
+  category: string;
+  purpose: Purpose;
+  country: string;
+  grantApproved: boolean;
+}
+
+export interface WhatIfAnswer {
+  decision: 'allow' | 'deny';
+  policyIds: string[];
+  errors: string[];
+  digest: string;
+  blockedJurisdictions: string[];
+}
+
+export interface NoticeDraftCheck {
+  valid: boolean;
+  noticeId: string | null;
+  version: number | null;
+  problems: { path: string; code: string; message: string }[];
+}
+
+export interface NewOperatorInput {
+  id: string;
+  name: string;
+  employer: string;
+  employerCountry: string;
+  officeCountry: string;
+  roles: OperatorRole[];
+  password: string;
 }
