@@ -162,8 +162,10 @@ async function main(): Promise<void> {
         );
         for (const rate of rates) {
           const serverCpu = (): number => nodes.reduce((sum, n) => sum + cpuSeconds(n.child.pid), 0) + postgresCpuSeconds(postgres);
-          let cpuFrom = NaN;
-          let cpuTo = NaN;
+          // Server CPU from the first send until the last measured message arrived, over every
+          // message offered (warm-up included): on a loaded machine the servers lag the generator,
+          // so CPU read at the window's edges would not match the messages inside it.
+          const cpuFrom = serverCpu();
           const result = await offerLoad({
             rate,
             warmup,
@@ -174,10 +176,9 @@ async function main(): Promise<void> {
               const pair = senders[i % senders.length] as DomicilePair;
               pair.sender.send(sendFrame(pair, `c${rate}-${i}`, now));
             },
-            onMeasureStart: () => (cpuFrom = serverCpu()),
-            onMeasureEnd: () => (cpuTo = serverCpu()),
           });
-          const serverCpuUsPerMessage = Math.round(((cpuTo - cpuFrom) * 1e6) / Math.max(1, result.measuredSent));
+          const offered = Math.round(rate * (warmup + seconds));
+          const serverCpuUsPerMessage = Math.round(((serverCpu() - cpuFrom) * 1e6) / offered);
           process.stdout.write(`${JSON.stringify({ nodes: setup.nodes, bus: setup.bus, ...result, seconds, warmup, pairs, errors, serverCpuUsPerMessage })}\n`);
         }
         for (const pair of senders) pair.sender.close();
