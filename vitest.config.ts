@@ -1,13 +1,27 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * The PostgreSQL pass: end-to-end and browser files run a second time with every test server on
+ * PostgreSQL cells and a PostgreSQL directory (DOMICILE_TEST_DB=postgres; the storage tests loop
+ * over both dialects already). The files are the ones whose servers store what they test — the
+ * HTTP API end to end, realtime delivery and resume, the chat and wallet pages; the other browser
+ * files check page layout over the same storage paths. To switch the pass off, empty this list.
+ */
+const postgresPass = ['test/http/api.test.ts', 'test/realtime/realtime.test.ts', 'test/browser/chat.browser.test.ts', 'test/browser/pay.browser.test.ts'];
+
+const projects: TestProjectInlineConfiguration[] = [
+  { extends: true, test: { name: 'suite', include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'] } },
+];
+if (postgresPass.length > 0) projects.push({ extends: true, test: { name: 'postgres', include: postgresPass, env: { DOMICILE_TEST_DB: 'postgres' } } });
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // Two workers on the 2-core CI machine: one left the second core idle but for spawned servers (suite 857 s → ~600 s).
     maxWorkers: 2,
     globalSetup: ['test/support/global-setup.ts'],
+    projects,
   },
 });

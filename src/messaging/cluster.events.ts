@@ -7,7 +7,12 @@
 // remote notices race, so a notice ahead of the next expected seq first reads the missing ones from
 // the cell (every lower seq is committed once a seq is: the writers serialise on the conversation's
 // `last_seq`). The first notice of a conversation this node sees also delivers what was committed
-// since the node started and not yet announced to it.
+// since the node started and not yet announced to it (at most `firstCatchUpSeqs` messages: older
+// ones are for the client's resume).
+//
+// The per-conversation state is bounded: past `maxOrderings` conversations, the idle ones whose
+// members have no socket on this node are forgotten (nothing here to deliver to; a socket that
+// connects later replays from the cell), then, if still over, the least recently used idle ones.
 import type { Bus, BusNotice } from '../cluster/bus.js';
 import { subjectToken } from '../cluster/bus.js';
 import type { MessagingEvent, MessagingEvents } from './events.js';
@@ -25,6 +30,8 @@ const sessionSubject = `${prefix}.session.revoked`;
 interface Ordering {
   /** Highest seq handed to the hub, or null before the first notice. */
   delivered: number | null;
+  /** The recipients of the last notice: whether anyone here still listens. */
+  recipients: readonly string[];
   /** Notices waiting behind a read from the cell. */
   busy: number;
   chain: Promise<void>;
@@ -40,15 +47,25 @@ interface MessageNotice {
 }
 
 export interface ClusterEvents extends MessagingEvents {
+  /** The conversations this node keeps delivery order for (at most `maxOrderings`). */
+  trackedConversations(): string[];
+  /** Resolves once every notice taken so far has been handed to the hub (or failed). */
+  idle(): Promise<void>;
   close(): void;
 }
+
+/** Conversations whose delivery order a node keeps before it forgets idle ones. */
+export const defaultMaxOrderings = 10_000;
+/** The most messages the first notice of a conversation reads back from the cell. */
+const firstCatchUpSeqs = 256;
 
 function strings(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
 }
 
-export function createClusterEvents(props: { ctx: MessagingContext; hub: RealtimeHub; bus: Bus; onError?: (err: unknown) => void }): ClusterEvents {
+export function createClusterEvents(props: { ctx: MessagingContext; hub: RealtimeHub; bus: Bus; maxOrderings?: number; onError?: (err: unknown) => void }): ClusterEvents {
   const { ctx, hub, bus } = props;
+  const maxOrderings = props.maxOrderings ?? defaultMaxOrderings;
   const startedAt = new Date().toISOString();
   const orderings = new Map<string, Ordering>();
   const report = props.onError ?? (() => undefined);
@@ -76,7 +93,8 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
     };
     if (ordering.delivered === null) {
       // First notice here: what was committed since this node started and not announced to it yet.
-      for (const message of await readMessages(notice.cellId, notice.conversationId, { afterSeq: 0, upToSeq: notice.seq - 1, since: startedAt })) hand(message);
+      const afterSeq = Math.max(0, notice.seq - 1 - firstCatchUpSeqs);
+      for (const message of await readMessages(notice.cellId, notice.conversationId, { afterSeq, upToSeq: notice.seq - 1, since: startedAt })) hand(message);
       ordering.delivered ??= notice.seq - 1;
     }
     if (notice.seq <= ordering.delivered) return;
@@ -90,13 +108,28 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
     }
   }
 
+  /** Forgets idle conversations: first those nobody here listens to, then the least recently used. */
+  function trim(): void {
+    const listened = (o: Ordering): boolean => o.recipients.some((id) => hub.connectionsOf(id) > 0);
+    for (const [id, o] of orderings) if (o.busy === 0 && !listened(o)) orderings.delete(id);
+    // Map order is least recently used first (each notice moves its conversation to the end).
+    for (const [id, o] of orderings) {
+      if (orderings.size <= maxOrderings * 0.9) break;
+      if (o.busy === 0) orderings.delete(id);
+    }
+  }
+
   function onMessage(notice: MessageNotice): void {
     let ordering = orderings.get(notice.conversationId);
-    if (!ordering) {
-      ordering = { delivered: null, busy: 0, chain: Promise.resolve() };
-      orderings.set(notice.conversationId, ordering);
+    if (ordering) {
+      orderings.delete(notice.conversationId);
+    } else {
+      ordering = { delivered: null, recipients: notice.recipients, busy: 0, chain: Promise.resolve() };
+      if (orderings.size >= maxOrderings) trim();
     }
+    orderings.set(notice.conversationId, ordering);
     const o = ordering;
+    o.recipients = notice.recipients;
     // The common case costs no I/O: the next seq, committed here, nothing waiting.
     if (notice.local && o.busy === 0 && o.delivered !== null && notice.seq === o.delivered + 1) {
       hub.emit(notice.local);
@@ -187,6 +220,10 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
             return;
         }
       });
+    },
+    trackedConversations: () => [...orderings.keys()],
+    async idle() {
+      await Promise.all([...orderings.values()].map((o) => o.chain));
     },
     close: unsubscribe,
   };

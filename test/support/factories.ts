@@ -6,6 +6,7 @@ import { openCells, type Cell, type CellRegistry } from '../../src/cells/cell.re
 import { categories, personalColumns } from '../../src/cells/records.js';
 import type { Dialect } from '../../src/db/connect.js';
 import { freshDatabaseUrl, tempDir } from './databases.js';
+import { freshMigratedPostgresUrl, hasTemplate } from './pg-template.js';
 import { cellSchema } from '../../src/app/schema.js';
 
 export const storyRules: PlacementRule[] = [{ home: 'JP', category: 'user.content.media', cell: 'kr' }];
@@ -16,7 +17,8 @@ export async function buildCellConfigs(dialect: Dialect, ids: [string, string][]
     ids.map(async ([id, jurisdiction]) => ({
       id,
       jurisdiction,
-      database: await freshDatabaseUrl(dialect, `cell_${id}`),
+      database:
+        dialect === 'postgres' && hasTemplate({ cell: id }) ? await freshMigratedPostgresUrl({ cell: id }, `cell_${id}`) : await freshDatabaseUrl(dialect, `cell_${id}`),
       blobDir: `${dir}/blobs/${id}`,
     })),
   );

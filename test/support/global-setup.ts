@@ -1,11 +1,12 @@
-// Starts the shared test services once per run: a throwaway PostgreSQL cluster, and one esbuild
-// bundle of the programs tests run as child processes (the CLI and the kill -9 writers), so a
+// Starts the shared test services once per run: a throwaway PostgreSQL cluster with template
+// databases already migrated (pg-template.ts), and one esbuild bundle of the programs tests run as child processes (the CLI and the kill -9 writers), so a
 // spawned server starts from plain JavaScript instead of compiling its sources through tsx each time.
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { startPostgresCluster } from './postgres.cluster.js';
+import { createTemplates } from './pg-template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,15 +48,51 @@ async function bundleSpawnedPrograms(): Promise<string> {
   return outdir;
 }
 
+interface SharedServices {
+  pgBaseUrl: string;
+  bundleDir: string;
+  stop(): void;
+}
+
+async function startServices(): Promise<SharedServices> {
+  const [cluster, bundleDir] = await Promise.all([
+    startPostgresCluster().then(async (c) => {
+      await createTemplates(c.baseUrl);
+      return c;
+    }),
+    bundleSpawnedPrograms(),
+  ]);
+  return {
+    pgBaseUrl: cluster.baseUrl,
+    bundleDir,
+    stop() {
+      try {
+        cluster.stop();
+      } finally {
+        fs.rmSync(bundleDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Every Vitest project (vitest.config.ts: the whole suite, and the PostgreSQL pass) runs this
+ * setup; they share one set of services, kept on the main process's global object (each project
+ * loads this module anew) and stopped when the last project tears down.
+ */
+const shared = globalThis as { domicileTestServices?: { services: Promise<SharedServices>; users: number } };
+
 export default async function setup(project: TestProject): Promise<() => void> {
-  const [cluster, bundleDir] = await Promise.all([startPostgresCluster(), bundleSpawnedPrograms()]);
-  project.provide('pgBaseUrl', cluster.baseUrl);
-  project.provide('bundleDir', bundleDir);
+  shared.domicileTestServices ??= { services: startServices(), users: 0 };
+  const entry = shared.domicileTestServices;
+  entry.users += 1;
+  const services = await entry.services;
+  project.provide('pgBaseUrl', services.pgBaseUrl);
+  project.provide('bundleDir', services.bundleDir);
   return () => {
-    try {
-      cluster.stop();
-    } finally {
-      fs.rmSync(bundleDir, { recursive: true, force: true });
-    }
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    shared.domicileTestServices = undefined;
+    services.stop();
   };
 }

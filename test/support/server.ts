@@ -8,7 +8,8 @@ import { buildApp } from '../../src/http/app.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
 import type { Dialect } from '../../src/db/connect.js';
 import type { PlacementRule } from '../../src/cells/placement.js';
-import { freshDatabaseUrl, tempDir } from './databases.js';
+import { tempDir } from './databases.js';
+import { freshMigratedPostgresUrl } from './pg-template.js';
 import { storyRules } from './factories.js';
 
 export interface TestServer {
@@ -69,10 +70,10 @@ export async function buildTestConfig(props: TestServerProps = {}) {
     host: '127.0.0.1',
     dataDir,
     cells: [
-      { id: 'jp', jurisdiction: 'JP', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'jp') } : {}) },
-      { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshDatabaseUrl('postgres', 'kr') } : {}) },
+      { id: 'jp', jurisdiction: 'JP', ...(dialect === 'postgres' ? { database: await freshMigratedPostgresUrl({ cell: 'jp' }, 'jp') } : {}) },
+      { id: 'kr', jurisdiction: 'KR', ...(dialect === 'postgres' ? { database: await freshMigratedPostgresUrl({ cell: 'kr' }, 'kr') } : {}) },
     ],
-    ...(directoryOnDialect && dialect === 'postgres' ? { directory: { database: await freshDatabaseUrl('postgres', 'directory') } } : {}),
+    ...(directoryOnDialect && dialect === 'postgres' ? { directory: { database: await freshMigratedPostgresUrl('directory', 'directory') } } : {}),
     placement: { rules: props.rules ?? storyRules },
     ...(props.trustedProxies ? { trustedProxies: props.trustedProxies } : {}),
     ...(props.demoMode ? { demo: true } : {}),
