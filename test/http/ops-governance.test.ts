@@ -348,3 +348,22 @@ describe('the incident report PDF in Japanese', () => {
     fs.writeFileSync(file, pdf);
   });
 });
+
+// Last in the file: it changes the JP log.
+describe('GET /v1/me/incidents after a verification was remembered', () => {
+  it('still refuses an entry changed since (the root is recomputed from the entries read)', async () => {
+    const hanako = new ApiClient(server.url);
+    await hanako.signIn('hanako', demoPassword);
+    const first = await hanako.request('GET', '/v1/me/incidents');
+    expect(first.status).toBe(200);
+    const { checkpoint } = first.body as MyIncidents;
+    expect(checkpoint).not.toBeNull();
+    // Same checkpoint, so the full verification is skipped now; one stored entry is changed below it.
+    const db = server.runtime.cells.get('jp').db;
+    const row = await db.selectFrom('log_entry').select('entry').where('idx', '=', 3).executeTakeFirstOrThrow();
+    await db.updateTable('log_entry').set({ entry: row.entry.replace('"released":', '"released":1') }).where('idx', '=', 3).execute();
+    const second = await hanako.request('GET', '/v1/me/incidents');
+    expect(second.status).toBe(500);
+    expect((second.body as ErrorBody).error.code).toBe('LOG_INCONSISTENT');
+  });
+});
