@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectDomicile, sendFrame, type DomicilePair, type SeenFrame } from '../support/domicile.server.js';
+import { connectDomicile, post, sendFrame, type DomicilePair, type SeenFrame } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
 import { startLocalPostgres, startNats, waitHealthy, type LocalPostgres } from '../../scripts/local-services.js';
 
@@ -54,16 +54,6 @@ function postgresCpuSeconds(postgres: LocalPostgres): number {
   let total = cpuSeconds(pid);
   for (const child of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean)) total += cpuSeconds(Number(child));
   return total;
-}
-
-async function post(base: string, pathname: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${pathname}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
 }
 
 interface Node {

@@ -67,7 +67,8 @@ export async function startDomicile(props: { port: number; cpu?: string | undefi
   throw new Error('domicile did not start in 60 s');
 }
 
-async function post(base: string, pathname: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
+/** POSTs JSON to a node and returns its JSON answer; a non-2xx answer throws. */
+export async function post(base: string, pathname: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${pathname}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

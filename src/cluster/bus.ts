@@ -33,6 +33,8 @@ export async function openBus(props: { url: string; name?: string }): Promise<Bu
     // A node keeps trying for ever: losing the bus must not stop local service.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
+    // A node's own notices are not sent back to it (it would decode each only to drop it).
+    noEcho: true,
   });
   const codec = JSONCodec<BusNotice & { node: string }>();
   const subscriptions = new Set<Subscription>();
