@@ -13,7 +13,7 @@ import type { AccessLogs } from '../log/access-logs.js';
 import type { Operators } from '../operators/operators.js';
 import type { TransferGate } from '../transfers/transfer.gate.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
-import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, unfinished, type MigrationContext } from './migration.service.js';
+import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';
 
 /** The parts of a runtime a migration works with. */
 export interface MigrationParts {
@@ -42,21 +42,9 @@ export function migrationContextOf(parts: MigrationParts, extra: Partial<Pick<Mi
   };
 }
 
-/** Whether `id` (`<host>:<pid>:…`) names a process that is gone (only knowable on this host). */
-function gone(id: string): boolean {
-  const [host, pid] = id.split(':');
-  if (host !== os.hostname()) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 /** Whether a serving process (fresh heartbeat, not known dead) serves this directory: it will run a queued job. */
 export async function serverServing(db: MigrationDirectoryDb): Promise<boolean> {
-  return (await servingProcesses(db, Date.now() - heartbeatFreshMs)).some((p) => !gone(p.id));
+  return (await servingProcesses(db, Date.now() - heartbeatFreshMs)).some((p) => !stale(p.id));
 }
 
 export interface MigrationRunner {

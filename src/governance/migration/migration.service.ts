@@ -160,7 +160,8 @@ const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').updat
 const leaseMs = 60_000;
 const leaseOwner = `${os.hostname()}:${process.pid}`;
 
-function stale(owner: string): boolean {
+/** Whether `owner` (`<host>:<pid>[:…]`) names a process that is gone (only knowable on this host). */
+export function stale(owner: string): boolean {
   const [host, pid] = owner.split(':');
   if (host !== os.hostname()) return false;
   try {
