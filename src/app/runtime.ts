@@ -5,6 +5,7 @@ import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
 import { backfillRecordLocations } from '../cells/record-location.repository.js';
 import { ensurePlacementHistory, syncPlacement } from '../cells/placement-version.repository.js';
+import { startMigrationRunner, type MigrationRunner } from '../governance/migration/migration.runner.js';
 import type { Config } from '../config/config.js';
 import { openGovernance, type Governance, type SharedChange } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
@@ -172,16 +173,22 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     : undefined;
   keyRefresh?.unref();
   // A placement version written by a migration in another process holds here within half a
-  // second; cached record locations are dropped with it, since the switch moved records.
+  // second; cached record locations are dropped with it, since the switch moved records. The same
+  // poll beats this process's heartbeat and runs the region migrations queued or left unfinished.
+  let migrations: MigrationRunner | null = null;
+  if (options.serving) {
+    migrations = await startMigrationRunner({
+      parts: { cells, directoryDb: directory.db, locations: directory.locations, logs, gate: transfers.gate, deployment: config.deployment, operators: governance.operators },
+      onPlacementChanged: () => directory.locations.invalidate(),
+    });
+  }
   let syncing = false;
-  const placementSync = options.serving
+  const placementSync = migrations
     ? setInterval(() => {
         if (syncing) return;
         syncing = true;
-        syncPlacement(directory.db, cells)
-          .then((changed) => {
-            if (changed) directory.locations.invalidate();
-          })
+        migrations
+          ?.tick()
           .catch(() => undefined)
           .finally(() => (syncing = false));
       }, placementPollMs)
@@ -205,6 +212,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       clusterEvents?.close();
       sessionEvents?.close();
       clearInterval(placementSync);
+      await migrations?.close();
       hub.closeAll();
       await governance.close();
       await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));

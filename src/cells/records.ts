@@ -6,6 +6,7 @@ import type { Cell, CellRegistry } from './cell.registry.js';
 import type { PersonalColumns } from './cell.database.js';
 import type { SubjectClass } from './placement.js';
 import { DomainError } from '../errors/catalogue.js';
+import { trackWrite } from './moving.context.js';
 
 export { categories } from './categories.js';
 export { personalColumnNames, type PersonalColumns } from './cell.database.js';
@@ -95,22 +96,27 @@ export async function admitToCell<S extends SubjectRef>(
 
 /** How long a write waits for a region migration's switch to finish before the caller is told to retry. */
 export const movingWaitMs = 4_000;
+/** How often a waiting write looks again: the process running the migration lifts its fence in memory at once. */
+const movingStepMs = 10;
+
+const isMoving = (err: unknown): boolean => err instanceof DomainError && err.code === 'CELL_UNAVAILABLE' && (err.details as { moving?: boolean } | undefined)?.moving === true;
 
 /**
- * Runs a write again while the records it touches are fenced by a migration's switch (the
- * residency guard refuses them with CELL_UNAVAILABLE, `moving`): a serving process sees the
- * fence lifted within its placement poll, so the write waits a bounded time instead of failing.
- * Only for writes that are safe to repeat (idempotent, or all-or-nothing in one transaction).
+ * THE wait of every idempotent write for a region migration's switch (messages with client ids,
+ * image uploads, payments): while the records it touches are fenced, the residency guard refuses
+ * the write with CELL_UNAVAILABLE (`moving`) and nothing is written; the write runs again (and so
+ * recomputes its cell under the new placement) until the fence is lifted or `waitMs` has passed.
+ * Each attempt is counted as in flight under the placement version it started with, so the
+ * migration's catch-up waits for writes that could still land in the old cell.
  */
-export async function retryWhileMoving<T>(write: () => Promise<T>, waitMs = movingWaitMs): Promise<T> {
+export async function writeWhileMoving<T>(cells: CellRegistry, write: () => Promise<T>, waitMs = movingWaitMs): Promise<T> {
   const until = Date.now() + waitMs;
   for (;;) {
     try {
-      return await write();
+      return await trackWrite(cells, write);
     } catch (err) {
-      const moving = err instanceof DomainError && err.code === 'CELL_UNAVAILABLE' && (err.details as { moving?: boolean } | undefined)?.moving === true;
-      if (!moving || Date.now() >= until) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      if (!isMoving(err) || Date.now() >= until) throw err;
+      await new Promise((r) => setTimeout(r, movingStepMs));
     }
   }
 }

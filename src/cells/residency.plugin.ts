@@ -13,6 +13,12 @@ import type {
 import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
 import type { Placement, SubjectClass } from './placement.js';
 import { personalColumnNames } from './cell.database.js';
+import { isMigrationEngine } from './moving.context.js';
+
+/** The refusal of a write fenced by a migration's switch: retried by `writeWhileMoving`, never WRONG_CELL. */
+function movingError(what: string): DomainError {
+  return new DomainError('CELL_UNAVAILABLE', `${what} moving between cells right now; try again in a moment`, { ...retryAfterDetails(1000), moving: true });
+}
 
 const placementColumns = new Set<string>(personalColumnNames);
 
@@ -101,13 +107,12 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
       const placement = this.placement();
       const key = { home: scopeHome as string, class: scopeClass as SubjectClass, category: category as string };
       const domicile = placement.cellFor(key);
-      if (cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
-        throw new DomainError('CELL_UNAVAILABLE', `${String(category)} records of ${String(scopeHome)} are moving between cells right now; try again in a moment`, {
-          ...retryAfterDetails(1000),
-          moving: true,
-        });
+      // The migration engine is the one writer a fence lets through (also inside a serving process).
+      const engine = isMigrationEngine();
+      if (!engine && cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
+        throw movingError(`${String(category)} records of ${String(scopeHome)} are`);
       }
-      if (!placement.accepts(key, this.cellId) || cell !== this.cellId) {
+      if ((!placement.accepts(key, this.cellId) && !(engine && domicile === this.cellId)) || cell !== this.cellId) {
         this.refuse(
           table,
           `a ${String(category)} row of a ${String(scopeHome)}/${String(scopeClass)} scope belongs in cell ` +
@@ -123,6 +128,12 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
     if (!table || !this.guarded.has(table)) return;
     if ((node.updates ?? []).some((u) => placementColumns.has(updatedColumn(u)))) {
       this.refuse(table, 'the placement columns of a personal-data row cannot be changed in place; migrate it');
+    }
+    // While a switch's fence stands, the catch-up may still copy a moved row into this cell again:
+    // an update here could be overwritten by that copy, so updates wait for the fence to lift (the
+    // statement names no row's scope, so every personal table of the destination waits, briefly).
+    if (!isMigrationEngine() && this.placement().fence.some((r) => r.cell === this.cellId)) {
+      throw movingError(`records of ${table} in cell ${this.cellId} are`);
     }
   }
 

@@ -1,14 +1,17 @@
 // `domicile placement show` and `domicile migrate plan|start|resume|status|abort|receipt|manifest|
-// verify-receipt`: the versioned placement and region migrations. A migration runs in this process
-// while a server on the same data directory keeps serving (SQLite WAL, PostgreSQL): the server
-// sees each placement version within half a second, and the switch waits for that.
+// verify-receipt`: the versioned placement and region migrations. When a server serves the same
+// directory (a fresh heartbeat of a living process), `start` and `resume` hand the job to it and
+// show its progress from the directory until it is done (Ctrl-C leaves it running); with no
+// server, the job runs in this process.
 import fs from 'node:fs';
-import { openRuntime, placementPollMs, type Runtime } from '../app/runtime.js';
+import { openRuntime, type Runtime } from '../app/runtime.js';
 import { listPlacementVersions } from '../cells/placement-version.repository.js';
 import type { Config } from '../config/config.js';
 import { isDomainError } from '../errors/catalogue.js';
+import { migrationContextOf, serverServing } from '../governance/migration/migration.runner.js';
 import {
   abortMigration,
+  graceEndsAt,
   listJobs,
   manifestOf,
   planMigration,
@@ -16,6 +19,7 @@ import {
   receiptOf,
   runMigration,
   startMigration,
+  unfinished,
   type MigrationContext,
   type MigrationJob,
   type MigrationProgress,
@@ -50,20 +54,16 @@ export interface MigrateOptions {
   key?: string | undefined;
 }
 
-export function migrationContext(runtime: Runtime, settleMs = placementPollMs * 2 + 200): MigrationContext {
-  return {
+export function migrationContext(runtime: Runtime): MigrationContext {
+  return migrationContextOf({
     cells: runtime.cells,
     directoryDb: runtime.directory.db,
     locations: runtime.directory.locations,
     logs: runtime.logs,
     gate: runtime.transfers.gate,
     deployment: runtime.config.deployment,
-    operator: async (id) => {
-      const operator = await runtime.governance.operators.find(id);
-      return operator && !operator.disabled ? { employer: operator.employer.entity, employerCountry: operator.employer.country, officeCountry: operator.officeCountry } : null;
-    },
-    settleMs,
-  };
+    operators: runtime.governance.operators,
+  });
 }
 
 function jobLine(job: MigrationJob): string {
@@ -91,11 +91,15 @@ function progressReporter(out: CliOutput, json: boolean): { onProgress: (p: Migr
   };
 }
 
+/** How often the CLI reads a job run by a server. */
+const watchMs = 200;
+
 async function runJob(runtime: Runtime, id: string, props: { json: boolean; out: CliOutput }): Promise<number> {
   const reporter = progressReporter(props.out, props.json);
+  const ctx = migrationContext(runtime);
   let job: MigrationJob;
   try {
-    job = await runMigration({ ctx: migrationContext(runtime), id, onProgress: reporter.onProgress });
+    job = await runOrWatch(ctx, id, reporter.onProgress);
   } finally {
     reporter.stop();
   }
@@ -103,6 +107,28 @@ async function runJob(runtime: Runtime, id: string, props: { json: boolean; out:
   else if (job.phase === 'done') props.out.stdout(`Migration ${job.id} done: placement version ${job.placementBefore} → ${job.placementAfter}. \`domicile migrate receipt ${job.id} --out receipt.json\` signs it.`);
   else props.out.stdout(`Migration ${job.id} is ${job.phase}${job.phase === 'shredding' ? ` (the source stays readable for its grace period of ${job.graceSeconds}s; \`domicile migrate resume ${job.id}\` then shreds it)` : ''}.`);
   return job.phase === 'done' || job.phase === 'shredding' ? 0 : 1;
+}
+
+/**
+ * Runs the job here when no server serves the directory; else watches the server run it (its
+ * progress read from the directory) until it is done or waits out its grace. Should the server
+ * go away meanwhile, this process takes the job over.
+ */
+async function runOrWatch(ctx: MigrationContext, id: string, onProgress: (p: MigrationProgress) => void): Promise<MigrationJob> {
+  for (;;) {
+    const job = await readJob(ctx, id);
+    if (!unfinished(job) || graceEndsAt(job) !== null) return job;
+    if (!(await serverServing(ctx.directoryDb))) {
+      try {
+        return await runMigration({ ctx, id, onProgress });
+      } catch (err) {
+        // A server that just started took it: watch it instead.
+        if (!isDomainError(err) || err.code !== 'MIGRATION_CONFLICT' || !unfinished(await readJob(ctx, id))) throw err;
+      }
+    }
+    onProgress({ phase: job.phase, records: job.progress.records, total: job.progress.total, bytes: job.progress.bytes });
+    await new Promise((r) => setTimeout(r, watchMs));
+  }
 }
 
 export async function runPlacementCommand(props: { config: Config; sub: string | undefined; json: boolean; out: CliOutput }): Promise<number> {
@@ -176,7 +202,8 @@ export async function runMigrateCommand(props: { config: () => Config; sub: stri
       if (!options.yes && !options.json) {
         out.stdout(`About to move ${plan.records} records (${plan.bytes} bytes) of ${plan.subjects} subjects to cell ${plan.to}.`);
       }
-      const job = await startMigration({ ctx, request: request(), actor: options.actor as string, graceSeconds: grace });
+      // Queued when a server serves the directory: it claims the job within its heartbeat.
+      const job = await startMigration({ ctx, request: request(), actor: options.actor as string, graceSeconds: grace, queued: await serverServing(ctx.directoryDb) });
       if (!options.json) out.stdout(`Migration ${job.id} started.`);
       return await runJob(runtime, job.id, { json: options.json, out });
     }

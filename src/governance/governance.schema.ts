@@ -10,6 +10,7 @@ import { migration0002Auditors } from './log/migrations/0002_auditors.js';
 import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
 import { migration0009TwoPersonRule } from './migrations/0009_two_person_rule.js';
 import { migration0014MigrationJobs } from './migration/migrations/0014_migration_jobs.js';
+import { migration0019ServingProcesses } from './migration/migrations/0019_serving_processes.js';
 import { migration0021MigrationRequests } from './migration/migrations/0021_migration_requests.js';
 import { migration0011Incidents } from './reports/migrations/0011_incidents.js';
 import { migration0004Transfers } from './transfers/migrations/0004_transfers.js';
@@ -43,6 +44,7 @@ export const governanceDirectorySchema: DirectorySchemaPart = {
     '0009_two_person_rule': migration0009TwoPersonRule,
     '0011_incidents': migration0011Incidents,
     '0014_migration_jobs': migration0014MigrationJobs,
+    '0019_serving_processes': migration0019ServingProcesses,
     '0021_migration_requests': migration0021MigrationRequests,
   },
 };

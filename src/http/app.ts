@@ -286,8 +286,6 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       journal: governance.journal,
       dataDir: runtime.config.dataDir,
       approvalSubjects: limits.migrationApprovalSubjects,
-      // Ids only: an engine error's message may name rows.
-      onError: (job, err) => app.log.error({ job, code: (err as { code?: string }).code ?? (err as Error).name }, 'migration run stopped'),
     }),
   });
   await app.register(opsRealtimeRoutes, {

@@ -9,7 +9,7 @@ import { isImageType, sniffImageType, type ImageType } from './image.sniff.js';
 import { cleanImage } from './image.clean.js';
 import type { MessagingContext } from './messaging.context.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
-import { authorizeWrite, categories, cellFor, isRecordId, newId, personalColumns, type Scope } from '../cells/records.js';
+import { authorizeWrite, categories, cellFor, isRecordId, newId, personalColumns, writeWhileMoving, type Scope } from '../cells/records.js';
 
 export const maxImageBytes = 10 * 1024 * 1024;
 export const maxAvatarBytes = 5 * 1024 * 1024;
@@ -35,14 +35,22 @@ async function checkImage(bytes: Uint8Array, declared: string, limit: number): P
   return { contentType: actual, bytes: await cleanImage(bytes, actual) };
 }
 
-async function store(props: {
+interface StoreProps {
   ctx: MessagingContext;
   owner: Subject;
   scope: Scope;
   conversationId: string | null;
   bytes: Uint8Array;
   contentType: string;
-}): Promise<StoredMedia> {
+}
+
+/** Stores the image; an upload fenced by a region migration's switch waits for it and lands in the new cell. */
+function store(props: StoreProps): Promise<StoredMedia> {
+  return writeWhileMoving(props.ctx.cells, () => storeOnce(props));
+}
+
+// A refused attempt leaves nothing (its blob and location are removed), so it can run again.
+async function storeOnce(props: StoreProps): Promise<StoredMedia> {
   const cell = cellFor(props.ctx.cells, props.scope, categories.media);
   // A file placed in a cell abroad is a transfer of its owner's data: recorded with its basis
   // first, refused with nothing stored when there is none.

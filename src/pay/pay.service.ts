@@ -14,7 +14,7 @@
 import crypto from 'node:crypto';
 import type { Cell, CellRegistry } from '../cells/cell.registry.js';
 import type { Directory, Subject } from '../cells/directory.js';
-import { authorizeWrite, categories, cellFor, newId, personalColumns, retryWhileMoving, scopeOf, type CrossBorderWrites } from '../cells/records.js';
+import { authorizeWrite, categories, cellFor, newId, personalColumns, scopeOf, writeWhileMoving, type CrossBorderWrites } from '../cells/records.js';
 import { DomainError } from '../errors/catalogue.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { checkAmount, checkIdempotencyKey, checkNote, currencyOfHome, externalWallet, type Currency } from './ledger.js';
@@ -230,7 +230,7 @@ function replayOrConflict(existing: PaymentRow, same: boolean): Outcome {
 // Every transfer is all-or-nothing per cell and keyed by its idempotency key, so one refused
 // during a region migration's switch is safely run again once the switch is done.
 function transfer(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {
-  return retryWhileMoving(() => transferOnce(ctx, t));
+  return writeWhileMoving(ctx.cells, () => transferOnce(ctx, t));
 }
 
 async function transferOnce(ctx: PayContext, t: Transfer): Promise<{ payment: PaymentView; replay: boolean }> {

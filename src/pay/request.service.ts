@@ -11,7 +11,7 @@
 // accept is exactly one payment, and an unacknowledged one is one payment or none.
 import type { Cell } from '../cells/cell.registry.js';
 import type { Subject } from '../cells/directory.js';
-import { authorizeWrite, newId, personalColumns, scopeOf } from '../cells/records.js';
+import { authorizeWrite, newId, personalColumns, scopeOf, writeWhileMoving } from '../cells/records.js';
 import { DomainError } from '../errors/catalogue.js';
 import { transferPurposes } from '../governance/transfers/transfer.terms.js';
 import { checkAmount, checkIdempotencyKey, checkNote } from './ledger.js';
@@ -97,7 +97,13 @@ function notOpen(row: PayRequestRow): DomainError {
   return new DomainError('PAY_REQUEST_NOT_OPEN', `this request is ${row.status} and can no longer be accepted, declined or cancelled`);
 }
 
-export async function createRequest(props: {
+// Each request operation is keyed (idempotency key, or the outcome asked for), so one refused
+// during a region migration's switch runs again once the switch is done (writeWhileMoving).
+export function createRequest(props: Parameters<typeof createOnce>[0]): Promise<{ request: PayRequestView; replay: boolean }> {
+  return writeWhileMoving(props.ctx.cells, () => createOnce(props));
+}
+
+async function createOnce(props: {
   ctx: PayContext;
   requester: Subject;
   conversationId: string;
@@ -175,7 +181,11 @@ async function settleAccepting(ctx: PayContext, cell: Cell, row: PayRequestRow, 
   return (await requestById(cell, row.id)) ?? row;
 }
 
-export async function acceptRequest(props: {
+export function acceptRequest(props: Parameters<typeof acceptOnce>[0]): Promise<{ request: PayRequestView; payment: PaymentView; replay: boolean }> {
+  return writeWhileMoving(props.ctx.cells, () => acceptOnce(props));
+}
+
+async function acceptOnce(props: {
   ctx: PayContext;
   actor: Subject;
   requestId: string;
@@ -235,11 +245,11 @@ async function close(ctx: PayContext, actor: Subject, requestId: string, outcome
 }
 
 export function declineRequest(props: { ctx: PayContext; actor: Subject; requestId: string }) {
-  return close(props.ctx, props.actor, props.requestId, 'declined');
+  return writeWhileMoving(props.ctx.cells, () => close(props.ctx, props.actor, props.requestId, 'declined'));
 }
 
 export function cancelRequest(props: { ctx: PayContext; actor: Subject; requestId: string }) {
-  return close(props.ctx, props.actor, props.requestId, 'cancelled');
+  return writeWhileMoving(props.ctx.cells, () => close(props.ctx, props.actor, props.requestId, 'cancelled'));
 }
 
 export async function listRequests(props: {

@@ -22,9 +22,8 @@ describe.each(dialects)('migration requests on %s', (dialect) => {
   it('stores a request with its journal event, and lets exactly one of two concurrent approvals start the job', async () => {
     server = await startTestServer({ dialect, directoryOnDialect: true, serving: false });
     const { runtime } = server;
-    const errors: unknown[] = [];
     // Threshold -1: even a move of nobody waits for a second admin.
-    const desk = migrationDesk({ ctx: migrationContext(runtime, 0), journal: runtime.governance.journal, dataDir: runtime.config.dataDir, approvalSubjects: -1, onError: (_job, err) => errors.push(err) });
+    const desk = migrationDesk({ ctx: migrationContext(runtime), journal: runtime.governance.journal, dataDir: runtime.config.dataDir, approvalSubjects: -1 });
     const admins: Operator[] = [];
     for (let i = 0; i < 3; i++) {
       const found = await runtime.governance.operators.find(await makeOperator(server, { roles: ['admin'] }));
@@ -54,12 +53,7 @@ describe.each(dialects)('migration requests on %s', (dialect) => {
     expect(await runtime.governance.journal.pending()).toBe(pendingBefore + 3);
     expect((await desk.jobs()).map((j) => j.job.id)).toEqual([job?.id]);
 
-    // The background run of a move of nothing reaches its grace period; nothing failed.
-    for (;;) {
-      const view = await desk.job(job?.id as string);
-      if (view.job.phase === 'shredding' || view.job.phase === 'done' || view.job.phase === 'failed') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(errors).toEqual([]);
+    // Queued for a serving process to claim (this server serves nothing; test/http/ops-migration.test.ts runs one to its receipt).
+    expect((await desk.job(job?.id as string)).job.phase).toBe('queued');
   }, 60_000);
 });

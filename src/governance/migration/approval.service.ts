@@ -16,8 +16,8 @@ import {
   planMigration,
   readJob,
   receiptOf,
-  runMigration,
-  startMigration,
+  enqueueMigration,
+  unfinished,
   type MigrationContext,
   type MigrationJob,
   type MigrationPlan,
@@ -87,20 +87,9 @@ export interface MigrationDesk {
   manifest(id: string): Promise<string>;
 }
 
-/**
- * Starts a job and runs it in the background of this process (not awaited; a failure is reported
- * with the job id only). The serving process's job queue replaces this body when it exists.
- */
-export async function beginMigration(props: {
-  ctx: MigrationContext;
-  request: MigrationRequest;
-  actor: string;
-  graceSeconds: number;
-  onError: (jobId: string, err: unknown) => void;
-}): Promise<MigrationJob> {
-  const job = await startMigration({ ctx: props.ctx, request: props.request, actor: props.actor, graceSeconds: props.graceSeconds });
-  void runMigration({ ctx: props.ctx, id: job.id }).catch((err: unknown) => props.onError(job.id, err));
-  return job;
+/** Queues a job: a serving process claims and runs it (the one that answered, or another node). */
+export async function beginMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+  return enqueueMigration({ ctx: props.ctx, request: props.request, actor: props.actor, graceSeconds: props.graceSeconds });
 }
 
 const EMPTY: StepCount = { records: 0, bytes: 0 };
@@ -130,7 +119,6 @@ export function migrationDesk(props: {
   dataDir: string;
   /** More subjects than this need a second admin's approval (config `limits.migrationApprovalSubjects`, default 1,000). */
   approvalSubjects: number;
-  onError: (jobId: string, err: unknown) => void;
   now?: () => Date;
 }): MigrationDesk {
   const { ctx, journal } = props;
@@ -167,14 +155,14 @@ export function migrationDesk(props: {
   }
 
   async function begin(request: MigrationRequest, actor: string, graceSeconds: number): Promise<MigrationJob> {
-    return beginMigration({ ctx, request, actor, graceSeconds, onError: props.onError });
+    return beginMigration({ ctx, request, actor, graceSeconds });
   }
 
   /** Refuses up front what `startMigration` would refuse, so a decision is not recorded for a move that cannot start. */
   async function startable(request: MigrationRequest, graceSeconds: number): Promise<MigrationPlan> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw new DomainError('VALIDATION_FAILED', 'graceSeconds is a whole number of seconds, 0 or more');
     const plan = await planMigration({ ctx, request });
-    const running = (await listJobs(ctx)).find((j) => !['done', 'aborted', 'failed'].includes(j.phase));
+    const running = (await listJobs(ctx)).find(unfinished);
     if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); wait for it, or resume or abort it first`);
     return plan;
   }

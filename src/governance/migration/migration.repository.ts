@@ -126,11 +126,10 @@ export async function switchPlacement(db: Directory, props: {
 }
 
 /** Rows of `table` in a cell whose scope is `home` (not government class) and whose category is one of `categories` or below. */
-export async function rowsToMove(db: Kysely<CellDatabase>, props: { table: PersonalTable; columns: readonly string[]; home: string; categories: readonly string[] }): Promise<Row[]> {
+export async function rowsToMove(db: Kysely<CellDatabase>, props: { table: PersonalTable; columns: readonly string[] | '*'; home: string; categories: readonly string[] }): Promise<Row[]> {
   const any = db as AnyDb;
-  return (await any
-    .selectFrom(props.table)
-    .select([...props.columns])
+  const from = any.selectFrom(props.table);
+  return (await (props.columns === '*' ? from.selectAll() : from.select([...props.columns]))
     .where('scope_home', '=', props.home)
     .where('scope_class', '<>', 'government')
     .where((eb) => eb.or(props.categories.flatMap((c) => [eb('category', '=', c), eb('category', 'like', `${c}.%`)])))
@@ -185,4 +184,41 @@ export async function hasRowsStaying(db: Kysely<CellDatabase>, props: { tables: 
     if (row) return true;
   }
   return false;
+}
+
+/** Writes a serving process's heartbeat and the oldest placement version its writes may act on. */
+export async function beat(db: Directory, props: { id: string; placementVersion: number }): Promise<void> {
+  const at = new Date().toISOString();
+  await db
+    .insertInto('serving_process')
+    .values({ id: props.id, placement_version: props.placementVersion, heartbeat_at: at })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ placement_version: props.placementVersion, heartbeat_at: at }))
+    .execute();
+}
+
+export async function forgetServing(db: Directory, id: string): Promise<void> {
+  await db.deleteFrom('serving_process').where('id', '=', id).execute();
+}
+
+/** Serving processes whose heartbeat is newer than `sinceMs`. */
+export async function servingProcesses(db: Directory, sinceMs: number): Promise<{ id: string; placementVersion: number }[]> {
+  const rows = await db.selectFrom('serving_process').select(['id', 'placement_version']).where('heartbeat_at', '>', new Date(sinceMs).toISOString()).execute();
+  return rows.map((r) => ({ id: r.id, placementVersion: Number(r.placement_version) }));
+}
+
+/** Jobs not finished whose lease is free or expired (the holder may still be alive: `claimLease` decides). */
+export async function unfinishedJobIds(db: Directory): Promise<string[]> {
+  const rows = await db.selectFrom('migration_job').select('id').where('phase', 'not in', ['done', 'aborted', 'failed']).orderBy('updated_at').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Counts and bytes of a job's items by step, for progress read from the directory. */
+export async function itemProgress(db: Directory, jobId: string): Promise<{ step: string; n: number; bytes: number }[]> {
+  const rows = await db
+    .selectFrom('migration_item')
+    .select(['step', sql<number>`count(*)`.as('n'), sql<number>`coalesce(sum(bytes), 0)`.as('bytes')])
+    .where('job_id', '=', jobId)
+    .groupBy('step')
+    .execute();
+  return rows.map((r) => ({ step: r.step, n: Number(r.n), bytes: Number(r.bytes) }));
 }

@@ -17,6 +17,7 @@ import { createPlacement, type PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion, latestPlacementVersion, syncPlacement } from '../../cells/placement-version.repository.js';
 import type { RecordKind, RecordLocations } from '../../cells/record-location.repository.js';
 import { personalColumnNames } from '../../cells/records.js';
+import { asMigrationEngine, oldestWriteVersion } from '../../cells/moving.context.js';
 import { fromSealedText, recordIdOf } from '../../cells/keys/sealing.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { AccessLogs } from '../log/access-logs.js';
@@ -32,6 +33,7 @@ import {
   insertCopy,
   insertItems,
   insertJob,
+  itemProgress,
   itemsOf,
   liftFence,
   listJobRows,
@@ -39,6 +41,7 @@ import {
   readRow,
   releaseLease,
   rowsToMove,
+  servingProcesses,
   setItem,
   switchPlacement,
   updateJob,
@@ -49,7 +52,7 @@ import {
 import type { MigrationItemRow } from './migration.tables.js';
 import { countsOf, manifestLines, manifestRoot, signReceipt, type LogCheckpointRef, type ManifestEntry, type SignedReceipt } from './receipt.js';
 
-export type MigrationPhase = 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
+export type MigrationPhase = 'queued' | 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
 
 export interface MigrationJob {
   readonly id: string;
@@ -78,6 +81,21 @@ export interface MigrationJob {
   readonly finishedAt: string | null;
   readonly checkpoints: readonly LogCheckpointRef[];
   readonly error: string | null;
+  /** Milliseconds from the switch to the fence lifted: the longest a write of the moved records waited here. */
+  readonly pauseMs?: number | null;
+}
+
+/** A job with its progress, read from its items in the directory (what `status` and `/ops` show). */
+export interface MigrationJobView extends MigrationJob {
+  readonly progress: {
+    /** Records copied (or further) of `total`. */
+    readonly records: number;
+    readonly total: number;
+    readonly bytes: number;
+    /** Records per second since the start (to the finish, once finished). */
+    readonly rate: number;
+    readonly phase: MigrationPhase;
+  };
 }
 
 export interface MigrationContext {
@@ -89,9 +107,11 @@ export interface MigrationContext {
   readonly deployment: string;
   /** The enabled operator of this id, or null. */
   readonly operator: (id: string) => Promise<MigrationActor | null>;
-  /** How long after the switch the engine waits for every serving process to see it. */
-  readonly settleMs: number;
   readonly subjectsPerBatch?: number;
+  /** The heartbeat id of the serving process running the engine, if it runs in one (its own writes are checked in memory). */
+  readonly servingId?: string;
+  /** Asked between steps: true when the process is shutting down (the job stops; every step is idempotent). */
+  readonly stopping?: () => boolean;
 }
 
 export interface MigrationActor {
@@ -140,7 +160,8 @@ const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').updat
 const leaseMs = 60_000;
 const leaseOwner = `${os.hostname()}:${process.pid}`;
 
-function stale(owner: string): boolean {
+/** Whether `owner` (`<host>:<pid>[:…]`) names a process that is gone (only knowable on this host). */
+export function stale(owner: string): boolean {
   const [host, pid] = owner.split(':');
   if (host !== os.hostname()) return false;
   try {
@@ -236,20 +257,41 @@ export async function planMigration(props: { ctx: MigrationContext; request: Mig
   };
 }
 
-export async function readJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJob> {
+async function loadJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJob> {
   const row = await readJobRow(ctx.directoryDb, id);
   if (!row) throw new DomainError('NOT_FOUND', `no migration job "${id}"; \`domicile migrate status\` lists them`);
   return JSON.parse(row.state) as MigrationJob;
 }
 
-export async function listJobs(ctx: Pick<MigrationContext, 'directoryDb'>): Promise<MigrationJob[]> {
-  return (await listJobRows(ctx.directoryDb)).map((r) => JSON.parse(r.state) as MigrationJob);
+async function withProgress(ctx: Pick<MigrationContext, 'directoryDb'>, job: MigrationJob): Promise<MigrationJobView> {
+  const steps = await itemProgress(ctx.directoryDb, job.id);
+  const total = steps.reduce((n, s) => n + s.n, 0);
+  const records = steps.filter((s) => s.step !== 'pending').reduce((n, s) => n + s.n, 0);
+  const bytes = steps.reduce((n, s) => n + s.bytes, 0);
+  const seconds = Math.max(((job.finishedAt ? Date.parse(job.finishedAt) : Date.now()) - Date.parse(job.startedAt)) / 1000, 0.001);
+  return { ...job, progress: { records, total, bytes, rate: Math.round(records / seconds), phase: job.phase } };
 }
 
-const unfinished = (job: MigrationJob) => !['done', 'aborted', 'failed'].includes(job.phase);
+export async function readJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJobView> {
+  return withProgress(ctx, await loadJob(ctx, id));
+}
+
+export async function listJobs(ctx: Pick<MigrationContext, 'directoryDb'>): Promise<MigrationJobView[]> {
+  const jobs = (await listJobRows(ctx.directoryDb)).map((r) => JSON.parse(r.state) as MigrationJob);
+  return Promise.all(jobs.map((j) => withProgress(ctx, j)));
+}
+
+export const unfinished = (job: Pick<MigrationJob, 'phase'>) => !['done', 'aborted', 'failed'].includes(job.phase);
+
+/** When a job waits out its grace period before shredding: it is not resumed before then. */
+export function graceEndsAt(job: MigrationJob): number | null {
+  if (job.phase !== 'shredding') return null;
+  const ends = Date.parse(job.switchedAt ?? job.startedAt) + job.graceSeconds * 1000;
+  return Date.now() < ends ? ends : null;
+}
 
 /** Creates the job: its items, and the staging placement version that lets the copy in. */
-export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean }): Promise<MigrationJob> {
   const { ctx, request } = props;
   const { toJurisdiction, rules } = validate(ctx, request);
   const actor = await ctx.operator(props.actor);
@@ -278,7 +320,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     actorOfficeCountry: actor.officeCountry,
     graceSeconds: props.graceSeconds,
     batches: Math.ceil(subjects.length / perBatch),
-    phase: 'copying',
+    phase: props.queued ? 'queued' : 'copying',
     rules,
     placementBefore: before.version,
     placementStaging: before.version + 1,
@@ -300,6 +342,15 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
   await syncPlacement(ctx.directoryDb, ctx.cells);
   await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
   return job;
+}
+
+/**
+ * Creates the job `queued`: a serving process on the same directory claims it within its
+ * heartbeat and runs it (what `/ops` and `domicile migrate start` with a server running use);
+ * `readJob` / `listJobs` show its progress.
+ */
+export function enqueueMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+  return startMigration({ ...props, queued: true });
 }
 
 async function logStep(ctx: MigrationContext, job: MigrationJob, step: string, subjects: readonly string[], released: number): Promise<void> {
@@ -434,14 +485,31 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
 
 const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
 
+/** How fresh a serving process's heartbeat must be for it to count as alive (it beats every poll, 500 ms). */
+export const heartbeatFreshMs = 3_000;
+
 /**
- * The placement this process works under: the directory's latest rules, with the job's staging
- * rules and without its fence — the engine is the one writer the fence lets through.
+ * Waits until no write can still land under a placement older than `version`: this process's
+ * writes in flight (checked in memory) and every other serving process's, as its heartbeat
+ * reports them. A process whose heartbeat stops is gone (its writes with it).
  */
-async function engineView(ctx: MigrationContext, job: MigrationJob): Promise<void> {
-  const latest = await latestPlacementVersion(ctx.directoryDb);
-  if (!latest) throw new Error('the directory holds no placement version');
-  ctx.cells.replacePlacement(latest.rules, { version: latest.version, staging: moveRules(job), fence: [] });
+async function settle(ctx: MigrationContext, version: number): Promise<void> {
+  for (;;) {
+    const others = await servingProcesses(ctx.directoryDb, Date.now() - heartbeatFreshMs);
+    if (oldestWriteVersion(ctx.cells) >= version && others.every((p) => p.id === ctx.servingId || p.placementVersion >= version)) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function checkStopping(ctx: MigrationContext): void {
+  if (ctx.stopping?.()) throw new MigrationStopped();
+}
+
+/** The process is shutting down: the job stops between two idempotent steps and resumes later. */
+export class MigrationStopped extends Error {
+  constructor() {
+    super('migration stopped: the process is shutting down');
+  }
 }
 
 async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial<MigrationJob> & { phase: MigrationPhase }): Promise<MigrationJob> {
@@ -460,10 +528,73 @@ async function catchUp(ctx: MigrationContext, job: MigrationJob): Promise<Migrat
   return itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
 }
 
-/** Runs (or resumes) the job to its end or to its grace period; idempotent at every step. */
-export async function runMigration(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }): Promise<MigrationJob> {
+/**
+ * The stored form of every source row the job moves, hashed as read (no keys opened): two reads
+ * tell which rows changed in between, in one query per table and cell.
+ */
+async function sourceRowHashes(ctx: MigrationContext, job: MigrationJob): Promise<Map<string, string>> {
+  const { schema } = ctx.cells;
+  const out = new Map<string, string>();
+  for (const cellId of job.from) {
+    const cell = ctx.cells.get(cellId);
+    for (const table of schema.personalTables) {
+      const rowKey = schema.rowKey(table);
+      for (const row of await rowsToMove(cell.db, { table, columns: '*', home: job.home, categories: job.categories })) {
+        const stored = JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        out.set(`${table}:${recordIdOf(rowKey.map((c) => row[c]))}`, sha256(stored));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Brings the destination up to its sources: rows written there since the items were listed are
+ * copied, and rows that changed since their copy (a balance, a status) are copied again. Run once
+ * before the switch, while people still write the sources (every copy's plaintext is compared),
+ * and once behind the fence, when no one but the engine writes them: then only the rows whose
+ * stored form changed since `before` (hashes taken before the first pass) are opened again, so
+ * the fence stands for a few bulk reads. Without `before` (resumed after a crash) every copy is
+ * compared again.
+ */
+async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<number> {
+  const late = await catchUp(ctx, job);
+  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
+  const now = before ? await sourceRowHashes(ctx, job) : null;
+  let copied = late.length;
+  for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })) {
+    if (now && before && now.get(item.id) === before.get(item.id)) continue;
+    const current = await digestIn(ctx, ctx.cells.get(item.source_cell), item);
+    if (current && current.rowSha !== item.row_sha256) {
+      await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'pending' });
+      await copyAndVerify(ctx, job, [{ ...item, step: 'pending' }], true, () => undefined);
+      copied++;
+    }
+  }
+  return copied;
+}
+
+/**
+ * Unfenced catch-up passes before the switch: each copies what was written during the last, until
+ * little is left — or until a pass finds no fewer rows than the one before (writes come in as fast
+ * as the copy goes: more passes would not shorten the fenced one).
+ */
+const unfencedPasses = 5;
+const fewLeft = 5;
+
+/**
+ * Runs (or resumes) the job to its end or to its grace period; idempotent at every step. It runs
+ * as the migration engine (`asMigrationEngine`): its copies pass the switch's fence, which every
+ * other write of this process and of the others meets (in memory here at once, elsewhere within
+ * their placement poll).
+ */
+export function runMigration(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }): Promise<MigrationJob> {
+  return asMigrationEngine(() => runAsEngine(props));
+}
+
+async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }): Promise<MigrationJob> {
   const { ctx } = props;
-  let job = await readJob(ctx, props.id);
+  let job = await loadJob(ctx, props.id);
   if (!unfinished(job)) return job;
   if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs * 60, stale }))) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
@@ -477,13 +608,26 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
     records += r;
     bytes += b;
     report(job.phase);
+    checkStopping(ctx);
   };
+  // The source rows as they were before the unfenced catch-up (kept in memory: a resumed job compares every copy).
+  let before: Map<string, string> | null = null;
   try {
-    await engineView(ctx, job);
+    await syncPlacement(ctx.directoryDb, ctx.cells);
+    if (job.phase === 'queued') job = await advance(ctx, job, { phase: 'copying' });
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
         if (items.length > 0) await copyAndVerify(ctx, job, items, false, progress);
+      }
+      // Unfenced: what was written or changed while copying, so that the fenced pass is short.
+      let last = Number.POSITIVE_INFINITY;
+      for (let pass = 0; pass < unfencedPasses; pass++) {
+        const hashes = await sourceRowHashes(ctx, job);
+        const copied = await catchUpPass(ctx, job, progress, before);
+        before = hashes;
+        if (copied <= fewLeft || copied >= last) break;
+        last = copied;
       }
       job = await advance(ctx, job, { phase: 'switching' });
     }
@@ -503,29 +647,21 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
       });
       if (!done) throw new Error(`the placement changed during the switch of migration ${job.id}`);
       job = next;
-      await engineView(ctx, job);
+      // In force here at once (a serving process running the job fences its own writes now).
+      await syncPlacement(ctx.directoryDb, ctx.cells);
       ctx.locations.invalidate();
       await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
     }
     if (job.phase === 'catching-up') {
       report('catching-up');
-      // Every serving process puts the switched placement in force within its poll interval; from
-      // then on no one writes these records but this engine, until the fence is lifted.
-      await new Promise((r) => setTimeout(r, ctx.settleMs));
-      await engineView(ctx, job);
-      const late = await catchUp(ctx, job);
-      if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
-      // A row changed in its source after it was copied (a balance, a status): copy it again.
-      for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })) {
-        const now = await digestIn(ctx, ctx.cells.get(item.source_cell), item);
-        if (now && now.rowSha !== item.row_sha256) {
-          await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'pending' });
-          await copyAndVerify(ctx, job, [{ ...item, step: 'pending' }], true, () => undefined);
-        }
-      }
+      await syncPlacement(ctx.directoryDb, ctx.cells);
+      // From here on no one writes these records but this engine, until the fence is lifted.
+      await settle(ctx, ctx.cells.placement.version);
+      await catchUpPass(ctx, job, progress, before);
       const fenced = await latestPlacementVersion(ctx.directoryDb);
       if (!fenced) throw new Error('the directory holds no placement version');
-      const next: MigrationJob = { ...job, phase: 'shredding', placementAfter: fenced.version + 1 };
+      const pauseMs = Date.now() - Date.parse(job.switchedAt ?? job.startedAt);
+      const next: MigrationJob = { ...job, phase: 'shredding', placementAfter: fenced.version + 1, pauseMs };
       if (!(await liftFence(ctx.directoryDb, { after: fenced.version, rules: job.rules, reason: `migration ${job.id}: fence lifted`, job: { id: job.id, from: job.phase, phase: next.phase, state: next } }))) {
         throw new Error(`the placement changed while migration ${job.id} was catching up`);
       }
@@ -533,12 +669,12 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
       await syncPlacement(ctx.directoryDb, ctx.cells);
     }
     if (job.phase === 'shredding') {
-      const graceEnds = Date.parse(job.switchedAt ?? job.startedAt) + job.graceSeconds * 1000;
-      if (Date.now() < graceEnds) {
+      if (graceEndsAt(job) !== null) {
         report('grace');
         return job;
       }
       for (let batch = 0; batch <= job.batches; batch++) {
+        checkStopping(ctx);
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['verified'] });
         if (items.length > 0) await shredBatch(ctx, job, items);
         report('shredding');
@@ -552,7 +688,7 @@ export async function runMigration(props: { ctx: MigrationContext; id: string; o
     }
     return job;
   } catch (err) {
-    if (err instanceof DomainError) throw err;
+    if (err instanceof DomainError || err instanceof MigrationStopped) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (message.startsWith('verify:')) job = await advance(ctx, job, { phase: 'failed', error: message });
     throw err;
@@ -594,8 +730,8 @@ async function shredBatch(ctx: MigrationContext, job: MigrationJob, items: reado
 /** Rolls back a job that has not switched: its copies leave the destination and the staging rules go. */
 export async function abortMigration(props: { ctx: MigrationContext; id: string }): Promise<MigrationJob> {
   const { ctx } = props;
-  let job = await readJob(ctx, props.id);
-  if (job.phase !== 'copying' && job.phase !== 'failed') {
+  let job = await loadJob(ctx, props.id);
+  if (job.phase !== 'queued' && job.phase !== 'copying' && job.phase !== 'failed') {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}: only a job that has not switched can be aborted`);
   }
   if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs, stale }))) {
@@ -630,7 +766,7 @@ export async function manifestOf(props: { ctx: Pick<MigrationContext, 'directory
 
 /** The signed receipt of a finished job, by the destination cell's published log key. */
 export async function receiptOf(props: { ctx: Pick<MigrationContext, 'directoryDb' | 'cells'>; id: string; dataDir: string }): Promise<SignedReceipt> {
-  const job = await readJob(props.ctx, props.id);
+  const job = await loadJob(props.ctx, props.id);
   if (job.phase !== 'done' || !job.finishedAt || job.placementAfter === null) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}; its receipt exists once it is done`);
   }

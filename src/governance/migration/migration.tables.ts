@@ -31,10 +31,19 @@ export interface MigrationItemTable {
   bytes: number;
 }
 
+export interface ServingProcessTable {
+  /** `<host>:<pid>:<random>` of a serving process. */
+  id: string;
+  /** The oldest placement version a write of the process may still act on. */
+  placement_version: number;
+  heartbeat_at: string;
+}
+
 declare module '../../cells/cell.database.js' {
   interface DirectoryDatabase {
     migration_job: MigrationJobTable;
     migration_item: MigrationItemTable;
+    serving_process: ServingProcessTable;
   }
 }
 
