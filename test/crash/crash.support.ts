@@ -1,7 +1,7 @@
 // The crash harness's parts: load lanes that drive one real server process with every kind of
 // acknowledged write at once (chat sends, operator accesses that must be logged before release,
-// consent changes, payments), a record of what was acknowledged, and the checks run after each
-// restart against the cells' files.
+// consent changes, payments) while a region migration runs, a record of what was acknowledged,
+// and the checks run after each restart against the cells' files.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,7 +10,9 @@ import { parseVerifierKey } from '../../src/governance/log/note.js';
 import { bytesEqual, leafHash, rootOf } from '../../src/governance/log/merkle.js';
 import { freshCode } from '../broker/support.js';
 import { demoOperatorPassword } from '../../src/demo/demo.operators.js';
-import type { ServerProcess } from '../support/process.js';
+import { runDomicile } from '../support/cli.js';
+import { spawnDomicile, type ServerProcess } from '../support/process.js';
+import { rawRows } from '../support/raw-file.js';
 import { ApiClient, RealtimeClient } from '../support/server.js';
 
 /** In demo mode an operator on loopback may appear from Japan. */
@@ -51,23 +53,107 @@ export async function openSessions(server: ServerProcess): Promise<Sessions> {
   return { user: hanako.token ?? '', operator: (signin.body as { token: string }).token, groupId };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface JobStatus {
+  id: string;
+  phase: string;
+  to: string;
+  startedAt: string;
+  error: string | null;
+}
+const ended = new Set(['done', 'aborted', 'failed']);
+/** The records of the moved categories, by table, for the check that a finished move left none behind. */
+const movedTables = ['payment', 'posting', 'wallet', 'media'];
+
+/**
+ * The migration lane: in each cycle one region migration of JP's images and payment data between
+ * cells kr and jp (to jp, back to kr, …), started by `domicile migrate start` in its own process
+ * and killed together with the server; after the restart `migrate resume` finishes it. It drives
+ * the engine through the CLI only (`migrate start|resume|status --json`) and checks the files,
+ * so it holds whichever process runs the job.
+ */
+export class MigrationLane {
+  private run: ReturnType<typeof spawnDomicile> | undefined;
+  /** The cell JP's images and payment data are in: the last finished move's destination. */
+  private placedIn = 'kr';
+  private moves = 0;
+  /** Jobs a kill -9 left unfinished, resumed after the restart. */
+  interrupted = 0;
+  constructor(private readonly props: { config: string; dataDir: string }) {}
+
+  async jobs(): Promise<JobStatus[]> {
+    const res = await runDomicile(['migrate', 'status', '--json', '--config', this.props.config]);
+    if (res.code !== 0) throw new Error(`migrate status: ${res.stdout}${res.stderr}`);
+    return (JSON.parse(res.stdout) as JobStatus[]).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** Starts the next move (to the other cell) in its own process. */
+  start(): void {
+    const to = this.placedIn === 'kr' ? 'jp' : 'kr';
+    this.run = spawnDomicile(['migrate', 'start', '--home', 'JP', '--category', 'user.content.media,user.financial', '--to', to, '--actor', 'op-tokyo-admin', '--yes', '--json', '--config', this.props.config]);
+  }
+
+  /**
+   * True once the started job is under way, or the CLI has ended. Read from the directory's file
+   * (`migrate status` opens the whole runtime, ~0.8 s a call: too slow to poll).
+   */
+  underWay(): boolean {
+    if (!this.run?.running()) return true;
+    return rawRows<{ phase: string }>(path.join(this.props.dataDir, 'directory.sqlite'), 'select phase from migration_job').some((j) => !ended.has(j.phase));
+  }
+
+  async kill9(): Promise<void> {
+    await this.run?.kill9();
+  }
+
+  /** After a restart: resumes every unfinished job to its end; problems, or none. */
+  async finish(): Promise<string[]> {
+    const problems: string[] = [];
+    const exited = this.run?.running() === false ? await this.run.wait() : undefined;
+    if (exited && exited.code !== 0 && exited.code !== null) problems.push(`migrate start exited ${exited.code}: ${exited.stderr}`);
+    const jobs = await this.jobs();
+    for (const [i, job] of jobs.entries()) {
+      if (ended.has(job.phase)) continue;
+      this.interrupted += 1;
+      const res = await runDomicile(['migrate', 'resume', job.id, '--json', '--config', this.props.config]);
+      jobs[i] = res.code === 0 ? (JSON.parse(res.stdout) as JobStatus) : { ...job, error: `resume exited ${res.code}: ${res.stderr}` };
+    }
+    for (const job of jobs) if (job.phase !== 'done') problems.push(`migration ${job.id} to ${job.to} is ${job.phase} (${job.error})`);
+    if (jobs.length === this.moves) return problems; // killed before the job was written: nothing moved
+    this.moves = jobs.length;
+    this.placedIn = jobs.at(-1)?.to ?? this.placedIn;
+    // A finished move leaves nothing of the moved data in the cell it left (a move covers the home's
+    // people and companies; government records such as Minato City's wallet stay in their home cell).
+    const left = this.placedIn === 'kr' ? 'jp' : 'kr';
+    for (const table of movedTables) {
+      const n = rawRows<{ n: number }>(path.join(this.props.dataDir, `${left}.sqlite`), `select count(*) as n from ${table} where scope_home = 'JP' and scope_class <> 'government'`)[0]?.n;
+      if (n !== 0) problems.push(`${n} JP ${table} rows left in ${left} after the move to ${this.placedIn}`);
+    }
+    return problems;
+  }
+}
+
 export interface BurstResult {
   /** The last checkpoint note of each cell fetched before the kill. */
   checkpoints: Map<string, string>;
-  acked: { messages: number; payments: number; accesses: number; consents: number };
+  /** Writes acknowledged per lane; for the migration lane, 1 if its job was under way at the kill. */
+  acked: { messages: number; payments: number; accesses: number; consents: number; migrations: number };
 }
 
 /**
  * Runs every lane against `server`, then kills it with SIGKILL at a random moment once each lane
- * has had at least one acknowledgement (or after `maxMs`).
+ * has had at least one acknowledgement (or after `maxMs`). With a migration lane, the moment falls
+ * anywhere in the job's next two seconds (the demo move takes about that long), and the job's
+ * process is killed with the server.
  */
-export async function burstThenKill(props: { server: ServerProcess; sessions: Sessions; acks: Acknowledged; cycle: number; cells: string[]; maxMs?: number }): Promise<BurstResult> {
+export async function burstThenKill(props: { server: ServerProcess; sessions: Sessions; acks: Acknowledged; cycle: number; cells: string[]; migration?: MigrationLane; maxMs?: number }): Promise<BurstResult> {
   const { server, sessions, acks, cycle } = props;
   const user = new ApiClient(server.url);
   user.token = sessions.user;
   const operator = new ApiClient(server.url);
   operator.token = sessions.operator;
-  const counts = { messages: 0, payments: 0, accesses: 0, consents: 0 };
+  const counts = { messages: 0, payments: 0, accesses: 0, consents: 0, migrations: props.migration ? 0 : 1 };
   const checkpoints = new Map<string, string>();
   let alive = true;
   const tag = `c${cycle}-${crypto.randomBytes(3).toString('hex')}`;
@@ -131,16 +217,24 @@ export async function burstThenKill(props: { server: ServerProcess; sessions: Se
       const res = await fetch(`${server.url}/log/${cell}/checkpoint`);
       if (res.ok) checkpoints.set(cell, await res.text());
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   };
 
-  const lanes = [guarded(payLane('taro')), guarded(payLane('minato-city')), guarded(accessLane), guarded(consentLane), guarded(checkpointLane)];
+  const { migration } = props;
+  migration?.start();
+  const migrationLane = async (): Promise<void> => {
+    if (counts.migrations === 0 && migration?.underWay()) counts.migrations = 1;
+    await sleep(50);
+  };
+
+  const lanes = [guarded(payLane('taro')), guarded(payLane('minato-city')), guarded(accessLane), guarded(consentLane), guarded(checkpointLane), guarded(migrationLane)];
   const started = Date.now();
-  const maxMs = props.maxMs ?? 10_000;
-  while (Date.now() - started < maxMs && Object.values(counts).some((n) => n === 0)) await new Promise((r) => setTimeout(r, 10));
-  // A random moment within the next 300 ms: mid-commit, mid-response or between requests.
-  await new Promise((r) => setTimeout(r, crypto.randomInt(0, 300)));
-  await server.kill9();
+  // The CLI that starts a move opens the whole runtime first: seconds of CPU on a busy machine.
+  const maxMs = props.maxMs ?? (migration ? 60_000 : 10_000);
+  while (Date.now() - started < maxMs && Object.values(counts).some((n) => n === 0)) await sleep(10);
+  // A random moment: mid-commit, mid-response or between requests; with a migration, in any of its phases.
+  await sleep(crypto.randomInt(0, migration ? 2_000 : 300));
+  await Promise.all([server.kill9(), migration?.kill9()]);
   alive = false;
   clearInterval(pump);
   await Promise.all(lanes);
@@ -158,7 +252,7 @@ export async function fetchLogKeys(server: ServerProcess): Promise<LogKeys> {
 }
 
 /** Problems with the cells' files after a restart, or none. */
-export function checkStores(props: { dataDir: string; acks: Acknowledged; groupId: string; checkpoints: Map<string, string>; keys: LogKeys; payerCell: string }): string[] {
+export function checkStores(props: { dataDir: string; acks: Acknowledged; groupId: string; checkpoints: Map<string, string>; keys: LogKeys; cells: string[] }): string[] {
   const { acks } = props;
   const problems: string[] = [];
   const open = (cell: string) => new Database(path.join(props.dataDir, `${cell}.sqlite`), { readonly: true });
@@ -185,8 +279,8 @@ export function checkStores(props: { dataDir: string; acks: Acknowledged; groupI
     // Operator accesses: each released one was logged (allowed) exactly once, before release.
     const eventIds = new Map<string, number>();
     for (const row of jp.prepare('select entry from log_entry').all() as { entry: string }[]) {
-      const entry = JSON.parse(row.entry) as { eventId: string; decision: string };
-      if (entry.decision !== 'allow') continue;
+      const entry = JSON.parse(row.entry) as { eventId?: string; decision: string };
+      if (entry.decision !== 'allow' || !entry.eventId) continue;
       const requestId = entry.eventId.replace(/-\d+$/, '');
       eventIds.set(requestId, (eventIds.get(requestId) ?? 0) + 1);
     }
@@ -195,16 +289,12 @@ export function checkStores(props: { dataDir: string; acks: Acknowledged; groupI
     jp.close();
   }
 
-  // Payments: each acknowledged one is there once in the payer's cell.
-  const payer = open(props.payerCell);
-  try {
-    const rows = payer.prepare("select id, idempotency_key from payment where payer_id = 'hanako'").all() as { id: string; idempotency_key: string }[];
-    const byKey = new Map(rows.map((r) => [r.idempotency_key, r.id]));
-    if (byKey.size !== rows.length) problems.push('two payments share an idempotency key');
-    for (const [key, id] of acks.payments) if (byKey.get(key) !== id) problems.push(`payment ${key} (${id}) is ${byKey.has(key) ? `stored as ${byKey.get(key)}` : 'missing'}`);
-  } finally {
-    payer.close();
-  }
+  // Payments: each acknowledged one is there once, in whichever cell the payer's wallet is now
+  // (the migration lane moves it): a row in two cells is a duplicate.
+  const rows = props.cells.flatMap((cell) => rawRows<{ id: string; idempotency_key: string }>(path.join(props.dataDir, `${cell}.sqlite`), "select id, idempotency_key from payment where payer_id = 'hanako'"));
+  const byKey = new Map(rows.map((r) => [r.idempotency_key, r.id]));
+  if (byKey.size !== rows.length) problems.push(`${rows.length - byKey.size} payments stored twice (same idempotency key)`);
+  for (const [key, id] of acks.payments) if (byKey.get(key) !== id) problems.push(`payment ${key} (${id}) is ${byKey.has(key) ? `stored as ${byKey.get(key)}` : 'missing'}`);
 
   // Each log is consistent with the last checkpoint published before the crash: the signed root
   // of its first N entries is the root of the first N entries stored now.

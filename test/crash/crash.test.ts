@@ -1,18 +1,24 @@
 // The crash harness (invariants 6 and 7; issue 14, "The harness"): one real server process takes
 // chat sends, operator accesses (logged before release), consent changes and payments at once
-// and is killed with SIGKILL at a random moment, cycle after cycle. After each restart every
-// acknowledged write is there exactly once, each access log is consistent with the last
+// while a region migration moves JP's images and payment data between kr and jp (and back, one
+// move per cycle), and both are killed with SIGKILL at a random moment, cycle after cycle. After
+// each restart and `migrate resume`, every acknowledged write is there exactly once, the move is
+// done and left nothing in the cell it left, each access log is consistent with the last
 // checkpoint published before the crash and verifies, and the residency scan is clean; at the end
 // the ledger audit finds every wallet whole.
-//   DOMICILE_CRASH_CYCLES=100 npx vitest run test/crash     (the longer run; 20 by default)
+// A move costs a few seconds of CPU (the CLI starts, the resume runs), so by default every 4th
+// cycle has one (5 interrupted moves in 20 cycles); the longer run moves in every cycle:
+//   DOMICILE_CRASH_CYCLES=100 DOMICILE_CRASH_MOVE_EVERY=1 npx vitest run test/crash
 import { describe, expect, it } from 'vitest';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { spawnServer } from '../support/process.js';
-import { burstThenKill, checkStores, fetchLogKeys, noAcks, openSessions } from './crash.support.js';
+import { burstThenKill, checkStores, fetchLogKeys, MigrationLane, noAcks, openSessions } from './crash.support.js';
 
 const cycles = Number(process.env.DOMICILE_CRASH_CYCLES ?? 20);
+const moveEvery = Number(process.env.DOMICILE_CRASH_MOVE_EVERY ?? 4);
+const moves = Math.ceil(cycles / moveEvery);
 // Generous for a loaded machine: a cycle takes a few seconds on two quiet cores.
-const timeoutMs = 120_000 + cycles * 60_000;
+const timeoutMs = 120_000 + cycles * 60_000 + moves * 60_000;
 const rules = [
   { home: 'JP', category: 'user.content.media', cell: 'kr' },
   // hanako's wallet sits in KR, as in the story: her payments to minato-city cross cells.
@@ -26,17 +32,18 @@ describe('kill -9 at random moments', () => {
     let server = await spawnServer({ configFile: file, demo: true });
     const sessions = await openSessions(server);
     const keys = await fetchLogKeys(server);
+    const migration = new MigrationLane({ config: file, dataDir });
     const totals = { messages: 0, payments: 0, accesses: 0, consents: 0 };
     const cyclesWithAcks = { messages: 0, payments: 0, accesses: 0, consents: 0 };
     const started = Date.now();
-    const spent = { burst: 0, restart: 0, checks: 0 };
+    const spent = { burst: 0, restart: 0, resume: 0, checks: 0 };
     let lap = Date.now();
     const clock = (phase: keyof typeof spent): void => {
       spent[phase] += Date.now() - lap;
       lap = Date.now();
     };
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const burst = await burstThenKill({ server, sessions, acks, cycle, cells: Object.keys(keys) });
+      const burst = await burstThenKill({ server, sessions, acks, cycle, cells: Object.keys(keys), ...(cycle % moveEvery === 0 ? { migration } : {}) });
       clock('burst');
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) {
         totals[k] += burst.acked[k];
@@ -44,7 +51,9 @@ describe('kill -9 at random moments', () => {
       }
       server = await spawnServer({ configFile: file, demo: true });
       clock('restart');
-      expect(checkStores({ dataDir, acks, groupId: sessions.groupId, checkpoints: burst.checkpoints, keys, payerCell: 'kr' }), `after cycle ${cycle}`).toEqual([]);
+      if (cycle % moveEvery === 0) expect(await migration.finish(), `migration after cycle ${cycle}`).toEqual([]);
+      clock('resume');
+      expect(checkStores({ dataDir, acks, groupId: sessions.groupId, checkpoints: burst.checkpoints, keys, cells: Object.keys(keys) }), `after cycle ${cycle}`).toEqual([]);
       const verified = await runDomicile(['log', 'verify', '--config', file]);
       expect(verified.code, `log verify after cycle ${cycle}: ${verified.stdout}${verified.stderr}`).toBe(0);
       const residency = await runDomicile(['report', 'residency', '--config', file]);
@@ -56,9 +65,14 @@ describe('kill -9 at random moments', () => {
     expect(JSON.parse(audit.stdout).discrepancies).toEqual([]);
     // Each lane was acknowledged in most cycles: the harness exercised what it claims to.
     for (const [lane, n] of Object.entries(cyclesWithAcks)) expect(n, `cycles in which ${lane} were acknowledged`).toBeGreaterThanOrEqual(Math.ceil(cycles / 2));
+    // Most kills of a move's cycle landed in the running move (the others just after it ended), and every move finished.
+    expect(migration.interrupted, 'moves interrupted by a kill').toBeGreaterThanOrEqual(Math.ceil(moves / 2));
+    const jobs = await migration.jobs();
+    expect(jobs.length).toBeGreaterThanOrEqual(migration.interrupted);
+    expect(jobs.filter((j) => j.phase !== 'done')).toEqual([]);
     const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     console.info(
-      `crash harness: ${cycles} cycles in ${seconds(Date.now() - started)} (bursts ${seconds(spent.burst)}, restarts ${seconds(spent.restart)}, checks ${seconds(spent.checks)}); acknowledged ${JSON.stringify(totals)}`,
+      `crash harness: ${cycles} cycles in ${seconds(Date.now() - started)} (bursts ${seconds(spent.burst)}, restarts ${seconds(spent.restart)}, resumes ${seconds(spent.resume)}, checks ${seconds(spent.checks)}); acknowledged ${JSON.stringify(totals)}; ${migration.interrupted} of ${moves} moves interrupted`,
     );
   }, timeoutMs);
 });

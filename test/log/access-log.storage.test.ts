@@ -157,6 +157,22 @@ describe.each(dialects)('access log on %s', (dialect) => {
     expect(await codeOf(reopen())).toBe('LOG_INCONSISTENT');
   });
 
+  it('takes appends from two writers on one cell (a serving process and the CLI beside it) without reusing an index', async () => {
+    // Found by the crash harness's migration lane: `migrate start` logged its steps into the SQLite
+    // cell a serving process was appending to, and one of the two failed (UNIQUE log_entry.idx).
+    cells = await buildCells(dialect);
+    const dataDir = tempDir('domicile-logs');
+    const server = await openAccessLogs({ cells, dataDir, deployment: 'domicile.test' });
+    const cli = await openAccessLogs({ cells, dataDir, deployment: 'domicile.test' });
+    const indices: number[] = [];
+    for (let i = 0; i < 6; i++) indices.push((await (i % 2 === 0 ? server : cli).recordAccess(accessEntry(i, { subjects: ['hanako'] }))).index);
+    expect(indices).toEqual([0, 1, 2, 3, 4, 5]);
+    await server.get('jp').checkpoint();
+    await cli.get('jp').checkpoint();
+    await Promise.all([server.close(), cli.close()]);
+    expect((await verifyCellLog({ cellId: 'jp', db: cells.get('jp').db })).problem).toBeNull();
+  });
+
   it('routes each entry to the log of its subjects’ home cell and refuses what it cannot record', async () => {
     cells = await buildCells(dialect);
     const homes: Record<string, string> = { hanako: 'JP', minjun: 'KR' };

@@ -86,11 +86,12 @@ export interface OpenAccessLogProps {
   /** Most entries per group commit. */
   maxBatch?: number;
   /**
-   * Other processes (app nodes) append to the same log (a PostgreSQL cell): each batch takes the
-   * cell's log lock and re-reads the tree first if another writer grew it, so indices are never
-   * reused and every checkpoint signs a prefix of the one stored tree.
+   * Other processes append to the same log — app nodes on a PostgreSQL cell, the CLI beside a
+   * serving process on a SQLite one (a migration logs its steps): each batch takes the cell's log
+   * lock and re-reads the tree first if another writer grew it, so indices are never reused and
+   * every checkpoint signs a prefix of the one stored tree. The value is the cell's dialect.
    */
-  shared?: boolean;
+  shared?: 'postgres' | 'sqlite';
   /** Hash tiles kept in memory (each at most 16 KiB). */
   tileCacheSize?: number;
   now?: () => Date;
@@ -196,11 +197,26 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
    * between reading the entries and reading their tiles.
    */
   async function loadStable(): Promise<TreeState> {
-    if (!props.shared) return load();
-    return db.transaction().execute(async (trx) => {
-      await lockLogForAppend(trx);
-      return load();
-    });
+    const { shared } = props;
+    if (shared === 'postgres') {
+      return db.transaction().execute(async (trx) => {
+        await lockLogForAppend(trx, shared);
+        return load();
+      });
+    }
+    if (!shared) return load();
+    // SQLite: one connection, so no lock can be held while reading. An append writes its entries
+    // and tiles in one transaction, so a tree read while the entry count stayed put is whole (and
+    // a read torn by another process's append is read again).
+    for (;;) {
+      const before = (await entryExtent(db)).count;
+      try {
+        const loaded = await load();
+        if ((await entryExtent(db)).count === before) return loaded;
+      } catch (err) {
+        if ((await entryExtent(db)).count === before) throw err;
+      }
+    }
   }
 
   let state = await loadStable();
@@ -299,7 +315,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     const root = range.root();
     try {
       await db.transaction().execute(async (trx) => {
-        if (props.shared && (await lockLogForAppend(trx)) !== first) throw new LogMovedOn();
+        if (props.shared && (await lockLogForAppend(trx, props.shared)) !== first) throw new LogMovedOn();
         await insertLogBatch(trx, rows);
       });
     } catch (err) {

@@ -40,8 +40,9 @@ export async function openAccessLogs(props: OpenAccessLogsProps): Promise<Access
   try {
     for (const cell of props.cells.all()) {
       const key = loadOrCreateLogKey({ dataDir: props.dataDir, cellId: cell.id, origin: logOrigin(props.deployment, cell.id) });
-      // A PostgreSQL cell may be shared by several app nodes, each appending to its log.
-      logs.set(cell.id, await openAccessLog({ cellId: cell.id, db: cell.db, key, checkpointIntervalMs: props.checkpointIntervalMs, shared: cell.dialect === 'postgres' }));
+      // Other writers append to the same log: app nodes sharing a PostgreSQL cell, the CLI (a
+      // migration, `domicile access`) beside a serving process on a SQLite one.
+      logs.set(cell.id, await openAccessLog({ cellId: cell.id, db: cell.db, key, checkpointIntervalMs: props.checkpointIntervalMs, shared: cell.dialect }));
     }
   } catch (err) {
     await Promise.all([...logs.values()].map((log) => log.close()));

@@ -106,11 +106,18 @@ export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBa
 }
 
 /**
- * Takes the cell's log-writer lock for the rest of the transaction (PostgreSQL, where several
- * nodes share a cell): one writer appends at a time, and a writer that dies (kill -9, lost
- * connection) releases it with its transaction. Returns the entry count seen under the lock.
+ * Takes the cell's log-writer lock for the rest of the transaction: one writer appends at a time,
+ * and a writer that dies (kill -9, lost connection) releases it with its transaction. On
+ * PostgreSQL (several nodes share a cell) an advisory lock; on SQLite (a serving process and the
+ * CLI beside it, e.g. a migration) the write lock every transaction takes when it begins
+ * (db/connect.ts), so only the highest index is read (an index search, not a count). Returns the
+ * entry count seen under the lock.
  */
-export async function lockLogForAppend(trx: Transaction<CellDatabase>): Promise<number> {
+export async function lockLogForAppend(trx: Transaction<CellDatabase>, dialect: 'postgres' | 'sqlite'): Promise<number> {
+  if (dialect === 'sqlite') {
+    const row = await trx.selectFrom('log_entry').select((eb) => eb.fn.max<number | null>('idx').as('max')).executeTakeFirstOrThrow();
+    return row.max === null ? 0 : Number(row.max) + 1;
+  }
   await sql`select pg_advisory_xact_lock(hashtext('domicile.access_log'))`.execute(trx);
   return (await entryExtent(trx)).count;
 }
