@@ -31,7 +31,7 @@ describe('precompile', () => {
       { id: 3, body: 'c', kind: 'todo' },
     ]).execute();
     const before = plugin.seen;
-    const update = precompile((slot) => db.updateTable('item').set({ body: slot(1) }).where('id', '=', slot(0)).where('kind', '=', 'note'));
+    const update = precompile((slot) => db.updateTable('item').set({ body: slot(1) }).where('id', '=', slot<number>(0)).where('kind', '=', 'note'));
     expect(plugin.seen).toBe(before + 1);
     await db.executeQuery(update([1, 'x']));
     await db.executeQuery(update([2, 'y']));

@@ -7,9 +7,12 @@ import type { Compilable, CompiledQuery } from 'kysely';
 
 const slotTag = '\u0000slot:';
 
+/** A placeholder for slot i, typed as the value it stands for (a string until then). */
+export type Slot = <T = string>(i: number) => T;
+
 /** Builds the query once with `slot(i)` placeholders; returns a function giving it with `values[i]` in slot i. */
-export function precompile<R>(build: (slot: (i: number) => string) => Compilable<R>): (values: readonly unknown[]) => CompiledQuery<R> {
-  const compiled = build((i) => `${slotTag}${i}`).compile();
+export function precompile<R>(build: (slot: Slot) => Compilable<R>): (values: readonly unknown[]) => CompiledQuery<R> {
+  const compiled = build(<T>(i: number) => `${slotTag}${i}` as T).compile();
   const slots = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(slotTag) ? Number(p.slice(slotTag.length)) : -1));
   return (values) => ({ ...compiled, parameters: slots.map((slot, k) => (slot < 0 ? compiled.parameters[k] : values[slot])) });
 }
