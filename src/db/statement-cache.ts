@@ -13,7 +13,7 @@ export interface PreparingDatabase {
 
 const cacheable = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i;
 
-export function cachingStatements(db: Database.Database, limit = 500): PreparingDatabase {
+export function cachingStatements(db: Database.Database, limit = 1000): PreparingDatabase {
   const statements = new Map<string, Database.Statement>();
   return {
     prepare(sql) {
