@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { cachingStatements } from './statement-cache.js';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type KyselyPlugin } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -57,7 +58,7 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
     db.pragma('secure_delete = ON');
-    const kysely = new Kysely<DB>({ dialect: new WriteLockingSqliteDialect({ database: db }), plugins });
+    const kysely = new Kysely<DB>({ dialect: new WriteLockingSqliteDialect({ database: cachingStatements(db) }), plugins });
     sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
     return kysely;
   }

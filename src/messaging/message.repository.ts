@@ -2,7 +2,8 @@
 // conversation's sequence advanced in the same transaction so seqs have no gaps or twins. Bodies
 // and payment cards are stored sealed by the cell's key ring (the sender's message key, bound to
 // the message id); rows leave here sealed and are opened by `openMessageRows` outside the transaction.
-import type { Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
+import { precompile, sizeClass } from '../db/precompiled.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
@@ -98,4 +99,117 @@ export async function appendMessage(trx: Transaction<CellDatabase>, input: Appen
   const member = input.conversation.members.get(input.senderId);
   if (member) member.lastReadSeq = Math.max(member.lastReadSeq, row.seq);
   return { row, created: true };
+}
+
+/** One message's idempotency key: the conversation, its sender and the sender's client id. */
+export interface MessageKey {
+  conversationId: string;
+  senderId: string;
+  clientId: string;
+}
+
+/** A conversation's sequence advanced by a batch, from the value the batch started from. */
+export interface SeqAdvance {
+  conversationId: string;
+  from: number;
+  to: number;
+}
+
+/** A sender's read position moved to their own last message in the batch. */
+export interface ReadAdvance {
+  conversationId: string;
+  senderId: string;
+  seq: number;
+}
+
+/**
+ * The message writer's batch statements, each built once per size class (a power of two; a list
+ * is padded by repeating its last item, which changes nothing) and then only given new values.
+ */
+export interface MessageBatchStatements {
+  /** The rows that already have these keys (a row-value IN on the unique index). */
+  existing(keys: readonly MessageKey[]): CompiledQuery<MessageRow>;
+  /** Each conversation's last_seq set to `to` where it still is `from`: updates as many rows as distinct conversations, or the cache was stale. */
+  advanceSeqs(advances: readonly SeqAdvance[], at: string): CompiledQuery;
+  /** What you wrote yourself is read: each sender's read position moves with their send. */
+  advanceReads(reads: readonly ReadAdvance[]): CompiledQuery;
+}
+
+export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageBatchStatements {
+  const cache = new Map<string, (values: readonly unknown[]) => CompiledQuery>();
+  function shaped<T>(kind: string, items: readonly T[], width: number, build: (size: number) => (values: readonly unknown[]) => CompiledQuery, values: (item: T) => unknown[], extra: unknown[] = []): CompiledQuery {
+    const size = sizeClass(items.length);
+    let compiled = cache.get(`${kind}:${size}`);
+    if (!compiled) {
+      compiled = build(size);
+      cache.set(`${kind}:${size}`, compiled);
+    }
+    const flat: unknown[] = [...extra];
+    for (let i = 0; i < size; i += 1) flat.push(...values(items[Math.min(i, items.length - 1)] as T));
+    if (flat.length !== extra.length + size * width) throw new Error(`${kind}: each item gives ${width} values`);
+    return compiled(flat);
+  }
+  return {
+    existing: (keys) =>
+      shaped(
+        'existing',
+        keys,
+        3,
+        (size) =>
+          precompile((slot) =>
+            db
+              .selectFrom('message')
+              .selectAll()
+              .where((eb) =>
+                eb(
+                  eb.refTuple('conversation_id', 'subject_id', 'client_id'),
+                  'in',
+                  Array.from({ length: size }, (_, i) => eb.tuple(slot(3 * i), slot(3 * i + 1), slot(3 * i + 2))),
+                ),
+              ),
+          ),
+        (k) => [k.conversationId, k.senderId, k.clientId],
+      ) as CompiledQuery<MessageRow>,
+    advanceSeqs: (advances, at) =>
+      shaped(
+        'seqs',
+        advances,
+        3,
+        (size) =>
+          precompile((slot) =>
+            db
+              .updateTable('conversation')
+              .set((eb) => {
+                // Slot 0 is the time; conversation i has slots 1+3i (id), 2+3i (from), 3+3i (to).
+                const to = (i: number) => eb.cast<number>(eb.val(slot(3 + 3 * i)), 'integer');
+                let seqs = eb.case().when('id', '=', slot(1)).then(to(0));
+                for (let i = 1; i < size; i += 1) seqs = seqs.when('id', '=', slot(1 + 3 * i)).then(to(i));
+                return { last_seq: seqs.else(eb.ref('last_seq')).end(), updated_at: slot(0) };
+              })
+              .where((eb) => eb(eb.refTuple('id', 'last_seq'), 'in', Array.from({ length: size }, (_, i) => eb.tuple(slot(1 + 3 * i), eb.cast<number>(eb.val(slot(2 + 3 * i)), 'integer')))))
+          ),
+        (a) => [a.conversationId, a.from, a.to],
+        [at],
+      ),
+    advanceReads: (reads) =>
+      shaped(
+        'reads',
+        reads,
+        3,
+        (size) =>
+          precompile((slot) =>
+            db
+              .updateTable('membership')
+              .set((eb) => {
+                const isRead = (i: number) => eb.and([eb('conversation_id', '=', slot(3 * i)), eb('subject_id', '=', slot(3 * i + 1))]);
+                const seq = (i: number) => eb.cast<number>(eb.val(slot(3 * i + 2)), 'integer');
+                let seqs = eb.case().when(isRead(0)).then(seq(0));
+                for (let i = 1; i < size; i += 1) seqs = seqs.when(isRead(i)).then(seq(i));
+                return { last_read_seq: seqs.else(eb.ref('last_read_seq')).end() };
+              })
+              .where((eb) => eb(eb.refTuple('conversation_id', 'subject_id'), 'in', Array.from({ length: size }, (_, i) => eb.tuple(slot(3 * i), slot(3 * i + 1))))),
+          ),
+        (r) => [r.conversationId, r.senderId, r.seq],
+      ),
+  };
 }

@@ -1,8 +1,9 @@
 // The message write path: sends queued in the same turn of the event loop are written as one
-// batch — one duplicate check, one multi-row insert, one sequence update per conversation — in
-// one durable transaction. Sequence numbers come from a per-conversation cache that is checked
-// against the database on every update, so a stale cache fails the batch instead of forking a
-// sequence; a failed batch is retried one message at a time through appendMessage.
+// batch — one duplicate check, one multi-row insert, one sequence update and one read-position
+// update (each by chunks) — in one durable transaction. Sequence numbers come from a
+// per-conversation cache that is checked against the database on every update, so a stale cache
+// fails the batch instead of forking a sequence; a failed batch is retried one message at a time
+// through appendMessage.
 // With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
 // (db/deferred-sync.ts): the next batch is written while the previous one is being synced, and a
 // batch's writes settle, in order, only once it is on disk. Off by default: on a quiet disk it
@@ -12,7 +13,16 @@ import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
 import type { CellDatabase } from '../cells/cell.database.js';
 import type { MessageRow } from './messaging.tables.js';
-import { appendMessage, buildMessageRow, messageKeyOf, openMessageRows, sealMessageRow, type AppendMessage } from './message.repository.js';
+import {
+  appendMessage,
+  buildMessageRow,
+  createMessageBatchStatements,
+  messageKeyOf,
+  openMessageRows,
+  sealMessageRow,
+  type AppendMessage,
+  type ReadAdvance,
+} from './message.repository.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import { deferredSyncOf } from '../db/deferred-sync.js';
 
@@ -29,13 +39,22 @@ export interface MessageWriter {
 }
 
 const insertChunk = 200;
-const lookupChunk = 300;
+const lookupChunk = 256;
+const updateChunk = 128;
+
+/** `items` in consecutive slices of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 class StaleSequence extends Error {}
 
 export function createMessageWriter(cell: Cell, options: { maxBatch?: number; deferSync?: boolean } = {}): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
+  const statements = createMessageBatchStatements(db);
   const deferred = options.deferSync ? deferredSyncOf(db) : null;
   const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
     ? (work) => deferred.commit(work)
@@ -65,26 +84,17 @@ export function createMessageWriter(cell: Cell, options: { maxBatch?: number; de
 
   async function writeBatch(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
     return commit(async (trx) => {
-      const keyOf = (i: AppendMessage): string => `${i.conversation.id}\u0000${i.senderId}\u0000${i.clientId}`;
+      const keyOf = (conversationId: string, senderId: string, clientId: string): string => `${conversationId}\u0000${senderId}\u0000${clientId}`;
       const existing = new Map<string, MessageRow>();
       const conversationIds = [...new Set(batch.map((p) => p.input.conversation.id))];
-      // Exact (conversation, sender, client id) keys: a row-value IN uses the unique index,
-      // where separate IN lists would scan whole conversations.
-      const keys = [...new Map(batch.map((p) => [keyOf(p.input), p.input])).values()];
-      for (let i = 0; i < keys.length; i += lookupChunk) {
-        const chunk = keys.slice(i, i + lookupChunk);
-        const rows = await trx
-          .selectFrom('message')
-          .selectAll()
-          .where((eb) =>
-            eb(
-              eb.refTuple('conversation_id', 'subject_id', 'client_id'),
-              'in',
-              chunk.map((k) => eb.tuple(k.conversation.id, k.senderId, k.clientId)),
-            ),
-          )
-          .execute();
-        for (const row of rows) existing.set(`${row.conversation_id}\u0000${row.subject_id}\u0000${row.client_id}`, row);
+      const keys = [
+        ...new Map(
+          batch.map(({ input }) => [keyOf(input.conversation.id, input.senderId, input.clientId), { conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId }]),
+        ).values(),
+      ];
+      for (const chunk of chunks(keys, lookupChunk)) {
+        const { rows } = await trx.executeQuery(statements.existing(chunk));
+        for (const row of rows) existing.set(keyOf(row.conversation_id, row.subject_id, row.client_id), row);
       }
       for (const id of conversationIds) {
         if (lastSeq.has(id)) continue;
@@ -94,10 +104,10 @@ export function createMessageWriter(cell: Cell, options: { maxBatch?: number; de
       const startSeq = new Map(conversationIds.map((id) => [id, lastSeq.get(id) as number]));
       const results: { row: MessageRow; created: boolean }[] = [];
       const fresh: MessageRow[] = [];
-      const readUpTo = new Map<string, { conversationId: string; senderId: string; seq: number }>();
+      const reads = new Map<string, ReadAdvance>();
       const at = new Date().toISOString();
       for (const { input } of batch) {
-        const key = keyOf(input);
+        const key = keyOf(input.conversation.id, input.senderId, input.clientId);
         const found = existing.get(key);
         if (found) {
           results.push({ row: found, created: false });
@@ -109,34 +119,21 @@ export function createMessageWriter(cell: Cell, options: { maxBatch?: number; de
         existing.set(key, row);
         fresh.push(row);
         results.push({ row, created: true });
-        readUpTo.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq });
+        reads.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq });
       }
-      for (let i = 0; i < fresh.length; i += insertChunk) {
+      // The insert is built per batch: the residency guard checks every row's placement.
+      for (const rows of chunks(fresh, insertChunk)) {
         await trx
           .insertInto('message')
-          .values(fresh.slice(i, i + insertChunk).map((row) => sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row)))
+          .values(rows.map((row) => sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row)))
           .execute();
       }
-      for (const id of conversationIds) {
-        const to = lastSeq.get(id) as number;
-        const from = startSeq.get(id) as number;
-        if (to === from) continue;
-        const updated = await trx
-          .updateTable('conversation')
-          .set({ last_seq: to, updated_at: at })
-          .where('id', '=', id)
-          .where('last_seq', '=', from)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw new StaleSequence(id);
+      const advances = conversationIds.map((id) => ({ conversationId: id, from: startSeq.get(id) as number, to: lastSeq.get(id) as number })).filter((a) => a.to !== a.from);
+      for (const chunk of chunks(advances, updateChunk)) {
+        const updated = await trx.executeQuery(statements.advanceSeqs(chunk, at));
+        if (Number(updated.numAffectedRows) !== chunk.length) throw new StaleSequence(chunk.map((a) => a.conversationId).join(','));
       }
-      for (const r of readUpTo.values()) {
-        await trx
-          .updateTable('membership')
-          .set({ last_read_seq: r.seq })
-          .where('conversation_id', '=', r.conversationId)
-          .where('subject_id', '=', r.senderId)
-          .execute();
-      }
+      for (const chunk of chunks([...reads.values()], updateChunk)) await trx.executeQuery(statements.advanceReads(chunk));
       return results;
     });
   }

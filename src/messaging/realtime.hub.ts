@@ -2,6 +2,7 @@
 // of committed messaging events to the members they concern, and ending the sockets of revoked
 // sessions.
 import type { MessagingEvent, MessagingEvents } from './events.js';
+import type { MessageView } from './presenters.js';
 
 export interface RealtimeConnection {
   /** Unique per socket; a message's origin connection is acknowledged instead of echoed. */
@@ -24,10 +25,27 @@ export interface RealtimeHub extends MessagingEvents {
 /** Close code of a socket whose session was revoked or expired (the catalogue's 401 family). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 
+// A message's JSON is made once and shared by the sender's ack and every recipient's frame.
+const messageJsonCache = new WeakMap<MessageView, string>();
+
+export function messageJson(message: MessageView): string {
+  let json = messageJsonCache.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message);
+    messageJsonCache.set(message, json);
+  }
+  return json;
+}
+
+/** The `message` frame of a message (the same text as `JSON.stringify({ type: 'message', message })`). */
+export function messageFrame(message: MessageView): string {
+  return `{"type":"message","message":${messageJson(message)}}`;
+}
+
 export function frameOf(event: MessagingEvent): string {
   switch (event.type) {
     case 'message':
-      return JSON.stringify({ type: 'message', message: event.message });
+      return messageFrame(event.message);
     case 'receipt':
       return JSON.stringify({ type: 'receipt', conversationId: event.conversationId, userId: event.userId, seq: event.seq });
     case 'membership':

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 import { sendMessage, listMessages } from '../../src/messaging/message.service.js';
+import { createConversation } from '../../src/messaging/conversation.service.js';
 import { dialects } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -42,5 +43,44 @@ describe.each(dialects)('messaging storage on %s', (dialect) => {
     // 100 distinct client ids per sender × 2 senders, each pair of duplicates collapsing: 200 sends, 100 + 100 ids.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => start + 1 + i));
     expect(seqs.length).toBe(100);
+  });
+
+  it('writes one batch across several conversations: each sequence and each sender\'s read position moves on its own', async () => {
+    const ctx = server.runtime.messaging;
+    const hanako = await server.runtime.directory.get('hanako');
+    const taro = await server.runtime.directory.get('taro');
+    const group = async (title: string) => (await createConversation({ ctx, actor: hanako, kind: 'group', memberIds: ['taro'], title })).conversation.id;
+    // Three conversations: the batch's statements are sized for four, the last one repeated.
+    const ids = [await group('batch one'), await group('batch two'), await group('batch three')];
+    const db = ctx.cells.get('jp').db;
+    const lastSeqOf = async (id: string) => Number((await db.selectFrom('conversation').select('last_seq').where('id', '=', id).executeTakeFirstOrThrow()).last_seq);
+    const start = await Promise.all(ids.map(lastSeqOf));
+    const sends = ids.flatMap((id, c) =>
+      Array.from({ length: 2 + c }, (_, i) => sendMessage({ ctx, actor: i % 2 ? taro : hanako, conversationId: id, clientId: `multi-${c}-${i}`, text: `m ${c} ${i}` })),
+    );
+    const stored = await Promise.all(sends);
+    for (const [c, id] of ids.entries()) {
+      const from = start[c] as number;
+      const seqs = stored.filter((m) => m.conversationId === id).map((m) => m.seq);
+      expect(seqs).toEqual(Array.from({ length: 2 + c }, (_, i) => from + i + 1));
+      expect(await lastSeqOf(id)).toBe(from + 2 + c);
+      const reads = await db.selectFrom('membership').select(['subject_id', 'last_read_seq']).where('conversation_id', '=', id).execute();
+      const lastBy = (who: string) => Math.max(0, ...stored.filter((m) => m.conversationId === id && m.senderId === who).map((m) => m.seq));
+      expect(Object.fromEntries(reads.map((r) => [r.subject_id, Number(r.last_read_seq)]))).toEqual({ hanako: lastBy('hanako'), taro: lastBy('taro') });
+    }
+  });
+
+  it('continues the stored sequence when its cached one is stale (another writer moved it), without a gap or a twin', async () => {
+    const ctx = server.runtime.messaging;
+    const hanako = await server.runtime.directory.get('hanako');
+    const { conversation } = await createConversation({ ctx, actor: hanako, kind: 'group', memberIds: ['taro'], title: 'stale cache' });
+    const first = await sendMessage({ ctx, actor: hanako, conversationId: conversation.id, clientId: 'stale-1', text: 'one' });
+    // Another node sharing the cell wrote seq 2 meanwhile: this process's cache still says 1.
+    const db = ctx.cells.get('jp').db;
+    await db.updateTable('conversation').set({ last_seq: first.seq + 1 }).where('id', '=', conversation.id).execute();
+    const next = await sendMessage({ ctx, actor: hanako, conversationId: conversation.id, clientId: 'stale-2', text: 'two' });
+    expect(next.seq).toBe(first.seq + 2);
+    const again = await sendMessage({ ctx, actor: hanako, conversationId: conversation.id, clientId: 'stale-3', text: 'three' });
+    expect(again.seq).toBe(first.seq + 3);
   });
 });

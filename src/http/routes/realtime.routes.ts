@@ -13,7 +13,7 @@ import type { MessagingEvent } from '../../messaging/events.js';
 import type { MessageView } from '../../messaging/presenters.js';
 import { getUser } from '../../messaging/account.service.js';
 import { messagesAfter, queueMessage } from '../../messaging/message.service.js';
-import { frameOf, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
+import { frameOf, messageFrame, messageJson, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
 import { errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
@@ -85,7 +85,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     const sendMessage = (message: MessageView): void => {
       if (message.seq <= (sentUpTo.get(message.conversationId) ?? 0)) return;
       sentUpTo.set(message.conversationId, message.seq);
-      send(JSON.stringify({ type: 'message', message }));
+      send(messageFrame(message));
     };
     const sendEvent = (event: MessagingEvent): void => {
       if (event.type === 'message') sendMessage(event.message);
@@ -172,7 +172,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
           try {
             // The next frame may be read once this send is queued; acks follow in queue order.
             const { stored } = await queueMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
-            stored.then((message) => send(JSON.stringify({ type: 'ack', clientId, message })), onError);
+            stored.then((message) => send(`{"type":"ack","clientId":${JSON.stringify(clientId)},"message":${messageJson(message)}}`), onError);
           } catch (err) {
             onError(err);
           }

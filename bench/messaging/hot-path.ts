@@ -1,0 +1,78 @@
+// The send path in one process, without sockets: `queueMessage` (membership, text, rate limit,
+// transfer rule) and the cell's message writer (sealing, the batch's statements, the durable
+// commit), at fixed batch sizes. Prints the process CPU per message for each size — CPU time, so
+// it moves little when other work shares the machine (wall time would not). Batches of 1–8 are
+// what a quiet server sees at 1,000 msgs/s; larger ones what a loaded server sees.
+//
+//   npx tsx bench/messaging/hot-path.ts [--pairs 50] [--batches 1,4,16,64] [--messages 4000]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { finishConfig } from '../../src/config/config.js';
+import { openRuntime } from '../../src/app/runtime.js';
+import { signUp } from '../../src/messaging/account.service.js';
+import { createConversation } from '../../src/messaging/conversation.service.js';
+import { queueMessage } from '../../src/messaging/message.service.js';
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '50' },
+    batches: { type: 'string', default: '1,4,16,64' },
+    messages: { type: 'string', default: '4000' },
+  },
+});
+const pairs = Number(values.pairs);
+const messages = Number(values.messages);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-hot-path-'));
+const config = finishConfig(
+  {
+    dataDir: dir,
+    cells: [
+      { id: 'jp', jurisdiction: 'JP' },
+      { id: 'kr', jurisdiction: 'KR' },
+    ],
+    limits: { signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000_000 },
+  },
+  {},
+  process.cwd(),
+  null,
+);
+const runtime = await openRuntime(config, { serving: false });
+const ctx = runtime.messaging;
+const chats: { actor: Awaited<ReturnType<typeof signUp>>['user'] extends infer U ? U : never; conversationId: string }[] = [];
+process.stderr.write(`signing up ${pairs} pairs…\n`);
+for (let i = 0; i < pairs; i += 1) {
+  const a = await signUp({ ctx, handle: `sender${i}`, displayName: 'S', password: 'bench-password', home: i % 2 ? 'KR' : 'JP', email: `s${i}@bench.test` });
+  await signUp({ ctx, handle: `recvr${i}`, displayName: 'R', password: 'bench-password', home: 'JP', email: `r${i}@bench.test` });
+  const actor = await runtime.directory.get(`sender${i}`);
+  const { conversation } = await createConversation({ ctx, actor, kind: 'direct', memberIds: [`recvr${i}`] });
+  chats.push({ actor: a.user, conversationId: conversation.id });
+}
+const actors = await Promise.all(chats.map((_, i) => runtime.directory.get(`sender${i}`)));
+
+let n = 0;
+async function run(batch: number, count: number): Promise<{ cpu: number; user: number; wall: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let sent = 0; sent < count; sent += batch) {
+    const stored: Promise<unknown>[] = [];
+    for (let j = 0; j < batch; j += 1) {
+      const i = n++ % pairs;
+      const { stored: s } = await queueMessage({ ctx, actor: actors[i] as (typeof actors)[number], conversationId: (chats[i] as (typeof chats)[number]).conversationId, clientId: `c${n}`, text: `t:${Date.now()}` });
+      stored.push(s);
+    }
+    await Promise.all(stored);
+  }
+  const used = process.cpuUsage(cpu);
+  return { cpu: Math.round((used.user + used.system) / count), user: Math.round(used.user / count), wall: Math.round(((performance.now() - start) * 1000) / count) };
+}
+
+const rows: Record<string, { cpu: number; user: number; wall: number }> = {};
+for (const batch of values.batches.split(',').map(Number)) {
+  await run(batch, Math.min(messages, batch * 50)); // warm-up
+  rows[`batch ${batch}`] = await run(batch, messages);
+}
+process.stdout.write(`${JSON.stringify({ pairs, messages, usPerMessage: rows })}\n`);
+await runtime.close();
+fs.rmSync(dir, { recursive: true, force: true });
