@@ -52,7 +52,8 @@ import {
 import type { MigrationItemRow } from './migration.tables.js';
 import { countsOf, manifestLines, manifestRoot, signReceipt, type LogCheckpointRef, type ManifestEntry, type SignedReceipt } from './receipt.js';
 
-export type MigrationPhase = 'queued' | 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
+export const MIGRATION_PHASES = ['queued', 'copying', 'switching', 'catching-up', 'shredding', 'done', 'aborted', 'failed'] as const;
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
 
 export interface MigrationJob {
   readonly id: string;

@@ -2,7 +2,7 @@
 // plans, jobs with their progress, and migration requests awaiting a second admin. Ids, codes,
 // counts and digests only; Fastify serialises with these, so they are the allow-list of what is sent.
 import { Type } from '@sinclair/typebox';
-import type { MigrationPhase } from '../../governance/migration/migration.service.js';
+import { MIGRATION_PHASES, type MigrationPhase } from '../../governance/migration/migration.service.js';
 import { body, Instant, List, Nullable } from '../schemas.js';
 import { Category, Country } from './ops.schemas.js';
 
@@ -63,7 +63,7 @@ export const PlanView = Type.Object({
   subjects: Type.Integer(),
 });
 
-const PHASES = ['copying', 'switching', 'catching-up', 'shredding', 'done', 'aborted', 'failed'] as const satisfies readonly MigrationPhase[];
+const PHASES = MIGRATION_PHASES;
 
 const Job = Type.Object({
   id: Type.String(),
