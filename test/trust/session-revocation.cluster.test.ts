@@ -27,6 +27,8 @@ describe('a session revoked on one node', () => {
     const seenOnB: SessionRevoked[] = [];
     a.subscribe((e) => seenOnA.push(e));
     const arrived = new Promise<void>((resolve) => b.subscribe((e) => (seenOnB.push(e), resolve())));
+    // B's subscription must have reached the server before A publishes (a round trip on B's connection).
+    await buses[1]?.flush();
     buses[0]?.publish('domicile.session.revoked', { subjectId: 'hanako', sessionIds: 'not a list', reason: 'x' });
     const revoked: SessionRevoked = { type: 'session-revoked', subjectId: 'hanako', sessionIds: ['s-1', 's-2'], reason: 'this session was signed out' };
     a.publish(revoked);
