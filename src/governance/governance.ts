@@ -292,9 +292,15 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       await closeEndedSessions();
     },
     async applyPolicies({ files, baseDigest, actor }) {
-      const applied = await applyPolicyDraft({ engine: policy.engine, files, baseDigest });
+      const applied = await applyPolicyDraft({
+        engine: policy.engine,
+        files,
+        baseDigest,
+        record: async ({ digest, changed }) => {
+          await journal.record({ kind: 'policy-apply', actor, digest, changedPolicyIds: changed.map((c) => c.id), jurisdictions }, now().toISOString());
+        },
+      });
       if (applied.changed.length > 0) {
-        await journal.record({ kind: 'policy-apply', actor, digest: applied.digest, changedPolicyIds: applied.changed.map((c) => c.id), jurisdictions }, now().toISOString());
         if (props.serving) await journal.flush().catch(() => undefined);
         props.onSharedChange?.('policies');
       }

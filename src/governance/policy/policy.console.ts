@@ -87,22 +87,40 @@ export function checkPolicyDraft(props: { engine: PolicyEngine | null; files: re
 /**
  * Puts a replacement of the policy files in force, only if the set in force is still the one the
  * change was made against (`baseDigest`) and the change validates; otherwise nothing is written.
- * Returns what changed, for the journal.
+ * A change is recorded (`record`, the governance journal) before any file is written: a crash
+ * between the two leaves a logged change that did not happen (the page shows the set in force),
+ * never a change in force that no log shows.
  */
-export async function applyPolicyDraft(props: { engine: PolicyEngine | null; files: readonly PolicyFile[]; baseDigest: string }): Promise<{ digest: string; changed: PolicyDiffEntry[] }> {
+export async function applyPolicyDraft(props: {
+  engine: PolicyEngine | null;
+  files: readonly PolicyFile[];
+  baseDigest: string;
+  record: (change: { digest: string; changed: readonly PolicyDiffEntry[] }) => Promise<void>;
+}): Promise<{ digest: string; changed: PolicyDiffEntry[] }> {
   const engine = inForce(props.engine);
   checkFiles(props.files);
   if (engine.digest !== props.baseDigest) {
     throw new DomainError('POLICY_CHANGED', 'the policies in force changed since this draft was made; reload the page and redo the change', { digest: engine.digest });
   }
-  const before = engine.policies;
+  const rejected = (cause: unknown): never => {
+    if (!(cause instanceof PolicyError)) throw cause;
+    throw new DomainError('POLICY_REJECTED', cause.message, { code: cause.code, problems: cause.problems });
+  };
+  let draft: ReturnType<PolicyEngine['checkDraft']>;
+  try {
+    draft = engine.checkDraft(props.files);
+  } catch (cause) {
+    return rejected(cause);
+  }
+  const changed = diffPolicies(engine.policies, draft.policies);
+  if (changed.length === 0) return { digest: engine.digest, changed };
+  await props.record({ digest: draft.digest, changed });
   try {
     await engine.apply(props.files);
   } catch (cause) {
-    if (!(cause instanceof PolicyError)) throw cause;
-    throw new DomainError('POLICY_REJECTED', cause.message, { code: cause.code, problems: cause.problems });
+    return rejected(cause);
   }
-  return { digest: engine.digest, changed: diffPolicies(before, engine.policies) };
+  return { digest: engine.digest, changed };
 }
 
 export interface WhatIfQuestion {

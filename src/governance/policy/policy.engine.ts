@@ -260,7 +260,9 @@ export class PolicyEngine {
    * without touching the directory or the set in force; throws `PolicyError` when it is refused.
    */
   checkDraft(files: readonly { readonly name: string; readonly text: string }[]): CompiledPolicySet {
-    return prepare({ schema: this.active.sources.schema, policies: files.map(({ name, text }) => ({ file: name, name, text })) });
+    // In file-name order, as the directory is read: the digest is then the one the set will run with.
+    const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return prepare({ schema: this.active.sources.schema, policies: sorted.map(({ name, text }) => ({ file: name, name, text })) });
   }
 
   /**
