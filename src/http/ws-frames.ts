@@ -8,6 +8,21 @@ import type { WebSocket } from 'ws';
 import { firstTextProblem, textFormatHints } from '../text/text.rule.js';
 import { DomainError, errorCatalogue, isDomainError, type ErrorCode } from '../errors/catalogue.js';
 
+/**
+ * A close reason cut to the 123 bytes a close frame can carry (RFC 6455 §5.5), at a character
+ * boundary: a message naming a client's non-ASCII input is longer in bytes than in characters.
+ */
+export function closeReason(message: string): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of message) {
+    bytes += Buffer.byteLength(char);
+    if (bytes > 123) break;
+    end += char.length;
+  }
+  return message.slice(0, end);
+}
+
 /** An `error` frame; `extra` fields (a client or request id, details) follow the message. */
 export function errorFrame(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ type: 'error', code, message, ...extra });
@@ -76,7 +91,7 @@ export function handleFrames({ socket, onFrame, send, closesSocket, log, failure
       } catch (err) {
         if (isDomainError(err)) {
           send(errorFrame(err.code, err.message, correlationOf(value)));
-          if (closesSocket(err)) socket.close(errorCatalogue[err.code].wsClose, err.message.slice(0, 120));
+          if (closesSocket(err)) socket.close(errorCatalogue[err.code].wsClose, closeReason(err.message));
           return;
         }
         log.error({ err }, failureMessage);

@@ -16,7 +16,7 @@ import { messagesAfter, queueMessage } from '../../messaging/message.service.js'
 import { frameOf, messageFrame, messageJson, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
-import { errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
+import { closeReason, errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
 import type { Runtime } from '../../app/runtime.js';
 
 const Hello = Type.Object(
@@ -68,7 +68,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     let expiry: NodeJS.Timeout | null = null;
     const refuse = (code: 'TOO_MANY_SOCKETS', message: string): void => {
       socket.send(errorFrame(code, message));
-      socket.close(errorCatalogue[code].wsClose, message.slice(0, 120));
+      socket.close(errorCatalogue[code].wsClose, closeReason(message));
     };
     const send = (frame: string): void => {
       if (socket.readyState !== socket.OPEN) return;
