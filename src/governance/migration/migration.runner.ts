@@ -5,37 +5,21 @@
 // a server this way when a fresh heartbeat of a living process says one serves the directory.
 import crypto from 'node:crypto';
 import os from 'node:os';
-import type { CellRegistry } from '../../cells/cell.registry.js';
 import { oldestWriteVersion } from '../../cells/moving.context.js';
 import { syncPlacement } from '../../cells/placement-version.repository.js';
-import type { RecordLocations } from '../../cells/record-location.repository.js';
-import type { AccessLogs } from '../log/access-logs.js';
 import type { Operators } from '../operators/operators.js';
-import type { TransferGate } from '../transfers/transfer.gate.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
 import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';
 
-/** The parts of a runtime a migration works with. */
-export interface MigrationParts {
-  readonly cells: CellRegistry;
-  readonly directoryDb: MigrationDirectoryDb;
-  readonly locations: RecordLocations;
-  readonly logs: AccessLogs;
-  readonly gate: TransferGate;
-  readonly deployment: string;
-  readonly operators: Pick<Operators, 'find'>;
-}
+/** The parts of a runtime a migration works with: its context, with the operator directory to name the actor from. */
+export type MigrationParts = Omit<MigrationContext, 'operator' | 'subjectsPerBatch' | 'servingId' | 'stopping'> & { readonly operators: Pick<Operators, 'find'> };
 
 export function migrationContextOf(parts: MigrationParts, extra: Partial<Pick<MigrationContext, 'servingId' | 'stopping'>> = {}): MigrationContext {
+  const { operators, ...context } = parts;
   return {
-    cells: parts.cells,
-    directoryDb: parts.directoryDb,
-    locations: parts.locations,
-    logs: parts.logs,
-    gate: parts.gate,
-    deployment: parts.deployment,
+    ...context,
     operator: async (id) => {
-      const operator = await parts.operators.find(id);
+      const operator = await operators.find(id);
       return operator && !operator.disabled ? { employer: operator.employer.entity, employerCountry: operator.employer.country, officeCountry: operator.officeCountry } : null;
     },
     ...extra,
