@@ -9,26 +9,10 @@ import { asMigrationEngine, oldestWriteVersion } from '../../src/cells/moving.co
 import type { PlacementRule } from '../../src/cells/placement.js';
 import { cellFor, writeWhileMoving } from '../../src/cells/records.js';
 import { dialects } from '../support/databases.js';
-import { buildCells } from '../support/factories.js';
+import { buildCells, buildMediaRow as mediaRow } from '../support/factories.js';
 
 const moved: PlacementRule[] = [{ home: 'JP', category: 'user.content.media', cell: 'jp' }];
 
-function mediaRow(cellId: string) {
-  return {
-    id: `m${Math.random().toString(36).slice(2)}`,
-    conversation_id: null,
-    content_type: 'image/png',
-    size: 1,
-    sha256: 'x',
-    created_at: new Date().toISOString(),
-    subject_id: 'hanako',
-    subject_home: 'JP',
-    category: 'user.content.media',
-    cell_id: cellId,
-    scope_home: 'JP',
-    scope_class: 'consumer',
-  };
-}
 
 describe.each(dialects)('a migration fence on %s', (dialect) => {
   let cells: CellRegistry;

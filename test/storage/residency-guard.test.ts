@@ -5,24 +5,8 @@ import { sql } from 'kysely';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { DomainError } from '../../src/errors/catalogue.js';
 import { dialects } from '../support/databases.js';
-import { buildCells } from '../support/factories.js';
+import { buildCells, buildMediaRow as mediaRow } from '../support/factories.js';
 
-function mediaRow(cellId: string, home: string, cls = 'consumer') {
-  return {
-    id: `m${Math.random().toString(36).slice(2)}`,
-    conversation_id: null,
-    content_type: 'image/png',
-    size: 1,
-    sha256: 'x',
-    created_at: new Date().toISOString(),
-    subject_id: 'hanako',
-    subject_home: home,
-    category: 'user.content.media',
-    cell_id: cellId,
-    scope_home: home,
-    scope_class: cls,
-  };
-}
 
 describe.each(dialects)('residency guard on %s', (dialect) => {
   let cells: CellRegistry;

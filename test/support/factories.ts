@@ -59,3 +59,21 @@ export async function plaintextMessages(cell: Cell, subject: string, bodies: str
   for (let i = 0; i < rows.length; i += 500) await cell.db.insertInto('message').values(rows.slice(i, i + 500)).execute();
   return ids;
 }
+
+/** A raw `media` row of `home`'s consumer (or `cls`) data for cell `cellId`: for tests of the storage guard itself. */
+export function buildMediaRow(cellId: string, home = 'JP', cls = 'consumer') {
+  return {
+    id: `m${Math.random().toString(36).slice(2)}`,
+    conversation_id: null,
+    content_type: 'image/png',
+    size: 1,
+    sha256: 'x',
+    created_at: new Date().toISOString(),
+    subject_id: 'hanako',
+    subject_home: home,
+    category: 'user.content.media',
+    cell_id: cellId,
+    scope_home: home,
+    scope_class: cls,
+  };
+}
