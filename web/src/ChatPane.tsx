@@ -12,6 +12,7 @@ import { NoticeDialog } from './NoticeDialog.js';
 import type { Timeline } from './store.js';
 import type { ConsentRequired, Conversation, Member, Message, User } from './types.js';
 import { MoneyForm, PaymentCardView, requestOutcomes } from './PaymentCards.js';
+import { FormError } from './forms.js';
 
 interface ChatPaneProps {
   conversation: Conversation;
@@ -132,11 +133,7 @@ function RequestBar({ conversation: c, from, me }: { conversation: Conversation;
           to you live and you cannot reply until you accept.
         </p>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-actions">
         <button type="button" className="button button-primary" disabled={busy} onClick={() => void answer(true)} data-testid="request-accept">
           {abroad ? 'Join' : 'Accept'}
@@ -453,11 +450,7 @@ function Composer({ onSendText, onSendImage, allowImages, onMoney, moneyOpen }: 
           maxLength={4000}
           data-testid="composer-input"
         />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </div>
       <button type="submit" className="button button-primary" disabled={!text.trim()} data-testid="composer-send">
         Send

@@ -5,6 +5,7 @@ import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
 import { countryName } from './format.js';
 import type { Conversation, User } from './types.js';
+import { FormError } from './forms.js';
 
 interface ContactsPanelProps {
   contacts: User[];
@@ -75,11 +76,7 @@ export function ContactsPanel({ contacts, onContactsChange, onOpenConversation }
           </button>
         </div>
       </form>
-      {error && (
-        <p className="form-error sidebar-error" role="alert" data-testid="form-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="form-error" className="sidebar-error" />
       {sorted.length === 0 ? (
         <p className="list-empty muted">No contacts yet.</p>
       ) : (

@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { ApiError, errorMessage } from './http.js';
 import { categoryLabel, countryName } from './format.js';
 import type { ConsentRequired, Notice } from './types.js';
+import { FormError } from './forms.js';
 
 interface NoticeDialogProps {
   request: ConsentRequired;
@@ -99,11 +100,7 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel, action = 's
       </header>
       {/* Focusable so the notice can be scrolled from the keyboard. */}
       <div className="notice-body" tabIndex={0} role="region" aria-label="The notice in full">
-        {loadError && (
-          <p className="form-error" role="alert">
-            {loadError}
-          </p>
-        )}
+        <FormError error={loadError} />
         {!notice && !loadError && <p className="muted">Loading the notice…</p>}
         {notice && (
           <>
@@ -171,11 +168,7 @@ export function NoticeDialog({ request, waiting, onAgreed, onCancel, action = 's
         )}
       </div>
       <footer className="notice-actions">
-        {error && (
-          <p className="form-error" role="alert" data-testid="notice-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="notice-error" />
         <button ref={cancelRef} type="button" className="button" onClick={onCancel} disabled={busy} data-testid="notice-cancel">
           Cancel
         </button>

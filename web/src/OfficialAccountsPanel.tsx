@@ -6,6 +6,7 @@ import { errorMessage } from './http.js';
 import { Avatar } from './Avatar.js';
 import { countryName } from './format.js';
 import type { OfficialAccount } from './types.js';
+import { FormError } from './forms.js';
 
 interface OfficialAccountsPanelProps {
   onOpenChannel: (channelId: string) => void;
@@ -57,11 +58,7 @@ export function OfficialAccountsPanel({ onOpenChannel, onUnfollowed }: OfficialA
       <p className="sidebar-intro muted small">
         Announcements from municipalities, ministries and companies. Following one adds its channel to your chats.
       </p>
-      {error && (
-        <p className="form-error sidebar-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} className="sidebar-error" />
       {accounts === null ? (
         <p className="list-empty muted">Loading…</p>
       ) : accounts.length === 0 ? (

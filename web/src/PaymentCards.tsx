@@ -90,11 +90,7 @@ export function PaymentCardView({ card, me, users, outcome }: { card: PaymentCar
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </div>
   );
 }

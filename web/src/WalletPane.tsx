@@ -72,11 +72,7 @@ export function WalletPane({ users, onClose }: WalletPaneProps) {
         </button>
       </header>
       <div className="panel-body">
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         {!wallet ? (
           !error && <p className="muted">Loading your wallet…</p>
         ) : (

@@ -33,10 +33,10 @@ export function useFormSubmit(action: () => Promise<void>): FormSubmit {
 }
 
 /** The error line of a form, when there is an error. */
-export function FormError({ error }: { error: string | null }) {
+export function FormError({ error, testId = 'form-error', className }: { error: string | null | undefined; testId?: string; className?: string }) {
   if (!error) return null;
   return (
-    <p className="form-error" role="alert" data-testid="form-error">
+    <p className={className ? `form-error ${className}` : 'form-error'} role="alert" data-testid={testId}>
       {error}
     </p>
   );

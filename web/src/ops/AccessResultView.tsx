@@ -9,6 +9,7 @@ import { fieldText, formatStamp, MASK_LABELS, originLabel } from '../format.js';
 import { maskingOf } from './masking.js';
 import { useOpsAction } from './useOpsData.js';
 import type { AccessRequest, AccessResult, Decision, DeniedDetails, Refusal } from './types.js';
+import { FormError } from '../forms.js';
 
 /** An allowed (or partial) answer, or a refusal with the server's message and decisions. */
 export type BrokerOutcome = { kind: 'result'; result: AccessResult } | { kind: 'denied'; message: string; details: DeniedDetails | null };
@@ -196,11 +197,7 @@ export function deniedOutcome(err: unknown): BrokerOutcome | null {
 export function OpenedOutcome({ error, heading, outcome }: { error: string | null; heading: string | null; outcome: BrokerOutcome | null }) {
   return (
     <>
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {heading && outcome && (
         <>
           <h3>{heading}</h3>

@@ -5,6 +5,7 @@ import { errorMessageWithCode } from '../http.js';
 import { opsApi } from './api.js';
 import { countryName } from '../format.js';
 import type { Operator } from './types.js';
+import { FormError } from '../forms.js';
 
 interface BlocksPanelProps {
   operator: Operator;
@@ -79,11 +80,7 @@ export function BlocksPanel({ operator, blocked, onBlocked }: BlocksPanelProps) 
       ) : (
         <p className="muted small">Blocking and unblocking need the admin or security role.</p>
       )}
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
     </section>
   );
 }

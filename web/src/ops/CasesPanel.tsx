@@ -11,6 +11,7 @@ import { useOpsData } from './useOpsData.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatStamp } from '../format.js';
 import { STAFF_CASE_KINDS, type CaseSummary, type Operator, type StaffCaseKind } from './types.js';
+import { FormError } from '../forms.js';
 
 type KindFilter = '' | CaseSummary['kind'];
 type StatusFilter = '' | CaseSummary['status'];
@@ -161,11 +162,7 @@ export function CasesPanel({ operator }: { operator: Operator }) {
           {notice}
         </p>
       )}
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {cases && cases.length === 0 && (
         <p className="muted" data-testid="cases-empty">
           No cases.

@@ -3,6 +3,7 @@
 // load error, and — for operators without the role — a plain note instead of the page.
 import { useId, type ReactNode } from 'react';
 import type { Operator } from './types.js';
+import { FormError } from '../forms.js';
 
 /** Who may open the governance pages (the server checks the same). */
 export function canGovern(operator: Operator): boolean {
@@ -38,11 +39,7 @@ export function GovernancePage({ title, testId, allowed, intro, error, onRefresh
         </button>
       </div>
       <p className="muted small">{intro}</p>
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {children}
     </section>
   );

@@ -8,6 +8,7 @@ import { useOpsAction, useOpsData } from './useOpsData.js';
 import { formatRelative, formatStamp } from '../format.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Grant, type GrantStatus, type Operator, type Purpose } from './types.js';
+import { FormError } from '../forms.js';
 
 interface GrantsPanelProps {
   operator: Operator;
@@ -67,11 +68,7 @@ export function GrantsPanel({ operator, country, refreshKey }: GrantsPanelProps)
           Refresh
         </button>
       </div>
-      {listError && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {listError}
-        </p>
-      )}
+      <FormError error={listError} testId="ops-error" />
       {grants && grants.length === 0 && <p className="muted">No grants.</p>}
       {grants && grants.length > 0 && (
         <table className="ops-table" data-testid="grants-table">
@@ -237,11 +234,7 @@ function GrantRequestForm({ country, onRequested }: { country: string | null; on
           </span>
         )}
       </div>
-      {error && (
-        <p className="form-error ops-span-all" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" className="ops-span-all" />
     </form>
   );
 }

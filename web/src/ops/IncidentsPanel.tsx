@@ -8,6 +8,7 @@ import { countryName, formatStamp } from '../format.js';
 import { opsApi } from './api.js';
 import { useOpsData } from './useOpsData.js';
 import type { Incident, IncidentReport, Operator, ReportDeadline, ReportStage } from './types.js';
+import { FormError } from '../forms.js';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -135,11 +136,7 @@ export function IncidentsPanel({ operator }: { operator: Operator }) {
           {notice}
         </p>
       )}
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {incidents && incidents.length === 0 && (
         <p className="muted" data-testid="incidents-empty">
           No incidents.

@@ -5,6 +5,7 @@ import { countryName, formatStamp } from '../format.js';
 import { opsApi } from './api.js';
 import type { Operator } from './types.js';
 import { useOpsData } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 export function LogPanel({ operator }: { operator: Operator }) {
   const id = useId();
@@ -35,11 +36,7 @@ export function LogPanel({ operator }: { operator: Operator }) {
         </button>
       </div>
       <p className="muted small">Each cell keeps its own Merkle log. Verifying recomputes every entry, tile and checkpoint with the log’s key, as `domicile log verify` does.</p>
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {logs && (
         <table className="ops-table" data-testid="log-table">
           <thead>

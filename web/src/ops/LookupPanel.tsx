@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { AccessOutcome, useBrokerAccess } from './AccessResultView.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Purpose } from './types.js';
+import { FormError } from '../forms.js';
 
 function list(text: string): string[] {
   return text
@@ -72,11 +73,7 @@ export function LookupPanel() {
             {busy ? 'Asking the broker…' : 'Request access'}
           </button>
         </div>
-        {error && (
-          <p className="form-error ops-span-all" role="alert" data-testid="ops-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="ops-error" className="ops-span-all" />
       </form>
       {outcome && <AccessOutcome outcome={outcome} />}
     </section>

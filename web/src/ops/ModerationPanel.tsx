@@ -6,6 +6,7 @@ import { opsApi } from './api.js';
 import { deniedOutcome, OpenedOutcome, type BrokerOutcome } from './AccessResultView.js';
 import { formatStamp } from '../format.js';
 import type { CaseSummary } from './types.js';
+import { FormError } from '../forms.js';
 
 export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
   const id = useId();
@@ -50,11 +51,7 @@ export function ModerationPanel({ refreshKey }: { refreshKey: number }) {
         </button>
       </div>
       <p className="muted small">Opening a report reads only the reported message, through the broker, for the purpose ABUSE_REPORT.</p>
-      {error && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="ops-error" />
       {reports && reports.length === 0 && <p className="muted" data-testid="moderation-empty">No open reports.</p>}
       {reports && reports.length > 0 && (
         <ul className="ops-report-list">

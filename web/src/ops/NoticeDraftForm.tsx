@@ -4,6 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { opsApi } from './api.js';
 import type { NoticeDraftCheck } from './types.js';
 import { useOpsAction } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 export function NoticeDraftForm() {
   const id = useId();
@@ -29,11 +30,7 @@ export function NoticeDraftForm() {
           {busy ? 'Validating…' : 'Validate (nothing is saved)'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {result && (
         <div role="status" data-testid="notice-draft-result" data-valid={String(result.valid)}>
           {result.valid ? (

@@ -7,6 +7,7 @@ import { opsApi } from './api.js';
 import { canGovern, GovernancePage } from './GovernancePage.js';
 import { OPERATOR_ROLES, type NewOperatorInput, type Operator, type OperatorRole } from './types.js';
 import { useOpsAction, useOpsData } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 const EMPTY: NewOperatorInput = { id: '', name: '', employer: 'Nihon Talk Corp', employerCountry: 'JP', officeCountry: 'JP', roles: ['support'], password: '' };
 
@@ -64,11 +65,7 @@ function AddOperatorForm({ onAdded }: { onAdded: () => void }) {
           {busy ? 'Adding…' : 'Add operator (logged)'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="operator-add-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="operator-add-error" />
       {secret && (
         <div className="ops-card" role="status" data-testid="operator-added">
           <p>

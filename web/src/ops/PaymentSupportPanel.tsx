@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { fieldText, formatMoney, formatStamp } from '../format.js';
 import { AccessOutcome, useBrokerAccess } from './AccessResultView.js';
 import type { ReleasedRecord } from './types.js';
+import { FormError } from '../forms.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -45,11 +46,7 @@ export function PaymentSupportPanel() {
             {busy ? 'Asking the broker…' : 'Look up wallet'}
           </button>
         </div>
-        {error && (
-          <p className="form-error ops-span-all" role="alert" data-testid="ops-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="ops-error" className="ops-span-all" />
       </form>
       {wallet && <WalletSummary wallet={wallet} />}
       {outcome?.kind === 'result' && <PaymentsTable payments={payments} currency={str(wallet?.fields.currency)} />}

@@ -10,6 +10,7 @@ import { opsApi } from './api.js';
 import type { MigrationJobView, MigrationPlan, MigrationRequestView, MoveInput, PlacementRule, PlacementView } from './migration.types.js';
 import type { Operator } from './types.js';
 import { useOpsAction, useOpsData } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 const FINISHED = ['done', 'aborted', 'failed'];
 const POLL_MS = 1000;
@@ -146,11 +147,7 @@ export function PlacementPanel({ operator }: { operator: Operator }) {
           {notice}
         </p>
       )}
-      {shownError && (
-        <p className="form-error" role="alert" data-testid="ops-error">
-          {shownError}
-        </p>
-      )}
+      <FormError error={shownError} testId="ops-error" />
 
       {current && (
         <div className="ops-card ops-placement" data-testid="placement-current" data-version={current.version}>

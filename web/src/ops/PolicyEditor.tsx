@@ -6,6 +6,7 @@ import { useId, useState } from 'react';
 import { opsApi } from './api.js';
 import type { PolicyDraftCheck, PolicyFile, PolicyProblem } from './types.js';
 import { useOpsAction } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 export const problemText = (p: PolicyProblem): string => `${p.file}:${p.line}:${p.column} ${p.policyId ? `(${p.policyId}) ` : ''}${p.message}`;
 
@@ -91,11 +92,7 @@ export function PolicyEditor({ files: inForce, digest, canApply, onApplied }: { 
         )}
         {!canApply && <span className="small muted">Applying a change needs the admin role.</span>}
       </div>
-      {error && (
-        <p className="form-error" role="alert" data-testid="policy-error">
-          {error}
-        </p>
-      )}
+      <FormError error={error} testId="policy-error" />
       {applied && (
         <p className="ops-clock ops-clock-ok" role="status" data-testid="policy-applied">
           {applied}

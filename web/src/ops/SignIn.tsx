@@ -6,6 +6,7 @@ import { opsApi } from './api.js';
 import { countryName } from '../format.js';
 import { probeDemoMode } from './socket.js';
 import type { SignInResult } from './types.js';
+import { FormError } from '../forms.js';
 
 /** The demo-mode source addresses an operator may appear from (README). */
 const SIMULATED_ADDRESSES = [
@@ -104,11 +105,7 @@ export function SignIn({ onSignedIn }: SignInProps) {
             </p>
           </div>
         )}
-        {error && (
-          <p className="form-error" role="alert" data-testid="ops-error">
-            {error}
-          </p>
-        )}
+        <FormError error={error} testId="ops-error" />
         <button type="submit" className="button button-primary button-block" disabled={busy} data-testid="ops-signin-submit">
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

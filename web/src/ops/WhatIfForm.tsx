@@ -6,6 +6,7 @@ import { opsApi } from './api.js';
 import { PurposeField } from './fields.js';
 import { CATEGORIES, type Operator, type Purpose, type WhatIfAnswer, type WhatIfQuestion } from './types.js';
 import { useOpsAction } from './useOpsData.js';
+import { FormError } from '../forms.js';
 
 export function WhatIfForm({ operators }: { operators: Operator[] }) {
   const id = useId();
@@ -84,11 +85,7 @@ export function WhatIfForm({ operators }: { operators: Operator[] }) {
           {busy ? 'Asking…' : 'Ask the policies in force'}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {answer && (
         <p role="status" data-testid="what-if-answer" data-decision={answer.decision}>
           <span className={`ops-status ops-status-${answer.decision === 'allow' ? 'approved' : 'denied'}`}>{answer.decision}</span>{' '}
