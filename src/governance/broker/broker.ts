@@ -414,7 +414,8 @@ export function createBroker(deps: BrokerDeps): Broker {
         } else if (recordsOutsideCase) {
           verdict = recordsOutsideCase;
         } else {
-          const transferBasisCountries = bases.get(`${subject.id}\u0000${category}`) ?? noBasis;
+          // No key built per subject when nobody is viewed from abroad (the usual bulk read).
+          const transferBasisCountries = bases.size === 0 ? noBasis : (bases.get(`${subject.id}\u0000${category}`) ?? noBasis);
           // The report itself is the grant for the reported message, for the reported person only.
           const choice =
             covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : none);
