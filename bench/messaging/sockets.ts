@@ -16,12 +16,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { openRuntime } from '../../src/app/runtime.js';
 import { newId } from '../../src/cells/ids.js';
 import { finishConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/crypto/password.js';
-import { post, startDomicile } from '../support/domicile.server.js';
+import { connectDomicile, post, startDomicile } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
 
 const { values } = parseArgs({
@@ -129,23 +129,10 @@ async function main(): Promise<void> {
   const sockets: WebSocket[] = new Array<WebSocket>(users);
   const openStarted = performance.now();
   await inParallel(users, 100, async (i) => {
-    const socket = new WebSocket(server.wsUrl, { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    await new Promise<void>((resolve) => {
-      socket.on('message', (data) => {
-        const raw = String(data);
-        const type = /^\{"type":"([a-z-]+)"/.exec(raw)?.[1] ?? '';
-        if (type === 'caught-up') resolve();
-        else if (type === 'message') {
-          const sentAt = /"text":"t:([0-9.]+)"/.exec(raw)?.[1];
-          if (sentAt) window.delivered(Number(sentAt));
-        } else if (type === 'ack') acked += 1;
-        else if (type === 'error') errors += 1;
-      });
-      socket.send(JSON.stringify({ type: 'hello', token: tokens[i] }));
+    const socket = await connectDomicile(server.wsUrl, tokens[i] as string, (frame) => {
+      if (frame.sentAt !== undefined) window.delivered(frame.sentAt);
+      else if (frame.type === 'ack') acked += 1;
+      else if (frame.type === 'error') errors += 1;
     });
     socket.once('close', () => (closedEarly += 1));
     sockets[i] = socket;
