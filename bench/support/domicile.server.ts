@@ -19,7 +19,13 @@ export interface DomicileServer {
   stop(): Promise<void>;
 }
 
-export async function startDomicile(props: { port: number; cpu?: string | undefined; nodeFlags?: string[] }): Promise<DomicileServer> {
+export async function startDomicile(props: {
+  port: number;
+  cpu?: string | undefined;
+  nodeFlags?: string[];
+  /** Runs with the configuration file written, before the server starts (to seed its data directly). */
+  prepare?: (configFile: string) => Promise<void>;
+}): Promise<DomicileServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-'));
   const configFile = path.join(dir, 'domicile.config.json');
   const limits = { connectionsPerAddress: 100_000, socketsPerAddress: 100_000, signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000_000 };
@@ -28,6 +34,7 @@ export async function startDomicile(props: { port: number; cpu?: string | undefi
     { id: 'kr', jurisdiction: 'KR' },
   ];
   fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells, limits }));
+  await props.prepare?.(configFile);
   const args = [...(props.nodeFlags ?? []), '--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile];
   const child = spawn(props.cpu !== undefined ? 'taskset' : process.execPath, props.cpu !== undefined ? ['-c', props.cpu, process.execPath, ...args] : args, {
     env: { ...process.env, PORT: String(props.port), LOG_LEVEL: 'warn' },

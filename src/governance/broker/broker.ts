@@ -345,7 +345,12 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     // The two-person rule holds across requests: the people this operator read for this purpose
     // over the window, with this request's, beyond the threshold need a two-approver grant.
-    const tallied = !whole && operator ? await deps.tally.subjectsSince({ operatorId: operator.id, purpose, since: new Date(at.getTime() - TALLY_WINDOW_MS) }) : new Set<string>();
+    // Only whether the count passes the threshold matters: a request that passes it alone needs
+    // no look back, and otherwise threshold + 1 earlier people are enough to know.
+    const tallied =
+      !whole && operator && subjects.length <= TWO_APPROVER_THRESHOLD
+        ? await deps.tally.subjectsSince({ operatorId: operator.id, purpose, since: new Date(at.getTime() - TALLY_WINDOW_MS), limit: TWO_APPROVER_THRESHOLD + 1 })
+        : new Set<string>();
     for (const s of subjects) tallied.add(s.id);
     if (!whole && tallied.size > TWO_APPROVER_THRESHOLD) {
       const covering = usable.find(
@@ -358,7 +363,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (!covering) {
         whole = refusal(
           'broker:two-approvers',
-          `more than ${TWO_APPROVER_THRESHOLD} people within 24 hours for ${purpose} (${tallied.size} with this request) need a grant approved by two approvers that covers every one named`,
+          `more than ${TWO_APPROVER_THRESHOLD} people within 24 hours for ${purpose} (at least ${tallied.size} with this request) need a grant approved by two approvers that covers every one named`,
         );
       }
     }
@@ -409,7 +414,8 @@ export function createBroker(deps: BrokerDeps): Broker {
         } else if (recordsOutsideCase) {
           verdict = recordsOutsideCase;
         } else {
-          const transferBasisCountries = bases.get(`${subject.id}\u0000${category}`) ?? noBasis;
+          // No key built per subject when nobody is viewed from abroad (the usual bulk read).
+          const transferBasisCountries = bases.size === 0 ? noBasis : (bases.get(`${subject.id}\u0000${category}`) ?? noBasis);
           // The report itself is the grant for the reported message, for the reported person only.
           const choice =
             covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : none);

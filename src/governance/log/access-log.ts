@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { CellDatabase } from '../../cells/cell.database.js';
 import { DomainError, isDomainError } from '../../errors/catalogue.js';
 import { openCheckpoint, signCheckpoint } from './checkpoint.js';
-import { canonicalAccessEntry, leafHashOfCanonical, sealAccessEntry, type AccessEntry, type SealedEntry } from './entry.js';
+import { leafHashOfCanonical, sealAccessEntry, type AccessEntry, type SealedEntry } from './entry.js';
 import { isLogError } from './errors.js';
 import type { LogKey } from './log-keys.js';
 import {
@@ -436,7 +436,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       let sealed: SealedEntry;
       try {
         sealed = sealAccessEntry(entry);
-        text = canonicalAccessEntry(sealed.leaf);
+        text = sealed.canonical;
       } catch (err) {
         return Promise.reject(err);
       }

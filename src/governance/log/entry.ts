@@ -153,6 +153,11 @@ export function assertAccessEntry(value: unknown): asserts value is AccessEntry 
  */
 export function canonicalAccessEntry(entry: AccessEntry): string {
   assertAccessEntry(entry);
+  return canonicalText(entry);
+}
+
+/** The canonical text of an entry already checked (a sealed leaf is built from checked parts). */
+function canonicalText(entry: AccessEntry): string {
   const ordered: Record<string, unknown> = {};
   for (const key of CANONICAL_ORDER) ordered[key] = entry[key];
   const text = JSON.stringify(ordered);
@@ -183,9 +188,19 @@ export const COMMITMENT = /^c1:[A-Za-z0-9_-]{43}$/;
 const COMMITMENT_TAG = Buffer.from('domicile/access-log/commitment/v1\n', 'utf8');
 export const SALT_BYTES = 16;
 
-// One buffer and a one-shot hash per commitment: a bulk entry seals a thousand of them.
+// Room for the tag, a salt and any id of up to 128 UTF-16 units (three UTF-8 bytes each at most).
+const scratch = Buffer.alloc(COMMITMENT_TAG.length + SALT_BYTES + 3 * 128);
+COMMITMENT_TAG.copy(scratch);
+
+// A one-shot hash over one reused buffer per commitment: a bulk entry seals a thousand of them.
 function commit(salt: Uint8Array, id: string): string {
-  return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salt, Buffer.from(id, 'utf8')]), 'base64url')}`;
+  let end = COMMITMENT_TAG.length + salt.length;
+  if (end + 3 * id.length > scratch.length) {
+    return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salt, Buffer.from(id, 'utf8')]), 'base64url')}`;
+  }
+  scratch.set(salt, COMMITMENT_TAG.length);
+  end += scratch.write(id, end, 'utf8');
+  return `c1:${oneShotHash('sha256', scratch.subarray(0, end), 'base64url')}`;
 }
 
 /**
@@ -203,6 +218,8 @@ export const isSystemActor = (actor: string): boolean => actor.startsWith('syste
 export interface SealedEntry {
   /** The entry as its leaf holds it: subjects and the operator as commitments. */
   readonly leaf: AccessEntry;
+  /** The leaf's canonical JSON (canonicalAccessEntry of `leaf`). */
+  readonly canonical: string;
   /** Each distinct subject with the salt of its commitment (kept outside the leaf). */
   readonly subjects: readonly { readonly id: string; readonly salt: string }[];
   /** The operator and the salt of its commitment; null when the actor stays in clear. */
@@ -231,7 +248,8 @@ export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   const systemActor = isSystemActor(entry.actor);
   const actorSalt = saltAt(ids.length);
   const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commit(actorSalt, entry.actor), subjects: commitments.sort() };
-  return { leaf, subjects, actor: systemActor ? null : { id: entry.actor, salt: actorSalt.toString('base64url') } };
+  // The leaf differs from the checked entry only by commitments, which are well-formed ids.
+  return { leaf, canonical: canonicalText(leaf), subjects, actor: systemActor ? null : { id: entry.actor, salt: actorSalt.toString('base64url') } };
 }
 
 /**

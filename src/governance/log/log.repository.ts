@@ -65,16 +65,26 @@ async function insertChunked<T extends 'log_entry' | 'log_subject' | 'log_event'
 }
 
 /**
- * The subject index rows. An entry can name thousands of subjects, and on SQLite building and
- * compiling 1,000-row Kysely inserts (2,000 bound values, prepared afresh each time) cost more
- * than SQLite's own work; so there the whole batch goes in one short statement that expands a
- * JSON object of entry index → subject ids (`json_each`), each list sorted so the WITHOUT ROWID
- * B-tree is filled in key order. PostgreSQL keeps the plain multi-row insert.
+ * The subject index rows. An entry can name thousands of subjects, and building and compiling
+ * 1,000-row Kysely inserts (2,000–3,000 bound values, prepared afresh each time) cost more than
+ * the database's own work; so the whole batch goes in one short statement: on SQLite one JSON
+ * object of entry index → [subject id, salt] pairs expanded by `json_each`, each list sorted so
+ * the WITHOUT ROWID B-tree is filled in key order; on PostgreSQL three array parameters zipped by
+ * `unnest`.
  */
 async function insertSubjects(trx: Transaction<CellDatabase>, subjects: LogBatchRows['subjects']): Promise<void> {
   if (subjects.length === 0) return;
   if (!(trx.getExecutor().adapter instanceof SqliteAdapter)) {
-    await insertChunked(trx, 'log_subject', subjects);
+    const ids: string[] = [];
+    const indices: number[] = [];
+    const salts: (string | null)[] = [];
+    for (const row of subjects) {
+      ids.push(row.subject_id);
+      indices.push(row.idx);
+      salts.push(row.salt);
+    }
+    await sql`insert into log_subject (subject_id, idx, salt)
+      select * from unnest(cast(${ids} as text[]), cast(${indices} as bigint[]), cast(${salts} as text[]))`.execute(trx);
     return;
   }
   const byEntry = new Map<number, [string, string | null][]>();
