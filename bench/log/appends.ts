@@ -132,7 +132,7 @@ for (const i of hot) await log.inclusionProof(i, size);
 t = performance.now();
 for (let k = 0; k < PROOFS; k++) await log.inclusionProof(hot[k % hot.length] as number, size);
 const warm = ((performance.now() - t) * 1000) / PROOFS;
-say(`inclusion proof against the ${size.toLocaleString('en')}-entry checkpoint: ${cold.toFixed(1)} µs/proof cold (random entries, tiles read from SQLite), ${warm.toFixed(1)} µs/proof warm (tiles in memory)`);
+say(`inclusion proof against the ${size.toLocaleString('en')}-entry checkpoint: ${cold.toFixed(1)} µs/proof cold (random entries, tiles read from the database), ${warm.toFixed(1)} µs/proof warm (tiles in memory)`);
 // The proofs are real: check a sample against the signed root.
 const sample = await log.tile(`tile/entries/000`);
 if (!verifyInclusion(leafHash(sample.bytes.subarray(2, 2 + sample.bytes.readUInt16BE(0))), 0, size, await log.inclusionProof(0, size), checkpoint.rootHash)) {
