@@ -7,7 +7,7 @@ import { backfillRecordLocations } from '../cells/record-location.repository.js'
 import { ensurePlacementHistory, syncPlacement } from '../cells/placement-version.repository.js';
 import { startMigrationRunner, type MigrationRunner } from '../governance/migration/migration.runner.js';
 import type { Config } from '../config/config.js';
-import { watchChangeEpoch, type ChangeEpochWatch } from '../governance/change-epoch.js';
+import { watchChangeEpoch, type ChangeEpochWatch } from '../governance/change-epoch.repository.js';
 import { openGovernance, type Governance, type SharedChange } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
 import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';

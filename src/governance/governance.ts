@@ -5,7 +5,7 @@
 // and then hourly, purges transfer records past their retention.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ChangeEpochWatch } from './change-epoch.js';
+import type { ChangeEpochWatch } from './change-epoch.repository.js';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
 import { openAccessTally } from './broker/access-tally.repository.js';

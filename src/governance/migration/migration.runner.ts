@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { oldestWriteVersion } from '../../cells/moving.context.js';
 import { syncPlacement } from '../../cells/placement-version.repository.js';
-import type { ChangeEpochWatch } from '../change-epoch.js';
+import type { ChangeEpochWatch } from '../change-epoch.repository.js';
 import type { Operators } from '../operators/operators.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
 import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';

@@ -2,7 +2,7 @@
 // a serving process must pick up from other processes — the governance journal, blocks and grants
 // (`governance`), placement versions and migration jobs (`placement`). Triggers bump them, so no
 // writer (the CLI, another node, a future use case) can forget to; an idle node reads this one row
-// instead of each table it caches (src/governance/change-epoch.ts).
+// instead of each table it caches (src/governance/change-epoch.repository.ts).
 import { PostgresAdapter, sql } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import type { AnyDb } from '../../cells/cell.schema.js';
