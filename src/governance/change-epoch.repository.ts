@@ -62,3 +62,27 @@ export async function watchChangeEpoch(props: { db: Kysely<DirectoryDatabase>; p
     close: () => clearInterval(timer),
   };
 }
+
+/**
+ * A poll its subscribers run one at a time: a call during a run shares it, except that a change
+ * announced during a run (which may have read before the change) makes one more run after it.
+ */
+export function oneAtATime(work: () => Promise<void>): (announced?: boolean) => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  const run = (announced = false): Promise<void> => {
+    if (running) {
+      again ||= announced;
+      return running;
+    }
+    running = work().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        void run().catch(() => undefined);
+      }
+    });
+    return running;
+  };
+  return run;
+}

@@ -5,7 +5,7 @@
 // and then hourly, purges transfer records past their retention.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ChangeEpochWatch } from './change-epoch.repository.js';
+import { oneAtATime, type ChangeEpochWatch } from './change-epoch.repository.js';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
 import { openAccessTally } from './broker/access-tally.repository.js';
@@ -243,8 +243,6 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   let timer: NodeJS.Timeout | null = null;
   let ticks = 0;
-  let polling = false;
-  let again = false;
   const pollMs = props.serving ? (props.pollMs ?? 250) : 0;
 
   /** Without a change epoch: every table each tick (the cut-off), each second (expiries, the journal). */
@@ -286,23 +284,10 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     }
   }
 
-  /** One poll at a time; a change announced during one runs another right after it. */
+  const runPoll = oneAtATime(() => (changes ? pollChanges() : pollTables()));
   function poll(announced: boolean): void {
     purgeTransfersIfDue();
-    if (polling) {
-      again ||= announced;
-      return;
-    }
-    polling = true;
-    (changes ? pollChanges() : pollTables())
-      .catch(() => undefined)
-      .finally(() => {
-        polling = false;
-        if (again) {
-          again = false;
-          poll(false);
-        }
-      });
+    runPoll(announced).catch(() => undefined);
   }
   const stopWatching = changes?.onChange('governance', () => {
     changed = true;

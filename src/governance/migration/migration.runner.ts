@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { oldestWriteVersion } from '../../cells/moving.context.js';
 import { syncPlacement } from '../../cells/placement-version.repository.js';
-import type { ChangeEpochWatch } from '../change-epoch.repository.js';
+import { oneAtATime, type ChangeEpochWatch } from '../change-epoch.repository.js';
 import type { Operators } from '../operators/operators.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
 import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';
@@ -86,23 +86,7 @@ export async function startMigrationRunner(props: { parts: MigrationParts; chang
     if (!running && (look || jobsLeft)) running = claim().finally(() => (running = null));
   };
 
-  let ticking: Promise<void> | null = null;
-  let again = false;
-  /** One tick at a time; a change announced during one runs another right after it. */
-  const run = (announced: boolean): Promise<void> => {
-    if (ticking) {
-      again ||= announced;
-      return ticking;
-    }
-    ticking = beatAndLook().finally(() => {
-      ticking = null;
-      if (again) {
-        again = false;
-        void run(false).catch(() => undefined);
-      }
-    });
-    return ticking;
-  };
+  const run = oneAtATime(beatAndLook);
   const tick = (): Promise<void> => run(false);
   const stopWatching = props.changes?.onChange('placement', () => {
     changed = true;
