@@ -28,11 +28,33 @@ export function natsBin(): string {
   return found;
 }
 
+/** CPU seconds of a process and the children it reaped (/proc/<pid>/stat utime+stime+cutime+cstime); NaN when gone. */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A PostgreSQL cluster's CPU seconds: its postmaster, the backends it reaped, and the live ones. */
+export function postmasterCpuSeconds(pid: number): number {
+  let total = processCpuSeconds(pid);
+  for (const child of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean)) total += processCpuSeconds(Number(child)) || 0;
+  return total;
+}
+
 export interface LocalPostgres {
   /** postgres://postgres@127.0.0.1:<port>, without a database name. */
   base: string;
   /** The postmaster's process id (its CPU time counts the backends it reaped). */
   pid(): number;
+  /** CPU seconds the cluster has used (postmaster and every backend, ended or live). */
+  cpuSeconds(): number;
+  /** The durability settings in force, as PostgreSQL reports them: `fsync=on, synchronous_commit=on, full_page_writes=on`. */
+  durability(): Promise<string>;
   /** Creates the databases that do not exist yet; `fresh` drops and recreates them. */
   ensureDatabases(names: readonly string[], fresh?: boolean): Promise<void>;
   stop(): void;
@@ -47,9 +69,21 @@ export function startLocalPostgres(props: { dir: string; port: number; stdio?: '
   // fsync, synchronous_commit and full_page_writes stay at their durable defaults.
   runPg('pg_ctl', ['-D', props.dir, '-o', `-p ${props.port} -k ${props.dir} -c listen_addresses=127.0.0.1 -c max_connections=300`, '-l', path.join(props.dir, 'server.log'), '-w', 'start'], stdio);
   const base = `postgres://postgres@127.0.0.1:${props.port}`;
+  const pid = (): number => Number(fs.readFileSync(path.join(props.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     base,
-    pid: () => Number(fs.readFileSync(path.join(props.dir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    pid,
+    cpuSeconds: () => postmasterCpuSeconds(pid()),
+    async durability() {
+      const client = new pg.Client({ connectionString: `${base}/postgres` });
+      await client.connect();
+      try {
+        const rows = (await client.query<{ name: string; setting: string }>("select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes') order by name")).rows;
+        return rows.map((r) => `${r.name}=${r.setting}`).join(', ');
+      } finally {
+        await client.end();
+      }
+    },
     async ensureDatabases(names, fresh = false) {
       const client = new pg.Client({ connectionString: `${base}/postgres` });
       await client.connect();

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectDomicile, post, sendFrame, type DomicilePair, type SeenFrame } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
-import { startLocalPostgres, startNats, waitHealthy, type LocalPostgres } from '../../scripts/local-services.js';
+import { processCpuSeconds, startLocalPostgres, startNats, waitHealthy } from '../../scripts/local-services.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,26 +35,6 @@ const warmup = Number(values.warmup);
 const pairs = Number(values.pairs);
 const firstPort = Number(values.port);
 const root = path.resolve(import.meta.dirname, '..', '..');
-const clockTicks = 100;
-
-/** CPU seconds of a process and the children it reaped (/proc/<pid>/stat utime+stime+cutime+cstime). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks;
-  } catch {
-    return NaN;
-  }
-}
-
-/** PostgreSQL's CPU: the postmaster, the backends it reaped, and the live ones. */
-function postgresCpuSeconds(postgres: LocalPostgres): number {
-  const pid = postgres.pid();
-  let total = cpuSeconds(pid);
-  for (const child of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean)) total += cpuSeconds(Number(child));
-  return total;
-}
 
 interface Node {
   base: string;
@@ -151,7 +131,7 @@ async function main(): Promise<void> {
           },
         );
         for (const rate of rates) {
-          const serverCpu = (): number => nodes.reduce((sum, n) => sum + cpuSeconds(n.child.pid), 0) + postgresCpuSeconds(postgres);
+          const serverCpu = (): number => nodes.reduce((sum, n) => sum + processCpuSeconds(n.child.pid), 0) + postgres.cpuSeconds();
           // Server CPU from the first send until the last measured message arrived, over every
           // message offered (warm-up included): on a loaded machine the servers lag the generator,
           // so CPU read at the window's edges would not match the messages inside it.

@@ -1,14 +1,15 @@
 // Messaging load generator: many WebSocket clients on loopback send 1:1 messages at a fixed
-// offered rate to a real `domicile serve` (SQLite cells, durable commits) in its own process;
+// offered rate to a real `domicile serve` (SQLite cells, durable commits; `--db postgres`: cells
+// and directory on a throwaway PostgreSQL cluster with fsync on, its settings printed) in its own process;
 // latency is measured from send to delivery at the recipient (same clock, this process). The
 // first `--warmup` seconds are offered at the same rate but not measured.
 //
-//   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--warmup 2] [--pairs 100] [--server-cpu 0]
+//   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--warmup 2] [--pairs 100] [--server-cpu 0] [--db sqlite|postgres]
 //
 // `--server-cpu N` pins the server to CPU N (taskset) so it does not share a core with this
 // generator (pin the generator with `taskset -c M npx tsx …`).
 import { parseArgs } from 'node:util';
-import { openDomicilePairs, sendFrame, startDomicile, type SeenFrame } from '../support/domicile.server.js';
+import { benchDb, openDomicilePairs, sendFrame, startDomicile, type SeenFrame } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
 
 const { values } = parseArgs({
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '100' },
     port: { type: 'string', default: '18080' },
     'server-cpu': { type: 'string' },
+    db: { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -27,7 +29,10 @@ const warmup = Number(values.warmup);
 const pairs = Number(values.pairs);
 
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const server = await startDomicile({ port: Number(values.port), cpu: values['server-cpu'], nodeFlags });
+const db = benchDb(values.db);
+const server = await startDomicile({ port: Number(values.port), cpu: values['server-cpu'], nodeFlags, db });
+// On PostgreSQL the server's CPU leaves out the database's; it is reported beside it.
+const postgresCpu = (): number => server.postgres?.cpuSeconds() ?? 0;
 
 async function main(): Promise<void> {
   const window = new LatencyWindow();
@@ -46,8 +51,12 @@ async function main(): Promise<void> {
     },
   });
   process.stderr.write(`offering ${rate} msg/s for ${warmup} s warm-up + ${seconds} s measured…\n`);
+  const durability = (await server.postgres?.durability()) ?? 'synchronous=FULL (WAL)';
+  process.stderr.write(`cells and directory on ${db}: ${durability}\n`);
   let cpuFrom = NaN;
   let cpuTo = NaN;
+  let pgFrom = NaN;
+  let pgTo = NaN;
   const result = await offerLoad({
     rate,
     warmup,
@@ -58,12 +67,19 @@ async function main(): Promise<void> {
       const pair = senders[i % senders.length] as (typeof senders)[number];
       pair.sender.send(sendFrame(pair, `c${i}`, now));
     },
-    onMeasureStart: () => (cpuFrom = server.cpuSeconds()),
-    onMeasureEnd: () => (cpuTo = server.cpuSeconds()),
+    onMeasureStart: () => {
+      cpuFrom = server.cpuSeconds();
+      pgFrom = postgresCpu();
+    },
+    onMeasureEnd: () => {
+      cpuTo = server.cpuSeconds();
+      pgTo = postgresCpu();
+    },
   });
   // Server CPU per message over the measured window: steadier than latency on a shared machine.
   const serverCpuUsPerMessage = Math.round(((cpuTo - cpuFrom) * 1e6) / Math.max(1, result.measuredSent));
-  process.stdout.write(`${JSON.stringify({ ...result, seconds, warmup, pairs, acked, errors, serverCpuUsPerMessage })}\n`);
+  const postgresCpuUsPerMessage = Math.round(((pgTo - pgFrom) * 1e6) / Math.max(1, result.measuredSent));
+  process.stdout.write(`${JSON.stringify({ db, durability, ...result, seconds, warmup, pairs, acked, errors, serverCpuUsPerMessage, ...(server.postgres ? { postgresCpuUsPerMessage } : {}) })}\n`);
   await server.stop();
   process.exit(0);
 }
@@ -71,5 +87,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   process.stderr.write(`${String(err)}\n`);
   server.process.kill('SIGKILL');
+  server.postgres?.stop();
   process.exit(1);
 });

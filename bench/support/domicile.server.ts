@@ -1,12 +1,15 @@
-// A real `domicile serve` for load generators: its own process (SQLite cells `jp` and `kr`, WAL,
-// durable commits), optionally pinned to one CPU, with the abuse limits raised so they never bite
-// a generator on loopback; plus sign-up of 1:1 chat pairs and their WebSocket clients.
+// A real `domicile serve` for load generators: its own process (cells `jp` and `kr` on SQLite (WAL,
+// durable commits) or, with `db: 'postgres'`, on a throwaway PostgreSQL cluster from the system's
+// binaries with fsync on, directory included), optionally pinned to one CPU, with the abuse
+// limits raised so they never bite a generator on loopback; plus sign-up of 1:1 chat pairs and
+// their WebSocket clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { startLocalPostgres, type LocalPostgres } from '../../scripts/local-services.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -16,24 +19,45 @@ export interface DomicileServer {
   process: ChildProcess;
   /** CPU seconds the server has used (user + system), from /proc; NaN where there is none. */
   cpuSeconds(): number;
+  /** The PostgreSQL cluster holding the cells and the directory (`db: 'postgres'`), else null. */
+  postgres: LocalPostgres | null;
   stop(): Promise<void>;
+}
+
+export type BenchDb = 'sqlite' | 'postgres';
+
+/** The `--db` option of a bench: sqlite (the default) or postgres. */
+export function benchDb(value: string | undefined): BenchDb {
+  if (value === undefined || value === 'sqlite' || value === 'postgres') return value ?? 'sqlite';
+  throw new Error(`--db ${value}: use sqlite or postgres`);
+}
+
+/** A throwaway PostgreSQL cluster (fsync on) under `dir` with empty databases `names`. */
+export async function startBenchPostgres(props: { dir: string; port: number; databases: readonly string[] }): Promise<LocalPostgres> {
+  fs.chmodSync(props.dir, 0o755);
+  const postgres = startLocalPostgres({ dir: path.join(props.dir, 'pg'), port: props.port, stdio: 'pipe' });
+  await postgres.ensureDatabases(props.databases, true);
+  return postgres;
 }
 
 export async function startDomicile(props: {
   port: number;
   cpu?: string | undefined;
   nodeFlags?: string[];
+  db?: BenchDb;
   /** Runs with the configuration file written, before the server starts (to seed its data directly). */
   prepare?: (configFile: string) => Promise<void>;
 }): Promise<DomicileServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-bench-'));
   const configFile = path.join(dir, 'domicile.config.json');
   const limits = { connectionsPerAddress: 100_000, socketsPerAddress: 100_000, signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000_000 };
+  const postgres = props.db === 'postgres' ? await startBenchPostgres({ dir, port: props.port + 1, databases: ['bench_jp', 'bench_kr', 'bench_directory'] }) : null;
   const cells = [
-    { id: 'jp', jurisdiction: 'JP' },
-    { id: 'kr', jurisdiction: 'KR' },
+    { id: 'jp', jurisdiction: 'JP', ...(postgres ? { database: `${postgres.base}/bench_jp` } : {}) },
+    { id: 'kr', jurisdiction: 'KR', ...(postgres ? { database: `${postgres.base}/bench_kr` } : {}) },
   ];
-  fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells, limits }));
+  const directory = postgres ? { directory: { database: `${postgres.base}/bench_directory` } } : {};
+  fs.writeFileSync(configFile, JSON.stringify({ dataDir: path.join(dir, 'data'), cells, ...directory, limits }));
   await props.prepare?.(configFile);
   const args = [...(props.nodeFlags ?? []), '--import', 'tsx', path.join(root, 'src/cli/bin.ts'), 'serve', '--config', configFile];
   const child = spawn(props.cpu !== undefined ? 'taskset' : process.execPath, props.cpu !== undefined ? ['-c', props.cpu, process.execPath, ...args] : args, {
@@ -45,6 +69,7 @@ export async function startDomicile(props: {
     base,
     wsUrl: `ws://127.0.0.1:${props.port}/v1/ws`,
     process: child,
+    postgres,
     cpuSeconds() {
       try {
         const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -55,10 +80,12 @@ export async function startDomicile(props: {
     },
     async stop() {
       // Waits for the process to be gone: a run started right after needs its port.
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      postgres?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -71,6 +98,7 @@ export async function startDomicile(props: {
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
+  postgres?.stop();
   throw new Error('domicile did not start in 60 s');
 }
 

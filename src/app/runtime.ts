@@ -7,6 +7,7 @@ import { backfillRecordLocations } from '../cells/record-location.repository.js'
 import { ensurePlacementHistory, syncPlacement } from '../cells/placement-version.repository.js';
 import { startMigrationRunner, type MigrationRunner } from '../governance/migration/migration.runner.js';
 import type { Config } from '../config/config.js';
+import { watchChangeEpoch, type ChangeEpochWatch } from '../governance/change-epoch.repository.js';
 import { openGovernance, type Governance, type SharedChange } from '../governance/governance.js';
 import { openAccessLogs, type AccessLogs } from '../governance/log/access-logs.js';
 import { createTransfersContext, type OpenTransfersProps, type TransfersContext } from '../governance/transfers/transfers.context.js';
@@ -115,7 +116,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   // A revoked session's sockets close at once; a bus between nodes would deliver the same event.
   messaging.sessionEvents.subscribe((event) => hub.endSessions(event.subjectId, new Set(event.sessionIds), event.reason));
   let governance: Governance;
+  // A serving process's one poll of what other processes change in the directory (blocks, journal,
+  // grants, placement, migration jobs); read once here, before the caches it drives load.
+  let changes: ChangeEpochWatch | null = null;
   try {
+    if (options.serving) changes = await watchChangeEpoch({ db: directory.db });
     governance = await openGovernance({
       cells,
       directoryDb: directory.db,
@@ -126,10 +131,12 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       demo: config.demo,
       watchPolicies: options.serving ?? false,
       serving: options.serving ?? false,
+      ...(changes ? { changes } : {}),
       ...(journalLease ? { holdsJournalLease: () => journalLease?.held() ?? false } : {}),
       ...(bus ? { onSharedChange: (kind: SharedChange) => bus?.publish(governanceSubject, { kind }) } : {}),
     });
   } catch (err) {
+    changes?.close();
     await journalLease?.close();
     await bus?.close();
     await logs.close();
@@ -179,18 +186,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (options.serving) {
     migrations = await startMigrationRunner({
       parts: { cells, directoryDb: directory.db, locations: directory.locations, logs, gate: transfers.gate, deployment: config.deployment, operators: governance.operators },
+      ...(changes ? { changes } : {}),
       onPlacementChanged: () => directory.locations.invalidate(),
     });
   }
-  let syncing = false;
   const placementSync = migrations
     ? setInterval(() => {
-        if (syncing) return;
-        syncing = true;
-        migrations
-          ?.tick()
-          .catch(() => undefined)
-          .finally(() => (syncing = false));
+        migrations?.tick().catch(() => undefined);
       }, placementPollMs)
     : undefined;
   placementSync?.unref();
@@ -212,6 +214,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       clusterEvents?.close();
       sessionEvents?.close();
       clearInterval(placementSync);
+      changes?.close();
       await migrations?.close();
       hub.closeAll();
       await governance.close();

@@ -5,6 +5,7 @@
 // and then hourly, purges transfer records past their retention.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { oneAtATime, type ChangeEpochWatch } from './change-epoch.repository.js';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
 import { openAccessTally } from './broker/access-tally.repository.js';
@@ -88,6 +89,11 @@ export interface OpenGovernanceProps {
   serving: boolean;
   /** Poll interval of a serving process (blocks made elsewhere, expiries, journal events). */
   pollMs?: number;
+  /**
+   * The directory's change epoch (serving processes): the cut-off, journal and grant expiries are
+   * then re-read only when it moved, instead of every poll.
+   */
+  changes?: ChangeEpochWatch;
   /**
    * Told after this node changed something other nodes cache (grants, blocks, policies), so a
    * bus between nodes can announce it; each other node then runs `refreshShared`.
@@ -237,27 +243,59 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   let timer: NodeJS.Timeout | null = null;
   let ticks = 0;
-  let polling = false;
   const pollMs = props.serving ? (props.pollMs ?? 250) : 0;
+
+  /** Without a change epoch: every table each tick (the cut-off), each second (expiries, the journal). */
+  async function pollTables(): Promise<void> {
+    ticks += 1;
+    await cutoff.refresh();
+    await closeEndedSessions();
+    if (ticks % 4 === 0) await grants.expireDue();
+    if (ticks % 4 === 2) await journal.flush();
+  }
+
+  // With the directory's change epoch, the cut-off, the journal and the next grant expiry are read
+  // again only when the epoch moved, the last read failed, or this node just took the journal
+  // lease (events its predecessor left); expiries come by the clock, so the first one is kept.
+  const changes = pollMs > 0 ? props.changes : undefined;
+  let changed = true;
+  let recordingBefore = journal.recording;
+  let nextExpiry: string | null = null;
+  async function pollChanges(): Promise<void> {
+    if (journal.recording !== recordingBefore) {
+      recordingBefore = journal.recording;
+      changed = true;
+    }
+    if (changed) {
+      changed = false;
+      try {
+        await cutoff.refresh();
+        await journal.flush();
+        nextExpiry = await grants.nextExpiry();
+      } catch (err) {
+        changed = true;
+        throw err;
+      }
+    }
+    await closeEndedSessions();
+    if (nextExpiry !== null && nextExpiry <= now().toISOString()) {
+      await grants.expireDue();
+      nextExpiry = await grants.nextExpiry();
+    }
+  }
+
+  const runPoll = oneAtATime(() => (changes ? pollChanges() : pollTables()));
+  function poll(announced: boolean): void {
+    purgeTransfersIfDue();
+    runPoll(announced).catch(() => undefined);
+  }
+  const stopWatching = changes?.onChange('governance', () => {
+    changed = true;
+    poll(true);
+  });
   if (pollMs > 0) {
     purgeTransfersIfDue();
-    timer = setInterval(() => {
-      purgeTransfersIfDue();
-      if (polling) return;
-      polling = true;
-      ticks += 1;
-      const work = async (): Promise<void> => {
-        await cutoff.refresh();
-        await closeEndedSessions();
-        if (ticks % 4 === 0) await grants.expireDue();
-        if (ticks % 4 === 2) await journal.flush();
-      };
-      work()
-        .catch(() => undefined)
-        .finally(() => {
-          polling = false;
-        });
-    }, pollMs);
+    timer = setInterval(() => poll(false), pollMs);
     timer.unref();
   }
 
@@ -307,6 +345,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
       return applied;
     },
     async close() {
+      stopWatching?.();
       if (timer) clearInterval(timer);
       timer = null;
       await purging;

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import type { CliOutput } from '../../src/cli/output.js';
-import type { ConfigFile } from '../../src/config/config.js';
-import { tempDir } from './databases.js';
+import { loadConfig, type ConfigFile } from '../../src/config/config.js';
+import { assertRequestedDialect, tempDir } from './databases.js';
 import { storyRules } from './factories.js';
 
 export interface CliResult {
@@ -41,5 +41,6 @@ export function writeTestConfig(overrides: Partial<ConfigFile> = {}): { file: st
     ...overrides,
   };
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  assertRequestedDialect(loadConfig({ file }), `the configuration ${file}`);
   return { file, dataDir };
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { postmasterCpuSeconds } from '../../scripts/local-services.js';
 
 export interface PostgresCluster {
   /** Base URL without a database name, e.g. postgres://postgres@127.0.0.1:5999 */
@@ -58,6 +59,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     baseUrl: `postgres://postgres@127.0.0.1:${port}`,
     stop() {
       try {
+        // DOMICILE_TEST_PG_CPU=1: how much CPU the run's PostgreSQL took (the test processes' own CPU does not count it).
+        if (process.env.DOMICILE_TEST_PG_CPU) process.stderr.write(`PostgreSQL CPU: ${postmasterCpuSeconds(Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])).toFixed(1)} s\n`);
         run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { assertRequestedDialect } from './databases.js';
 import { freePort } from './postgres.cluster.js';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
@@ -30,6 +32,7 @@ export interface ServerProcess {
 }
 
 export async function spawnServer(props: { configFile: string; demo?: boolean }): Promise<ServerProcess> {
+  assertRequestedDialect(loadConfig({ file: props.configFile }), `the server of ${props.configFile}`);
   const port = await freePort();
   const child = spawnProgram('src/cli/bin.ts', ['serve', '--config', props.configFile, ...(props.demo ? ['--demo'] : [])], { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' });
   let stderr = '';

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/http/app.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
 import type { Dialect } from '../../src/db/connect.js';
 import type { PlacementRule } from '../../src/cells/placement.js';
-import { tempDir } from './databases.js';
+import { assertRequestedDialect, requestedTestDialect, tempDir } from './databases.js';
 import { freshMigratedPostgresUrl } from './pg-template.js';
 import { storyRules } from './factories.js';
 
@@ -58,7 +58,7 @@ export const testLimits: LimitsFile = { signupsPerAddressPerHour: 100_000, sends
  * The cells of servers whose test names no dialect: SQLite, or PostgreSQL (cells and directory)
  * with DOMICILE_TEST_DB=postgres, to run the end-to-end and browser tests once on PostgreSQL.
  */
-export const defaultTestDialect: Dialect = process.env.DOMICILE_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const defaultTestDialect: Dialect = requestedTestDialect();
 
 export async function buildTestConfig(props: TestServerProps = {}) {
   const dataDir = props.dataDir ?? tempDir('domicile-data');
@@ -87,6 +87,7 @@ export async function buildTestConfig(props: TestServerProps = {}) {
 
 export async function startTestServer(props: TestServerProps = {}): Promise<TestServer> {
   const config = await buildTestConfig(props);
+  assertRequestedDialect(config, 'a test server');
   const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), serving: props.serving ?? true });
   if (props.demo) await seedDemo(runtime);
   const app = await buildApp({ runtime, webDir: props.web ? undefined : null });

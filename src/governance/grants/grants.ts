@@ -76,6 +76,8 @@ export interface Grants {
   usable(props: { operatorId: string; purpose: string; caseRef: string }): Promise<Grant[]>;
   /** Marks grants past their expiry as expired and journals it; returns how many. */
   expireDue(): Promise<number>;
+  /** When the first approved grant expires (ISO time), or null when none will. */
+  nextExpiry(): Promise<string | null>;
 }
 
 type Row = DirectoryAccessGrantTable;
@@ -334,6 +336,14 @@ export function openGrants(props: {
       return load(rows);
     },
 
+    async nextExpiry() {
+      const row = await db
+        .selectFrom('access_grant')
+        .select((eb) => eb.fn.min('expires_at').as('at'))
+        .where('status', '=', 'approved')
+        .executeTakeFirst();
+      return row?.at ?? null;
+    },
     async expireDue() {
       const at = now().toISOString();
       const rows = await db.selectFrom('access_grant').selectAll().where('status', '=', 'approved').where('expires_at', '<=', at).limit(100).execute();

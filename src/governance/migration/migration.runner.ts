@@ -3,10 +3,14 @@
 // moving.context.ts) and claims the unfinished jobs whose lease is free — at start too, so a job
 // left by a crash resumes when the server comes back. `domicile migrate start` hands its job to
 // a server this way when a fresh heartbeat of a living process says one serves the directory.
+// With the directory's change epoch, the placement and the job list are read again only when it
+// moved (or jobs are left that this process did not take: their leases and grace periods end by
+// the clock); the heartbeat is written every poll regardless.
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { oldestWriteVersion } from '../../cells/moving.context.js';
 import { syncPlacement } from '../../cells/placement-version.repository.js';
+import { oneAtATime, type ChangeEpochWatch } from '../change-epoch.repository.js';
 import type { Operators } from '../operators/operators.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
 import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';
@@ -33,21 +37,28 @@ export async function serverServing(db: MigrationDirectoryDb): Promise<boolean> 
 
 export interface MigrationRunner {
   readonly id: string;
-  /** Beats and claims now (the placement poll calls it). */
+  /** Beats and claims now (the placement poll calls it); a call during a tick waits for that one. */
   tick(): Promise<void>;
   /** Stops the job it runs between two steps, and removes its heartbeat. */
   close(): Promise<void>;
 }
 
-export async function startMigrationRunner(props: { parts: MigrationParts; onError?: (err: unknown) => void; onPlacementChanged?: () => void }): Promise<MigrationRunner> {
+export async function startMigrationRunner(props: { parts: MigrationParts; changes?: ChangeEpochWatch; onError?: (err: unknown) => void; onPlacementChanged?: () => void }): Promise<MigrationRunner> {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   let stopping = false;
   let running: Promise<void> | null = null;
   const ctx = migrationContextOf(props.parts, { servingId: id, stopping: () => stopping });
   const db = props.parts.directoryDb;
+  /** Whether the placement or the jobs may have changed since they were last read. */
+  let changed = true;
+  /** Whether the last look found unfinished jobs (another's lease or a grace period may end). */
+  let jobsLeft = true;
 
   const claim = async (): Promise<void> => {
+    jobsLeft = true;
+    let seen = false;
     for (const jobId of await unfinishedJobIds(db)) {
+      seen = true;
       const job = await readJob(ctx, jobId);
       if (!unfinished(job) || graceEndsAt(job) !== null) continue;
       try {
@@ -56,22 +67,38 @@ export async function startMigrationRunner(props: { parts: MigrationParts; onErr
         // Another process holds it (conflict), or it stopped or failed: its state says which.
         if (!stopping) props.onError?.(err);
       }
-      return;
+      break;
     }
+    jobsLeft = seen;
   };
 
-  const tick = async (): Promise<void> => {
+  const beatAndLook = async (): Promise<void> => {
     if (stopping) return;
-    if (await syncPlacement(db, props.parts.cells)) props.onPlacementChanged?.();
+    const look = changed || !props.changes;
+    changed = false;
+    try {
+      if (look && (await syncPlacement(db, props.parts.cells))) props.onPlacementChanged?.();
+    } catch (err) {
+      changed = true;
+      throw err;
+    }
     await beat(db, { id, placementVersion: oldestWriteVersion(props.parts.cells) });
-    if (!running) running = claim().finally(() => (running = null));
+    if (!running && (look || jobsLeft)) running = claim().finally(() => (running = null));
   };
+
+  const run = oneAtATime(beatAndLook);
+  const tick = (): Promise<void> => run(false);
+  const stopWatching = props.changes?.onChange('placement', () => {
+    changed = true;
+    void run(true).catch(() => undefined);
+  });
 
   await tick();
   return {
     id,
     tick,
     async close() {
+      stopWatching?.();
       stopping = true;
       await running;
       await forgetServing(db, id).catch(() => undefined);
