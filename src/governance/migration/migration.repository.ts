@@ -89,12 +89,20 @@ export async function itemsOf(db: Directory, props: { jobId: string; batch?: num
   return query.orderBy('id').execute();
 }
 
-export async function setItem(db: Directory, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
+export async function setItem(db: Directory | Transaction<DirectoryDatabase>, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
   const set: Partial<MigrationItemRow> = { step: props.step };
   if (props.sha256 !== undefined) set.sha256 = props.sha256;
   if (props.rowSha256 !== undefined) set.row_sha256 = props.rowSha256;
   if (props.bytes !== undefined) set.bytes = props.bytes;
   await db.updateTable('migration_item').set(set).where('job_id', '=', props.jobId).where('id', '=', props.id).execute();
+}
+
+/** Sets the step (and digests) of many items in one directory transaction: one commit for a batch. */
+export async function setItems(db: Directory, props: { jobId: string; items: readonly { id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }[] }): Promise<void> {
+  if (props.items.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const item of props.items) await setItem(trx, { jobId: props.jobId, ...item });
+  });
 }
 
 export async function deleteItems(db: Directory, jobId: string): Promise<void> {
@@ -142,6 +150,21 @@ function byKey<Q extends { where: (col: string, op: '=', value: unknown) => Q }>
   return q;
 }
 
+/** The rows of `table` with these keys (any order; missing ones left out), in statements of at most 200 keys. */
+export async function readRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<Row[]> {
+  const out: Row[] = [];
+  for (let i = 0; i < props.keys.length; i += 200) {
+    const chunk = props.keys.slice(i, i + 200);
+    const query = (db as AnyDb).selectFrom(props.table).selectAll();
+    const rows =
+      props.rowKey.length === 1
+        ? await query.where(props.rowKey[0] as string, 'in', chunk.map((k) => k[0])).execute()
+        : await query.where((eb) => eb.or(chunk.map((k) => eb.and(props.rowKey.map((c, j) => eb(c, '=', k[j])))))).execute();
+    out.push(...(rows as Row[]));
+  }
+  return out;
+}
+
 export async function readRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<Row | undefined> {
   return (await byKey((db as AnyDb).selectFrom(props.table).selectAll(), props.rowKey, props.values).executeTakeFirst()) as Row | undefined;
 }
@@ -166,8 +189,35 @@ export async function insertCopy(db: Kysely<CellDatabase>, props: { table: strin
     .execute();
 }
 
+/** Inserts many copies of one table in one transaction (one statement per 100 rows); `replace` as for `insertCopy`. */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
+  if (props.rows.length === 0) return;
+  const columns = Object.keys(props.rows[0] as Row).filter((c) => !props.rowKey.includes(c) && !props.placementColumns.includes(c));
+  await (db as AnyDb).transaction().execute(async (trx) => {
+    for (let i = 0; i < props.rows.length; i += 100) {
+      await trx
+        .insertInto(props.table)
+        .values([...props.rows.slice(i, i + 100)])
+        .onConflict((oc) =>
+          props.replace && columns.length > 0
+            ? oc.columns([...props.rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))
+            : oc.columns([...props.rowKey]).doNothing(),
+        )
+        .execute();
+    }
+  });
+}
+
 export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<void> {
   await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
+}
+
+/** Deletes the rows of `table` with these keys, in one transaction. */
+export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
+  if (props.keys.length === 0) return;
+  await (db as AnyDb).transaction().execute(async (trx) => {
+    for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+  });
 }
 
 /** Whether the subject still has rows of `category` in the cell that stay there (another scope). */
