@@ -6,7 +6,7 @@
 // `domicile migrate start` does with a server up — while writer loops (payments and image uploads
 // through the use cases, by people whose data moves) record each write's latency.
 //
-//   npx tsx bench/migration/run.ts [--db sqlite|postgres] [--records 20000] [--image-bytes 8192] [--writers 4]
+//   npx tsx bench/migration/run.ts [--db sqlite|postgres] [--records 5000] [--image-bytes 8192] [--writers 4] [--write-every 100]
 //
 // Records: half images (media rows + blob files), half payments (payment + two postings each,
 // counted as one record per row). PostgreSQL cells run with fsync on (durable defaults).
@@ -35,9 +35,10 @@ import { startLocalPostgres, type LocalPostgres } from '../../scripts/local-serv
 const { values } = parseArgs({
   options: {
     db: { type: 'string', default: 'sqlite' },
-    records: { type: 'string', default: '20000' },
+    records: { type: 'string', default: '5000' },
     'image-bytes': { type: 'string', default: '8192' },
     writers: { type: 'string', default: '4' },
+    'write-every': { type: 'string', default: '100' },
     port: { type: 'string', default: '55432' },
   },
 });
@@ -45,6 +46,8 @@ const dialect = values.db === 'postgres' ? 'postgres' : 'sqlite';
 const records = Number(values.records);
 const imageBytes = Number(values['image-bytes']);
 const writerCount = Number(values.writers);
+// Each writer's pause between two writes (a person taps; they do not write in a tight loop).
+const writeEveryMs = Number(values['write-every']);
 const images = Math.round(records / 2);
 // Each payment makes a payment row and two postings: a third of the other half each.
 const payments = Math.round((records - images) / 3);
@@ -262,6 +265,7 @@ async function writer(kind: Write['kind'], me: Subject, peer: Subject, stop: () 
   const png = gradientPng(8, 8, [10, 20, 30], [200, 100, 50]);
   for (let i = 0; !stop(); i++) {
     const t0 = performance.now();
+    const at = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         if (kind === 'payment') await pay({ ctx: runtime.pay, payer: me, to: peer.id, amount: 1, currency: 'JPY', idempotencyKey: `w-${me.id}-${i}` });
@@ -272,8 +276,8 @@ async function writer(kind: Write['kind'], me: Subject, peer: Subject, stop: () 
         await new Promise((r) => setTimeout(r, 10));
       }
     }
-    out.push({ kind, at: t0, ms: performance.now() - t0 });
-    await new Promise((r) => setTimeout(r, 5));
+    out.push({ kind, at, ms: performance.now() - t0 });
+    await new Promise((r) => setTimeout(r, writeEveryMs));
   }
 }
 
@@ -337,7 +341,9 @@ try {
   const leftRows = Object.values(left.rows).reduce((a, b) => a + b, 0);
   log(`move (verified, ${total} records, ${(job.progress.bytes / 1e6).toFixed(1)} MB): copy+verify ${copySeconds.toFixed(2)} s = ${Math.round(total / copySeconds)} records/s, ${(job.progress.bytes / 1e6 / copySeconds).toFixed(1)} MB/s (${Math.round((100 * total) / copySeconds / rawRate)} % of raw); start to done incl. switch and shred ${allSeconds.toFixed(2)} s = ${Math.round(total / allSeconds)} records/s (${Math.round((100 * total) / allSeconds / rawRate)} % of raw); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; left in kr: ${leftRows} rows`);
 
-  const during = writes.filter((w) => w.at + w.ms >= switched - 1000 && w.at <= finished);
+  // Writes that overlapped the fence (switch to fence lifted): the ones the switch could hold.
+  const fenceEnd = switched + (job.pauseMs ?? 0);
+  const during = writes.filter((w) => w.at <= fenceEnd && w.at + w.ms >= switched);
   const ms = writes.map((w) => w.ms);
   log(`fence up ${job.pauseMs ?? '?'} ms; writes during the move: ${writes.length} (${writes.filter((w) => w.kind === 'payment').length} payments, ${writes.filter((w) => w.kind === 'image').length} images), latency p50 ${quantile(ms, 0.5).toFixed(1)} ms, p99 ${quantile(ms, 0.99).toFixed(1)} ms, max ${Math.max(0, ...ms).toFixed(1)} ms; around the switch: ${during.length} writes, max ${Math.max(0, ...during.map((w) => w.ms)).toFixed(1)} ms`);
   const all = process.cpuUsage(cpuStart);

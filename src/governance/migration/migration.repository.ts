@@ -100,8 +100,17 @@ export async function setItem(db: Directory | Transaction<DirectoryDatabase>, pr
 /** Sets the step (and digests) of many items in one directory transaction: one commit for a batch. */
 export async function setItems(db: Directory, props: { jobId: string; items: readonly { id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }[] }): Promise<void> {
   if (props.items.length === 0) return;
+  // Steps without digests (verified, shredded, pending) in one statement per 500 items; digests row by row.
+  const plain = new Map<string, string[]>();
+  const withDigests = props.items.filter((i) => i.sha256 !== undefined || i.rowSha256 !== undefined || i.bytes !== undefined);
+  for (const item of props.items) if (!withDigests.includes(item)) plain.set(item.step, [...(plain.get(item.step) ?? []), item.id]);
   await db.transaction().execute(async (trx) => {
-    for (const item of props.items) await setItem(trx, { jobId: props.jobId, ...item });
+    for (const [step, ids] of plain) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('migration_item').set({ step }).where('job_id', '=', props.jobId).where('id', 'in', ids.slice(i, i + 500)).execute();
+      }
+    }
+    for (const item of withDigests) await setItem(trx, { jobId: props.jobId, ...item });
   });
 }
 
@@ -126,8 +135,13 @@ export async function switchPlacement(db: Directory, props: {
   return db.transaction().execute(async (trx) => {
     if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], fence: props.fence, reason: props.reason }))) return false;
     if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} during its switch`);
-    for (const loc of props.locations) {
-      await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', loc.kind).where('id', '=', loc.id).execute();
+    const byKind = new Map<string, string[]>();
+    for (const loc of props.locations) byKind.set(loc.kind, [...(byKind.get(loc.kind) ?? []), loc.id]);
+    // One statement per 500 records: the switch's transaction is what the fence waits on first.
+    for (const [kind, ids] of byKind) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', kind).where('id', 'in', ids.slice(i, i + 500)).execute();
+      }
     }
     return true;
   });
@@ -165,10 +179,6 @@ export async function readRows(db: Kysely<CellDatabase>, props: { table: string;
   return out;
 }
 
-export async function readRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<Row | undefined> {
-  return (await byKey((db as AnyDb).selectFrom(props.table).selectAll(), props.rowKey, props.values).executeTakeFirst()) as Row | undefined;
-}
-
 /** Lifts the switch's fence: the next placement version with the same rules, and the job's new phase, together. */
 export async function liftFence(db: Directory, props: { after: number; rules: readonly PlacementRule[]; reason: string; job: { id: string; from: string; phase: string; state: unknown } }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -176,17 +186,6 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
     if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} while its fence was lifted`);
     return true;
   });
-}
-
-/** Inserts the copy; an earlier copy of the same row (a resumed step) is left alone, or replaced when `replace`. */
-export async function insertCopy(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; row: Row; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
-  const any = db as AnyDb;
-  const updates = Object.fromEntries(Object.entries(props.row).filter(([c]) => !props.rowKey.includes(c) && !props.placementColumns.includes(c)));
-  await any
-    .insertInto(props.table)
-    .values(props.row)
-    .onConflict((oc) => (props.replace && Object.keys(updates).length > 0 ? oc.columns([...props.rowKey]).doUpdateSet(updates) : oc.columns([...props.rowKey]).doNothing()))
-    .execute();
 }
 
 /** Inserts many copies of one table in one transaction (one statement per 100 rows); `replace` as for `insertCopy`. */

@@ -43,7 +43,6 @@ import {
   releaseLease,
   rowsToMove,
   servingProcesses,
-  setItem,
   setItems,
   switchPlacement,
   updateJob,
@@ -422,9 +421,9 @@ function tableParts(ctx: MigrationContext, table: string) {
 }
 
 /** Items per copy or verify step: one read per table, one insert transaction, one directory commit. */
-const chunkSize = 200;
-/** Blob files written (each fsynced) at once: the disk takes parallel syncs far faster than one after another. */
-const blobWrites = 32;
+const chunkSize = 500;
+/** Blob files read or deleted at once (libuv's thread pool runs four file operations at a time). */
+const blobWrites = 16;
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -485,7 +484,7 @@ async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell,
     out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
   }
   // The blobs first, then their rows: a crash in between leaves files the resumed copy writes again.
-  await inParallel(blobs, blobWrites, (b) => dest.blobs.put(b.id, b.sealed));
+  await dest.blobs.putMany(blobs.map((b) => ({ key: b.id, bytes: b.sealed })));
   await insertCopies(dest.db, { table, rowKey, rows: copies, replace, placementColumns: personalColumnNames });
   return out;
 }
@@ -528,12 +527,14 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
     for (const [table, ofTable] of byTable(list)) {
       for (const chunk of chunks(ofTable, chunkSize)) {
         const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk, replace);
+        const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
         const steps = chunk.map((item) => {
           const c = copied.get(item.id);
           return c ? { id: item.id, step: 'copied', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes } : { id: item.id, step: 'gone' };
         });
         await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
-        const done = steps.filter((s) => s.step === 'copied');
+        // A changed row copied again was counted at its first copy.
+        const done = steps.filter((s) => s.step === 'copied' && firstCopies.has(s.id));
         progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
       }
     }
@@ -592,59 +593,64 @@ async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial
   return next;
 }
 
-/** Rows written to a source after the job was planned (before every process saw the switch). */
-async function catchUp(ctx: MigrationContext, job: MigrationJob): Promise<MigrationItemRow[]> {
-  const known = new Set((await itemsOf(ctx.directoryDb, { jobId: job.id })).map((i) => i.id));
-  const fresh = (await candidates(ctx, job, job.rules)).filter((c) => !known.has(c.id));
-  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
-  return itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
-}
-
 /**
- * The stored form of every source row the job moves, hashed as read (no keys opened): two reads
- * tell which rows changed in between, in one query per table and cell.
+ * One read of every source row the job moves: the rows the move takes (as `candidates` lists
+ * them) and each one's stored form, hashed as read (no keys opened) — two scans tell which rows
+ * changed in between. One query per table and cell.
  */
-async function sourceRowHashes(ctx: MigrationContext, job: MigrationJob): Promise<Map<string, string>> {
+async function scanSources(ctx: MigrationContext, job: MigrationJob): Promise<{ hashes: Map<string, string>; found: Candidate[] }> {
   const { schema } = ctx.cells;
-  const out = new Map<string, string>();
+  const after = createPlacement(ctx.cells.all(), job.rules);
+  const hashes = new Map<string, string>();
+  const found: Candidate[] = [];
   for (const cellId of job.from) {
     const cell = ctx.cells.get(cellId);
     for (const table of schema.personalTables) {
       const rowKey = schema.rowKey(table);
       for (const row of await rowsToMove(cell.db, { table, columns: '*', home: job.home, categories: job.categories })) {
-        const stored = JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-        out.set(`${table}:${recordIdOf(rowKey.map((c) => row[c]))}`, sha256(stored));
+        const values = rowKey.map((c) => row[c]);
+        const id = `${table}:${recordIdOf(values)}`;
+        hashes.set(id, sha256(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+        if (after.cellFor(key) !== job.to) continue;
+        found.push({ id, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
       }
     }
   }
-  return out;
+  return { hashes, found };
 }
 
 /**
  * Brings the destination up to its sources: rows written there since the items were listed are
- * copied, and rows that changed since their copy (a balance, a status) are copied again. Run once
- * before the switch, while people still write the sources (every copy's plaintext is compared),
- * and once behind the fence, when no one but the engine writes them: then only the rows whose
- * stored form changed since `before` (hashes taken before the first pass) are opened again, so
- * the fence stands for a few bulk reads. Without `before` (resumed after a crash) every copy is
- * compared again.
+ * copied, and rows that changed since their copy (a balance, a status) are copied again. Run
+ * before the switch, while people still write the sources, and once behind the fence, when no
+ * one but the engine writes them. Only the rows whose stored form changed since `before` (the
+ * scan of the pass before) are opened again, so the fenced pass is one bulk read per table and
+ * the few rows that changed. Without `before` (the first pass, or resumed after a crash) every
+ * copy's plaintext is compared again. Returns the rows copied and this pass's scan.
  */
-async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<number> {
-  const late = await catchUp(ctx, job);
-  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
-  const now = before ? await sourceRowHashes(ctx, job) : null;
-  const suspects = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((item) => !(now && before && now.get(item.id) === before.get(item.id)));
+async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<{ copied: number; hashes: Map<string, string> }> {
+  const scan = await scanSources(ctx, job);
+  const items = await itemsOf(ctx.directoryDb, { jobId: job.id });
+  const known = new Set(items.map((i) => i.id));
+  const fresh = scan.found.filter((c) => !known.has(c.id));
+  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
+  const suspects = items.filter((item) => item.step === 'verified' && !(before && scan.hashes.get(item.id) === before.get(item.id)));
   const changed: MigrationItemRow[] = [];
   for (const cellId of job.from) {
     const current = await digestsIn(ctx, ctx.cells.get(cellId), suspects.filter((i) => i.source_cell === cellId));
     for (const item of suspects) {
       const d = current.get(item.id);
-      if (d && d.rowSha !== item.row_sha256) changed.push({ ...item, step: 'pending' });
+      if (d && d.rowSha !== item.row_sha256) changed.push(item);
     }
   }
   await setItems(ctx.directoryDb, { jobId: job.id, items: changed.map((i) => ({ id: i.id, step: 'pending' })) });
-  if (changed.length > 0) await copyAndVerify(ctx, job, changed, true, () => undefined);
-  return late.length + changed.length;
+  // New rows and changed ones in one copy: one gate question, one copy and one verify entry in the log.
+  const late = fresh.length > 0 || changed.length > 0 || items.some((i) => i.step === 'pending' || i.step === 'copied') ? await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] }) : [];
+  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
+  // A row copied in this pass was read after the scan: the next pass compares it in full.
+  for (const item of late) scan.hashes.delete(item.id);
+  return { copied: late.length, hashes: scan.hashes };
 }
 
 /**
@@ -696,8 +702,7 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       // Unfenced: what was written or changed while copying, so that the fenced pass is short.
       let last = Number.POSITIVE_INFINITY;
       for (let pass = 0; pass < unfencedPasses; pass++) {
-        const hashes = await sourceRowHashes(ctx, job);
-        const copied = await catchUpPass(ctx, job, progress, before);
+        const { copied, hashes } = await catchUpPass(ctx, job, progress, before);
         before = hashes;
         if (copied <= fewLeft || copied >= last) break;
         last = copied;
