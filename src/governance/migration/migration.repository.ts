@@ -89,12 +89,29 @@ export async function itemsOf(db: Directory, props: { jobId: string; batch?: num
   return query.orderBy('id').execute();
 }
 
-export async function setItem(db: Directory, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
+export async function setItem(db: Directory | Transaction<DirectoryDatabase>, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
   const set: Partial<MigrationItemRow> = { step: props.step };
   if (props.sha256 !== undefined) set.sha256 = props.sha256;
   if (props.rowSha256 !== undefined) set.row_sha256 = props.rowSha256;
   if (props.bytes !== undefined) set.bytes = props.bytes;
   await db.updateTable('migration_item').set(set).where('job_id', '=', props.jobId).where('id', '=', props.id).execute();
+}
+
+/** Sets the step (and digests) of many items in one directory transaction: one commit for a batch. */
+export async function setItems(db: Directory, props: { jobId: string; items: readonly { id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }[] }): Promise<void> {
+  if (props.items.length === 0) return;
+  // Steps without digests (verified, shredded, pending) in one statement per 500 items; digests row by row.
+  const plain = new Map<string, string[]>();
+  const withDigests = props.items.filter((i) => i.sha256 !== undefined || i.rowSha256 !== undefined || i.bytes !== undefined);
+  for (const item of props.items) if (!withDigests.includes(item)) plain.set(item.step, [...(plain.get(item.step) ?? []), item.id]);
+  await db.transaction().execute(async (trx) => {
+    for (const [step, ids] of plain) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('migration_item').set({ step }).where('job_id', '=', props.jobId).where('id', 'in', ids.slice(i, i + 500)).execute();
+      }
+    }
+    for (const item of withDigests) await setItem(trx, { jobId: props.jobId, ...item });
+  });
 }
 
 export async function deleteItems(db: Directory, jobId: string): Promise<void> {
@@ -118,8 +135,13 @@ export async function switchPlacement(db: Directory, props: {
   return db.transaction().execute(async (trx) => {
     if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], fence: props.fence, reason: props.reason }))) return false;
     if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} during its switch`);
-    for (const loc of props.locations) {
-      await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', loc.kind).where('id', '=', loc.id).execute();
+    const byKind = new Map<string, string[]>();
+    for (const loc of props.locations) byKind.set(loc.kind, [...(byKind.get(loc.kind) ?? []), loc.id]);
+    // One statement per 500 records: the switch's transaction is what the fence waits on first.
+    for (const [kind, ids] of byKind) {
+      for (let i = 0; i < ids.length; i += 500) {
+        await trx.updateTable('record_location').set({ cell_id: props.cellId }).where('kind', '=', kind).where('id', 'in', ids.slice(i, i + 500)).execute();
+      }
     }
     return true;
   });
@@ -142,8 +164,19 @@ function byKey<Q extends { where: (col: string, op: '=', value: unknown) => Q }>
   return q;
 }
 
-export async function readRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<Row | undefined> {
-  return (await byKey((db as AnyDb).selectFrom(props.table).selectAll(), props.rowKey, props.values).executeTakeFirst()) as Row | undefined;
+/** The rows of `table` with these keys (any order; missing ones left out), in statements of at most 200 keys. */
+export async function readRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<Row[]> {
+  const out: Row[] = [];
+  for (let i = 0; i < props.keys.length; i += 200) {
+    const chunk = props.keys.slice(i, i + 200);
+    const query = (db as AnyDb).selectFrom(props.table).selectAll();
+    const rows =
+      props.rowKey.length === 1
+        ? await query.where(props.rowKey[0] as string, 'in', chunk.map((k) => k[0])).execute()
+        : await query.where((eb) => eb.or(chunk.map((k) => eb.and(props.rowKey.map((c, j) => eb(c, '=', k[j])))))).execute();
+    out.push(...(rows as Row[]));
+  }
+  return out;
 }
 
 /** Lifts the switch's fence: the next placement version with the same rules, and the job's new phase, together. */
@@ -155,19 +188,35 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** Inserts the copy; an earlier copy of the same row (a resumed step) is left alone, or replaced when `replace`. */
-export async function insertCopy(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; row: Row; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
-  const any = db as AnyDb;
-  const updates = Object.fromEntries(Object.entries(props.row).filter(([c]) => !props.rowKey.includes(c) && !props.placementColumns.includes(c)));
-  await any
-    .insertInto(props.table)
-    .values(props.row)
-    .onConflict((oc) => (props.replace && Object.keys(updates).length > 0 ? oc.columns([...props.rowKey]).doUpdateSet(updates) : oc.columns([...props.rowKey]).doNothing()))
-    .execute();
+/** Inserts many copies of one table in one transaction (one statement per 100 rows); `replace` as for `insertCopy`. */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
+  if (props.rows.length === 0) return;
+  const columns = Object.keys(props.rows[0] as Row).filter((c) => !props.rowKey.includes(c) && !props.placementColumns.includes(c));
+  await (db as AnyDb).transaction().execute(async (trx) => {
+    for (let i = 0; i < props.rows.length; i += 100) {
+      await trx
+        .insertInto(props.table)
+        .values([...props.rows.slice(i, i + 100)])
+        .onConflict((oc) =>
+          props.replace && columns.length > 0
+            ? oc.columns([...props.rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))
+            : oc.columns([...props.rowKey]).doNothing(),
+        )
+        .execute();
+    }
+  });
 }
 
 export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<void> {
   await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
+}
+
+/** Deletes the rows of `table` with these keys, in one transaction. */
+export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
+  if (props.keys.length === 0) return;
+  await (db as AnyDb).transaction().execute(async (trx) => {
+    for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+  });
 }
 
 /** Whether the subject still has rows of `category` in the cell that stay there (another scope). */

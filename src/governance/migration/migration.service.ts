@@ -29,8 +29,9 @@ import {
   claimLease,
   deleteItems,
   deleteRow,
+  deleteRows,
   hasRowsStaying,
-  insertCopy,
+  insertCopies,
   insertItems,
   insertJob,
   itemProgress,
@@ -38,11 +39,11 @@ import {
   liftFence,
   listJobRows,
   readJobRow,
-  readRow,
+  readRows,
   releaseLease,
   rowsToMove,
   servingProcesses,
-  setItem,
+  setItems,
   switchPlacement,
   updateJob,
   type MigrationDirectoryDb,
@@ -381,9 +382,17 @@ async function logStep(ctx: MigrationContext, job: MigrationJob, step: string, s
   }
 }
 
+/** A record opened: its plaintext (the blob, or the row's canonical JSON), the row's JSON, and its sealed columns' texts. */
+interface Opened {
+  readonly record: Buffer;
+  readonly rowJson: string;
+  readonly texts: ReadonlyMap<string, string>;
+}
+
 /** The record as plaintext: the blob for the blob table, else the row's canonical JSON with sealed columns opened (cell_id left out). */
-async function plaintextOf(cell: Cell, sealedColumns: readonly SealedColumn[], isBlob: boolean, item: MigrationItemRow, row: Row): Promise<{ record: Buffer; rowJson: string } | null> {
+async function plaintextOf(cell: Cell, sealedColumns: readonly SealedColumn[], isBlob: boolean, item: MigrationItemRow, row: Row): Promise<Opened | null> {
   const open: Row = {};
+  const texts = new Map<string, string>();
   for (const [column, value] of Object.entries(row)) {
     if (column === 'cell_id') continue;
     const sealed = sealedColumns.find((s) => s.column === column);
@@ -391,17 +400,18 @@ async function plaintextOf(cell: Cell, sealedColumns: readonly SealedColumn[], i
       const plain = await cell.keys.openText({ recordId: recordIdOf(JSON.parse(item.row_key) as unknown[]), category: item.category, value });
       if (plain === null) return null;
       open[column] = plain;
+      texts.set(column, plain);
     } else {
       open[column] = typeof value === 'bigint' ? Number(value) : value;
     }
   }
   const rowJson = canonicalJson(open);
-  if (!isBlob) return { record: Buffer.from(rowJson, 'utf8'), rowJson };
+  if (!isBlob) return { record: Buffer.from(rowJson, 'utf8'), rowJson, texts };
   const id = String(row.id);
   const sealedBlob = await cell.blobs.get(id);
   if (!sealedBlob) return null;
   const plain = await cell.keys.open({ recordId: id, category: item.category, sealed: sealedBlob });
-  return plain === null ? null : { record: plain, rowJson };
+  return plain === null ? null : { record: plain, rowJson, texts };
 }
 
 function tableParts(ctx: MigrationContext, table: string) {
@@ -410,37 +420,88 @@ function tableParts(ctx: MigrationContext, table: string) {
   return { rowKey: schema.rowKey(personal), sealed: schema.sealedColumns.filter((s) => s.table === personal), isBlob: schema.blobTable === personal };
 }
 
-/** Copies one item into the destination (idempotent); `replace` refreshes an earlier copy. Returns false when the source row is gone. */
-async function copyItem(ctx: MigrationContext, job: MigrationJob, item: MigrationItemRow, replace: boolean): Promise<{ sha: string; rowSha: string; bytes: number } | false> {
-  const source = ctx.cells.get(item.source_cell);
-  const dest = ctx.cells.get(job.to);
-  const { rowKey, sealed, isBlob } = tableParts(ctx, item.table_name);
-  const values = JSON.parse(item.row_key) as unknown[];
-  const row = await readRow(source.db, { table: item.table_name, rowKey, values });
-  if (!row) return false;
-  const plain = await plaintextOf(source, sealed, isBlob, item, row);
-  if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
-  const key = await dest.keys.dataKey(item.subject_id, item.category);
-  const copy: Row = { ...row, cell_id: dest.id };
-  const recordId = recordIdOf(values);
-  for (const s of sealed) {
-    const value = row[s.column];
-    if (typeof value !== 'string' || fromSealedText(value) === null) continue;
-    const text = await source.keys.openText({ recordId, category: item.category, value });
-    if (text === null) throw new Error(`${item.id}.${s.column} in cell ${source.id} cannot be opened`);
-    copy[s.column] = key.sealText(recordId, text);
-  }
-  if (isBlob) await dest.blobs.put(String(row.id), key.seal(String(row.id), plain.record));
-  await insertCopy(dest.db, { table: item.table_name, rowKey, row: copy, replace, placementColumns: personalColumnNames });
-  return { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length };
+/** Items per copy or verify step: one read per table, one insert transaction, one directory commit. */
+const chunkSize = 500;
+/** Blob files read or deleted at once (libuv's thread pool runs four file operations at a time). */
+const blobWrites = 16;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
 }
 
-async function digestIn(ctx: MigrationContext, cell: Cell, item: MigrationItemRow): Promise<{ sha: string; rowSha: string } | null> {
-  const { rowKey, sealed, isBlob } = tableParts(ctx, item.table_name);
-  const row = await readRow(cell.db, { table: item.table_name, rowKey, values: JSON.parse(item.row_key) as unknown[] });
-  if (!row) return null;
-  const plain = await plaintextOf(cell, sealed, isBlob, item, row);
-  return plain ? { sha: sha256(plain.record), rowSha: sha256(plain.rowJson) } : null;
+async function inParallel<T>(list: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
+  for (const part of chunks(list, width)) await Promise.all(part.map(fn));
+}
+
+/** The rows of the items (all of one table) in `cell`, read in bulk, by item id. */
+async function rowsOf(ctx: MigrationContext, cell: Cell, table: string, items: readonly MigrationItemRow[]): Promise<Map<string, Row>> {
+  const { rowKey } = tableParts(ctx, table);
+  const rows = await readRows(cell.db, { table, rowKey, keys: items.map((i) => JSON.parse(i.row_key) as unknown[]) });
+  return new Map(rows.map((r) => [`${table}:${recordIdOf(rowKey.map((c) => r[c]))}`, r]));
+}
+
+function byTable(items: readonly MigrationItemRow[]): Map<string, MigrationItemRow[]> {
+  const out = new Map<string, MigrationItemRow[]>();
+  for (const item of items) out.set(item.table_name, [...(out.get(item.table_name) ?? []), item]);
+  return out;
+}
+
+interface Copied {
+  readonly sha: string;
+  readonly rowSha: string;
+  readonly bytes: number;
+}
+
+/**
+ * Copies items of one source cell and table into the destination (idempotent): the source rows
+ * in one read, each opened once and sealed again under the destination's keys, the blobs written
+ * in parallel, then the rows in one transaction; `replace` refreshes earlier copies. An item
+ * whose source row is gone maps to false.
+ */
+async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, table: string, items: readonly MigrationItemRow[], replace: boolean): Promise<Map<string, Copied | false>> {
+  const dest = ctx.cells.get(job.to);
+  const { rowKey, sealed, isBlob } = tableParts(ctx, table);
+  const rows = await rowsOf(ctx, source, table, items);
+  const out = new Map<string, Copied | false>();
+  const copies: Row[] = [];
+  const blobs: { id: string; sealed: Buffer }[] = [];
+  for (const item of items) {
+    const row = rows.get(item.id);
+    if (!row) {
+      out.set(item.id, false);
+      continue;
+    }
+    const plain = await plaintextOf(source, sealed, isBlob, item, row);
+    if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
+    const key = await dest.keys.dataKey(item.subject_id, item.category);
+    const recordId = recordIdOf(rowKey.map((c) => row[c]));
+    const copy: Row = { ...row, cell_id: dest.id };
+    for (const [column, text] of plain.texts) copy[column] = key.sealText(recordId, text);
+    if (isBlob) blobs.push({ id: String(row.id), sealed: key.seal(String(row.id), plain.record) });
+    copies.push(copy);
+    out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
+  }
+  // The blobs first, then their rows: a crash in between leaves files the resumed copy writes again.
+  await dest.blobs.putMany(blobs.map((b) => ({ key: b.id, bytes: b.sealed })));
+  await insertCopies(dest.db, { table, rowKey, rows: copies, replace, placementColumns: personalColumnNames });
+  return out;
+}
+
+/** The items' digests as stored in `cell` (null for a row that is not there or cannot be opened), read in bulk. */
+async function digestsIn(ctx: MigrationContext, cell: Cell, items: readonly MigrationItemRow[]): Promise<Map<string, { sha: string; rowSha: string } | null>> {
+  const out = new Map<string, { sha: string; rowSha: string } | null>();
+  for (const [table, list] of byTable(items)) {
+    const { sealed, isBlob } = tableParts(ctx, table);
+    const rows = await rowsOf(ctx, cell, table, list);
+    await inParallel(list, isBlob ? blobWrites : list.length, async (item) => {
+      const row = rows.get(item.id);
+      const plain = row ? await plaintextOf(cell, sealed, isBlob, item, row) : null;
+      out.set(item.id, plain ? { sha: sha256(plain.record), rowSha: sha256(plain.rowJson) } : null);
+    });
+  }
+  return out;
 }
 
 async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
@@ -460,28 +521,39 @@ async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: r
 async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], replace: boolean, progress: (records: number, bytes: number) => void): Promise<void> {
   const pending = items.filter((i) => i.step === 'pending');
   await authorizeMoves(ctx, job, pending);
-  for (const item of pending) {
-    const copied = await copyItem(ctx, job, item, replace);
-    if (copied === false) {
-      await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'gone' });
-      continue;
+  const bySource = new Map<string, MigrationItemRow[]>();
+  for (const item of pending) bySource.set(item.source_cell, [...(bySource.get(item.source_cell) ?? []), item]);
+  for (const [sourceId, list] of bySource) {
+    for (const [table, ofTable] of byTable(list)) {
+      for (const chunk of chunks(ofTable, chunkSize)) {
+        const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk, replace);
+        const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
+        const steps = chunk.map((item) => {
+          const c = copied.get(item.id);
+          return c ? { id: item.id, step: 'copied', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes } : { id: item.id, step: 'gone' };
+        });
+        await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
+        // A changed row copied again was counted at its first copy.
+        const done = steps.filter((s) => s.step === 'copied' && firstCopies.has(s.id));
+        progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
+      }
     }
-    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'copied', sha256: copied.sha, rowSha256: copied.rowSha, bytes: copied.bytes });
-    progress(1, copied.bytes);
   }
   await logStep(ctx, job, 'copy', [...new Set(pending.map((i) => i.subject_id))], pending.length);
-  const toVerify = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] });
   const mine = new Set(items.map((i) => i.id));
-  const verified: MigrationItemRow[] = [];
-  for (const item of toVerify.filter((i) => mine.has(i.id))) {
-    const there = await digestIn(ctx, ctx.cells.get(job.to), item);
-    if (!there || there.sha !== item.sha256 || there.rowSha !== item.row_sha256) {
-      throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
+  const toVerify = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] })).filter((i) => mine.has(i.id));
+  const dest = ctx.cells.get(job.to);
+  for (const chunk of chunks(toVerify, chunkSize)) {
+    const there = await digestsIn(ctx, dest, chunk);
+    for (const item of chunk) {
+      const d = there.get(item.id);
+      if (!d || d.sha !== item.sha256 || d.rowSha !== item.row_sha256) {
+        throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
+      }
     }
-    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'verified' });
-    verified.push(item);
+    await setItems(ctx.directoryDb, { jobId: job.id, items: chunk.map((i) => ({ id: i.id, step: 'verified' })) });
   }
-  await logStep(ctx, job, 'verify', [...new Set(verified.map((i) => i.subject_id))], verified.length);
+  await logStep(ctx, job, 'verify', [...new Set(toVerify.map((i) => i.subject_id))], toVerify.length);
 }
 
 const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
@@ -521,58 +593,64 @@ async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial
   return next;
 }
 
-/** Rows written to a source after the job was planned (before every process saw the switch). */
-async function catchUp(ctx: MigrationContext, job: MigrationJob): Promise<MigrationItemRow[]> {
-  const known = new Set((await itemsOf(ctx.directoryDb, { jobId: job.id })).map((i) => i.id));
-  const fresh = (await candidates(ctx, job, job.rules)).filter((c) => !known.has(c.id));
-  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
-  return itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
-}
-
 /**
- * The stored form of every source row the job moves, hashed as read (no keys opened): two reads
- * tell which rows changed in between, in one query per table and cell.
+ * One read of every source row the job moves: the rows the move takes (as `candidates` lists
+ * them) and each one's stored form, hashed as read (no keys opened) — two scans tell which rows
+ * changed in between. One query per table and cell.
  */
-async function sourceRowHashes(ctx: MigrationContext, job: MigrationJob): Promise<Map<string, string>> {
+async function scanSources(ctx: MigrationContext, job: MigrationJob): Promise<{ hashes: Map<string, string>; found: Candidate[] }> {
   const { schema } = ctx.cells;
-  const out = new Map<string, string>();
+  const after = createPlacement(ctx.cells.all(), job.rules);
+  const hashes = new Map<string, string>();
+  const found: Candidate[] = [];
   for (const cellId of job.from) {
     const cell = ctx.cells.get(cellId);
     for (const table of schema.personalTables) {
       const rowKey = schema.rowKey(table);
       for (const row of await rowsToMove(cell.db, { table, columns: '*', home: job.home, categories: job.categories })) {
-        const stored = JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-        out.set(`${table}:${recordIdOf(rowKey.map((c) => row[c]))}`, sha256(stored));
+        const values = rowKey.map((c) => row[c]);
+        const id = `${table}:${recordIdOf(values)}`;
+        hashes.set(id, sha256(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
+        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+        if (after.cellFor(key) !== job.to) continue;
+        found.push({ id, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
       }
     }
   }
-  return out;
+  return { hashes, found };
 }
 
 /**
  * Brings the destination up to its sources: rows written there since the items were listed are
- * copied, and rows that changed since their copy (a balance, a status) are copied again. Run once
- * before the switch, while people still write the sources (every copy's plaintext is compared),
- * and once behind the fence, when no one but the engine writes them: then only the rows whose
- * stored form changed since `before` (hashes taken before the first pass) are opened again, so
- * the fence stands for a few bulk reads. Without `before` (resumed after a crash) every copy is
- * compared again.
+ * copied, and rows that changed since their copy (a balance, a status) are copied again. Run
+ * before the switch, while people still write the sources, and once behind the fence, when no
+ * one but the engine writes them. Only the rows whose stored form changed since `before` (the
+ * scan of the pass before) are opened again, so the fenced pass is one bulk read per table and
+ * the few rows that changed. Without `before` (the first pass, or resumed after a crash) every
+ * copy's plaintext is compared again. Returns the rows copied and this pass's scan.
  */
-async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<number> {
-  const late = await catchUp(ctx, job);
-  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
-  const now = before ? await sourceRowHashes(ctx, job) : null;
-  let copied = late.length;
-  for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })) {
-    if (now && before && now.get(item.id) === before.get(item.id)) continue;
-    const current = await digestIn(ctx, ctx.cells.get(item.source_cell), item);
-    if (current && current.rowSha !== item.row_sha256) {
-      await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'pending' });
-      await copyAndVerify(ctx, job, [{ ...item, step: 'pending' }], true, () => undefined);
-      copied++;
+async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<{ copied: number; hashes: Map<string, string> }> {
+  const scan = await scanSources(ctx, job);
+  const items = await itemsOf(ctx.directoryDb, { jobId: job.id });
+  const known = new Set(items.map((i) => i.id));
+  const fresh = scan.found.filter((c) => !known.has(c.id));
+  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
+  const suspects = items.filter((item) => item.step === 'verified' && !(before && scan.hashes.get(item.id) === before.get(item.id)));
+  const changed: MigrationItemRow[] = [];
+  for (const cellId of job.from) {
+    const current = await digestsIn(ctx, ctx.cells.get(cellId), suspects.filter((i) => i.source_cell === cellId));
+    for (const item of suspects) {
+      const d = current.get(item.id);
+      if (d && d.rowSha !== item.row_sha256) changed.push(item);
     }
   }
-  return copied;
+  await setItems(ctx.directoryDb, { jobId: job.id, items: changed.map((i) => ({ id: i.id, step: 'pending' })) });
+  // New rows and changed ones in one copy: one gate question, one copy and one verify entry in the log.
+  const late = fresh.length > 0 || changed.length > 0 || items.some((i) => i.step === 'pending' || i.step === 'copied') ? await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] }) : [];
+  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
+  // A row copied in this pass was read after the scan: the next pass compares it in full.
+  for (const item of late) scan.hashes.delete(item.id);
+  return { copied: late.length, hashes: scan.hashes };
 }
 
 /**
@@ -624,8 +702,7 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       // Unfenced: what was written or changed while copying, so that the fenced pass is short.
       let last = Number.POSITIVE_INFINITY;
       for (let pass = 0; pass < unfencedPasses; pass++) {
-        const hashes = await sourceRowHashes(ctx, job);
-        const copied = await catchUpPass(ctx, job, progress, before);
+        const { copied, hashes } = await catchUpPass(ctx, job, progress, before);
         before = hashes;
         if (copied <= fewLeft || copied >= last) break;
         last = copied;
@@ -717,13 +794,16 @@ async function shredBatch(ctx: MigrationContext, job: MigrationJob, items: reado
       if (shred.size > 0) await cell.keys.shred({ subjectId, pick: (c) => shred.has(c) });
     }
   }
-  for (const item of items) {
-    const cell = ctx.cells.get(item.source_cell);
-    const { rowKey, isBlob } = tableParts(ctx, item.table_name);
-    const values = JSON.parse(item.row_key) as unknown[];
-    if (isBlob) await cell.blobs.delete(String(values[0]));
-    await deleteRow(cell.db, { table: item.table_name, rowKey, values });
-    await setItem(ctx.directoryDb, { jobId: job.id, id: item.id, step: 'shredded' });
+  for (const [table, ofTable] of byTable(items)) {
+    const { rowKey, isBlob } = tableParts(ctx, table);
+    for (const chunk of chunks(ofTable, chunkSize)) {
+      const keys = chunk.map((item) => ({ cell: ctx.cells.get(item.source_cell), values: JSON.parse(item.row_key) as unknown[] }));
+      if (isBlob) await inParallel(keys, blobWrites, (k) => k.cell.blobs.delete(String(k.values[0])));
+      for (const cellId of job.from) {
+        await deleteRows(ctx.cells.get(cellId).db, { table, rowKey, keys: keys.filter((k) => k.cell.id === cellId).map((k) => k.values) });
+      }
+      await setItems(ctx.directoryDb, { jobId: job.id, items: chunk.map((i) => ({ id: i.id, step: 'shredded' })) });
+    }
   }
   await logStep(ctx, job, 'shred', [...new Set(items.map((i) => i.subject_id))], items.length);
 }
