@@ -4,7 +4,10 @@
 // around the message writer and the hub, and around the raw SQLite `begin`/`commit` statements —
 // so nothing is logged on the hot path itself. Prints p50/p99 of each stage, in ms.
 //
-//   npx tsx bench/messaging/latency.ts [--rate 100] [--seconds 5] [--pairs 10]
+//   npx tsx bench/messaging/latency.ts [--rate 100] [--seconds 5] [--pairs 10] [--defer-sync]
+//
+// `--defer-sync` runs with `storage.deferSync` (the WAL's fsync on the thread pool after a NORMAL
+// commit): the fsync then shows in "commit end → stored", not in "commit".
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '5' },
     pairs: { type: 'string', default: '10' },
+    'defer-sync': { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -59,6 +63,7 @@ const config = finishConfig(
       { id: 'kr', jurisdiction: 'KR' },
     ],
     limits: { signupsPerAddressPerHour: 100_000, sendsPerMinute: 100_000_000, socketsPerAddress: 100_000, connectionsPerAddress: 100_000 },
+    ...(values['defer-sync'] ? { storage: { deferSync: true } } : {}),
   },
   {},
   process.cwd(),
@@ -198,7 +203,7 @@ const quantile = (xs: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 const rows = Object.entries(stages).map(([stage, xs]) => ({ stage, p50: Number(quantile(xs, 0.5).toFixed(3)), p99: Number(quantile(xs, 0.99).toFixed(3)) }));
-process.stdout.write(`${JSON.stringify({ rate, seconds, pairs, messages: total, traced: complete })}\n`);
+process.stdout.write(`${JSON.stringify({ rate, seconds, pairs, deferSync: values['defer-sync'], messages: total, traced: complete })}\n`);
 for (const r of rows) process.stdout.write(`| ${r.stage} | ${r.p50} | ${r.p99} |\n`);
 for (const s of senders) s.socket.close();
 await app.close();

@@ -1,6 +1,7 @@
 // The storage layer's own residency guard: a Kysely plugin on every cell connection that
 // refuses an insert of a personal-data row whose placement is another cell, and any update
-// that would change the columns placement reads. Callers cannot get around it by mistake.
+// that would change the columns placement reads. Callers cannot get around it by mistake; a
+// writer that writes past Kysely (the message writer's raw SQLite batch) calls `checkPersonalRow`.
 import type {
   KyselyPlugin,
   OperationNode,

@@ -1,12 +1,12 @@
 // The message write path: sends queued in the same turn of the event loop are written as one
 // batch in one durable transaction. On SQLite the batch runs synchronously on the raw handle —
-// statements prepared once, one per row or conversation, each inserted row checked by the
+// statements prepared once, one run per row or conversation, every inserted row checked by the
 // residency guard's `checkPersonalRow`; on PostgreSQL through Kysely — one duplicate check, one
 // multi-row insert (checked by the guard plugin), one sequence update and one read-position update
-// (each by chunks). Sequence numbers come from a
-// per-conversation cache that is checked against the database on every update, so a stale cache
-// fails the batch instead of forking a sequence; a failed batch is retried one message at a time
-// through appendMessage.
+// (each by chunks). Both paths plan the batch alike (`planBatch`) and pass `beforeBatch`, the one
+// place for a check per batch. Sequence numbers come from a per-conversation cache that is checked
+// against the database on every update, so a stale cache fails the batch instead of forking a
+// sequence; a failed batch is retried one message at a time through appendMessage (Kysely).
 // With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
 // (db/deferred-sync.ts): the next batch is written while the previous one is being synced, and a
 // batch's writes settle, in order, only once it is on disk. Off by default: on a quiet disk it
