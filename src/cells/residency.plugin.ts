@@ -1,6 +1,7 @@
 // The storage layer's own residency guard: a Kysely plugin on every cell connection that
 // refuses an insert of a personal-data row whose placement is another cell, and any update
-// that would change the columns placement reads. Callers cannot get around it by mistake.
+// that would change the columns placement reads. Callers cannot get around it by mistake; a
+// writer that writes past Kysely (the message writer's raw SQLite batch) calls `checkPersonalRow`.
 import type {
   KyselyPlugin,
   OperationNode,
@@ -62,6 +63,41 @@ function insertedRows(values: OperationNode | undefined): unknown[][] | null {
   return rows;
 }
 
+function refuse(cellId: string, table: string, why: string, details: Record<string, unknown> = {}): never {
+  throw new DomainError('WRONG_CELL', `cell ${cellId} refused a write to ${table}: ${why}`, { cell: cellId, table, ...details });
+}
+
+/**
+ * The guard's check of one personal-data row about to be written into `cellId` (invariant 2): it
+ * must carry its scope and category, name this cell, and be placed here by the rules in force;
+ * a row of a scope that is moving out is refused as "moving" (retried), any other misplaced row
+ * as WRONG_CELL. The plugin runs it on every row of a Kysely insert; a writer that writes rows
+ * past Kysely (the message writer's raw SQLite batch) must call it on each row itself.
+ */
+export function checkPersonalRow(props: { cellId: string; placement: Placement; table: string; row: (column: string) => unknown }): void {
+  const { cellId, placement, table, row: value } = props;
+  const scopeHome = value('scope_home');
+  const scopeClass = value('scope_class');
+  const category = value('category');
+  const cell = value('cell_id');
+  if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
+    refuse(cellId, table, 'every personal-data row needs scope_home, scope_class and category');
+  }
+  const key = { home: scopeHome, class: scopeClass as SubjectClass, category };
+  const domicile = placement.cellFor(key);
+  // The migration engine is the one writer a fence lets through (also inside a serving process).
+  const engine = isMigrationEngine();
+  if (!engine && cell === cellId && !placement.accepts(key, cellId) && placement.moving(key)) {
+    throw movingError(`${category} records of ${scopeHome} are`);
+  }
+  if ((!placement.accepts(key, cellId) && !(engine && domicile === cellId)) || cell !== cellId) {
+    refuse(cellId, table, `a ${category} row of a ${scopeHome}/${scopeClass} scope belongs in cell "${domicile ?? 'none'}", not "${cellId}"`, {
+      subjectId: value('subject_id'),
+      domicile,
+    });
+  }
+}
+
 export class ResidencyGuardPlugin implements KyselyPlugin {
   private readonly guarded: ReadonlySet<string>;
 
@@ -96,30 +132,7 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
     }
     const at = (name: string): number => columns.indexOf(name);
     for (const row of rows ?? []) {
-      const value = (name: string): unknown => row[at(name)];
-      const scopeHome = value('scope_home');
-      const scopeClass = value('scope_class');
-      const category = value('category');
-      const cell = value('cell_id');
-      if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
-        this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
-      }
-      const placement = this.placement();
-      const key = { home: scopeHome as string, class: scopeClass as SubjectClass, category: category as string };
-      const domicile = placement.cellFor(key);
-      // The migration engine is the one writer a fence lets through (also inside a serving process).
-      const engine = isMigrationEngine();
-      if (!engine && cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
-        throw movingError(`${String(category)} records of ${String(scopeHome)} are`);
-      }
-      if ((!placement.accepts(key, this.cellId) && !(engine && domicile === this.cellId)) || cell !== this.cellId) {
-        this.refuse(
-          table,
-          `a ${String(category)} row of a ${String(scopeHome)}/${String(scopeClass)} scope belongs in cell ` +
-            `"${domicile ?? 'none'}", not "${this.cellId}"`,
-          { subjectId: value('subject_id'), domicile },
-        );
-      }
+      checkPersonalRow({ cellId: this.cellId, placement: this.placement(), table, row: (name) => row[at(name)] });
     }
   }
 
@@ -137,11 +150,7 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
     }
   }
 
-  private refuse(table: string, why: string, details: Record<string, unknown> = {}): never {
-    throw new DomainError('WRONG_CELL', `cell ${this.cellId} refused a write to ${table}: ${why}`, {
-      cell: this.cellId,
-      table,
-      ...details,
-    });
+  private refuse(table: string, why: string): never {
+    refuse(this.cellId, table, why);
   }
 }

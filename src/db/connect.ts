@@ -34,6 +34,18 @@ export function sqliteFileOf(db: object): string | null {
   return sqliteFiles.get(db) ?? null;
 }
 
+/** The better-sqlite3 handle behind each SQLite database opened here. */
+const sqliteHandles = new WeakMap<object, Database.Database>();
+
+/**
+ * The better-sqlite3 handle of a SQLite database opened by `openDatabase`; null for PostgreSQL.
+ * Use it only through `sqliteTransaction` (db/sqlite-transaction.ts), which holds Kysely's
+ * connection meanwhile: statements run on it pass no Kysely plugin, so their caller checks rows itself.
+ */
+export function sqliteHandleOf(db: object): Database.Database | null {
+  return sqliteHandles.get(db) ?? null;
+}
+
 export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
@@ -60,6 +72,7 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('secure_delete = ON');
     const kysely = new Kysely<DB>({ dialect: new WriteLockingSqliteDialect({ database: cachingStatements(db) }), plugins });
     sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
+    sqliteHandles.set(kysely, db);
     return kysely;
   }
   const pool = new pg.Pool({

@@ -11,6 +11,9 @@ import type { PaymentCard } from './presenters.js';
 import type { CachedConversation } from './conversation.cache.js';
 import type { Cell } from '../cells/cell.registry.js';
 import { categories, newId, personalColumns } from '../cells/records.js';
+import { sqliteTransactionsOf } from '../db/sqlite-transaction.js';
+import { checkPersonalRow } from '../cells/residency.plugin.js';
+import type { Placement } from '../cells/placement.js';
 
 export interface AppendMessage {
   cell: Cell;
@@ -211,5 +214,73 @@ export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageB
           ),
         (r) => [r.conversationId, r.senderId, r.seq],
       ),
+  };
+}
+
+/** The columns of a stored message, in the order the SQLite batch inserts them. */
+const messageColumns = [
+  'id',
+  'conversation_id',
+  'seq',
+  'kind',
+  'client_id',
+  'text',
+  'media_id',
+  'media_type',
+  'media_size',
+  'card',
+  'created_at',
+  'subject_id',
+  'subject_home',
+  'category',
+  'cell_id',
+  'scope_home',
+  'scope_class',
+] as const satisfies readonly (keyof MessageRow)[];
+
+/**
+ * The message writer's batch on SQLite: the same statements as `MessageBatchStatements`, one row
+ * or conversation at a time, prepared once on the raw better-sqlite3 handle and run synchronously
+ * inside `transaction`. The raw insert passes no Kysely plugin, so it runs the residency guard's
+ * row check on every row itself (invariant 2).
+ */
+export interface SqliteMessageBatch {
+  /** Runs `work` (these statements) in one write transaction; `relaxed`: see db/sqlite-transaction.ts. */
+  transaction<T>(work: () => T, relaxed: boolean): Promise<T>;
+  /** The stored row with this key, if any. */
+  existing(key: MessageKey): MessageRow | undefined;
+  /** The conversation's stored last seq (throws when there is no such conversation). */
+  lastSeq(conversationId: string): number;
+  /** Inserts a (sealed) row, once the residency guard has checked its placement. */
+  insert(row: MessageRow): void;
+  /** Sets last_seq to `to` where it still is `from`; false when it was not (the cache was stale). */
+  advanceSeq(advance: SeqAdvance, at: string): boolean;
+  advanceRead(read: ReadAdvance): void;
+}
+
+/** The SQLite batch of `cell`, checking rows against `placement()` (read per row); null on PostgreSQL. */
+export function sqliteMessageBatchOf(cell: Pick<Cell, 'id' | 'db'>, placement: () => Placement): SqliteMessageBatch | null {
+  const transactions = sqliteTransactionsOf(cell.db);
+  if (!transactions) return null;
+  const { handle } = transactions;
+  const select = handle.prepare<[string, string, string], MessageRow>('select * from message where conversation_id = ? and subject_id = ? and client_id = ?');
+  const seqOf = handle.prepare<[string], { last_seq: number }>('select last_seq from conversation where id = ?');
+  const insert = handle.prepare(`insert into message (${messageColumns.join(', ')}) values (${messageColumns.map(() => '?').join(', ')})`);
+  const advanceSeq = handle.prepare<[number, string, string, number]>('update conversation set last_seq = ?, updated_at = ? where id = ? and last_seq = ?');
+  const advanceRead = handle.prepare<[number, string, string]>('update membership set last_read_seq = ? where conversation_id = ? and subject_id = ?');
+  return {
+    transaction: (work, relaxed) => transactions.run(work, { relaxed }),
+    existing: (key) => select.get(key.conversationId, key.senderId, key.clientId),
+    lastSeq(conversationId) {
+      const row = seqOf.get(conversationId);
+      if (!row) throw new Error(`no conversation ${conversationId} in cell ${cell.id}`);
+      return Number(row.last_seq);
+    },
+    insert(row) {
+      checkPersonalRow({ cellId: cell.id, placement: placement(), table: 'message', row: (column) => row[column as keyof MessageRow] });
+      insert.run(messageColumns.map((column) => row[column]));
+    },
+    advanceSeq: (a, at) => advanceSeq.run(a.to, at, a.conversationId, a.from).changes === 1,
+    advanceRead: (r) => void advanceRead.run(r.seq, r.conversationId, r.senderId),
   };
 }

@@ -1,9 +1,12 @@
 // The message write path: sends queued in the same turn of the event loop are written as one
-// batch — one duplicate check, one multi-row insert, one sequence update and one read-position
-// update (each by chunks) — in one durable transaction. Sequence numbers come from a
-// per-conversation cache that is checked against the database on every update, so a stale cache
-// fails the batch instead of forking a sequence; a failed batch is retried one message at a time
-// through appendMessage.
+// batch in one durable transaction. On SQLite the batch runs synchronously on the raw handle —
+// statements prepared once, one run per row or conversation, every inserted row checked by the
+// residency guard's `checkPersonalRow`; on PostgreSQL through Kysely — one duplicate check, one
+// multi-row insert (checked by the guard plugin), one sequence update and one read-position update
+// (each by chunks). Both paths plan the batch alike (`planBatch`) and pass `beforeBatch`, the one
+// place for a check per batch. Sequence numbers come from a per-conversation cache that is checked
+// against the database on every update, so a stale cache fails the batch instead of forking a
+// sequence; a failed batch is retried one message at a time through appendMessage (Kysely).
 // With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
 // (db/deferred-sync.ts): the next batch is written while the previous one is being synced, and a
 // batch's writes settle, in order, only once it is on disk. Off by default: on a quiet disk it
@@ -20,9 +23,13 @@ import {
   messageKeyOf,
   openMessageRows,
   sealMessageRow,
+  sqliteMessageBatchOf,
   type AppendMessage,
   type ReadAdvance,
+  type SeqAdvance,
+  type SqliteMessageBatch,
 } from './message.repository.js';
+import type { Placement } from '../cells/placement.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import { deferredSyncOf } from '../db/deferred-sync.js';
 
@@ -51,9 +58,34 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 class StaleSequence extends Error {}
 
-export function createMessageWriter(cell: Cell, options: { maxBatch?: number; deferSync?: boolean } = {}): MessageWriter {
+/** One message's idempotency key as a map key. */
+function keyOf(input: AppendMessage): string {
+  return `${input.conversation.id}\u0000${input.senderId}\u0000${input.clientId}`;
+}
+
+function rowKeyOf(row: MessageRow): string {
+  return `${row.conversation_id}\u0000${row.subject_id}\u0000${row.client_id}`;
+}
+
+/** What a batch writes: each send's outcome, the new rows, each conversation's seq advance and each sender's read advance. */
+interface BatchPlan {
+  results: { row: MessageRow; created: boolean }[];
+  fresh: MessageRow[];
+  advances: SeqAdvance[];
+  reads: ReadAdvance[];
+}
+
+export interface MessageWriterOptions {
+  /** The placement in force (read per row): the SQLite batch runs the residency guard's row check with it. */
+  placement: () => Placement;
+  maxBatch?: number;
+  deferSync?: boolean;
+}
+
+export function createMessageWriter(cell: Cell, options: MessageWriterOptions): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
+  const sqlite = sqliteMessageBatchOf(cell, options.placement);
   const statements = createMessageBatchStatements(db);
   const deferred = options.deferSync ? deferredSyncOf(db) : null;
   const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
@@ -82,61 +114,95 @@ export function createMessageWriter(cell: Cell, options: { maxBatch?: number; de
     return { row: row as MessageRow, created: false };
   }
 
-  async function writeBatch(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
-    return commit(async (trx) => {
-      const keyOf = (conversationId: string, senderId: string, clientId: string): string => `${conversationId}\u0000${senderId}\u0000${clientId}`;
+  /**
+   * The one place for a check every batch passes before its statements run, on either path
+   * (e.g. a migration's run-time fence). Rows are checked one by one by the residency guard: the
+   * Kysely plugin on PostgreSQL, `checkPersonalRow` in the SQLite batch's insert.
+   */
+  function beforeBatch(): void {}
+
+  /** The writes of a batch, given the rows already stored under its keys; advances the seq cache. */
+  function planBatch(batch: Pending[], existing: Map<string, MessageRow>, at: string): BatchPlan {
+    const results: { row: MessageRow; created: boolean }[] = [];
+    const fresh: MessageRow[] = [];
+    const reads = new Map<string, ReadAdvance>();
+    const startSeq = new Map<string, number>();
+    for (const { input } of batch) {
+      const key = keyOf(input);
+      const found = existing.get(key);
+      if (found) {
+        results.push({ row: found, created: false });
+        continue;
+      }
+      const from = lastSeq.get(input.conversation.id) as number;
+      if (!startSeq.has(input.conversation.id)) startSeq.set(input.conversation.id, from);
+      lastSeq.set(input.conversation.id, from + 1);
+      const row = buildMessageRow(input, from + 1, at);
+      existing.set(key, row);
+      fresh.push(row);
+      results.push({ row, created: true });
+      reads.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq: from + 1 });
+    }
+    const advances = [...startSeq].map(([id, from]) => ({ conversationId: id, from, to: lastSeq.get(id) as number }));
+    return { results, fresh, advances, reads: [...reads.values()] };
+  }
+
+  /** SQLite: one synchronous transaction of prepared statements on the raw handle. */
+  function writeBatchSqlite(sqlite: SqliteMessageBatch, batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
+    return sqlite.transaction(() => {
+      beforeBatch();
       const existing = new Map<string, MessageRow>();
-      const conversationIds = [...new Set(batch.map((p) => p.input.conversation.id))];
-      const keys = [
-        ...new Map(
-          batch.map(({ input }) => [keyOf(input.conversation.id, input.senderId, input.clientId), { conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId }]),
-        ).values(),
-      ];
+      for (const { input } of batch) {
+        const row = sqlite.existing({ conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId });
+        if (row) existing.set(keyOf(input), row);
+        if (!lastSeq.has(input.conversation.id)) lastSeq.set(input.conversation.id, sqlite.lastSeq(input.conversation.id));
+      }
+      const at = new Date().toISOString();
+      const plan = planBatch(batch, existing, at);
+      for (const row of plan.fresh) sqlite.insert(sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row));
+      for (const advance of plan.advances) {
+        if (!sqlite.advanceSeq(advance, at)) throw new StaleSequence(advance.conversationId);
+      }
+      for (const read of plan.reads) sqlite.advanceRead(read);
+      return plan.results;
+    }, deferred !== null);
+  }
+
+  /** PostgreSQL: the batch's statements through Kysely, each built once per size class. */
+  function writeBatchKysely(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
+    return commit(async (trx) => {
+      beforeBatch();
+      const existing = new Map<string, MessageRow>();
+      const keys = [...new Map(batch.map(({ input }) => [keyOf(input), { conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId }])).values()];
       for (const chunk of chunks(keys, lookupChunk)) {
         const { rows } = await trx.executeQuery(statements.existing(chunk));
-        for (const row of rows) existing.set(keyOf(row.conversation_id, row.subject_id, row.client_id), row);
+        for (const row of rows) existing.set(rowKeyOf(row), row);
       }
-      for (const id of conversationIds) {
+      for (const id of new Set(batch.map((p) => p.input.conversation.id))) {
         if (lastSeq.has(id)) continue;
         const row = await trx.selectFrom('conversation').select('last_seq').where('id', '=', id).executeTakeFirstOrThrow();
         lastSeq.set(id, Number(row.last_seq));
       }
-      const startSeq = new Map(conversationIds.map((id) => [id, lastSeq.get(id) as number]));
-      const results: { row: MessageRow; created: boolean }[] = [];
-      const fresh: MessageRow[] = [];
-      const reads = new Map<string, ReadAdvance>();
       const at = new Date().toISOString();
-      for (const { input } of batch) {
-        const key = keyOf(input.conversation.id, input.senderId, input.clientId);
-        const found = existing.get(key);
-        if (found) {
-          results.push({ row: found, created: false });
-          continue;
-        }
-        const seq = (lastSeq.get(input.conversation.id) as number) + 1;
-        lastSeq.set(input.conversation.id, seq);
-        const row = buildMessageRow(input, seq, at);
-        existing.set(key, row);
-        fresh.push(row);
-        results.push({ row, created: true });
-        reads.set(`${input.conversation.id}\u0000${input.senderId}`, { conversationId: input.conversation.id, senderId: input.senderId, seq });
-      }
+      const plan = planBatch(batch, existing, at);
       // The insert is built per batch: the residency guard checks every row's placement.
-      for (const rows of chunks(fresh, insertChunk)) {
+      for (const rows of chunks(plan.fresh, insertChunk)) {
         await trx
           .insertInto('message')
           .values(rows.map((row) => sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row)))
           .execute();
       }
-      const advances = conversationIds.map((id) => ({ conversationId: id, from: startSeq.get(id) as number, to: lastSeq.get(id) as number })).filter((a) => a.to !== a.from);
-      for (const chunk of chunks(advances, updateChunk)) {
+      for (const chunk of chunks(plan.advances, updateChunk)) {
         const updated = await trx.executeQuery(statements.advanceSeqs(chunk, at));
         if (Number(updated.numAffectedRows) !== chunk.length) throw new StaleSequence(chunk.map((a) => a.conversationId).join(','));
       }
-      for (const chunk of chunks([...reads.values()], updateChunk)) await trx.executeQuery(statements.advanceReads(chunk));
-      return results;
+      for (const chunk of chunks(plan.reads, updateChunk)) await trx.executeQuery(statements.advanceReads(chunk));
+      return plan.results;
     });
   }
+
+  const writeBatch = (batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> =>
+    sqlite ? writeBatchSqlite(sqlite, batch, senderKeys) : writeBatchKysely(batch, senderKeys);
 
   async function flushBatch(batch: Pending[]): Promise<void> {
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];

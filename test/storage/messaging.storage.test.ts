@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanResidency } from '../../src/cells/residency.scan.js';
 import { sendMessage, listMessages } from '../../src/messaging/message.service.js';
+import { messageWriterOf } from '../../src/messaging/messaging.context.js';
 import { createConversation } from '../../src/messaging/conversation.service.js';
 import { dialects } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -82,5 +83,33 @@ describe.each(dialects)('messaging storage on %s', (dialect) => {
     expect(next.seq).toBe(first.seq + 2);
     const again = await sendMessage({ ctx, actor: hanako, conversationId: conversation.id, clientId: 'stale-3', text: 'three' });
     expect(again.seq).toBe(first.seq + 3);
+  });
+
+  it('refuses, through the message writer, a message row the rules place in another cell, and writes nothing', async () => {
+    const ctx = server.runtime.messaging;
+    const minjun = await server.runtime.directory.get('minjun');
+    const { conversation } = await createConversation({ ctx, actor: minjun, kind: 'group', memberIds: ['jiwoo'], title: 'kr group' });
+    const kr = ctx.cells.get('kr');
+    const cached = await ctx.conversations.forMember(conversation.id, minjun.id);
+    expect(cached.cellId).toBe('kr');
+    // The writer is handed a JP-scoped conversation in the KR cell (a caller's mistake): the row it
+    // builds belongs in jp, and the guard's row check must stop it on the batch path too.
+    const misplaced = { ...cached, scopeHome: 'JP' };
+    const lastSeq = async () => Number((await kr.db.selectFrom('conversation').select('last_seq').where('id', '=', conversation.id).executeTakeFirstOrThrow()).last_seq);
+    const before = await lastSeq();
+    const write = messageWriterOf(ctx, 'kr').write({
+      cell: kr,
+      conversation: misplaced,
+      senderId: minjun.id,
+      senderHome: 'JP',
+      kind: 'text',
+      clientId: 'misplaced-1',
+      text: 'should not land',
+      media: null,
+    });
+    await expect(write).rejects.toMatchObject({ code: 'WRONG_CELL' });
+    const rows = await kr.db.selectFrom('message').select('id').where('client_id', '=', 'misplaced-1').execute();
+    expect(rows).toEqual([]);
+    expect(await lastSeq()).toBe(before);
   });
 });
