@@ -1,6 +1,7 @@
 // The running system without its HTTP edge: cells, directory, messaging, realtime and each
 // cell's access log, opened from a configuration. The server, the CLI and the tests all start
 // from here.
+import path from 'node:path';
 import { openCells, type CellRegistry } from '../cells/cell.registry.js';
 import { openDirectory, type Directory } from '../cells/directory.js';
 import { backfillRecordLocations } from '../cells/record-location.repository.js';
@@ -23,6 +24,7 @@ import { recoverPendingPayments, type PayContext, type PaymentChat } from '../pa
 import { registerPaySources } from '../pay/pay.source.js';
 import { recoverAcceptingRequests } from '../pay/request.service.js';
 import { cellSchema, directoryMigrations } from './schema.js';
+import { openVerdictCache } from '../governance/verdicts/verdict.cache.js';
 
 export interface Runtime {
   config: Config;
@@ -60,6 +62,8 @@ export interface RuntimeOptions {
 export const placementPollMs = 500;
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  // Checks that are pure functions of shipped texts (policies, registries) are remembered by hash.
+  const verdicts = openVerdictCache(path.join(config.dataDir, 'cache'));
   const cells = await openCells(config, cellSchema);
   let directory: Directory;
   try {
@@ -74,7 +78,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     // The directory's latest placement version is the one in force (version 1 = the configuration).
     await ensurePlacementHistory(directory.db, config.placement.rules);
     await syncPlacement(directory.db, cells);
-    transfers = createTransfersContext({ ...options.transfers, cells });
+    transfers = createTransfersContext({ verdicts, ...options.transfers, cells });
   } catch (err) {
     await directory.close();
     await cells.close();
@@ -127,6 +131,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       recorder: logs,
       transfers: transfers.gate,
       policyDir: config.policyDir,
+      verdicts,
       trustedProxies: config.trustedProxies,
       demo: config.demo,
       watchPolicies: options.serving ?? false,

@@ -18,7 +18,7 @@ export async function runServe(props: { config: Config; demo: boolean }): Promis
     const seeded = await seedDemo(runtime);
     logger.info({ seeded }, seeded ? 'demo world seeded' : 'demo world already present');
   }
-  const app = await buildApp({ runtime, logger });
+  const app = await buildApp({ runtime, logger, lazySchemas: true });
   await app.listen({ port: props.config.port, host: props.config.host });
   const cells = runtime.cells.all().map((c) => `${c.id} (${c.jurisdiction})`).join(', ');
   logger.info({ dataDir: props.config.dataDir, cells }, `Domicile is serving at http://localhost:${props.config.port}`);

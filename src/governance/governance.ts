@@ -29,6 +29,7 @@ import { defaultPolicyDir } from './policy/policy.files.js';
 import type { TransferGate } from './transfers/transfer.gate.js';
 import { purgeExpiredTransfers, TRANSFER_PURGE_INTERVAL_MS } from './transfers/transfer.retention.js';
 import type { SubjectClass } from '../cells/placement.js';
+import type { VerdictCache } from './verdicts/verdict.cache.js';
 
 export interface Governance {
   readonly operators: Operators;
@@ -78,6 +79,8 @@ export interface OpenGovernanceProps {
   transfers: TransferGate;
   /** Policy directory; null or absent for the project's `policies/`. */
   policyDir?: string | null;
+  /** Verdicts of the policy checks kept across processes (`<dataDir>/cache/`); none by default. */
+  verdicts?: VerdictCache;
   trustedProxies: readonly string[];
   demo: boolean;
   watchPolicies?: boolean;
@@ -131,7 +134,7 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
 
   let policy: PolicyState;
   try {
-    const engine = await PolicyEngine.open({ dir: props.policyDir ?? defaultPolicyDir(), watch: props.watchPolicies ?? false });
+    const engine = await PolicyEngine.open({ dir: props.policyDir ?? defaultPolicyDir(), watch: props.watchPolicies ?? false, ...(props.verdicts ? { verdicts: props.verdicts } : {}) });
     policy = { engine, problem: null };
   } catch (err) {
     // Fail closed: the service runs, and every operator access is refused until policies load.

@@ -44,6 +44,7 @@ import { imageConsumes } from './schemas.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { DomainError } from '../errors/catalogue.js';
 import { firstTextProblem, textFormats } from '../text/text.rule.js';
+import { lazyCompilers } from './lazy.compilers.js';
 
 export interface RouteEntry {
   method: string;
@@ -66,6 +67,11 @@ export interface BuildAppProps {
   webDir?: string | null;
   /** A pino logger; none means silent (tests). */
   logger?: FastifyBaseLogger;
+  /**
+   * Compile each route's schemas on first use (lazy.compilers.ts) rather than at boot: what
+   * `domicile serve` does. In-process tests build eagerly, so a broken schema fails at boot there.
+   */
+  lazySchemas?: boolean;
 }
 
 export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
@@ -89,6 +95,7 @@ export async function buildApp(props: BuildAppProps): Promise<FastifyInstance> {
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
       plugins: [(ajv) => Object.entries(textFormats).reduce((a, [name, validate]) => a.addFormat(name, { type: 'string', validate }), ajv)],
     },
+    ...(props.lazySchemas === true ? { schemaController: { compilersFactory: lazyCompilers } } : {}),
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -49,6 +49,8 @@ export interface TestServerProps {
   serving?: boolean;
   /** Time-outs, caps and rate limits; the test defaults let one loopback address sign up and send freely. */
   limits?: LimitsFile;
+  /** Compile route schemas on first use, as `domicile serve` does (test/http/lazy-schemas.test.ts). */
+  lazySchemas?: boolean;
 }
 
 /** Generous limits for tests that make many accounts, groups and messages from one address. */
@@ -90,7 +92,7 @@ export async function startTestServer(props: TestServerProps = {}): Promise<Test
   assertRequestedDialect(config, 'a test server');
   const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), serving: props.serving ?? true });
   if (props.demo) await seedDemo(runtime);
-  const app = await buildApp({ runtime, webDir: props.web ? undefined : null });
+  const app = await buildApp({ runtime, webDir: props.web ? undefined : null, ...(props.lazySchemas ? { lazySchemas: true } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -85,6 +85,15 @@ function digestOf(schemaText: string, staticPolicies: Readonly<Record<string, st
   return hash.digest('hex');
 }
 
+/**
+ * What an earlier compile of exactly these sources found (policy.engine.ts keeps it across
+ * processes by their hash): they parse, validate strictly against the schema, and raise these
+ * warnings. Given it, the Cedar checks are skipped; the policies are still converted and lowered.
+ */
+export interface ProvenVerdict {
+  readonly warnings: readonly PolicyProblem[];
+}
+
 interface Located {
   readonly policy: CompiledPolicy;
   readonly source: SourceFile;
@@ -96,9 +105,9 @@ interface Located {
  * stage. Ids come from an `@id("…")` annotation, else `<file name>#<n>` (n counts from 1 within
  * the file), so they stay stable when other files change.
  */
-export function compilePolicySet(sources: PolicySources): CompiledPolicySet {
+export function compilePolicySet(sources: PolicySources, proven?: ProvenVerdict): CompiledPolicySet {
   const { schema } = sources;
-  const schemaAnswer = checkParseSchema(schema.text);
+  const schemaAnswer = proven === undefined ? checkParseSchema(schema.text) : ({ type: 'success' } as const);
   if (schemaAnswer.type === 'failure') {
     throw new PolicyError(
       'POLICY_SCHEMA_INVALID',
@@ -110,6 +119,11 @@ export function compilePolicySet(sources: PolicySources): CompiledPolicySet {
   const templateProblems: PolicyProblem[] = [];
   const policyCounts = new Map<SourceFile, number>();
   for (const source of sources.policies) {
+    if (proven !== undefined) {
+      // Proven sources parsed, had no templates, and split as Cedar counts: only the split is redone.
+      policyCounts.set(source, splitPolicies(source.text).length);
+      continue;
+    }
     const parts = policySetTextToParts(source.text);
     if (parts.type === 'failure') {
       syntaxProblems.push(...parts.errors.map((error) => problemFrom(source, 0, source.text, error)));
@@ -169,7 +183,10 @@ export function compilePolicySet(sources: PolicySources): CompiledPolicySet {
   const staticPolicies: Record<string, string> = {};
   for (const [id, { policy }] of byId) staticPolicies[id] = policy.text;
 
-  const validation = validate({ schema: schema.text, policies: { staticPolicies }, validationSettings: { mode: 'strict' } });
+  const validation =
+    proven === undefined
+      ? validate({ schema: schema.text, policies: { staticPolicies }, validationSettings: { mode: 'strict' } })
+      : ({ type: 'success', validationErrors: [], validationWarnings: [] } as const);
   if (validation.type === 'failure') {
     throw new PolicyError(
       'POLICY_INVALID',
@@ -220,6 +237,6 @@ export function compilePolicySet(sources: PolicySources): CompiledPolicySet {
       enumTypes,
     ),
     digest: digestOf(schema.text, staticPolicies),
-    warnings: validation.validationWarnings.map(({ policyId, error }) => locatedProblem(policyId, error)),
+    warnings: proven?.warnings ?? validation.validationWarnings.map(({ policyId, error }) => locatedProblem(policyId, error)),
   };
 }

@@ -3,6 +3,7 @@
 // evaluated without the schema (for speed), so this is checked once per load instead, by having
 // Cedar parse sample requests against the schema. Pure.
 
+import { createHash } from 'node:crypto';
 import { checkParseContext, checkParseEntities, type DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyProblem } from './policy.errors.js';
 import {
@@ -32,6 +33,11 @@ function sampleRequests(): AccessRequest[] {
   for (const purpose of PURPOSES) samples.push({ ...base, purpose });
   for (const subjectClass of SUBJECT_CLASSES) samples.push({ ...base, subject: { ...base.subject, class: subjectClass } });
   return samples;
+}
+
+/** Names the sample requests: a verdict cached for other samples (another build) does not count. */
+export function contractSamplesDigest(): string {
+  return createHash('sha256').update(JSON.stringify(sampleRequests().map(toSchemaView))).digest('hex');
 }
 
 /** Problems (located at the schema file) if the schema would refuse a request we can build. */

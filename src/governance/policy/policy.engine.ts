@@ -6,9 +6,17 @@
 
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { preparsePolicySet, statefulIsAuthorized, type AuthorizationAnswer, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { compilePolicySet, type CompiledPolicySet, type PolicySources } from './policy.compile.js';
-import { requestContractProblems } from './policy.contract.js';
+import {
+  getCedarSDKVersion,
+  getCedarVersion,
+  preparsePolicySet,
+  statefulIsAuthorized,
+  type AuthorizationAnswer,
+  type EntityJson,
+} from '@cedar-policy/cedar-wasm/nodejs';
+import { NO_VERDICT_CACHE, verdictKey, type VerdictCache } from '../verdicts/verdict.cache.js';
+import { compilePolicySet, type CompiledPolicySet, type PolicySources, type ProvenVerdict } from './policy.compile.js';
+import { contractSamplesDigest, requestContractProblems } from './policy.contract.js';
 import { PolicyError, type PolicyProblem } from './policy.errors.js';
 import { readPolicySources, writePolicyFiles } from './policy.files.js';
 import {
@@ -37,6 +45,11 @@ export interface PolicyEngineOptions {
   readonly debounceMs?: number;
   /** Upper bound on cached decisions; the oldest entry goes first. */
   readonly cacheMaxEntries?: number;
+  /**
+   * Verdicts of earlier checks of the same sources (by hash), shared by the processes of one data
+   * directory: a start then skips the Cedar validation and the contract check (~0.5 s CPU).
+   */
+  readonly verdicts?: VerdictCache;
   /** Told about every reload the watcher starts, successful or refused. */
   readonly onReload?: (event: PolicyReloadEvent) => void;
 }
@@ -106,9 +119,11 @@ export class PolicyEngine {
   private debounce: NodeJS.Timeout | undefined;
   private readonly instance: number;
   private readonly options: PolicyEngineOptions;
+  private readonly verdicts: VerdictCache;
 
   private constructor(options: PolicyEngineOptions, instance: number, active: ActiveSet) {
     this.options = options;
+    this.verdicts = options.verdicts ?? NO_VERDICT_CACHE;
     this.instance = instance;
     this.active = active;
   }
@@ -118,7 +133,7 @@ export class PolicyEngine {
     engineCount += 1;
     const instance = engineCount;
     const sources = await readPolicySources(options.dir, options.schemaFile);
-    const engine = new PolicyEngine(options, instance, PolicyEngine.install(instance, 0, prepare(sources), sources));
+    const engine = new PolicyEngine(options, instance, PolicyEngine.install(instance, 0, prepare(sources, options.verdicts ?? NO_VERDICT_CACHE), sources));
     if (options.watch === true) engine.startWatching();
     return engine;
   }
@@ -240,7 +255,7 @@ export class PolicyEngine {
     if (this.lastCheck?.sourcesHash === sourcesHash) return this.lastCheck.result;
     let result: SourceCheck;
     try {
-      const compiled = prepare(sources);
+      const compiled = prepare(sources, this.verdicts);
       result = { ok: true, digest: compiled.digest, warnings: compiled.warnings };
     } catch (cause) {
       if (!(cause instanceof PolicyError)) throw cause;
@@ -262,7 +277,7 @@ export class PolicyEngine {
   checkDraft(files: readonly { readonly name: string; readonly text: string }[]): CompiledPolicySet {
     // In file-name order, as the directory is read: the digest is then the one the set will run with.
     const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return prepare({ schema: this.active.sources.schema, policies: sorted.map(({ name, text }) => ({ file: name, name, text })) });
+    return prepare({ schema: this.active.sources.schema, policies: sorted.map(({ name, text }) => ({ file: name, name, text })) }, this.verdicts);
   }
 
   /**
@@ -311,7 +326,7 @@ export class PolicyEngine {
 
   private async reloadNow(): Promise<ReloadStatus> {
     const sources = await readPolicySources(this.options.dir, this.options.schemaFile);
-    const compiled = prepare(sources);
+    const compiled = prepare(sources, this.verdicts);
     if (compiled.digest === this.active.compiled.digest) return 'unchanged';
     const slot = this.nextSlot;
     this.active = PolicyEngine.install(this.instance, slot, compiled, sources);
@@ -359,10 +374,43 @@ export class PolicyEngine {
   }
 }
 
-/** Compiles sources and checks that the schema accepts the requests the engine builds. */
-function prepare(sources: PolicySources): CompiledPolicySet {
+/** Bump when compilePolicySet's checks change, so verdicts of the old checks stop counting. */
+const POLICY_CHECKS_VERSION = '1';
+
+/** Everything the checks' outcome depends on: the sources (with the paths problems name), Cedar, our checks. */
+export function policyVerdictKey(sources: PolicySources): string {
+  return verdictKey(['policy-set', POLICY_CHECKS_VERSION, getCedarVersion(), getCedarSDKVersion(), contractSamplesDigest(), JSON.stringify(sources)]);
+}
+
+function provenVerdictOf(payload: unknown): ProvenVerdict | undefined {
+  if (typeof payload !== 'object' || payload === null || !('warnings' in payload) || !Array.isArray(payload.warnings)) return undefined;
+  const sound = payload.warnings.every(
+    (w: unknown) =>
+      typeof w === 'object' &&
+      w !== null &&
+      'file' in w &&
+      typeof w.file === 'string' &&
+      'line' in w &&
+      Number.isInteger(w.line) &&
+      'column' in w &&
+      Number.isInteger(w.column) &&
+      'message' in w &&
+      typeof w.message === 'string',
+  );
+  return sound ? { warnings: payload.warnings as PolicyProblem[] } : undefined;
+}
+
+/**
+ * Compiles sources and checks that the schema accepts the requests the engine builds. A verdict
+ * remembered for exactly these sources skips the Cedar checks; a fresh success is remembered.
+ */
+function prepare(sources: PolicySources, verdicts: VerdictCache): CompiledPolicySet {
+  const key = policyVerdictKey(sources);
+  const proven = verdicts.read(key, provenVerdictOf);
+  if (proven !== undefined) return compilePolicySet(sources, proven);
   const compiled = compilePolicySet(sources);
   const problems = requestContractProblems(compiled.schemaText, sources.schema.file);
   if (problems.length > 0) throw new PolicyError('POLICY_SCHEMA_INVALID', problems);
+  verdicts.write(key, { warnings: compiled.warnings });
   return compiled;
 }

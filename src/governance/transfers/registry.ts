@@ -2,7 +2,8 @@
 // cross-references), and the lookups the notice validator and the transfer gate rely on.
 
 import { covers } from '../../cells/categories.js';
-import { repoPath, readJsonFile, schemaCheck } from './repo-files.js';
+import { repoPath, readJsonFile, schemaCheck, schemasFingerprint } from './repo-files.js';
+import { NO_VERDICT_CACHE, verdictKey, type VerdictCache } from '../verdicts/verdict.cache.js';
 import { RegistryError, RepoFileError } from './transfers.errors.js';
 
 export type TransferBasisKind = 'approved-destination' | 'conforming-system' | 'consent';
@@ -292,15 +293,29 @@ function crossCheck(jurisdictions: JurisdictionsFile, recipients: RecipientsFile
   return problems;
 }
 
-/** Checks both registries (schema, then cross-references) and returns the lookups over them. */
-export function createRegistries(input: { jurisdictions: unknown; recipients: unknown }): Registries {
-  const jurisdictionsCheck = schemaCheck<JurisdictionsFile>('jurisdictions.schema.json')(input.jurisdictions);
-  const recipientsCheck = schemaCheck<RecipientsFile>('recipients.schema.json')(input.recipients);
+/** Everything the schema checks of the registries depend on: both documents, the schemas (with any they refer to) and Ajv. */
+function registriesVerdictKey(input: { jurisdictions: unknown; recipients: unknown }): string {
+  return verdictKey(['registries', schemasFingerprint(), JSON.stringify(input.jurisdictions), JSON.stringify(input.recipients)]);
+}
+
+/**
+ * Checks both registries (schema, then cross-references) and returns the lookups over them. With
+ * `verdicts`, a schema check already passed by exactly these documents is not compiled and run
+ * again (Ajv's compile is ~0.5 s CPU of every process start); the cross-references always run.
+ */
+export function createRegistries(input: { jurisdictions: unknown; recipients: unknown }, verdicts: VerdictCache = NO_VERDICT_CACHE): Registries {
+  const key = registriesVerdictKey(input);
+  const passed = verdicts.read(key, (payload) => (payload === true ? true : undefined)) === true;
+  const jurisdictionsCheck = passed
+    ? { ok: true as const, value: input.jurisdictions as JurisdictionsFile }
+    : schemaCheck<JurisdictionsFile>('jurisdictions.schema.json')(input.jurisdictions);
+  const recipientsCheck = passed ? { ok: true as const, value: input.recipients as RecipientsFile } : schemaCheck<RecipientsFile>('recipients.schema.json')(input.recipients);
   const schemaProblems = [
     ...(jurisdictionsCheck.ok ? [] : jurisdictionsCheck.problems.map((p) => `jurisdictions.json${p.path}: ${p.message}`)),
     ...(recipientsCheck.ok ? [] : recipientsCheck.problems.map((p) => `recipients.json${p.path}: ${p.message}`)),
   ];
   if (!jurisdictionsCheck.ok || !recipientsCheck.ok) throw new RegistryError('REGISTRY_INVALID', schemaProblems);
+  if (!passed) verdicts.write(key, true);
   const jurisdictionsFile = jurisdictionsCheck.value;
   const recipientsFile = recipientsCheck.value;
   const problems = crossCheck(jurisdictionsFile, recipientsFile);
@@ -351,7 +366,7 @@ export function defaultRegistryFiles(): RegistryFiles {
 }
 
 /** Reads and checks the registries from disk (the repository's own files by default). */
-export function loadRegistries(files: RegistryFiles = defaultRegistryFiles()): Registries {
+export function loadRegistries(files: RegistryFiles = defaultRegistryFiles(), verdicts: VerdictCache = NO_VERDICT_CACHE): Registries {
   const read = (file: string): unknown => {
     try {
       return readJsonFile(file);
@@ -360,5 +375,5 @@ export function loadRegistries(files: RegistryFiles = defaultRegistryFiles()): R
       throw err;
     }
   };
-  return createRegistries({ jurisdictions: read(files.jurisdictions), recipients: read(files.recipients) });
+  return createRegistries({ jurisdictions: read(files.jurisdictions), recipients: read(files.recipients) }, verdicts);
 }

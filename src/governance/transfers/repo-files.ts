@@ -1,7 +1,9 @@
 // Finds the project's data files (registries/, schemas/) and checks JSON against the schemas
 // there. The only file-system reads of the transfers module besides the CLI.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -88,6 +90,23 @@ function compileWithSiblings(instance: Ajv2020, schema: object): ValidateFunctio
   }
   const own = idOf(schema);
   return (own === undefined ? undefined : instance.getSchema(own)) ?? instance.compile(schema);
+}
+
+/**
+ * Names what a schema check's outcome depends on besides the document: every schema in schemas/
+ * (a schema may `$ref` a sibling) and the Ajv version. Keys cached verdicts (verdict.cache.ts).
+ */
+export function schemasFingerprint(): string {
+  const hash = createHash('sha256').update(ajvPackageVersion());
+  for (const name of readdirSync(repoPath('schemas')).filter((n) => n.endsWith('.schema.json')).sort()) {
+    hash.update('\u0000').update(name).update('\u0000').update(readFileSync(repoPath('schemas', name)));
+  }
+  return hash.digest('hex');
+}
+
+function ajvPackageVersion(): string {
+  const manifest = readJsonFile(createRequire(import.meta.url).resolve('ajv/package.json'));
+  return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 
 function describe(error: ErrorObject): string {

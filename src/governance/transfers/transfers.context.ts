@@ -4,7 +4,8 @@
 
 import type { CellRegistry } from '../../cells/cell.registry.js';
 import { loadNoticeCatalogue, type NoticeCatalogue } from './notice.catalogue.js';
-import { loadRegistries, type Registries } from './registry.js';
+import { defaultRegistryFiles, loadRegistries, type Registries } from './registry.js';
+import type { VerdictCache } from '../verdicts/verdict.cache.js';
 import { createTransferGate, type TransferGate } from './transfer.gate.js';
 
 /** Runs work for one key at a time, in call order; different keys run concurrently. */
@@ -43,10 +44,12 @@ export interface OpenTransfersProps {
   registries?: Registries;
   notices?: NoticeCatalogue;
   now?: () => Date;
+  /** Verdicts of the registry checks kept across processes (`<dataDir>/cache/`); none by default. */
+  verdicts?: VerdictCache;
 }
 
 export function createTransfersContext(props: OpenTransfersProps): TransfersContext {
-  const registries = props.registries ?? loadRegistries();
+  const registries = props.registries ?? loadRegistries(defaultRegistryFiles(), props.verdicts);
   const notices = props.notices ?? loadNoticeCatalogue(registries);
   const now = props.now ?? (() => new Date());
   return {
