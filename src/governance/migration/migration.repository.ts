@@ -188,8 +188,8 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** Inserts many copies of one table in one transaction (one statement per 100 rows); `replace` as for `insertCopy`. */
-export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; replace: boolean; placementColumns: readonly string[] }): Promise<void> {
+/** Writes many copies of one table in one transaction (one statement per 100 rows); a copy already there is replaced. */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; placementColumns: readonly string[] }): Promise<void> {
   if (props.rows.length === 0) return;
   const columns = Object.keys(props.rows[0] as Row).filter((c) => !props.rowKey.includes(c) && !props.placementColumns.includes(c));
   await (db as AnyDb).transaction().execute(async (trx) => {
@@ -198,7 +198,7 @@ export async function insertCopies(db: Kysely<CellDatabase>, props: { table: str
         .insertInto(props.table)
         .values([...props.rows.slice(i, i + 100)])
         .onConflict((oc) =>
-          props.replace && columns.length > 0
+          columns.length > 0
             ? oc.columns([...props.rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))
             : oc.columns([...props.rowKey]).doNothing(),
         )

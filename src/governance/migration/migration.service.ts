@@ -457,10 +457,12 @@ interface Copied {
 /**
  * Copies items of one source cell and table into the destination (idempotent): the source rows
  * in one read, each opened once and sealed again under the destination's keys, the blobs written
- * in parallel, then the rows in one transaction; `replace` refreshes earlier copies. An item
- * whose source row is gone maps to false.
+ * in parallel, then the rows in one transaction. A row already in the destination is an earlier
+ * copy (record ids are unique across cells) and is always replaced: after a crash between a copy
+ * and its step being recorded, the source may have changed (a payment recovered at start), and a
+ * kept stale copy would fail verification for good. An item whose source row is gone maps to false.
  */
-async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, table: string, items: readonly MigrationItemRow[], replace: boolean): Promise<Map<string, Copied | false>> {
+async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, table: string, items: readonly MigrationItemRow[]): Promise<Map<string, Copied | false>> {
   const dest = ctx.cells.get(job.to);
   const { rowKey, sealed, isBlob } = tableParts(ctx, table);
   const rows = await rowsOf(ctx, source, table, items);
@@ -485,7 +487,7 @@ async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell,
   }
   // The blobs first, then their rows: a crash in between leaves files the resumed copy writes again.
   await dest.blobs.putMany(blobs.map((b) => ({ key: b.id, bytes: b.sealed })));
-  await insertCopies(dest.db, { table, rowKey, rows: copies, replace, placementColumns: personalColumnNames });
+  await insertCopies(dest.db, { table, rowKey, rows: copies, placementColumns: personalColumnNames });
   return out;
 }
 
@@ -518,7 +520,7 @@ async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: r
   }
 }
 
-async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], replace: boolean, progress: (records: number, bytes: number) => void): Promise<void> {
+async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], progress: (records: number, bytes: number) => void): Promise<void> {
   const pending = items.filter((i) => i.step === 'pending');
   await authorizeMoves(ctx, job, pending);
   const bySource = new Map<string, MigrationItemRow[]>();
@@ -526,7 +528,7 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
   for (const [sourceId, list] of bySource) {
     for (const [table, ofTable] of byTable(list)) {
       for (const chunk of chunks(ofTable, chunkSize)) {
-        const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk, replace);
+        const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk);
         const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
         const steps = chunk.map((item) => {
           const c = copied.get(item.id);
@@ -647,7 +649,7 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (
   await setItems(ctx.directoryDb, { jobId: job.id, items: changed.map((i) => ({ id: i.id, step: 'pending' })) });
   // New rows and changed ones in one copy: one gate question, one copy and one verify entry in the log.
   const late = fresh.length > 0 || changed.length > 0 || items.some((i) => i.step === 'pending' || i.step === 'copied') ? await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] }) : [];
-  if (late.length > 0) await copyAndVerify(ctx, job, late, true, progress);
+  if (late.length > 0) await copyAndVerify(ctx, job, late, progress);
   // A row copied in this pass was read after the scan: the next pass compares it in full.
   for (const item of late) scan.hashes.delete(item.id);
   return { copied: late.length, hashes: scan.hashes };
@@ -697,7 +699,7 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
-        if (items.length > 0) await copyAndVerify(ctx, job, items, false, progress);
+        if (items.length > 0) await copyAndVerify(ctx, job, items, progress);
       }
       // Unfenced: what was written or changed while copying, so that the fenced pass is short.
       let last = Number.POSITIVE_INFINITY;
