@@ -56,7 +56,7 @@ export interface CellRegistry {
 export async function openCell(config: CellConfig, placement: () => Placement, schema: CellSchema): Promise<Cell> {
   const db = openDatabase<CellDatabase>({
     url: config.database,
-    plugins: [new ResidencyGuardPlugin(config.id, placement, schema.personalTables)],
+    plugins: [new ResidencyGuardPlugin(config.id, placement, schema)],
   });
   await migrateToLatest(db, schema.migrations(config.id));
   const stored = await db.selectFrom('cell_meta').select(['key', 'value']).execute();

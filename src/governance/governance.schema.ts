@@ -1,6 +1,7 @@
 // Governance's parts of the schema: the access log, cases and transfers in every cell, and the
 // operator-access control plane, auditors and incidents in the directory.
 import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.js';
+import { categories } from '../cells/categories.js';
 import { migration0003Cases } from './cases/migrations/0003_cases.js';
 import { migration0017CaseSubjectsAtHome } from './cases/migrations/0017_case_subjects_at_home.js';
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
@@ -28,12 +29,14 @@ export const casesSchema: CellSchemaPart = {
   name: 'cases',
   migrations: (cellId) => ({ '0003_cases': migration0003Cases(cellId), '0017_case_subjects_at_home': migration0017CaseSubjectsAtHome(cellId) }),
   personalTables: { case_record: ['ref'], case_subject: ['case_ref', 'subject_id'] },
+  tableCategories: { case_record: [categories.supportCase], case_subject: [categories.supportCase] },
 };
 
 export const transfersSchema: CellSchemaPart = {
   name: 'transfers',
   migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId) }),
   personalTables: { consent_event: ['id'], transfer_record: ['id'] },
+  tableCategories: { consent_event: [categories.consent], transfer_record: [categories.transferRecord] },
 };
 
 export const governanceDirectorySchema: DirectorySchemaPart = {
