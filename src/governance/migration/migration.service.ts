@@ -46,6 +46,7 @@ import {
   switchPlacement,
   updateJob,
   type MigrationDirectoryDb,
+  type MigrationDirectoryTrx,
   type NewItem,
   type Row,
 } from './migration.repository.js';
@@ -292,7 +293,10 @@ export function graceEndsAt(job: MigrationJob): number | null {
 }
 
 /** Creates the job: its items, and the staging placement version that lets the copy in. */
-export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean }): Promise<MigrationJob> {
+/** A write that commits in the job's own directory transaction, or undoes the job with it (a request's approval). */
+export type WithJob = (trx: MigrationDirectoryTrx, job: MigrationJob) => Promise<void>;
+
+export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean; also?: WithJob }): Promise<MigrationJob> {
   const { ctx, request } = props;
   const { toJurisdiction, rules } = validate(ctx, request);
   const actor = await ctx.operator(props.actor);
@@ -339,6 +343,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     }
     await insertJob(trx, { id, phase: job.phase, state: job });
     await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+    await props.also?.(trx, job);
   });
   await syncPlacement(ctx.directoryDb, ctx.cells);
   await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
@@ -350,7 +355,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
  * heartbeat and runs it (what `/ops` and `domicile migrate start` with a server running use);
  * `readJob` / `listJobs` show its progress.
  */
-export function enqueueMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+export function enqueueMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; also?: WithJob }): Promise<MigrationJob> {
   return startMigration({ ...props, queued: true });
 }
 
