@@ -15,6 +15,7 @@ import { migration0019ServingProcesses } from './migration/migrations/0019_servi
 import { migration0021MigrationRequests } from './migration/migrations/0021_migration_requests.js';
 import { migration0011Incidents } from './reports/migrations/0011_incidents.js';
 import { migration0004Transfers } from './transfers/migrations/0004_transfers.js';
+import { migration0022TransferOrigin } from './transfers/migrations/0022_transfer_origin.js';
 
 export const accessLogSchema: CellSchemaPart = {
   name: 'access-log',
@@ -34,7 +35,7 @@ export const casesSchema: CellSchemaPart = {
 
 export const transfersSchema: CellSchemaPart = {
   name: 'transfers',
-  migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId) }),
+  migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId), '0022_transfer_origin': migration0022TransferOrigin }),
   personalTables: { consent_event: ['id'], transfer_record: ['id'] },
   tableCategories: { consent_event: [categories.consent], transfer_record: [categories.transferRecord] },
 };

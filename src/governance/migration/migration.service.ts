@@ -449,16 +449,16 @@ async function digestIn(ctx: MigrationContext, cell: Cell, item: MigrationItemRo
 }
 
 async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
-  const pairs = new Map<string, { subject: string; category: string; items: number }>();
+  const moves = new Map<string, { subject: string; category: string; from: string; items: number }>();
   for (const item of items) {
-    const key = `${item.subject_id}\u0000${item.category}`;
-    const p = pairs.get(key) ?? { subject: item.subject_id, category: item.category, items: 0 };
-    p.items++;
-    pairs.set(key, p);
+    const key = `${item.subject_id}\u0000${item.category}\u0000${item.source_cell}`;
+    const m = moves.get(key) ?? { subject: item.subject_id, category: item.category, from: item.source_cell, items: 0 };
+    m.items++;
+    moves.set(key, m);
   }
-  // A move home is no transfer (the gate records nothing); a move abroad needs each subject's basis first.
-  for (const p of pairs.values()) {
-    await ctx.gate.authorizeCellWrite({ subject: { id: p.subject, home: job.home, class: 'consumer' }, cellId: job.to, category: p.category, purpose: 'DATA_RELOCATION', items: p.items });
+  // A move abroad needs each subject's basis first; a move home from abroad needs none, but the gate records it.
+  for (const m of moves.values()) {
+    await ctx.gate.authorizeMove({ subject: { id: m.subject, home: job.home, class: 'consumer' }, fromCellId: m.from, toCellId: job.to, category: m.category, purpose: 'DATA_RELOCATION', items: m.items, ref: job.id });
   }
 }
 
