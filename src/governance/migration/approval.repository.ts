@@ -56,14 +56,3 @@ export async function journalOnly(db: MigrationDirectoryDb, also: AlsoWrite): Pr
     await also(trx);
   });
 }
-
-/** Records and bytes of a job's items per step (pending, copied, verified, shredded). */
-export async function stepCounts(db: MigrationDirectoryDb, jobId: string): Promise<{ step: string; records: number; bytes: number }[]> {
-  const rows = await db
-    .selectFrom('migration_item')
-    .select((eb) => ['step', eb.fn.countAll<number>().as('records'), eb.fn.sum<number>('bytes').as('bytes')])
-    .where('job_id', '=', jobId)
-    .groupBy('step')
-    .execute();
-  return rows.map((r) => ({ step: r.step, records: Number(r.records), bytes: Number(r.bytes ?? 0) }));
-}

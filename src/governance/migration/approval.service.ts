@@ -9,7 +9,7 @@ import { listPlacementVersions, type PlacementVersion } from '../../cells/placem
 import { DomainError } from '../../errors/catalogue.js';
 import type { EventActor, GovernanceJournal, MigrationEvent } from '../journal.js';
 import type { Operator } from '../operators/operators.js';
-import { decideIn, decideRequest, insertRequest, journalOnly, listRequests, readRequest, stepCounts, type MigrationRequestRow } from './approval.repository.js';
+import { decideIn, decideRequest, insertRequest, journalOnly, listRequests, readRequest, type MigrationRequestRow } from './approval.repository.js';
 import {
   listJobs,
   manifestOf,
@@ -20,6 +20,7 @@ import {
   unfinished,
   type MigrationContext,
   type MigrationJob,
+  type MigrationJobView as EngineJobView,
   type MigrationPlan,
   type MigrationRequest,
   type WithJob,
@@ -129,16 +130,12 @@ export function migrationDesk(props: {
   const event = (kind: MigrationEvent['kind'], actor: EventActor, ref: string, request: MigrationRequest): MigrationEvent => ({ kind, actor, ref, home: request.home, categories: [...request.categories] });
   const flush = () => journal.flush().catch(() => undefined);
 
-  async function view(job: MigrationJob): Promise<MigrationJobView> {
-    const counts = await stepCounts(db, job.id);
-    const step = (name: string): StepCount => counts.find((c) => c.step === name) ?? EMPTY;
+  /** The console's shape of the engine's view: its progress, read in the same one query. */
+  function view({ progress, ...job }: EngineJobView): MigrationJobView {
+    const step = (name: string): StepCount => progress.steps[name] ?? EMPTY;
     return {
       job,
-      progress: {
-        total: counts.reduce((n, c) => n + c.records, 0),
-        bytes: counts.reduce((n, c) => n + c.bytes, 0),
-        steps: { pending: step('pending'), copied: step('copied'), verified: step('verified'), shredded: step('shredded') },
-      },
+      progress: { total: progress.total, bytes: progress.bytes, steps: { pending: step('pending'), copied: step('copied'), verified: step('verified'), shredded: step('shredded') } },
       receipt: job.phase === 'done',
     };
   }
@@ -176,7 +173,7 @@ export function migrationDesk(props: {
       return { cells: ctx.cells.all().map((c) => ({ id: c.id, jurisdiction: c.jurisdiction })), current, versions: versions.reverse() };
     },
     async jobs() {
-      return Promise.all((await listJobs(ctx)).map(view));
+      return (await listJobs(ctx)).map(view);
     },
     async job(id) {
       return view(await readJob(ctx, id));

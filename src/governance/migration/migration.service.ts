@@ -97,6 +97,8 @@ export interface MigrationJobView extends MigrationJob {
     /** Records per second since the start (to the finish, once finished). */
     readonly rate: number;
     readonly phase: MigrationPhase;
+    /** Records and bytes by item step (pending, copied, verified, shredded, gone). */
+    readonly steps: Readonly<Record<string, { readonly records: number; readonly bytes: number }>>;
   };
 }
 
@@ -271,7 +273,8 @@ async function withProgress(ctx: Pick<MigrationContext, 'directoryDb'>, job: Mig
   const records = steps.filter((s) => s.step !== 'pending').reduce((n, s) => n + s.n, 0);
   const bytes = steps.reduce((n, s) => n + s.bytes, 0);
   const seconds = Math.max(((job.finishedAt ? Date.parse(job.finishedAt) : Date.now()) - Date.parse(job.startedAt)) / 1000, 0.001);
-  return { ...job, progress: { records, total, bytes, rate: Math.round(records / seconds), phase: job.phase } };
+  const bySteps = Object.fromEntries(steps.map((s) => [s.step, { records: s.n, bytes: s.bytes }]));
+  return { ...job, progress: { records, total, bytes, rate: Math.round(records / seconds), phase: job.phase, steps: bySteps } };
 }
 
 export async function readJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJobView> {
