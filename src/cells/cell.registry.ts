@@ -30,6 +30,8 @@ export interface Cell {
   readonly commits: GroupCommitter<CellDatabase>;
   /** The cell's key ring: message bodies, images and payment notes are stored sealed by it. */
   readonly keys: KeyRing;
+  /** The residency guard's run-time checks, for a writer that writes past Kysely (raw SQLite statements). */
+  readonly guard: Pick<ResidencyGuardPlugin, 'checkRow' | 'checkUpdate'>;
 }
 
 /** Where a cell's keys live: `cells[].keyDir`, else `keys/` beside the default `blobs/<cell>`. */
@@ -54,10 +56,8 @@ export interface CellRegistry {
 }
 
 export async function openCell(config: CellConfig, placement: () => Placement, schema: CellSchema): Promise<Cell> {
-  const db = openDatabase<CellDatabase>({
-    url: config.database,
-    plugins: [new ResidencyGuardPlugin(config.id, placement, schema.personalTables)],
-  });
+  const guard = new ResidencyGuardPlugin(config.id, placement, schema);
+  const db = openDatabase<CellDatabase>({ url: config.database, plugins: [guard] });
   await migrateToLatest(db, schema.migrations(config.id));
   const stored = await db.selectFrom('cell_meta').select(['key', 'value']).execute();
   const meta = new Map(stored.map((r) => [r.key, r.value]));
@@ -100,6 +100,7 @@ export async function openCell(config: CellConfig, placement: () => Placement, s
     blobs,
     commits: createGroupCommitter(db),
     keys,
+    guard,
   };
 }
 

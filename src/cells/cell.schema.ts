@@ -20,6 +20,12 @@ export interface CellSchemaPart {
   readonly migrations: (cellId: string) => Readonly<Record<string, Migration>>;
   /** Personal-data tables of the part, each with the columns that name one row. */
   readonly personalTables?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
+  /**
+   * The data categories each personal table holds (every one of the part's personal tables):
+   * the residency guard refuses a row of another category, so a migration's fence can hold only
+   * the tables that hold the categories it moves.
+   */
+  readonly tableCategories?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
   /** Text columns stored sealed by the cell's key ring (the part's own personal tables). */
   readonly sealedColumns?: Readonly<Partial<Record<PersonalTable, readonly string[]>>>;
   /** The personal table whose rows own the blob store's files (sealed too), keyed by its `id`. */
@@ -43,6 +49,8 @@ export interface CellSchema {
   readonly personalTables: readonly PersonalTable[];
   /** The columns that name one row of a personal table (for reports of violations). */
   rowKey(table: PersonalTable): readonly string[];
+  /** The data categories a personal table holds (exact names; empty for a table that is not personal). */
+  categoriesOf(table: string): readonly string[];
   readonly sealedColumns: readonly SealedColumn[];
   /** The personal table that owns the blob files, or null when no part has blobs. */
   readonly blobTable: PersonalTable | null;
@@ -67,6 +75,17 @@ export function composeCellSchema(parts: readonly CellSchemaPart[]): CellSchema 
       keys.set(table, key);
     }
   }
+  const held = new Map<string, readonly string[]>();
+  for (const part of parts) {
+    for (const table of Object.keys(part.personalTables ?? {})) {
+      const list = part.tableCategories?.[table as PersonalTable];
+      if (!list || list.length === 0) throw new Error(`schema part ${part.name}: personal table ${table} names no categories (tableCategories)`);
+      held.set(table, list);
+    }
+    for (const table of Object.keys(part.tableCategories ?? {})) {
+      if (!(table in (part.personalTables ?? {}))) throw new Error(`schema part ${part.name}: tableCategories names ${table}, not one of its personal tables`);
+    }
+  }
   mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations('check') })));
   const rowKey = (table: PersonalTable) => keys.get(table) ?? ['id'];
   const sealedColumns = parts.flatMap((part) =>
@@ -81,6 +100,7 @@ export function composeCellSchema(parts: readonly CellSchemaPart[]): CellSchema 
     migrations: (cellId) => mergeMigrations(parts.map((p) => ({ name: p.name, migrations: p.migrations(cellId) }))),
     personalTables: [...keys.keys()],
     rowKey,
+    categoriesOf: (table) => held.get(table) ?? [],
     sealedColumns,
     blobTable: blobTables[0] ?? null,
   };

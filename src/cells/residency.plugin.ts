@@ -1,7 +1,12 @@
 // The storage layer's own residency guard: a Kysely plugin on every cell connection that
-// refuses an insert of a personal-data row whose placement is another cell, and any update
-// that would change the columns placement reads. Callers cannot get around it by mistake; a
-// writer that writes past Kysely (the message writer's raw SQLite batch) calls `checkPersonalRow`.
+// refuses an insert of a personal-data row whose placement is another cell (or whose category
+// its table does not hold), and any update that would change the columns placement reads.
+// Callers cannot get around it by mistake. The shape of a query is checked when it is compiled;
+// what depends on the placement in force (where a row belongs, a migration's fence) is checked
+// when the statement runs (`checkExecution`), so a statement compiled once and run many times
+// (src/db/precompiled.ts) meets the placement of each run, not the one it was compiled under.
+// A writer that writes past Kysely (the message writer's raw SQLite batch) asks the same run-time
+// checks itself, through the cell's `guard` (`checkRow`, `checkUpdate`).
 import type {
   KyselyPlugin,
   OperationNode,
@@ -12,6 +17,8 @@ import type {
   UnknownRow,
 } from 'kysely';
 import { DomainError, retryAfterDetails } from '../errors/catalogue.js';
+import type { ExecutionCheck } from '../db/connect.js';
+import { covers } from './categories.js';
 import type { Placement, SubjectClass } from './placement.js';
 import { personalColumnNames } from './cell.database.js';
 import { isMigrationEngine } from './moving.context.js';
@@ -63,57 +70,34 @@ function insertedRows(values: OperationNode | undefined): unknown[][] | null {
   return rows;
 }
 
-function refuse(cellId: string, table: string, why: string, details: Record<string, unknown> = {}): never {
-  throw new DomainError('WRONG_CELL', `cell ${cellId} refused a write to ${table}: ${why}`, { cell: cellId, table, ...details });
+/** What the guard reads of the cell schema: the personal tables and the categories each holds. */
+export interface GuardedTables {
+  readonly personalTables: readonly string[];
+  categoriesOf(table: string): readonly string[];
 }
 
-/**
- * The guard's check of one personal-data row about to be written into `cellId` (invariant 2): it
- * must carry its scope and category, name this cell, and be placed here by the rules in force;
- * a row of a scope that is moving out is refused as "moving" (retried), any other misplaced row
- * as WRONG_CELL. The plugin runs it on every row of a Kysely insert; a writer that writes rows
- * past Kysely (the message writer's raw SQLite batch) must call it on each row itself.
- */
-export function checkPersonalRow(props: { cellId: string; placement: Placement; table: string; row: (column: string) => unknown }): void {
-  const { cellId, placement, table, row: value } = props;
-  const scopeHome = value('scope_home');
-  const scopeClass = value('scope_class');
-  const category = value('category');
-  const cell = value('cell_id');
-  if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
-    refuse(cellId, table, 'every personal-data row needs scope_home, scope_class and category');
-  }
-  const key = { home: scopeHome, class: scopeClass as SubjectClass, category };
-  const domicile = placement.cellFor(key);
-  // The migration engine is the one writer a fence lets through (also inside a serving process).
-  const engine = isMigrationEngine();
-  if (!engine && cell === cellId && !placement.accepts(key, cellId) && placement.moving(key)) {
-    throw movingError(`${category} records of ${scopeHome} are`);
-  }
-  if ((!placement.accepts(key, cellId) && !(engine && domicile === cellId)) || cell !== cellId) {
-    refuse(cellId, table, `a ${category} row of a ${scopeHome}/${scopeClass} scope belongs in cell "${domicile ?? 'none'}", not "${cellId}"`, {
-      subjectId: value('subject_id'),
-      domicile,
-    });
-  }
-}
+type InsertNode = Extract<RootOperationNode, { kind: 'InsertQueryNode' }>;
+type UpdateNode = Extract<RootOperationNode, { kind: 'UpdateQueryNode' }>;
 
-export class ResidencyGuardPlugin implements KyselyPlugin {
-  private readonly guarded: ReadonlySet<string>;
+export class ResidencyGuardPlugin implements KyselyPlugin, ExecutionCheck {
+  private readonly held: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The tables of this cell a placement's fence holds, for the last placement asked about. */
+  private fencedUnder: { placement: Placement; tables: ReadonlySet<string> } | null = null;
 
   /** `placement` is read at every write, so a placement change holds from the next one. */
   constructor(
     private readonly cellId: string,
     private readonly placement: () => Placement,
-    personalTables: readonly string[],
+    tables: GuardedTables,
   ) {
-    this.guarded = new Set(personalTables);
+    this.held = new Map(tables.personalTables.map((t) => [t, new Set(tables.categoriesOf(t))]));
   }
 
+  /** The shape, once per compile: literal rows, no change of the placement columns. */
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const node = args.node;
-    if (node.kind === 'InsertQueryNode') this.checkInsert(node);
-    else if (node.kind === 'UpdateQueryNode') this.checkUpdate(node);
+    if (node.kind === 'InsertQueryNode') this.checkInsertShape(node);
+    else if (node.kind === 'UpdateQueryNode') this.checkUpdateShape(node);
     return node;
   }
 
@@ -121,36 +105,104 @@ export class ResidencyGuardPlugin implements KyselyPlugin {
     return Promise.resolve(args.result);
   }
 
-  private checkInsert(node: Extract<RootOperationNode, { kind: 'InsertQueryNode' }>): void {
+  /** Against the placement in force, before every run of a statement. */
+  checkExecution(node: RootOperationNode): void {
+    if (node.kind === 'InsertQueryNode') this.checkInsertPlacement(node);
+    else if (node.kind === 'UpdateQueryNode') {
+      const table = tableName(node.table);
+      if (table) this.checkUpdate(table);
+    }
+  }
+
+  private checkInsertShape(node: InsertNode): void {
     const table = tableName(node.into);
-    if (!table || !this.guarded.has(table)) return;
-    const columns = (node.columns ?? []).map(columnName);
-    const rows = insertedRows(node.values);
-    if (!rows) this.refuse(table, 'an insert into a personal-data table must use literal values');
+    if (!table || !this.held.has(table)) return;
+    if (!insertedRows(node.values)) this.refuse(table, 'an insert into a personal-data table must use literal values');
     if (node.onConflict?.updates?.some((u) => placementColumns.has(updatedColumn(u)))) {
       this.refuse(table, 'an upsert may not change the placement columns');
     }
+  }
+
+  private checkInsertPlacement(node: InsertNode): void {
+    const table = tableName(node.into);
+    if (!table || !this.held.has(table)) return;
+    const columns = (node.columns ?? []).map(columnName);
+    const rows = insertedRows(node.values);
+    if (!rows) this.refuse(table, 'an insert into a personal-data table must use literal values');
     const at = (name: string): number => columns.indexOf(name);
-    for (const row of rows ?? []) {
-      checkPersonalRow({ cellId: this.cellId, placement: this.placement(), table, row: (name) => row[at(name)] });
+    for (const row of rows) this.checkRow(table, (name) => row[at(name)]);
+  }
+
+  /**
+   * One personal-data row about to be written into this cell (invariant 2): it must carry its
+   * scope and a category its table holds, name this cell, and be placed here by the rules in
+   * force; a row of a scope moving out is refused as "moving" (retried), any other misplaced row
+   * as WRONG_CELL. Run on every row of a Kysely insert; a writer past Kysely calls it per row.
+   */
+  checkRow(table: string, value: (column: string) => unknown): void {
+    const held = this.held.get(table);
+    if (!held) return;
+    const scopeHome = value('scope_home');
+    const scopeClass = value('scope_class');
+    const category = value('category');
+    const cell = value('cell_id');
+    if (typeof scopeHome !== 'string' || typeof scopeClass !== 'string' || typeof category !== 'string') {
+      this.refuse(table, 'every personal-data row needs scope_home, scope_class and category');
+    }
+    // The fence of a migration holds a table by the categories it holds: a row of another
+    // category here would escape it.
+    if (!held.has(category)) this.refuse(table, `${table} holds ${[...held].join(', ')}, not ${category}`);
+    const placement = this.placement();
+    const key = { home: scopeHome, class: scopeClass as SubjectClass, category };
+    const domicile = placement.cellFor(key);
+    // The migration engine is the one writer a fence lets through (also inside a serving process).
+    const engine = isMigrationEngine();
+    if (!engine && cell === this.cellId && !placement.accepts(key, this.cellId) && placement.moving(key)) {
+      throw movingError(`${category} records of ${scopeHome} are`);
+    }
+    if ((!placement.accepts(key, this.cellId) && !(engine && domicile === this.cellId)) || cell !== this.cellId) {
+      this.refuse(table, `a ${category} row of a ${scopeHome}/${scopeClass} scope belongs in cell "${domicile ?? 'none'}", not "${this.cellId}"`, {
+        subjectId: value('subject_id'),
+        domicile,
+      });
     }
   }
 
-  private checkUpdate(node: Extract<RootOperationNode, { kind: 'UpdateQueryNode' }>): void {
+  private checkUpdateShape(node: UpdateNode): void {
     const table = tableName(node.table);
-    if (!table || !this.guarded.has(table)) return;
+    if (!table || !this.held.has(table)) return;
     if ((node.updates ?? []).some((u) => placementColumns.has(updatedColumn(u)))) {
       this.refuse(table, 'the placement columns of a personal-data row cannot be changed in place; migrate it');
     }
-    // While a switch's fence stands, the catch-up may still copy a moved row into this cell again:
-    // an update here could be overwritten by that copy, so updates wait for the fence to lift (the
-    // statement names no row's scope, so every personal table of the destination waits, briefly).
-    if (!isMigrationEngine() && this.placement().fence.some((r) => r.cell === this.cellId)) {
-      throw movingError(`records of ${table} in cell ${this.cellId} are`);
-    }
   }
 
-  private refuse(table: string, why: string): never {
-    refuse(this.cellId, table, why);
+  /**
+   * While a switch's fence stands, the catch-up may still copy a moved row into this cell again:
+   * an update here could be overwritten by that copy, so updates of a table holding a moving
+   * category wait for the fence to lift (the statement names no row's scope, so the whole table
+   * of the destination waits, briefly); tables holding only other categories go on.
+   */
+  checkUpdate(table: string): void {
+    if (!this.held.has(table) || isMigrationEngine()) return;
+    if (this.fencedTables().has(table)) throw movingError(`records of ${table} in cell ${this.cellId} are`);
+  }
+
+  private fencedTables(): ReadonlySet<string> {
+    const placement = this.placement();
+    if (this.fencedUnder?.placement !== placement) {
+      const rules = placement.fence.filter((r) => r.cell === this.cellId);
+      const tables = new Set<string>();
+      for (const [table, held] of this.held) if (rules.some((r) => [...held].some((c) => covers(r.category, c)))) tables.add(table);
+      this.fencedUnder = { placement, tables };
+    }
+    return this.fencedUnder.tables;
+  }
+
+  private refuse(table: string, why: string, details: Record<string, unknown> = {}): never {
+    throw new DomainError('WRONG_CELL', `cell ${this.cellId} refused a write to ${table}: ${why}`, {
+      cell: this.cellId,
+      table,
+      ...details,
+    });
   }
 }

@@ -1,6 +1,14 @@
 // A batch queue: items pushed in the same turn of the event loop are handed over together, in
 // order, at most `maxBatch` at a time; one batch runs at a time. The batch handler settles each
 // item's promise. Used by group commit and the message writer.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Runs a flush outside the async context of the write that started it: batches are shared, so the
+ * context of one writer (the migration engine, whose writes pass a fence) must not carry over to
+ * the others batched with it, nor to the batches the same flush goes on to write.
+ */
+const outside = AsyncLocalStorage.snapshot();
 
 export interface Pending<I, O> {
   input: I;
@@ -41,7 +49,7 @@ export function createBatchQueue<I, O>(maxBatch: number, handle: (batch: Pending
     push(input) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ input, resolve, reject });
-        if (!flushing && queue.length === 1) setImmediate(() => void flush());
+        if (!flushing && queue.length === 1) setImmediate(() => outside(() => void flush()));
       });
     },
     drain() {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cachingStatements } from './statement-cache.js';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type KyselyPlugin } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Dialect as KyselyDialect, type Driver, type KyselyPlugin, type RootOperationNode } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +24,54 @@ class WriteLockingSqliteDialect extends SqliteDialect {
     };
     return driver;
   }
+}
+
+/**
+ * A plugin with checks whose answer can change after a query was compiled (the residency guard's
+ * placement and a migration's fence): asked again just before every statement runs, also one
+ * compiled once and run many times (src/db/precompiled.ts), where `transformQuery` ran only once.
+ */
+export interface ExecutionCheck {
+  checkExecution(query: RootOperationNode): void;
+}
+
+const isExecutionCheck = (plugin: KyselyPlugin): plugin is KyselyPlugin & ExecutionCheck =>
+  typeof (plugin as Partial<ExecutionCheck>).checkExecution === 'function';
+
+/** `dialect` whose connections ask `check` before each statement they run (the query kept in its compiled form). */
+function checkedDialect(dialect: KyselyDialect, check: (query: RootOperationNode) => void): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createDriver() {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      const checked = new WeakSet<DatabaseConnection>();
+      driver.acquireConnection = async () => {
+        const connection = await acquire();
+        if (!checked.has(connection)) {
+          checked.add(connection);
+          const execute = connection.executeQuery.bind(connection);
+          const stream = connection.streamQuery.bind(connection);
+          connection.executeQuery = (query) => {
+            try {
+              check(query.query);
+            } catch (err) {
+              return Promise.reject(err);
+            }
+            return execute(query);
+          };
+          connection.streamQuery = (query, chunkSize) => {
+            check(query.query);
+            return stream(query, chunkSize);
+          };
+        }
+        return connection;
+      };
+      return driver;
+    },
+  };
 }
 
 /** The file behind each SQLite database opened here (`:memory:` for an in-memory one). */
@@ -59,6 +107,9 @@ export interface OpenDatabaseProps {
 
 export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
   const plugins = props.plugins ?? [];
+  const checks = plugins.filter(isExecutionCheck);
+  const checking = (dialect: KyselyDialect): KyselyDialect =>
+    checks.length === 0 ? dialect : checkedDialect(dialect, (query) => checks.forEach((c) => c.checkExecution(query)));
   if (dialectOf(props.url) === 'sqlite') {
     const file = props.url.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -70,7 +121,7 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
     db.pragma('secure_delete = ON');
-    const kysely = new Kysely<DB>({ dialect: new WriteLockingSqliteDialect({ database: cachingStatements(db) }), plugins });
+    const kysely = new Kysely<DB>({ dialect: checking(new WriteLockingSqliteDialect({ database: cachingStatements(db) })), plugins });
     sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
     sqliteHandles.set(kysely, db);
     return kysely;
@@ -84,5 +135,5 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+  return new Kysely<DB>({ dialect: checking(new PostgresDialect({ pool })), plugins });
 }

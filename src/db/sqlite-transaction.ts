@@ -2,7 +2,7 @@
 // whose statements are prepared once and then only run (the message writer's batch): no query
 // building and no promise per statement. Kysely's connection is held for the whole transaction,
 // so no Kysely query interleaves with it. Statements run here pass no Kysely plugin: their caller
-// runs the residency guard's row check itself (`checkPersonalRow` in cells/residency.plugin.ts).
+// asks the residency guard itself (`cell.guard`: cells/residency.plugin.ts).
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sqliteHandleOf } from './connect.js';

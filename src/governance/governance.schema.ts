@@ -1,6 +1,7 @@
 // Governance's parts of the schema: the access log, cases and transfers in every cell, and the
 // operator-access control plane, auditors and incidents in the directory.
 import type { CellSchemaPart, DirectorySchemaPart } from '../cells/cell.schema.js';
+import { categories } from '../cells/categories.js';
 import { migration0003Cases } from './cases/migrations/0003_cases.js';
 import { migration0017CaseSubjectsAtHome } from './cases/migrations/0017_case_subjects_at_home.js';
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
@@ -15,6 +16,7 @@ import { migration0019ServingProcesses } from './migration/migrations/0019_servi
 import { migration0021MigrationRequests } from './migration/migrations/0021_migration_requests.js';
 import { migration0011Incidents } from './reports/migrations/0011_incidents.js';
 import { migration0004Transfers } from './transfers/migrations/0004_transfers.js';
+import { migration0022TransferOrigin } from './transfers/migrations/0022_transfer_origin.js';
 
 export const accessLogSchema: CellSchemaPart = {
   name: 'access-log',
@@ -29,12 +31,14 @@ export const casesSchema: CellSchemaPart = {
   name: 'cases',
   migrations: (cellId) => ({ '0003_cases': migration0003Cases(cellId), '0017_case_subjects_at_home': migration0017CaseSubjectsAtHome(cellId) }),
   personalTables: { case_record: ['ref'], case_subject: ['case_ref', 'subject_id'] },
+  tableCategories: { case_record: [categories.supportCase], case_subject: [categories.supportCase] },
 };
 
 export const transfersSchema: CellSchemaPart = {
   name: 'transfers',
-  migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId) }),
+  migrations: (cellId) => ({ '0004_transfers': migration0004Transfers(cellId), '0022_transfer_origin': migration0022TransferOrigin }),
   personalTables: { consent_event: ['id'], transfer_record: ['id'] },
+  tableCategories: { consent_event: [categories.consent], transfer_record: [categories.transferRecord] },
 };
 
 export const governanceDirectorySchema: DirectorySchemaPart = {

@@ -12,8 +12,6 @@ import type { CachedConversation } from './conversation.cache.js';
 import type { Cell } from '../cells/cell.registry.js';
 import { categories, newId, personalColumns } from '../cells/records.js';
 import { sqliteTransactionsOf } from '../db/sqlite-transaction.js';
-import { checkPersonalRow } from '../cells/residency.plugin.js';
-import type { Placement } from '../cells/placement.js';
 
 export interface AppendMessage {
   cell: Cell;
@@ -241,8 +239,9 @@ const messageColumns = [
 /**
  * The message writer's batch on SQLite: the same statements as `MessageBatchStatements`, one row
  * or conversation at a time, prepared once on the raw better-sqlite3 handle and run synchronously
- * inside `transaction`. The raw insert passes no Kysely plugin, so it runs the residency guard's
- * row check on every row itself (invariant 2).
+ * inside `transaction`. The raw statements pass no Kysely plugin, so they ask the residency
+ * guard's run-time checks themselves: every inserted row (invariant 2), and a migration's update
+ * fence before each update.
  */
 export interface SqliteMessageBatch {
   /** Runs `work` (these statements) in one write transaction; `relaxed`: see db/sqlite-transaction.ts. */
@@ -258,8 +257,8 @@ export interface SqliteMessageBatch {
   advanceRead(read: ReadAdvance): void;
 }
 
-/** The SQLite batch of `cell`, checking rows against `placement()` (read per row); null on PostgreSQL. */
-export function sqliteMessageBatchOf(cell: Pick<Cell, 'id' | 'db'>, placement: () => Placement): SqliteMessageBatch | null {
+/** The SQLite batch of `cell`, checked by the cell's residency guard; null on PostgreSQL. */
+export function sqliteMessageBatchOf(cell: Pick<Cell, 'id' | 'db' | 'guard'>): SqliteMessageBatch | null {
   const transactions = sqliteTransactionsOf(cell.db);
   if (!transactions) return null;
   const { handle } = transactions;
@@ -277,10 +276,16 @@ export function sqliteMessageBatchOf(cell: Pick<Cell, 'id' | 'db'>, placement: (
       return Number(row.last_seq);
     },
     insert(row) {
-      checkPersonalRow({ cellId: cell.id, placement: placement(), table: 'message', row: (column) => row[column as keyof MessageRow] });
+      cell.guard.checkRow('message', (column) => row[column as keyof MessageRow]);
       insert.run(messageColumns.map((column) => row[column]));
     },
-    advanceSeq: (a, at) => advanceSeq.run(a.to, at, a.conversationId, a.from).changes === 1,
-    advanceRead: (r) => void advanceRead.run(r.seq, r.conversationId, r.senderId),
+    advanceSeq(a, at) {
+      cell.guard.checkUpdate('conversation');
+      return advanceSeq.run(a.to, at, a.conversationId, a.from).changes === 1;
+    },
+    advanceRead(r) {
+      cell.guard.checkUpdate('membership');
+      advanceRead.run(r.seq, r.conversationId, r.senderId);
+    },
   };
 }

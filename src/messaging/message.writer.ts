@@ -1,10 +1,10 @@
 // The message write path: sends queued in the same turn of the event loop are written as one
 // batch in one durable transaction. On SQLite the batch runs synchronously on the raw handle —
-// statements prepared once, one run per row or conversation, every inserted row checked by the
-// residency guard's `checkPersonalRow`; on PostgreSQL through Kysely — one duplicate check, one
-// multi-row insert (checked by the guard plugin), one sequence update and one read-position update
-// (each by chunks). Both paths plan the batch alike (`planBatch`) and pass `beforeBatch`, the one
-// place for a check per batch. Sequence numbers come from a per-conversation cache that is checked
+// statements prepared once, one run per row or conversation, each asking the cell's residency
+// guard (every inserted row's placement, a migration's update fence); on PostgreSQL through Kysely
+// — one duplicate check, one multi-row insert, one sequence update and one read-position update
+// (each by chunks), checked by the guard when they run. Both paths plan the batch alike
+// (`planBatch`). Sequence numbers come from a per-conversation cache that is checked
 // against the database on every update, so a stale cache fails the batch instead of forking a
 // sequence; a failed batch is retried one message at a time through appendMessage (Kysely).
 // With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
@@ -29,7 +29,6 @@ import {
   type SeqAdvance,
   type SqliteMessageBatch,
 } from './message.repository.js';
-import type { Placement } from '../cells/placement.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import { deferredSyncOf } from '../db/deferred-sync.js';
 
@@ -76,8 +75,6 @@ interface BatchPlan {
 }
 
 export interface MessageWriterOptions {
-  /** The placement in force (read per row): the SQLite batch runs the residency guard's row check with it. */
-  placement: () => Placement;
   maxBatch?: number;
   deferSync?: boolean;
 }
@@ -85,7 +82,7 @@ export interface MessageWriterOptions {
 export function createMessageWriter(cell: Cell, options: MessageWriterOptions): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
-  const sqlite = sqliteMessageBatchOf(cell, options.placement);
+  const sqlite = sqliteMessageBatchOf(cell);
   const statements = createMessageBatchStatements(db);
   const deferred = options.deferSync ? deferredSyncOf(db) : null;
   const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
@@ -113,13 +110,6 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     const [row] = await openMessageRows(cell, [result.row]);
     return { row: row as MessageRow, created: false };
   }
-
-  /**
-   * The one place for a check every batch passes before its statements run, on either path
-   * (e.g. a migration's run-time fence). Rows are checked one by one by the residency guard: the
-   * Kysely plugin on PostgreSQL, `checkPersonalRow` in the SQLite batch's insert.
-   */
-  function beforeBatch(): void {}
 
   /** The writes of a batch, given the rows already stored under its keys; advances the seq cache. */
   function planBatch(batch: Pending[], existing: Map<string, MessageRow>, at: string): BatchPlan {
@@ -150,7 +140,6 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   /** SQLite: one synchronous transaction of prepared statements on the raw handle. */
   function writeBatchSqlite(sqlite: SqliteMessageBatch, batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
     return sqlite.transaction(() => {
-      beforeBatch();
       const existing = new Map<string, MessageRow>();
       for (const { input } of batch) {
         const row = sqlite.existing({ conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId });
@@ -171,7 +160,6 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   /** PostgreSQL: the batch's statements through Kysely, each built once per size class. */
   function writeBatchKysely(batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> {
     return commit(async (trx) => {
-      beforeBatch();
       const existing = new Map<string, MessageRow>();
       const keys = [...new Map(batch.map(({ input }) => [keyOf(input), { conversationId: input.conversation.id, senderId: input.senderId, clientId: input.clientId }])).values()];
       for (const chunk of chunks(keys, lookupChunk)) {

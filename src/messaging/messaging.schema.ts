@@ -1,5 +1,6 @@
 // Messaging's part of every cell's schema: its migrations and its personal tables.
 import type { CellSchemaPart } from '../cells/cell.schema.js';
+import { categories } from '../cells/categories.js';
 import { migration0001Messaging } from './migrations/0001_messaging.js';
 import { migration0006PaymentMessages } from './migrations/0006_payment_messages.js';
 import { migration0007MessageRequests } from './migrations/0007_message_requests.js';
@@ -23,6 +24,17 @@ export const messagingSchema: CellSchemaPart = {
     invitation: ['conversation_id', 'subject_id'],
     message: ['id'],
     media: ['id'],
+  },
+  tableCategories: {
+    account: [categories.account],
+    contact_point: [categories.email, categories.phone],
+    session: [categories.session],
+    contact: [categories.contacts],
+    conversation: [categories.conversation],
+    membership: [categories.membership],
+    invitation: [categories.membership],
+    message: [categories.message],
+    media: [categories.media],
   },
   // A payment card (amount, note, parties) is message content too.
   sealedColumns: { message: ['text', 'card'] },

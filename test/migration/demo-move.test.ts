@@ -101,10 +101,17 @@ describe.each(dialects)('the demo move of JP images and payment data from kr to 
     expect((await hanako.request('GET', '/v1/pay/wallet')).body).toMatchObject({ storedIn: { cell: 'jp', jurisdiction: 'JP' } });
 
     expect((await cli('report', 'residency', '--json')).code).toBe(0);
-    const foreign = JSON.parse((await cli('report', 'foreign-handling', '--json')).stdout) as { jurisdictions: { home: string; storedIn: string[]; foreignCountries: { country: string; storedCategories: string[] }[] }[] };
+    const foreign = JSON.parse((await cli('report', 'foreign-handling', '--json')).stdout) as {
+      jurisdictions: { home: string; storedIn: string[]; foreignCountries: { country: string; storedCategories: string[] }[]; categories: { category: string; returnedFrom: string[] }[] }[];
+    };
     const jpHandling = foreign.jurisdictions.find((j) => j.home === 'JP');
     expect(jpHandling?.storedIn).toEqual(['JP']);
     expect(jpHandling?.foreignCountries.find((c) => c.country === 'KR')?.storedCategories ?? []).toEqual([]);
+    // The transfer gate recorded the move home (no basis needed), so the statement tells it, and the person sees it in their records.
+    expect(jpHandling?.categories.find((c) => c.category === 'user.content.media')?.returnedFrom).toEqual(['KR']);
+    expect(((await hanako.request('GET', '/v1/me/transfers')).body as { transfers: unknown[] }).transfers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ destination: 'JP', origin: 'KR', basis: 'home', basisRef: job.id, purpose: 'DATA_RELOCATION', category: 'user.financial.payment' })]),
+    );
 
     const placement = JSON.parse((await cli('placement', 'show', '--json')).stdout) as { version: number; rules: PlacementRule[] };
     expect(placement.version).toBe(job.placementAfter);

@@ -21,7 +21,7 @@ const personal = (subject: string, category: string) => ({ subject_id: subject, 
 /** The cell's database as a running process opens it: with the residency guard. */
 function openGuarded(url: string): AnyDb {
   const placement = createPlacement([{ id: 'jp', jurisdiction: 'JP' }], []);
-  return openDatabase<Record<string, never>>({ url, plugins: [new ResidencyGuardPlugin('jp', () => placement, cellSchema.personalTables)] }) as AnyDb;
+  return openDatabase<Record<string, never>>({ url, plugins: [new ResidencyGuardPlugin('jp', () => placement, cellSchema)] }) as AnyDb;
 }
 
 function before(): ReturnType<typeof cellSchema.migrations> {

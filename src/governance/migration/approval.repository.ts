@@ -28,19 +28,26 @@ export async function listRequests(db: MigrationDirectoryDb, limit: number): Pro
   return (await db.selectFrom('migration_request').selectAll().orderBy('requested_at', 'desc').orderBy('id').limit(limit).execute()).map(normal);
 }
 
+type Decision = { id: string; from: string; status: string; by: string | null; at: string | null; jobId: string | null };
+
 /** Moves a request from `from` to its decision; false when it was no longer `from` (another decision won). */
-export async function decideRequest(db: MigrationDirectoryDb, props: { id: string; from: string; status: string; by: string | null; at: string | null; jobId: string | null }, also: AlsoWrite | null): Promise<boolean> {
+export async function decideRequest(db: MigrationDirectoryDb, props: Decision, also: AlsoWrite | null): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('migration_request')
-      .set({ status: props.status, decided_by: props.by, decided_at: props.at, job_id: props.jobId })
-      .where('id', '=', props.id)
-      .where('status', '=', props.from)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (!(await decideIn(trx, props))) return false;
     if (also) await also(trx);
     return true;
   });
+}
+
+/** The same decision inside the caller's transaction (an approval that commits with the job it starts). */
+export async function decideIn(trx: Trx, props: Decision): Promise<boolean> {
+  const result = await trx
+    .updateTable('migration_request')
+    .set({ status: props.status, decided_by: props.by, decided_at: props.at, job_id: props.jobId })
+    .where('id', '=', props.id)
+    .where('status', '=', props.from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** A journal event alone, in its own transaction (a start that needed no approval). */
@@ -48,15 +55,4 @@ export async function journalOnly(db: MigrationDirectoryDb, also: AlsoWrite): Pr
   await db.transaction().execute(async (trx) => {
     await also(trx);
   });
-}
-
-/** Records and bytes of a job's items per step (pending, copied, verified, shredded). */
-export async function stepCounts(db: MigrationDirectoryDb, jobId: string): Promise<{ step: string; records: number; bytes: number }[]> {
-  const rows = await db
-    .selectFrom('migration_item')
-    .select((eb) => ['step', eb.fn.countAll<number>().as('records'), eb.fn.sum<number>('bytes').as('bytes')])
-    .where('job_id', '=', jobId)
-    .groupBy('step')
-    .execute();
-  return rows.map((r) => ({ step: r.step, records: Number(r.records), bytes: Number(r.bytes ?? 0) }));
 }

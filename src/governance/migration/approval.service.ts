@@ -9,7 +9,7 @@ import { listPlacementVersions, type PlacementVersion } from '../../cells/placem
 import { DomainError } from '../../errors/catalogue.js';
 import type { EventActor, GovernanceJournal, MigrationEvent } from '../journal.js';
 import type { Operator } from '../operators/operators.js';
-import { decideRequest, insertRequest, journalOnly, listRequests, readRequest, stepCounts, type MigrationRequestRow } from './approval.repository.js';
+import { decideIn, decideRequest, insertRequest, journalOnly, listRequests, readRequest, type MigrationRequestRow } from './approval.repository.js';
 import {
   listJobs,
   manifestOf,
@@ -20,8 +20,10 @@ import {
   unfinished,
   type MigrationContext,
   type MigrationJob,
+  type MigrationJobView as EngineJobView,
   type MigrationPlan,
   type MigrationRequest,
+  type WithJob,
 } from './migration.service.js';
 import { manifestLines, type SignedReceipt } from './receipt.js';
 
@@ -88,8 +90,8 @@ export interface MigrationDesk {
 }
 
 /** Queues a job: a serving process claims and runs it (the one that answered, or another node). */
-export async function beginMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
-  return enqueueMigration({ ctx: props.ctx, request: props.request, actor: props.actor, graceSeconds: props.graceSeconds });
+export async function beginMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; also?: WithJob }): Promise<MigrationJob> {
+  return enqueueMigration(props);
 }
 
 const EMPTY: StepCount = { records: 0, bytes: 0 };
@@ -128,16 +130,12 @@ export function migrationDesk(props: {
   const event = (kind: MigrationEvent['kind'], actor: EventActor, ref: string, request: MigrationRequest): MigrationEvent => ({ kind, actor, ref, home: request.home, categories: [...request.categories] });
   const flush = () => journal.flush().catch(() => undefined);
 
-  async function view(job: MigrationJob): Promise<MigrationJobView> {
-    const counts = await stepCounts(db, job.id);
-    const step = (name: string): StepCount => counts.find((c) => c.step === name) ?? EMPTY;
+  /** The console's shape of the engine's view: its progress, read in the same one query. */
+  function view({ progress, ...job }: EngineJobView): MigrationJobView {
+    const step = (name: string): StepCount => progress.steps[name] ?? EMPTY;
     return {
       job,
-      progress: {
-        total: counts.reduce((n, c) => n + c.records, 0),
-        bytes: counts.reduce((n, c) => n + c.bytes, 0),
-        steps: { pending: step('pending'), copied: step('copied'), verified: step('verified'), shredded: step('shredded') },
-      },
+      progress: { total: progress.total, bytes: progress.bytes, steps: { pending: step('pending'), copied: step('copied'), verified: step('verified'), shredded: step('shredded') } },
       receipt: job.phase === 'done',
     };
   }
@@ -154,8 +152,8 @@ export function migrationDesk(props: {
     if (row.status !== 'pending') throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${row.id} is ${row.status}, not pending`);
   }
 
-  async function begin(request: MigrationRequest, actor: string, graceSeconds: number): Promise<MigrationJob> {
-    return beginMigration({ ctx, request, actor, graceSeconds });
+  async function begin(request: MigrationRequest, actor: string, graceSeconds: number, also?: WithJob): Promise<MigrationJob> {
+    return beginMigration({ ctx, request, actor, graceSeconds, also });
   }
 
   /** Refuses up front what `startMigration` would refuse, so a decision is not recorded for a move that cannot start. */
@@ -175,7 +173,7 @@ export function migrationDesk(props: {
       return { cells: ctx.cells.all().map((c) => ({ id: c.id, jurisdiction: c.jurisdiction })), current, versions: versions.reverse() };
     },
     async jobs() {
-      return Promise.all((await listJobs(ctx)).map(view));
+      return (await listJobs(ctx)).map(view);
     },
     async job(id) {
       return view(await readJob(ctx, id));
@@ -224,20 +222,24 @@ export function migrationDesk(props: {
         throw err;
       }
       const at = now().toISOString();
-      if (!(await decideRequest(db, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-approve', actor, id, request), at)))) {
-        throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
-      }
-      await flush();
+      // The decision, its journal events and the job commit in one directory transaction: a
+      // process that dies in between leaves the request pending with nothing logged, never an
+      // approval without its job.
       let job: MigrationJob;
       try {
         // Logged as the requester's move: the approver's decision is its own entry.
-        job = await begin(request, row.requested_by, row.grace_seconds);
+        job = await begin(request, row.requested_by, row.grace_seconds, async (trx, started) => {
+          if (!(await decideIn(trx, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: started.id }))) {
+            throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
+          }
+          await journal.add(trx, event('migration-approve', actor, id, request), at);
+          await journal.add(trx, event('migration-start', actor, started.id, request), started.startedAt);
+        });
       } catch (err) {
-        // A race lost after the checks (another start): the request waits again.
-        await decideRequest(db, { id, from: 'approved', status: 'pending', by: null, at: null, jobId: null }, null);
+        // Another admin's approval of this very request started the job in the way.
+        if ((await mustRequest(id)).status !== 'pending') throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
         throw err;
       }
-      await decideRequest(db, { id, from: 'approved', status: 'approved', by: by.id, at, jobId: job.id }, (trx) => journal.add(trx, event('migration-start', actor, job.id, request), job.startedAt));
       await flush();
       return { request: requestView(await mustRequest(id)), job };
     },

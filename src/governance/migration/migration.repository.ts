@@ -12,6 +12,8 @@ import type { MigrationItemRow } from './migration.tables.js';
 type Directory = Kysely<DirectoryDatabase>;
 /** The directory database, as the migration service passes it around. */
 export type MigrationDirectoryDb = Directory;
+/** A directory transaction a migration's job is created in. */
+export type MigrationDirectoryTrx = Transaction<DirectoryDatabase>;
 export type Row = Record<string, unknown>;
 
 export interface NewItem {

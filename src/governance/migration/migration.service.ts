@@ -47,6 +47,7 @@ import {
   switchPlacement,
   updateJob,
   type MigrationDirectoryDb,
+  type MigrationDirectoryTrx,
   type NewItem,
   type Row,
 } from './migration.repository.js';
@@ -97,6 +98,8 @@ export interface MigrationJobView extends MigrationJob {
     /** Records per second since the start (to the finish, once finished). */
     readonly rate: number;
     readonly phase: MigrationPhase;
+    /** Records and bytes by item step (pending, copied, verified, shredded, gone). */
+    readonly steps: Readonly<Record<string, { readonly records: number; readonly bytes: number }>>;
   };
 }
 
@@ -271,7 +274,8 @@ async function withProgress(ctx: Pick<MigrationContext, 'directoryDb'>, job: Mig
   const records = steps.filter((s) => s.step !== 'pending').reduce((n, s) => n + s.n, 0);
   const bytes = steps.reduce((n, s) => n + s.bytes, 0);
   const seconds = Math.max(((job.finishedAt ? Date.parse(job.finishedAt) : Date.now()) - Date.parse(job.startedAt)) / 1000, 0.001);
-  return { ...job, progress: { records, total, bytes, rate: Math.round(records / seconds), phase: job.phase } };
+  const bySteps = Object.fromEntries(steps.map((s) => [s.step, { records: s.n, bytes: s.bytes }]));
+  return { ...job, progress: { records, total, bytes, rate: Math.round(records / seconds), phase: job.phase, steps: bySteps } };
 }
 
 export async function readJob(ctx: Pick<MigrationContext, 'directoryDb'>, id: string): Promise<MigrationJobView> {
@@ -293,7 +297,10 @@ export function graceEndsAt(job: MigrationJob): number | null {
 }
 
 /** Creates the job: its items, and the staging placement version that lets the copy in. */
-export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean }): Promise<MigrationJob> {
+/** A write that commits in the job's own directory transaction, or undoes the job with it (a request's approval). */
+export type WithJob = (trx: MigrationDirectoryTrx, job: MigrationJob) => Promise<void>;
+
+export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean; also?: WithJob }): Promise<MigrationJob> {
   const { ctx, request } = props;
   const { toJurisdiction, rules } = validate(ctx, request);
   const actor = await ctx.operator(props.actor);
@@ -340,6 +347,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     }
     await insertJob(trx, { id, phase: job.phase, state: job });
     await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+    await props.also?.(trx, job);
   });
   await syncPlacement(ctx.directoryDb, ctx.cells);
   await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
@@ -351,7 +359,7 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
  * heartbeat and runs it (what `/ops` and `domicile migrate start` with a server running use);
  * `readJob` / `listJobs` show its progress.
  */
-export function enqueueMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number }): Promise<MigrationJob> {
+export function enqueueMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; also?: WithJob }): Promise<MigrationJob> {
   return startMigration({ ...props, queued: true });
 }
 
@@ -507,16 +515,16 @@ async function digestsIn(ctx: MigrationContext, cell: Cell, items: readonly Migr
 }
 
 async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
-  const pairs = new Map<string, { subject: string; category: string; items: number }>();
+  const moves = new Map<string, { subject: string; category: string; from: string; items: number }>();
   for (const item of items) {
-    const key = `${item.subject_id}\u0000${item.category}`;
-    const p = pairs.get(key) ?? { subject: item.subject_id, category: item.category, items: 0 };
-    p.items++;
-    pairs.set(key, p);
+    const key = `${item.subject_id}\u0000${item.category}\u0000${item.source_cell}`;
+    const m = moves.get(key) ?? { subject: item.subject_id, category: item.category, from: item.source_cell, items: 0 };
+    m.items++;
+    moves.set(key, m);
   }
-  // A move home is no transfer (the gate records nothing); a move abroad needs each subject's basis first.
-  for (const p of pairs.values()) {
-    await ctx.gate.authorizeCellWrite({ subject: { id: p.subject, home: job.home, class: 'consumer' }, cellId: job.to, category: p.category, purpose: 'DATA_RELOCATION', items: p.items });
+  // A move abroad needs each subject's basis first; a move home from abroad needs none, but the gate records it.
+  for (const m of moves.values()) {
+    await ctx.gate.authorizeMove({ subject: { id: m.subject, home: job.home, class: 'consumer' }, fromCellId: m.from, toCellId: job.to, category: m.category, purpose: 'DATA_RELOCATION', items: m.items, ref: job.id });
   }
 }
 

@@ -84,6 +84,22 @@ describe('foreignHandlingStatement', () => {
     expect(renderForeignHandling(report)).toContain('China (CN): accessed user.contact.phone_number, user.content.media');
   });
 
+  it('tells a move home from the transfers out: the data stored abroad before, moved home in the window', () => {
+    const report = foreignHandlingStatement(
+      input({
+        transfers: [
+          { home: 'JP', category: 'user.content.media', destination: 'KR', items: 3 },
+          { home: 'JP', category: 'user.content.media', destination: 'JP', origin: 'KR', items: 3 },
+        ],
+      }),
+    );
+    const jp = report.jurisdictions[0];
+    expect(jp?.categories.find((c) => c.category === 'user.content.media')).toMatchObject({ storedIn: ['JP'], transferredTo: ['KR'], returnedFrom: ['KR'] });
+    expect(jp?.transferredTo).toEqual(['KR']);
+    expect(jp?.statement).toBe('Personal data of users in Japan is stored in Japan (JP). In the last 12 months it was accessed from Japan (JP), and sent to South Korea (KR), and moved home from South Korea (KR).');
+    expect(renderForeignHandling(report)).toContain('moved home from KR');
+  });
+
   it('reports accesses logged under a retired category name under today’s name', () => {
     const jp = foreignHandlingStatement(
       input({ accesses: [access({ actorPhysicalCountry: 'CN', categories: ['user.contact.phone'] }), access({ actorPhysicalCountry: 'KR', categories: ['user.contact.phone_number'] })] }),

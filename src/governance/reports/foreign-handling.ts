@@ -34,6 +34,8 @@ export interface CategoryHandling {
   readonly storedIn: readonly string[];
   readonly accessedFrom: readonly string[];
   readonly transferredTo: readonly string[];
+  /** Countries the category was moved home from in the window (a region migration's return). */
+  readonly returnedFrom: readonly string[];
   /** Allowed accesses in the window whose actor's physical country was not known. */
   readonly accessesFromUnknownCountry: number;
   readonly storage: readonly CategoryStorage[];
@@ -101,6 +103,7 @@ interface CategoryAcc {
   unknown: number;
   accesses: number;
   transferredTo: Set<string>;
+  returnedFrom: Set<string>;
 }
 
 function statementFor(home: HomeHandlingDraft, input: ForeignHandlingInput, windowText: string): string {
@@ -115,6 +118,8 @@ function statementFor(home: HomeHandlingDraft, input: ForeignHandlingInput, wind
     handled.push(`accessed from ${joinList(from)}`);
   }
   if (home.transferredTo.length > 0) handled.push(`sent to ${joinList(home.transferredTo.map(label))}`);
+  const returned = sorted(home.categories.flatMap((c) => c.returnedFrom));
+  if (returned.length > 0) handled.push(`moved home from ${joinList(returned.map(label))}`);
   if (handled.length > 0) parts.push(`${windowText.charAt(0).toUpperCase()}${windowText.slice(1)} it was ${handled.join(', and ')}.`);
   return parts.join(' ');
 }
@@ -132,7 +137,7 @@ export function foreignHandlingStatement(input: ForeignHandlingInput): ForeignHa
     const acc = (category: string): CategoryAcc => {
       let a = categories.get(category);
       if (a === undefined) {
-        a = { storage: new Map(), accessedFrom: new Map(), unknown: 0, accesses: 0, transferredTo: new Set() };
+        a = { storage: new Map(), accessedFrom: new Map(), unknown: 0, accesses: 0, transferredTo: new Set(), returnedFrom: new Set() };
         categories.set(category, a);
       }
       return a;
@@ -159,7 +164,11 @@ export function foreignHandlingStatement(input: ForeignHandlingInput): ForeignHa
         else a.accessedFrom.set(entry.actorPhysicalCountry, (a.accessedFrom.get(entry.actorPhysicalCountry) ?? 0) + 1);
       }
     }
-    for (const t of input.transfers) if (t.home === home && t.items > 0 && t.destination !== home) acc(t.category).transferredTo.add(t.destination);
+    for (const t of input.transfers) {
+      if (t.home !== home || t.items <= 0) continue;
+      if (t.destination !== home) acc(t.category).transferredTo.add(t.destination);
+      else if (t.origin && t.origin !== home) acc(t.category).returnedFrom.add(t.origin);
+    }
 
     const rows: CategoryHandling[] = [...categories.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -168,6 +177,7 @@ export function foreignHandlingStatement(input: ForeignHandlingInput): ForeignHa
         storedIn: sorted(a.storage.keys()),
         accessedFrom: sorted(a.accessedFrom.keys()),
         transferredTo: sorted(a.transferredTo),
+        returnedFrom: sorted(a.returnedFrom),
         accessesFromUnknownCountry: a.unknown,
         storage: [...a.storage.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([country, s]) => ({ country, byRule: sorted(s.byRule), rows: s.rows })),
         accesses: a.accesses,
@@ -228,6 +238,7 @@ export function renderForeignHandling(report: ForeignHandlingReport): string {
       const cols = [`stored in ${c.storedIn.join(', ') || '–'}`];
       if (c.accessedFrom.length > 0 || c.accessesFromUnknownCountry > 0) cols.push(`accessed from ${[...c.accessedFrom, ...(c.accessesFromUnknownCountry > 0 ? ['unknown'] : [])].join(', ')}`);
       if (c.transferredTo.length > 0) cols.push(`sent to ${c.transferredTo.join(', ')}`);
+      if (c.returnedFrom.length > 0) cols.push(`moved home from ${c.returnedFrom.join(', ')}`);
       lines.push(`    ${c.category.padEnd(width)}  ${cols.join(' · ')}`);
     }
   }

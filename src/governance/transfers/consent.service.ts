@@ -52,6 +52,8 @@ export interface TransferRecordView {
   readonly firstAt: string;
   readonly lastAt: string;
   readonly keepUntil: string;
+  /** The country the data left, for a move home from abroad; null for a transfer abroad. */
+  readonly origin: string | null;
 }
 
 function consentCell(ctx: TransfersContext, subject: TransferSubject) {
@@ -230,6 +232,7 @@ function presentRecord(row: TransferRecordRow): TransferRecordView {
     firstAt: row.first_at,
     lastAt: row.last_at,
     keepUntil: row.keep_until,
+    origin: row.origin,
   };
 }
 

@@ -43,6 +43,19 @@ export interface CellWriteRequest {
   readonly at?: Date;
 }
 
+/** A subject's records moving from one cell to another (a region migration). */
+export interface MoveRequest {
+  readonly subject: TransferSubject;
+  readonly fromCellId: string;
+  readonly toCellId: string;
+  readonly category: string;
+  readonly purpose: string;
+  readonly items?: number;
+  /** What the move is part of (the migration job): the record's reference when it needs no basis. */
+  readonly ref: string;
+  readonly at?: Date;
+}
+
 export type TransferDecision =
   | { readonly transfer: false }
   | {
@@ -71,6 +84,12 @@ export interface TransferGate {
   authorizeTransfers(requests: readonly TransferRequest[]): Promise<TransferDecision[]>;
   /** Before a subject's data is written into a cell: a transfer when the cell lies abroad. */
   authorizeCellWrite(request: CellWriteRequest): Promise<TransferDecision>;
+  /**
+   * Before a subject's records move between cells: into a cell abroad, as `authorizeCellWrite`
+   * (a basis, recorded, or refused); home from a cell abroad, no basis is needed but the return is
+   * recorded (basis `home`, with its origin); between cells of one country, nothing.
+   */
+  authorizeMove(request: MoveRequest): Promise<void>;
   evaluate(request: TransferRequest): Promise<TransferEvaluation>;
   /** The recipient receiving data written into this cell (its host), if registered. */
   hostOfCell(cellId: string): { id: string; name: string } | undefined;
@@ -184,7 +203,11 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
     return new DomainError('TRANSFER_NO_BASIS', `${what} has no legal basis, so nothing was sent: ${evaluation.missing.join('; ')}`, details);
   }
 
-  async function record(request: TransferRequest, basis: Extract<TransferEvaluation, { kind: 'basis' }>): Promise<TransferDecision> {
+  /** Writes (or adds to) the day's transfer record in the subject's own cell. */
+  async function write(
+    request: Pick<TransferRequest, 'subject' | 'destination' | 'recipient' | 'category' | 'purpose' | 'items' | 'at'>,
+    how: { recipientName: string; basis: string; basisRef: string; consentRef: string | null; origin?: string },
+  ): Promise<{ recordId: string; cell: string }> {
     const { subject } = request;
     const at = (request.at ?? now()).toISOString();
     const cell = cellFor(cells, scopeOf(subject), privacyCategories.transferRecord);
@@ -193,17 +216,23 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
         personal: personalColumns({ subject, scope: scopeOf(subject), category: privacyCategories.transferRecord, cell }),
         destination: request.destination,
         recipientId: request.recipient,
-        recipientName: basis.recipientName,
+        recipientName: how.recipientName,
         dataCategory: request.category,
         purpose: request.purpose,
-        basis: basis.basis,
-        basisRef: basis.basisRef,
-        consentRef: basis.consentRef,
+        basis: how.basis,
+        basisRef: how.basisRef,
+        consentRef: how.consentRef,
         items: Math.max(1, Math.floor(request.items ?? 1)),
         at,
         keepUntil: keepUntil(new Date(at)),
+        origin: how.origin ?? null,
       }),
     );
+    return { recordId, cell: cell.id };
+  }
+
+  async function record(request: TransferRequest, basis: Extract<TransferEvaluation, { kind: 'basis' }>): Promise<TransferDecision> {
+    const { recordId, cell } = await write(request, basis);
     return {
       transfer: true,
       destination: request.destination,
@@ -212,7 +241,7 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
       basisRef: basis.basisRef,
       consentRef: basis.consentRef,
       recordId,
-      recordCell: cell.id,
+      recordCell: cell,
     };
   }
 
@@ -229,6 +258,22 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
     return host === undefined ? undefined : { id: host.id, name: host.name };
   }
 
+  async function authorizeCellWrite(request: CellWriteRequest): Promise<TransferDecision> {
+    const cell = cells.get(request.cellId);
+    if (cell.jurisdiction === request.subject.home) return { transfer: false };
+    const host = registries.cellHost(cell.jurisdiction);
+    if (host === undefined) {
+      throw new DomainError('TRANSFER_NO_BASIS', `no recipient is registered as the host of cells in ${countryLabel(cell.jurisdiction)} (recipients registry, cellHosts), so ${request.subject.id}'s data cannot be written into cell ${cell.id}`, {
+        subjectId: request.subject.id,
+        destination: cell.jurisdiction,
+        category: request.category,
+        purpose: request.purpose,
+        missing: [`a registered host for cells in ${cell.jurisdiction}`],
+      });
+    }
+    return authorizeTransfer({ ...request, destination: cell.jurisdiction, recipient: host.id });
+  }
+
   return {
     authorizeTransfer,
     async authorizeTransfers(requests) {
@@ -240,20 +285,18 @@ export function createTransferGate(props: TransferGateProps): TransferGate {
         evaluations.map((evaluation, i) => (evaluation.kind === 'basis' ? record(requests[i] as TransferRequest, evaluation) : { transfer: false as const })),
       );
     },
-    async authorizeCellWrite(request) {
-      const cell = cells.get(request.cellId);
-      if (cell.jurisdiction === request.subject.home) return { transfer: false };
-      const host = registries.cellHost(cell.jurisdiction);
-      if (host === undefined) {
-        throw new DomainError('TRANSFER_NO_BASIS', `no recipient is registered as the host of cells in ${countryLabel(cell.jurisdiction)} (recipients registry, cellHosts), so ${request.subject.id}'s data cannot be written into cell ${cell.id}`, {
-          subjectId: request.subject.id,
-          destination: cell.jurisdiction,
-          category: request.category,
-          purpose: request.purpose,
-          missing: [`a registered host for cells in ${cell.jurisdiction}`],
-        });
+    authorizeCellWrite,
+    async authorizeMove(request) {
+      const from = cells.get(request.fromCellId).jurisdiction;
+      const to = cells.get(request.toCellId);
+      const home = request.subject.home;
+      if (to.jurisdiction !== home) {
+        await authorizeCellWrite({ subject: request.subject, cellId: to.id, category: request.category, purpose: request.purpose, items: request.items, at: request.at });
+        return;
       }
-      return authorizeTransfer({ ...request, destination: cell.jurisdiction, recipient: host.id });
+      if (from === home) return;
+      const host = hostOfCell(to.id) ?? { id: to.id, name: `cell ${to.id}` };
+      await write({ ...request, destination: home, recipient: host.id }, { recipientName: host.name, basis: 'home', basisRef: request.ref, consentRef: null, origin: from });
     },
     evaluate,
     hostOfCell,

@@ -25,6 +25,8 @@ export interface TransferRecordInput {
   readonly items: number;
   readonly at: string;
   readonly keepUntil: string;
+  /** The country the data left, for a move home from abroad (`destination` is then the home). */
+  readonly origin?: string | null;
 }
 
 /**
@@ -42,6 +44,8 @@ export function transferRecordId(input: TransferRecordInput): string {
     input.basis,
     input.basisRef,
     input.consentRef,
+    // Only a move home has an origin: the ids of the other records stay what they were.
+    ...(input.origin ? [input.origin] : []),
   ]);
   const digest = crypto.createHash('sha256').update(key).digest('base64url').replace(/[-_]/g, 'x').slice(0, 32);
   return `${input.personal.cell_id}_${digest}`;
@@ -67,6 +71,7 @@ export async function recordTransfer(db: Db, input: TransferRecordInput): Promis
       first_at: input.at,
       last_at: input.at,
       keep_until: input.keepUntil,
+      origin: input.origin ?? null,
       ...input.personal,
     })
     .onConflict((oc) =>
@@ -97,19 +102,21 @@ export interface TransferFlow {
   readonly home: string;
   readonly category: string;
   readonly destination: string;
+  /** The country the data came from, for a move home (then `destination` is the home). */
+  readonly origin?: string | null;
   readonly items: number;
 }
 
-/** Items transferred abroad per subject home, data category and destination, since `since`. */
+/** Items transferred per subject home, data category, destination and origin, since `since`. */
 export async function transferFlowsSince(db: Db, since: string): Promise<TransferFlow[]> {
   const rows = await db
     .selectFrom('transfer_record')
-    .select(['subject_home', 'data_category', 'destination'])
+    .select(['subject_home', 'data_category', 'destination', 'origin'])
     .select((eb) => eb.fn.sum<number>('item_count').as('items'))
     .where('last_at', '>=', since)
-    .groupBy(['subject_home', 'data_category', 'destination'])
+    .groupBy(['subject_home', 'data_category', 'destination', 'origin'])
     .execute();
-  return rows.map((r) => ({ home: r.subject_home, category: r.data_category, destination: r.destination, items: Number(r.items) }));
+  return rows.map((r) => ({ home: r.subject_home, category: r.data_category, destination: r.destination, origin: r.origin, items: Number(r.items) }));
 }
 
 /** Deletes records whose retention ended before `today` (YYYY-MM-DD); returns how many. */

@@ -36,6 +36,8 @@ export interface TransferRecordTable extends PersonalColumns {
   first_at: string;
   last_at: string;
   keep_until: string;
+  /** The country the data left when that was not the subject's home (a move home); null otherwise. */
+  origin: string | null;
 }
 
 declare module '../../cells/cell.database.js' {

@@ -56,12 +56,14 @@ export const TransferRecord = Type.Object({
   category: Type.String(),
   purpose: Type.String(),
   items: Type.Integer({ minimum: 0 }),
-  basis: Type.String({ description: 'approved-destination, conforming-system or consent' }),
+  basis: Type.String({ description: 'approved-destination, conforming-system or consent; home for a move home from abroad (no basis needed)' }),
   basisRef: Type.String(),
   consentRef: Nullable(Type.String()),
   firstAt: Instant,
   lastAt: Instant,
   keepUntil: Type.String({ description: 'YYYY-MM-DD: the record is kept until then' }),
+  /** The country the data left, for a move home from abroad (destination is then the home); null for a transfer abroad. */
+  origin: Nullable(CountryCode),
 });
 
 export const TransferRecordList = Type.Object({ transfers: List(TransferRecord) });

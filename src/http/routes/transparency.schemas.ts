@@ -95,6 +95,8 @@ export const ForeignHandlingCategory = Type.Object({
   storedIn: Countries,
   accessedFrom: Countries,
   transferredTo: Countries,
+  /** Countries the category was moved home from in the window (a region migration). */
+  returnedFrom: Countries,
   accessesFromUnknownCountry: Type.Integer({ minimum: 0 }),
   storage: List(Type.Object({ country: CountryCode, byRule: List(Type.String()), rows: Type.Integer({ minimum: 0 }) })),
   accesses: Type.Integer({ minimum: 0 }),
