@@ -11,6 +11,7 @@ import { asMigrationEngine, oldestWriteVersion } from '../../src/cells/moving.co
 import type { PlacementRule } from '../../src/cells/placement.js';
 import { cellFor, writeWhileMoving } from '../../src/cells/records.js';
 import { createMessageBatchStatements } from '../../src/messaging/message.repository.js';
+import { createMessageWriter } from '../../src/messaging/message.writer.js';
 import { dialects } from '../support/databases.js';
 import { buildCells, buildMediaRow as mediaRow, plaintextMessages } from '../support/factories.js';
 
@@ -104,6 +105,25 @@ describe.each(dialects)('a migration fence on %s', (dialect) => {
     expect(Number((await advance(3)).numAffectedRows)).toBe(1);
     fence(false);
     expect(await jp.db.selectFrom('conversation').select('last_seq').where('id', '=', `c${subject}`).executeTakeFirst()).toEqual({ last_seq: 4 });
+  });
+
+  it('fences the message writer\'s own statements (raw prepared ones on SQLite): a send that would move a read position waits', async () => {
+    const jp = cells.get('jp');
+    const subject = `w${Date.now()}`;
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = createMessageWriter(jp, {});
+    const conversation = { id: `c${subject}`, cellId: 'jp', kind: 'group' as const, ownerId: subject, scopeHome: 'JP', scopeClass: 'consumer' as const, members: new Map() };
+    const send = (clientId: string) => writer.write({ cell: jp, conversation, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: 'hi', media: null });
+    // Only the memberships move: the message row itself may land, the sender's read position may not.
+    fence(moving('user.content.conversation.membership'));
+    await expect(send('fenced')).rejects.toMatchObject(refusedAsMoving);
+    fence(false);
+    expect((await send('after')).created).toBe(true);
+    const stored = await jp.db.selectFrom('message').select(['client_id', 'seq']).where('conversation_id', '=', `c${subject}`).orderBy('seq').execute();
+    expect(stored).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'after', seq: 2 },
+    ]);
   });
 
   it('refuses a row of a category its table does not hold (the fence would not know to hold it)', async () => {
