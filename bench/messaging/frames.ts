@@ -7,11 +7,10 @@
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ClientId, Id } from '../../src/http/schemas.js';
+import { ClientFrame } from '../../src/http/routes/realtime.routes.js';
 
 const { values } = parseArgs({ options: { frames: { type: 'string', default: '200000' }, burst: { type: 'string', default: '8' }, bursts: { type: 'string', default: '20000' } } });
 
@@ -22,14 +21,6 @@ function cpuMicros<T>(work: () => T): number {
   return used.user + used.system;
 }
 
-// The /v1/ws client frames (src/http/routes/realtime.routes.ts).
-const Send = Type.Object(
-  { type: Type.Literal('send'), clientId: ClientId, conversationId: Id, text: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })), mediaId: Type.Optional(Id) },
-  { additionalProperties: false },
-);
-const Read = Type.Object({ type: Type.Literal('read'), conversationId: Id, seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
-const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
-const ClientFrame = Type.Union([Send, Read, Ping]);
 const compiled = TypeCompiler.Compile(ClientFrame);
 const frame = { type: 'send', clientId: 'c-123456', conversationId: 'AbCdEfGhIjKlMnOpQrSt', text: 'hello, this is a message of ordinary length' };
 const n = Number(values.frames);

@@ -1,5 +1,6 @@
 // A real Domicile server for tests: its own data directory, cells on SQLite or PostgreSQL,
 // listening on a free loopback port, torn down afterwards.
+import { expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { finishConfig, type ConfigFile, type LimitsFile } from '../../src/config/config.js';
@@ -212,3 +213,20 @@ export class RealtimeClient {
     });
   }
 }
+
+/**
+ * Signups refused by the route's request schema — a wrong type, then an unknown field (the second
+ * refusal reads a validator's errors again) — answer 400 with the stable code and the schema's
+ * message, and make no account.
+ */
+export async function expectSchemaRefusals(server: TestServer): Promise<void> {
+  const client = new ApiClient(server.url);
+  const wrongType = await client.request('POST', '/v1/auth/signup', { handle: 42, displayName: 'x', password: 'password123', home: 'JP', email: 'x@example.test' });
+  expect(wrongType.status).toBe(400);
+  expect((wrongType.body as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+  const unknown = await client.request('POST', '/v1/auth/signup', { handle: 'ghost', displayName: 'x', password: 'password123', home: 'JP', email: 'g@example.test', admin: true });
+  expect(unknown.status).toBe(400);
+  expect((unknown.body as { error: { message: string } }).error.message).toMatch(/additional properties/);
+  expect(await server.runtime.directory.find('ghost')).toBeNull();
+}
+

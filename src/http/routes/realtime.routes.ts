@@ -34,7 +34,8 @@ const Send = Type.Object(
 );
 const Read = Type.Object({ type: Type.Literal('read'), conversationId: Id, seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
-const ClientFrame = Type.Union([Send, Read, Ping]);
+/** Every frame a client may send after hello (exported for bench/messaging/frames.ts). */
+export const ClientFrame = Type.Union([Send, Read, Ping]);
 // Compiled once: each frame is checked by generated code instead of a walk of the schema (a
 // frame's first problem, for the error message, is still found by walking it: failures only).
 const helloCheck = TypeCompiler.Compile(Hello);
