@@ -44,6 +44,11 @@ export async function freshCode(operatorId: string): Promise<string> {
   }
 }
 
+/** A valid code that is not marked used: for a request refused before its code is checked. */
+export function unusedCode(operatorId: string): string {
+  return hotp(secret, Math.max(totpStep(Date.now() / 1000), (usedSteps.get(operatorId) ?? -1) + 1));
+}
+
 let counter = 0;
 
 /** Creates an operator with the demo password and TOTP secret. */

@@ -4,7 +4,7 @@
 // address. Refusals carry stable codes and Retry-After. Addresses are posed through a trusted proxy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOperatorPassword } from '../../src/demo/demo.operators.js';
-import { freshCode, makeOperator, signInOperator } from '../broker/support.js';
+import { makeOperator, signInOperator, unusedCode } from '../broker/support.js';
 import { ApiClient, startTestServer, type TestServer } from '../support/server.js';
 
 type ErrorBody = { error: { code: string; details?: { retryAfterSeconds?: number } } };
@@ -82,7 +82,7 @@ describe('operator sign-in under attack', () => {
       const res = await new ApiClient(server.url).request('POST', '/v1/ops/auth/signin', { operatorId: id, password: `guess-${i}`, code: '000000' }, via(`133.242.0.${10 + i}`));
       expect((res.body as ErrorBody).error.code).toBe('INVALID_CREDENTIALS');
     }
-    const elsewhere = await new ApiClient(server.url).request('POST', '/v1/ops/auth/signin', { operatorId: id, password: demoOperatorPassword, code: await freshCode(id) }, via('133.242.0.99'));
+    const elsewhere = await new ApiClient(server.url).request('POST', '/v1/ops/auth/signin', { operatorId: id, password: demoOperatorPassword, code: unusedCode(id) }, via('133.242.0.99'));
     expect((elsewhere.body as ErrorBody).error.code).toBe('ACCOUNT_PROTECTED');
     expect(elsewhere.headers.get('retry-after')).not.toBeNull();
     await signInOperator(server, id, via(office));
