@@ -40,6 +40,15 @@ describe.each(dialects)('residency guard on %s', (dialect) => {
     await cells.get('jp').db.insertInto('media').values(mediaRow('jp', 'JP', 'government')).execute();
   });
 
+  it('refuses an insert whose rows it cannot read (insert … select), and writes nothing', async () => {
+    const kr = cells.get('kr');
+    const before = await kr.db.selectFrom('media').select('id').execute();
+    const copy = kr.db.insertInto('media').columns(['id', 'conversation_id', 'content_type', 'size', 'sha256', 'created_at', 'subject_id', 'subject_home', 'category', 'cell_id', 'scope_home', 'scope_class'])
+      .expression((eb) => eb.selectFrom('media').select([sql<string>`id || 'x'`.as('id'), 'conversation_id', 'content_type', 'size', 'sha256', 'created_at', 'subject_id', 'subject_home', 'category', 'cell_id', 'scope_home', 'scope_class']));
+    await expect(copy.execute()).rejects.toMatchObject({ code: 'WRONG_CELL', message: /literal values/ });
+    expect(await kr.db.selectFrom('media').select('id').execute()).toHaveLength(before.length);
+  });
+
   it('refuses an update of the placement columns', async () => {
     const attempt = cells.get('kr').db.updateTable('media').set({ scope_home: 'KR' }).execute();
     await expect(attempt).rejects.toMatchObject({ code: 'WRONG_CELL' });
