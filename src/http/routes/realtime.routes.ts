@@ -102,7 +102,13 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     // in seq order, even when a replay read rows whose live events were still on their way, or
     // (with several nodes) a message is announced twice by a node's catch-up.
     const sentUpTo = new Map<string, number>();
+    // This socket's own messages reach it as acks: another node's catch-up may read them back
+    // from the cell and announce them again, with no origin to tell the hub whose they were. A
+    // catch-up follows within seconds, so the latest acks are enough (a single node never reads back).
+    const acked = new Set<string>();
+    const ackedKept = 1024;
     const sendMessage = (message: MessageView): void => {
+      if (acked.delete(message.id)) return;
       if (message.seq <= (sentUpTo.get(message.conversationId) ?? 0)) return;
       sentUpTo.set(message.conversationId, message.seq);
       send(messageFrame(message));
@@ -192,7 +198,11 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
           try {
             // The next frame may be read once this send is queued; acks follow in queue order.
             const { stored } = await queueMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
-            stored.then((message) => send(`{"type":"ack","clientId":${JSON.stringify(clientId)},"message":${messageJson(message)}}`), onError);
+            stored.then((message) => {
+              if (message.seq > (sentUpTo.get(message.conversationId) ?? 0)) acked.add(message.id);
+              if (acked.size > ackedKept) acked.delete(acked.values().next().value as string);
+              send(`{"type":"ack","clientId":${JSON.stringify(clientId)},"message":${messageJson(message)}}`);
+            }, onError);
           } catch (err) {
             onError(err);
           }
