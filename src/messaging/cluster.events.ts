@@ -34,6 +34,14 @@ interface Ordering {
   recipients: readonly string[];
   /** Notices waiting behind a read from the cell. */
   busy: number;
+  /**
+   * Recipients of the other nodes' notices not yet handed to the hub, by seq: a read from the cell
+   * takes every seq noticed so far in one query (under load one read serves many notices), and each
+   * message still goes to the recipients its own notice named.
+   */
+  noticed: Map<number, readonly string[]>;
+  /** The highest seq in `noticed`. */
+  highestNoticed: number;
   chain: Promise<void>;
 }
 
@@ -86,8 +94,9 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
   }
 
   async function deliverInOrder(notice: MessageNotice, ordering: Ordering): Promise<void> {
-    const recipients = notice.recipients;
     const hand = (message: MessageView): void => {
+      const recipients = ordering.noticed.get(message.seq) ?? notice.recipients;
+      ordering.noticed.delete(message.seq);
       hub.emit({ type: 'message', recipients, message });
       ordering.delivered = message.seq;
     };
@@ -97,15 +106,20 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
       for (const message of await readMessages(notice.cellId, notice.conversationId, { afterSeq, upToSeq: notice.seq - 1, since: startedAt })) hand(message);
       ordering.delivered ??= notice.seq - 1;
     }
-    if (notice.seq <= ordering.delivered) return;
+    if (notice.seq <= ordering.delivered) {
+      ordering.noticed.delete(notice.seq);
+      return;
+    }
     if (notice.seq > ordering.delivered + 1 || !notice.local) {
-      const upTo = notice.local ? notice.seq - 1 : notice.seq;
+      const upTo = notice.local ? notice.seq - 1 : Math.max(notice.seq, ordering.highestNoticed);
       for (const message of await readMessages(notice.cellId, notice.conversationId, { afterSeq: ordering.delivered, upToSeq: upTo })) hand(message);
     }
     if (notice.local && notice.seq > ordering.delivered) {
       hub.emit(notice.local);
       ordering.delivered = notice.seq;
     }
+    // A seq the cell no longer holds (erased meanwhile) is never handed: forget its notice.
+    for (const seq of ordering.noticed.keys()) if (seq <= ordering.delivered) ordering.noticed.delete(seq);
   }
 
   /** Forgets idle conversations: first those nobody here listens to, then the least recently used. */
@@ -124,7 +138,7 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
     if (ordering) {
       orderings.delete(notice.conversationId);
     } else {
-      ordering = { delivered: null, recipients: notice.recipients, busy: 0, chain: Promise.resolve() };
+      ordering = { delivered: null, recipients: notice.recipients, busy: 0, noticed: new Map(), highestNoticed: 0, chain: Promise.resolve() };
       if (orderings.size >= maxOrderings) trim();
     }
     orderings.set(notice.conversationId, ordering);
@@ -137,6 +151,10 @@ export function createClusterEvents(props: { ctx: MessagingContext; hub: Realtim
       return;
     }
     if (notice.local && o.busy === 0 && o.delivered !== null && notice.seq <= o.delivered) return;
+    if (!notice.local) {
+      o.noticed.set(notice.seq, notice.recipients);
+      o.highestNoticed = Math.max(o.highestNoticed, notice.seq);
+    }
     o.busy += 1;
     o.chain = o.chain
       .then(() => deliverInOrder(notice, o))
