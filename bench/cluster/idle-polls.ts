@@ -1,7 +1,8 @@
 // What an idle serving node costs its databases: transactions per second it makes against the
 // directory and each cell with no client connected (the governance journal / cut-off poll, the key
 // ring refresh, the placement poll), from PostgreSQL's own counters (pg_stat_database), on a
-// throwaway PostgreSQL cluster (fsync on) with one `domicile serve` node.
+// throwaway PostgreSQL cluster (fsync on) with one `domicile serve` node; and the CPU the node and
+// PostgreSQL spend meanwhile (/proc).
 //
 //   npx tsx bench/cluster/idle-polls.ts [--seconds 10]
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startLocalPostgres, waitHealthy } from '../../scripts/local-services.js';
+import { processCpuSeconds, startLocalPostgres, waitHealthy } from '../../scripts/local-services.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, port: { type: 'string', default: '18280' } } });
 const seconds = Number(values.seconds);
@@ -59,10 +60,15 @@ async function main(): Promise<void> {
       // Start-up work (migrations, recovery) settles first.
       await new Promise((r) => setTimeout(r, 3000));
       const before = await transactions(postgres.base);
+      const cpuBefore = { node: processCpuSeconds(child.pid), postgres: postgres.cpuSeconds() };
       await new Promise((r) => setTimeout(r, seconds * 1000));
       const after = await transactions(postgres.base);
+      const cpuPercent = {
+        node: Number((((processCpuSeconds(child.pid) - cpuBefore.node) / seconds) * 100).toFixed(1)),
+        postgres: Number((((postgres.cpuSeconds() - cpuBefore.postgres) / seconds) * 100).toFixed(1)),
+      };
       const perSecond = Object.fromEntries(databases.map((d) => [d, Number((((after.get(d) ?? 0) - (before.get(d) ?? 0)) / seconds).toFixed(1))]));
-      process.stdout.write(`${JSON.stringify({ seconds, transactionsPerSecond: perSecond })}\n`);
+      process.stdout.write(`${JSON.stringify({ seconds, transactionsPerSecond: perSecond, cpuPercentOfOneCore: cpuPercent })}\n`);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

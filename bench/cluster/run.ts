@@ -130,12 +130,13 @@ async function main(): Promise<void> {
             if (frame.type === 'error') errors += 1;
           },
         );
-        for (const rate of rates) {
-          const serverCpu = (): number => nodes.reduce((sum, n) => sum + processCpuSeconds(n.child.pid), 0) + postgres.cpuSeconds();
+        // Client ids are unique per point: a repeated rate must not be taken for retries of the last.
+        for (const [point, rate] of rates.entries()) {
+          const nodesCpu = (): number => nodes.reduce((sum, n) => sum + processCpuSeconds(n.child.pid), 0);
           // Server CPU from the first send until the last measured message arrived, over every
           // message offered (warm-up included): on a loaded machine the servers lag the generator,
           // so CPU read at the window's edges would not match the messages inside it.
-          const cpuFrom = serverCpu();
+          const cpuFrom = { nodes: nodesCpu(), postgres: postgres.cpuSeconds() };
           const result = await offerLoad({
             rate,
             warmup,
@@ -144,12 +145,15 @@ async function main(): Promise<void> {
             window,
             send: (i, now) => {
               const pair = senders[i % senders.length] as DomicilePair;
-              pair.sender.send(sendFrame(pair, `c${rate}-${i}`, now));
+              pair.sender.send(sendFrame(pair, `c${point}-${rate}-${i}`, now));
             },
           });
           const offered = Math.round(rate * (warmup + seconds));
-          const serverCpuUsPerMessage = Math.round(((serverCpu() - cpuFrom) * 1e6) / offered);
-          process.stdout.write(`${JSON.stringify({ nodes: setup.nodes, bus: setup.bus, ...result, seconds, warmup, pairs, errors, serverCpuUsPerMessage })}\n`);
+          const perMessage = (seconds: number): number => Math.round((seconds * 1e6) / offered);
+          const nodesCpuUsPerMessage = perMessage(nodesCpu() - cpuFrom.nodes);
+          const postgresCpuUsPerMessage = perMessage(postgres.cpuSeconds() - cpuFrom.postgres);
+          const serverCpuUsPerMessage = nodesCpuUsPerMessage + postgresCpuUsPerMessage;
+          process.stdout.write(`${JSON.stringify({ nodes: setup.nodes, bus: setup.bus, ...result, seconds, warmup, pairs, errors, serverCpuUsPerMessage, nodesCpuUsPerMessage, postgresCpuUsPerMessage })}\n`);
         }
         for (const pair of senders) pair.sender.close();
       } finally {
