@@ -17,10 +17,9 @@ const postgresPass = [
   'test/browser/ops.browser.test.ts',
   'test/browser/incidents.browser.test.ts',
   'test/browser/pay-ops.browser.test.ts',
+  'test/browser/trust.browser.test.ts',
+  'test/browser/proof.test.ts',
 ];
-// Measured on PostgreSQL and left out for the suite's time (bench/RESULTS.md, "PostgreSQL pass"):
-// test/browser/trust.browser.test.ts and test/browser/proof.test.ts (both green there; their
-// storage paths — message requests, the access log's proofs — are in the dialect-looping tests).
 
 const projects: TestProjectInlineConfiguration[] = [
   { extends: true, test: { name: 'suite', include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'] } },

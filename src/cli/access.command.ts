@@ -13,14 +13,7 @@ import { persistBlock } from '../governance/cutoff/cutoff.js';
 import { createGovernanceJournal, systemActor } from '../governance/journal.js';
 import type { CliOutput } from './output.js';
 import { directoryMigrations } from '../app/schema.js';
-
-export const accessUsage = `  access block <CC>              record a cut-off of operator access from or for a jurisdiction; a running
-                                 server applies it at its next poll (within 250 ms) and logs when it did
-  access unblock <CC>            record the lifting of a cut-off; a running server logs it, then applies it
-  access blocks                  list the jurisdictions cut off
-  access check --operator <id> --ip <address> --subject <id> --category <cat> --purpose <code> --case <ref> [--json]
-                                 what-if: the broker's decision, policies and masking; nothing is read, released or logged
-                                 (exit 0 allow, 1 deny)`;
+import { accessUsage } from './usage.js';
 
 export interface AccessCommandProps {
   config: Config;

@@ -14,15 +14,7 @@ import { gatherNotifyList } from '../governance/reports/reports.js';
 import { serviceVerifierKey } from '../governance/reports/verified-log.js';
 import { randomUUID } from 'node:crypto';
 import type { CliOutput } from './output.js';
-
-export const incidentUsage = `  incident open --title <t> --known-at <ISO time> --home JP [--actor-outside JP | --actor-country CN]
-                [--employer <name>] --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--wrongful-purpose] [--json]
-                                 record an incident (no personal data) with its scope over the access log
-  incident list [--json]         the incidents, newest known first
-  incident show <id> [--json]    one incident and its scope
-  incident notify-list <id> [--json]
-                                 the people whose data was released in scope and the categories released about each
-                                 (from the verified log; the read is first recorded in their home log)`;
+import { incidentUsage } from './usage.js';
 
 /** Cells and directory, closed after `run`: what the incident and report commands read. */
 export async function withStores<T>(config: Config, run: (stores: { cells: CellRegistry; directory: Directory }) => Promise<T>): Promise<T> {

@@ -12,15 +12,6 @@ import { openAccessLogs } from '../governance/log/access-logs.js';
 import { LOCAL_CLI_ACTOR } from '../governance/reports/disclosure.js';
 import type { CliOutput } from './output.js';
 
-export const keysUsage = `  shred --subject <id> [--category <c>] [--json]
-                                 destroy a subject's data keys (all, or one category and its children) in
-                                 every cell: what they sealed can no longer be read; logged in the
-                                 access log of the subject's jurisdiction
-  keys rotate --cell <id> [--json]
-                                 rewrap the cell's data keys under a new master key (data is not
-                                 rewritten); the old master key is destroyed; logged in the cell's
-                                 access log`;
-
 export async function runShred(props: { config: Config; subject: string | undefined; category: string | undefined; json: boolean; out: CliOutput }): Promise<number> {
   if (!props.subject) {
     props.out.stderr('usage: domicile shred --subject <id> [--category <c>]');

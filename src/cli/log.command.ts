@@ -12,13 +12,7 @@ import { pinLogIdentity, readLogIdentity } from '../governance/log/log.repositor
 import { verifyCellLog, type LogVerification } from '../governance/log/log.verify.js';
 import type { CliOutput } from './output.js';
 import { cellSchema, directoryMigrations } from '../app/schema.js';
-
-export const logUsage = `  log key [--cell <cell>]        print the verifier key of a cell's access log
-  log export --cell <cell> --out <dir>
-                                 write the checkpoint, hash tiles and entry bundles as static tlog-tiles files
-  log verify [--cell <cell>] [--key <verifier key>] [--json]
-                                 recompute every cell log from its entries; exit 1 naming the first bad entry or checkpoint
-  log auditor add <name>         make an auditor token for entry bundles (printed once)`;
+import { logUsage } from './usage.js';
 
 export interface LogCommandProps {
   config: Config;

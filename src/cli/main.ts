@@ -1,41 +1,10 @@
-// The `domicile` command: parses arguments and dispatches to one command module each.
+// The `domicile` command: parses arguments and dispatches to one command module each. Each word
+// loads its module (and through it the HTTP app, the report renderers, the stores…) only when it
+// runs: a spawned `domicile` word used to spend most of its start loading code it never called.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { openRuntime } from '../app/runtime.js';
-import { seedDemo } from '../demo/demo.world.js';
-import { accessUsage } from './access.command.js';
-import { logUsage, runLogCommand } from './log.command.js';
-import { operatorUsage } from './operator.command.js';
-import { payUsage, runPayAudit } from './pay.command.js';
 import { processOutput, type CliOutput } from './output.js';
-import { incidentUsage } from './incident.command.js';
-import { reportUsage, runAccessReport, runDisclosureReport, runForeignHandlingReport, runIncidentReport } from './report.command.js';
-import { runResidencyReport } from './residency.command.js';
-import { runServe } from './serve.command.js';
-import { keysUsage } from './keys.command.js';
-import { migrateUsage } from './migrate.command.js';
-
-const usage = `Usage: domicile <command> [options]
-
-Commands:
-  serve [--demo]                 run the service (--demo seeds the demo world on first start)
-  demo                           seed the demo world only
-  report residency [--json]      check that every personal-data row and blob sits where the rules say
-${reportUsage}
-  notice validate <file>         check a transfer notice file
-${incidentUsage}
-${logUsage}
-${accessUsage}
-${operatorUsage}
-${payUsage}
-${keysUsage}
-${migrateUsage}
-
-Options:
-  --config <file>                configuration file (default: $DOMICILE_CONFIG or ./domicile.config.json)
-  -h, --help                     show this help
-
-Environment: PORT, DOMICILE_DATA_DIR, DOMICILE_TRUSTED_PROXIES, DOMICILE_CONFIG, DOMICILE_POLICY_DIR, DOMICILE_OPERATOR_PASSWORD (operator add), LOG_LEVEL`;
+import type { Runtime } from '../app/runtime.js';
+import { usage } from './usage.js';
 
 export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -84,9 +53,12 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     out.stdout(usage);
     return command || values.help ? 0 : 2;
   }
+  const { loadConfig } = await import('../config/config.js');
   const config = () => loadConfig({ file: values.config });
+  const openRuntime = async (): Promise<Runtime> => (await import('../app/runtime.js')).openRuntime(config());
 
   if (command === 'serve') {
+    const { runServe } = await import('./serve.command.js');
     await runServe({ config: config(), demo: values.demo });
     return -1; // keeps running
   }
@@ -116,6 +88,7 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     return runIncidentCommand({ config: config(), sub, args: rest, input, json: values.json, out });
   }
   if (command === 'report' && (sub === 'access' || sub === 'incident')) {
+    const { runAccessReport, runIncidentReport } = await import('./report.command.js');
     const common = { config: config(), json: values.json, format: values.format, outFile: values.out, out };
     return sub === 'access' ? runAccessReport({ ...common, scope }) : runIncidentReport({ ...common, id: rest[0], stage: values.stage });
   }
@@ -134,10 +107,12 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     return runMigrateCommand({ config, sub, args: rest, options: { home, category, to, actor, grace, yes, json, out: values.out, manifest, key }, out });
   }
   if (command === 'log') {
+    const { runLogCommand } = await import('./log.command.js');
     return runLogCommand({ config: config(), sub, args: rest, cell: values.cell, outDir: values.out, key: values.key, json: values.json, out });
   }
   if (command === 'report' && (sub === 'disclosure' || sub === 'foreign-handling')) {
-    const runtime = await openRuntime(config());
+    const { runDisclosureReport, runForeignHandlingReport } = await import('./report.command.js');
+    const runtime = await openRuntime();
     try {
       return sub === 'disclosure'
         ? await runDisclosureReport({ runtime, subjectId: values.subject, json: values.json, out })
@@ -147,7 +122,8 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     }
   }
   if (command === 'pay' && sub === 'audit') {
-    const runtime = await openRuntime(config());
+    const { runPayAudit } = await import('./pay.command.js');
+    const runtime = await openRuntime();
     try {
       return await runPayAudit({ runtime, json: values.json, out });
     } finally {
@@ -155,13 +131,15 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     }
   }
   if (command === 'demo' || (command === 'report' && sub === 'residency')) {
-    const runtime = await openRuntime(config());
+    const runtime = await openRuntime();
     try {
       if (command === 'demo') {
+        const { seedDemo } = await import('../demo/demo.world.js');
         const seeded = await seedDemo(runtime);
         out.stdout(seeded ? `Demo world seeded in ${runtime.config.dataDir}` : 'Demo world already present; nothing to do');
         return 0;
       }
+      const { runResidencyReport } = await import('./residency.command.js');
       return await runResidencyReport({ runtime, json: values.json, out });
     } finally {
       await runtime.close();
@@ -176,6 +154,7 @@ export async function main(): Promise<void> {
     const code = await runCli(process.argv.slice(2));
     if (code >= 0) process.exitCode = code;
   } catch (err) {
+    const { ConfigError } = await import('../config/config.js');
     if (err instanceof ConfigError) {
       process.stderr.write(`domicile: ${err.message}\n`);
       process.exitCode = 78;

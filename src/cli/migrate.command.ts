@@ -26,20 +26,7 @@ import {
 } from '../governance/migration/migration.service.js';
 import { manifestLines, verifyReceipt } from '../governance/migration/receipt.js';
 import type { CliOutput } from './output.js';
-
-export const migrateUsage = `  placement show [--json]        the placement in force and its versions
-  migrate plan --home <J> --category <c,…> --to <cell> [--json]
-                                 what would move (records, bytes, subjects per category and source cell)
-                                 and the transfer basis of each move
-  migrate start --home <J> --category <c,…> --to <cell> --actor <operator-id> [--grace <s>] [--yes] [--json]
-                                 copy → verify → switch → shred, online; logged as the operator's
-  migrate resume <job> [--json]  continue a job after a crash or its grace period
-  migrate status [<job>] [--json]
-  migrate abort <job>            roll back a job that has not switched
-  migrate receipt <job> --out <receipt.json>
-  migrate manifest <job> --out <manifest.jsonl>
-  migrate verify-receipt <receipt.json> [--manifest <manifest.jsonl>] [--key <verifier key>]
-                                 check signature, manifest root and counts; exit 1 naming what fails`;
+import { migrateUsage } from './usage.js';
 
 export interface MigrateOptions {
   home?: string | undefined;

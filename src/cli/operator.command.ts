@@ -13,13 +13,7 @@ import type { Employer } from '../governance/operators/operators.js';
 import { OPERATOR_ROLES, type OperatorRole } from '../governance/policy/policy.request.js';
 import { newTotpSecret } from '../governance/totp.js';
 import type { CliOutput } from './output.js';
-
-export const operatorUsage = `  operator add --id <id> --name <name> --employer <entity> --employer-country <CC> --office <CC> --roles <role,…>
-                                 add an operator (password from $DOMICILE_OPERATOR_PASSWORD); prints its TOTP secret once
-  operator roles <id> --roles <role,…>
-                                 replace an operator's roles (recorded in the access logs)
-  operator list [--json]         list operators (no secrets)
-  operator disable <id>          refuse the operator's sign-ins and end its sessions (recorded in the access logs)`;
+import { operatorUsage } from './usage.js';
 
 export const OPERATOR_PASSWORD_ENV = 'DOMICILE_OPERATOR_PASSWORD';
 

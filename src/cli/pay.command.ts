@@ -4,9 +4,6 @@ import type { Runtime } from '../app/runtime.js';
 import { auditPay } from '../pay/pay.audit.js';
 import type { CliOutput } from './output.js';
 
-export const payUsage = `  pay audit [--json]             recompute every wallet balance from its postings and check every transfer
-                                 (exit 0 whole, 1 naming each discrepancy)`;
-
 export async function runPayAudit(props: { runtime: Runtime; json: boolean; out: CliOutput }): Promise<number> {
   const audit = await auditPay({ cells: props.runtime.cells });
   const ok = audit.discrepancies.length === 0;

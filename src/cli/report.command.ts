@@ -13,7 +13,6 @@ import type { Directory } from '../cells/directory.js';
 import type { Config } from '../config/config.js';
 import type { AccessReport } from '../governance/reports/access-report.js';
 import { renderReportCsv, renderReportHtml, renderReportText } from '../governance/reports/access-report.render.js';
-import { renderReportPdf } from '../governance/reports/access-report.pdf.js';
 import type { IncidentReport } from '../governance/reports/incident-report.js';
 import { findIncident, parseScope, type ScopeInput } from '../governance/reports/incidents.js';
 import { loadRegistries } from '../governance/transfers/registry.js';
@@ -28,16 +27,6 @@ import { renderForeignHandling } from '../governance/reports/foreign-handling.js
 import { gatherAccessReport, gatherDisclosure, gatherForeignHandling, gatherIncidentReport } from '../governance/reports/reports.js';
 import { categories } from '../cells/records.js';
 import type { CliOutput } from './output.js';
-
-export const reportUsage = `  report disclosure --subject <id> [--json]
-                                 what is held about a person, where, their consents, transfer records and accesses
-  report foreign-handling [--json] [--since YYYY-MM-DD]
-                                 where each home's data is stored and from where it was handled (default: last 12 months)
-  report access --home JP [--actor-outside JP | --actor-country CN] [--employer <name>] --from <YYYY-MM-DD> --to <YYYY-MM-DD>
-                [--json | --format html|pdf|csv] [--out <file>]
-                                 who accessed a home's people's data in scope, from the verified log only
-  report incident <id> [--stage preliminary|final] [--json | --format html|pdf|csv] [--out <file>]
-                                 an incident's figures, deadlines and draft regulator report (verifies the log first)`;
 
 export async function runDisclosureReport(props: {
   runtime: Pick<Runtime, 'cells' | 'directory' | 'transfers' | 'logs'>;
@@ -111,10 +100,16 @@ function formatOf(props: LogReportProps): ReportFormat | string {
   return format;
 }
 
+/** pdfkit and its fonts load only when a PDF is asked for (they are most of a report command's start). */
+async function renderPdf(report: AccessReport): Promise<Buffer> {
+  const { renderReportPdf } = await import('../governance/reports/access-report.pdf.js');
+  return renderReportPdf(report);
+}
+
 /** Writes the report in its format to --out, or to standard output. */
 async function emit(props: LogReportProps, format: ReportFormat, report: AccessReport | IncidentReport): Promise<void> {
   const body: string | Uint8Array =
-    format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'pdf' ? await renderReportPdf(report) : format === 'html' ? renderReportHtml(report) : format === 'csv' ? renderReportCsv(report) : renderReportText(report);
+    format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'pdf' ? await renderPdf(report) : format === 'html' ? renderReportHtml(report) : format === 'csv' ? renderReportCsv(report) : renderReportText(report);
   if (props.outFile === undefined) {
     props.out.stdout(typeof body === 'string' ? body : Buffer.from(body).toString('latin1'));
     return;

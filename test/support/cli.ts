@@ -7,6 +7,23 @@ import { loadConfig, type ConfigFile } from '../../src/config/config.js';
 import { assertRequestedDialect, requestedTestDialect, tempDir } from './databases.js';
 import { storyRules } from './factories.js';
 
+// The CLI loads a word's module when the word runs (src/cli/main.ts), which a spawned process
+// needs; in-process tests load them all with the file instead, so module loading stays out of each
+// test's time limit (a residency test went from 15 to 30 s under load with it inside).
+await Promise.all([
+  import('../../src/cli/access.command.js'),
+  import('../../src/cli/incident.command.js'),
+  import('../../src/cli/keys.command.js'),
+  import('../../src/cli/log.command.js'),
+  import('../../src/cli/migrate.command.js'),
+  import('../../src/cli/notice.command.js'),
+  import('../../src/cli/operator.command.js'),
+  import('../../src/cli/pay.command.js'),
+  import('../../src/cli/report.command.js'),
+  import('../../src/cli/residency.command.js'),
+  import('../../src/demo/demo.world.js'),
+]);
+
 export interface CliResult {
   code: number;
   stdout: string;
