@@ -16,6 +16,8 @@ import { decodeEntryBundle } from '../../src/governance/log/tiles.js';
 import { dialects, tempDir } from '../support/databases.js';
 import { buildCells } from '../support/factories.js';
 import { accessEntry, openTestLog } from './support.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -152,6 +154,30 @@ describe.each(dialects)('access log on %s', (dialect) => {
     await log.close();
     expect(await count('log_subject')).toBe(2003);
     expect((await verifyCellLog({ cellId: 'jp', db })).problem).toBeNull();
+  });
+
+  it('migration 0025 builds each entry\'s openings from a subject index written before it, and the log reads and verifies as before', async () => {
+    cells = await buildCells(dialect);
+    const db = cells.get('jp').db;
+    const { log, reopen } = await openTestLog(cells, 'jp', { indexDelayMs: 0 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(accessEntry(i))));
+    await log.append(accessEntry(40, { subjects: ['hanako', 'person0001', 'person0002'], released: 3, decision: 'allow' }));
+    await log.close();
+    const opened = await readOpenedEntries(db, 0, 41);
+    const first = await reopen();
+    const hanako = (await first.entriesAbout({ subjectId: 'hanako', limit: 100 })).map((a) => [a.index, a.salt]);
+    await first.close();
+    // The layout before 0025: the index holds every entry's openings, and there is no openings table.
+    await db.schema.dropTable('log_opening').execute();
+    await db.deleteFrom('cell_meta').where('key', '=', 'log_subject_indexed').execute();
+    await sql`delete from kysely_migration where name = '0025_log_subject_openings'`.execute(db);
+    await migrateToLatest(db, cellSchema.migrations('jp'));
+    expect(await readOpenedEntries(db, 0, 41)).toEqual(opened);
+    const migrated = await reopen();
+    expect((await migrated.entriesAbout({ subjectId: 'hanako', limit: 100 })).map((a) => [a.index, a.salt])).toEqual(hanako);
+    expect(hanako.length).toBe(15);
+    expect((await verifyCellLog({ cellId: 'jp', db })).problem).toBeNull();
+    await migrated.close();
   });
 
   it('publishes a checkpoint by itself while entries arrive', async () => {
