@@ -7,6 +7,7 @@ import { migration0017CaseSubjectsAtHome } from './cases/migrations/0017_case_su
 import { migration0002AccessLog } from './log/migrations/0002_access_log.js';
 import { migration0010LogOpenings } from './log/migrations/0010_log_openings.js';
 import { migration0018LogEventIds } from './log/migrations/0018_log_event_ids.js';
+import { migration0025LogSubjectOpenings } from './log/migrations/0025_log_subject_openings.js';
 import { migration0002Auditors } from './log/migrations/0002_auditors.js';
 import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
 import { migration0009TwoPersonRule } from './migrations/0009_two_person_rule.js';
@@ -24,6 +25,7 @@ export const accessLogSchema: CellSchemaPart = {
     '0002_access_log': migration0002AccessLog(cellId),
     '0010_log_openings': migration0010LogOpenings(cellId),
     '0018_log_event_ids': migration0018LogEventIds(cellId),
+    '0025_log_subject_openings': migration0025LogSubjectOpenings(cellId),
   }),
 };
 

@@ -16,6 +16,8 @@ import { decodeEntryBundle } from '../../src/governance/log/tiles.js';
 import { dialects, tempDir } from '../support/databases.js';
 import { buildCells } from '../support/factories.js';
 import { accessEntry, openTestLog } from './support.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { cellSchema } from '../../src/app/schema.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -121,23 +123,61 @@ describe.each(dialects)('access log on %s', (dialect) => {
     expect(verified).toMatchObject({ entries: 901, checkpoints: 4 });
   });
 
-  it('indexes every subject of bulk entries committed together (one statement per batch): each person finds the entry and opens it', async () => {
+  it('finds every subject of bulk entries committed together from the moment they are acknowledged, before and after the subject index is built', async () => {
     cells = await buildCells(dialect);
-    const { log } = await openTestLog(cells);
+    const { log } = await openTestLog(cells, 'jp', { indexDelayMs: 0 });
+    const db = cells.get('jp').db;
     const people = Array.from({ length: 2000 }, (_, i) => `person${String(i).padStart(4, '0')}`);
     // Two 1,000-subject entries and a small one in one group commit, people in no sorted order.
     const bulk = [people.slice(1000).reverse(), people.slice(0, 1000), ['hanako', 'person0007']];
     const indices = await Promise.all(bulk.map((subjects, i) => log.append(accessEntry(i, { subjects, released: subjects.length, decision: 'allow' }))));
     expect(indices.map((r) => r.index)).toEqual([0, 1, 2]);
-    const rows = await cells.get('jp').db.selectFrom('log_subject').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(rows.n)).toBe(2002);
-    for (const [subjectId, expected] of [['person0000', [1]], ['person1999', [0]], ['person0007', [2, 1]], ['hanako', [2]]] as const) {
-      const about = await log.entriesAbout({ subjectId, limit: 5 });
-      expect(about.map((a) => a.index)).toEqual(expected);
-      for (const a of about) expect((JSON.parse(a.canonical) as AccessEntry).subjects).toContain(commitmentTo(a.salt ?? '', subjectId));
-    }
+    const count = async (table: 'log_subject' | 'log_opening') => Number((await db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    // The commit wrote one openings row per entry; the per-subject index is built afterwards.
+    expect([await count('log_opening'), await count('log_subject')]).toEqual([3, 0]);
+    const expectFound = async () => {
+      for (const [subjectId, expected] of [['person0000', [1]], ['person1999', [0]], ['person0007', [2, 1]], ['hanako', [2]]] as const) {
+        const about = await log.entriesAbout({ subjectId, limit: 5 });
+        expect(about.map((a) => a.index)).toEqual(expected);
+        for (const a of about) expect((JSON.parse(a.canonical) as AccessEntry).subjects).toContain(commitmentTo(a.salt ?? '', subjectId));
+      }
+      expect((await log.entriesAbout({ subjectId: 'person0007', before: 2, limit: 5 })).map((a) => a.index)).toEqual([1]);
+    };
+    await expectFound();
+    await log.indexSubjects();
+    expect(await count('log_subject')).toBe(2002);
+    await expectFound();
+    // Half indexed: an entry above the watermark is merged with the index below it.
+    await log.append(accessEntry(3, { subjects: ['person0007'], released: 1, decision: 'allow' }));
+    expect((await log.entriesAbout({ subjectId: 'person0007', limit: 5 })).map((a) => a.index)).toEqual([3, 2, 1]);
+    expect((await log.entriesAbout({ subjectId: 'person0007', limit: 2 })).map((a) => a.index)).toEqual([3, 2]);
     await log.close();
-    expect((await verifyCellLog({ cellId: 'jp', db: cells.get('jp').db })).problem).toBeNull();
+    expect(await count('log_subject')).toBe(2003);
+    expect((await verifyCellLog({ cellId: 'jp', db })).problem).toBeNull();
+  });
+
+  it('migration 0025 builds each entry\'s openings from a subject index written before it, and the log reads and verifies as before', async () => {
+    cells = await buildCells(dialect);
+    const db = cells.get('jp').db;
+    const { log, reopen } = await openTestLog(cells, 'jp', { indexDelayMs: 0 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append(accessEntry(i))));
+    await log.append(accessEntry(40, { subjects: ['hanako', 'person0001', 'person0002'], released: 3, decision: 'allow' }));
+    await log.close();
+    const opened = await readOpenedEntries(db, 0, 41);
+    const first = await reopen();
+    const hanako = (await first.entriesAbout({ subjectId: 'hanako', limit: 100 })).map((a) => [a.index, a.salt]);
+    await first.close();
+    // The layout before 0025: the index holds every entry's openings, and there is no openings table.
+    await db.schema.dropTable('log_opening').execute();
+    await db.deleteFrom('cell_meta').where('key', '=', 'log_subject_indexed').execute();
+    await sql`delete from kysely_migration where name = '0025_log_subject_openings'`.execute(db);
+    await migrateToLatest(db, cellSchema.migrations('jp'));
+    expect(await readOpenedEntries(db, 0, 41)).toEqual(opened);
+    const migrated = await reopen();
+    expect((await migrated.entriesAbout({ subjectId: 'hanako', limit: 100 })).map((a) => [a.index, a.salt])).toEqual(hanako);
+    expect(hanako.length).toBe(15);
+    expect((await verifyCellLog({ cellId: 'jp', db })).problem).toBeNull();
+    await migrated.close();
   });
 
   it('publishes a checkpoint by itself while entries arrive', async () => {

@@ -1,6 +1,7 @@
 // Invariants 6 and 7 for the access log: kill -9 during a stream of appends, twice, then restart.
 // Every acknowledged entry is there, the tree has no hole, it is consistent with the last
-// checkpoint published before the crash, and `domicile log verify` passes.
+// checkpoint published before the crash, and `domicile log verify` passes. Every acknowledged
+// bulk access (1,000 people) is found exactly once by its people, indexed or not at the kill.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { loadOrCreateLogKey, logOrigin } from '../../src/governance/log/log-keys
 import { verifyConsistency } from '../../src/governance/log/merkle.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { spawnProgram } from '../support/process.js';
+import { bulkPeople } from './support.js';
 import { cellSchema } from '../../src/app/schema.js';
 
 
@@ -76,6 +78,21 @@ describe('access log crash safety', () => {
     if (before.treeSize < now.size) {
       expect(verifyConsistency(before.treeSize, now.size, await log.consistencyProof(before.treeSize, now.size), before.rootHash, now.rootHash)).toBe(true);
     }
+    // Each acknowledged bulk access: one of its people for all of them, and every 25th person of
+    // the last one of each run (killed closest to it, so likely above the index's watermark),
+    // before the restarted log indexes anything and after it has indexed everything.
+    const bulk = acked.filter((i) => i % 250 === 0);
+    const lastOfRun = [first.acked, second.acked].map((run) => Math.max(...run.filter((i) => i % 250 === 0)));
+    expect(bulk.length).toBeGreaterThanOrEqual(20);
+    const expectFoundOnce = async () => {
+      for (const i of bulk) {
+        const people = bulkPeople(i).filter((_, k) => k === i % 1000 || (lastOfRun.includes(i) && k % 25 === 0));
+        for (const subjectId of people) expect((await log.entriesAbout({ subjectId, limit: 5 })).map((a) => a.index)).toEqual([i]);
+      }
+    };
+    await expectFoundOnce();
+    await log.indexSubjects();
+    await expectFoundOnce();
     await log.close();
     await cells.close();
 

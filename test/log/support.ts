@@ -30,6 +30,14 @@ export function accessEntry(i: number, overrides: Partial<AccessEntry> = {}): Ac
   };
 }
 
+/** The people of bulkEntry(i): 1,000 ids no other entry names. */
+export const bulkPeople = (i: number): string[] => Array.from({ length: 1000 }, (_, k) => `b${i}p${k}`);
+
+/** A bulk access (a broker entry's most subjects) to 1,000 people named only here. */
+export function bulkEntry(i: number): AccessEntry {
+  return accessEntry(i, { subjects: bulkPeople(i), released: 1000, decision: 'allow' });
+}
+
 export interface OpenedTestLog {
   log: AccessLog;
   key: LogKey;

@@ -80,6 +80,7 @@ describe('log verify', () => {
     const last = copy();
     last.db.prepare('delete from log_entry where idx = 599').run();
     last.db.prepare('delete from log_subject where idx = 599').run();
+    last.db.prepare('delete from log_opening where idx = 599').run();
     last.db.close();
     expect((await verify(last.file, '--cell', 'jp')).stdout).toContain('FAILED at entry 599: entry 599 is missing');
   });
@@ -136,7 +137,7 @@ describe('log verify', () => {
     expect(result.stdout).toContain('FAILED at entry 256: hash tile 0/1 does not match entries 256..257 at tree level 1');
   });
 
-  it('finds a forged checkpoint, a replaced key and a thinned subject index', async () => {
+  it('finds a forged checkpoint, a replaced key, a thinned subject index and a thinned opening', async () => {
     const forged = copy();
     const note = (forged.db.prepare('select note from log_checkpoint where size = 300').get() as { note: string }).note;
     forged.db.prepare('update log_checkpoint set note = ? where size = 300').run(note.replace('\n300\n', '\n299\n'));
@@ -154,5 +155,13 @@ describe('log verify', () => {
     thinned.db.prepare("delete from log_subject where subject_id = 'hanako' and idx = 30").run();
     thinned.db.close();
     expect((await verify(thinned.file)).stdout).toContain('FAILED: the subject index');
+
+    // The openings row of entry 30 loses one of its subjects: its person could not find it.
+    const unopened = copy();
+    const pairs = JSON.parse((unopened.db.prepare('select subjects from log_opening where idx = 30').get() as { subjects: string }).subjects) as unknown[];
+    expect(pairs.length).toBeGreaterThan(1);
+    unopened.db.prepare('update log_opening set subjects = ? where idx = 30').run(JSON.stringify(pairs.slice(1)));
+    unopened.db.close();
+    expect((await verify(unopened.file)).stdout).toContain('FAILED at entry 30: the subject openings beside entry 30 do not open the subjects it names');
   });
 });

@@ -15,9 +15,11 @@ import {
   entryExtent,
   heldEvents,
   insertCheckpoint,
+  indexSubjectsPass,
   insertLogBatch,
   latestCheckpointRow,
   lockLogForAppend,
+  openingsText,
   pinLogIdentity,
   readEntries,
   readEntriesAt,
@@ -65,8 +67,10 @@ export interface AccessLog {
   consistencyProof(size1: number, size2: number): Promise<Hash[]>;
   /** A hash tile or entry bundle by its tlog-tiles path (`tile/0/000.p/5`), within the latest checkpoint. */
   tile(path: string): Promise<LogTileBytes>;
-  /** Entries naming `subjectId`, newest first. */
+  /** Entries naming `subjectId`, newest first; exact from the moment an append resolves. */
   entriesAbout(props: { subjectId: string; before?: number | null; limit: number }): Promise<StoredAccess[]>;
+  /** Builds the per-subject index up to the committed entries (a background job does it on its own). */
+  indexSubjects(): Promise<void>;
   /** Resolves when every append so far has settled. */
   drain(): Promise<void>;
   /** Commits what is queued, publishes a final checkpoint and refuses further appends. */
@@ -92,6 +96,12 @@ export interface OpenAccessLogProps {
    * every checkpoint signs a prefix of the one stored tree. The value is the cell's dialect.
    */
   shared?: 'postgres' | 'sqlite';
+  /**
+   * The subject index is built this long after a commit (default 1 s), so a stream of bulk
+   * accesses is indexed in a few passes rather than one per access; 0 turns the timer off
+   * (tests; `indexSubjects()` and `close()` still build it). A person's view never waits on it.
+   */
+  indexDelayMs?: number;
   /** Hash tiles kept in memory (each at most 16 KiB). */
   tileCacheSize?: number;
   now?: () => Date;
@@ -129,6 +139,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
   const interval = props.checkpointIntervalMs ?? 500;
   const maxBatch = props.maxBatch ?? 5000;
   const now = props.now ?? (() => new Date());
+  const indexDelay = props.indexDelayMs ?? 1000;
 
   const readStoredTile = async (tileLevel: number, index: number, width: number): Promise<TileTree> => {
     const row = await readTile(db, tileLevel, index);
@@ -226,6 +237,8 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
   let checkpointChain: Promise<unknown> = Promise.resolve();
+  let indexTimer: NodeJS.Timeout | null = null;
+  let indexChain: Promise<unknown> = Promise.resolve();
   let lastAttemptAt = 0;
   let idleWaiters: (() => void)[] = [];
 
@@ -280,7 +293,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     }
     const { range } = state;
     const first = range.size;
-    const rows: LogBatchRows = { entries: [], tiles: [], subjects: [], events: [] };
+    const rows: LogBatchRows = { entries: [], tiles: [], openings: [], events: [] };
     // The batch grows copies of the edge tiles; they replace the committed ones only once the
     // transaction has committed, so readers never see uncommitted hashes.
     const edges = state.edges.map((edge) => ({ index: edge.index, tree: edge.tree.clone() }));
@@ -308,7 +321,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       const idx = first + i;
       rows.entries.push({ idx, entry: item.text, actor_id: item.actor?.id ?? null, actor_salt: item.actor?.salt ?? null });
       rows.events.push({ event_id: item.eventId, idx });
-      for (const subject of item.subjects) rows.subjects.push({ subject_id: subject.id, idx, salt: subject.salt });
+      if (item.subjects.length > 0) rows.openings.push({ idx, subjects: openingsText(item.subjects) });
       range.append(leafHashOfCanonical(item.text), onNode);
     });
     for (const { level, idx, tree } of touched.values()) rows.tiles.push({ level, idx, width: tree.width, nodes: tree.packed });
@@ -347,6 +360,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     batch.forEach((item, i) => item.resolve({ index: first + i }));
     answerHeld();
     armCheckpointTimer();
+    armIndexTimer();
   }
 
   async function flush(): Promise<void> {
@@ -394,6 +408,25 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
     timer.unref();
   }
 
+  function armIndexTimer(): void {
+    if (indexTimer || closed || indexDelay <= 0) return;
+    indexTimer = setTimeout(() => {
+      indexTimer = null;
+      // A failed pass is retried after the next commit; appends never wait on the index.
+      indexSubjects().catch(() => undefined);
+    }, indexDelay);
+    indexTimer.unref();
+  }
+
+  /** Builds the subject index up to the entries committed now, a bounded pass at a time. */
+  function indexSubjects(): Promise<void> {
+    const run = indexChain.then(async () => {
+      while (await db.transaction().execute((trx) => indexSubjectsPass(trx))) await yieldToLoop();
+    });
+    indexChain = run.catch(() => undefined);
+    return run;
+  }
+
   function checkpoint(): Promise<PublishedCheckpoint> {
     const run = checkpointChain.then(async (): Promise<PublishedCheckpoint> => {
       const { size, root } = state;
@@ -413,6 +446,8 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
   // Entries committed before a crash but after the last checkpoint get theirs now; a new log
   // publishes the empty tree so its checkpoint URL always answers.
   if (!state.latest || state.latest.size < state.size) await checkpoint();
+  // Entries a crash left unindexed (their openings are read meanwhile).
+  armIndexTimer();
 
   function latestCheckpoint(): PublishedCheckpoint {
     if (!state.latest) throw new DomainError('LOG_UNAVAILABLE', `the access log of cell ${cellId} has no checkpoint yet`);
@@ -500,6 +535,8 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       return rows.map((r) => ({ index: r.idx, canonical: r.entry, salt: salts.get(r.idx) ?? null }));
     },
 
+    indexSubjects,
+
     drain() {
       if (!flushing && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
@@ -510,7 +547,11 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       if (flushing || queue.length > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
       if (timer) clearTimeout(timer);
       timer = null;
+      if (indexTimer) clearTimeout(indexTimer);
+      indexTimer = null;
       if (!broken) await checkpoint();
+      // What a crash would leave unindexed is indexed on the next run; a clean close leaves none.
+      await indexSubjects().catch(() => undefined);
     },
   };
 }

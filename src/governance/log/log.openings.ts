@@ -1,9 +1,9 @@
 // Operator-side reading of a cell's access log: entries with their ids, opened from the leaves'
-// commitments and the openings stored beside them (the subject index's salts, the operator id).
+// commitments and the openings stored beside them (each entry's subject salts, the operator id).
 // For the operator's own tools, the regulator reports and the auditor's export; a person sees the
 // sealed leaf and their own salt only.
 import { decodeAccessEntry, openAccessEntry, type AccessEntry } from './entry.js';
-import { readEntryRows, subjectRowsOf } from './log.repository.js';
+import { openingsOf, readEntryRows } from './log.repository.js';
 
 export interface Openings {
   readonly actor: { readonly id: string; readonly salt: string } | null;
@@ -21,18 +21,12 @@ export interface OpenedEntry {
 
 /** Entries with from ≤ idx < to, each with its stored leaf and openings, opened, in index order. */
 export async function readOpenedEntries(db: Parameters<typeof readEntryRows>[0], from: number, to: number): Promise<OpenedEntry[]> {
-  const [rows, subjects] = await Promise.all([readEntryRows(db, from, to), subjectRowsOf(db, from, to)]);
-  const byIdx = new Map<number, { id: string; salt: string | null }[]>();
-  for (const s of subjects) {
-    const list = byIdx.get(s.idx);
-    if (list) list.push({ id: s.subject_id, salt: s.salt });
-    else byIdx.set(s.idx, [{ id: s.subject_id, salt: s.salt }]);
-  }
+  const [rows, byIdx] = await Promise.all([readEntryRows(db, from, to), openingsOf(db, from, to)]);
   return rows.map((row) => {
     const idx = Number(row.idx);
     const leaf = decodeAccessEntry(Buffer.from(row.entry, 'utf8'));
     const actor = row.actor_id !== null && row.actor_salt !== null ? { id: row.actor_id, salt: row.actor_salt } : null;
-    const openings = { actor, subjects: byIdx.get(idx) ?? [] };
+    const openings = { actor, subjects: (byIdx.get(idx) ?? []).map(([id, salt]) => ({ id, salt })) };
     return { idx, leaf: row.entry, openings, entry: openAccessEntry(leaf, openings) };
   });
 }

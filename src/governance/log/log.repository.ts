@@ -1,5 +1,5 @@
-// SQL of a cell's access log: entries, hash tiles, the subject index, checkpoints and the log's
-// pinned identity in cell_meta. The same queries run on SQLite and PostgreSQL.
+// SQL of a cell's access log: entries, hash tiles, subject openings and the subject index built
+// from them, checkpoints and the log's pinned identity in cell_meta. The same queries run on SQLite and PostgreSQL.
 import { SqliteAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { CellDatabase } from '../../cells/cell.database.js';
 
@@ -41,7 +41,8 @@ export interface LogBatchRows {
   entries: EntryRow[];
   /** Every tile the batch touched, at its new width. */
   tiles: StoredTile[];
-  subjects: SubjectRow[];
+  /** One row per entry that names subjects (see openingsText). */
+  openings: { idx: number; subjects: string }[];
   /** Each new entry's event id and index (see heldEvents). */
   events: { event_id: string; idx: number }[];
 }
@@ -50,7 +51,7 @@ export interface LogBatchRows {
 // PostgreSQL's 65535, while one statement still carries a whole group commit's worth.
 const ROWS_PER_INSERT = 1000;
 
-async function insertChunked<T extends 'log_entry' | 'log_subject' | 'log_event'>(
+async function insertChunked<T extends 'log_entry' | 'log_opening' | 'log_event'>(
   trx: Transaction<CellDatabase>,
   table: T,
   rows: readonly CellDatabase[T][],
@@ -64,47 +65,11 @@ async function insertChunked<T extends 'log_entry' | 'log_subject' | 'log_event'
   }
 }
 
-/**
- * The subject index rows. An entry can name thousands of subjects, and building and compiling
- * 1,000-row Kysely inserts (2,000–3,000 bound values, prepared afresh each time) cost more than
- * the database's own work; so the whole batch goes in one short statement: on SQLite one JSON
- * object of entry index → [subject id, salt] pairs expanded by `json_each`, each list sorted so
- * the WITHOUT ROWID B-tree is filled in key order; on PostgreSQL three array parameters zipped by
- * `unnest`.
- */
-async function insertSubjects(trx: Transaction<CellDatabase>, subjects: LogBatchRows['subjects']): Promise<void> {
-  if (subjects.length === 0) return;
-  if (!(trx.getExecutor().adapter instanceof SqliteAdapter)) {
-    const ids: string[] = [];
-    const indices: number[] = [];
-    const salts: (string | null)[] = [];
-    for (const row of subjects) {
-      ids.push(row.subject_id);
-      indices.push(row.idx);
-      salts.push(row.salt);
-    }
-    await sql`insert into log_subject (subject_id, idx, salt)
-      select * from unnest(cast(${ids} as text[]), cast(${indices} as bigint[]), cast(${salts} as text[]))`.execute(trx);
-    return;
-  }
-  const byEntry = new Map<number, [string, string | null][]>();
-  for (const { subject_id, idx, salt } of subjects) {
-    const ids = byEntry.get(idx);
-    if (ids) ids.push([subject_id, salt]);
-    else byEntry.set(idx, [[subject_id, salt]]);
-  }
-  const payload: Record<string, [string, string | null][]> = {};
-  for (const [idx, ids] of byEntry) payload[String(idx)] = ids.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  await sql`insert into log_subject (subject_id, idx, salt)
-    select subject.value ->> 0, cast(entry.key as integer), subject.value ->> 1
-    from json_each(${JSON.stringify(payload)}) as entry, json_each(entry.value) as subject`.execute(trx);
-}
-
-/** Writes one group commit's entries, tiles and subject index rows inside `trx`. */
+/** Writes one group commit's entries, tiles and subject openings inside `trx`. */
 export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBatchRows): Promise<void> {
   await insertChunked(trx, 'log_entry', rows.entries);
   await insertChunked(trx, 'log_event', rows.events);
-  await insertSubjects(trx, rows.subjects);
+  await insertChunked(trx, 'log_opening', rows.openings);
   // A handful of rows per batch (16 KiB each), so one statement per tile is fine.
   for (const tile of rows.tiles) {
     await trx
@@ -113,6 +78,67 @@ export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBa
       .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ width: eb.ref('excluded.width'), nodes: eb.ref('excluded.nodes') })))
       .execute();
   }
+}
+
+/** Each pair of an opening row: the subject id and the salt of its commitment (null: named in clear). */
+export type OpeningPair = [string, string | null];
+
+/** The text of an entry's openings row: its distinct subjects as [id, salt] pairs. */
+export function openingsText(subjects: readonly { id: string; salt: string | null }[]): string {
+  return JSON.stringify(subjects.map((s): OpeningPair => [s.id, s.salt]));
+}
+
+const INDEXED_KEY = 'log_subject_indexed';
+
+/** The subject index covers every entry below this index (the watermark in cell_meta). */
+export async function subjectIndexWatermark(db: Db): Promise<number> {
+  const row = await db.selectFrom('cell_meta').select('value').where('key', '=', INDEXED_KEY).executeTakeFirst();
+  return row ? Number(row.value) : 0;
+}
+
+// Opening text per index pass: about 25,000 subjects, so one pass holds the cell's write lock
+// (SQLite) for tens of milliseconds at most.
+const INDEX_PASS_TEXT = 1 << 20;
+
+/**
+ * Builds the subject index for entries from the watermark on, one bounded pass inside `trx`
+ * (which should be a transaction of its own), and moves the watermark; returns whether entries
+ * remain. Another indexer (a second node on PostgreSQL) may build the same rows: they conflict
+ * into nothing, and the watermark only moves forward.
+ */
+export async function indexSubjectsPass(trx: Transaction<CellDatabase>): Promise<boolean> {
+  const postgres = !(trx.getExecutor().adapter instanceof SqliteAdapter);
+  const from = await subjectIndexWatermark(trx);
+  // The committed size first: appends commit in index order, so every opening below it is
+  // visible to the reads after it.
+  const size = (await entryExtent(trx)).maxIdx;
+  const end = size === null ? 0 : size + 1;
+  if (end <= from) return false;
+  const tail = await sql<{ idx: number; length: number }>`select idx, length(subjects) as length from log_opening
+    where idx >= ${from} and idx < ${end} order by idx limit 5000`.execute(trx);
+  let to = end;
+  let text = 0;
+  for (const row of tail.rows) {
+    if (text > 0 && text + Number(row.length) > INDEX_PASS_TEXT) {
+      to = Number(row.idx);
+      break;
+    }
+    text += Number(row.length);
+  }
+  if (tail.rows.length === 5000 && to === end) to = Number(tail.rows[4999]?.idx) + 1;
+  // Sorted by key, so the index B-tree is filled in order.
+  await (postgres
+    ? sql`insert into log_subject (subject_id, idx, salt)
+        select pair ->> 0, o.idx, pair ->> 1 from log_opening as o, jsonb_array_elements(cast(o.subjects as jsonb)) as pair
+        where o.idx >= ${from} and o.idx < ${to} order by 1, 2 on conflict do nothing`
+    : sql`insert into log_subject (subject_id, idx, salt)
+        select pair.value ->> 0, o.idx, pair.value ->> 1 from log_opening as o, json_each(o.subjects) as pair
+        where o.idx >= ${from} and o.idx < ${to} order by 1, 2 on conflict do nothing`
+  ).execute(trx);
+  const cast = postgres ? sql`bigint` : sql`integer`;
+  await sql`insert into cell_meta (key, value) values (${INDEXED_KEY}, ${String(to)})
+    on conflict (key) do update set value = excluded.value where cast(cell_meta.value as ${cast}) < cast(excluded.value as ${cast})`.execute(trx);
+  return to < end;
 }
 
 /**
@@ -195,12 +221,35 @@ export async function readEntriesAt(db: Db, indices: readonly number[]): Promise
   return rows.map((r) => ({ idx: Number(r.idx), entry: r.entry }));
 }
 
-/** Entries naming `subjectId` with the salt of its commitment there, newest first, below `before` when given. */
+/**
+ * Entries naming `subjectId` with the salt of its commitment there, newest first, below `before`
+ * when given: the subject index below its watermark merged with the openings of the entries
+ * above it (not yet indexed), so an entry is found from the moment its append committed.
+ */
 export async function subjectIndices(db: Db, props: { subjectId: string; before: number | null; limit: number }): Promise<{ idx: number; salt: string | null }[]> {
-  let query = db.selectFrom('log_subject').select(['idx', 'salt']).where('subject_id', '=', props.subjectId);
-  if (props.before !== null) query = query.where('idx', '<', props.before);
-  const rows = await query.orderBy('idx', 'desc').limit(props.limit).execute();
-  return rows.map((r) => ({ idx: Number(r.idx), salt: r.salt }));
+  const postgres = !(db.getExecutor().adapter instanceof SqliteAdapter);
+  const { subjectId, before, limit } = props;
+  // The watermark first: whatever it covers is in the index, whatever came after is in the tail.
+  const watermark = await subjectIndexWatermark(db);
+  const below = before === null ? sql`` : sql` and o.idx < ${before}`;
+  const tail = await (postgres
+    ? sql<{ idx: number; salt: string | null }>`select o.idx, pair ->> 1 as salt from log_opening as o, jsonb_array_elements(cast(o.subjects as jsonb)) as pair
+        where o.idx >= ${watermark}${below} and pair ->> 0 = ${subjectId} order by o.idx desc limit ${limit}`
+    : sql<{ idx: number; salt: string | null }>`select o.idx, pair.value ->> 1 as salt from log_opening as o, json_each(o.subjects) as pair
+        where o.idx >= ${watermark}${below} and pair.value ->> 0 = ${subjectId} order by o.idx desc limit ${limit}`
+  ).execute(db);
+  const found = tail.rows.map((r) => ({ idx: Number(r.idx), salt: r.salt }));
+  if (found.length >= limit) return found;
+  // Below the watermark only, so nothing the tail found is counted twice should the index grow meanwhile.
+  const rows = await db
+    .selectFrom('log_subject')
+    .select(['idx', 'salt'])
+    .where('subject_id', '=', subjectId)
+    .where('idx', '<', before === null ? watermark : Math.min(watermark, before))
+    .orderBy('idx', 'desc')
+    .limit(limit - found.length)
+    .execute();
+  return [...found, ...rows.map((r) => ({ idx: Number(r.idx), salt: r.salt }))];
 }
 
 /** Operator-side: entries with from ≤ idx < to with the openings of their operator commitments. */
@@ -209,10 +258,10 @@ export async function readEntryRows(db: Db, from: number, to: number): Promise<E
   return db.selectFrom('log_entry').select(['idx', 'entry', 'actor_id', 'actor_salt']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
 }
 
-/** Operator-side: the subject index rows of entries with from ≤ idx < to. */
-export async function subjectRowsOf(db: Db, from: number, to: number): Promise<SubjectRow[]> {
-  const rows = await db.selectFrom('log_subject').select(['subject_id', 'idx', 'salt']).where('idx', '>=', from).where('idx', '<', to).execute();
-  return rows.map((r) => ({ ...r, idx: Number(r.idx) }));
+/** Operator-side: the subject openings of entries with from ≤ idx < to, by entry index. */
+export async function openingsOf(db: Db, from: number, to: number): Promise<Map<number, OpeningPair[]>> {
+  const rows = await db.selectFrom('log_opening').select(['idx', 'subjects']).where('idx', '>=', from).where('idx', '<', to).execute();
+  return new Map(rows.map((r) => [Number(r.idx), JSON.parse(r.subjects) as OpeningPair[]]));
 }
 
 /** Subject index rows in primary-key order, a page at a time (for verification). */

@@ -28,11 +28,21 @@ export interface LogTileTable {
 /**
  * Access log: which entries name which subject, for a person's own view of their accesses, with
  * the salt that opens the subject's commitment in that entry (null: the entry names the id).
+ * Built from `log_opening` behind the appends, up to the `log_subject_indexed` watermark.
  */
 export interface LogSubjectTable {
   subject_id: string;
   idx: number;
   salt: string | null;
+}
+
+/**
+ * Access log: the openings of one entry's subject commitments, written with the entry — a JSON
+ * array of [subject id, salt] pairs (salt null: the entry names the id in clear).
+ */
+export interface LogOpeningTable {
+  idx: number;
+  subjects: string;
 }
 
 /** Access log: the index of each entry's event id, so an event is appended at most once. */
@@ -62,6 +72,7 @@ declare module '../../cells/cell.database.js' {
     log_entry: LogEntryTable;
     log_tile: LogTileTable;
     log_subject: LogSubjectTable;
+    log_opening: LogOpeningTable;
     log_event: LogEventTable;
     log_checkpoint: LogCheckpointTable;
   }

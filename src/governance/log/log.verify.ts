@@ -1,9 +1,10 @@
 // Full verification of one cell's stored access log, trusting nothing but the log's verifier key
 // (one given by the caller, else the one pinned in the database): recomputes every leaf from the stored entry bytes and the whole tree from those leaves, checks
 // them against the stored hash tiles, checks every checkpoint's signature, root and its
-// consistency proof from the one before, and checks the subject index and the operator openings
-// against the entries' commitments (entry.ts): each index row's salt and id must make a
-// commitment its entry holds, and each operator id beside an entry must open its commitment.
+// consistency proof from the one before, and checks the openings against the entries'
+// commitments (entry.ts): each entry's subject openings must open exactly the subjects its leaf
+// commits to, each operator id beside an entry must open its commitment, and the subject index
+// below its watermark must hold exactly those entries' openings.
 // Reports the first problem in index order, naming the entry or checkpoint.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -15,11 +16,13 @@ import {
   checkpointPage,
   entryExtent,
   lastTile,
+  openingsOf,
   readEntryRows,
   readLogIdentity,
   readTile,
   readTiles,
   subjectIndexPage,
+  subjectIndexWatermark,
   upperTiles,
   type StoredCheckpoint,
   type StoredTile,
@@ -97,7 +100,10 @@ function actorOfCanonical(text: string): string | null {
   return end < 0 ? null : text.slice(from, end);
 }
 
-/** What an index row stands for in its entry: the commitment it opens, or the id itself when unsalted. */
+/** An opening as one string (ids hold no line break; a salt is base64url). */
+const pairKey = (id: string, salt: string | null): string => `${id}\n${salt ?? ''}`;
+
+/** What an opening stands for in its entry: the commitment it opens, or the id itself when unsalted. */
 const indexedAs = (row: { subject_id: string; salt: string | null }): string => (row.salt === null ? row.subject_id : commitmentTo(row.salt, row.subject_id));
 
 /**
@@ -186,7 +192,10 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
     // removal, so verification runs to the larger.
     const end = Math.max((extent.maxIdx ?? -1) + 1, lastLeafTile ? lastLeafTile.idx * TILE_WIDTH + lastLeafTile.width : 0);
     const range = new CompactRange();
-    const entrySubjects = new PairSum();
+    // The subject index must hold exactly the openings of the entries below its watermark.
+    const watermark = await subjectIndexWatermark(db);
+    if (watermark > end) fail('index', null, `the subject index claims to cover ${watermark} entries but the log holds ${end}`);
+    const openedIndexed = new PairSum();
     let pageTiles = new Map<number, StoredTile>();
     const tiles = new TileCache(async (tileLevel, index) => {
       const row = await readTile(db, tileLevel, index);
@@ -261,7 +270,11 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
 
     for (let from = 0; from < end; from += PAGE) {
       const to = Math.min(end, from + PAGE);
-      const [entries, leafTiles] = await Promise.all([readEntryRows(db, from, to), readTiles(db, 0, from / TILE_WIDTH, Math.ceil(to / TILE_WIDTH))]);
+      const [entries, leafTiles, openings] = await Promise.all([
+        readEntryRows(db, from, to),
+        readTiles(db, 0, from / TILE_WIDTH, Math.ceil(to / TILE_WIDTH)),
+        openingsOf(db, from, to),
+      ]);
       pageTiles = new Map(leafTiles.map((t) => [t.idx, t]));
       let e = 0;
       for (let idx = from; idx < to; idx++) {
@@ -269,7 +282,14 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
         if (!entry || entry.idx !== idx) fail('entry', idx, `entry ${idx} is missing`);
         e += 1;
         range.append(leafHashOfCanonical(entry.entry), checkNode);
-        for (const subject of subjectsOfCanonical(entry.entry)) entrySubjects.add(subject, idx);
+        // The openings beside the entry must open exactly the subjects its leaf commits to.
+        const named = subjectsOfCanonical(entry.entry);
+        const opened = openings.get(idx) ?? [];
+        const openedAs = new Set(opened.map(([id, salt]) => indexedAs({ subject_id: id, salt })));
+        if (openedAs.size !== named.length || opened.length !== named.length || named.some((subject) => !openedAs.has(subject))) {
+          fail('index', idx, `the subject openings beside entry ${idx} do not open the subjects it names; a person's own view of their accesses would be wrong`);
+        }
+        if (idx < watermark) for (const [id, salt] of opened) openedIndexed.add(pairKey(id, salt), idx);
         const actor = actorOfCanonical(entry.entry);
         const sealed = actor !== null && COMMITMENT.test(actor);
         const opens = entry.actor_id !== null && entry.actor_salt !== null && commitmentTo(entry.actor_salt, entry.actor_id) === actor;
@@ -301,12 +321,13 @@ export async function verifyCellLog(props: VerifyCellLogProps): Promise<LogVerif
     for (;;) {
       const page = await subjectIndexPage(db, after, PAGE);
       if (page.length === 0) break;
-      for (const row of page) indexed.add(indexedAs(row), row.idx);
+      // Rows at or above the watermark are read by no one (an indexer may be running now).
+      for (const row of page) if (row.idx < watermark) indexed.add(pairKey(row.subject_id, row.salt), row.idx);
       const last = page[page.length - 1] as { subject_id: string; idx: number };
       after = { subjectId: last.subject_id, idx: last.idx };
     }
-    if (indexed.count !== entrySubjects.count || indexed.value() !== entrySubjects.value()) {
-      fail('index', null, `the subject index (${indexed.count} rows) does not match the subjects named by the entries (${entrySubjects.count}); a person's own view of their accesses would be wrong`);
+    if (indexed.count !== openedIndexed.count || indexed.value() !== openedIndexed.value()) {
+      fail('index', null, `the subject index (${indexed.count} rows) does not match the subjects named by the entries it covers (${openedIndexed.count}); a person's own view of their accesses would be wrong`);
     }
     return report(null);
   } catch (err) {
