@@ -3,7 +3,8 @@
 // directory as that code left them: the recovery starts the job of the oldest, logged as a start,
 // and puts back to pending the one that cannot start now (another migration is unfinished), for a
 // second admin to approve again; run twice at once, it starts a job once. Both dialects. Then on
-// SQLite the serving process does it by itself at start, and the job it starts runs to its end.
+// SQLite the serving process does it by itself at start, and the job it starts runs to its end;
+// `domicile migrate resume` does it too.
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DirectoryDatabase } from '../../src/cells/cell.database.js';
@@ -14,6 +15,7 @@ import { recoverApprovedRequests } from '../../src/governance/migration/approval
 import type { MigrationRequestTable } from '../../src/governance/migration/approval.tables.js';
 import { abortMigration, listJobs, readJob } from '../../src/governance/migration/migration.service.js';
 import { makeOperator } from '../broker/support.js';
+import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { dialects, tempDir } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -114,6 +116,20 @@ describe('a serving process restarted over a request left approved without a job
       expect((await readJob(ctx, job as string)).phase).toBe('done');
     } finally {
       await server.close();
+    }
+
+    // `domicile migrate resume` (no server running) recovers one too, and says so.
+    const again = openDatabase<DirectoryDatabase>({ url: `sqlite:${dataDir}/directory.sqlite` });
+    try {
+      await again.insertInto('migration_request').values(legacyApproved('mreq-legacy-cli', requester, approver, 1)).execute();
+      const { file } = writeTestConfig({ dataDir });
+      const done = (await rowOf(again, 'mreq-legacy')).job_id as string;
+      const resumed = await runDomicile(['migrate', 'resume', done, '--config', file]);
+      expect(resumed.code).toBe(0);
+      const { job_id: cliJob } = await rowOf(again, 'mreq-legacy-cli');
+      expect(resumed.stdout).toContain(`Migration request mreq-legacy-cli was approved but never started: started as ${cliJob}.`);
+    } finally {
+      await again.destroy();
     }
   }, 60_000);
 });
