@@ -4,6 +4,7 @@
 // two-person rule; the requester never decides their own). Requests, decisions and starts are
 // governance journal events, so they reach the home's access log like grants and cases do. The
 // job itself runs through `beginMigration`, the one place that decides where the engine runs.
+// Requests older code left approved without a job are recovered at start (`recoverApprovedRequests`).
 import crypto from 'node:crypto';
 import { listPlacementVersions, type PlacementVersion } from '../../cells/placement-version.repository.js';
 import { DomainError } from '../../errors/catalogue.js';
@@ -182,7 +183,6 @@ export function migrationDesk(props: {
   const db = ctx.directoryDb;
   const now = props.now ?? (() => new Date());
 
-  const event = migrationEvent;
   const flush = () => journal.flush().catch(() => undefined);
 
   /** The console's shape of the engine's view: its progress, read in the same one query. */
@@ -253,12 +253,12 @@ export function migrationDesk(props: {
           decided_at: null,
           job_id: null,
         };
-        await insertRequest(db, row, (trx) => journal.add(trx, event('migration-request', actor, row.id, request), row.requested_at));
+        await insertRequest(db, row, (trx) => journal.add(trx, migrationEvent('migration-request', actor, row.id, request), row.requested_at));
         await flush();
         return { status: 'pending', request: requestView(row) };
       }
       const job = await begin(request, by.id, graceSeconds);
-      await journalOnly(db, (trx) => journal.add(trx, event('migration-start', actor, job.id, request), job.startedAt));
+      await journalOnly(db, (trx) => journal.add(trx, migrationEvent('migration-start', actor, job.id, request), job.startedAt));
       await flush();
       return { status: 'started', job };
     },
@@ -287,8 +287,8 @@ export function migrationDesk(props: {
           if (!(await decideIn(trx, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: started.id }))) {
             throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
           }
-          await journal.add(trx, event('migration-approve', actor, id, request), at);
-          await journal.add(trx, event('migration-start', actor, started.id, request), started.startedAt);
+          await journal.add(trx, migrationEvent('migration-approve', actor, id, request), at);
+          await journal.add(trx, migrationEvent('migration-start', actor, started.id, request), started.startedAt);
         });
       } catch (err) {
         // Another admin's approval of this very request started the job in the way.
@@ -303,7 +303,7 @@ export function migrationDesk(props: {
       decidable(row, by);
       const request = requestOf(row);
       const at = now().toISOString();
-      if (!(await decideRequest(db, { id, from: 'pending', status: 'denied', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-deny', actor, id, request), at)))) {
+      if (!(await decideRequest(db, { id, from: 'pending', status: 'denied', by: by.id, at, jobId: null }, (trx) => journal.add(trx, migrationEvent('migration-deny', actor, id, request), at)))) {
         throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
       }
       await flush();
