@@ -191,6 +191,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   if (options.serving) {
     migrations = await startMigrationRunner({
       parts: { cells, directoryDb: directory.db, locations: directory.locations, logs, gate: transfers.gate, deployment: config.deployment, operators: governance.operators },
+      journal: governance.journal,
       ...(changes ? { changes } : {}),
       onPlacementChanged: () => directory.locations.invalidate(),
     });

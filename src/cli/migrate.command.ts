@@ -8,6 +8,7 @@ import { openRuntime, type Runtime } from '../app/runtime.js';
 import { listPlacementVersions } from '../cells/placement-version.repository.js';
 import type { Config } from '../config/config.js';
 import { isDomainError } from '../errors/catalogue.js';
+import { recoverApprovedRequests } from '../governance/migration/approval.service.js';
 import { migrationContextOf, serverServing } from '../governance/migration/migration.runner.js';
 import {
   abortMigration,
@@ -194,7 +195,15 @@ export async function runMigrateCommand(props: { config: () => Config; sub: stri
       if (!options.json) out.stdout(`Migration ${job.id} started.`);
       return await runJob(runtime, job.id, { json: options.json, out });
     }
-    if (sub === 'resume') return await runJob(runtime, args[0] as string, { json: options.json, out });
+    if (sub === 'resume') {
+      // Requests older code left approved without a job get theirs first (a serving process claims it, or `resume <job>` runs it).
+      const recovered = await recoverApprovedRequests({ ctx, journal: runtime.governance.journal });
+      if (!options.json) {
+        for (const r of recovered.started) out.stdout(`Migration request ${r.request} was approved but never started: started as ${r.job}.`);
+        for (const r of recovered.reopened) out.stdout(`Migration request ${r.request} was approved but could not start (${r.reason}): pending again, for a second admin to approve.`);
+      }
+      return await runJob(runtime, args[0] as string, { json: options.json, out });
+    }
     if (sub === 'status') {
       const jobs = args[0] ? [await readJob(ctx, args[0])] : await listJobs(ctx);
       out.stdout(options.json ? JSON.stringify(args[0] ? jobs[0] : jobs, null, 2) : jobs.length === 0 ? 'No migrations.' : jobs.map(jobLine).join('\n'));

@@ -1,11 +1,14 @@
 // The privacy centre and the public foreign-handling page in a real browser, on the demo world:
 // hanako sees the Shanghai Dev Ltd. (CN) accesses to her data, each verified in the browser against
 // the signed checkpoint; minjun sees his consent with its receipt and withdraws it; anyone can read,
-// without signing in, where each home country's data is stored and from where it was accessed.
+// without signing in, where each home country's data is stored, from where it was accessed, and —
+// once the transfer gate has recorded a region migration's move home — from where it came back.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demoPassword } from '../../src/demo/demo.world.js';
-import { seriousA11yViolations, useBrowserSession } from './support.js';
+import { repoRoot, seriousA11yViolations, useBrowserSession } from './support.js';
 
 const { ready, newPage, pageErrors } = useBrowserSession({ server: { web: true, demo: true } });
 
@@ -92,8 +95,23 @@ describe('privacy centre', () => {
 });
 
 describe('where data is stored and handled (public)', () => {
-  it('is reachable from the sign-in screen and names the countries and the statement per home', async () => {
-    const { url } = ready();
+  it('is reachable from the sign-in screen and names the countries, the statement and the moves home per home', async () => {
+    const { url, runtime } = ready();
+    // A region migration moves hanako's images home from the Korean cell: the transfer gate records
+    // the move (the engine's own call). Before the page is first asked for: the statement is cached a minute.
+    const hanako = await runtime.directory.get('hanako');
+    if (!hanako) throw new Error('demo user hanako missing');
+    await runtime.transfers.gate.authorizeMove({
+      subject: { id: hanako.id, home: hanako.home, class: hanako.class },
+      fromCellId: 'kr',
+      toCellId: 'jp',
+      category: 'user.content.media',
+      purpose: 'DATA_RELOCATION',
+      items: 2,
+      ref: 'migration-browser-test',
+    });
+    await runtime.transfers.gate.drain();
+
     const page = await newPage();
     await page.goto(url);
     await page.getByTestId('open-foreign-handling').click();
@@ -101,17 +119,22 @@ describe('where data is stored and handled (public)', () => {
     const jp = page.locator('[data-testid="fh-jurisdiction"][data-home="JP"]');
     await jp.waitFor();
     expect(await jp.getByTestId('fh-statement').innerText()).toBe(
-      'Personal data of users in Japan is stored in Japan (JP) and South Korea (KR). In the last 12 months it was accessed from China (CN) and Japan (JP), and sent to South Korea (KR).',
+      'Personal data of users in Japan is stored in Japan (JP) and South Korea (KR). In the last 12 months it was accessed from China (CN) and Japan (JP), and sent to South Korea (KR), and moved home from South Korea (KR).',
     );
     const phone = jp.locator('[data-testid="fh-category"][data-category="user.contact.phone_number"]');
     expect(await phone.getByTestId('fh-stored').allInnerTexts()).toEqual(['Japan · JP']);
     expect(await phone.getByTestId('fh-accessed').allInnerTexts()).toEqual(['China · CN']);
+    expect(await phone.getByTestId('fh-returned').count()).toBe(0);
     const media = jp.locator('[data-testid="fh-category"][data-category="user.content.media"]');
     expect(await media.getByTestId('fh-stored').allInnerTexts()).toEqual(['Japan · JP', 'South Korea · KR']);
     expect(await media.getByTestId('fh-sent').allInnerTexts()).toEqual(['South Korea · KR']);
+    expect(await media.getByTestId('fh-returned').allInnerTexts()).toEqual(['South Korea · KR']);
     const kr = page.locator('[data-testid="fh-jurisdiction"][data-home="KR"]');
     expect(await kr.getByTestId('fh-statement').innerText()).toMatch(/users in South Korea/);
     expect(await seriousA11yViolations(page)).toEqual([]);
+    const shots = path.join(repoRoot, '.tmp', 'screens');
+    fs.mkdirSync(shots, { recursive: true });
+    await jp.screenshot({ path: path.join(shots, 'foreign-handling-moved-home.png') });
 
     // A link straight to it works too, and leads back to sign-in.
     await page.goto(`${url}/#where-data-is`);

@@ -1,6 +1,7 @@
 // Public page "Where data is stored and handled" (no sign-in): for each home jurisdiction, the
 // statement sentence, and per data category the countries where it is stored, from which it was
-// accessed and to which it was sent, computed by the server from recorded state and the logs.
+// accessed, to which it was sent and from which it was moved home (a region migration), computed by
+// the server from recorded state, the transfer records and the logs.
 import { api } from './api.js';
 import { Brand } from './BrandMark.js';
 import { categoryLabel, countryName, formatFull } from './format.js';
@@ -21,8 +22,9 @@ export function ForeignHandlingPage({ onBack }: { onBack: () => void }) {
       <h1>Where data is stored and handled</h1>
       <p className="privacy-lead">
         For the people of each home country: where each kind of their personal data is stored, from which countries it
-        was accessed by staff or contractors, and to which countries it was sent. Computed from the placement rules,
-        the stored records, the transfer records and the access logs — not written by hand.
+        was accessed by staff or contractors, to which countries it was sent, and from which it was moved back home.
+        Computed from the placement rules, the stored records, the transfer records and the access logs — not written by
+        hand.
       </p>
       {error && (
         <div className="banner banner-error" role="alert">
@@ -80,6 +82,7 @@ function JurisdictionBlock({ j }: { j: ForeignHandlingJurisdiction }) {
             <th scope="col">Stored in</th>
             <th scope="col">Accessed from</th>
             <th scope="col">Sent to</th>
+            <th scope="col">Moved home from</th>
           </tr>
         </thead>
         <tbody>
@@ -97,6 +100,9 @@ function JurisdictionBlock({ j }: { j: ForeignHandlingJurisdiction }) {
               </td>
               <td>
                 <Countries codes={c.transferredTo} home={j.home} testId="fh-sent" />
+              </td>
+              <td>
+                <Countries codes={c.returnedFrom} home={j.home} testId="fh-returned" />
               </td>
             </tr>
           ))}

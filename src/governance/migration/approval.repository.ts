@@ -56,3 +56,26 @@ export async function journalOnly(db: MigrationDirectoryDb, also: AlsoWrite): Pr
     await also(trx);
   });
 }
+
+/** Requests older code left approved without a job (it committed the decision before starting the job), oldest first. */
+export async function approvedWithoutJob(db: MigrationDirectoryDb): Promise<MigrationRequestRow[]> {
+  return (await db.selectFrom('migration_request').selectAll().where('status', '=', 'approved').where('job_id', 'is', null).orderBy('requested_at').orderBy('id').execute()).map(normal);
+}
+
+/** Links the job started for such a request, in the job's transaction; false when another process linked one first. */
+export async function linkJobIn(trx: Trx, props: { id: string; jobId: string }): Promise<boolean> {
+  const result = await trx.updateTable('migration_request').set({ job_id: props.jobId }).where('id', '=', props.id).where('status', '=', 'approved').where('job_id', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Puts such a request back to pending, for a second admin to approve again; false when it has a job by now. */
+export async function reopenUnstarted(db: MigrationDirectoryDb, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('migration_request')
+    .set({ status: 'pending', decided_by: null, decided_at: null })
+    .where('id', '=', id)
+    .where('status', '=', 'approved')
+    .where('job_id', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -4,12 +4,13 @@
 // two-person rule; the requester never decides their own). Requests, decisions and starts are
 // governance journal events, so they reach the home's access log like grants and cases do. The
 // job itself runs through `beginMigration`, the one place that decides where the engine runs.
+// Requests older code left approved without a job are recovered at start (`recoverApprovedRequests`).
 import crypto from 'node:crypto';
 import { listPlacementVersions, type PlacementVersion } from '../../cells/placement-version.repository.js';
 import { DomainError } from '../../errors/catalogue.js';
 import type { EventActor, GovernanceJournal, MigrationEvent } from '../journal.js';
 import type { Operator } from '../operators/operators.js';
-import { decideIn, decideRequest, insertRequest, journalOnly, listRequests, readRequest, type MigrationRequestRow } from './approval.repository.js';
+import { approvedWithoutJob, decideIn, decideRequest, insertRequest, journalOnly, linkJobIn, listRequests, readRequest, reopenUnstarted, type MigrationRequestRow } from './approval.repository.js';
 import {
   listJobs,
   manifestOf,
@@ -96,6 +97,61 @@ export async function beginMigration(props: { ctx: MigrationContext; request: Mi
 
 const EMPTY: StepCount = { records: 0, bytes: 0 };
 
+const requestOf = (row: MigrationRequestRow): MigrationRequest => ({ home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell });
+const migrationEvent = (kind: MigrationEvent['kind'], actor: EventActor, ref: string, request: MigrationRequest): MigrationEvent => ({ kind, actor, ref, home: request.home, categories: [...request.categories] });
+
+export interface RecoveredRequests {
+  /** Request id → the job started for it. */
+  readonly started: readonly { readonly request: string; readonly job: string }[];
+  /** Requests put back to pending: their move could not start now; a second admin approves again. */
+  readonly reopened: readonly { readonly request: string; readonly reason: string }[];
+}
+
+/**
+ * Requests older code left approved without a job: it committed the decision, then started the
+ * job, and a crash in between left the approval with nothing moving (the approval and its job now
+ * commit together). Run at start by every serving process and by `domicile migrate resume`.
+ *
+ * Both admins agreed to the move and the approver was told it started, so each one's job is
+ * started now, as the approval would have — what its job would do after a crash too. A move that
+ * cannot start now (another migration is unfinished, the approver's operator is gone, the
+ * destination no longer fits) goes back to pending, where the console lists it for a second admin
+ * to approve again, instead of staying "approved" with nothing behind it, or starting later under
+ * conditions no one approved. The job and its link to the request commit in one transaction, so
+ * two processes recovering at once start it once.
+ */
+export async function recoverApprovedRequests(props: { ctx: MigrationContext; journal: Pick<GovernanceJournal, 'add' | 'flush'> }): Promise<RecoveredRequests> {
+  const { ctx, journal } = props;
+  const started: { request: string; job: string }[] = [];
+  const reopened: { request: string; reason: string }[] = [];
+  for (const row of await approvedWithoutJob(ctx.directoryDb)) {
+    const request = requestOf(row);
+    const approver = row.decided_by ? await ctx.operator(row.decided_by) : null;
+    try {
+      if (!row.decided_by || !approver) throw new DomainError('VALIDATION_FAILED', `its approver ${row.decided_by ?? '(none)'} is no enabled operator`);
+      const actor: EventActor = { id: row.decided_by, employer: approver.employer, employerCountry: approver.employerCountry, officeCountry: approver.officeCountry, physicalCountry: null };
+      const job = await beginMigration({
+        ctx,
+        request,
+        actor: row.requested_by,
+        graceSeconds: row.grace_seconds,
+        also: async (trx, job) => {
+          if (!(await linkJobIn(trx, { id: row.id, jobId: job.id }))) throw new DomainError('MIGRATION_CONFLICT', `migration request ${row.id} got its job meanwhile`);
+          await journal.add(trx, migrationEvent('migration-start', actor, job.id, request), job.startedAt);
+        },
+      });
+      started.push({ request: row.id, job: job.id });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      // Another process started it meanwhile: nothing to do.
+      if ((await readRequest(ctx.directoryDb, row.id))?.job_id) continue;
+      if (await reopenUnstarted(ctx.directoryDb, row.id)) reopened.push({ request: row.id, reason: err.message });
+    }
+  }
+  if (started.length > 0) await journal.flush().catch(() => undefined);
+  return { started, reopened };
+}
+
 function requestView(row: MigrationRequestRow): MigrationRequestView {
   return {
     id: row.id,
@@ -127,7 +183,6 @@ export function migrationDesk(props: {
   const db = ctx.directoryDb;
   const now = props.now ?? (() => new Date());
 
-  const event = (kind: MigrationEvent['kind'], actor: EventActor, ref: string, request: MigrationRequest): MigrationEvent => ({ kind, actor, ref, home: request.home, categories: [...request.categories] });
   const flush = () => journal.flush().catch(() => undefined);
 
   /** The console's shape of the engine's view: its progress, read in the same one query. */
@@ -198,12 +253,12 @@ export function migrationDesk(props: {
           decided_at: null,
           job_id: null,
         };
-        await insertRequest(db, row, (trx) => journal.add(trx, event('migration-request', actor, row.id, request), row.requested_at));
+        await insertRequest(db, row, (trx) => journal.add(trx, migrationEvent('migration-request', actor, row.id, request), row.requested_at));
         await flush();
         return { status: 'pending', request: requestView(row) };
       }
       const job = await begin(request, by.id, graceSeconds);
-      await journalOnly(db, (trx) => journal.add(trx, event('migration-start', actor, job.id, request), job.startedAt));
+      await journalOnly(db, (trx) => journal.add(trx, migrationEvent('migration-start', actor, job.id, request), job.startedAt));
       await flush();
       return { status: 'started', job };
     },
@@ -213,7 +268,7 @@ export function migrationDesk(props: {
     async approve({ id, by, actor }) {
       const row = await mustRequest(id);
       decidable(row, by);
-      const request: MigrationRequest = { home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell };
+      const request = requestOf(row);
       try {
         await startable(request, 0);
       } catch (err) {
@@ -232,8 +287,8 @@ export function migrationDesk(props: {
           if (!(await decideIn(trx, { id, from: 'pending', status: 'approved', by: by.id, at, jobId: started.id }))) {
             throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
           }
-          await journal.add(trx, event('migration-approve', actor, id, request), at);
-          await journal.add(trx, event('migration-start', actor, started.id, request), started.startedAt);
+          await journal.add(trx, migrationEvent('migration-approve', actor, id, request), at);
+          await journal.add(trx, migrationEvent('migration-start', actor, started.id, request), started.startedAt);
         });
       } catch (err) {
         // Another admin's approval of this very request started the job in the way.
@@ -246,9 +301,9 @@ export function migrationDesk(props: {
     async deny({ id, by, actor }) {
       const row = await mustRequest(id);
       decidable(row, by);
-      const request: MigrationRequest = { home: row.home, categories: JSON.parse(row.categories) as string[], to: row.to_cell };
+      const request = requestOf(row);
       const at = now().toISOString();
-      if (!(await decideRequest(db, { id, from: 'pending', status: 'denied', by: by.id, at, jobId: null }, (trx) => journal.add(trx, event('migration-deny', actor, id, request), at)))) {
+      if (!(await decideRequest(db, { id, from: 'pending', status: 'denied', by: by.id, at, jobId: null }, (trx) => journal.add(trx, migrationEvent('migration-deny', actor, id, request), at)))) {
         throw new DomainError('MIGRATION_REQUEST_NOT_PENDING', `migration request ${id} was decided meanwhile`);
       }
       await flush();

@@ -5,13 +5,16 @@
 // a server this way when a fresh heartbeat of a living process says one serves the directory.
 // With the directory's change epoch, the placement and the job list are read again only when it
 // moved (or jobs are left that this process did not take: their leases and grace periods end by
-// the clock); the heartbeat is written every poll regardless.
+// the clock); the heartbeat is written every poll regardless. Before its first claim it starts
+// the jobs of requests older code left approved without one (recoverApprovedRequests).
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { oldestWriteVersion } from '../../cells/moving.context.js';
 import { syncPlacement } from '../../cells/placement-version.repository.js';
 import { oneAtATime, type ChangeEpochWatch } from '../change-epoch.repository.js';
+import type { GovernanceJournal } from '../journal.js';
 import type { Operators } from '../operators/operators.js';
+import { recoverApprovedRequests } from './approval.service.js';
 import { beat, forgetServing, servingProcesses, unfinishedJobIds, type MigrationDirectoryDb } from './migration.repository.js';
 import { graceEndsAt, heartbeatFreshMs, readJob, runMigration, stale, unfinished, type MigrationContext } from './migration.service.js';
 
@@ -43,7 +46,14 @@ export interface MigrationRunner {
   close(): Promise<void>;
 }
 
-export async function startMigrationRunner(props: { parts: MigrationParts; changes?: ChangeEpochWatch; onError?: (err: unknown) => void; onPlacementChanged?: () => void }): Promise<MigrationRunner> {
+export async function startMigrationRunner(props: {
+  parts: MigrationParts;
+  /** Logs the start of a job recovered for an approved request (without it, none is recovered). */
+  journal?: Pick<GovernanceJournal, 'add' | 'flush'>;
+  changes?: ChangeEpochWatch;
+  onError?: (err: unknown) => void;
+  onPlacementChanged?: () => void;
+}): Promise<MigrationRunner> {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   let stopping = false;
   let running: Promise<void> | null = null;
@@ -93,6 +103,8 @@ export async function startMigrationRunner(props: { parts: MigrationParts; chang
     void run(true).catch(() => undefined);
   });
 
+  // A recovery that fails (the directory unreachable a moment) must not keep the server from starting: the request stays as it was for the next start.
+  if (props.journal) await recoverApprovedRequests({ ctx, journal: props.journal }).catch((err: unknown) => props.onError?.(err));
   await tick();
   return {
     id,
