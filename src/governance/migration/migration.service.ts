@@ -27,6 +27,11 @@ import { logOrigin, readLogKey } from '../log/log-keys.js';
 import type { TransferGate } from '../transfers/transfer.gate.js';
 import {
   claimLease,
+  forgetChanges,
+  installChangeCapture,
+  itemsWithIds,
+  readChanges,
+  removeChangeCapture,
   deleteItems,
   deleteRow,
   deleteRows,
@@ -46,6 +51,7 @@ import {
   setItems,
   switchPlacement,
   updateJob,
+  type CapturedTable,
   type MigrationDirectoryDb,
   type MigrationDirectoryTrx,
   type NewItem,
@@ -86,6 +92,8 @@ export interface MigrationJob {
   readonly error: string | null;
   /** Milliseconds from the switch to the fence lifted: the longest a write of the moved records waited here. */
   readonly pauseMs?: number | null;
+  /** Whether the source cells' change capture has stood since the items were listed (false for a job of older code). */
+  readonly changesCaptured?: boolean;
 }
 
 /** A job with its progress, read from its items in the directory (what `status` and `/ops` show). */
@@ -161,6 +169,8 @@ export interface MigrationProgress {
 }
 
 const kindOfTable: Readonly<Record<string, RecordKind>> = { media: 'media', wallet: 'wallet', conversation: 'conversation', session: 'session' };
+const T0 = performance.now();
+const tr = (what: string, since: number) => { if (process.env.MIGTRACE) process.stderr.write(`[mig ${(performance.now() - T0).toFixed(0)}] ${what} ${(performance.now() - since).toFixed(1)} ms\n`); return performance.now(); };
 const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').update(bytes).digest('hex');
 const leaseMs = 60_000;
 const leaseOwner = `${os.hostname()}:${process.pid}`;
@@ -310,7 +320,16 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
   if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); resume or abort it first`);
   await syncPlacement(ctx.directoryDb, ctx.cells);
   const before = ctx.cells.placement;
-  const found = await candidates(ctx, request, rules);
+  const sources = ctx.cells.all().filter((c) => c.id !== request.to).map((c) => c.id);
+  // The capture first: a row written while the candidates are listed is caught by the first catch-up.
+  await captureChanges(ctx, request, sources);
+  let found: Candidate[];
+  try {
+    found = await candidates(ctx, request, rules);
+  } catch (err) {
+    await stopCapturing(ctx, request, sources);
+    throw err;
+  }
   const perBatch = ctx.subjectsPerBatch ?? 100;
   const subjects = [...new Set(found.map((c) => c.subjectId))].sort();
   const batchOf = new Map(subjects.map((s, i) => [s, Math.floor(i / perBatch)]));
@@ -339,16 +358,23 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     finishedAt: null,
     checkpoints: [],
     error: null,
+    changesCaptured: true,
   };
   const staging = moveRules(request);
-  await ctx.directoryDb.transaction().execute(async (trx) => {
-    if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
-      throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
-    }
-    await insertJob(trx, { id, phase: job.phase, state: job });
-    await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
-    await props.also?.(trx, job);
-  });
+  try {
+    await ctx.directoryDb.transaction().execute(async (trx) => {
+      if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
+        throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
+      }
+      await insertJob(trx, { id, phase: job.phase, state: job });
+      await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+      await props.also?.(trx, job);
+    });
+  } catch (err) {
+    await stopCapturing(ctx, request, sources);
+    throw err;
+  }
+  await stopCapturing(ctx, request, sources.filter((c) => !job.from.includes(c)));
   await syncPlacement(ctx.directoryDb, ctx.cells);
   await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
   return job;
@@ -514,47 +540,63 @@ async function digestsIn(ctx: MigrationContext, cell: Cell, items: readonly Migr
   return out;
 }
 
-async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
+/** What one run of the engine carries from step to step: its progress, and the moves the gate has already allowed. */
+interface Run {
+  readonly progress: (records: number, bytes: number) => void;
+  /** `subject, category, source cell` keys asked of the gate in this run (a catch-up's rows of the same subjects are not asked again). */
+  readonly authorized: Set<string>;
+}
+
+async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, run: Run, items: readonly MigrationItemRow[]): Promise<void> {
   const moves = new Map<string, { subject: string; category: string; from: string; items: number }>();
   for (const item of items) {
     const key = `${item.subject_id}\u0000${item.category}\u0000${item.source_cell}`;
+    if (run.authorized.has(key)) continue;
     const m = moves.get(key) ?? { subject: item.subject_id, category: item.category, from: item.source_cell, items: 0 };
     m.items++;
     moves.set(key, m);
   }
   // A move abroad needs each subject's basis first; a move home from abroad needs none, but the gate records it.
-  for (const m of moves.values()) {
+  for (const [key, m] of moves) {
     await ctx.gate.authorizeMove({ subject: { id: m.subject, home: job.home, class: 'consumer' }, fromCellId: m.from, toCellId: job.to, category: m.category, purpose: 'DATA_RELOCATION', items: m.items, ref: job.id });
+    run.authorized.add(key);
   }
 }
 
-async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], progress: (records: number, bytes: number) => void): Promise<void> {
+async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], run: Run): Promise<void> {
   const pending = items.filter((i) => i.step === 'pending');
-  await authorizeMoves(ctx, job, pending);
+  let t = performance.now();
+  await authorizeMoves(ctx, job, run, pending);
+  t = tr(`authorize ${pending.length}`, t);
   const bySource = new Map<string, MigrationItemRow[]>();
   for (const item of pending) bySource.set(item.source_cell, [...(bySource.get(item.source_cell) ?? []), item]);
   for (const [sourceId, list] of bySource) {
     for (const [table, ofTable] of byTable(list)) {
       for (const chunk of chunks(ofTable, chunkSize)) {
         const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk);
+        t = tr(`copyItems ${table} ${chunk.length}`, t);
         const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
         const steps = chunk.map((item) => {
           const c = copied.get(item.id);
           return c ? { id: item.id, step: 'copied', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes } : { id: item.id, step: 'gone' };
         });
         await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
+        t = tr(`setItems copied ${steps.length}`, t);
         // A changed row copied again was counted at its first copy.
         const done = steps.filter((s) => s.step === 'copied' && firstCopies.has(s.id));
-        progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
+        run.progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
       }
     }
   }
   await logStep(ctx, job, 'copy', [...new Set(pending.map((i) => i.subject_id))], pending.length);
+  t = tr('log copy', t);
   const mine = new Set(items.map((i) => i.id));
   const toVerify = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] })).filter((i) => mine.has(i.id));
   const dest = ctx.cells.get(job.to);
   for (const chunk of chunks(toVerify, chunkSize)) {
+    t = tr('itemsOf copied', t);
     const there = await digestsIn(ctx, dest, chunk);
+    t = tr(`digestsIn dest ${chunk.length}`, t);
     for (const item of chunk) {
       const d = there.get(item.id);
       if (!d || d.sha !== item.sha256 || d.rowSha !== item.row_sha256) {
@@ -562,6 +604,7 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
       }
     }
     await setItems(ctx.directoryDb, { jobId: job.id, items: chunk.map((i) => ({ id: i.id, step: 'verified' })) });
+    t = tr('setItems verified', t);
   }
   await logStep(ctx, job, 'verify', [...new Set(toVerify.map((i) => i.subject_id))], toVerify.length);
 }
@@ -603,64 +646,77 @@ async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial
   return next;
 }
 
-/**
- * One read of every source row the job moves: the rows the move takes (as `candidates` lists
- * them) and each one's stored form, hashed as read (no keys opened) — two scans tell which rows
- * changed in between. One query per table and cell.
- */
-async function scanSources(ctx: MigrationContext, job: MigrationJob): Promise<{ hashes: Map<string, string>; found: Candidate[] }> {
+/** The personal tables holding a category the job moves, with their key columns: what the change capture watches. */
+function movingTables(ctx: MigrationContext, job: Pick<MigrationJob, 'categories'>): CapturedTable[] {
   const { schema } = ctx.cells;
-  const after = createPlacement(ctx.cells.all(), job.rules);
-  const hashes = new Map<string, string>();
-  const found: Candidate[] = [];
-  for (const cellId of job.from) {
+  return schema.personalTables.filter((t) => schema.categoriesOf(t).some((c) => job.categories.some((m) => covers(m, c)))).map((t) => ({ table: t, rowKey: schema.rowKey(t) }));
+}
+
+/** Puts the change capture on every source cell of the move (before its rows are listed, so no write falls between). */
+async function captureChanges(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]): Promise<void> {
+  const tables = movingTables(ctx, job);
+  for (const cellId of from) {
     const cell = ctx.cells.get(cellId);
-    for (const table of schema.personalTables) {
-      const rowKey = schema.rowKey(table);
-      for (const row of await rowsToMove(cell.db, { table, columns: '*', home: job.home, categories: job.categories })) {
-        const values = rowKey.map((c) => row[c]);
-        const id = `${table}:${recordIdOf(values)}`;
-        hashes.set(id, sha256(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
-        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
-        if (after.cellFor(key) !== job.to) continue;
-        found.push({ id, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
-      }
-    }
+    await installChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', home: job.home, tables });
   }
-  return { hashes, found };
+}
+
+async function stopCapturing(ctx: MigrationContext, job: Pick<MigrationJob, 'categories'>, from: readonly string[]): Promise<void> {
+  const tables = movingTables(ctx, job);
+  for (const cellId of from) {
+    const cell = ctx.cells.get(cellId);
+    await removeChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', tables });
+  }
 }
 
 /**
- * Brings the destination up to its sources: rows written there since the items were listed are
- * copied, and rows that changed since their copy (a balance, a status) are copied again. Run
- * before the switch, while people still write the sources, and once behind the fence, when no
- * one but the engine writes them. Only the rows whose stored form changed since `before` (the
- * scan of the pass before) are opened again, so the fenced pass is one bulk read per table and
- * the few rows that changed. Without `before` (the first pass, or resumed after a crash) every
- * copy's plaintext is compared again. Returns the rows copied and this pass's scan.
+ * A job started by code without the change capture: the capture is put on now and every row of
+ * the move is listed and copied again (what was written before it stood is not in the change log).
  */
-async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<{ copied: number; hashes: Map<string, string> }> {
-  const scan = await scanSources(ctx, job);
-  const items = await itemsOf(ctx.directoryDb, { jobId: job.id });
-  const known = new Set(items.map((i) => i.id));
-  const fresh = scan.found.filter((c) => !known.has(c.id));
-  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
-  const suspects = items.filter((item) => item.step === 'verified' && !(before && scan.hashes.get(item.id) === before.get(item.id)));
-  const changed: MigrationItemRow[] = [];
+async function captureForOlderJob(ctx: MigrationContext, job: MigrationJob): Promise<MigrationJob> {
+  await captureChanges(ctx, job, job.from);
+  await insertItems(ctx.directoryDb, job.id, (await candidates(ctx, job, job.rules)).map((c) => ({ ...c, batch: job.batches })));
+  const copies = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied', 'verified'] });
+  await setItems(ctx.directoryDb, { jobId: job.id, items: copies.map((i) => ({ id: i.id, step: 'pending' })) });
+  return advance(ctx, job, { phase: job.phase, changesCaptured: true });
+}
+
+/**
+ * Brings the destination up to its sources: the rows the change capture saw inserted or updated
+ * since the last pass are copied (new ones become items; copied ones are copied again), then the
+ * changes are forgotten. Run before the switch, while people still write the sources, and once
+ * behind the fence, when no one but the engine writes them: a pass reads only what changed, so
+ * the fenced one lasts as long as the writes that came in since the pass before. Returns the
+ * records copied.
+ */
+async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): Promise<number> {
+  const after = createPlacement(ctx.cells.all(), job.rules);
+  const found = new Map<string, Candidate>();
+  const taken = new Map<string, number[]>();
   for (const cellId of job.from) {
-    const current = await digestsIn(ctx, ctx.cells.get(cellId), suspects.filter((i) => i.source_cell === cellId));
-    for (const item of suspects) {
-      const d = current.get(item.id);
-      if (d && d.rowSha !== item.row_sha256) changed.push(item);
+    const cell = ctx.cells.get(cellId);
+    const changes = await readChanges(cell.db);
+    taken.set(cellId, changes.map((c) => c.seq));
+    const keysOf = new Map<string, unknown[][]>();
+    for (const c of changes) keysOf.set(c.table, [...(keysOf.get(c.table) ?? []), c.rowKey]);
+    for (const [table, keys] of keysOf) {
+      const rowKey = ctx.cells.schema.rowKey(table as PersonalTable);
+      for (const row of await readRows(cell.db, { table, rowKey, keys })) {
+        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+        if (key.home !== job.home || !job.categories.some((c) => covers(c, key.category)) || after.cellFor(key) !== job.to) continue;
+        const values = rowKey.map((c) => row[c]);
+        const id = `${table}:${recordIdOf(values)}`;
+        found.set(id, { id, table, rowKey: values, category: key.category, subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
+      }
     }
   }
-  await setItems(ctx.directoryDb, { jobId: job.id, items: changed.map((i) => ({ id: i.id, step: 'pending' })) });
-  // New rows and changed ones in one copy: one gate question, one copy and one verify entry in the log.
-  const late = fresh.length > 0 || changed.length > 0 || items.some((i) => i.step === 'pending' || i.step === 'copied') ? await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] }) : [];
-  if (late.length > 0) await copyAndVerify(ctx, job, late, progress);
-  // A row copied in this pass was read after the scan: the next pass compares it in full.
-  for (const item of late) scan.hashes.delete(item.id);
-  return { copied: late.length, hashes: scan.hashes };
+  const known = new Map((await itemsWithIds(ctx.directoryDb, { jobId: job.id, ids: [...found.keys()] })).map((i) => [i.id, i]));
+  await insertItems(ctx.directoryDb, job.id, [...found.values()].filter((c) => !known.has(c.id)).map((c) => ({ ...c, batch: job.batches })));
+  await setItems(ctx.directoryDb, { jobId: job.id, items: [...known.values()].filter((i) => i.step === 'copied' || i.step === 'verified').map((i) => ({ id: i.id, step: 'pending' })) });
+  const late = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
+  if (late.length > 0) await copyAndVerify(ctx, job, late, run);
+  for (const [cellId, seqs] of taken) await forgetChanges(ctx.cells.get(cellId).db, seqs);
+  return late.length;
 }
 
 /**
@@ -699,21 +755,20 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
     report(job.phase);
     checkStopping(ctx);
   };
-  // The source rows as they were before the unfenced catch-up (kept in memory: a resumed job compares every copy).
-  let before: Map<string, string> | null = null;
+  const run: Run = { progress, authorized: new Set() };
   try {
     await syncPlacement(ctx.directoryDb, ctx.cells);
     if (job.phase === 'queued') job = await advance(ctx, job, { phase: 'copying' });
+    if (!job.changesCaptured && ['copying', 'switching', 'catching-up'].includes(job.phase)) job = await captureForOlderJob(ctx, job);
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
-        if (items.length > 0) await copyAndVerify(ctx, job, items, progress);
+        if (items.length > 0) await copyAndVerify(ctx, job, items, run);
       }
       // Unfenced: what was written or changed while copying, so that the fenced pass is short.
       let last = Number.POSITIVE_INFINITY;
       for (let pass = 0; pass < unfencedPasses; pass++) {
-        const { copied, hashes } = await catchUpPass(ctx, job, progress, before);
-        before = hashes;
+        const copied = await catchUpPass(ctx, job, run);
         if (copied <= fewLeft || copied >= last) break;
         last = copied;
       }
@@ -723,6 +778,9 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       const latest = await latestPlacementVersion(ctx.directoryDb);
       if (!latest || latest.version !== job.placementStaging) throw new Error(`the placement moved past version ${job.placementStaging} during migration ${job.id}`);
       const moved = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((i) => kindOfTable[i.table_name]);
+      // Logged before the fence goes up, not behind it (a switch that then fails is logged and tried again).
+      await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
+      let t = performance.now();
       const next: MigrationJob = { ...job, phase: 'catching-up', switchedAt: new Date().toISOString() };
       const done = await switchPlacement(ctx.directoryDb, {
         after: latest.version,
@@ -734,18 +792,22 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
         cellId: job.to,
       });
       if (!done) throw new Error(`the placement changed during the switch of migration ${job.id}`);
+      t = tr(`switchPlacement ${moved.length}`, t);
       job = next;
       // In force here at once (a serving process running the job fences its own writes now).
       await syncPlacement(ctx.directoryDb, ctx.cells);
       ctx.locations.invalidate();
-      await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
+      tr('sync+invalidate', t);
     }
     if (job.phase === 'catching-up') {
       report('catching-up');
       await syncPlacement(ctx.directoryDb, ctx.cells);
       // From here on no one writes these records but this engine, until the fence is lifted.
+      let t = performance.now();
       await settle(ctx, ctx.cells.placement.version);
-      await catchUpPass(ctx, job, progress, before);
+      t = tr('settle', t);
+      await catchUpPass(ctx, job, run);
+      tr("fenced catchUp", t);
       const fenced = await latestPlacementVersion(ctx.directoryDb);
       if (!fenced) throw new Error('the directory holds no placement version');
       const pauseMs = Date.now() - Date.parse(job.switchedAt ?? job.startedAt);
@@ -757,6 +819,7 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       await syncPlacement(ctx.directoryDb, ctx.cells);
     }
     if (job.phase === 'shredding') {
+      await stopCapturing(ctx, job, job.from);
       if (graceEndsAt(job) !== null) {
         report('grace');
         return job;
@@ -836,6 +899,7 @@ export async function abortMigration(props: { ctx: MigrationContext; id: string 
       if (isBlob) await dest.blobs.delete(String(values[0]));
       await deleteRow(dest.db, { table: item.table_name, rowKey, values });
     }
+    await stopCapturing(ctx, job, job.from);
     const latest = await latestPlacementVersion(ctx.directoryDb);
     if (latest && latest.staging.length > 0) {
       await appendPlacementVersion(ctx.directoryDb, { after: latest.version, rules: latest.rules, staging: [], reason: `migration ${job.id}: aborted` });
