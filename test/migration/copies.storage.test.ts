@@ -22,7 +22,7 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
   it('replaces an earlier copy of the same record, placement columns untouched', async () => {
     const jp = cells.get('jp');
     const first = buildMediaRow('jp');
-    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { table: 'media', rowKey: ['id'], rows: [row], placementColumns: personalColumnNames }));
+    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { tables: [{ table: 'media', rowKey: ['id'], rows: [row] }], placementColumns: personalColumnNames }));
     await copy(first);
     await copy({ ...first, content_type: 'image/webp', size: 7 });
     const stored = await jp.db.selectFrom('media').select(['content_type', 'size', 'cell_id']).where('id', '=', first.id).execute();

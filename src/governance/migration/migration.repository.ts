@@ -191,21 +191,22 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** Writes many copies of one table in one transaction (one statement per 100 rows); a copy already there is replaced. */
-export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; placementColumns: readonly string[] }): Promise<void> {
-  if (props.rows.length === 0) return;
-  const columns = Object.keys(props.rows[0] as Row).filter((c) => !props.rowKey.includes(c) && !props.placementColumns.includes(c));
+/** Writes many copies, of one table or several, in one transaction (one statement per 100 rows); a copy already there is replaced. */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[] }): Promise<void> {
+  const tables = props.tables.filter((t) => t.rows.length > 0);
+  if (tables.length === 0) return;
   await (db as AnyDb).transaction().execute(async (trx) => {
-    for (let i = 0; i < props.rows.length; i += 100) {
-      await trx
-        .insertInto(props.table)
-        .values([...props.rows.slice(i, i + 100)])
-        .onConflict((oc) =>
-          columns.length > 0
-            ? oc.columns([...props.rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))
-            : oc.columns([...props.rowKey]).doNothing(),
-        )
-        .execute();
+    for (const { table, rowKey, rows } of tables) {
+      const columns = Object.keys(rows[0] as Row).filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
+      for (let i = 0; i < rows.length; i += 100) {
+        await trx
+          .insertInto(table)
+          .values([...rows.slice(i, i + 100)])
+          .onConflict((oc) =>
+            columns.length > 0 ? oc.columns([...rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))) : oc.columns([...rowKey]).doNothing(),
+          )
+          .execute();
+      }
     }
   });
 }

@@ -476,11 +476,18 @@ async function rowsOf(ctx: MigrationContext, cell: Cell, table: string, items: r
   return new Map(rows.map((r) => [`${table}:${recordIdOf(rowKey.map((c) => r[c]))}`, r]));
 }
 
-function byTable(items: readonly MigrationItemRow[]): Map<string, MigrationItemRow[]> {
-  const out = new Map<string, MigrationItemRow[]>();
-  for (const item of items) out.set(item.table_name, [...(out.get(item.table_name) ?? []), item]);
+function groupBy<T>(list: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of list) {
+    const key = keyOf(t);
+    const group = out.get(key);
+    if (group) group.push(t);
+    else out.set(key, [t]);
+  }
   return out;
 }
+
+const byTable = (items: readonly MigrationItemRow[]) => groupBy(items, (i) => i.table_name);
 
 interface Copied {
   readonly sha: string;
@@ -489,39 +496,46 @@ interface Copied {
 }
 
 /**
- * Copies items of one source cell and table into the destination (idempotent): the source rows
- * in one read, each opened once and sealed again under the destination's keys, the blobs written
- * in parallel, then the rows in one transaction. A row already in the destination is an earlier
- * copy (record ids are unique across cells) and is always replaced: after a crash between a copy
- * and its step being recorded, the source may have changed (a payment recovered at start), and a
- * kept stale copy would fail verification for good. An item whose source row is gone maps to false.
+ * Copies items of one source cell into the destination (idempotent): per table the source rows
+ * in one read, each opened once (a few blobs at a time) and sealed again under the destination's
+ * keys; then the blobs, each folder synced once, and the rows of every table in one transaction.
+ * A row already in the destination is an earlier copy (record ids are unique across cells) and
+ * is always replaced: after a crash between a copy and its step being recorded, the source may
+ * have changed (a payment recovered at start), and a kept stale copy would fail verification for
+ * good. An item whose source row is gone maps to false.
  */
-async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, table: string, items: readonly MigrationItemRow[]): Promise<Map<string, Copied | false>> {
+async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, items: readonly MigrationItemRow[]): Promise<Map<string, Copied | false>> {
   const dest = ctx.cells.get(job.to);
-  const { rowKey, sealed, isBlob } = tableParts(ctx, table);
-  const rows = await rowsOf(ctx, source, table, items);
   const out = new Map<string, Copied | false>();
-  const copies: Row[] = [];
-  const blobs: { id: string; sealed: Buffer }[] = [];
-  for (const item of items) {
-    const row = rows.get(item.id);
-    if (!row) {
-      out.set(item.id, false);
-      continue;
-    }
-    const plain = await plaintextOf(source, sealed, isBlob, item, row);
-    if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
-    const key = await dest.keys.dataKey(item.subject_id, item.category);
-    const recordId = recordIdOf(rowKey.map((c) => row[c]));
-    const copy: Row = { ...row, cell_id: dest.id };
-    for (const [column, text] of plain.texts) copy[column] = key.sealText(recordId, text);
-    if (isBlob) blobs.push({ id: String(row.id), sealed: key.seal(String(row.id), plain.record) });
-    copies.push(copy);
-    out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
+  const tables: { table: string; rowKey: readonly string[]; rows: Row[] }[] = [];
+  const blobs: { key: string; bytes: Uint8Array }[] = [];
+  // The destination's data keys one at a time (a key made twice at once would race), then the records in parallel.
+  for (const item of items) await dest.keys.dataKey(item.subject_id, item.category);
+  for (const [table, ofTable] of byTable(items)) {
+    const { rowKey, sealed, isBlob } = tableParts(ctx, table);
+    const rows = await rowsOf(ctx, source, table, ofTable);
+    const copies: Row[] = [];
+    await inParallel(ofTable, isBlob ? blobWrites : ofTable.length, async (item) => {
+      const row = rows.get(item.id);
+      if (!row) {
+        out.set(item.id, false);
+        return;
+      }
+      const plain = await plaintextOf(source, sealed, isBlob, item, row);
+      if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
+      const key = await dest.keys.dataKey(item.subject_id, item.category);
+      const recordId = recordIdOf(rowKey.map((c) => row[c]));
+      const copy: Row = { ...row, cell_id: dest.id };
+      for (const [column, text] of plain.texts) copy[column] = key.sealText(recordId, text);
+      if (isBlob) blobs.push({ key: String(row.id), bytes: key.seal(String(row.id), plain.record) });
+      copies.push(copy);
+      out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
+    });
+    tables.push({ table, rowKey, rows: copies });
   }
   // The blobs first, then their rows: a crash in between leaves files the resumed copy writes again.
-  await dest.blobs.putMany(blobs.map((b) => ({ key: b.id, bytes: b.sealed })));
-  await insertCopies(dest.db, { table, rowKey, rows: copies, placementColumns: personalColumnNames });
+  await dest.blobs.putMany(blobs);
+  await insertCopies(dest.db, { tables, placementColumns: personalColumnNames });
   return out;
 }
 
@@ -563,50 +577,46 @@ async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, run: Run
   }
 }
 
+/**
+ * Copies and verifies items (pending ones, and ones an older run left copied but not verified),
+ * a chunk at a time: the copy, then the destination read back and its SHA-256 of the plaintext
+ * compared with the source's, then one directory commit of the chunk's steps and digests. One
+ * `copy` and one `verify` entry in the log for the items.
+ */
 async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], run: Run): Promise<void> {
-  const pending = items.filter((i) => i.step === 'pending');
+  const pending = items.filter((i) => i.step === 'pending' || i.step === 'copied');
+  if (pending.length === 0) return;
   let t = performance.now();
   await authorizeMoves(ctx, job, run, pending);
   t = tr(`authorize ${pending.length}`, t);
-  const bySource = new Map<string, MigrationItemRow[]>();
-  for (const item of pending) bySource.set(item.source_cell, [...(bySource.get(item.source_cell) ?? []), item]);
-  for (const [sourceId, list] of bySource) {
-    for (const [table, ofTable] of byTable(list)) {
-      for (const chunk of chunks(ofTable, chunkSize)) {
-        const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk);
-        t = tr(`copyItems ${table} ${chunk.length}`, t);
-        const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
-        const steps = chunk.map((item) => {
-          const c = copied.get(item.id);
-          return c ? { id: item.id, step: 'copied', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes } : { id: item.id, step: 'gone' };
-        });
-        await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
-        t = tr(`setItems copied ${steps.length}`, t);
-        // A changed row copied again was counted at its first copy.
-        const done = steps.filter((s) => s.step === 'copied' && firstCopies.has(s.id));
-        run.progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
-      }
-    }
-  }
-  await logStep(ctx, job, 'copy', [...new Set(pending.map((i) => i.subject_id))], pending.length);
-  t = tr('log copy', t);
-  const mine = new Set(items.map((i) => i.id));
-  const toVerify = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] })).filter((i) => mine.has(i.id));
   const dest = ctx.cells.get(job.to);
-  for (const chunk of chunks(toVerify, chunkSize)) {
-    t = tr('itemsOf copied', t);
-    const there = await digestsIn(ctx, dest, chunk);
-    t = tr(`digestsIn dest ${chunk.length}`, t);
-    for (const item of chunk) {
-      const d = there.get(item.id);
-      if (!d || d.sha !== item.sha256 || d.rowSha !== item.row_sha256) {
-        throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
-      }
+  for (const [sourceId, list] of groupBy(pending, (i) => i.source_cell)) {
+    // Chunks across tables, a table's items together: a catch-up's few rows of four tables are one copy and one commit.
+    const ordered = [...byTable(list).values()].flat();
+    for (const chunk of chunks(ordered, chunkSize)) {
+      const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), chunk);
+      t = tr(`copyItems ${chunk.length}`, t);
+      const there = await digestsIn(ctx, dest, chunk.filter((i) => copied.get(i.id)));
+      t = tr(`digestsIn dest ${chunk.length}`, t);
+      const steps = chunk.map((item) => {
+        const c = copied.get(item.id);
+        if (!c) return { id: item.id, step: 'gone' };
+        const d = there.get(item.id);
+        if (!d || d.sha !== c.sha || d.rowSha !== c.rowSha) throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
+        return { id: item.id, step: 'verified', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes };
+      });
+      await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
+      t = tr(`setItems verified ${steps.length}`, t);
+      // A changed row copied again was counted at its first copy.
+      const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
+      const done = steps.filter((s) => s.step === 'verified' && firstCopies.has(s.id));
+      run.progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
     }
-    await setItems(ctx.directoryDb, { jobId: job.id, items: chunk.map((i) => ({ id: i.id, step: 'verified' })) });
-    t = tr('setItems verified', t);
   }
-  await logStep(ctx, job, 'verify', [...new Set(toVerify.map((i) => i.subject_id))], toVerify.length);
+  const subjects = [...new Set(pending.map((i) => i.subject_id))];
+  await logStep(ctx, job, 'copy', subjects, pending.length);
+  await logStep(ctx, job, 'verify', subjects, pending.length);
+  tr('log copy+verify', t);
 }
 
 const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
