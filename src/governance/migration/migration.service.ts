@@ -169,8 +169,6 @@ export interface MigrationProgress {
 }
 
 const kindOfTable: Readonly<Record<string, RecordKind>> = { media: 'media', wallet: 'wallet', conversation: 'conversation', session: 'session' };
-const T0 = performance.now();
-const tr = (what: string, since: number) => { if (process.env.MIGTRACE) process.stderr.write(`[mig ${(performance.now() - T0).toFixed(0)}] ${what} ${(performance.now() - since).toFixed(1)} ms\n`); return performance.now(); };
 const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').update(bytes).digest('hex');
 const leaseMs = 60_000;
 const leaseOwner = `${os.hostname()}:${process.pid}`;
@@ -586,18 +584,14 @@ async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, run: Run
 async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], run: Run): Promise<void> {
   const pending = items.filter((i) => i.step === 'pending' || i.step === 'copied');
   if (pending.length === 0) return;
-  let t = performance.now();
   await authorizeMoves(ctx, job, run, pending);
-  t = tr(`authorize ${pending.length}`, t);
   const dest = ctx.cells.get(job.to);
   for (const [sourceId, list] of groupBy(pending, (i) => i.source_cell)) {
     // Chunks across tables, a table's items together: a catch-up's few rows of four tables are one copy and one commit.
     const ordered = [...byTable(list).values()].flat();
     for (const chunk of chunks(ordered, chunkSize)) {
       const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), chunk);
-      t = tr(`copyItems ${chunk.length}`, t);
       const there = await digestsIn(ctx, dest, chunk.filter((i) => copied.get(i.id)));
-      t = tr(`digestsIn dest ${chunk.length}`, t);
       const steps = chunk.map((item) => {
         const c = copied.get(item.id);
         if (!c) return { id: item.id, step: 'gone' };
@@ -606,7 +600,6 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
         return { id: item.id, step: 'verified', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes };
       });
       await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
-      t = tr(`setItems verified ${steps.length}`, t);
       // A changed row copied again was counted at its first copy.
       const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
       const done = steps.filter((s) => s.step === 'verified' && firstCopies.has(s.id));
@@ -616,7 +609,6 @@ async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: re
   const subjects = [...new Set(pending.map((i) => i.subject_id))];
   await logStep(ctx, job, 'copy', subjects, pending.length);
   await logStep(ctx, job, 'verify', subjects, pending.length);
-  tr('log copy+verify', t);
 }
 
 const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
@@ -790,7 +782,6 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       const moved = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((i) => kindOfTable[i.table_name]);
       // Logged before the fence goes up, not behind it (a switch that then fails is logged and tried again).
       await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
-      let t = performance.now();
       const next: MigrationJob = { ...job, phase: 'catching-up', switchedAt: new Date().toISOString() };
       const done = await switchPlacement(ctx.directoryDb, {
         after: latest.version,
@@ -802,22 +793,17 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
         cellId: job.to,
       });
       if (!done) throw new Error(`the placement changed during the switch of migration ${job.id}`);
-      t = tr(`switchPlacement ${moved.length}`, t);
       job = next;
       // In force here at once (a serving process running the job fences its own writes now).
       await syncPlacement(ctx.directoryDb, ctx.cells);
       ctx.locations.invalidate();
-      tr('sync+invalidate', t);
     }
     if (job.phase === 'catching-up') {
       report('catching-up');
       await syncPlacement(ctx.directoryDb, ctx.cells);
       // From here on no one writes these records but this engine, until the fence is lifted.
-      let t = performance.now();
       await settle(ctx, ctx.cells.placement.version);
-      t = tr('settle', t);
       await catchUpPass(ctx, job, run);
-      tr("fenced catchUp", t);
       const fenced = await latestPlacementVersion(ctx.directoryDb);
       if (!fenced) throw new Error('the directory holds no placement version');
       const pauseMs = Date.now() - Date.parse(job.switchedAt ?? job.startedAt);
