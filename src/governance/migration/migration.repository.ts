@@ -1,7 +1,7 @@
 // SQL of region migrations: the job document and its items in the directory, and the generic row
 // operations the engine runs on any personal table of a cell (select the rows that move, read one
-// by its key, insert a copy, delete the source). Personal rows never reach the directory: items
-// hold ids, digests and sizes only.
+// by its key, insert a copy, delete the source), and the change capture on a source cell's moving
+// tables. Personal rows never reach the directory: items hold ids, digests and sizes only.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
 import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';

@@ -4,8 +4,9 @@
 // written under a staging placement version the residency guard accepts) → verify (SHA-256 of
 // the plaintext on both sides) → switch (one directory transaction: the next placement version
 // and the moved records' locations) → catch-up (rows written to the source before every process
-// saw the switch, and rows changed meanwhile) → shred (the source's data keys, then its rows and
-// blobs) → done. Each step of each batch is an entry in the access log of the subjects'
+// saw the switch, and rows changed meanwhile: what the change capture, triggers put on the source
+// cells at the start, recorded since the pass before, so the fenced pass is as short as the writes
+// that raced it) → shred (the source's data keys, then its rows and blobs) → done. Each step of each batch is an entry in the access log of the subjects'
 // jurisdiction (action `migrate`, purpose DATA_RELOCATION), and the transfer gate is asked for
 // every subject's move.
 import crypto from 'node:crypto';
