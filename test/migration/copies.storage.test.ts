@@ -1,12 +1,13 @@
 // The migration engine's copy into the destination cell, on both dialects: a row already there is
 // an earlier copy of the same record and is replaced. A kept stale copy failed verification for
 // good after a crash between a copy and its recorded step, when the source row changed at restart
-// (a pending payment recovered) — found by the crash harness.
+// (a pending payment recovered) — found by the crash harness. And the change capture a job puts on
+// its source cells: what the catch-up reads instead of every source row again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { personalColumnNames } from '../../src/cells/cell.database.js';
 import { asMigrationEngine } from '../../src/cells/moving.context.js';
-import { insertCopies } from '../../src/governance/migration/migration.repository.js';
+import { forgetChanges, insertCopies, installChangeCapture, readChanges, removeChangeCapture } from '../../src/governance/migration/migration.repository.js';
 import { dialects } from '../support/databases.js';
 import { buildCells, buildMediaRow } from '../support/factories.js';
 
@@ -22,10 +23,38 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
   it('replaces an earlier copy of the same record, placement columns untouched', async () => {
     const jp = cells.get('jp');
     const first = buildMediaRow('jp');
-    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { table: 'media', rowKey: ['id'], rows: [row], placementColumns: personalColumnNames }));
+    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { tables: [{ table: 'media', rowKey: ['id'], rows: [row] }], placementColumns: personalColumnNames }));
     await copy(first);
     await copy({ ...first, content_type: 'image/webp', size: 7 });
     const stored = await jp.db.selectFrom('media').select(['content_type', 'size', 'cell_id']).where('id', '=', first.id).execute();
     expect(stored).toEqual([{ content_type: 'image/webp', size: 7, cell_id: 'jp' }]);
+  });
+
+  it('captures the keys of the moving home rows inserted or updated while a job runs, until taken off', async () => {
+    const jp = cells.get('jp');
+    const capture = { postgres: dialect === 'postgres', tables: [{ table: 'media', rowKey: ['id'] }] };
+    const insert = async () => {
+      const row = buildMediaRow('jp');
+      await jp.db.insertInto('media').values(row).execute();
+      return row.id;
+    };
+    await installChangeCapture(jp.db, { ...capture, home: 'JP' });
+    const id = await insert();
+    await jp.db.updateTable('media').set({ size: 2 }).where('id', '=', id).execute();
+    const changes = await readChanges(jp.db);
+    expect(changes.map((c) => [c.table, c.rowKey])).toEqual([
+      ['media', [id]],
+      ['media', [id]],
+    ]);
+    await forgetChanges(jp.db, changes.slice(0, 1).map((c) => c.seq));
+    expect((await readChanges(jp.db)).map((c) => c.seq)).toEqual([changes[1]?.seq]);
+    // Another home's capture replaces it (and empties the log): JP rows are not caught any more.
+    await installChangeCapture(jp.db, { ...capture, home: 'KR' });
+    await insert();
+    expect(await readChanges(jp.db)).toEqual([]);
+    await installChangeCapture(jp.db, { ...capture, home: 'JP' });
+    await removeChangeCapture(jp.db, capture);
+    await insert();
+    expect(await readChanges(jp.db)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // SQL of region migrations: the job document and its items in the directory, and the generic row
 // operations the engine runs on any personal table of a cell (select the rows that move, read one
-// by its key, insert a copy, delete the source). Personal rows never reach the directory: items
-// hold ids, digests and sizes only.
+// by its key, insert a copy, delete the source), and the change capture on a source cell's moving
+// tables. Personal rows never reach the directory: items hold ids, digests and sizes only.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.js';
 import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';
@@ -91,28 +91,29 @@ export async function itemsOf(db: Directory, props: { jobId: string; batch?: num
   return query.orderBy('id').execute();
 }
 
-export async function setItem(db: Directory | Transaction<DirectoryDatabase>, props: { jobId: string; id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }): Promise<void> {
-  const set: Partial<MigrationItemRow> = { step: props.step };
-  if (props.sha256 !== undefined) set.sha256 = props.sha256;
-  if (props.rowSha256 !== undefined) set.row_sha256 = props.rowSha256;
-  if (props.bytes !== undefined) set.bytes = props.bytes;
-  await db.updateTable('migration_item').set(set).where('job_id', '=', props.jobId).where('id', '=', props.id).execute();
-}
-
 /** Sets the step (and digests) of many items in one directory transaction: one commit for a batch. */
 export async function setItems(db: Directory, props: { jobId: string; items: readonly { id: string; step: string; sha256?: string | null; rowSha256?: string | null; bytes?: number }[] }): Promise<void> {
   if (props.items.length === 0) return;
-  // Steps without digests (verified, shredded, pending) in one statement per 500 items; digests row by row.
+  // Steps alone (verified, shredded, pending, gone) in one statement per 500 items per step; steps
+  // with their digests (a copy) in one `update … from (values …)` per 200 items (both dialects
+  // name a VALUES list's columns column1, column2, …).
   const plain = new Map<string, string[]>();
-  const withDigests = props.items.filter((i) => i.sha256 !== undefined || i.rowSha256 !== undefined || i.bytes !== undefined);
-  for (const item of props.items) if (!withDigests.includes(item)) plain.set(item.step, [...(plain.get(item.step) ?? []), item.id]);
+  const withDigests: { id: string; step: string; sha256: string | null; rowSha256: string | null; bytes: number }[] = [];
+  for (const item of props.items) {
+    if (item.sha256 !== undefined) withDigests.push({ id: item.id, step: item.step, sha256: item.sha256, rowSha256: item.rowSha256 ?? null, bytes: item.bytes ?? 0 });
+    else plain.set(item.step, [...(plain.get(item.step) ?? []), item.id]);
+  }
   await db.transaction().execute(async (trx) => {
     for (const [step, ids] of plain) {
       for (let i = 0; i < ids.length; i += 500) {
         await trx.updateTable('migration_item').set({ step }).where('job_id', '=', props.jobId).where('id', 'in', ids.slice(i, i + 500)).execute();
       }
     }
-    for (const item of withDigests) await setItem(trx, { jobId: props.jobId, ...item });
+    for (let i = 0; i < withDigests.length; i += 200) {
+      const values = sql.join(withDigests.slice(i, i + 200).map((d) => sql`(${d.id}, ${d.step}, ${d.sha256}, ${d.rowSha256}, ${String(d.bytes)})`));
+      await sql`update migration_item set step = v.column2, sha256 = v.column3, row_sha256 = v.column4, bytes = cast(v.column5 as integer)
+        from (values ${values}) as v where migration_item.job_id = ${props.jobId} and migration_item.id = v.column1`.execute(trx);
+    }
   });
 }
 
@@ -190,21 +191,22 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** Writes many copies of one table in one transaction (one statement per 100 rows); a copy already there is replaced. */
-export async function insertCopies(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; rows: readonly Row[]; placementColumns: readonly string[] }): Promise<void> {
-  if (props.rows.length === 0) return;
-  const columns = Object.keys(props.rows[0] as Row).filter((c) => !props.rowKey.includes(c) && !props.placementColumns.includes(c));
+/** Writes many copies, of one table or several, in one transaction (one statement per 100 rows); a copy already there is replaced. */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[] }): Promise<void> {
+  const tables = props.tables.filter((t) => t.rows.length > 0);
+  if (tables.length === 0) return;
   await (db as AnyDb).transaction().execute(async (trx) => {
-    for (let i = 0; i < props.rows.length; i += 100) {
-      await trx
-        .insertInto(props.table)
-        .values([...props.rows.slice(i, i + 100)])
-        .onConflict((oc) =>
-          columns.length > 0
-            ? oc.columns([...props.rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)])))
-            : oc.columns([...props.rowKey]).doNothing(),
-        )
-        .execute();
+    for (const { table, rowKey, rows } of tables) {
+      const columns = Object.keys(rows[0] as Row).filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
+      for (let i = 0; i < rows.length; i += 100) {
+        await trx
+          .insertInto(table)
+          .values([...rows.slice(i, i + 100)])
+          .onConflict((oc) =>
+            columns.length > 0 ? oc.columns([...rowKey]).doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))) : oc.columns([...rowKey]).doNothing(),
+          )
+          .execute();
+      }
     }
   });
 }
@@ -272,4 +274,81 @@ export async function itemProgress(db: Directory, jobId: string): Promise<{ step
     .groupBy('step')
     .execute();
   return rows.map((r) => ({ step: r.step, n: Number(r.n), bytes: Number(r.bytes) }));
+}
+
+/** A table a job's change capture watches: its name and the columns naming one row. */
+export interface CapturedTable {
+  readonly table: string;
+  readonly rowKey: readonly string[];
+}
+
+const identifier = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return name;
+};
+
+/**
+ * Puts the change capture on a source cell's moving tables: every insert or update of a row of
+ * `home` adds its key to `migration_change` in the writer's own transaction (triggers, so the
+ * raw message batch and any future writer are caught too). Replaces a capture left by a job.
+ */
+export async function installChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly CapturedTable[] }): Promise<void> {
+  if (!/^[A-Z]{2}$/.test(props.home)) throw new Error(`not a jurisdiction code: ${props.home}`);
+  await removeChangeCapture(db, props);
+  if (props.postgres) {
+    await sql`create or replace function migration_change_capture() returns trigger language plpgsql as $$
+      begin
+        insert into migration_change (table_name, row_key)
+          select tg_table_name, jsonb_agg(to_jsonb(new) -> k order by i)::text from unnest(tg_argv) with ordinality as a(k, i);
+        return null;
+      end $$`.execute(db);
+  }
+  for (const { table, rowKey } of props.tables) {
+    const t = identifier(table);
+    const keys = rowKey.map(identifier);
+    if (props.postgres) {
+      await sql
+        .raw(`create trigger migration_change_${t} after insert or update on ${t} for each row when (new.scope_home = '${props.home}') execute function migration_change_capture(${keys.map((k) => `'${k}'`).join(', ')})`)
+        .execute(db);
+    } else {
+      for (const on of ['insert', 'update']) {
+        await sql
+          .raw(`create trigger migration_change_${t}_${on} after ${on} on ${t} when new.scope_home = '${props.home}' begin insert into migration_change (table_name, row_key) values ('${t}', json_array(${keys.map((k) => `new.${k}`).join(', ')})); end`)
+          .execute(db);
+      }
+    }
+  }
+}
+
+/** Takes the change capture off the tables and empties the change log (idempotent). */
+export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
+  for (const { table } of props.tables) {
+    const t = identifier(table);
+    const names = props.postgres ? [`migration_change_${t} on ${t}`] : [`migration_change_${t}_insert`, `migration_change_${t}_update`];
+    for (const name of names) await sql.raw(`drop trigger if exists ${name}`).execute(db);
+  }
+  await sql`delete from migration_change`.execute(db);
+}
+
+/** The changes captured and not yet taken, oldest first. */
+export async function readChanges(db: Kysely<CellDatabase>): Promise<{ seq: number; table: string; rowKey: unknown[] }[]> {
+  const rows = await (db as AnyDb).selectFrom('migration_change').select(['seq', 'table_name', 'row_key']).orderBy('seq').execute();
+  return (rows as { seq: number | string; table_name: string; row_key: string }[]).map((r) => ({ seq: Number(r.seq), table: r.table_name, rowKey: JSON.parse(r.row_key) as unknown[] }));
+}
+
+/**
+ * Forgets the changes a pass has copied, by their numbers (not "up to": on PostgreSQL a smaller
+ * number may commit after a larger one was read, and is taken by the next pass).
+ */
+export async function forgetChanges(db: Kysely<CellDatabase>, seqs: readonly number[]): Promise<void> {
+  for (let i = 0; i < seqs.length; i += 500) await (db as AnyDb).deleteFrom('migration_change').where('seq', 'in', seqs.slice(i, i + 500)).execute();
+}
+
+/** The job's items with these ids (any order; ids not listed are left out). */
+export async function itemsWithIds(db: Directory, props: { jobId: string; ids: readonly string[] }): Promise<MigrationItemRow[]> {
+  const out: MigrationItemRow[] = [];
+  for (let i = 0; i < props.ids.length; i += 500) {
+    out.push(...(await db.selectFrom('migration_item').selectAll().where('job_id', '=', props.jobId).where('id', 'in', props.ids.slice(i, i + 500)).execute()));
+  }
+  return out;
 }

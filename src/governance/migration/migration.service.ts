@@ -4,8 +4,9 @@
 // written under a staging placement version the residency guard accepts) → verify (SHA-256 of
 // the plaintext on both sides) → switch (one directory transaction: the next placement version
 // and the moved records' locations) → catch-up (rows written to the source before every process
-// saw the switch, and rows changed meanwhile) → shred (the source's data keys, then its rows and
-// blobs) → done. Each step of each batch is an entry in the access log of the subjects'
+// saw the switch, and rows changed meanwhile: what the change capture, triggers put on the source
+// cells at the start, recorded since the pass before, so the fenced pass is as short as the writes
+// that raced it) → shred (the source's data keys, then its rows and blobs) → done. Each step of each batch is an entry in the access log of the subjects'
 // jurisdiction (action `migrate`, purpose DATA_RELOCATION), and the transfer gate is asked for
 // every subject's move.
 import crypto from 'node:crypto';
@@ -27,6 +28,11 @@ import { logOrigin, readLogKey } from '../log/log-keys.js';
 import type { TransferGate } from '../transfers/transfer.gate.js';
 import {
   claimLease,
+  forgetChanges,
+  installChangeCapture,
+  itemsWithIds,
+  readChanges,
+  removeChangeCapture,
   deleteItems,
   deleteRow,
   deleteRows,
@@ -46,6 +52,7 @@ import {
   setItems,
   switchPlacement,
   updateJob,
+  type CapturedTable,
   type MigrationDirectoryDb,
   type MigrationDirectoryTrx,
   type NewItem,
@@ -86,6 +93,8 @@ export interface MigrationJob {
   readonly error: string | null;
   /** Milliseconds from the switch to the fence lifted: the longest a write of the moved records waited here. */
   readonly pauseMs?: number | null;
+  /** Whether the source cells' change capture has stood since the items were listed (false for a job of older code). */
+  readonly changesCaptured?: boolean;
 }
 
 /** A job with its progress, read from its items in the directory (what `status` and `/ops` show). */
@@ -310,7 +319,16 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
   if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); resume or abort it first`);
   await syncPlacement(ctx.directoryDb, ctx.cells);
   const before = ctx.cells.placement;
-  const found = await candidates(ctx, request, rules);
+  const sources = ctx.cells.all().filter((c) => c.id !== request.to).map((c) => c.id);
+  // The capture first: a row written while the candidates are listed is caught by the first catch-up.
+  await captureChanges(ctx, request, sources);
+  let found: Candidate[];
+  try {
+    found = await candidates(ctx, request, rules);
+  } catch (err) {
+    await stopCapturing(ctx, request, sources);
+    throw err;
+  }
   const perBatch = ctx.subjectsPerBatch ?? 100;
   const subjects = [...new Set(found.map((c) => c.subjectId))].sort();
   const batchOf = new Map(subjects.map((s, i) => [s, Math.floor(i / perBatch)]));
@@ -339,16 +357,23 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
     finishedAt: null,
     checkpoints: [],
     error: null,
+    changesCaptured: true,
   };
   const staging = moveRules(request);
-  await ctx.directoryDb.transaction().execute(async (trx) => {
-    if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
-      throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
-    }
-    await insertJob(trx, { id, phase: job.phase, state: job });
-    await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
-    await props.also?.(trx, job);
-  });
+  try {
+    await ctx.directoryDb.transaction().execute(async (trx) => {
+      if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
+        throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
+      }
+      await insertJob(trx, { id, phase: job.phase, state: job });
+      await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+      await props.also?.(trx, job);
+    });
+  } catch (err) {
+    await stopCapturing(ctx, request, sources);
+    throw err;
+  }
+  await stopCapturing(ctx, request, sources.filter((c) => !job.from.includes(c)));
   await syncPlacement(ctx.directoryDb, ctx.cells);
   await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
   return job;
@@ -450,11 +475,18 @@ async function rowsOf(ctx: MigrationContext, cell: Cell, table: string, items: r
   return new Map(rows.map((r) => [`${table}:${recordIdOf(rowKey.map((c) => r[c]))}`, r]));
 }
 
-function byTable(items: readonly MigrationItemRow[]): Map<string, MigrationItemRow[]> {
-  const out = new Map<string, MigrationItemRow[]>();
-  for (const item of items) out.set(item.table_name, [...(out.get(item.table_name) ?? []), item]);
+function groupBy<T>(list: readonly T[], keyOf: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of list) {
+    const key = keyOf(t);
+    const group = out.get(key);
+    if (group) group.push(t);
+    else out.set(key, [t]);
+  }
   return out;
 }
+
+const byTable = (items: readonly MigrationItemRow[]) => groupBy(items, (i) => i.table_name);
 
 interface Copied {
   readonly sha: string;
@@ -463,39 +495,46 @@ interface Copied {
 }
 
 /**
- * Copies items of one source cell and table into the destination (idempotent): the source rows
- * in one read, each opened once and sealed again under the destination's keys, the blobs written
- * in parallel, then the rows in one transaction. A row already in the destination is an earlier
- * copy (record ids are unique across cells) and is always replaced: after a crash between a copy
- * and its step being recorded, the source may have changed (a payment recovered at start), and a
- * kept stale copy would fail verification for good. An item whose source row is gone maps to false.
+ * Copies items of one source cell into the destination (idempotent): per table the source rows
+ * in one read, each opened once (a few blobs at a time) and sealed again under the destination's
+ * keys; then the blobs, each folder synced once, and the rows of every table in one transaction.
+ * A row already in the destination is an earlier copy (record ids are unique across cells) and
+ * is always replaced: after a crash between a copy and its step being recorded, the source may
+ * have changed (a payment recovered at start), and a kept stale copy would fail verification for
+ * good. An item whose source row is gone maps to false.
  */
-async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, table: string, items: readonly MigrationItemRow[]): Promise<Map<string, Copied | false>> {
+async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell, items: readonly MigrationItemRow[]): Promise<Map<string, Copied | false>> {
   const dest = ctx.cells.get(job.to);
-  const { rowKey, sealed, isBlob } = tableParts(ctx, table);
-  const rows = await rowsOf(ctx, source, table, items);
   const out = new Map<string, Copied | false>();
-  const copies: Row[] = [];
-  const blobs: { id: string; sealed: Buffer }[] = [];
-  for (const item of items) {
-    const row = rows.get(item.id);
-    if (!row) {
-      out.set(item.id, false);
-      continue;
-    }
-    const plain = await plaintextOf(source, sealed, isBlob, item, row);
-    if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
-    const key = await dest.keys.dataKey(item.subject_id, item.category);
-    const recordId = recordIdOf(rowKey.map((c) => row[c]));
-    const copy: Row = { ...row, cell_id: dest.id };
-    for (const [column, text] of plain.texts) copy[column] = key.sealText(recordId, text);
-    if (isBlob) blobs.push({ id: String(row.id), sealed: key.seal(String(row.id), plain.record) });
-    copies.push(copy);
-    out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
+  const tables: { table: string; rowKey: readonly string[]; rows: Row[] }[] = [];
+  const blobs: { key: string; bytes: Uint8Array }[] = [];
+  // The destination's data keys one at a time (a key made twice at once would race), then the records in parallel.
+  for (const item of items) await dest.keys.dataKey(item.subject_id, item.category);
+  for (const [table, ofTable] of byTable(items)) {
+    const { rowKey, sealed, isBlob } = tableParts(ctx, table);
+    const rows = await rowsOf(ctx, source, table, ofTable);
+    const copies: Row[] = [];
+    await inParallel(ofTable, isBlob ? blobWrites : ofTable.length, async (item) => {
+      const row = rows.get(item.id);
+      if (!row) {
+        out.set(item.id, false);
+        return;
+      }
+      const plain = await plaintextOf(source, sealed, isBlob, item, row);
+      if (!plain) throw new Error(`${item.id} in cell ${source.id} cannot be opened (its data key is gone)`);
+      const key = await dest.keys.dataKey(item.subject_id, item.category);
+      const recordId = recordIdOf(rowKey.map((c) => row[c]));
+      const copy: Row = { ...row, cell_id: dest.id };
+      for (const [column, text] of plain.texts) copy[column] = key.sealText(recordId, text);
+      if (isBlob) blobs.push({ key: String(row.id), bytes: key.seal(String(row.id), plain.record) });
+      copies.push(copy);
+      out.set(item.id, { sha: sha256(plain.record), rowSha: sha256(plain.rowJson), bytes: plain.record.length });
+    });
+    tables.push({ table, rowKey, rows: copies });
   }
   // The blobs first, then their rows: a crash in between leaves files the resumed copy writes again.
-  await dest.blobs.putMany(blobs.map((b) => ({ key: b.id, bytes: b.sealed })));
-  await insertCopies(dest.db, { table, rowKey, rows: copies, placementColumns: personalColumnNames });
+  await dest.blobs.putMany(blobs);
+  await insertCopies(dest.db, { tables, placementColumns: personalColumnNames });
   return out;
 }
 
@@ -514,56 +553,63 @@ async function digestsIn(ctx: MigrationContext, cell: Cell, items: readonly Migr
   return out;
 }
 
-async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[]): Promise<void> {
+/** What one run of the engine carries from step to step: its progress, and the moves the gate has already allowed. */
+interface Run {
+  readonly progress: (records: number, bytes: number) => void;
+  /** `subject, category, source cell` keys asked of the gate in this run (a catch-up's rows of the same subjects are not asked again). */
+  readonly authorized: Set<string>;
+}
+
+async function authorizeMoves(ctx: MigrationContext, job: MigrationJob, run: Run, items: readonly MigrationItemRow[]): Promise<void> {
   const moves = new Map<string, { subject: string; category: string; from: string; items: number }>();
   for (const item of items) {
     const key = `${item.subject_id}\u0000${item.category}\u0000${item.source_cell}`;
+    if (run.authorized.has(key)) continue;
     const m = moves.get(key) ?? { subject: item.subject_id, category: item.category, from: item.source_cell, items: 0 };
     m.items++;
     moves.set(key, m);
   }
   // A move abroad needs each subject's basis first; a move home from abroad needs none, but the gate records it.
-  for (const m of moves.values()) {
+  for (const [key, m] of moves) {
     await ctx.gate.authorizeMove({ subject: { id: m.subject, home: job.home, class: 'consumer' }, fromCellId: m.from, toCellId: job.to, category: m.category, purpose: 'DATA_RELOCATION', items: m.items, ref: job.id });
+    run.authorized.add(key);
   }
 }
 
-async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], progress: (records: number, bytes: number) => void): Promise<void> {
-  const pending = items.filter((i) => i.step === 'pending');
-  await authorizeMoves(ctx, job, pending);
-  const bySource = new Map<string, MigrationItemRow[]>();
-  for (const item of pending) bySource.set(item.source_cell, [...(bySource.get(item.source_cell) ?? []), item]);
-  for (const [sourceId, list] of bySource) {
-    for (const [table, ofTable] of byTable(list)) {
-      for (const chunk of chunks(ofTable, chunkSize)) {
-        const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), table, chunk);
-        const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
-        const steps = chunk.map((item) => {
-          const c = copied.get(item.id);
-          return c ? { id: item.id, step: 'copied', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes } : { id: item.id, step: 'gone' };
-        });
-        await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
-        // A changed row copied again was counted at its first copy.
-        const done = steps.filter((s) => s.step === 'copied' && firstCopies.has(s.id));
-        progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
-      }
-    }
-  }
-  await logStep(ctx, job, 'copy', [...new Set(pending.map((i) => i.subject_id))], pending.length);
-  const mine = new Set(items.map((i) => i.id));
-  const toVerify = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied'] })).filter((i) => mine.has(i.id));
+/**
+ * Copies and verifies items (pending ones, and ones an older run left copied but not verified),
+ * a chunk at a time: the copy, then the destination read back and its SHA-256 of the plaintext
+ * compared with the source's, then one directory commit of the chunk's steps and digests. One
+ * `copy` and one `verify` entry in the log for the items.
+ */
+async function copyAndVerify(ctx: MigrationContext, job: MigrationJob, items: readonly MigrationItemRow[], run: Run): Promise<void> {
+  const pending = items.filter((i) => i.step === 'pending' || i.step === 'copied');
+  if (pending.length === 0) return;
+  await authorizeMoves(ctx, job, run, pending);
   const dest = ctx.cells.get(job.to);
-  for (const chunk of chunks(toVerify, chunkSize)) {
-    const there = await digestsIn(ctx, dest, chunk);
-    for (const item of chunk) {
-      const d = there.get(item.id);
-      if (!d || d.sha !== item.sha256 || d.rowSha !== item.row_sha256) {
-        throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
-      }
+  for (const [sourceId, list] of groupBy(pending, (i) => i.source_cell)) {
+    // Chunks across tables, a table's items together: a catch-up's few rows of four tables are one copy and one commit.
+    const ordered = [...byTable(list).values()].flat();
+    for (const chunk of chunks(ordered, chunkSize)) {
+      const copied = await copyItems(ctx, job, ctx.cells.get(sourceId), chunk);
+      const there = await digestsIn(ctx, dest, chunk.filter((i) => copied.get(i.id)));
+      const steps = chunk.map((item) => {
+        const c = copied.get(item.id);
+        if (!c) return { id: item.id, step: 'gone' };
+        const d = there.get(item.id);
+        if (!d || d.sha !== c.sha || d.rowSha !== c.rowSha) throw new Error(`verify: ${item.id} in cell ${job.to} does not match its source (SHA-256 of the plaintext differs)`);
+        return { id: item.id, step: 'verified', sha256: c.sha, rowSha256: c.rowSha, bytes: c.bytes };
+      });
+      await setItems(ctx.directoryDb, { jobId: job.id, items: steps });
+      // A changed row copied again was counted at its first copy.
+      const firstCopies = new Set(chunk.filter((i) => i.sha256 === null).map((i) => i.id));
+      const done = steps.filter((s) => s.step === 'verified' && firstCopies.has(s.id));
+      run.progress(done.length, done.reduce((n, s) => n + (s.bytes ?? 0), 0));
     }
-    await setItems(ctx.directoryDb, { jobId: job.id, items: chunk.map((i) => ({ id: i.id, step: 'verified' })) });
   }
-  await logStep(ctx, job, 'verify', [...new Set(toVerify.map((i) => i.subject_id))], toVerify.length);
+  const subjects = [...new Set(pending.map((i) => i.subject_id))];
+  await logStep(ctx, job, 'copy', subjects, pending.length);
+  await logStep(ctx, job, 'verify', subjects, pending.length);
 }
 
 const moveRules = (job: Pick<MigrationJob, 'home' | 'categories' | 'to'>): PlacementRule[] => job.categories.map((category) => ({ home: job.home, category, cell: job.to }));
@@ -603,64 +649,77 @@ async function advance(ctx: MigrationContext, job: MigrationJob, change: Partial
   return next;
 }
 
-/**
- * One read of every source row the job moves: the rows the move takes (as `candidates` lists
- * them) and each one's stored form, hashed as read (no keys opened) — two scans tell which rows
- * changed in between. One query per table and cell.
- */
-async function scanSources(ctx: MigrationContext, job: MigrationJob): Promise<{ hashes: Map<string, string>; found: Candidate[] }> {
+/** The personal tables holding a category the job moves, with their key columns: what the change capture watches. */
+function movingTables(ctx: MigrationContext, job: Pick<MigrationJob, 'categories'>): CapturedTable[] {
   const { schema } = ctx.cells;
-  const after = createPlacement(ctx.cells.all(), job.rules);
-  const hashes = new Map<string, string>();
-  const found: Candidate[] = [];
-  for (const cellId of job.from) {
+  return schema.personalTables.filter((t) => schema.categoriesOf(t).some((c) => job.categories.some((m) => covers(m, c)))).map((t) => ({ table: t, rowKey: schema.rowKey(t) }));
+}
+
+/** Puts the change capture on every source cell of the move (before its rows are listed, so no write falls between). */
+async function captureChanges(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]): Promise<void> {
+  const tables = movingTables(ctx, job);
+  for (const cellId of from) {
     const cell = ctx.cells.get(cellId);
-    for (const table of schema.personalTables) {
-      const rowKey = schema.rowKey(table);
-      for (const row of await rowsToMove(cell.db, { table, columns: '*', home: job.home, categories: job.categories })) {
-        const values = rowKey.map((c) => row[c]);
-        const id = `${table}:${recordIdOf(values)}`;
-        hashes.set(id, sha256(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))));
-        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
-        if (after.cellFor(key) !== job.to) continue;
-        found.push({ id, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
-      }
-    }
+    await installChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', home: job.home, tables });
   }
-  return { hashes, found };
+}
+
+async function stopCapturing(ctx: MigrationContext, job: Pick<MigrationJob, 'categories'>, from: readonly string[]): Promise<void> {
+  const tables = movingTables(ctx, job);
+  for (const cellId of from) {
+    const cell = ctx.cells.get(cellId);
+    await removeChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', tables });
+  }
 }
 
 /**
- * Brings the destination up to its sources: rows written there since the items were listed are
- * copied, and rows that changed since their copy (a balance, a status) are copied again. Run
- * before the switch, while people still write the sources, and once behind the fence, when no
- * one but the engine writes them. Only the rows whose stored form changed since `before` (the
- * scan of the pass before) are opened again, so the fenced pass is one bulk read per table and
- * the few rows that changed. Without `before` (the first pass, or resumed after a crash) every
- * copy's plaintext is compared again. Returns the rows copied and this pass's scan.
+ * A job started by code without the change capture: the capture is put on now and every row of
+ * the move is listed and copied again (what was written before it stood is not in the change log).
  */
-async function catchUpPass(ctx: MigrationContext, job: MigrationJob, progress: (records: number, bytes: number) => void, before: Map<string, string> | null): Promise<{ copied: number; hashes: Map<string, string> }> {
-  const scan = await scanSources(ctx, job);
-  const items = await itemsOf(ctx.directoryDb, { jobId: job.id });
-  const known = new Set(items.map((i) => i.id));
-  const fresh = scan.found.filter((c) => !known.has(c.id));
-  await insertItems(ctx.directoryDb, job.id, fresh.map((c) => ({ ...c, batch: job.batches })));
-  const suspects = items.filter((item) => item.step === 'verified' && !(before && scan.hashes.get(item.id) === before.get(item.id)));
-  const changed: MigrationItemRow[] = [];
+async function captureForOlderJob(ctx: MigrationContext, job: MigrationJob): Promise<MigrationJob> {
+  await captureChanges(ctx, job, job.from);
+  await insertItems(ctx.directoryDb, job.id, (await candidates(ctx, job, job.rules)).map((c) => ({ ...c, batch: job.batches })));
+  const copies = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied', 'verified'] });
+  await setItems(ctx.directoryDb, { jobId: job.id, items: copies.map((i) => ({ id: i.id, step: 'pending' })) });
+  return advance(ctx, job, { phase: job.phase, changesCaptured: true });
+}
+
+/**
+ * Brings the destination up to its sources: the rows the change capture saw inserted or updated
+ * since the last pass are copied (new ones become items; copied ones are copied again), then the
+ * changes are forgotten. Run before the switch, while people still write the sources, and once
+ * behind the fence, when no one but the engine writes them: a pass reads only what changed, so
+ * the fenced one lasts as long as the writes that came in since the pass before. Returns the
+ * records copied.
+ */
+async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): Promise<number> {
+  const after = createPlacement(ctx.cells.all(), job.rules);
+  const found = new Map<string, Candidate>();
+  const taken = new Map<string, number[]>();
   for (const cellId of job.from) {
-    const current = await digestsIn(ctx, ctx.cells.get(cellId), suspects.filter((i) => i.source_cell === cellId));
-    for (const item of suspects) {
-      const d = current.get(item.id);
-      if (d && d.rowSha !== item.row_sha256) changed.push(item);
+    const cell = ctx.cells.get(cellId);
+    const changes = await readChanges(cell.db);
+    taken.set(cellId, changes.map((c) => c.seq));
+    const keysOf = new Map<string, unknown[][]>();
+    for (const c of changes) keysOf.set(c.table, [...(keysOf.get(c.table) ?? []), c.rowKey]);
+    for (const [table, keys] of keysOf) {
+      const rowKey = ctx.cells.schema.rowKey(table as PersonalTable);
+      for (const row of await readRows(cell.db, { table, rowKey, keys })) {
+        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+        if (key.home !== job.home || !job.categories.some((c) => covers(c, key.category)) || after.cellFor(key) !== job.to) continue;
+        const values = rowKey.map((c) => row[c]);
+        const id = `${table}:${recordIdOf(values)}`;
+        found.set(id, { id, table, rowKey: values, category: key.category, subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
+      }
     }
   }
-  await setItems(ctx.directoryDb, { jobId: job.id, items: changed.map((i) => ({ id: i.id, step: 'pending' })) });
-  // New rows and changed ones in one copy: one gate question, one copy and one verify entry in the log.
-  const late = fresh.length > 0 || changed.length > 0 || items.some((i) => i.step === 'pending' || i.step === 'copied') ? await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] }) : [];
-  if (late.length > 0) await copyAndVerify(ctx, job, late, progress);
-  // A row copied in this pass was read after the scan: the next pass compares it in full.
-  for (const item of late) scan.hashes.delete(item.id);
-  return { copied: late.length, hashes: scan.hashes };
+  const known = new Map((await itemsWithIds(ctx.directoryDb, { jobId: job.id, ids: [...found.keys()] })).map((i) => [i.id, i]));
+  await insertItems(ctx.directoryDb, job.id, [...found.values()].filter((c) => !known.has(c.id)).map((c) => ({ ...c, batch: job.batches })));
+  await setItems(ctx.directoryDb, { jobId: job.id, items: [...known.values()].filter((i) => i.step === 'copied' || i.step === 'verified').map((i) => ({ id: i.id, step: 'pending' })) });
+  const late = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied'] });
+  if (late.length > 0) await copyAndVerify(ctx, job, late, run);
+  for (const [cellId, seqs] of taken) await forgetChanges(ctx.cells.get(cellId).db, seqs);
+  return late.length;
 }
 
 /**
@@ -699,21 +758,20 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
     report(job.phase);
     checkStopping(ctx);
   };
-  // The source rows as they were before the unfenced catch-up (kept in memory: a resumed job compares every copy).
-  let before: Map<string, string> | null = null;
+  const run: Run = { progress, authorized: new Set() };
   try {
     await syncPlacement(ctx.directoryDb, ctx.cells);
     if (job.phase === 'queued') job = await advance(ctx, job, { phase: 'copying' });
+    if (!job.changesCaptured && ['copying', 'switching', 'catching-up'].includes(job.phase)) job = await captureForOlderJob(ctx, job);
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
-        if (items.length > 0) await copyAndVerify(ctx, job, items, progress);
+        if (items.length > 0) await copyAndVerify(ctx, job, items, run);
       }
       // Unfenced: what was written or changed while copying, so that the fenced pass is short.
       let last = Number.POSITIVE_INFINITY;
       for (let pass = 0; pass < unfencedPasses; pass++) {
-        const { copied, hashes } = await catchUpPass(ctx, job, progress, before);
-        before = hashes;
+        const copied = await catchUpPass(ctx, job, run);
         if (copied <= fewLeft || copied >= last) break;
         last = copied;
       }
@@ -723,6 +781,8 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       const latest = await latestPlacementVersion(ctx.directoryDb);
       if (!latest || latest.version !== job.placementStaging) throw new Error(`the placement moved past version ${job.placementStaging} during migration ${job.id}`);
       const moved = (await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['verified'] })).filter((i) => kindOfTable[i.table_name]);
+      // Logged before the fence goes up, not behind it (a switch that then fails is logged and tried again).
+      await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
       const next: MigrationJob = { ...job, phase: 'catching-up', switchedAt: new Date().toISOString() };
       const done = await switchPlacement(ctx.directoryDb, {
         after: latest.version,
@@ -738,14 +798,13 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       // In force here at once (a serving process running the job fences its own writes now).
       await syncPlacement(ctx.directoryDb, ctx.cells);
       ctx.locations.invalidate();
-      await logStep(ctx, job, 'switch', [...new Set(moved.map((i) => i.subject_id))], moved.length);
     }
     if (job.phase === 'catching-up') {
       report('catching-up');
       await syncPlacement(ctx.directoryDb, ctx.cells);
       // From here on no one writes these records but this engine, until the fence is lifted.
       await settle(ctx, ctx.cells.placement.version);
-      await catchUpPass(ctx, job, progress, before);
+      await catchUpPass(ctx, job, run);
       const fenced = await latestPlacementVersion(ctx.directoryDb);
       if (!fenced) throw new Error('the directory holds no placement version');
       const pauseMs = Date.now() - Date.parse(job.switchedAt ?? job.startedAt);
@@ -757,6 +816,7 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
       await syncPlacement(ctx.directoryDb, ctx.cells);
     }
     if (job.phase === 'shredding') {
+      await stopCapturing(ctx, job, job.from);
       if (graceEndsAt(job) !== null) {
         report('grace');
         return job;
@@ -836,6 +896,7 @@ export async function abortMigration(props: { ctx: MigrationContext; id: string 
       if (isBlob) await dest.blobs.delete(String(values[0]));
       await deleteRow(dest.db, { table: item.table_name, rowKey, values });
     }
+    await stopCapturing(ctx, job, job.from);
     const latest = await latestPlacementVersion(ctx.directoryDb);
     if (latest && latest.staging.length > 0) {
       await appendPlacementVersion(ctx.directoryDb, { after: latest.version, rules: latest.rules, staging: [], reason: `migration ${job.id}: aborted` });
