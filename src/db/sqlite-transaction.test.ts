@@ -1,5 +1,6 @@
 // The raw transactions' relaxed commit really runs at synchronous = NORMAL and puts FULL back,
-// also when the work throws (a prepared pragma statement did not: SQLite applies it at compile time).
+// also when the work throws (with the pragma prepared once, the first relaxed commit ran FULL:
+// SQLite applies that pragma when it compiles it).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -25,8 +25,8 @@ export interface SqliteTransactions {
  * holds the database's one connection meanwhile, so no other commit runs relaxed.
  */
 export async function withRelaxedSync<T>(handle: Database.Database, work: () => T | Promise<T>): Promise<T> {
-  // Not prepared once: SQLite applies this pragma when it compiles it, so a prepared statement
-  // run again does not reliably set it (the raw batch's relaxed commits stayed FULL that way).
+  // Not prepared once: SQLite applies this pragma when it compiles it, so a prepared statement's
+  // first run sets nothing (the raw batch's first relaxed commit on each handle ran FULL that way).
   handle.pragma('synchronous = NORMAL');
   try {
     return await work();
