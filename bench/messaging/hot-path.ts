@@ -4,8 +4,12 @@
 // it moves little when other work shares the machine (wall time would not). Batches of 1–8 are
 // what a quiet server sees at 1,000 msgs/s; larger ones what a loaded server sees.
 //
-//   npx tsx bench/messaging/hot-path.ts [--pairs 50] [--batches 1,4,16,64] [--messages 4000]
+//   npx tsx bench/messaging/hot-path.ts [--pairs 50] [--batches 1,4,16,64] [--messages 4000] [--profile out]
+//
+// `--profile out` writes a V8 CPU profile of each measured run (`out.batchN.cpuprofile`; sign-ups
+// and warm-ups left out). It samples wall time: a synchronous fsync shows as the caller's time.
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '50' },
     batches: { type: 'string', default: '1,4,16,64' },
     messages: { type: 'string', default: '4000' },
+    profile: { type: 'string' },
   },
 });
 const pairs = Number(values.pairs);
@@ -68,11 +73,20 @@ async function run(batch: number, count: number): Promise<{ cpu: number; user: n
   return { cpu: Math.round((used.user + used.system) / count), user: Math.round(used.user / count), wall: Math.round(((performance.now() - start) * 1000) / count) };
 }
 
+const profiler = values.profile ? new Session() : null;
+profiler?.connect();
+await profiler?.post('Profiler.enable');
 const rows: Record<string, { cpu: number; user: number; wall: number }> = {};
 for (const batch of values.batches.split(',').map(Number)) {
   await run(batch, Math.min(messages, batch * 50)); // warm-up
+  await profiler?.post('Profiler.start');
   rows[`batch ${batch}`] = await run(batch, messages);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.writeFileSync(`${values.profile}.batch${batch}.cpuprofile`, JSON.stringify(profile));
+  }
 }
+profiler?.disconnect();
 process.stdout.write(`${JSON.stringify({ pairs, messages, usPerMessage: rows })}\n`);
 await runtime.close();
 fs.rmSync(dir, { recursive: true, force: true });

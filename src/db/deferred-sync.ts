@@ -8,8 +8,9 @@
 // next one, and the main thread writes the next batch meanwhile.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { sqliteFileOf } from './connect.js';
+import type { Kysely, Transaction } from 'kysely';
+import { sqliteFileOf, sqliteHandleOf } from './connect.js';
+import { withRelaxedSync } from './sqlite-transaction.js';
 
 export interface DeferredSync<DB> {
   /** Runs `work` in one transaction; its commit is written, but on disk only once `synced()` resolves. */
@@ -21,7 +22,8 @@ export interface DeferredSync<DB> {
 /** Deferred syncs for a SQLite file database; null for PostgreSQL (its driver does not block). */
 export function deferredSyncOf<DB>(db: Kysely<DB>): DeferredSync<DB> | null {
   const file = sqliteFileOf(db);
-  if (file === null) return null;
+  const handle = sqliteHandleOf(db);
+  if (file === null || handle === null) return null;
   if (file === ':memory:') return { commit: (work) => db.transaction().execute(work), synced: () => Promise.resolve() };
   const walPath = `${file}-wal`;
   let wal: { handle: fs.FileHandle; ino: number } | null = null;
@@ -57,14 +59,7 @@ export function deferredSyncOf<DB>(db: Kysely<DB>): DeferredSync<DB> | null {
   return {
     commit(work) {
       // The connection is held for the whole transaction, so no other commit runs with NORMAL.
-      return db.connection().execute(async (conn) => {
-        await sql`pragma synchronous = NORMAL`.execute(conn);
-        try {
-          return await conn.transaction().execute(work);
-        } finally {
-          await sql`pragma synchronous = FULL`.execute(conn);
-        }
-      });
+      return db.connection().execute((conn) => withRelaxedSync(handle, () => conn.transaction().execute(work)));
     },
     synced() {
       if (!inFlight) return start();

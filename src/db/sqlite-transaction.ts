@@ -2,7 +2,8 @@
 // whose statements are prepared once and then only run (the message writer's batch): no query
 // building and no promise per statement. Kysely's connection is held for the whole transaction,
 // so no Kysely query interleaves with it. Statements run here pass no Kysely plugin: their caller
-// asks the residency guard itself (`cell.guard`: cells/residency.plugin.ts).
+// asks the residency guard itself (`cell.guard`: cells/residency.plugin.ts). Also the one
+// "relaxed commit" of a SQLite connection (`withRelaxedSync`), used here and by db/deferred-sync.ts.
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { sqliteHandleOf } from './connect.js';
@@ -12,10 +13,26 @@ export interface SqliteTransactions {
   readonly handle: Database.Database;
   /**
    * Runs `work` in one `begin immediate` transaction (rolled back if it throws). `relaxed` commits
-   * at `synchronous = NORMAL` — written, so it survives kill -9, but on disk only once the caller
-   * has synced the WAL (db/deferred-sync.ts); every other commit stays FULL.
+   * through `withRelaxedSync`; every other commit stays FULL.
    */
   run<T>(work: () => T, options?: { relaxed?: boolean }): Promise<T>;
+}
+
+/**
+ * Runs `work` with the handle's commits at `synchronous = NORMAL` — written to the WAL, so they
+ * survive kill -9, but on disk only once the caller has synced the WAL (db/deferred-sync.ts) —
+ * and puts FULL back after, also when `work` fails, so every other commit stays FULL. The caller
+ * holds the database's one connection meanwhile, so no other commit runs relaxed.
+ */
+export async function withRelaxedSync<T>(handle: Database.Database, work: () => T | Promise<T>): Promise<T> {
+  // Not prepared once: SQLite applies this pragma when it compiles it, so a prepared statement's
+  // first run sets nothing (the raw batch's first relaxed commit on each handle ran FULL that way).
+  handle.pragma('synchronous = NORMAL');
+  try {
+    return await work();
+  } finally {
+    handle.pragma('synchronous = FULL');
+  }
 }
 
 /** Raw transactions on a SQLite database opened by `openDatabase`; null for PostgreSQL. */
@@ -25,28 +42,22 @@ export function sqliteTransactionsOf<DB>(db: Kysely<DB>): SqliteTransactions | n
   const begin = handle.prepare('begin immediate');
   const commit = handle.prepare('commit');
   const rollback = handle.prepare('rollback');
-  const relax = handle.prepare('pragma synchronous = NORMAL');
-  const restore = handle.prepare('pragma synchronous = FULL');
+  const transaction = <T>(work: () => T): T => {
+    begin.run();
+    try {
+      const result = work();
+      commit.run();
+      return result;
+    } catch (err) {
+      if (handle.inTransaction) rollback.run();
+      throw err;
+    }
+  };
   return {
     handle,
     run(work, options = {}) {
       // Holding Kysely's connection makes every Kysely query of this database wait until we are done.
-      return db.connection().execute(async () => {
-        if (options.relaxed) relax.run();
-        try {
-          begin.run();
-          try {
-            const result = work();
-            commit.run();
-            return result;
-          } catch (err) {
-            if (handle.inTransaction) rollback.run();
-            throw err;
-          }
-        } finally {
-          if (options.relaxed) restore.run();
-        }
-      });
+      return db.connection().execute(async () => (options.relaxed ? withRelaxedSync(handle, () => transaction(work)) : transaction(work)));
     },
   };
 }

@@ -7,7 +7,7 @@
 import { newId } from '../ids.js';
 import type { MasterKey, MasterKeyStore } from './master-key.js';
 import type { DataKeyRepository, DataKeyRow } from './data-key.repository.js';
-import { fromSealedText, newDataKey, openBytes, sealBytes, sealedKeyId, toSealedText, type DataKeyBinding } from './sealing.js';
+import { fromSealedText, newDataKey, openBytes, recordSealer, sealedKeyId, type DataKeyBinding } from './sealing.js';
 
 /** One unwrapped data key, held for a short stretch of work (a batch, a transaction). */
 export interface DataKeyHandle {
@@ -45,24 +45,24 @@ export interface KeyRing {
   refresh(): Promise<void>;
 }
 
-interface CachedKey {
+interface KeyParts {
   readonly id: string;
   readonly subjectId: string;
   readonly category: string;
   readonly key: Buffer;
 }
 
+/** An unwrapped key with its handle, made once: the hot paths seal with it, record after record. */
+interface CachedKey extends KeyParts {
+  readonly handle: DataKeyHandle;
+}
+
 /** Unwrapped keys kept in memory: 32 bytes each, so the cap bounds memory to a few MB. */
 const cacheLimit = 50_000;
 
-function handleOf(k: CachedKey): DataKeyHandle {
-  return {
-    id: k.id,
-    subjectId: k.subjectId,
-    category: k.category,
-    seal: (recordId, plaintext) => sealBytes({ key: k.key, keyId: k.id, recordId, category: k.category, plaintext }),
-    sealText: (recordId, text) => toSealedText(sealBytes({ key: k.key, keyId: k.id, recordId, category: k.category, plaintext: Buffer.from(text, 'utf8') })),
-  };
+function withHandle(k: KeyParts): CachedKey {
+  const sealer = recordSealer({ key: k.key, keyId: k.id, category: k.category });
+  return { ...k, handle: { id: k.id, subjectId: k.subjectId, category: k.category, seal: sealer.seal, sealText: sealer.sealText } };
 }
 
 export async function openKeyRing(props: {
@@ -81,7 +81,8 @@ export async function openKeyRing(props: {
 
   const bindingOf = (row: Pick<DataKeyRow, 'id' | 'subject_id' | 'category'>): DataKeyBinding => ({ cellId, keyId: row.id, subjectId: row.subject_id, category: row.category });
 
-  function remember(k: CachedKey): CachedKey {
+  function remember(parts: KeyParts): CachedKey {
+    const k = withHandle(parts);
     if (byId.size >= cacheLimit) {
       const oldest = byId.values().next().value as CachedKey;
       forget(oldest);
@@ -206,13 +207,13 @@ export async function openKeyRing(props: {
       const pair = pairOf(subjectId, category);
       const cachedId = active.get(pair);
       const cached = cachedId === undefined ? undefined : byId.get(cachedId);
-      if (cached) return handleOf(cached);
+      if (cached) return cached.handle;
       let pending = making.get(pair);
       if (!pending) {
         pending = make(subjectId, category).finally(() => making.delete(pair));
         making.set(pair, pending);
       }
-      return handleOf(await pending);
+      return (await pending).handle;
     },
     open,
     async openText(p) {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromSealedText, isSealedBytes, newDataKey, openBytes, sealBytes, sealedKeyId, toSealedText, unwrapDataKey, wrapDataKey } from './sealing.js';
+import { fromSealedText, isSealedBytes, newDataKey, openBytes, recordSealer, sealBytes, sealedKeyId, toSealedText, unwrapDataKey, wrapDataKey } from './sealing.js';
 
 const binding = { cellId: 'jp', keyId: 'K1', subjectId: 'hanako', category: 'user.content.message' };
 
@@ -51,6 +51,21 @@ describe('sealing records', () => {
     const flipped = Buffer.from(sealed);
     flipped[flipped.length - 1] = (flipped[flipped.length - 1] as number) ^ 1;
     expect(openBytes({ key, recordId: 'm1', category: record.category, sealed: flipped })).toBeNull();
+  });
+
+  it("a key's sealer seals text (UTF-8) as sealBytes does: each record alone opens, bound to its own id", () => {
+    const sealer = recordSealer({ key, keyId: 'K1', category: record.category });
+    const texts = ['今日は雨です', 'a', '🙂 emoji and ascii'];
+    const sealed = texts.map((text, i) => fromSealedText(sealer.sealText(`m${i}`, text)));
+    texts.forEach((text, i) => {
+      const bytes = sealed[i];
+      if (!bytes) throw new Error('a sealed text envelope');
+      expect(sealedKeyId(bytes)).toBe('K1');
+      expect(openBytes({ key, recordId: `m${i}`, category: record.category, sealed: bytes })?.toString('utf8')).toBe(text);
+      expect(openBytes({ key, recordId: `m${i + 1}`, category: record.category, sealed: bytes })).toBeNull();
+    });
+    // A fresh IV each time: the same text under the same id never seals to the same bytes.
+    expect(sealer.sealText('m0', texts[0] as string)).not.toBe(sealer.sealText('m0', texts[0] as string));
   });
 
   it('round-trips through the text envelope, and plain text is not mistaken for it', () => {
