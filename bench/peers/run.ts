@@ -17,12 +17,12 @@
 //
 // `--install` (as root) installs ejabberd when it is missing, its service kept from starting.
 // `--server-cpu N` pins both servers to CPU N; pin the generator(s) with `taskset -c M`.
-import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { processCpuSeconds } from '../../scripts/local-services.js';
 import { startDomicile } from '../support/domicile.server.js';
 import { LatencyWindow, type LoadResult } from '../support/offered-load.js';
+import { checkOpenFiles } from '../support/open-files.js';
 import { ejabberdPort, ejabberdVersion, installEjabberd, startEjabberd } from './ejabberd.server.js';
 import { Generator, WorkerGenerator, type GeneratorHandle, type PeerName, type Phase } from './generator.js';
 
@@ -52,17 +52,9 @@ const drainMs = 5_000;
 const passes = (r: LoadResult): boolean => r.lost === 0 && r.p99ms < 50;
 const load = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 
-/**
- * Each pair holds two sockets on each server, all in the generator processes at once; the server
- * (which inherits this limit) holds two per pair of its own. Fails early instead of mid-login.
- */
-function checkDescriptorLimit(): void {
-  const soft = Number(/^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
-  const needed = 4 * Math.ceil(pairs / workers) + 256;
-  if (soft < needed) throw new Error(`open files limit ${soft} < ${needed} for ${pairs} pairs: raise it (ulimit -n ${needed * 2})`);
-}
-
-checkDescriptorLimit();
+// Each pair holds two sockets on each server, all open at once in the generator processes; each
+// server holds two per pair of its own.
+checkOpenFiles(4 * Math.ceil(pairs / workers), `${pairs} pairs in ${workers} generator process(es)`);
 if (values.install) installEjabberd();
 process.stderr.write(`load average at start: ${load()}\n`);
 

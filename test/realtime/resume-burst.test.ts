@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient, RealtimeClient, startTestServer, type TestServer } from '../support/server.js';
 
 const senders = 4;
-const perSender = 400;
+const perSender = 250;
 /** The receiver drops its socket after seeing these many messages (across its sockets). */
 const dropsAt = [perSender, 2 * perSender];
 
