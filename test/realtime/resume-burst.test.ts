@@ -38,6 +38,21 @@ it('resumes exactly (no gap, no duplicate, in order) while several senders strea
   const sockets = await Promise.all(people.map((p) => RealtimeClient.connect(server.wsUrl, p.token ?? '')));
   const receivers = [await RealtimeClient.connect(server.wsUrl, receiver.token ?? '')];
   const seen = (): { seq: number; text: string | null }[] => receivers.flatMap((r) => r.messages(group.id));
+  const beyond = (seq: number) => (f: Record<string, unknown>): boolean => f.type === 'ack' && (f.message as { seq: number }).seq > seq;
+  /** Resolves once any sender holds an ack past `seq`. */
+  const ackedBeyond = (seq: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (sockets.some((s) => s.frames.some(beyond(seq)))) return resolve();
+      const listeners = sockets.map((s) => {
+        const listener = (data: unknown): void => {
+          if (!beyond(seq)(JSON.parse(String(data)) as Record<string, unknown>)) return;
+          for (const [socket, l] of listeners) socket.off('message', l);
+          resolve();
+        };
+        s.socket.on('message', listener);
+        return [s.socket, listener] as const;
+      });
+    });
 
   // Every send at once: the server takes them as fast as it can, so batches form, and messages
   // are committed while the receiver is away.
@@ -53,6 +68,8 @@ it('resumes exactly (no gap, no duplicate, in order) while several senders strea
     current.socket.terminate();
     await closed;
     const cursor = seen().at(-1)?.seq ?? firstSeq;
+    // Comes back only once a message past its cursor is committed, so the resume has a gap to fill.
+    await ackedBeyond(cursor);
     receivers.push(await RealtimeClient.connect(server.wsUrl, receiver.token ?? '', { [group.id]: cursor }));
   }
   await Promise.all(acks);
