@@ -126,8 +126,7 @@ export class Generator implements GeneratorHandle {
     const chunk = Math.ceil(options.pairs / width);
     const chunks = Array.from({ length: Math.ceil(options.pairs / chunk) }, (_, c) => ({ from: c * chunk, count: Math.min(chunk, options.pairs - c * chunk) }));
     const xmpp = chunks.map(async ({ from, count }) => {
-      for (let i = from; i < from + count; i += 1) {
-        const pair = i;
+      for (let pair = from; pair < from + count; pair += 1) {
         const login = (user: string, onSentAt: (t: number) => void) =>
           XmppClient.login({ port: options.ejabberdPort, domain: 'localhost', user, password: 'bench-password', onSentAt });
         const sender = await login(`s${options.prefix}x${pair}`, () => undefined);

@@ -76,7 +76,7 @@ interface Measured {
 }
 
 /** Runs one phase on every generator at once and merges their samples. */
-async function measure(generators: GeneratorHandle[], phase: Omit<Phase, 'rate'> & { rate?: number }): Promise<Measured> {
+async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Measured> {
   // Each generator offers its share of the rate.
   const share = phase.rate === undefined ? {} : { rate: phase.rate / generators.length };
   let cpuFrom = NaN;
@@ -114,6 +114,10 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
       row[server] = m;
       failures[server] = passes(m.result) ? 0 : failures[server] + 1;
       if (m.generatorShare > 0.7) process.stderr.write(`  warning: a generator used ${Math.round(m.generatorShare * 100)} % of a core: add --workers\n`);
+      // The paced loop catches up after a stall, so a starved generator shows as sends that fell
+      // outside the measured window: the rate the server saw was lower than the one offered.
+      const sentPerSecond = m.result.measuredSent / seconds;
+      if (!windows && sentPerSecond < 0.95 * step) process.stderr.write(`  warning: the generator sent ${Math.round(sentPerSecond)}/s of the ${step}/s offered to ${server} (starved or blocked): this row is not a measurement of the server\n`);
     }
     rows.push(row);
     const cell = (m?: Measured) =>
