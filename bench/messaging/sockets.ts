@@ -6,7 +6,7 @@
 // idle, then under a fixed offered load of messages between random ones of those pairs (each message from one
 // member of a pair to the other; latency from send to the recipient's socket, p50/p99, lost).
 //
-//   ulimit -n 30000   # each side holds one descriptor per socket
+//   ulimit -n 10500   # each side holds one descriptor per socket (checked before the seeding)
 //   npx tsx bench/messaging/sockets.ts [--users 10000] [--pairs 500] [--rate 1000] [--seconds 10] [--warmup 2] [--server-cpu 0]
 //
 // All sockets come from 127.0.0.1, so the server's per-address caps (`limits.socketsPerAddress`,
@@ -23,6 +23,7 @@ import { finishConfig } from '../../src/config/config.js';
 import { hashPassword } from '../../src/crypto/password.js';
 import { connectDomicile, post, startDomicile } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
+import { checkOpenFiles } from '../support/open-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -100,6 +101,7 @@ function memoryOf(pid: number): { rssMiB: number; hwmMiB: number } {
   return { rssMiB: Math.round(kib('VmRSS') / 1024), hwmMiB: Math.round(kib('VmHWM') / 1024) };
 }
 
+checkOpenFiles(users, `${users} sockets`);
 let tokens: string[] = [];
 const seedStarted = performance.now();
 const server = await startDomicile({

@@ -1,27 +1,39 @@
 // Side by side: the same 1:1 workload, from one generator, against Debian's ejabberd (raw XMPP)
-// and `domicile serve` (its WebSocket protocol, durable SQLite cells), at a ladder of offered
-// rates, alternating the two servers rate by rate so both share the machine's state. Prints one
-// table (rate, delivered/s, p50, p99, lost per server) and the ratio of saturations (the highest
-// rate with p99 < 50 ms and nothing lost). See bench/RESULTS.md.
+// and `domicile serve` (its WebSocket protocol, durable SQLite cells), alternating the two servers
+// step by step so both share the machine's state. Two modes:
+// - a ladder of fixed offered rates (`--rates`): rate, delivered/s, p50, p99, lost per server, and
+//   the ratio of saturations (the highest rate with p99 < 50 ms and nothing lost);
+// - `--window N[,N…]`: max throughput with a bounded in-flight window, each sender keeping at most
+//   N messages in flight and sending the next as soon as one is delivered to its receiver (the
+//   window counts undelivered messages for both servers: XMPP without stream management has no
+//   ack); delivered/s, p50, p99 per server and the ratio of the best delivered/s.
+// Each row also gives the server's and the generator's CPU time per message over the measured
+// window (from /proc and process.cpuUsage); `--workers N` splits the pairs among N forked
+// generator processes whose samples are merged, for when one process cannot drive the load.
+// See bench/RESULTS.md.
 //
-//   npx tsx bench/peers/run.ts [--pairs 50] [--rates 1000,2000,4000] [--warmup 2] [--seconds 10]
-//                              [--server-cpu 0] [--install]
+//   npx tsx bench/peers/run.ts [--pairs 50] [--rates 1000,2000,4000 | --window 1,8,32] [--warmup 2]
+//                              [--seconds 10] [--workers 1] [--server-cpu 0] [--install]
 //
 // `--install` (as root) installs ejabberd when it is missing, its service kept from starting.
-// `--server-cpu N` pins both servers to CPU N; pin this generator with `taskset -c M`.
+// `--server-cpu N` pins both servers to CPU N; pin the generator(s) with `taskset -c M`.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { openDomicilePairs, sendFrame, startDomicile } from '../support/domicile.server.js';
-import { LatencyWindow, offerLoad, type LoadResult } from '../support/offered-load.js';
+import { processCpuSeconds } from '../../scripts/local-services.js';
+import { startDomicile } from '../support/domicile.server.js';
+import { LatencyWindow, type LoadResult } from '../support/offered-load.js';
+import { checkOpenFiles } from '../support/open-files.js';
 import { ejabberdPort, ejabberdVersion, installEjabberd, startEjabberd } from './ejabberd.server.js';
-import { XmppClient } from './xmpp.client.js';
+import { Generator, WorkerGenerator, type GeneratorHandle, type PeerName, type Phase } from './generator.js';
 
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: '50' },
     rates: { type: 'string', default: '1000,2000,4000,6000,8000,12000,16000' },
+    window: { type: 'string' },
     warmup: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '1' },
     port: { type: 'string', default: '18090' },
     'server-cpu': { type: 'string' },
     install: { type: 'boolean', default: false },
@@ -30,101 +42,137 @@ const { values } = parseArgs({
   },
 });
 const pairs = Number(values.pairs);
-const rates = values.rates.split(',').map(Number);
+const workers = Math.max(1, Math.min(Number(values.workers), pairs));
+const windows = values.window?.split(',').map(Number);
+const steps = windows ?? values.rates.split(',').map(Number);
 const warmup = Number(values.warmup);
 const seconds = Number(values.seconds);
 const cpu = values['server-cpu'];
 const drainMs = 5_000;
 const passes = (r: LoadResult): boolean => r.lost === 0 && r.p99ms < 50;
-
-if (values.install) installEjabberd();
 const load = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' ');
+
+// Each pair holds two sockets on each server, all open at once in the generator processes; each
+// server holds two per pair of its own.
+checkOpenFiles(4 * Math.ceil(pairs / workers), `${pairs} pairs in ${workers} generator process(es)`);
+if (values.install) installEjabberd();
 process.stderr.write(`load average at start: ${load()}\n`);
 
 const ejabberd = await startEjabberd({ cpu });
 const domicile = await startDomicile({ port: Number(values.port), cpu });
+const serverCpu: Record<PeerName, () => number> = {
+  ejabberd: () => processCpuSeconds(ejabberd.pid() ?? undefined),
+  domicile: () => domicile.cpuSeconds(),
+};
 
-async function main(): Promise<void> {
-  const xmppWindow = new LatencyWindow();
-  process.stderr.write(`ejabberd: registering and logging in ${pairs} pairs…\n`);
-  const xmpp: { sender: XmppClient; to: string }[] = [];
-  const run = Date.now().toString(36);
-  for (let i = 0; i < pairs; i += 1) {
-    const login = (user: string) => XmppClient.login({ port: ejabberdPort, domain: 'localhost', user, password: 'bench-password', onSentAt: (t) => xmppWindow.delivered(t) });
-    const sender = await login(`s${run}x${i}`);
-    const receiver = await login(`r${run}x${i}`);
-    xmpp.push({ sender, to: receiver.jid });
+interface Measured {
+  result: LoadResult;
+  /** Server CPU µs per message sent in the measured window. */
+  serverUs: number;
+  /** All generators' CPU µs per message, and the busiest generator's share of one core. */
+  generatorUs: number;
+  generatorShare: number;
+  acks: number;
+}
+
+/** Runs one phase on every generator at once and merges their samples. */
+async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Measured> {
+  // Each generator offers its share of the rate.
+  const share = phase.rate === undefined ? {} : { rate: phase.rate / generators.length };
+  let cpuFrom = NaN;
+  let cpuTo = NaN;
+  const from = setTimeout(() => (cpuFrom = serverCpu[phase.server]()), phase.warmup * 1000);
+  const to = setTimeout(() => (cpuTo = serverCpu[phase.server]()), (phase.warmup + phase.seconds) * 1000);
+  const samples = await Promise.all(generators.map((g) => g.run({ ...phase, ...share })));
+  clearTimeout(from);
+  clearTimeout(to);
+  const merged = new LatencyWindow();
+  for (const s of samples) {
+    merged.sent += s.measuredSent;
+    for (const l of s.latencies) merged.latencies.push(l);
   }
-  const domicileWindow = new LatencyWindow();
-  let acked = 0;
-  process.stderr.write(`domicile: signing up ${pairs} pairs…\n`);
-  const dm = await openDomicilePairs({
-    server: domicile,
-    pairs,
-    onReceiverFrame: (f) => {
-      if (f.sentAt !== undefined) domicileWindow.delivered(f.sentAt);
-    },
-    onSenderFrame: (f) => {
-      if (f.type === 'ack') acked += 1;
-    },
-  });
+  const result = merged.result(phase.rate ?? 0, phase.seconds);
+  const perMessage = (micros: number): number => Math.round(micros / Math.max(1, result.measuredSent));
+  return {
+    result,
+    serverUs: perMessage((cpuTo - cpuFrom) * 1e6),
+    generatorUs: perMessage(samples.reduce((sum, s) => sum + s.cpuMicros, 0)),
+    generatorShare: Math.max(...samples.map((s) => s.cpuMicros / (phase.seconds * 1e6))),
+    acks: samples.reduce((sum, s) => sum + s.acks, 0),
+  };
+}
 
-  const rows: { rate: number; ejabberd?: LoadResult; domicile?: LoadResult; loadavg: string }[] = [];
+async function main(generators: GeneratorHandle[]): Promise<void> {
+  const rows: { step: number; ejabberd?: Measured; domicile?: Measured; loadavg: string }[] = [];
   const failures = { ejabberd: 0, domicile: 0 };
-  const stopAfter = Number(values['stop-after']);
-  let sequence = 0;
-  for (const rate of rates) {
-    const row: (typeof rows)[number] = { rate, loadavg: load() };
-    if (failures.ejabberd < stopAfter) {
-      row.ejabberd = await offerLoad({
-        rate, warmup, seconds, drainMs, window: xmppWindow,
-        send: (i, now) => {
-          const p = xmpp[i % xmpp.length] as (typeof xmpp)[number];
-          p.sender.sendChat(p.to, now);
-        },
-      });
-      failures.ejabberd = passes(row.ejabberd) ? 0 : failures.ejabberd + 1;
-    }
-    if (failures.domicile < stopAfter) {
-      const ackedBefore = acked;
-      row.domicile = await offerLoad({
-        rate, warmup, seconds, drainMs, window: domicileWindow,
-        send: (i, now) => {
-          const p = dm[i % dm.length] as (typeof dm)[number];
-          p.sender.send(sendFrame(p, `r${rate}-${sequence++}`, now));
-        },
-      });
-      process.stderr.write(`  domicile acks during the run: ${acked - ackedBefore}\n`);
-      failures.domicile = passes(row.domicile) ? 0 : failures.domicile + 1;
+  const stopAfter = windows ? Infinity : Number(values['stop-after']);
+  for (const step of steps) {
+    const row: (typeof rows)[number] = { step, loadavg: load() };
+    for (const server of ['ejabberd', 'domicile'] as const) {
+      if (failures[server] >= stopAfter) continue;
+      const m = await measure(generators, { server, warmup, seconds, drainMs, ...(windows ? { window: step } : { rate: step }) });
+      row[server] = m;
+      failures[server] = passes(m.result) ? 0 : failures[server] + 1;
+      if (m.generatorShare > 0.7) process.stderr.write(`  warning: a generator used ${Math.round(m.generatorShare * 100)} % of a core: add --workers\n`);
+      // The paced loop catches up after a stall, so a starved generator shows as sends that fell
+      // outside the measured window: the rate the server saw was lower than the one offered.
+      const sentPerSecond = m.result.measuredSent / seconds;
+      if (!windows && sentPerSecond < 0.95 * step) process.stderr.write(`  warning: the generator sent ${Math.round(sentPerSecond)}/s of the ${step}/s offered to ${server} (starved or blocked): this row is not a measurement of the server\n`);
     }
     rows.push(row);
-    const cell = (r?: LoadResult) => (r ? `${r.deliveredPerSecond} ${r.p50ms} ${r.p99ms} lost=${r.lost}${passes(r) ? '' : ' FAIL'}` : '-');
-    process.stderr.write(`${rate}/s  ejabberd: ${cell(row.ejabberd)}  domicile: ${cell(row.domicile)}  (load ${row.loadavg})\n`);
+    const cell = (m?: Measured) =>
+      m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
+    process.stderr.write(`${windows ? `window ${step}` : `${step}/s`}  ejabberd: ${cell(row.ejabberd)}\n    domicile: ${cell(row.domicile)} acks ${row.domicile?.acks ?? '-'}  (load ${row.loadavg})\n`);
     if (failures.ejabberd >= stopAfter && failures.domicile >= stopAfter) break;
   }
 
-  const saturation = (pick: (r: (typeof rows)[number]) => LoadResult | undefined): number =>
-    Math.max(0, ...rows.filter((r) => { const x = pick(r); return x !== undefined && passes(x); }).map((r) => r.rate));
-  const satE = saturation((r) => r.ejabberd);
-  const satD = saturation((r) => r.domicile);
-  const fmt = (r?: LoadResult) => (r ? `| ${r.deliveredPerSecond} | ${r.p50ms} | ${r.p99ms} | ${r.lost} ` : '| – | – | – | – ');
+  const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs} ` : '| – | – | – | – | – ');
+  const genUs = (m?: Measured) => (m ? `${m.generatorUs}` : '–');
+  let summary: string;
+  if (windows) {
+    const best = (server: PeerName): number => Math.max(0, ...rows.map((r) => r[server]?.result.deliveredPerSecond ?? 0));
+    const bestE = best('ejabberd');
+    const bestD = best('domicile');
+    summary = `max throughput (window counted on delivery, both servers): ejabberd ${bestE}/s, domicile ${bestD}/s, ratio ${bestE > 0 ? (bestD / bestE).toFixed(2) : 'n/a'}×`;
+  } else {
+    const saturation = (server: PeerName): number => Math.max(0, ...rows.filter((r) => r[server] !== undefined && passes((r[server] as Measured).result)).map((r) => r.step));
+    const satE = saturation('ejabberd');
+    const satD = saturation('domicile');
+    summary = `saturation (p99 < 50 ms, nothing lost): ejabberd ${satE}/s, domicile ${satD}/s, ratio ${satE > 0 ? (satD / satE).toFixed(2) : 'n/a'}×`;
+  }
   const lines = [
-    `pairs ${pairs}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ejabberd ${ejabberdVersion()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
+    `pairs ${pairs}, generator processes ${generators.length}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ejabberd ${ejabberdVersion()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
     `command: ${process.argv.slice(1).join(' ')}${cpu !== undefined ? ` (servers on CPU ${cpu})` : ''}`,
     '',
-    '| offered msg/s | ejabberd delivered/s | p50 ms | p99 ms | lost | domicile delivered/s | p50 ms | p99 ms | lost | load avg (1/5/15 min) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.rate} ${fmt(r.ejabberd)}${fmt(r.domicile)}| ${r.loadavg} |`),
+    `| ${windows ? 'window per pair' : 'offered msg/s'} | ejabberd delivered/s | p50 ms | p99 ms | lost | server µs/msg | domicile delivered/s | p50 ms | p99 ms | lost | server µs/msg | generator µs/msg (e / d) | load avg (1/5/15 min) |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    ...rows.map((r) => `| ${r.step} ${fmt(r.ejabberd)}${fmt(r.domicile)}| ${genUs(r.ejabberd)} / ${genUs(r.domicile)} | ${r.loadavg} |`),
     '',
-    `saturation (p99 < 50 ms, nothing lost): ejabberd ${satE}/s, domicile ${satD}/s, ratio ${satE > 0 ? (satD / satE).toFixed(2) : 'n/a'}×`,
+    summary,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  for (const p of xmpp) p.sender.close();
 }
 
+const generators: GeneratorHandle[] = [];
 try {
-  await main();
+  const run = Date.now().toString(36);
+  process.stderr.write(`registering and logging in ${pairs} pairs on each server (${workers} generator process${workers > 1 ? 'es' : ''})…\n`);
+  const opened = performance.now();
+  // Pairs split as evenly as possible; the prefix keeps each generator's user names apart.
+  const options = Array.from({ length: workers }, (_, w) => ({
+    pairs: Math.floor(pairs / workers) + (w < pairs % workers ? 1 : 0),
+    prefix: `p${run}w${w}`,
+    ejabberdPort,
+    domicile: { base: domicile.base, wsUrl: domicile.wsUrl },
+  }));
+  const settled = await Promise.allSettled(options.map((o) => (workers === 1 ? Generator.open(o) : WorkerGenerator.open(o))));
+  for (const s of settled) if (s.status === 'fulfilled') generators.push(s.value);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  process.stderr.write(`  ready in ${((performance.now() - opened) / 1000).toFixed(1)} s\n`);
+  await main(generators);
 } finally {
+  await Promise.all(generators.map((g) => g.close()));
   await domicile.stop();
   await ejabberd.stop();
 }

@@ -154,11 +154,12 @@ export interface DomicilePair {
  * stored in the KR cell), opens a direct chat for each and a socket for every person.
  */
 export async function openDomicilePairs(props: {
-  server: DomicileServer;
+  server: Pick<DomicileServer, 'base' | 'wsUrl'>;
   pairs: number;
   prefix?: string;
   onSenderFrame: (frame: SeenFrame) => void;
-  onReceiverFrame: (frame: SeenFrame) => void;
+  /** `pair` is the pair's index in the answer. */
+  onReceiverFrame: (frame: SeenFrame, pair: number) => void;
 }): Promise<DomicilePair[]> {
   const { server, prefix = '' } = props;
   const out: DomicilePair[] = [];
@@ -169,7 +170,7 @@ export async function openDomicilePairs(props: {
     const b = await signup(`${prefix}recvr${i}`, 'JP');
     const conversation = (await post(server.base, '/v1/conversations', { kind: 'direct', memberIds: [`${prefix}recvr${i}`] }, a.token)) as { id: string };
     const sender = await connectDomicile(server.wsUrl, a.token, props.onSenderFrame);
-    await connectDomicile(server.wsUrl, b.token, props.onReceiverFrame);
+    await connectDomicile(server.wsUrl, b.token, (frame) => props.onReceiverFrame(frame, i));
     out.push({ sender, conversationId: conversation.id });
   }
   return out;
