@@ -214,7 +214,12 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
     const live = presence.sessionIds();
     if (live.length === 0) return 0;
     const ended = await operators.endedSessions(live);
-    return ended.length === 0 ? 0 : presence.endSessions(new Set(ended), 'operator session ended (signed out, expired or operator disabled); sign in again', SESSION_ENDED_CLOSE_CODE);
+    if (ended.length === 0) return 0;
+    // A cut-off revokes its sessions right after the block commits, and this check runs every tick
+    // while the block is read when the change epoch says so: read it now, so that sockets of a
+    // blocked country close as cut off (4403), not as merely ended.
+    await cutoff.refresh();
+    return presence.endSessions(new Set(ended), 'operator session ended (signed out, expired or operator disabled); sign in again', SESSION_ENDED_CLOSE_CODE);
   }
 
   cutoff.onChange((change) => {

@@ -309,7 +309,19 @@ export function graceEndsAt(job: MigrationJob): number | null {
 /** A write that commits in the job's own directory transaction, or undoes the job with it (a request's approval). */
 export type WithJob = (trx: MigrationDirectoryTrx, job: MigrationJob) => Promise<void>;
 
-export async function startMigration(props: { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean; also?: WithJob }): Promise<MigrationJob> {
+type StartProps = { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean; also?: WithJob };
+
+// Starts in one process run one at a time: a start that is going to lose (another job got there
+// first) must not put its change capture on, or take it off, the tables of the start that wins.
+let starting: Promise<unknown> = Promise.resolve();
+
+export function startMigration(props: StartProps): Promise<MigrationJob> {
+  const run = starting.then(() => startOne(props));
+  starting = run.catch(() => undefined);
+  return run;
+}
+
+async function startOne(props: StartProps): Promise<MigrationJob> {
   const { ctx, request } = props;
   const { toJurisdiction, rules } = validate(ctx, request);
   const actor = await ctx.operator(props.actor);
@@ -370,7 +382,8 @@ export async function startMigration(props: { ctx: MigrationContext; request: Mi
       await props.also?.(trx, job);
     });
   } catch (err) {
-    await stopCapturing(ctx, request, sources);
+    // Another process's job may have won the directory meanwhile: its capture stays.
+    if (!(await listJobs(ctx)).some(unfinished)) await stopCapturing(ctx, request, sources);
     throw err;
   }
   await stopCapturing(ctx, request, sources.filter((c) => !job.from.includes(c)));
