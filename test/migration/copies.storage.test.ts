@@ -30,7 +30,7 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
     expect(stored).toEqual([{ content_type: 'image/webp', size: 7, cell_id: 'jp' }]);
   });
 
-  it('captures the keys of the moving home rows inserted or updated while a job runs, until taken off', async () => {
+  it('captures the keys of the moving home rows inserted, updated or deleted while a job runs, until taken off', async () => {
     const jp = cells.get('jp');
     const capture = { postgres: dialect === 'postgres', tables: [{ table: 'media', rowKey: ['id'] }] };
     const insert = async () => {
@@ -41,13 +41,18 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
     await installChangeCapture(jp.db, { ...capture, home: 'JP' });
     const id = await insert();
     await jp.db.updateTable('media').set({ size: 2 }).where('id', '=', id).execute();
+    // A delete is caught too: the copy of an erased record must leave the destination.
+    const erased = await insert();
+    await jp.db.deleteFrom('media').where('id', '=', erased).execute();
     const changes = await readChanges(jp.db);
     expect(changes.map((c) => [c.table, c.rowKey])).toEqual([
       ['media', [id]],
       ['media', [id]],
+      ['media', [erased]],
+      ['media', [erased]],
     ]);
     await forgetChanges(jp.db, changes.slice(0, 1).map((c) => c.seq));
-    expect((await readChanges(jp.db)).map((c) => c.seq)).toEqual([changes[1]?.seq]);
+    expect((await readChanges(jp.db)).map((c) => c.seq)).toEqual(changes.slice(1).map((c) => c.seq));
     // Another home's capture replaces it (and empties the log): JP rows are not caught any more.
     await installChangeCapture(jp.db, { ...capture, home: 'KR' });
     await insert();

@@ -288,8 +288,8 @@ const identifier = (name: string): string => {
 };
 
 /**
- * Puts the change capture on a source cell's moving tables: every insert or update of a row of
- * `home` adds its key to `migration_change` in the writer's own transaction (triggers, so the
+ * Puts the change capture on a source cell's moving tables: every insert, update or delete of a row
+ * of `home` adds its key to `migration_change` in the writer's own transaction (triggers, so the
  * raw message batch and any future writer are caught too). Replaces a capture left by a job.
  */
 export async function installChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly CapturedTable[] }): Promise<void> {
@@ -297,23 +297,30 @@ export async function installChangeCapture(db: Kysely<CellDatabase>, props: { po
   await removeChangeCapture(db, props);
   if (props.postgres) {
     await sql`create or replace function migration_change_capture() returns trigger language plpgsql as $$
+      declare r jsonb;
       begin
+        if tg_op = 'DELETE' then r := to_jsonb(old); else r := to_jsonb(new); end if;
         insert into migration_change (table_name, row_key)
-          select tg_table_name, jsonb_agg(to_jsonb(new) -> k order by i)::text from unnest(tg_argv) with ordinality as a(k, i);
+          select tg_table_name, jsonb_agg(r -> k order by i)::text from unnest(tg_argv) with ordinality as a(k, i);
         return null;
       end $$`.execute(db);
   }
   for (const { table, rowKey } of props.tables) {
     const t = identifier(table);
     const keys = rowKey.map(identifier);
+    const args = keys.map((k) => `'${k}'`).join(', ');
     if (props.postgres) {
       await sql
-        .raw(`create trigger migration_change_${t} after insert or update on ${t} for each row when (new.scope_home = '${props.home}') execute function migration_change_capture(${keys.map((k) => `'${k}'`).join(', ')})`)
+        .raw(`create trigger migration_change_${t} after insert or update on ${t} for each row when (new.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
+        .execute(db);
+      await sql
+        .raw(`create trigger migration_change_${t}_delete after delete on ${t} for each row when (old.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
         .execute(db);
     } else {
-      for (const on of ['insert', 'update']) {
+      for (const on of ['insert', 'update', 'delete']) {
+        const row = on === 'delete' ? 'old' : 'new';
         await sql
-          .raw(`create trigger migration_change_${t}_${on} after ${on} on ${t} when new.scope_home = '${props.home}' begin insert into migration_change (table_name, row_key) values ('${t}', json_array(${keys.map((k) => `new.${k}`).join(', ')})); end`)
+          .raw(`create trigger migration_change_${t}_${on} after ${on} on ${t} when ${row}.scope_home = '${props.home}' begin insert into migration_change (table_name, row_key) values ('${t}', json_array(${keys.map((k) => `${row}.${k}`).join(', ')})); end`)
           .execute(db);
       }
     }
@@ -324,7 +331,7 @@ export async function installChangeCapture(db: Kysely<CellDatabase>, props: { po
 export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
   for (const { table } of props.tables) {
     const t = identifier(table);
-    const names = props.postgres ? [`migration_change_${t} on ${t}`] : [`migration_change_${t}_insert`, `migration_change_${t}_update`];
+    const names = props.postgres ? [`migration_change_${t} on ${t}`, `migration_change_${t}_delete on ${t}`] : ['insert', 'update', 'delete'].map((on) => `migration_change_${t}_${on}`);
     for (const name of names) await sql.raw(`drop trigger if exists ${name}`).execute(db);
   }
   await sql`delete from migration_change`.execute(db);

@@ -709,6 +709,8 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): 
   const after = createPlacement(ctx.cells.all(), job.rules);
   const found = new Map<string, Candidate>();
   const taken = new Map<string, number[]>();
+  /** Records changed since the last pass that their source no longer holds (deleted, erased). */
+  const vanished = new Set<string>();
   for (const cellId of job.from) {
     const cell = ctx.cells.get(cellId);
     const changes = await readChanges(cell.db);
@@ -717,7 +719,10 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): 
     for (const c of changes) keysOf.set(c.table, [...(keysOf.get(c.table) ?? []), c.rowKey]);
     for (const [table, keys] of keysOf) {
       const rowKey = ctx.cells.schema.rowKey(table as PersonalTable);
-      for (const row of await readRows(cell.db, { table, rowKey, keys })) {
+      const rows = await readRows(cell.db, { table, rowKey, keys });
+      const present = new Set(rows.map((row) => recordIdOf(rowKey.map((c) => row[c]))));
+      for (const key of keys) if (!present.has(recordIdOf(key))) vanished.add(`${table}:${recordIdOf(key)}`);
+      for (const row of rows) {
         const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
         if (key.home !== job.home || !job.categories.some((c) => covers(c, key.category)) || after.cellFor(key) !== job.to) continue;
         const values = rowKey.map((c) => row[c]);
@@ -726,6 +731,7 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): 
       }
     }
   }
+  await dropVanished(ctx, job, [...vanished].filter((id) => !found.has(id)));
   const known = new Map((await itemsWithIds(ctx.directoryDb, { jobId: job.id, ids: [...found.keys()] })).map((i) => [i.id, i]));
   await insertItems(ctx.directoryDb, job.id, [...found.values()].filter((c) => !known.has(c.id)).map((c) => ({ ...c, batch: job.batches })));
   await setItems(ctx.directoryDb, { jobId: job.id, items: [...known.values()].filter((i) => i.step === 'copied' || i.step === 'verified').map((i) => ({ id: i.id, step: 'pending' })) });
@@ -733,6 +739,25 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): 
   if (late.length > 0) await copyAndVerify(ctx, job, late, run);
   for (const [cellId, seqs] of taken) await forgetChanges(ctx.cells.get(cellId).db, seqs);
   return late.length;
+}
+
+/**
+ * Records deleted at their source while the move runs (a person erased a message, replaced a
+ * picture): their copy leaves the destination and their item is `gone`, so an erasure made during
+ * the move is not undone by it and the manifest does not list them.
+ */
+async function dropVanished(ctx: MigrationContext, job: MigrationJob, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const items = await itemsWithIds(ctx.directoryDb, { jobId: job.id, ids });
+  if (items.length === 0) return;
+  const dest = ctx.cells.get(job.to);
+  for (const item of items) {
+    const { rowKey, isBlob } = tableParts(ctx, item.table_name);
+    const values = JSON.parse(item.row_key) as unknown[];
+    if (isBlob) await dest.blobs.delete(String(values[0]));
+    await deleteRow(dest.db, { table: item.table_name, rowKey, values });
+  }
+  await setItems(ctx.directoryDb, { jobId: job.id, items: items.map((i) => ({ id: i.id, step: 'gone' })) });
 }
 
 /**
