@@ -87,7 +87,14 @@ export async function offerLoad(props: {
       if (sent >= total) {
         props.onMeasureEnd?.();
         resolve();
-      } else setImmediate(tick);
+        return;
+      }
+      // Sleep until the next send is due instead of spinning (a spinning generator took a whole core at
+      // every rate and competed with the servers). Timers have a millisecond's grain, so above 1,000/s
+      // the sends due within a millisecond leave together; each is timed from its own send.
+      const wait = started + ((sent + 1) / rate) * 1000 - performance.now();
+      if (wait > 0) setTimeout(tick, Math.max(1, Math.floor(wait)));
+      else setImmediate(tick);
     };
     tick();
   });
