@@ -14,7 +14,7 @@ import os from 'node:os';
 import type { Cell, CellRegistry } from '../../cells/cell.registry.js';
 import type { PersonalTable, SealedColumn } from '../../cells/cell.schema.js';
 import { covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
-import { createPlacement, type PlacementRule } from '../../cells/placement.js';
+import { createPlacement, type Placement, type PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion, latestPlacementVersion, syncPlacement } from '../../cells/placement-version.repository.js';
 import type { RecordKind, RecordLocations } from '../../cells/record-location.repository.js';
 import { personalColumnNames } from '../../cells/records.js';
@@ -222,14 +222,21 @@ async function candidates(ctx: MigrationContext, request: MigrationRequest, rule
       const sizeColumn = table === schema.blobTable ? ['size'] : [];
       const rows = await rowsToMove(cell.db, { table, columns: [...new Set([...rowKey, 'subject_id', 'category', 'scope_home', 'scope_class', ...sizeColumn])], home: request.home, categories: request.categories });
       for (const row of rows) {
-        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
-        if (after.cellFor(key) !== request.to) continue;
-        const values = rowKey.map((c) => row[c]);
-        out.push({ id: `${table}:${recordIdOf(values)}`, table, rowKey: values, category: String(row.category), subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
+        const candidate = candidateOf({ request, after, table, rowKey, row, sourceCell: cell.id });
+        if (candidate) out.push(candidate);
       }
     }
   }
   return out;
+}
+
+/** A source row as an item of the move, or null when the move does not take it (another home, category or cell). */
+function candidateOf(props: { request: MigrationRequest; after: Placement; table: string; rowKey: readonly string[]; row: Record<string, unknown>; sourceCell: string }): Candidate | null {
+  const { request, row } = props;
+  const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
+  if (key.home !== request.home || !request.categories.some((c) => covers(c, key.category)) || props.after.cellFor(key) !== request.to) return null;
+  const values = props.rowKey.map((c) => row[c]);
+  return { id: `${props.table}:${recordIdOf(values)}`, table: props.table, rowKey: values, category: key.category, subjectId: String(row.subject_id), sourceCell: props.sourceCell, bytes: Number(row.size ?? 0) };
 }
 
 export async function planMigration(props: { ctx: MigrationContext; request: MigrationRequest }): Promise<MigrationPlan> {
@@ -668,22 +675,20 @@ function movingTables(ctx: MigrationContext, job: Pick<MigrationJob, 'categories
   return schema.personalTables.filter((t) => schema.categoriesOf(t).some((c) => job.categories.some((m) => covers(m, c)))).map((t) => ({ table: t, rowKey: schema.rowKey(t) }));
 }
 
-/** Puts the change capture on every source cell of the move (before its rows are listed, so no write falls between). */
-async function captureChanges(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]): Promise<void> {
+/**
+ * Puts the change capture on every source cell of the move (before its rows are listed, so no
+ * write falls between) or takes it off.
+ */
+async function setCapture(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[], on: boolean): Promise<void> {
   const tables = movingTables(ctx, job);
   for (const cellId of from) {
     const cell = ctx.cells.get(cellId);
-    await installChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', home: job.home, tables });
+    const postgres = cell.dialect === 'postgres';
+    await (on ? installChangeCapture(cell.db, { postgres, home: job.home, tables }) : removeChangeCapture(cell.db, { postgres, tables }));
   }
 }
-
-async function stopCapturing(ctx: MigrationContext, job: Pick<MigrationJob, 'categories'>, from: readonly string[]): Promise<void> {
-  const tables = movingTables(ctx, job);
-  for (const cellId of from) {
-    const cell = ctx.cells.get(cellId);
-    await removeChangeCapture(cell.db, { postgres: cell.dialect === 'postgres', tables });
-  }
-}
+const captureChanges = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]) => setCapture(ctx, job, from, true);
+const stopCapturing = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]) => setCapture(ctx, job, from, false);
 
 /**
  * A job started by code without the change capture: the capture is put on now and every row of
@@ -715,19 +720,14 @@ async function catchUpPass(ctx: MigrationContext, job: MigrationJob, run: Run): 
     const cell = ctx.cells.get(cellId);
     const changes = await readChanges(cell.db);
     taken.set(cellId, changes.map((c) => c.seq));
-    const keysOf = new Map<string, unknown[][]>();
-    for (const c of changes) keysOf.set(c.table, [...(keysOf.get(c.table) ?? []), c.rowKey]);
-    for (const [table, keys] of keysOf) {
+    for (const [table, tableChanges] of groupBy(changes, (c) => c.table)) {
       const rowKey = ctx.cells.schema.rowKey(table as PersonalTable);
-      const rows = await readRows(cell.db, { table, rowKey, keys });
+      const rows = await readRows(cell.db, { table, rowKey, keys: tableChanges.map((c) => c.rowKey) });
       const present = new Set(rows.map((row) => recordIdOf(rowKey.map((c) => row[c]))));
-      for (const key of keys) if (!present.has(recordIdOf(key))) vanished.add(`${table}:${recordIdOf(key)}`);
+      for (const { rowKey: key } of tableChanges) if (!present.has(recordIdOf(key))) vanished.add(`${table}:${recordIdOf(key)}`);
       for (const row of rows) {
-        const key = { home: String(row.scope_home), class: String(row.scope_class) as 'consumer', category: String(row.category) };
-        if (key.home !== job.home || !job.categories.some((c) => covers(c, key.category)) || after.cellFor(key) !== job.to) continue;
-        const values = rowKey.map((c) => row[c]);
-        const id = `${table}:${recordIdOf(values)}`;
-        found.set(id, { id, table, rowKey: values, category: key.category, subjectId: String(row.subject_id), sourceCell: cell.id, bytes: Number(row.size ?? 0) });
+        const candidate = candidateOf({ request: job, after, table, rowKey, row, sourceCell: cell.id });
+        if (candidate) found.set(candidate.id, candidate);
       }
     }
   }
