@@ -81,6 +81,8 @@ describe('chat in the browser', () => {
     await messageText(b, 'Hello from Tokyo').waitFor();
     expect(await b.getByTestId('residency-badge').innerText()).toBe('Stored in Japan · JP · images in South Korea · KR');
     expect(await b.getByTestId('residency-note').innerText()).toContain('South Korea');
+    // The name comes with the member list, which may land a moment after the message text.
+    await b.getByTestId('sender-name').filter({ hasText: 'Aiko Tanaka' }).first().waitFor();
     expect(await b.getByTestId('sender-name').filter({ hasText: 'Aiko Tanaka' }).count()).toBeGreaterThan(0);
 
     // Min-jun opened the chat, so Aiko's message shows as read in her window.
