@@ -78,7 +78,7 @@ async function seed(configFile: string): Promise<string[]> {
         .insertInto('session')
         .values(ids.map((n) => {
           const s = sessions[n] as (typeof sessions)[number];
-          return { id: s.id, token_hash: s.hash, created_at: at, last_seen_at: at, revoked_at: null, ...personal(s.subject, 'user.session') };
+          return { id: s.id, token_hash: s.hash, created_at: at, last_seen_at: at, revoked_at: null, ...personal(s.subject, 'user.account.session') };
         }))
         .execute();
     }
