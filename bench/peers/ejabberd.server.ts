@@ -6,26 +6,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+import { installDebianPackage, portOpen, waitForPort, type PeerServer } from './peer-server.js';
 
 export const ejabberdPort = 25222;
 const here = import.meta.dirname;
 
-function installed(): boolean {
-  return fs.existsSync('/usr/sbin/ejabberdctl');
-}
-
-/** `apt-get install ejabberd` with services kept from starting (a policy-rc.d that exits 101). */
+/** `apt-get install ejabberd` with services kept from starting. */
 export function installEjabberd(): void {
-  if (installed()) return;
-  const policy = '/usr/sbin/policy-rc.d';
-  const ours = !fs.existsSync(policy);
-  if (ours) fs.writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    execFileSync('apt-get', ['install', '-y', 'ejabberd'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } finally {
-    if (ours) fs.rmSync(policy);
-  }
+  installDebianPackage('ejabberd', '/usr/sbin/ejabberdctl');
 }
 
 export function ejabberdVersion(): string {
@@ -36,25 +24,8 @@ export function ejabberdVersion(): string {
   }
 }
 
-export interface Ejabberd {
-  stop(): Promise<void>;
-  /** The pid of the Erlang VM, for its CPU time. */
-  pid(): number | null;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function startEjabberd(props: { cpu?: string | undefined } = {}): Promise<Ejabberd> {
-  if (!installed()) throw new Error('ejabberd is not installed; run with --install (as root) or apt-get install ejabberd');
+export async function startEjabberd(props: { cpu?: string | undefined } = {}): Promise<PeerServer> {
+  if (!fs.existsSync('/usr/sbin/ejabberdctl')) throw new Error('ejabberd is not installed; run with --install (as root) or apt-get install ejabberd');
   if (await portOpen(ejabberdPort)) throw new Error(`port ${ejabberdPort} is taken: is another ejabberd running?`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ejabberd-'));
   fs.copyFileSync(path.join(here, 'ejabberd.yml'), path.join(dir, 'ejabberd.yml'));
@@ -82,8 +53,7 @@ export async function startEjabberd(props: { cpu?: string | undefined } = {}): P
       return null;
     }
   };
-  for (let i = 0; i < 600 && !(await portOpen(ejabberdPort)); i += 1) await new Promise((r) => setTimeout(r, 100));
-  if (!(await portOpen(ejabberdPort))) throw new Error(`ejabberd did not listen on ${ejabberdPort} in 60 s; see ${dir}/log`);
+  await waitForPort(ejabberdPort, `ejabberd did not listen on ${ejabberdPort} in 60 s; see ${dir}/log`);
   return {
     pid,
     async stop() {

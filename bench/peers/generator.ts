@@ -1,5 +1,5 @@
-// One load generator's share of the side by side: its pairs on both servers (XMPP clients for
-// ejabberd, WebSockets for Domicile) and the two ways to load them — a fixed offered rate, or a
+// One load generator's share of the side by side: its pairs on every server of the run (XMPP
+// clients for ejabberd and Prosody, WebSockets for Domicile) and the two ways to load them — a fixed offered rate, or a
 // closed loop where each sender keeps at most `window` undelivered messages in flight. It returns
 // raw samples (latencies of the messages sent in the measured window, and its own CPU time over
 // that window); bench/peers/run.ts runs one in its own process or forks several
@@ -10,14 +10,16 @@ import { openDomicilePairs, sendFrame, type DomicilePair } from '../support/domi
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
 import { XmppClient } from './xmpp.client.js';
 
-export type PeerName = 'ejabberd' | 'domicile';
+export type XmppPeer = 'ejabberd' | 'prosody';
+export type PeerName = XmppPeer | 'domicile';
 
 export interface GeneratorOptions {
   /** Pairs on each server. */
   pairs: number;
   /** Unique per generator and run: its users' names start with it. */
   prefix: string;
-  ejabberdPort: number;
+  /** The c2s port of each XMPP server in the run. */
+  xmppPorts: Partial<Record<XmppPeer, number>>;
   domicile: { base: string; wsUrl: string };
 }
 
@@ -106,33 +108,35 @@ async function closedLoop(props: {
 }
 
 export class Generator implements GeneratorHandle {
-  private readonly latency = { ejabberd: new LatencyWindow(), domicile: new LatencyWindow() };
+  private readonly latency: Record<PeerName, LatencyWindow> = { ejabberd: new LatencyWindow(), prosody: new LatencyWindow(), domicile: new LatencyWindow() };
   /** The closed loop's delivery hook, per server, while a window phase runs. */
-  private readonly loop: Record<PeerName, ((pair: number) => void) | null> = { ejabberd: null, domicile: null };
+  private readonly loop: Record<PeerName, ((pair: number) => void) | null> = { ejabberd: null, prosody: null, domicile: null };
+  /** Per XMPP server of the run, its pairs. */
+  private readonly xmpp: Partial<Record<XmppPeer, { sender: XmppClient; receiver: XmppClient; to: string }[]>> = {};
   private acks = 0;
   private sequence = 0;
 
-  private constructor(
-    private readonly xmpp: { sender: XmppClient; receiver: XmppClient; to: string }[],
-    private dm: DomicilePair[],
-  ) {}
+  private dm: DomicilePair[] = [];
 
   /**
    * Registers and logs in this generator's pairs on both servers, `width` logins at a time on each
    * (a sign-up hashes a password: hundreds one after another take minutes on a busy machine).
    */
   static async open(options: GeneratorOptions, width = 8): Promise<Generator> {
-    const generator = new Generator([], []);
+    const generator = new Generator();
     const chunk = Math.ceil(options.pairs / width);
     const chunks = Array.from({ length: Math.ceil(options.pairs / chunk) }, (_, c) => ({ from: c * chunk, count: Math.min(chunk, options.pairs - c * chunk) }));
-    const xmpp = chunks.map(async ({ from, count }) => {
-      for (let pair = from; pair < from + count; pair += 1) {
-        const login = (user: string, onSentAt: (t: number) => void) =>
-          XmppClient.login({ port: options.ejabberdPort, domain: 'localhost', user, password: 'bench-password', onSentAt });
-        const sender = await login(`s${options.prefix}x${pair}`, () => undefined);
-        const receiver = await login(`r${options.prefix}x${pair}`, (t) => generator.delivered('ejabberd', pair, t));
-        generator.xmpp[pair] = { sender, receiver, to: receiver.jid };
-      }
+    const xmpp = Object.entries(options.xmppPorts).flatMap(([name, port]) => {
+      const peer = name as XmppPeer;
+      const pairs: { sender: XmppClient; receiver: XmppClient; to: string }[] = (generator.xmpp[peer] = []);
+      return chunks.map(async ({ from, count }) => {
+        for (let pair = from; pair < from + count; pair += 1) {
+          const login = (user: string, onSentAt: (t: number) => void) => XmppClient.login({ port, domain: 'localhost', user, password: 'bench-password', onSentAt });
+          const sender = await login(`s${options.prefix}x${pair}`, () => undefined);
+          const receiver = await login(`r${options.prefix}x${pair}`, (t) => generator.delivered(peer, pair, t));
+          pairs[pair] = { sender, receiver, to: receiver.jid };
+        }
+      });
     });
     const domicile = chunks.map(({ from, count }, c) =>
       openDomicilePairs({
@@ -158,8 +162,9 @@ export class Generator implements GeneratorHandle {
   }
 
   private send(server: PeerName, pair: number, now: number): void {
-    if (server === 'ejabberd') {
-      const p = this.xmpp[pair] as (typeof this.xmpp)[number];
+    if (server !== 'domicile') {
+      const p = this.xmpp[server]?.[pair];
+      if (!p) throw new Error(`${server} is not in this run`);
       p.sender.sendChat(p.to, now);
     } else {
       const p = this.dm[pair] as DomicilePair;
@@ -168,7 +173,7 @@ export class Generator implements GeneratorHandle {
   }
 
   async run(phase: Phase): Promise<PhaseSamples> {
-    const pairs = this.xmpp.length;
+    const pairs = this.dm.length;
     const latency = this.latency[phase.server];
     const acksBefore = this.acks;
     let cpuFrom = process.cpuUsage();
@@ -202,7 +207,7 @@ export class Generator implements GeneratorHandle {
   }
 
   async close(): Promise<void> {
-    for (const p of this.xmpp) {
+    for (const p of Object.values(this.xmpp).flat()) {
       p.sender.close();
       p.receiver.close();
     }

@@ -1,6 +1,7 @@
-// Side by side: the same 1:1 workload, from one generator, against Debian's ejabberd (raw XMPP)
-// and `domicile serve` (its WebSocket protocol, durable SQLite cells), alternating the two servers
-// step by step so both share the machine's state. Two modes:
+// Side by side: the same 1:1 workload, from one generator, against Debian's ejabberd (raw XMPP),
+// optionally Debian's Prosody (`--peers ejabberd,prosody,domicile`), and `domicile serve` (its
+// WebSocket protocol, durable SQLite cells), alternating the servers step by step so all share the
+// machine's state. Two modes:
 // - a ladder of fixed offered rates (`--rates`): rate, delivered/s, p50, p99, lost per server, and
 //   the ratio of saturations (the highest rate with p99 < 50 ms and nothing lost);
 // - `--window N[,N…]`: max throughput with a bounded in-flight window, each sender keeping at most
@@ -13,9 +14,9 @@
 // See bench/RESULTS.md.
 //
 //   npx tsx bench/peers/run.ts [--pairs 50] [--rates 1000,2000,4000 | --window 1,8,32] [--warmup 2]
-//                              [--seconds 10] [--workers 1] [--server-cpu 0] [--install]
+//                              [--seconds 10] [--workers 1] [--server-cpu 0] [--peers ejabberd,domicile] [--install]
 //
-// `--install` (as root) installs ejabberd when it is missing, its service kept from starting.
+// `--install` (as root) installs the XMPP servers of `--peers` when missing, their services kept from starting.
 // `--server-cpu N` pins both servers to CPU N; pin the generator(s) with `taskset -c M`.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,9 @@ import { startDomicile } from '../support/domicile.server.js';
 import { LatencyWindow, type LoadResult } from '../support/offered-load.js';
 import { checkOpenFiles } from '../support/open-files.js';
 import { ejabberdPort, ejabberdVersion, installEjabberd, startEjabberd } from './ejabberd.server.js';
-import { Generator, WorkerGenerator, type GeneratorHandle, type PeerName, type Phase } from './generator.js';
+import { Generator, WorkerGenerator, type GeneratorHandle, type PeerName, type Phase, type XmppPeer } from './generator.js';
+import type { PeerServer } from './peer-server.js';
+import { installProsody, prosodyPort, prosodyVersion, startProsody } from './prosody.server.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18090' },
     'server-cpu': { type: 'string' },
     install: { type: 'boolean', default: false },
+    peers: { type: 'string', default: 'ejabberd,domicile' },
     /** Stop a server's ladder after this many failed rates in a row. */
     'stop-after': { type: 'string', default: '2' },
   },
@@ -52,18 +56,28 @@ const drainMs = 5_000;
 const passes = (r: LoadResult): boolean => r.lost === 0 && r.p99ms < 50;
 const load = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 
+const known: readonly PeerName[] = ['ejabberd', 'prosody', 'domicile'];
+const servers = values.peers.split(',').map((name) => {
+  if (!known.includes(name as PeerName)) throw new Error(`--peers ${name}: use ${known.join(', ')}`);
+  return name as PeerName;
+});
+if (!servers.includes('domicile')) throw new Error('--peers must include domicile');
+const xmppPeers = servers.filter((s): s is XmppPeer => s !== 'domicile');
+const xmpp: Record<XmppPeer, { port: number; version: () => string; install: () => void; start: (props: { cpu?: string | undefined }) => Promise<PeerServer> }> = {
+  ejabberd: { port: ejabberdPort, version: ejabberdVersion, install: installEjabberd, start: startEjabberd },
+  prosody: { port: prosodyPort, version: prosodyVersion, install: installProsody, start: startProsody },
+};
+
 // Each pair holds two sockets on each server, all open at once in the generator processes; each
 // server holds two per pair of its own.
-checkOpenFiles(4 * Math.ceil(pairs / workers), `${pairs} pairs in ${workers} generator process(es)`);
-if (values.install) installEjabberd();
+checkOpenFiles(2 * servers.length * Math.ceil(pairs / workers), `${pairs} pairs in ${workers} generator process(es)`);
+if (values.install) for (const peer of xmppPeers) xmpp[peer].install();
 process.stderr.write(`load average at start: ${load()}\n`);
 
-const ejabberd = await startEjabberd({ cpu });
+const started: Partial<Record<XmppPeer, PeerServer>> = {};
+for (const peer of xmppPeers) started[peer] = await xmpp[peer].start({ cpu });
 const domicile = await startDomicile({ port: Number(values.port), cpu });
-const serverCpu: Record<PeerName, () => number> = {
-  ejabberd: () => processCpuSeconds(ejabberd.pid() ?? undefined),
-  domicile: () => domicile.cpuSeconds(),
-};
+const serverCpu = (server: PeerName): number => (server === 'domicile' ? domicile.cpuSeconds() : processCpuSeconds(started[server]?.pid() ?? undefined));
 
 interface Measured {
   result: LoadResult;
@@ -81,8 +95,8 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
   const share = phase.rate === undefined ? {} : { rate: phase.rate / generators.length };
   let cpuFrom = NaN;
   let cpuTo = NaN;
-  const from = setTimeout(() => (cpuFrom = serverCpu[phase.server]()), phase.warmup * 1000);
-  const to = setTimeout(() => (cpuTo = serverCpu[phase.server]()), (phase.warmup + phase.seconds) * 1000);
+  const from = setTimeout(() => (cpuFrom = serverCpu(phase.server)), phase.warmup * 1000);
+  const to = setTimeout(() => (cpuTo = serverCpu(phase.server)), (phase.warmup + phase.seconds) * 1000);
   const samples = await Promise.all(generators.map((g) => g.run({ ...phase, ...share })));
   clearTimeout(from);
   clearTimeout(to);
@@ -103,16 +117,20 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
 }
 
 async function main(generators: GeneratorHandle[]): Promise<void> {
-  const rows: { step: number; ejabberd?: Measured; domicile?: Measured; loadavg: string }[] = [];
-  const failures = { ejabberd: 0, domicile: 0 };
+  const rows: { step: number; measured: Partial<Record<PeerName, Measured>>; loadavg: string }[] = [];
+  const failures: Record<PeerName, number> = { ejabberd: 0, prosody: 0, domicile: 0 };
   const stopAfter = windows ? Infinity : Number(values['stop-after']);
+  const cell = (m?: Measured) =>
+    m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
   for (const step of steps) {
-    const row: (typeof rows)[number] = { step, loadavg: load() };
-    for (const server of ['ejabberd', 'domicile'] as const) {
+    const row: (typeof rows)[number] = { step, measured: {}, loadavg: load() };
+    process.stderr.write(`${windows ? `window ${step}` : `${step}/s`}\n`);
+    for (const server of servers) {
       if (failures[server] >= stopAfter) continue;
       const m = await measure(generators, { server, warmup, seconds, drainMs, ...(windows ? { window: step } : { rate: step }) });
-      row[server] = m;
+      row.measured[server] = m;
       failures[server] = passes(m.result) ? 0 : failures[server] + 1;
+      process.stderr.write(`    ${server}: ${cell(m)}${server === 'domicile' ? ` acks ${m.acks}` : ''}\n`);
       if (m.generatorShare > 0.7) process.stderr.write(`  warning: a generator used ${Math.round(m.generatorShare * 100)} % of a core: add --workers\n`);
       // The paced loop catches up after a stall, so a starved generator shows as sends that fell
       // outside the measured window: the rate the server saw was lower than the one offered.
@@ -120,33 +138,25 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
       if (!windows && sentPerSecond < 0.95 * step) process.stderr.write(`  warning: the generator sent ${Math.round(sentPerSecond)}/s of the ${step}/s offered to ${server} (starved or blocked): this row is not a measurement of the server\n`);
     }
     rows.push(row);
-    const cell = (m?: Measured) =>
-      m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
-    process.stderr.write(`${windows ? `window ${step}` : `${step}/s`}  ejabberd: ${cell(row.ejabberd)}\n    domicile: ${cell(row.domicile)} acks ${row.domicile?.acks ?? '-'}  (load ${row.loadavg})\n`);
-    if (failures.ejabberd >= stopAfter && failures.domicile >= stopAfter) break;
+    process.stderr.write(`    (load ${row.loadavg})\n`);
+    if (servers.every((server) => failures[server] >= stopAfter)) break;
   }
 
   const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs} ` : '| – | – | – | – | – ');
   const genUs = (m?: Measured) => (m ? `${m.generatorUs}` : '–');
-  let summary: string;
-  if (windows) {
-    const best = (server: PeerName): number => Math.max(0, ...rows.map((r) => r[server]?.result.deliveredPerSecond ?? 0));
-    const bestE = best('ejabberd');
-    const bestD = best('domicile');
-    summary = `max throughput (window counted on delivery, both servers): ejabberd ${bestE}/s, domicile ${bestD}/s, ratio ${bestE > 0 ? (bestD / bestE).toFixed(2) : 'n/a'}×`;
-  } else {
-    const saturation = (server: PeerName): number => Math.max(0, ...rows.filter((r) => r[server] !== undefined && passes((r[server] as Measured).result)).map((r) => r.step));
-    const satE = saturation('ejabberd');
-    const satD = saturation('domicile');
-    summary = `saturation (p99 < 50 ms, nothing lost): ejabberd ${satE}/s, domicile ${satD}/s, ratio ${satE > 0 ? (satD / satE).toFixed(2) : 'n/a'}×`;
-  }
+  const figure = (server: PeerName): number =>
+    windows
+      ? Math.max(0, ...rows.map((r) => r.measured[server]?.result.deliveredPerSecond ?? 0))
+      : Math.max(0, ...rows.filter((r) => r.measured[server] !== undefined && passes((r.measured[server] as Measured).result)).map((r) => r.step));
+  const ratio = (peer: XmppPeer): string => (figure(peer) > 0 ? `${(figure('domicile') / figure(peer)).toFixed(2)}× ${peer}` : `n/a against ${peer}`);
+  const summary = `${windows ? 'max throughput (window counted on delivery, every server)' : 'saturation (p99 < 50 ms, nothing lost)'}: ${servers.map((s) => `${s} ${figure(s)}/s`).join(', ')}; domicile ${xmppPeers.map(ratio).join(', ')}`;
   const lines = [
-    `pairs ${pairs}, generator processes ${generators.length}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ejabberd ${ejabberdVersion()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
+    `pairs ${pairs}, generator processes ${generators.length}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ${xmppPeers.map((p) => `${p} ${xmpp[p].version()}`).join(', ')}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
     `command: ${process.argv.slice(1).join(' ')}${cpu !== undefined ? ` (servers on CPU ${cpu})` : ''}`,
     '',
-    `| ${windows ? 'window per pair' : 'offered msg/s'} | ejabberd delivered/s | p50 ms | p99 ms | lost | server µs/msg | domicile delivered/s | p50 ms | p99 ms | lost | server µs/msg | generator µs/msg (e / d) | load avg (1/5/15 min) |`,
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
-    ...rows.map((r) => `| ${r.step} ${fmt(r.ejabberd)}${fmt(r.domicile)}| ${genUs(r.ejabberd)} / ${genUs(r.domicile)} | ${r.loadavg} |`),
+    `| ${windows ? 'window per pair' : 'offered msg/s'} ${servers.map((s) => `| ${s} delivered/s | p50 ms | p99 ms | lost | server µs/msg `).join('')}| generator µs/msg (${servers.map((s) => s[0]).join(' / ')}) | load avg (1/5/15 min) |`,
+    `|---:${servers.map(() => '|---:|---:|---:|---:|---:').join('')}|---|---|`,
+    ...rows.map((r) => `| ${r.step} ${servers.map((s) => fmt(r.measured[s])).join('')}| ${servers.map((s) => genUs(r.measured[s])).join(' / ')} | ${r.loadavg} |`),
     '',
     summary,
   ];
@@ -162,7 +172,7 @@ try {
   const options = Array.from({ length: workers }, (_, w) => ({
     pairs: Math.floor(pairs / workers) + (w < pairs % workers ? 1 : 0),
     prefix: `p${run}w${w}`,
-    ejabberdPort,
+    xmppPorts: Object.fromEntries(xmppPeers.map((p) => [p, xmpp[p].port])),
     domicile: { base: domicile.base, wsUrl: domicile.wsUrl },
   }));
   const settled = await Promise.allSettled(options.map((o) => (workers === 1 ? Generator.open(o) : WorkerGenerator.open(o))));
@@ -174,6 +184,6 @@ try {
 } finally {
   await Promise.all(generators.map((g) => g.close()));
   await domicile.stop();
-  await ejabberd.stop();
+  for (const server of Object.values(started)) await server.stop();
 }
 process.exit(0);
