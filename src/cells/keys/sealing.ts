@@ -98,10 +98,13 @@ export function recordAad(recordId: string, category: string): Buffer {
   return Buffer.from(`domicile-record-v1\u0000${recordId}\u0000${category}`, 'utf8');
 }
 
-/** Seals the records of one data key: what does not change from record to record is made once. */
+/**
+ * Seals the records of one data key: what does not change from record to record is made once. A
+ * sealed record in bytes is magic, the data key's id, then IV, tag and ciphertext.
+ */
 export interface RecordSealer {
   seal(recordId: string, plaintext: Uint8Array): Buffer;
-  /** The record's text sealed for a text column (see `toSealedText`). */
+  /** The record's text sealed for a text column: a prefix, then base64 of the sealed bytes. */
   sealText(recordId: string, text: string): string;
 }
 
@@ -116,11 +119,6 @@ export function recordSealer(props: { key: Uint8Array; keyId: string; category: 
     seal: (recordId, plaintext) => gcmSeal(key, recordAad(recordId, category), plaintext, header),
     sealText: (recordId, text) => textPrefix + gcmSeal(key, recordAad(recordId, category), text, header).toString('base64'),
   };
-}
-
-/** A sealed record in bytes: magic, the data key's id, then IV, tag and ciphertext. */
-export function sealBytes(props: { key: Uint8Array; keyId: string; recordId: string; category: string; plaintext: Uint8Array }): Buffer {
-  return recordSealer(props).seal(props.recordId, props.plaintext);
 }
 
 /** Whether bytes are a sealed record (as opposed to plaintext written before sealing). */
@@ -142,11 +140,6 @@ export function openBytes(props: { key: Uint8Array; recordId: string; category: 
   if (keyId === null) return null;
   const body = props.sealed.subarray(blobMagic.length + 1 + Buffer.byteLength(keyId, 'latin1'));
   return gcmOpen(props.key, recordAad(props.recordId, props.category), body);
-}
-
-/** A sealed record as text for a text column: the prefix, then base64 of the sealed bytes. */
-export function toSealedText(sealed: Uint8Array): string {
-  return textPrefix + Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength).toString('base64');
 }
 
 export function isSealedText(value: string): boolean {
