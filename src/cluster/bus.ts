@@ -4,7 +4,7 @@
 // Core NATS delivers at most once and in order per publisher: a notice lost in a reconnect is
 // recovered by the receivers (they read the cell, which stays the source of truth).
 import { randomUUID } from 'node:crypto';
-import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
 
 export type BusNotice = Record<string, unknown>;
 
@@ -25,6 +25,8 @@ export function subjectToken(id: string): string {
 }
 
 export async function openBus(props: { url: string; name?: string }): Promise<Bus> {
+  // Loaded here, not at the top: a process without a bus (the embedded default) does not load the client.
+  const { connect, JSONCodec } = await import('nats');
   const nodeId = randomUUID();
   const url = new URL(props.url);
   const nc: NatsConnection = await connect({

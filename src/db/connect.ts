@@ -1,13 +1,24 @@
 // Opens a Kysely instance for a database URL: `sqlite:<file>` (better-sqlite3, WAL, durable
 // commits) or `postgres://…` (pg pool). The only place that knows which driver backs a URL.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { cachingStatements } from './statement-cache.js';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Dialect as KyselyDialect, type Driver, type KyselyPlugin, type RootOperationNode } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+const loadPackage = createRequire(import.meta.url);
+/**
+ * The PostgreSQL driver, loaded when a `postgres://` URL is first opened: a process on SQLite cells
+ * (the embedded default, every CLI word) does not pay for loading it. `pg` is CommonJS, so it loads
+ * synchronously.
+ */
+export function loadPg(): typeof pg {
+  return loadPackage('pg') as typeof pg;
+}
 
 /**
  * SQLite transactions that take the write lock when they begin (`begin immediate`). A deferred
@@ -126,13 +137,14 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     sqliteHandles.set(kysely, db);
     return kysely;
   }
-  const pool = new pg.Pool({
+  const { Pool, types } = loadPg();
+  const pool = new Pool({
     connectionString: props.url,
     max: props.poolSize ?? 10,
     // int8 counts come back as strings by default; our counts fit in a double.
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+        oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
   return new Kysely<DB>({ dialect: checking(new PostgresDialect({ pool })), plugins });

@@ -4,8 +4,8 @@
 // (kill -9, lost network) PostgreSQL ends its session and the lock is free, and another node's
 // next attempt (every `retryMs`) takes it. On SQLite, one process owns the file: the lease is
 // always held.
-import pg from 'pg';
-import { dialectOf } from './connect.js';
+import type pg from 'pg';
+import { dialectOf, loadPg } from './connect.js';
 
 export interface Lease {
   /** True while this process holds the lease. */
@@ -28,7 +28,7 @@ export async function openLease(props: { url: string; name: string; retryMs?: nu
     if (closed || holding) return;
     try {
       if (!client) {
-        const fresh = new pg.Client({ connectionString: props.url });
+        const fresh = new (loadPg().Client)({ connectionString: props.url });
         // A lost connection is a lost lease: the server has released the lock with the session.
         fresh.on('error', () => undefined);
         fresh.on('end', () => {
