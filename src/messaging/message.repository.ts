@@ -215,8 +215,8 @@ export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageB
   };
 }
 
-/** The columns of a stored message, in the order the SQLite batch inserts them. */
-const messageColumns = [
+/** The columns of a stored message, in the order the SQLite batch (and its worker thread) inserts them. */
+export const messageColumns = [
   'id',
   'conversation_id',
   'seq',
