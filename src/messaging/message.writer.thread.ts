@@ -3,11 +3,26 @@
 // needed and again after it died — a death fails the batches in flight (their sends are not
 // acknowledged: a retry with the same client id finds a row that did commit), never hangs them.
 // The worker is unref'd while idle, so it keeps no process alive; `close` ends it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerBatch, WorkerOptions, WorkerOutcome, WorkerReply } from './message.writer.worker.js';
 
-/** The worker file beside this module: `.ts` under tsx and vitest, `.js` from dist/. */
-export const defaultWorkerUrl = new URL(`./message.writer.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+/**
+ * The worker file: beside this module (`.ts` under tsx and vitest, `.js` from dist/), or — when
+ * this module was bundled into another file (the tests' spawned programs) — the source file of
+ * the package this code runs from (Node runs it as it is).
+ */
+function defaultWorkerUrl(): URL {
+  const beside = new URL(`./message.writer.worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  if (fs.existsSync(fileURLToPath(beside))) return beside;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const source = path.join(dir, 'src', 'messaging', 'message.writer.worker.ts');
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(source)) return pathToFileURL(source);
+  }
+  throw new Error('the message writer\'s worker file (message.writer.worker.ts or .js) is missing');
+}
 
 /** The batch failed in the worker and was rolled back: nothing of it was written. */
 export class WorkerBatchFailed extends Error {
@@ -39,6 +54,7 @@ export interface WriterThread {
 }
 
 export function startWriterThread(props: { file: string; busyTimeoutMs: number; url?: URL }): WriterThread {
+  const url = props.url ?? defaultWorkerUrl();
   let worker: Worker | null = null;
   let nextId = 1;
   let started = 0;
@@ -56,7 +72,7 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
 
   function spawn(): Worker {
     const options: WorkerOptions = { messageWriter: true, file: props.file, busyTimeoutMs: props.busyTimeoutMs };
-    const current = new Worker(props.url ?? defaultWorkerUrl, { workerData: options });
+    const current = new Worker(url, { workerData: options });
     started += 1;
     current.on('message', (reply: WorkerReply) => {
       const waiter = pending.get(reply.id);
