@@ -69,6 +69,9 @@ interface Measured {
   result: LoadResult;
   /** Server CPU µs per message sent in the measured window. */
   serverUs: number;
+  /** Domicile only: of it, the main thread's and the message-writer threads' µs per message. */
+  mainUs?: number;
+  writerUs?: number;
   /** All generators' CPU µs per message, and the busiest generator's share of one core. */
   generatorUs: number;
   generatorShare: number;
@@ -81,8 +84,17 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
   const share = phase.rate === undefined ? {} : { rate: phase.rate / generators.length };
   let cpuFrom = NaN;
   let cpuTo = NaN;
-  const from = setTimeout(() => (cpuFrom = serverCpu[phase.server]()), phase.warmup * 1000);
-  const to = setTimeout(() => (cpuTo = serverCpu[phase.server]()), (phase.warmup + phase.seconds) * 1000);
+  const threads = phase.server === 'domicile' ? () => domicile.threadCpuSeconds() : () => ({ main: NaN, writer: NaN });
+  let threadsFrom = { main: NaN, writer: NaN };
+  let threadsTo = { main: NaN, writer: NaN };
+  const from = setTimeout(() => {
+    cpuFrom = serverCpu[phase.server]();
+    threadsFrom = threads();
+  }, phase.warmup * 1000);
+  const to = setTimeout(() => {
+    cpuTo = serverCpu[phase.server]();
+    threadsTo = threads();
+  }, (phase.warmup + phase.seconds) * 1000);
   const samples = await Promise.all(generators.map((g) => g.run({ ...phase, ...share })));
   clearTimeout(from);
   clearTimeout(to);
@@ -96,6 +108,7 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
   return {
     result,
     serverUs: perMessage((cpuTo - cpuFrom) * 1e6),
+    ...(phase.server === 'domicile' ? { mainUs: perMessage((threadsTo.main - threadsFrom.main) * 1e6), writerUs: perMessage((threadsTo.writer - threadsFrom.writer) * 1e6) } : {}),
     generatorUs: perMessage(samples.reduce((sum, s) => sum + s.cpuMicros, 0)),
     generatorShare: Math.max(...samples.map((s) => s.cpuMicros / (phase.seconds * 1e6))),
     acks: samples.reduce((sum, s) => sum + s.acks, 0),
@@ -121,12 +134,12 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
     }
     rows.push(row);
     const cell = (m?: Measured) =>
-      m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
+      m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg${m.mainUs !== undefined ? ` (main thread ${m.mainUs}, writer threads ${m.writerUs})` : ''}, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
     process.stderr.write(`${windows ? `window ${step}` : `${step}/s`}  ejabberd: ${cell(row.ejabberd)}\n    domicile: ${cell(row.domicile)} acks ${row.domicile?.acks ?? '-'}  (load ${row.loadavg})\n`);
     if (failures.ejabberd >= stopAfter && failures.domicile >= stopAfter) break;
   }
 
-  const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs} ` : '| – | – | – | – | – ');
+  const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs}${m.mainUs !== undefined ? ` (${m.mainUs} / ${m.writerUs})` : ''} ` : '| – | – | – | – | – ');
   const genUs = (m?: Measured) => (m ? `${m.generatorUs}` : '–');
   let summary: string;
   if (windows) {
@@ -144,7 +157,7 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
     `pairs ${pairs}, generator processes ${generators.length}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ejabberd ${ejabberdVersion()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
     `command: ${process.argv.slice(1).join(' ')}${cpu !== undefined ? ` (servers on CPU ${cpu})` : ''}`,
     '',
-    `| ${windows ? 'window per pair' : 'offered msg/s'} | ejabberd delivered/s | p50 ms | p99 ms | lost | server µs/msg | domicile delivered/s | p50 ms | p99 ms | lost | server µs/msg | generator µs/msg (e / d) | load avg (1/5/15 min) |`,
+    `| ${windows ? 'window per pair' : 'offered msg/s'} | ejabberd delivered/s | p50 ms | p99 ms | lost | server µs/msg | domicile delivered/s | p50 ms | p99 ms | lost | server µs/msg (main / writer threads) | generator µs/msg (e / d) | load avg (1/5/15 min) |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map((r) => `| ${r.step} ${fmt(r.ejabberd)}${fmt(r.domicile)}| ${genUs(r.ejabberd)} / ${genUs(r.domicile)} | ${r.loadavg} |`),
     '',

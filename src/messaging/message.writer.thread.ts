@@ -72,7 +72,7 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
 
   function spawn(): Worker {
     const options: WorkerOptions = { messageWriter: true, file: props.file, busyTimeoutMs: props.busyTimeoutMs };
-    const current = new Worker(url, { workerData: options });
+    const current = new Worker(url, { workerData: options, name: 'message-writer' });
     started += 1;
     current.on('message', (reply: WorkerReply) => {
       const waiter = pending.get(reply.id);
