@@ -239,7 +239,11 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     const results: Written[] = [];
     for (const [i, outcome] of outcomes.entries()) {
       if (typeof outcome === 'number') results.push({ row: { ...(plain[i] as MessageRow), seq: outcome }, created: true });
-      else if ('same' in outcome) results.push({ row: (results[outcome.same] as Written).row, created: false, sealed: false });
+      else if ('same' in outcome) {
+        // A repeat of an earlier send of this batch: its row, in the clear if that one was new, sealed if it was stored before.
+        const first = results[outcome.same] as Written;
+        results.push({ row: first.row, created: false, ...(first.created || first.sealed === false ? { sealed: false } : {}) });
+      }
       else results.push({ row: outcome.existing as unknown as MessageRow, created: false });
     }
     return results;

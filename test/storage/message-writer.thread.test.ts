@@ -105,6 +105,12 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     expect(repeat).toMatchObject({ created: false, row: { id: first.row.id, seq: 2, text: 'first' } });
     expect(other).toMatchObject({ created: true, row: { seq: 3, text: 'third' } });
     expect(await send('same', 'later')).toMatchObject({ created: false, row: { id: first.row.id, seq: 2, text: 'first' } });
+    // Two repeats of a stored send in one batch: both get the stored row, opened.
+    const repeats = await Promise.all([send('same', 'again'), send('same', 'and again')]);
+    expect(repeats).toMatchObject([
+      { created: false, row: { id: first.row.id, text: 'first' } },
+      { created: false, row: { id: first.row.id, text: 'first' } },
+    ]);
     const stored = await jp.db.selectFrom('message').select(['text']).where('id', '=', first.row.id).executeTakeFirstOrThrow();
     expect(stored.text).not.toContain('first');
     const read = await jp.db.selectFrom('membership').select('last_read_seq').where('conversation_id', '=', `c${subject}`).where('subject_id', '=', subject).executeTakeFirst();
