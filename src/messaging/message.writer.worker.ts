@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-/** The stored columns of a message, in the order a posted row gives them (message.repository.ts `messageColumns`). */
+/** The stored columns of a message, in the order a posted row gives them (message.repository.ts re-exports it as `messageColumns`). */
 export const workerMessageColumns = [
   'id',
   'conversation_id',

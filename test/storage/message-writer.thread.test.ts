@@ -1,16 +1,13 @@
 // The message writer's worker thread on a SQLite file cell: a batch in flight counts as a write
 // under the placement version it was checked under until it has committed (a migration's settle
 // waits for it, so nothing lands in the old cell after the switch); a worker that dies fails its
-// batch's sends instead of hanging them and is started again; repeats within one batch; the
-// worker's column list is the repository's.
+// batch's sends instead of hanging them and is started again; repeats within one batch.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { oldestWriteVersion } from '../../src/cells/moving.context.js';
 import { sqliteFileOf } from '../../src/db/connect.js';
-import { messageColumns } from '../../src/messaging/message.repository.js';
 import { createMessageWriter, type MessageWriter } from '../../src/messaging/message.writer.js';
-import { workerMessageColumns } from '../../src/messaging/message.writer.worker.js';
 import { buildCells, plaintextMessages, randomId } from '../support/factories.js';
 
 const conversationOf = (subject: string) => ({ id: `c${subject}`, cellId: 'jp', kind: 'group' as const, ownerId: subject, scopeHome: 'JP', scopeClass: 'consumer' as const, members: new Map() });
@@ -31,10 +28,6 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   afterAll(async () => {
     await Promise.all(writers.map((w) => w.close()));
     await cells.close();
-  });
-
-  it('posts the columns the repository stores', () => {
-    expect([...workerMessageColumns]).toEqual([...messageColumns]);
   });
 
   it('counts a batch in flight under the placement version it was checked under until it commits', async () => {
