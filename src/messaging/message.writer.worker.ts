@@ -29,10 +29,10 @@ export const workerMessageColumns = [
   'scope_class',
 ] as const;
 
-const conversationAt = 1;
-const seqAt = 2;
-const clientAt = 4;
-const subjectAt = 11;
+const conversationAt = workerMessageColumns.indexOf('conversation_id');
+const seqAt = workerMessageColumns.indexOf('seq');
+const clientAt = workerMessageColumns.indexOf('client_id');
+const subjectAt = workerMessageColumns.indexOf('subject_id');
 
 /** One batch: sealed rows (seq left 0: the worker numbers them), all written at `at`. */
 export interface WorkerBatch {
