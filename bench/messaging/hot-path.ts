@@ -2,7 +2,8 @@
 // transfer rule) and the cell's message writer (sealing, the batch's statements, the durable
 // commit), at fixed batch sizes. Prints the process CPU per message for each size — CPU time, so
 // it moves little when other work shares the machine (wall time would not). Batches of 1–8 are
-// what a quiet server sees at 1,000 msgs/s; larger ones what a loaded server sees.
+// what a quiet server sees at 1,000 msgs/s; larger ones what a loaded server sees. `main` is the
+// main thread's share (the rest: the cells' message-writer threads, GC, libuv's pool).
 //
 //   npx tsx bench/messaging/hot-path.ts [--pairs 50] [--batches 1,4,16,64] [--messages 4000] [--profile out]
 //
@@ -57,8 +58,9 @@ for (let i = 0; i < pairs; i += 1) {
 const actors = await Promise.all(chats.map((_, i) => runtime.directory.get(`sender${i}`)));
 
 let n = 0;
-async function run(batch: number, count: number): Promise<{ cpu: number; user: number; wall: number }> {
+async function run(batch: number, count: number): Promise<{ cpu: number; user: number; main: number; wall: number }> {
   const cpu = process.cpuUsage();
+  const main = process.threadCpuUsage();
   const start = performance.now();
   for (let sent = 0; sent < count; sent += batch) {
     const stored: Promise<unknown>[] = [];
@@ -70,13 +72,14 @@ async function run(batch: number, count: number): Promise<{ cpu: number; user: n
     await Promise.all(stored);
   }
   const used = process.cpuUsage(cpu);
-  return { cpu: Math.round((used.user + used.system) / count), user: Math.round(used.user / count), wall: Math.round(((performance.now() - start) * 1000) / count) };
+  const mainUsed = process.threadCpuUsage(main);
+  return { cpu: Math.round((used.user + used.system) / count), user: Math.round(used.user / count), main: Math.round((mainUsed.user + mainUsed.system) / count), wall: Math.round(((performance.now() - start) * 1000) / count) };
 }
 
 const profiler = values.profile ? new Session() : null;
 profiler?.connect();
 await profiler?.post('Profiler.enable');
-const rows: Record<string, { cpu: number; user: number; wall: number }> = {};
+const rows: Record<string, { cpu: number; user: number; main: number; wall: number }> = {};
 for (const batch of values.batches.split(',').map(Number)) {
   await run(batch, Math.min(messages, batch * 50)); // warm-up
   await profiler?.post('Profiler.start');

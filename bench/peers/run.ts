@@ -83,6 +83,9 @@ interface Measured {
   result: LoadResult;
   /** Server CPU µs per message sent in the measured window. */
   serverUs: number;
+  /** Domicile only: of it, the main thread's and the message-writer threads' µs per message. */
+  mainUs?: number;
+  writerUs?: number;
   /** All generators' CPU µs per message, and the busiest generator's share of one core. */
   generatorUs: number;
   generatorShare: number;
@@ -95,8 +98,17 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
   const share = phase.rate === undefined ? {} : { rate: phase.rate / generators.length };
   let cpuFrom = NaN;
   let cpuTo = NaN;
-  const from = setTimeout(() => (cpuFrom = serverCpu(phase.server)), phase.warmup * 1000);
-  const to = setTimeout(() => (cpuTo = serverCpu(phase.server)), (phase.warmup + phase.seconds) * 1000);
+  const threads = phase.server === 'domicile' ? () => domicile.threadCpuSeconds() : () => ({ main: NaN, writer: NaN });
+  let threadsFrom = { main: NaN, writer: NaN };
+  let threadsTo = { main: NaN, writer: NaN };
+  const from = setTimeout(() => {
+    cpuFrom = serverCpu(phase.server);
+    threadsFrom = threads();
+  }, phase.warmup * 1000);
+  const to = setTimeout(() => {
+    cpuTo = serverCpu(phase.server);
+    threadsTo = threads();
+  }, (phase.warmup + phase.seconds) * 1000);
   const samples = await Promise.all(generators.map((g) => g.run({ ...phase, ...share })));
   clearTimeout(from);
   clearTimeout(to);
@@ -110,6 +122,7 @@ async function measure(generators: GeneratorHandle[], phase: Phase): Promise<Mea
   return {
     result,
     serverUs: perMessage((cpuTo - cpuFrom) * 1e6),
+    ...(phase.server === 'domicile' ? { mainUs: perMessage((threadsTo.main - threadsFrom.main) * 1e6), writerUs: perMessage((threadsTo.writer - threadsFrom.writer) * 1e6) } : {}),
     generatorUs: perMessage(samples.reduce((sum, s) => sum + s.cpuMicros, 0)),
     generatorShare: Math.max(...samples.map((s) => s.cpuMicros / (phase.seconds * 1e6))),
     acks: samples.reduce((sum, s) => sum + s.acks, 0),
@@ -121,7 +134,7 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
   const failures: Record<PeerName, number> = { ejabberd: 0, prosody: 0, domicile: 0 };
   const stopAfter = windows ? Infinity : Number(values['stop-after']);
   const cell = (m?: Measured) =>
-    m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
+    m ? `${m.result.deliveredPerSecond}/s p50 ${m.result.p50ms} p99 ${m.result.p99ms} lost=${m.result.lost}${windows || passes(m.result) ? '' : ' FAIL'} server ${m.serverUs} µs/msg${m.mainUs !== undefined ? ` (main thread ${m.mainUs}, writer threads ${m.writerUs})` : ''}, generator ${m.generatorUs} µs/msg (${Math.round(m.generatorShare * 100)} %)` : '-';
   for (const step of steps) {
     const row: (typeof rows)[number] = { step, measured: {}, loadavg: load() };
     process.stderr.write(`${windows ? `window ${step}` : `${step}/s`}\n`);
@@ -142,7 +155,7 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
     if (servers.every((server) => failures[server] >= stopAfter)) break;
   }
 
-  const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs} ` : '| – | – | – | – | – ');
+  const fmt = (m?: Measured) => (m ? `| ${m.result.deliveredPerSecond} | ${m.result.p50ms} | ${m.result.p99ms} | ${m.result.lost} | ${m.serverUs}${m.mainUs !== undefined ? ` (${m.mainUs} / ${m.writerUs})` : ''} ` : '| – | – | – | – | – ');
   const genUs = (m?: Measured) => (m ? `${m.generatorUs}` : '–');
   const figure = (server: PeerName): number =>
     windows
@@ -154,7 +167,7 @@ async function main(generators: GeneratorHandle[]): Promise<void> {
     `pairs ${pairs}, generator processes ${generators.length}, warm-up ${warmup} s, measured ${seconds} s; node ${process.version}, ${xmppPeers.map((p) => `${p} ${xmpp[p].version()}`).join(', ')}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; kernel ${os.release()}`,
     `command: ${process.argv.slice(1).join(' ')}${cpu !== undefined ? ` (servers on CPU ${cpu})` : ''}`,
     '',
-    `| ${windows ? 'window per pair' : 'offered msg/s'} ${servers.map((s) => `| ${s} delivered/s | p50 ms | p99 ms | lost | server µs/msg `).join('')}| generator µs/msg (${servers.map((s) => s[0]).join(' / ')}) | load avg (1/5/15 min) |`,
+    `| ${windows ? 'window per pair' : 'offered msg/s'} ${servers.map((s) => `| ${s} delivered/s | p50 ms | p99 ms | lost | server µs/msg${s === 'domicile' ? ' (main / writer threads)' : ''} `).join('')}| generator µs/msg (${servers.map((s) => s[0]).join(' / ')}) | load avg (1/5/15 min) |`,
     `|---:${servers.map(() => '|---:|---:|---:|---:|---:').join('')}|---|---|`,
     ...rows.map((r) => `| ${r.step} ${servers.map((s) => fmt(r.measured[s])).join('')}| ${servers.map((s) => genUs(r.measured[s])).join(' / ')} | ${r.loadavg} |`),
     '',

@@ -19,6 +19,12 @@ export interface DomicileServer {
   process: ChildProcess;
   /** CPU seconds the server has used (user + system), from /proc; NaN where there is none. */
   cpuSeconds(): number;
+  /**
+   * The same split by thread (/proc/<pid>/task): the main thread (sockets, checks, sealing) and
+   * the cells' message-writer worker threads (their commits, fsync included); the rest is GC,
+   * libuv's pool and the like.
+   */
+  threadCpuSeconds(): { main: number; writer: number };
   /** The PostgreSQL cluster holding the cells and the directory (`db: 'postgres'`), else null. */
   postgres: LocalPostgres | null;
   stop(): Promise<void>;
@@ -70,13 +76,19 @@ export async function startDomicile(props: {
     wsUrl: `ws://127.0.0.1:${props.port}/v1/ws`,
     process: child,
     postgres,
-    cpuSeconds() {
+    cpuSeconds: () => statCpuSeconds(`/proc/${child.pid}/stat`),
+    threadCpuSeconds() {
+      const split = { main: 0, writer: 0 };
       try {
-        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-        return (Number(fields[11]) + Number(fields[12])) / 100;
+        for (const tid of fs.readdirSync(`/proc/${child.pid}/task`)) {
+          const name = fs.readFileSync(`/proc/${child.pid}/task/${tid}/comm`, 'utf8').trim();
+          if (tid === String(child.pid)) split.main += statCpuSeconds(`/proc/${child.pid}/task/${tid}/stat`);
+          else if (name === 'message-writer') split.writer += statCpuSeconds(`/proc/${child.pid}/task/${tid}/stat`);
+        }
       } catch {
-        return NaN;
+        return { main: NaN, writer: NaN };
       }
+      return split;
     },
     async stop() {
       // Waits for the process to be gone: a run started right after needs its port.
@@ -100,6 +112,16 @@ export async function startDomicile(props: {
   child.kill('SIGKILL');
   postgres?.stop();
   throw new Error('domicile did not start in 60 s');
+}
+
+/** User + system CPU seconds from a /proc stat file; NaN where there is none. */
+function statCpuSeconds(file: string): number {
+  try {
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** POSTs JSON to a node and returns its JSON answer; a non-2xx answer throws. */

@@ -224,7 +224,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       await migrations?.close();
       hub.closeAll();
       await governance.close();
-      await Promise.all([...messaging.messageWriters.values()].map((w) => w.drain()));
+      await Promise.all([...messaging.messageWriters.values()].map((w) => w.close()));
       await bus?.close();
       await transfers.gate.drain();
       await logs.close();

@@ -12,6 +12,7 @@ import type { CachedConversation } from './conversation.cache.js';
 import type { Cell } from '../cells/cell.registry.js';
 import { categories, newId, personalColumns } from '../cells/records.js';
 import { sqliteTransactionsOf } from '../db/sqlite-transaction.js';
+import { workerMessageColumns } from './message.writer.worker.js';
 
 export interface AppendMessage {
   cell: Cell;
@@ -215,26 +216,8 @@ export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageB
   };
 }
 
-/** The columns of a stored message, in the order the SQLite batch inserts them. */
-const messageColumns = [
-  'id',
-  'conversation_id',
-  'seq',
-  'kind',
-  'client_id',
-  'text',
-  'media_id',
-  'media_type',
-  'media_size',
-  'card',
-  'created_at',
-  'subject_id',
-  'subject_home',
-  'category',
-  'cell_id',
-  'scope_home',
-  'scope_class',
-] as const satisfies readonly (keyof MessageRow)[];
+/** The columns of a stored message, in the order the SQLite batch (and its worker thread, which owns the list) inserts them. */
+export const messageColumns: readonly (keyof MessageRow)[] = workerMessageColumns satisfies readonly (keyof MessageRow)[];
 
 /**
  * The message writer's batch on SQLite: the same statements as `MessageBatchStatements`, one row

@@ -1,16 +1,23 @@
 // The message write path: sends queued in the same turn of the event loop are written as one
-// batch in one durable transaction. On SQLite the batch runs synchronously on the raw handle —
-// statements prepared once, one run per row or conversation, each asking the cell's residency
-// guard (every inserted row's placement, a migration's update fence); on PostgreSQL through Kysely
-// — one duplicate check, one multi-row insert, one sequence update and one read-position update
-// (each by chunks), checked by the guard when they run. Both paths plan the batch alike
-// (`planBatch`). Sequence numbers come from a per-conversation cache that is checked
-// against the database on every update, so a stale cache fails the batch instead of forking a
-// sequence; a failed batch is retried one message at a time through appendMessage (Kysely).
+// batch in one durable transaction. On a SQLite file cell the batch runs in a worker thread of its
+// own (message.writer.thread.ts, message.writer.worker.ts) with its own connection, so the
+// commit's fsync blocks that thread and not the sockets: this thread gives each new row its id,
+// seals it (the id is the AAD; data keys never leave this thread) and asks the residency guard
+// (every row's placement, a migration's update fence) before it posts the batch; the worker looks
+// for duplicates, numbers the rows from the conversation's stored last_seq and commits FULL before
+// it answers. The batch counts as a write in flight under the placement version it was checked
+// under (`trackWrite`) until it has committed, so a migration's switch waits for it (`settle`).
+// Without a worker (an in-memory SQLite cell, or `storage.deferSync`) the batch runs synchronously
+// on the raw handle — statements prepared once, each asking the guard; on PostgreSQL through
+// Kysely — one duplicate check, one multi-row insert, one sequence update and one read-position
+// update (each by chunks), checked by the guard when they run. Those two paths plan the batch alike
+// (`planBatch`) from a per-conversation seq cache checked against the database on every update, so
+// a stale cache fails the batch instead of forking a sequence. A failed batch (any path) is retried
+// one message at a time through appendMessage (Kysely), so a bad message fails alone.
 // With `storage.deferSync` (SQLite), the commit's fsync runs off the event loop
 // (db/deferred-sync.ts): the next batch is written while the previous one is being synced, and a
-// batch's writes settle, in order, only once it is on disk. Off by default: on a quiet disk it
-// costs more latency than the ~0.4 ms fsync it moves (bench/RESULTS.md).
+// batch's writes settle, in order, only once it is on disk. Off by default: the worker thread
+// does the same job better (bench/RESULTS.md).
 import type { Kysely, Transaction } from 'kysely';
 import type { Cell } from '../cells/cell.registry.js';
 import { createBatchQueue, type Pending as Queued } from '../db/batch-queue.js';
@@ -20,6 +27,7 @@ import {
   appendMessage,
   buildMessageRow,
   createMessageBatchStatements,
+  messageColumns,
   messageKeyOf,
   openMessageRows,
   sealMessageRow,
@@ -31,6 +39,9 @@ import {
 } from './message.repository.js';
 import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import { deferredSyncOf } from '../db/deferred-sync.js';
+import { sqliteFileOf } from '../db/connect.js';
+import { trackWrite } from '../cells/moving.context.js';
+import { startWriterThread, WriterThreadDied, type WriterThread } from './message.writer.thread.js';
 
 type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
@@ -42,7 +53,16 @@ export interface MessageWriter {
    */
   readableUpTo(conversationId: string): number | null;
   drain(): Promise<void>;
+  /** Batches posted to the worker thread and not yet committed (0 without a worker). */
+  inFlight(): number;
+  /** The worker's numbers (null without one): workers started, CPU it spent in batches. */
+  threadStats(): { started: number; cpuMicros: number } | null;
+  /** Drains, then ends the worker thread. */
+  close(): Promise<void>;
 }
+
+/** A send's outcome inside the writer: `sealed: false` marks a row already in the clear (a repeat of a send of the same batch). */
+type Written = { row: MessageRow; created: boolean; sealed?: boolean };
 
 const insertChunk = 200;
 const lookupChunk = 256;
@@ -77,12 +97,24 @@ interface BatchPlan {
 export interface MessageWriterOptions {
   maxBatch?: number;
   deferSync?: boolean;
+  /** SQLite file cells: write batches in a worker thread (default true; off with `deferSync`). */
+  thread?: boolean;
+  /** The worker file (tests give one that fails on demand). */
+  workerUrl?: URL;
+  /** The cell registry whose placement version a batch is tracked under while in flight (a migration's settle waits for it). */
+  cells?: { readonly placement: { readonly version: number } };
 }
+
+/** How long the worker's connection waits for the write lock, as db/connect.ts's. */
+const busyTimeoutMs = 5000;
 
 export function createMessageWriter(cell: Cell, options: MessageWriterOptions): MessageWriter {
   const db: Kysely<CellDatabase> = cell.db;
   const lastSeq = new Map<string, number>();
-  const sqlite = sqliteMessageBatchOf(cell);
+  const file = sqliteFileOf(db);
+  const thread: WriterThread | null =
+    file !== null && file !== ':memory:' && !options.deferSync && options.thread !== false ? startWriterThread({ file, busyTimeoutMs, ...(options.workerUrl ? { url: options.workerUrl } : {}) }) : null;
+  const sqlite = thread ? null : sqliteMessageBatchOf(cell);
   const statements = createMessageBatchStatements(db);
   const deferred = options.deferSync ? deferredSyncOf(db) : null;
   const commit: <T>(work: (trx: Transaction<CellDatabase>) => Promise<T>) => Promise<T> = deferred
@@ -105,8 +137,8 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   }
 
   /** Rows that were there already come back sealed; the caller gets them opened. */
-  async function opened(result: { row: MessageRow; created: boolean }): Promise<{ row: MessageRow; created: boolean }> {
-    if (result.created) return result;
+  async function opened(result: Written): Promise<{ row: MessageRow; created: boolean }> {
+    if (result.created || result.sealed === false) return { row: result.row, created: result.created };
     const [row] = await openMessageRows(cell, [result.row]);
     return { row: row as MessageRow, created: false };
   }
@@ -189,8 +221,38 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     });
   }
 
-  const writeBatch = (batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<{ row: MessageRow; created: boolean }[]> =>
-    sqlite ? writeBatchSqlite(sqlite, batch, senderKeys) : writeBatchKysely(batch, senderKeys);
+  /**
+   * SQLite file: the batch sealed and checked here, written by the worker thread. The guard's
+   * update fence is asked for both tables the batch may update (the worker knows no placement).
+   */
+  async function writeBatchThread(thread: WriterThread, batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<Written[]> {
+    const at = new Date().toISOString();
+    const plain = batch.map(({ input }) => buildMessageRow(input, 0, at));
+    const rows = plain.map((row) => {
+      const sealed = sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row);
+      cell.guard.checkRow('message', (column) => sealed[column as keyof MessageRow]);
+      return messageColumns.map((column) => sealed[column]);
+    });
+    cell.guard.checkUpdate('conversation');
+    cell.guard.checkUpdate('membership');
+    const outcomes = await thread.write({ at, rows });
+    const results: Written[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      if (typeof outcome === 'number') results.push({ row: { ...(plain[i] as MessageRow), seq: outcome }, created: true });
+      else if ('same' in outcome) {
+        // A repeat of an earlier send of this batch: its row, in the clear if that one was new, sealed if it was stored before.
+        const first = results[outcome.same] as Written;
+        results.push({ row: first.row, created: false, ...(first.created || first.sealed === false ? { sealed: false } : {}) });
+      }
+      else results.push({ row: outcome.existing as unknown as MessageRow, created: false });
+    }
+    return results;
+  }
+
+  const writeBatch = (batch: Pending[], senderKeys: Map<string, DataKeyHandle>): Promise<Written[]> =>
+    thread ? writeBatchThread(thread, batch, senderKeys) : sqlite ? writeBatchSqlite(sqlite, batch, senderKeys) : writeBatchKysely(batch, senderKeys);
+  /** A batch counts as a write in flight under the placement version it was checked under, until it has committed. */
+  const tracked = <T>(write: () => Promise<T>): Promise<T> => (options.cells ? trackWrite(options.cells, write) : write());
 
   async function flushBatch(batch: Pending[]): Promise<void> {
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
@@ -201,17 +263,22 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
       settling = settling.then(() => batch.forEach((p) => p.reject(err)));
       return;
     }
-    let outcomes: PromiseSettledResult<{ row: MessageRow; created: boolean }>[];
+    let outcomes: PromiseSettledResult<Written>[];
     try {
-      outcomes = (await writeBatch(batch, keys)).map((value) => ({ status: 'fulfilled', value }));
-    } catch {
+      outcomes = (await tracked(() => writeBatch(batch, keys))).map((value) => ({ status: 'fulfilled', value }));
+    } catch (err) {
+      if (err instanceof WriterThreadDied) {
+        // It may have committed before it died: not acknowledged; a retry with the same client id finds the row.
+        settling = settling.then(() => batch.forEach((p) => p.reject(err)));
+        return;
+      }
       // The cache may be ahead of the database now; forget it and write one by one, so a
       // bad message fails alone.
       for (const id of touched) lastSeq.delete(id);
       outcomes = [];
       for (const p of batch) {
         try {
-          outcomes.push({ status: 'fulfilled', value: await commit((trx) => appendMessage(trx, p.input, keys.get(p.input.senderId) as DataKeyHandle)) });
+          outcomes.push({ status: 'fulfilled', value: await tracked(() => commit((trx) => appendMessage(trx, p.input, keys.get(p.input.senderId) as DataKeyHandle))) });
         } catch (reason) {
           outcomes.push({ status: 'rejected', reason });
         }
@@ -272,6 +339,10 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   }
 
   const queue = createBatchQueue(options.maxBatch ?? 4000, flushBatch);
+  async function drain(): Promise<void> {
+    await queue.drain();
+    await settling;
+  }
 
   return {
     write: (input) => queue.push(input),
@@ -279,9 +350,12 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
       const from = unsettledFrom.get(conversationId);
       return from === undefined ? null : from - 1;
     },
-    drain: async () => {
-      await queue.drain();
-      await settling;
+    drain,
+    inFlight: () => thread?.inFlight() ?? 0,
+    threadStats: () => thread?.stats() ?? null,
+    async close() {
+      await drain();
+      await thread?.close();
     },
   };
 }

@@ -64,7 +64,7 @@ export function createMessagingContext(props: {
   return {
     cells: props.cells,
     directory: props.directory,
-    messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell, { deferSync: props.deferSync ?? false })])),
+    messageWriters: new Map(props.cells.all().map((cell) => [cell.id, createMessageWriter(cell, { deferSync: props.deferSync ?? false, cells: props.cells })])),
     conversations: createConversationCache(props.cells, props.directory.locations),
     events: props.events ?? { emit: () => undefined },
     transfers: props.transfers,

@@ -1,0 +1,112 @@
+// The message writer's worker thread on a SQLite file cell: a batch in flight counts as a write
+// under the placement version it was checked under until it has committed (a migration's settle
+// waits for it, so nothing lands in the old cell after the switch); a worker that dies fails its
+// batch's sends instead of hanging them and is started again; repeats within one batch.
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellRegistry } from '../../src/cells/cell.registry.js';
+import { oldestWriteVersion } from '../../src/cells/moving.context.js';
+import { sqliteFileOf } from '../../src/db/connect.js';
+import { createMessageWriter, type MessageWriter } from '../../src/messaging/message.writer.js';
+import { buildCells, plaintextMessages, randomId } from '../support/factories.js';
+
+const conversationOf = (subject: string) => ({ id: `c${subject}`, cellId: 'jp', kind: 'group' as const, ownerId: subject, scopeHome: 'JP', scopeClass: 'consumer' as const, members: new Map() });
+
+describe('the message writer\'s worker thread (SQLite)', () => {
+  let cells: CellRegistry;
+  const writers: MessageWriter[] = [];
+  const writerFor = (options: Parameters<typeof createMessageWriter>[1]) => {
+    const writer = createMessageWriter(cells.get('jp'), options);
+    writers.push(writer);
+    return writer;
+  };
+  const seqsOf = (subject: string) =>
+    cells.get('jp').db.selectFrom('message').select(['client_id', 'seq']).where('conversation_id', '=', `c${subject}`).orderBy('seq').execute();
+  beforeAll(async () => {
+    cells = await buildCells('sqlite');
+  });
+  afterAll(async () => {
+    await Promise.all(writers.map((w) => w.close()));
+    await cells.close();
+  });
+
+  it('counts a batch in flight under the placement version it was checked under until it commits', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('f');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({ cells });
+    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: 'hi', media: null });
+    // The sender's message key is made (a write on this thread) before the lock is taken.
+    expect((await send('warm')).created).toBe(true);
+    // Another connection holds the write lock: the worker's commit waits behind it.
+    const lock = new Database(sqliteFileOf(jp.db) as string);
+    lock.exec('begin immediate');
+    const write = send('in-flight');
+    while (writer.inFlight() === 0) await new Promise((r) => setImmediate(r));
+    const checkedUnder = cells.placement.version;
+    // The switch: the moving messages are fenced from here on.
+    cells.replacePlacement(cells.placement.rules, { version: checkedUnder + 1, staging: [], fence: [{ home: 'JP', category: 'user.content.message', cell: 'kr' }] });
+    // What settle reads: the batch checked before the fence may still land in this cell.
+    expect(oldestWriteVersion(cells)).toBe(checkedUnder);
+    lock.exec('commit');
+    lock.close();
+    expect((await write).created).toBe(true);
+    expect(oldestWriteVersion(cells)).toBe(checkedUnder + 1);
+    // Checked after the fence: refused, nothing written.
+    await expect(send('after-fence')).rejects.toMatchObject({ code: 'CELL_UNAVAILABLE', details: { moving: true } });
+    cells.replacePlacement(cells.placement.rules, { version: checkedUnder + 2, staging: [], fence: [] });
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'warm', seq: 2 },
+      { client_id: 'in-flight', seq: 3 },
+    ]);
+  });
+
+  it('fails the sends of a batch whose worker died, starts a new worker, and goes on without a gap', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('d');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({ workerUrl: new URL('../support/crashing.writer.worker.ts', import.meta.url) });
+    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('before')).row.seq).toBe(2);
+    const batch = await Promise.allSettled([send('crash-before'), send('beside-it')]);
+    expect(batch.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect((batch[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'WriterThreadDied' });
+    expect(await send('after')).toMatchObject({ created: true, row: { seq: 3, text: 'text of after' } });
+    expect(writer.threadStats()?.started).toBe(2);
+    // The retry of a failed send goes through.
+    expect((await send('beside-it')).row.seq).toBe(4);
+    // A worker that dies after its commit: not acknowledged, though stored (a retry finds it, as a repeat does below).
+    await expect(send('crash-after')).rejects.toMatchObject({ name: 'WriterThreadDied' });
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'before', seq: 2 },
+      { client_id: 'after', seq: 3 },
+      { client_id: 'beside-it', seq: 4 },
+      { client_id: 'crash-after', seq: 5 },
+    ]);
+  });
+
+  it('answers a repeat within one batch and a repeat of a stored send with the row first written, in the clear', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('r');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({});
+    const send = (clientId: string, text: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text, media: null });
+    const [first, repeat, other] = await Promise.all([send('same', 'first'), send('same', 'second'), send('other', 'third')]);
+    expect(first).toMatchObject({ created: true, row: { seq: 2, text: 'first' } });
+    expect(repeat).toMatchObject({ created: false, row: { id: first.row.id, seq: 2, text: 'first' } });
+    expect(other).toMatchObject({ created: true, row: { seq: 3, text: 'third' } });
+    expect(await send('same', 'later')).toMatchObject({ created: false, row: { id: first.row.id, seq: 2, text: 'first' } });
+    // Two repeats of a stored send in one batch: both get the stored row, opened.
+    const repeats = await Promise.all([send('same', 'again'), send('same', 'and again')]);
+    expect(repeats).toMatchObject([
+      { created: false, row: { id: first.row.id, text: 'first' } },
+      { created: false, row: { id: first.row.id, text: 'first' } },
+    ]);
+    const stored = await jp.db.selectFrom('message').select(['text']).where('id', '=', first.row.id).executeTakeFirstOrThrow();
+    expect(stored.text).not.toContain('first');
+    const read = await jp.db.selectFrom('membership').select('last_read_seq').where('conversation_id', '=', `c${subject}`).where('subject_id', '=', subject).executeTakeFirst();
+    expect(read === undefined || Number(read.last_read_seq) === 3).toBe(true);
+  });
+});
