@@ -17,36 +17,23 @@ import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import type { CellDatabase } from '../../src/cells/cell.database.js';
 import { migrationContext } from '../../src/cli/migrate.command.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { Dialect } from '../../src/db/connect.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
 import { deleteItems, itemsOf, readChanges, removeChangeCapture } from '../../src/governance/migration/migration.repository.js';
 import * as engine from '../../src/governance/migration/migration.service.js';
 import type { MigrationContext } from '../../src/governance/migration/migration.service.js';
 import { writeTestConfig } from '../support/cli.js';
 import { dialects } from '../support/databases.js';
-import { freshMigratedPostgresUrl } from '../support/pg-template.js';
 import { builtEntry, root } from '../support/process.js';
+import { storesOn } from './support.js';
 
 const request = { home: 'JP', categories: ['user.content.media'], to: 'jp' };
-const start = (e: typeof engine, ctx: MigrationContext, queued = false) => e.startMigration({ ctx, request, actor: 'op-tokyo-admin', graceSeconds: 0, queued });
+const start = (ctx: MigrationContext, queued = false) => engine.startMigration({ ctx, request, actor: 'op-tokyo-admin', graceSeconds: 0, queued });
 
 /** Touches a JP picture's row in `db` (a write of the move): the capture, if on, records its key. */
 async function touchPicture(db: Kysely<CellDatabase>): Promise<string> {
   const { id } = await db.selectFrom('media').select('id').where('scope_home', '=', 'JP').orderBy('id').executeTakeFirstOrThrow();
   await db.updateTable('media').set((eb) => ({ size: eb.ref('size') })).where('id', '=', id).execute();
   return id;
-}
-
-/** The cells and the directory on `dialect` (SQLite files in the data folder, or fresh PostgreSQL databases). */
-async function storesOn(dialect: Dialect) {
-  if (dialect === 'sqlite') return {};
-  return {
-    cells: [
-      { id: 'jp', jurisdiction: 'JP', database: await freshMigratedPostgresUrl({ cell: 'jp' }, 'jp') },
-      { id: 'kr', jurisdiction: 'KR', database: await freshMigratedPostgresUrl({ cell: 'kr' }, 'kr') },
-    ],
-    directory: { database: await freshMigratedPostgresUrl('directory', 'directory') },
-  };
 }
 
 /** What a start answered: its job, or the error's code (null for an error without one: a 500 at a route). */
@@ -100,7 +87,7 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
     const there = other as NonNullable<typeof other>;
     for (let round = 0; round < 8; round++) {
       const answers: Answer[] = await Promise.all([
-        start(engine, ctx).then(
+        start(ctx).then(
           (job) => ({ job: job.id, phase: job.phase }),
           (err: { code?: string; message?: string }) => ({ code: err.code ?? null, message: err.message }),
         ),
@@ -124,7 +111,7 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
   it('completes a start killed between its claim and its items when the job is resumed, and abort releases such a claim', async () => {
     const db = first.directory.db;
     // The state a kill -9 right after the claim's commit leaves: made from a queued start by undoing what came after the claim.
-    const started = await start(engine, ctx, true);
+    const started = await start(ctx, true);
     const source = first.cells.get(started.from[0] as string);
     const claim = async (job: engine.MigrationJob) => {
       await deleteItems(db, job.id);
@@ -136,7 +123,7 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
     await claim(started);
     expect(await engine.readJob(ctx, started.id)).toMatchObject({ phase: 'starting', progress: { total: 0 } });
     // A new start meets the claim.
-    await expect(start(engine, ctx)).rejects.toMatchObject({ code: 'MIGRATION_CONFLICT' });
+    await expect(start(ctx)).rejects.toMatchObject({ code: 'MIGRATION_CONFLICT' });
 
     // Resumed (paused at its first progress): the start is completed, its rows listed once, the capture on.
     let stop = false;
@@ -153,7 +140,7 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
     await engine.abortMigration({ ctx, id: started.id });
 
     // A claim no one completes is released by abort: the staging rules go, a new start may come.
-    const again = await start(engine, ctx, true);
+    const again = await start(ctx, true);
     await claim(again);
     expect(await engine.abortMigration({ ctx, id: again.id })).toMatchObject({ phase: 'aborted' });
     expect(first.cells.placement.staging).toEqual([]);
@@ -163,7 +150,7 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
   it('gives a job of older code the delete capture at resume: a record erased meanwhile leaves the destination', async () => {
     let stop = false;
     const paused = { ...ctx, stopping: () => stop };
-    const job = await start(engine, ctx);
+    const job = await start(ctx);
     await expect(engine.runMigration({ ctx: paused, id: job.id, onProgress: () => (stop = true) })).rejects.toBeInstanceOf(engine.MigrationStopped);
     const verified = (await itemsOf(first.directory.db, { jobId: job.id, steps: ['verified'] })).find((i) => i.table_name === 'media');
     expect(verified, 'a picture copied before the pause').toBeDefined();

@@ -13,25 +13,13 @@ import type { Dialect } from '../../src/db/connect.js';
 import { gradientPng } from '../../src/demo/png.js';
 import { runDomicile, writeTestConfig } from '../support/cli.js';
 import { dialects } from '../support/databases.js';
-import { freshMigratedPostgresUrl } from '../support/pg-template.js';
 import { spawnDomicile, spawnServer } from '../support/process.js';
 import { rawStore } from '../support/raw-store.js';
 import { ApiClient, testLimits } from '../support/server.js';
+import { storesOn } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const move = ['--home', 'JP', '--category', 'user.content.media,user.financial', '--to', 'jp'];
-
-/** The cells and the directory on `dialect` (SQLite files in the data folder, or fresh PostgreSQL databases). */
-async function storesOn(dialect: Dialect) {
-  if (dialect === 'sqlite') return {};
-  return {
-    cells: [
-      { id: 'jp', jurisdiction: 'JP', database: await freshMigratedPostgresUrl({ cell: 'jp' }, 'jp') },
-      { id: 'kr', jurisdiction: 'KR', database: await freshMigratedPostgresUrl({ cell: 'kr' }, 'kr') },
-    ],
-    directory: { database: await freshMigratedPostgresUrl('directory', 'directory') },
-  };
-}
 
 /**
  * PostgreSQL's pass is the lighter one (the suite's time; each server or CLI process costs 2–4 s of
