@@ -146,9 +146,9 @@ export async function recoverApprovedRequests(props: { ctx: MigrationContext; jo
       if (!(err instanceof DomainError)) throw err;
       // Another process started it meanwhile: nothing to do.
       if ((await readRequest(ctx.directoryDb, row.id))?.job_id) continue;
-      // Journalled with the reopen: the approval the log holds no longer stands.
-      const reopen = (trx: Parameters<typeof journal.add>[0]) => journal.add(trx, migrationEvent('migration-reopen', systemActor('system:migrations'), row.id, request), new Date().toISOString());
-      if (await reopenUnstarted(ctx.directoryDb, row.id, reopen)) reopened.push({ request: row.id, reason: err.message });
+      // Journalled in the reopen's transaction: the approval in the home's log no longer stands.
+      const reopen = migrationEvent('migration-reopen', systemActor('system:migrations'), row.id, request);
+      if (await reopenUnstarted(ctx.directoryDb, row.id, (trx) => journal.add(trx, reopen, new Date().toISOString()))) reopened.push({ request: row.id, reason: err.message });
     }
   }
   if (started.length > 0 || reopened.length > 0) await journal.flush().catch(() => undefined);
