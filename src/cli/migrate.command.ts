@@ -55,7 +55,9 @@ export function migrationContext(runtime: Runtime): MigrationContext {
 }
 
 function jobLine(job: MigrationJob): string {
-  return `${job.id}  ${job.phase.padEnd(12)} ${job.home} ${job.categories.join(',')} → ${job.to}  started ${job.startedAt}${job.finishedAt ? `, finished ${job.finishedAt}` : ''}${job.error ? `  (${job.error})` : ''}`;
+  // A claim whose records are not listed yet: a start in progress, or one cut short by a crash.
+  const starting = job.phase === 'starting' ? `  (claimed, listing its records; if its start was cut short, \`domicile migrate resume ${job.id}\` completes it and \`domicile migrate abort ${job.id}\` releases it)` : '';
+  return `${job.id}  ${job.phase.padEnd(12)} ${job.home} ${job.categories.join(',')} → ${job.to}  started ${job.startedAt}${job.finishedAt ? `, finished ${job.finishedAt}` : ''}${job.error ? `  (${job.error})` : ''}${starting}`;
 }
 
 function progressReporter(out: CliOutput, json: boolean): { onProgress: (p: MigrationProgress) => void; stop: () => void } {

@@ -64,8 +64,12 @@ export interface CaseEvent {
 }
 
 export interface MigrationEvent {
-  /** An admin asks for a move that needs a second admin, who approves or denies it; a move starts. */
-  readonly kind: 'migration-request' | 'migration-approve' | 'migration-deny' | 'migration-start';
+  /**
+   * An admin asks for a move that needs a second admin, who approves or denies it; a move starts;
+   * an approval left without a job by older code that cannot start now goes back to pending
+   * (`migration-reopen`, by the system).
+   */
+  readonly kind: 'migration-request' | 'migration-approve' | 'migration-deny' | 'migration-start' | 'migration-reopen';
   readonly actor: EventActor;
   /** The request's id (`mreq-…`), or the job's for a start. */
   readonly ref: string;

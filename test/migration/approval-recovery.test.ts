@@ -2,7 +2,7 @@
 // job; a crash in between left the approval with nothing moving). Written straight into the
 // directory as that code left them: the recovery starts the job of the oldest, logged as a start,
 // and puts back to pending the one that cannot start now (another migration is unfinished), for a
-// second admin to approve again; run twice at once, it starts a job once. Both dialects. Then on
+// second admin to approve again, journalled as a reopen; run twice at once, it starts a job once. Both dialects. Then on
 // SQLite the serving process does it by itself at start, and the job it starts runs to its end;
 // `domicile migrate resume` does it too.
 import type { Kysely } from 'kysely';
@@ -73,9 +73,15 @@ describe.each(dialects)('requests left approved without a job, on %s', (dialect)
     const job = recovered.started[0]?.job as string;
     expect(await rowOf(db, 'mreq-legacy-a')).toMatchObject({ status: 'approved', decided_by: approver, job_id: job });
     expect(await rowOf(db, 'mreq-legacy-b')).toMatchObject({ status: 'pending', decided_by: null, decided_at: null, job_id: null });
-    // The requester's move, queued for a serving process; its start is one journal event in the approver's name, stored with it.
+    // The requester's move, queued for a serving process; its start is one journal event in the approver's name, stored with it;
+    // the reopen is one by the system (the log's approval of mreq-legacy-b no longer stands).
     expect(await readJob(ctx, job)).toMatchObject({ phase: 'queued', actor: requester, home: 'JP', to: 'jp' });
-    expect(added).toEqual([{ kind: 'migration-start', actor: expect.objectContaining({ id: approver }), ref: job, home: 'JP', categories: ['user.content.media'] }]);
+    expect(added).toEqual([
+      { kind: 'migration-start', actor: expect.objectContaining({ id: approver }), ref: job, home: 'JP', categories: ['user.content.media'] },
+      { kind: 'migration-reopen', actor: expect.objectContaining({ id: 'system:migrations' }), ref: 'mreq-legacy-b', home: 'JP', categories: ['user.content.media'] },
+    ]);
+    const reopens = await db.selectFrom('governance_event').select(['actor', 'entry']).where('kind', '=', 'migration-reopen').execute();
+    expect(reopens.map((r) => [r.actor, (JSON.parse(r.entry) as { ref: string }).ref])).toEqual([['system:migrations', 'mreq-legacy-b']]);
     const starts = async () => (await db.selectFrom('governance_event').select('entry').where('kind', '=', 'migration-start').execute()).map((r) => (JSON.parse(r.entry) as { ref: string }).ref);
     expect(await starts()).toEqual([job]);
 

@@ -3,6 +3,7 @@
 // good after a crash between a copy and its recorded step, when the source row changed at restart
 // (a pending payment recovered) — found by the crash harness. And the change capture a job puts on
 // its source cells: what the catch-up reads instead of every source row again.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
 import { personalColumnNames } from '../../src/cells/cell.database.js';
@@ -38,7 +39,7 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
       await jp.db.insertInto('media').values(row).execute();
       return row.id;
     };
-    await installChangeCapture(jp.db, { ...capture, home: 'JP' });
+    await installChangeCapture(jp.db, { ...capture, home: 'JP', fresh: true });
     const id = await insert();
     await jp.db.updateTable('media').set({ size: 2 }).where('id', '=', id).execute();
     // A delete is caught too: the copy of an erased record must leave the destination.
@@ -54,12 +55,30 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
     await forgetChanges(jp.db, changes.slice(0, 1).map((c) => c.seq));
     expect((await readChanges(jp.db)).map((c) => c.seq)).toEqual(changes.slice(1).map((c) => c.seq));
     // Another home's capture replaces it (and empties the log): JP rows are not caught any more.
-    await installChangeCapture(jp.db, { ...capture, home: 'KR' });
+    await installChangeCapture(jp.db, { ...capture, home: 'KR', fresh: true });
     await insert();
     expect(await readChanges(jp.db)).toEqual([]);
-    await installChangeCapture(jp.db, { ...capture, home: 'JP' });
+    await installChangeCapture(jp.db, { ...capture, home: 'JP', fresh: true });
     await removeChangeCapture(jp.db, capture);
     await insert();
     expect(await readChanges(jp.db)).toEqual([]);
+  });
+
+  it('upgrades a capture of older code (no delete trigger) in place, keeping what it recorded', async () => {
+    const jp = cells.get('jp');
+    const capture = { postgres: dialect === 'postgres', tables: [{ table: 'media', rowKey: ['id'] }], home: 'JP' };
+    await installChangeCapture(jp.db, { ...capture, fresh: true });
+    // The older capture: inserts and updates only.
+    await sql.raw(dialect === 'postgres' ? 'drop trigger migration_change_media_delete on media' : 'drop trigger migration_change_media_delete').execute(jp.db);
+    const kept = buildMediaRow('jp');
+    await jp.db.insertInto('media').values(kept).execute();
+    await jp.db.deleteFrom('media').where('id', '=', kept.id).execute();
+    expect((await readChanges(jp.db)).map((c) => c.rowKey)).toEqual([[kept.id]]);
+    await installChangeCapture(jp.db, { ...capture, fresh: false });
+    const erased = buildMediaRow('jp');
+    await jp.db.insertInto('media').values(erased).execute();
+    await jp.db.deleteFrom('media').where('id', '=', erased.id).execute();
+    expect((await readChanges(jp.db)).map((c) => c.rowKey)).toEqual([[kept.id], [erased.id], [erased.id]]);
+    await removeChangeCapture(jp.db, capture);
   });
 });

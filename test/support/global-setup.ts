@@ -19,7 +19,7 @@ declare module 'vitest' {
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** The programs tests spawn, by source path. */
-export const spawnedPrograms = ['src/cli/bin.ts', 'test/log/fixtures/append-stream.ts', 'test/durability/incident-writer.ts'];
+export const spawnedPrograms = ['src/cli/bin.ts', 'test/log/fixtures/append-stream.ts', 'test/durability/incident-writer.ts', 'test/migration/fixtures/start-racer.ts'];
 
 /**
  * Bundles the spawned programs under node_modules/.cache (a fresh folder per run, so parallel runs

@@ -68,14 +68,18 @@ export async function linkJobIn(trx: Trx, props: { id: string; jobId: string }):
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Puts such a request back to pending, for a second admin to approve again; false when it has a job by now. */
-export async function reopenUnstarted(db: MigrationDirectoryDb, id: string): Promise<boolean> {
-  const result = await db
-    .updateTable('migration_request')
-    .set({ status: 'pending', decided_by: null, decided_at: null })
-    .where('id', '=', id)
-    .where('status', '=', 'approved')
-    .where('job_id', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+/** Puts such a request back to pending, for a second admin to approve again, with `also` (its journal event); false when it has a job by now. */
+export async function reopenUnstarted(db: MigrationDirectoryDb, id: string, also: AlsoWrite): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('migration_request')
+      .set({ status: 'pending', decided_by: null, decided_at: null })
+      .where('id', '=', id)
+      .where('status', '=', 'approved')
+      .where('job_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await also(trx);
+    return true;
+  });
 }

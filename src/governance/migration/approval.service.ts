@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { listPlacementVersions, type PlacementVersion } from '../../cells/placement-version.repository.js';
 import { DomainError } from '../../errors/catalogue.js';
-import type { EventActor, GovernanceJournal, MigrationEvent } from '../journal.js';
+import { systemActor, type EventActor, type GovernanceJournal, type MigrationEvent } from '../journal.js';
 import type { Operator } from '../operators/operators.js';
 import { approvedWithoutJob, decideIn, decideRequest, insertRequest, journalOnly, linkJobIn, listRequests, readRequest, reopenUnstarted, type MigrationRequestRow } from './approval.repository.js';
 import {
@@ -117,8 +117,9 @@ export interface RecoveredRequests {
  * cannot start now (another migration is unfinished, the approver's operator is gone, the
  * destination no longer fits) goes back to pending, where the console lists it for a second admin
  * to approve again, instead of staying "approved" with nothing behind it, or starting later under
- * conditions no one approved. The job and its link to the request commit in one transaction, so
- * two processes recovering at once start it once.
+ * conditions no one approved; the reopen is a journal event (`migration-reopen`, by the system,
+ * committed with it), so the home's log shows the approval it holds no longer stands. The job and
+ * its link to the request commit in one transaction, so two processes recovering at once start it once.
  */
 export async function recoverApprovedRequests(props: { ctx: MigrationContext; journal: Pick<GovernanceJournal, 'add' | 'flush'> }): Promise<RecoveredRequests> {
   const { ctx, journal } = props;
@@ -145,10 +146,12 @@ export async function recoverApprovedRequests(props: { ctx: MigrationContext; jo
       if (!(err instanceof DomainError)) throw err;
       // Another process started it meanwhile: nothing to do.
       if ((await readRequest(ctx.directoryDb, row.id))?.job_id) continue;
-      if (await reopenUnstarted(ctx.directoryDb, row.id)) reopened.push({ request: row.id, reason: err.message });
+      // Journalled in the reopen's transaction: the approval in the home's log no longer stands.
+      const reopen = migrationEvent('migration-reopen', systemActor('system:migrations'), row.id, request);
+      if (await reopenUnstarted(ctx.directoryDb, row.id, (trx) => journal.add(trx, reopen, new Date().toISOString()))) reopened.push({ request: row.id, reason: err.message });
     }
   }
-  if (started.length > 0) await journal.flush().catch(() => undefined);
+  if (started.length > 0 || reopened.length > 0) await journal.flush().catch(() => undefined);
   return { started, reopened };
 }
 

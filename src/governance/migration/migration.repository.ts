@@ -26,8 +26,10 @@ export interface NewItem {
   readonly batch: number;
 }
 
-export async function insertJob(db: Directory | Transaction<DirectoryDatabase>, props: { id: string; phase: string; state: unknown }): Promise<void> {
-  await db.insertInto('migration_job').values({ id: props.id, phase: props.phase, state: JSON.stringify(props.state), lease_owner: null, lease_until: null, updated_at: new Date().toISOString() }).execute();
+/** Inserts a job, its lease held by `lease` when given (a start claims its job until the job's items are listed). */
+export async function insertJob(db: Directory | Transaction<DirectoryDatabase>, props: { id: string; phase: string; state: unknown; lease?: { owner: string; untilMs: number } }): Promise<void> {
+  const lease = props.lease ? { lease_owner: props.lease.owner, lease_until: new Date(props.lease.untilMs).toISOString() } : { lease_owner: null, lease_until: null };
+  await db.insertInto('migration_job').values({ id: props.id, phase: props.phase, state: JSON.stringify(props.state), ...lease, updated_at: new Date().toISOString() }).execute();
 }
 
 export async function readJobRow(db: Directory, id: string): Promise<{ state: string; phase: string; lease_owner: string | null; lease_until: string | null } | undefined> {
@@ -259,8 +261,8 @@ export async function servingProcesses(db: Directory, sinceMs: number): Promise<
   return rows.map((r) => ({ id: r.id, placementVersion: Number(r.placement_version) }));
 }
 
-/** Jobs not finished whose lease is free or expired (the holder may still be alive: `claimLease` decides). */
-export async function unfinishedJobIds(db: Directory): Promise<string[]> {
+/** Jobs not finished, oldest first (their leases may be held: `claimLease` decides). */
+export async function unfinishedJobIds(db: Directory | Transaction<DirectoryDatabase>): Promise<string[]> {
   const rows = await db.selectFrom('migration_job').select('id').where('phase', 'not in', ['done', 'aborted', 'failed']).orderBy('updated_at').execute();
   return rows.map((r) => r.id);
 }
@@ -290,51 +292,63 @@ const identifier = (name: string): string => {
 /**
  * Puts the change capture on a source cell's moving tables: every insert, update or delete of a row
  * of `home` adds its key to `migration_change` in the writer's own transaction (triggers, so the
- * raw message batch and any future writer are caught too). Replaces a capture left by a job.
+ * raw message batch and any future writer are caught too). One transaction: triggers already there
+ * (an older capture, one without delete triggers) are replaced with no moment a write goes
+ * unrecorded. `fresh` also empties the change log (a new job lists its rows after this); without
+ * it the changes recorded so far stay for the next catch-up (a running job's capture upgraded).
  */
-export async function installChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly CapturedTable[] }): Promise<void> {
+export async function installChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly CapturedTable[]; fresh: boolean }): Promise<void> {
   if (!/^[A-Z]{2}$/.test(props.home)) throw new Error(`not a jurisdiction code: ${props.home}`);
-  await removeChangeCapture(db, props);
-  if (props.postgres) {
-    await sql`create or replace function migration_change_capture() returns trigger language plpgsql as $$
-      declare r jsonb;
-      begin
-        if tg_op = 'DELETE' then r := to_jsonb(old); else r := to_jsonb(new); end if;
-        insert into migration_change (table_name, row_key)
-          select tg_table_name, jsonb_agg(r -> k order by i)::text from unnest(tg_argv) with ordinality as a(k, i);
-        return null;
-      end $$`.execute(db);
-  }
-  for (const { table, rowKey } of props.tables) {
-    const t = identifier(table);
-    const keys = rowKey.map(identifier);
-    const args = keys.map((k) => `'${k}'`).join(', ');
+  await db.transaction().execute(async (trx) => {
+    await dropCaptureTriggers(trx, props);
+    if (props.fresh) await sql`delete from migration_change`.execute(trx);
     if (props.postgres) {
-      await sql
-        .raw(`create trigger migration_change_${t} after insert or update on ${t} for each row when (new.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
-        .execute(db);
-      await sql
-        .raw(`create trigger migration_change_${t}_delete after delete on ${t} for each row when (old.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
-        .execute(db);
-    } else {
-      for (const on of ['insert', 'update', 'delete']) {
-        const row = on === 'delete' ? 'old' : 'new';
+      await sql`create or replace function migration_change_capture() returns trigger language plpgsql as $$
+        declare r jsonb;
+        begin
+          if tg_op = 'DELETE' then r := to_jsonb(old); else r := to_jsonb(new); end if;
+          insert into migration_change (table_name, row_key)
+            select tg_table_name, jsonb_agg(r -> k order by i)::text from unnest(tg_argv) with ordinality as a(k, i);
+          return null;
+        end $$`.execute(trx);
+    }
+    for (const { table, rowKey } of props.tables) {
+      const t = identifier(table);
+      const keys = rowKey.map(identifier);
+      const args = keys.map((k) => `'${k}'`).join(', ');
+      if (props.postgres) {
         await sql
-          .raw(`create trigger migration_change_${t}_${on} after ${on} on ${t} when ${row}.scope_home = '${props.home}' begin insert into migration_change (table_name, row_key) values ('${t}', json_array(${keys.map((k) => `${row}.${k}`).join(', ')})); end`)
-          .execute(db);
+          .raw(`create trigger migration_change_${t} after insert or update on ${t} for each row when (new.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
+          .execute(trx);
+        await sql
+          .raw(`create trigger migration_change_${t}_delete after delete on ${t} for each row when (old.scope_home = '${props.home}') execute function migration_change_capture(${args})`)
+          .execute(trx);
+      } else {
+        for (const on of ['insert', 'update', 'delete']) {
+          const row = on === 'delete' ? 'old' : 'new';
+          await sql
+            .raw(`create trigger migration_change_${t}_${on} after ${on} on ${t} when ${row}.scope_home = '${props.home}' begin insert into migration_change (table_name, row_key) values ('${t}', json_array(${keys.map((k) => `${row}.${k}`).join(', ')})); end`)
+            .execute(trx);
+        }
       }
     }
-  }
+  });
 }
 
-/** Takes the change capture off the tables and empties the change log (idempotent). */
-export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
+async function dropCaptureTriggers(trx: Transaction<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
   for (const { table } of props.tables) {
     const t = identifier(table);
     const names = props.postgres ? [`migration_change_${t} on ${t}`, `migration_change_${t}_delete on ${t}`] : ['insert', 'update', 'delete'].map((on) => `migration_change_${t}_${on}`);
-    for (const name of names) await sql.raw(`drop trigger if exists ${name}`).execute(db);
+    for (const name of names) await sql.raw(`drop trigger if exists ${name}`).execute(trx);
   }
-  await sql`delete from migration_change`.execute(db);
+}
+
+/** Takes the change capture off the tables and empties the change log, in one transaction (idempotent). */
+export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await dropCaptureTriggers(trx, props);
+    await sql`delete from migration_change`.execute(trx);
+  });
 }
 
 /** The changes captured and not yet taken, oldest first. */

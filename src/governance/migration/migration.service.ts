@@ -51,6 +51,7 @@ import {
   servingProcesses,
   setItems,
   switchPlacement,
+  unfinishedJobIds,
   updateJob,
   type CapturedTable,
   type MigrationDirectoryDb,
@@ -61,7 +62,7 @@ import {
 import type { MigrationItemRow } from './migration.tables.js';
 import { countsOf, manifestLines, manifestRoot, signReceipt, type LogCheckpointRef, type ManifestEntry, type SignedReceipt } from './receipt.js';
 
-export const MIGRATION_PHASES = ['queued', 'copying', 'switching', 'catching-up', 'shredding', 'done', 'aborted', 'failed'] as const;
+export const MIGRATION_PHASES = ['starting', 'queued', 'copying', 'switching', 'catching-up', 'shredding', 'done', 'aborted', 'failed'] as const;
 export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
 
 export interface MigrationJob {
@@ -95,7 +96,12 @@ export interface MigrationJob {
   readonly pauseMs?: number | null;
   /** Whether the source cells' change capture has stood since the items were listed (false for a job of older code). */
   readonly changesCaptured?: boolean;
+  /** The capture's version (`captureVersion`); absent for a job of older code, whose capture recorded no deletes. */
+  readonly captureVersion?: number;
 }
+
+/** 2: the change capture records deletes too (the first one recorded inserts and updates only). */
+const captureVersion = 2;
 
 /** A job with its progress, read from its items in the directory (what `status` and `/ops` show). */
 export interface MigrationJobView extends MigrationJob {
@@ -312,61 +318,48 @@ export function graceEndsAt(job: MigrationJob): number | null {
   return Date.now() < ends ? ends : null;
 }
 
-/** Creates the job: its items, and the staging placement version that lets the copy in. */
 /** A write that commits in the job's own directory transaction, or undoes the job with it (a request's approval). */
 export type WithJob = (trx: MigrationDirectoryTrx, job: MigrationJob) => Promise<void>;
 
 type StartProps = { ctx: MigrationContext; request: MigrationRequest; actor: string; graceSeconds: number; queued?: boolean; also?: WithJob };
 
-// Starts in one process run one at a time: a start that is going to lose (another job got there
-// first) must not put its change capture on, or take it off, the tables of the start that wins.
-let starting: Promise<unknown> = Promise.resolve();
-
-export function startMigration(props: StartProps): Promise<MigrationJob> {
-  const run = starting.then(() => startOne(props));
-  starting = run.catch(() => undefined);
-  return run;
-}
-
-async function startOne(props: StartProps): Promise<MigrationJob> {
+/**
+ * Starts a job in two steps. The claim, one directory transaction: the staging placement version
+ * (appended after the version read, so two starts cannot both append it), a look that no other
+ * job is unfinished, and the job `starting` under this process's lease, with `also` (a request's
+ * approval). Only then the cells: the change capture goes on, the rows are listed, and the items
+ * commit with the job's next phase. A start that loses the claim — in this process or another,
+ * on another node — has touched no trigger, so it cannot take off or replace the winner's
+ * capture. A claim whose process died before its items were listed is completed by whoever
+ * resumes the job (`runMigration`), or released by `abortMigration`.
+ */
+export async function startMigration(props: StartProps): Promise<MigrationJob> {
   const { ctx, request } = props;
   const { toJurisdiction, rules } = validate(ctx, request);
   const actor = await ctx.operator(props.actor);
   if (!actor) throw new DomainError('VALIDATION_FAILED', `no operator "${props.actor}"; --actor names the operator starting the migration (\`domicile operator list\`)`);
   if (!Number.isInteger(props.graceSeconds) || props.graceSeconds < 0) throw new DomainError('VALIDATION_FAILED', '--grace is a whole number of seconds, 0 or more');
   const running = (await listJobs(ctx)).find(unfinished);
-  if (running) throw new DomainError('MIGRATION_CONFLICT', `migration ${running.id} is not finished (${running.phase}); resume or abort it first`);
+  if (running) throw notFinished(running.id, running.phase);
   await syncPlacement(ctx.directoryDb, ctx.cells);
   const before = ctx.cells.placement;
-  const sources = ctx.cells.all().filter((c) => c.id !== request.to).map((c) => c.id);
-  // The capture first: a row written while the candidates are listed is caught by the first catch-up.
-  await captureChanges(ctx, request, sources);
-  let found: Candidate[];
-  try {
-    found = await candidates(ctx, request, rules);
-  } catch (err) {
-    await stopCapturing(ctx, request, sources);
-    throw err;
-  }
-  const perBatch = ctx.subjectsPerBatch ?? 100;
-  const subjects = [...new Set(found.map((c) => c.subjectId))].sort();
-  const batchOf = new Map(subjects.map((s, i) => [s, Math.floor(i / perBatch)]));
   const id = `mig-${crypto.randomUUID()}`;
-  const job: MigrationJob = {
+  const claimed: MigrationJob = {
     id,
     deployment: ctx.deployment,
     home: request.home,
     categories: [...request.categories],
     to: request.to,
     toJurisdiction,
-    from: [...new Set(found.map((c) => c.sourceCell))].sort(),
+    // Every cell the rows may come from, until they are listed.
+    from: ctx.cells.all().filter((c) => c.id !== request.to).map((c) => c.id),
     actor: props.actor,
     actorEmployer: actor.employer,
     actorEmployerCountry: actor.employerCountry,
     actorOfficeCountry: actor.officeCountry,
     graceSeconds: props.graceSeconds,
-    batches: Math.ceil(subjects.length / perBatch),
-    phase: props.queued ? 'queued' : 'copying',
+    batches: 0,
+    phase: 'starting',
     rules,
     placementBefore: before.version,
     placementStaging: before.version + 1,
@@ -377,25 +370,47 @@ async function startOne(props: StartProps): Promise<MigrationJob> {
     checkpoints: [],
     error: null,
     changesCaptured: true,
+    captureVersion,
   };
-  const staging = moveRules(request);
+  await ctx.directoryDb.transaction().execute(async (trx) => {
+    if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging: moveRules(request), reason: `migration ${id}: staging` }))) {
+      throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
+    }
+    // A claim committed before this one's placement version was read is seen here (the version and the job commit together).
+    const other = (await unfinishedJobIds(trx))[0];
+    if (other) throw notFinished(other, 'starting or running');
+    await insertJob(trx, { id, phase: claimed.phase, state: claimed, lease: { owner: leaseOwner, untilMs: Date.now() + leaseMs * 60 } });
+    await props.also?.(trx, claimed);
+  });
   try {
-    await ctx.directoryDb.transaction().execute(async (trx) => {
-      if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging, reason: `migration ${id}: staging` }))) {
-        throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
-      }
-      await insertJob(trx, { id, phase: job.phase, state: job });
-      await insertItems(trx, id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
-      await props.also?.(trx, job);
-    });
-  } catch (err) {
-    // Another process's job may have won the directory meanwhile: its capture stays.
-    if (!(await listJobs(ctx)).some(unfinished)) await stopCapturing(ctx, request, sources);
-    throw err;
+    return await completeStart(ctx, claimed, props.queued ? 'queued' : 'copying');
+  } finally {
+    await releaseLease(ctx.directoryDb, { id, owner: leaseOwner });
   }
-  await stopCapturing(ctx, request, sources.filter((c) => !job.from.includes(c)));
+}
+
+const notFinished = (id: string, phase: string) => new DomainError('MIGRATION_CONFLICT', `migration ${id} is not finished (${phase}); resume or abort it first`);
+
+/**
+ * The cells' part of a start, for a claimed job (`starting`): the change capture on every cell the
+ * rows may come from (before they are listed, so a row written meanwhile is caught by the first
+ * catch-up), the rows listed, then the items and the job's next phase in one directory
+ * transaction. Idempotent: a start cut short by a crash is done again from the capture on.
+ */
+async function completeStart(ctx: MigrationContext, claimed: MigrationJob, phase: 'queued' | 'copying'): Promise<MigrationJob> {
+  await setCapture(ctx, claimed, claimed.from, 'fresh');
+  const found = await candidates(ctx, claimed, claimed.rules);
+  const perBatch = ctx.subjectsPerBatch ?? 100;
+  const subjects = [...new Set(found.map((c) => c.subjectId))].sort();
+  const batchOf = new Map(subjects.map((s, i) => [s, Math.floor(i / perBatch)]));
+  const job: MigrationJob = { ...claimed, phase, from: [...new Set(found.map((c) => c.sourceCell))].sort(), batches: Math.ceil(subjects.length / perBatch) };
+  await ctx.directoryDb.transaction().execute(async (trx) => {
+    await insertItems(trx, job.id, found.map((c) => ({ ...c, batch: batchOf.get(c.subjectId) as number })));
+    if (!(await updateJob(trx, { id: job.id, from: claimed.phase, phase: job.phase, state: job }))) throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} was moved on by another process`);
+  });
+  await stopCapturing(ctx, job, claimed.from.filter((c) => !job.from.includes(c)));
   await syncPlacement(ctx.directoryDb, ctx.cells);
-  await logStep(ctx, job, 'start', [...new Set(found.map((c) => c.subjectId))].slice(0, 1000), found.length);
+  await logStep(ctx, job, 'start', subjects.slice(0, 1000), found.length);
   return job;
 }
 
@@ -676,18 +691,18 @@ function movingTables(ctx: MigrationContext, job: Pick<MigrationJob, 'categories
 }
 
 /**
- * Puts the change capture on every source cell of the move (before its rows are listed, so no
- * write falls between) or takes it off.
+ * Puts the change capture on every source cell of the move, a fresh one (its change log emptied:
+ * the rows are listed after it) or over a running job's, keeping what it recorded (`upgrade`);
+ * or takes it off.
  */
-async function setCapture(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[], on: boolean): Promise<void> {
+async function setCapture(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[], on: 'fresh' | 'upgrade' | false): Promise<void> {
   const tables = movingTables(ctx, job);
   for (const cellId of from) {
     const cell = ctx.cells.get(cellId);
     const postgres = cell.dialect === 'postgres';
-    await (on ? installChangeCapture(cell.db, { postgres, home: job.home, tables }) : removeChangeCapture(cell.db, { postgres, tables }));
+    await (on ? installChangeCapture(cell.db, { postgres, home: job.home, tables, fresh: on === 'fresh' }) : removeChangeCapture(cell.db, { postgres, tables }));
   }
 }
-const captureChanges = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]) => setCapture(ctx, job, from, true);
 const stopCapturing = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]) => setCapture(ctx, job, from, false);
 
 /**
@@ -695,11 +710,34 @@ const stopCapturing = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | '
  * the move is listed and copied again (what was written before it stood is not in the change log).
  */
 async function captureForOlderJob(ctx: MigrationContext, job: MigrationJob): Promise<MigrationJob> {
-  await captureChanges(ctx, job, job.from);
+  await setCapture(ctx, job, job.from, 'fresh');
   await insertItems(ctx.directoryDb, job.id, (await candidates(ctx, job, job.rules)).map((c) => ({ ...c, batch: job.batches })));
   const copies = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['copied', 'verified'] });
   await setItems(ctx.directoryDb, { jobId: job.id, items: copies.map((i) => ({ id: i.id, step: 'pending' })) });
-  return advance(ctx, job, { phase: job.phase, changesCaptured: true });
+  return advance(ctx, job, { phase: job.phase, changesCaptured: true, captureVersion });
+}
+
+/**
+ * A job started by code whose capture recorded inserts and updates only (still running at the
+ * upgrade): its capture is put on again with the delete triggers, keeping the changes it recorded,
+ * then its items are compared once with their sources — a record deleted while no trigger saw it
+ * (an erasure) leaves the destination and the manifest, as one deleted from now on does at the
+ * next catch-up. The comparison comes after the triggers: no delete falls between the two.
+ */
+async function upgradeCapture(ctx: MigrationContext, job: MigrationJob): Promise<MigrationJob> {
+  await setCapture(ctx, job, job.from, 'upgrade');
+  const items = await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied', 'verified'] });
+  const vanished: string[] = [];
+  for (const [cellId, ofCell] of groupBy(items, (i) => i.source_cell)) {
+    for (const [table, ofTable] of byTable(ofCell)) {
+      for (const chunk of chunks(ofTable, chunkSize)) {
+        const rows = await rowsOf(ctx, ctx.cells.get(cellId), table, chunk);
+        vanished.push(...chunk.filter((i) => !rows.has(i.id)).map((i) => i.id));
+      }
+    }
+  }
+  await dropVanished(ctx, job, vanished);
+  return advance(ctx, job, { phase: job.phase, captureVersion });
 }
 
 /**
@@ -780,11 +818,23 @@ export function runMigration(props: { ctx: MigrationContext; id: string; onProgr
 
 async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }): Promise<MigrationJob> {
   const { ctx } = props;
-  let job = await loadJob(ctx, props.id);
+  const job = await loadJob(ctx, props.id);
   if (!unfinished(job)) return job;
   if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs * 60, stale }))) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
   }
+  try {
+    return await runClaimed(props, job);
+  } finally {
+    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
+  }
+}
+
+async function runClaimed(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }, claimed: MigrationJob): Promise<MigrationJob> {
+  const { ctx } = props;
+  let job = claimed;
+  // A start whose process died between its claim and its items: done again from the capture on.
+  if (job.phase === 'starting') job = await completeStart(ctx, job, 'copying');
   const all = await itemsOf(ctx.directoryDb, { jobId: job.id });
   const total = all.length;
   let records = all.filter((i) => i.step !== 'pending').length;
@@ -800,7 +850,10 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
   try {
     await syncPlacement(ctx.directoryDb, ctx.cells);
     if (job.phase === 'queued') job = await advance(ctx, job, { phase: 'copying' });
-    if (!job.changesCaptured && ['copying', 'switching', 'catching-up'].includes(job.phase)) job = await captureForOlderJob(ctx, job);
+    if (['copying', 'switching', 'catching-up'].includes(job.phase)) {
+      if (!job.changesCaptured) job = await captureForOlderJob(ctx, job);
+      else if ((job.captureVersion ?? 1) < captureVersion) job = await upgradeCapture(ctx, job);
+    }
     if (job.phase === 'copying') {
       for (let batch = 0; batch < job.batches; batch++) {
         const items = await itemsOf(ctx.directoryDb, { jobId: job.id, batch, steps: ['pending', 'copied'] });
@@ -878,8 +931,6 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
     const message = err instanceof Error ? err.message : String(err);
     if (message.startsWith('verify:')) job = await advance(ctx, job, { phase: 'failed', error: message });
     throw err;
-  } finally {
-    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
   }
 }
 
@@ -920,7 +971,7 @@ async function shredBatch(ctx: MigrationContext, job: MigrationJob, items: reado
 export async function abortMigration(props: { ctx: MigrationContext; id: string }): Promise<MigrationJob> {
   const { ctx } = props;
   let job = await loadJob(ctx, props.id);
-  if (job.phase !== 'queued' && job.phase !== 'copying' && job.phase !== 'failed') {
+  if (!['starting', 'queued', 'copying', 'failed'].includes(job.phase)) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}: only a job that has not switched can be aborted`);
   }
   if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs, stale }))) {

@@ -49,7 +49,7 @@ export interface MigrationPlan {
   subjects: number;
 }
 
-export type MigrationPhase = 'queued' | 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
+export type MigrationPhase = 'starting' | 'queued' | 'copying' | 'switching' | 'catching-up' | 'shredding' | 'done' | 'aborted' | 'failed';
 
 export interface MigrationJob {
   id: string;
