@@ -215,11 +215,16 @@ export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string
   await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
 }
 
-/** Deletes the rows of `table` with these keys, in one transaction. */
+/** Deletes the rows of `table` with these keys, in one transaction (a one-column key: one statement per 500 rows). */
 export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
   if (props.keys.length === 0) return;
+  const [only, ...more] = props.rowKey;
   await (db as AnyDb).transaction().execute(async (trx) => {
-    for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+    if (only !== undefined && more.length === 0) {
+      for (let i = 0; i < props.keys.length; i += 500) await trx.deleteFrom(props.table).where(only, 'in', props.keys.slice(i, i + 500).map((k) => k[0])).execute();
+    } else {
+      for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+    }
   });
 }
 
