@@ -36,6 +36,7 @@ const write = promisify(fs.write);
 const fsync = promisify(fs.fsync);
 const close = promisify(fs.close);
 const readFile = promisify(fs.readFile);
+const unlink = promisify(fs.unlink);
 
 /** `fn` over the list, `width` calls in flight, the next started as soon as one ends (libuv's thread pool runs four file operations at once). */
 async function inFlight<T>(list: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -119,7 +120,9 @@ export function createBlobStore(dir: string): BlobStore {
       }
     },
     async delete(key) {
-      await fsp.rm(pathOf(key), { force: true });
+      await unlink(pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     },
     async keys() {
       const out: string[] = [];

@@ -36,7 +36,7 @@ import {
   deleteItems,
   deleteRow,
   deleteRows,
-  hasRowsStaying,
+  pairsStaying,
   insertCopies,
   insertItems,
   insertJob,
@@ -920,13 +920,12 @@ async function shredBatch(ctx: MigrationContext, job: MigrationJob, items: reado
     subjects.set(item.subject_id, cats);
     bySource.set(item.source_cell, subjects);
   }
+  // Per source cell, one look for the keys still needed and one shred of the rest (one commit, one scrub of the database's files).
   for (const [cellId, subjects] of bySource) {
     const cell = ctx.cells.get(cellId);
-    for (const [subjectId, cats] of subjects) {
-      const shred = new Set<string>();
-      for (const category of cats) if (!(await hasRowsStaying(cell.db, { tables, subjectId, category, home: job.home }))) shred.add(category);
-      if (shred.size > 0) await cell.keys.shred({ subjectId, pick: (c) => shred.has(c) });
-    }
+    const staying = await pairsStaying(cell.db, { tables, subjectIds: [...subjects.keys()], home: job.home });
+    const shred = [...subjects].map(([subjectId, cats]) => ({ subjectId, cats: new Set([...cats].filter((c) => !staying.has(`${subjectId}\u0000${c}`))) }));
+    await cell.keys.shredMany(shred.filter((s) => s.cats.size > 0).map((s) => ({ subjectId: s.subjectId, pick: (c: string) => s.cats.has(c) })));
   }
   for (const [table, ofTable] of byTable(items)) {
     const { rowKey, isBlob } = tableParts(ctx, table);
