@@ -318,6 +318,7 @@ try {
     operators: runtime.governance.operators,
   });
   const moveCpu = process.cpuUsage();
+  const moveMainCpu = process.threadCpuUsage();
   const queued = await enqueueMigration({ ctx, request: { home: 'JP', categories: [categories.media, 'user.financial'], to: 'jp' }, actor: 'op-tokyo-admin', graceSeconds: 0 });
   let job: MigrationJobView = await readJob(ctx, queued.id);
   while (job.phase !== 'done' && job.phase !== 'failed' && job.phase !== 'aborted') {
@@ -327,6 +328,7 @@ try {
     log(`  ${p.phase.padEnd(11)} ${p.records}/${p.total} records, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.rate}/s`);
   }
   const cpu = process.cpuUsage(moveCpu);
+  const mainCpu = process.threadCpuUsage(moveMainCpu);
   stop = true;
   await Promise.all(loops);
   if (job.phase !== 'done') throw new Error(`migration ${job.id} ended ${job.phase}: ${job.error ?? ''}`);
@@ -339,7 +341,7 @@ try {
   const allSeconds = (finished - started) / 1000;
   const left = await sourceSize();
   const leftRows = Object.values(left.rows).reduce((a, b) => a + b, 0);
-  log(`move (verified, ${total} records, ${(job.progress.bytes / 1e6).toFixed(1)} MB): copy+verify ${copySeconds.toFixed(2)} s = ${Math.round(total / copySeconds)} records/s, ${(job.progress.bytes / 1e6 / copySeconds).toFixed(1)} MB/s (${Math.round((100 * total) / copySeconds / rawRate)} % of raw); start to done incl. switch and shred ${allSeconds.toFixed(2)} s = ${Math.round(total / allSeconds)} records/s (${Math.round((100 * total) / allSeconds / rawRate)} % of raw); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; left in kr: ${leftRows} rows`);
+  log(`move (verified, ${total} records, ${(job.progress.bytes / 1e6).toFixed(1)} MB): copy+verify ${copySeconds.toFixed(2)} s = ${Math.round(total / copySeconds)} records/s, ${(job.progress.bytes / 1e6 / copySeconds).toFixed(1)} MB/s (${Math.round((100 * total) / copySeconds / rawRate)} % of raw); start to done incl. switch and shred ${allSeconds.toFixed(2)} s = ${Math.round(total / allSeconds)} records/s (${Math.round((100 * total) / allSeconds / rawRate)} % of raw); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (main thread ${((mainCpu.user + mainCpu.system) / 1e6).toFixed(1)} s, with the writers'); left in kr: ${leftRows} rows`);
 
   // Writes that overlapped the fence (switch to fence lifted): the ones the switch could hold.
   const fenceEnd = switched + (job.pauseMs ?? 0);

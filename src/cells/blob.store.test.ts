@@ -1,5 +1,6 @@
-// putMany (the migration's bulk copy) leaves what put leaves: every file whole at its place, no
-// temp file behind, an existing file replaced, and an invalid key refused before anything is read.
+// putMany and batch (the migration's bulk copy) leave what put leaves: every file whole at its
+// place, no temp file behind, an existing file replaced, and an invalid key refused before anything
+// is read; a delete of a file already gone is no error.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,25 @@ describe('blob store putMany', () => {
     expect(await blobs.keys()).toEqual(entries.map((e) => e.key).sort());
     const files = fs.readdirSync(dir, { recursive: true }).map(String);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('batch: each put whole at its place once done, new shard folders made on the way, no temp file behind', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-blobs-batch-'));
+    try {
+      const blobs = createBlobStore(fresh);
+      const batch = blobs.batch();
+      const entries = Array.from({ length: 20 }, (_, i) => ({ key: newId(), bytes: Buffer.from(`picture ${i}`) }));
+      await Promise.all(entries.map((e) => batch.put(e.key, e.bytes)));
+      await batch.done();
+      for (const e of entries) expect(await blobs.get(e.key)).toEqual(e.bytes);
+      expect(fs.readdirSync(fresh, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      const gone = entries[0]?.key as string;
+      await blobs.delete(gone);
+      await blobs.delete(gone);
+      expect(await blobs.get(gone)).toBeNull();
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
   it('refuses an invalid key', async () => {

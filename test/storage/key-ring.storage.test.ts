@@ -71,11 +71,20 @@ describe.each(dialects)('key rings on %s', (dialect) => {
     expect((await jp.keys.open({ recordId: 'i1', category: categories.media, sealed: hanakoImage }))?.toString()).toBe('image bytes');
     expect((await jp.keys.open({ recordId: 'm2', category: message, sealed: yuiMessage }))?.toString()).toBe('yui says hi');
     // A new message of hers gets a new key; the old one stays unreadable.
-    const fresh = await jp.keys.dataKey('hanako', message);
-    expect((await jp.keys.open({ recordId: 'm3', category: message, sealed: fresh.seal('m3', text('new')) }))?.toString()).toBe('new');
+    const fresh = (await jp.keys.dataKey('hanako', message)).seal('m3', text('new'));
+    expect((await jp.keys.open({ recordId: 'm3', category: message, sealed: fresh }))?.toString()).toBe('new');
     await cells.close();
     cells = await open(configs);
-    expect(await cells.get('jp').keys.open({ recordId: 'm1', category: message, sealed: hanakoMessage })).toBeNull();
+    const again = cells.get('jp');
+    expect(await again.keys.open({ recordId: 'm1', category: message, sealed: hanakoMessage })).toBeNull();
+    // Many subjects at once (a migration's batch): each loses only the categories picked for it.
+    await again.keys.shredMany([
+      { subjectId: 'yui', pick: (c) => c === message },
+      { subjectId: 'hanako', pick: (c) => c === categories.media },
+    ]);
+    expect(await again.keys.open({ recordId: 'm2', category: message, sealed: yuiMessage })).toBeNull();
+    expect(await again.keys.open({ recordId: 'i1', category: categories.media, sealed: hanakoImage })).toBeNull();
+    expect((await again.keys.open({ recordId: 'm3', category: message, sealed: fresh }))?.toString()).toBe('new');
   });
 
   it('another process that cached a key drops it once it sees the shred', async () => {

@@ -33,6 +33,8 @@ export interface DataKeyRepository {
   insertIfAbsent(rows: readonly DataKeyRow[]): Promise<void>;
   /** Deletes the subject's keys `pick` chooses, in one transaction that moves the epoch on. */
   destroy(subjectId: string, pick: (category: string) => boolean): Promise<DataKeyRow[]>;
+  /** `destroy` for many subjects in one transaction (one commit, one epoch move). */
+  destroyMany(subjects: readonly { subjectId: string; pick: (category: string) => boolean }[]): Promise<DataKeyRow[]>;
   /** Up to `limit` keys wrapped by a master other than `masterId`. */
   notWrappedBy(masterId: string, limit: number): Promise<DataKeyRow[]>;
   /** Replaces a key's wrapping if it is still the one read (a concurrent shred wins). */
@@ -45,6 +47,31 @@ export function createDataKeyRepository(db: Kysely<CellDatabase>): DataKeyReposi
   async function bumpEpoch(trx: Kysely<CellDatabase>): Promise<void> {
     const value = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await trx.insertInto('cell_meta').values({ key: epochKey, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+  function destroyMany(subjects: readonly { subjectId: string; pick: (category: string) => boolean }[]): Promise<DataKeyRow[]> {
+    const picks = new Map(subjects.map((s) => [s.subjectId, s.pick]));
+    if (picks.size === 0) return Promise.resolve([]);
+    return db.transaction().execute(async (trx) => {
+      const rows: DataKeyRow[] = [];
+      const ids = [...picks.keys()];
+      for (let i = 0; i < ids.length; i += 500) {
+        const found = await trx.selectFrom('data_key').selectAll().where('subject_id', 'in', ids.slice(i, i + 500)).execute();
+        rows.push(...found.filter((r) => picks.get(r.subject_id)?.(r.category)));
+      }
+      if (rows.length === 0) return [];
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .deleteFrom('data_key')
+          .where(
+            'id',
+            'in',
+            rows.slice(i, i + 500).map((r) => r.id),
+          )
+          .execute();
+      }
+      await bumpEpoch(trx);
+      return rows;
+    });
   }
   return {
     byId: (id) => db.selectFrom('data_key').selectAll().where('id', '=', id).executeTakeFirst(),
@@ -63,22 +90,8 @@ export function createDataKeyRepository(db: Kysely<CellDatabase>): DataKeyReposi
         await db.insertInto('data_key').values(rows.slice(i, i + 200)).onConflict((oc) => oc.columns(['subject_id', 'category']).doNothing()).execute();
       }
     },
-    destroy(subjectId, pick) {
-      return db.transaction().execute(async (trx) => {
-        const rows = (await trx.selectFrom('data_key').selectAll().where('subject_id', '=', subjectId).execute()).filter((r) => pick(r.category));
-        if (rows.length === 0) return [];
-        await trx
-          .deleteFrom('data_key')
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-        await bumpEpoch(trx);
-        return rows;
-      });
-    },
+    destroy: (subjectId, pick) => destroyMany([{ subjectId, pick }]),
+    destroyMany,
     notWrappedBy: (masterId, limit) => db.selectFrom('data_key').selectAll().where('master_id', '<>', masterId).orderBy('id').limit(limit).execute(),
     async rewrap(row, masterId, wrapped) {
       const result = await db

@@ -39,6 +39,8 @@ export interface KeyRing {
   openText(props: OpenProps & { value: string }): Promise<string | null>;
   /** Destroys the subject's data keys (of the categories `pick` chooses); returns the categories shredded. */
   shred(props: { subjectId: string; pick?: (category: string) => boolean }): Promise<string[]>;
+  /** `shred` for many subjects at once: one transaction and one scrub of the database's files (a migration's batch). */
+  shredMany(subjects: readonly { subjectId: string; pick: (category: string) => boolean }[]): Promise<void>;
   /** Rewraps every data key under a new master, then retires the old one; returns how many were rewrapped. */
   rotate(props?: { settleMs?: number }): Promise<{ rewrapped: number; masterId: string }>;
   /** Drops cached keys when another process shredded or rotated since the last look. */
@@ -180,6 +182,18 @@ export async function openKeyRing(props: {
     return openBytes({ key: k.key, recordId: p.recordId, category: p.category, sealed: p.sealed });
   }
 
+  /** Deletes the keys, forgets them here, scrubs the files they were in, and takes the new epoch as seen. */
+  async function destroy(subjects: readonly { subjectId: string; pick: (category: string) => boolean }[]): Promise<DataKeyRow[]> {
+    const destroyed = await repository.destroyMany(subjects);
+    for (const row of destroyed) {
+      const k = byId.get(row.id);
+      if (k) forget(k);
+    }
+    if (destroyed.length > 0) await props.scrub?.();
+    seenEpoch = await repository.epoch();
+    return destroyed;
+  }
+
   async function rewrapAll(next: MasterKey, known: Map<string, MasterKey>): Promise<number> {
     let count = 0;
     for (;;) {
@@ -223,14 +237,11 @@ export async function openKeyRing(props: {
       return plain === null ? null : plain.toString('utf8');
     },
     async shred({ subjectId, pick = () => true }) {
-      const destroyed = await repository.destroy(subjectId, pick);
-      for (const row of destroyed) {
-        const k = byId.get(row.id);
-        if (k) forget(k);
-      }
-      if (destroyed.length > 0) await props.scrub?.();
-      seenEpoch = await repository.epoch();
+      const destroyed = await destroy([{ subjectId, pick }]);
       return [...new Set(destroyed.map((r) => r.category))].sort();
+    },
+    async shredMany(subjects) {
+      if (subjects.length > 0) await destroy(subjects);
     },
     async rotate(options = {}) {
       const current = await masters.current();

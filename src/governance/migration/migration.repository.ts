@@ -217,28 +217,35 @@ export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string
   await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
 }
 
-/** Deletes the rows of `table` with these keys, in one transaction. */
+/** Deletes the rows of `table` with these keys, in one transaction (a one-column key: one statement per 500 rows). */
 export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
   if (props.keys.length === 0) return;
+  const [only, ...more] = props.rowKey;
   await (db as AnyDb).transaction().execute(async (trx) => {
-    for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+    if (only !== undefined && more.length === 0) {
+      for (let i = 0; i < props.keys.length; i += 500) await trx.deleteFrom(props.table).where(only, 'in', props.keys.slice(i, i + 500).map((k) => k[0])).execute();
+    } else {
+      for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
+    }
   });
 }
 
-/** Whether the subject still has rows of `category` in the cell that stay there (another scope). */
-export async function hasRowsStaying(db: Kysely<CellDatabase>, props: { tables: readonly string[]; subjectId: string; category: string; home: string }): Promise<boolean> {
+/** The subject and category pairs (`subject\u0000category`) among these subjects that still have rows in the cell that stay there (another scope). */
+export async function pairsStaying(db: Kysely<CellDatabase>, props: { tables: readonly string[]; subjectIds: readonly string[]; home: string }): Promise<Set<string>> {
+  const out = new Set<string>();
   for (const table of props.tables) {
-    const row = (await (db as AnyDb)
-      .selectFrom(table)
-      .select(sql<number>`1`.as('one'))
-      .where('subject_id', '=', props.subjectId)
-      .where('category', '=', props.category)
-      .where((eb) => eb.or([eb('scope_home', '<>', props.home), eb('scope_class', '=', 'government')]))
-      .limit(1)
-      .executeTakeFirst()) as unknown;
-    if (row) return true;
+    for (let i = 0; i < props.subjectIds.length; i += 500) {
+      const rows = (await (db as AnyDb)
+        .selectFrom(table)
+        .select(['subject_id', 'category'])
+        .distinct()
+        .where('subject_id', 'in', props.subjectIds.slice(i, i + 500))
+        .where((eb) => eb.or([eb('scope_home', '<>', props.home), eb('scope_class', '=', 'government')]))
+        .execute()) as { subject_id: string; category: string }[];
+      for (const r of rows) out.add(`${r.subject_id}\u0000${r.category}`);
+    }
   }
-  return false;
+  return out;
 }
 
 /** Writes a serving process's heartbeat and the oldest placement version its writes may act on. */
