@@ -90,7 +90,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       cells,
       dataDir: config.dataDir,
       deployment: config.deployment,
-      homesOf: async (ids) => new Map([...(await directory.findMany(ids))].map(([id, subject]) => [id, subject.home])),
+      homesOf: (ids) => directory.findMany(ids),
     });
   } catch (err) {
     await directory.close();

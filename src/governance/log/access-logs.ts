@@ -30,8 +30,8 @@ export interface OpenAccessLogsProps {
   cells: CellRegistry;
   dataDir: string;
   deployment: string;
-  /** The home jurisdiction of each known subject (unknown ones absent): one call per entry. */
-  homesOf?: (subjectIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** Each known subject with its home jurisdiction (unknown ones absent): one call per entry. */
+  homesOf?: (subjectIds: readonly string[]) => Promise<ReadonlyMap<string, { readonly home: string }>>;
   checkpointIntervalMs?: number;
 }
 
@@ -67,7 +67,7 @@ export async function openAccessLogs(props: OpenAccessLogsProps): Promise<Access
       if (props.homesOf) {
         const homes = await props.homesOf(entry.subjects);
         for (const subject of entry.subjects) {
-          const home = homes.get(subject);
+          const home = homes.get(subject)?.home;
           if (home !== undefined && home !== entry.subjectJurisdiction) {
             throw new DomainError(
               'WRONG_CELL',
