@@ -323,12 +323,22 @@ export function createBroker(deps: BrokerDeps): Broker {
     const known = await deps.subjectsOf(subjectIds);
     // An id nobody holds is refused exactly like a person outside the case, so the answer never
     // tells an operator whether someone exists; the probe is logged in every jurisdiction.
-    const unknownIds = subjectIds.some((id) => !known.has(id));
-    const subjects = subjectIds.flatMap((id) => known.get(id) ?? []);
+    const subjects: SubjectRef[] = [];
+    for (const id of subjectIds) {
+      const subject = known.get(id);
+      if (subject) subjects.push(subject);
+    }
+    const unknownIds = subjects.length < subjectIds.length;
     const operator = await deps.findOperator(request.operatorId);
     const { engine, problem } = deps.policy();
     const found = await deps.findCase(request.caseRef);
-    const concerned = new Map((found?.subjects ?? []).map((s) => [s.id, s.role]));
+    // Built once per request: every person the case concerns, and those it names as reported.
+    const concerned = new Set<string>();
+    const reported = new Set<string>();
+    for (const s of found?.subjects ?? []) {
+      concerned.add(s.id);
+      if (s.role === 'reported') reported.add(s.id);
+    }
     const blocked = deps.blocked();
     // Timed when the cut-off was read, so the log orders the decision truly against a block,
     // which is logged as of the moment it took effect (cutoff.ts).
@@ -448,7 +458,7 @@ export function createBroker(deps: BrokerDeps): Broker {
               break;
             }
           }
-          if (choice === none && reportedContent && concerned.get(subject.id) === 'reported') choice = reportedContent;
+          if (choice === none && reportedContent && reported.has(subject.id)) choice = reportedContent;
           if (previous && previous.choice === choice && previous.home === subject.home && previous.class === subject.class) {
             previous.group.subjects.push(subject.id);
             previous.refs.push(subject);
