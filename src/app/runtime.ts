@@ -90,7 +90,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       cells,
       dataDir: config.dataDir,
       deployment: config.deployment,
-      homeOf: async (id) => (await directory.find(id))?.home ?? null,
+      homesOf: (ids) => directory.findMany(ids),
     });
   } catch (err) {
     await directory.close();

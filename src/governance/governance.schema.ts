@@ -12,6 +12,7 @@ import { migration0002Auditors } from './log/migrations/0002_auditors.js';
 import { migration0003OperatorAccess } from './migrations/0003_operator_access.js';
 import { migration0009TwoPersonRule } from './migrations/0009_two_person_rule.js';
 import { migration0024ChangeEpoch } from './migrations/0024_change_epoch.js';
+import { migration0029AccessTallyPerRequest } from './migrations/0029_access_tally_per_request.js';
 import { migration0014MigrationJobs } from './migration/migrations/0014_migration_jobs.js';
 import { migration0019ServingProcesses } from './migration/migrations/0019_serving_processes.js';
 import { migration0021MigrationRequests } from './migration/migrations/0021_migration_requests.js';
@@ -54,5 +55,6 @@ export const governanceDirectorySchema: DirectorySchemaPart = {
     '0019_serving_processes': migration0019ServingProcesses,
     '0021_migration_requests': migration0021MigrationRequests,
     '0024_change_epoch': migration0024ChangeEpoch,
+    '0029_access_tally_per_request': migration0029AccessTallyPerRequest,
   },
 };

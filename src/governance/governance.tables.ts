@@ -83,11 +83,13 @@ export interface DirectoryGovernanceEventTable {
 }
 
 /** One person read by one operator for one purpose (the broker counts them over a window). */
+/** One request's people released to one operator for one purpose (migration 0029). */
 export interface DirectoryAccessTallyTable {
   operator_id: string;
   purpose: string;
-  subject_id: string;
   at: string;
+  /** JSON array of the subject ids released. */
+  subjects: string;
 }
 
 declare module '../cells/cell.database.js' {

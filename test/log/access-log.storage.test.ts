@@ -235,7 +235,7 @@ describe.each(dialects)('access log on %s', (dialect) => {
   it('routes each entry to the log of its subjects’ home cell and refuses what it cannot record', async () => {
     cells = await buildCells(dialect);
     const homes: Record<string, string> = { hanako: 'JP', minjun: 'KR' };
-    const logs = await openAccessLogs({ cells, dataDir: tempDir('domicile-logs'), deployment: 'domicile.test', homeOf: async (id) => homes[id] ?? null });
+    const logs = await openAccessLogs({ cells, dataDir: tempDir('domicile-logs'), deployment: 'domicile.test', homesOf: async (ids) => new Map(ids.flatMap((id) => (homes[id] ? [[id, { home: homes[id] }] as const] : []))) });
     expect(await logs.recordAccess(accessEntry(0, { subjects: ['hanako'] }))).toEqual({ cellId: 'jp', index: 0 });
     expect(await logs.recordAccess(accessEntry(1, { subjects: ['minjun'], subjectJurisdiction: 'KR' }))).toEqual({ cellId: 'kr', index: 0 });
     expect(await codeOf(logs.recordAccess(accessEntry(2, { subjects: ['hanako', 'minjun'] })))).toBe('WRONG_CELL');

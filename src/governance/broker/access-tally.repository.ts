@@ -1,6 +1,7 @@
 // The tally behind the two-person rule across requests: which people each operator was released
 // data about, per purpose, and when. The broker counts the distinct people over a rolling window,
-// so splitting one bulk read into many small requests does not slip under the threshold.
+// so splitting one bulk read into many small requests does not slip under the threshold. One row
+// per request (migration 0029): its people as a JSON array, expanded only when counted.
 import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { DirectoryDatabase } from '../../cells/cell.database.js';
 
@@ -10,9 +11,9 @@ export interface AccessTally {
    * of them when given (the rule only asks whether a count passes its threshold).
    */
   subjectsSince(props: { operatorId: string; purpose: string; since: Date; limit?: number }): Promise<Set<string>>;
-  /** Records the subjects released by one request (before the data leaves). */
+  /** Records the subjects released by one request (before the data leaves), in one row. */
   add(props: { operatorId: string; purpose: string; subjects: readonly string[]; at: Date }): Promise<void>;
-  /** Drops rows older than `before` (they no longer count); returns how many. */
+  /** Drops requests older than `before` (they no longer count); returns how many. */
   prune(before: Date): Promise<number>;
 }
 
@@ -20,25 +21,17 @@ export function openAccessTally(db: Kysely<DirectoryDatabase>): AccessTally {
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   return {
     async subjectsSince({ operatorId, purpose, since, limit }) {
-      let query = db
-        .selectFrom('access_tally')
-        .select('subject_id')
-        .distinct()
-        .where('operator_id', '=', operatorId)
-        .where('purpose', '=', purpose)
-        .where('at', '>', since.toISOString());
-      if (limit !== undefined) query = query.limit(limit);
-      const rows = await query.execute();
-      return new Set(rows.map((r) => r.subject_id));
+      const ids = sqlite
+        ? sql`select distinct person.value as subject_id from access_tally as t, json_each(t.subjects) as person`
+        : sql`select distinct person as subject_id from access_tally as t, jsonb_array_elements_text(cast(t.subjects as jsonb)) as person`;
+      const rows = await sql<{ subject_id: string }>`${ids}
+        where t.operator_id = ${operatorId} and t.purpose = ${purpose} and t.at > ${since.toISOString()}${limit === undefined ? sql`` : sql` limit ${limit}`}`.execute(db);
+      return new Set(rows.rows.map((r) => r.subject_id));
     },
     async add({ operatorId, purpose, subjects, at }) {
-      const ids = [...new Set(subjects)];
-      if (ids.length === 0) return;
-      // One short statement for a bulk read's thousands of people (a JSON array on SQLite, an
-      // array parameter on PostgreSQL) instead of many multi-row inserts built one by one.
-      const list = sqlite ? sql`select value from json_each(${JSON.stringify(ids)})` : sql`select unnest(cast(${ids} as text[])) as value`;
-      await sql`insert into access_tally (operator_id, purpose, subject_id, at)
-        select ${operatorId}, ${purpose}, subject.value, ${at.toISOString()} from (${list}) as subject`.execute(db);
+      if (subjects.length === 0) return;
+      // A repeated id is harmless: the count takes distinct people.
+      await db.insertInto('access_tally').values({ operator_id: operatorId, purpose, at: at.toISOString(), subjects: JSON.stringify(subjects) }).execute();
     },
     async prune(before) {
       const result = await db.deleteFrom('access_tally').where('at', '<=', before.toISOString()).executeTakeFirst();

@@ -144,6 +144,38 @@ describe('the broker', () => {
     ]);
   });
 
+  it('groups a mixed bulk request exactly as it decides each subject alone (classes, homes and grants interleaved)', async () => {
+    // Subjects alternate grant cover (phone in clear for two in four) and class (in runs of three), some live abroad
+    // (which turns the class shortcut off for that request), so a subject is often unlike the one
+    // before: each must land in the group its own decision makes. Then the same with all at home.
+    const ids = Array.from({ length: 60 }, (_, i) => `u${i}`);
+    const grant = buildGrant({ id: 'gr-phone', subjects: ids.filter((_, i) => i % 4 < 2), categories: ['user.contact'], fields: ['phone'] });
+    const { deps } = world(60, [grant]);
+    const known = deps.subjectsOf;
+    const variant = (s: SubjectRef): SubjectRef => {
+      const i = Number(s.id.slice(1));
+      return { ...s, home: i % 20 >= 15 ? 'KR' : 'JP', class: i % 6 >= 3 ? 'government' : 'consumer' };
+    };
+    const broker = createBroker({ ...deps, subjectsOf: async (wanted) => new Map([...(await known(wanted))].map(([id, s]) => [id, variant(s)])) });
+    const shape = (g: { decision: string; jurisdiction: string; grantId: string | null; policyIds: readonly string[]; masking: unknown }) =>
+      JSON.stringify([g.decision, g.jurisdiction, g.grantId, g.policyIds, g.masking]);
+    for (const asked of [ids, ids.slice(0, 15)]) {
+      const bulk = await broker.evaluate(request(asked));
+      const alone = new Map<string, string>();
+      for (const id of asked) {
+        const single = await broker.evaluate(request([id]));
+        alone.set(id, shape(single.groups[0] as (typeof single.groups)[number]));
+      }
+      expect(new Set(alone.values()).size).toBeGreaterThan(1);
+      // Each subject in exactly one group, whose decision is the one it gets alone; in request order.
+      expect(bulk.groups.flatMap((g) => g.subjects).sort()).toEqual([...asked].sort());
+      for (const group of bulk.groups) {
+        expect(group.subjects).toEqual(asked.filter((id) => group.subjects.includes(id)));
+        for (const id of group.subjects) expect([id, shape(group)]).toEqual([id, alone.get(id)]);
+      }
+    }
+  });
+
   it('refuses malformed requests before deciding anything', async () => {
     const { deps, entries } = world();
     const broker = createBroker(deps);

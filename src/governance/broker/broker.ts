@@ -215,6 +215,22 @@ function partsFor(sources: SubjectDataSources, requested: readonly string[]): Pa
   return parts;
 }
 
+/**
+ * Records released per log entry of a group (one entry per MAX_SUBJECTS_PER_ENTRY of its
+ * subjects): every record read for the group when it fits one entry, else counted per entry.
+ */
+function releasedPerEntry(subjects: readonly string[], rows: readonly SubjectRecord[]): number[] {
+  if (subjects.length <= MAX_SUBJECTS_PER_ENTRY) return [rows.length];
+  const entryOf = new Map<string, number>();
+  for (let i = 0; i < subjects.length; i++) entryOf.set(subjects[i] as string, Math.floor(i / MAX_SUBJECTS_PER_ENTRY));
+  const counts = new Array<number>(Math.ceil(subjects.length / MAX_SUBJECTS_PER_ENTRY)).fill(0);
+  for (const row of rows) {
+    const entry = entryOf.get(row.subjectId);
+    if (entry !== undefined) counts[entry] = (counts[entry] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** The categories a part releases, each of which the policies decide on. */
 function decidedCategories(part: Part, fields: readonly string[]): string[] {
   const released = [...new Set(fields.map((f) => fieldCategory(part.source, f)).filter((c) => covers(part.category, c)))];
@@ -291,6 +307,8 @@ export function createBroker(deps: BrokerDeps): Broker {
     subjectsById: ReadonlyMap<string, SubjectRef>;
     /** The part each decision group answers. */
     partOf: ReadonlyMap<DecisionGroup, Part>;
+    /** Each group's subjects as the directory has them, in the order of its ids. */
+    refsOf: ReadonlyMap<DecisionGroup, readonly SubjectRef[]>;
   }
 
   async function assess(request: BrokerRequest): Promise<Assessment> {
@@ -305,12 +323,22 @@ export function createBroker(deps: BrokerDeps): Broker {
     const known = await deps.subjectsOf(subjectIds);
     // An id nobody holds is refused exactly like a person outside the case, so the answer never
     // tells an operator whether someone exists; the probe is logged in every jurisdiction.
-    const unknownIds = subjectIds.some((id) => !known.has(id));
-    const subjects = subjectIds.flatMap((id) => known.get(id) ?? []);
+    const subjects: SubjectRef[] = [];
+    for (const id of subjectIds) {
+      const subject = known.get(id);
+      if (subject) subjects.push(subject);
+    }
+    const unknownIds = subjects.length < subjectIds.length;
     const operator = await deps.findOperator(request.operatorId);
     const { engine, problem } = deps.policy();
     const found = await deps.findCase(request.caseRef);
-    const concerned = new Map((found?.subjects ?? []).map((s) => [s.id, s.role]));
+    // Built once per request: every person the case concerns, and those it names as reported.
+    const concerned = new Set<string>();
+    const reported = new Set<string>();
+    for (const s of found?.subjects ?? []) {
+      concerned.add(s.id);
+      if (s.role === 'reported') reported.add(s.id);
+    }
     const blocked = deps.blocked();
     // Timed when the cut-off was read, so the log orders the decision truly against a block,
     // which is logged as of the moment it took effect (cutoff.ts).
@@ -347,12 +375,13 @@ export function createBroker(deps: BrokerDeps): Broker {
     // over the window, with this request's, beyond the threshold need a two-approver grant.
     // Only whether the count passes the threshold matters: a request that passes it alone needs
     // no look back, and otherwise threshold + 1 earlier people are enough to know.
-    const tallied =
-      !whole && operator && subjects.length <= TWO_APPROVER_THRESHOLD
-        ? await deps.tally.subjectsSince({ operatorId: operator.id, purpose, since: new Date(at.getTime() - TALLY_WINDOW_MS), limit: TWO_APPROVER_THRESHOLD + 1 })
-        : new Set<string>();
-    for (const s of subjects) tallied.add(s.id);
-    if (!whole && tallied.size > TWO_APPROVER_THRESHOLD) {
+    let tallied = subjects.length;
+    if (!whole && operator && subjects.length <= TWO_APPROVER_THRESHOLD) {
+      const earlier = await deps.tally.subjectsSince({ operatorId: operator.id, purpose, since: new Date(at.getTime() - TALLY_WINDOW_MS), limit: TWO_APPROVER_THRESHOLD + 1 });
+      for (const s of subjects) earlier.add(s.id);
+      tallied = earlier.size;
+    }
+    if (!whole && tallied > TWO_APPROVER_THRESHOLD) {
       const covering = usable.find(
         ({ grant, subjects: set }) =>
           grant.requiredApprovals >= 2 &&
@@ -363,7 +392,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (!covering) {
         whole = refusal(
           'broker:two-approvers',
-          `more than ${TWO_APPROVER_THRESHOLD} people within 24 hours for ${purpose} (at least ${tallied.size} with this request) need a grant approved by two approvers that covers every one named`,
+          `more than ${TWO_APPROVER_THRESHOLD} people within 24 hours for ${purpose} (at least ${tallied} with this request) need a grant approved by two approvers that covers every one named`,
         );
       }
     }
@@ -393,6 +422,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     // Subjects who get the same answer share one group (and one log entry per 1,000 of them).
     const list: (Omit<DecisionGroup, 'subjects'> & { subjects: string[] })[] = [];
     const partOf = new Map<DecisionGroup, Part>();
+    const refsOf = new Map<DecisionGroup, SubjectRef[]>();
 
     for (const { part, fields, decided } of planned) {
       const category = part.category;
@@ -407,8 +437,12 @@ export function createBroker(deps: BrokerDeps): Broker {
       const reportedContent = implicit !== null && category === REPORTED_CONTENT_CATEGORY ? implicit : null;
       const memo = new Map<GrantChoice, Map<string, Verdict>>();
       const groups = new Map<Verdict, Map<string, (typeof list)[number]>>();
+      // The previous subject's class and group: the subjects of a bulk read are mostly alike, so
+      // most of them join the group before them without a key built or looked up.
+      let previous: { choice: GrantChoice; home: string; class: string; group: (typeof list)[number]; refs: SubjectRef[] } | null = null;
       for (const subject of subjects) {
         let verdict: Verdict;
+        let choice: GrantChoice | null = null;
         if (whole) {
           verdict = whole;
         } else if (recordsOutsideCase) {
@@ -417,8 +451,19 @@ export function createBroker(deps: BrokerDeps): Broker {
           // No key built per subject when nobody is viewed from abroad (the usual bulk read).
           const transferBasisCountries = bases.size === 0 ? noBasis : (bases.get(`${subject.id}\u0000${category}`) ?? noBasis);
           // The report itself is the grant for the reported message, for the reported person only.
-          const choice =
-            covering.find(({ set }) => set.has(subject.id))?.choice ?? (reportedContent && concerned.get(subject.id) === 'reported' ? reportedContent : none);
+          choice = none;
+          for (const c of covering) {
+            if (c.set.has(subject.id)) {
+              choice = c.choice;
+              break;
+            }
+          }
+          if (choice === none && reportedContent && reported.has(subject.id)) choice = reportedContent;
+          if (previous && previous.choice === choice && previous.home === subject.home && previous.class === subject.class) {
+            previous.group.subjects.push(subject.id);
+            previous.refs.push(subject);
+            continue;
+          }
           const key = perSubject ? subject.id : `${subject.home}\u0000${subject.class}\u0000${transferBasisCountries === noBasis ? '' : transferBasisCountries.join(',')}`;
           let byKey = memo.get(choice);
           if (!byKey) {
@@ -438,7 +483,8 @@ export function createBroker(deps: BrokerDeps): Broker {
           groups.set(verdict, byHome);
         }
         let group = byHome.get(subject.home);
-        if (!group) {
+        let refs = group ? refsOf.get(group) : undefined;
+        if (!group || !refs) {
           group = {
             category,
             requested: [...part.requested],
@@ -454,8 +500,13 @@ export function createBroker(deps: BrokerDeps): Broker {
           byHome.set(subject.home, group);
           list.push(group);
           partOf.set(group, part);
+          refs = [];
+          refsOf.set(group, refs);
         }
         group.subjects.push(subject.id);
+        refs.push(subject);
+        // Only a class-wide verdict may be reused for the next subject without asking.
+        previous = choice !== null && !perSubject && bases.size === 0 ? { choice, home: subject.home, class: subject.class, group, refs } : null;
       }
       if (unknownIds && whole) {
         // Ids nobody holds: one entry, naming no one, in every jurisdiction's log.
@@ -479,7 +530,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       decision: allowed === 0 ? 'deny' : allowed === list.length ? 'allow' : 'partial',
       groups: list,
     };
-    return { evaluation, found, subjectsById: known, partOf };
+    return { evaluation, found, subjectsById: known, partOf, refsOf };
   }
 
   interface GrantChoice {
@@ -565,7 +616,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   async function accessNow(request: BrokerRequest): Promise<AccessResult> {
     const recorder = deps.recorder;
     if (!recorder) throw new DomainError('LOG_UNAVAILABLE', 'this process has no access log open, so it cannot release data');
-    const { evaluation, found, subjectsById: subjectRefs, partOf } = await assess(request);
+    const { evaluation, found, subjectsById: subjectRefs, partOf, refsOf } = await assess(request);
 
     // Read what is allowed first, so each entry can say exactly how many records it released;
     // nothing leaves this function before every entry is durable.
@@ -578,7 +629,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (source && found && source.category === names.supportCase) {
         // A case read releases the cited case only, never the person's other tickets or reports.
         const only = request.records === undefined || request.records.includes(found.ref) ? [found.ref] : [];
-        const rows = only.length > 0 && remaining > 0 ? await source.read({ subjects: group.subjects.map((id) => subjectRefs.get(id) as SubjectRef), records: only, limit: remaining }) : [];
+        const rows = only.length > 0 && remaining > 0 ? await source.read({ subjects: refsOf.get(group) ?? [], records: only, limit: remaining }) : [];
         remaining -= rows.length;
         read.set(group, rows);
         continue;
@@ -592,7 +643,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       const caseRecords = found?.kind === 'abuse' && covers(names.content, group.category) ? found.records : undefined;
       const records = request.records ?? caseRecords;
       const rows = await source.read({
-        subjects: group.subjects.map((id) => subjectRefs.get(id) as SubjectRef),
+        subjects: refsOf.get(group) ?? [],
         records: caseRecords && records ? records.filter((r) => caseRecords.includes(r)) : records,
         limit: remaining + 1,
       });
@@ -607,14 +658,12 @@ export function createBroker(deps: BrokerDeps): Broker {
     const entries: { group: DecisionGroup; entry: AccessEntry }[] = [];
     for (const group of evaluation.groups) {
       const rows = read.get(group) ?? [];
-      const perSubject = new Map<string, number>();
-      for (const row of rows) perSubject.set(row.subjectId, (perSubject.get(row.subjectId) ?? 0) + 1);
+      const released = group.decision === 'allow' ? releasedPerEntry(group.subjects, rows) : [];
       const part = partOf.get(group);
       const fields = group.masking ? Object.keys(group.masking) : part ? fieldsFor(part, request.fields) : [];
       // A group naming no one (a probe for ids nobody holds) still leaves one entry.
       for (let i = 0; i < Math.max(group.subjects.length, 1); i += MAX_SUBJECTS_PER_ENTRY) {
         const chunk = group.subjects.slice(i, i + MAX_SUBJECTS_PER_ENTRY);
-        const released = group.decision === 'allow' ? chunk.reduce((n, id) => n + (perSubject.get(id) ?? 0), 0) : 0;
         entries.push({
           group,
           entry: {
@@ -636,7 +685,7 @@ export function createBroker(deps: BrokerDeps): Broker {
             grantId: group.grantId,
             decision: group.decision,
             policyIds: [...group.policyIds],
-            released,
+            released: released[i / MAX_SUBJECTS_PER_ENTRY] ?? 0,
           },
         });
       }
@@ -644,7 +693,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     let recorded: { cellId: string; index: number }[];
     try {
       // Counted before anything is logged as released: a failure here over-counts, never under.
-      const allowed = [...new Set(evaluation.groups.filter((g) => g.decision === 'allow').flatMap((g) => g.subjects))];
+      const allowedGroups = evaluation.groups.filter((g) => g.decision === 'allow');
+      // A group names each of its people once; only several groups (categories) can repeat one.
+      const allowed = allowedGroups.length === 1 ? (allowedGroups[0] as DecisionGroup).subjects : [...new Set(allowedGroups.flatMap((g) => g.subjects))];
       await deps.tally.add({ operatorId: evaluation.operatorId, purpose: evaluation.purpose, subjects: allowed, at: new Date(evaluation.at) });
       recorded = await Promise.all(entries.map(({ entry }) => recorder.recordAccess(entry)));
     } catch (err) {
@@ -672,7 +723,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       const rows = read.get(group) ?? [];
       if (group.masking) {
         const mask = compileMasker(group.masking, deps.maskKey);
-        for (const row of rows) records.push({ subjectId: row.subjectId, category: group.category, recordId: releasedId(row, group.masking), fields: mask(row.values) });
+        const masked = Object.keys(group.masking).filter((field) => group.masking?.[field] !== 'clear');
+        for (const row of rows) records.push({ subjectId: row.subjectId, category: group.category, recordId: releasedId(row, masked), fields: mask(row.values) });
       }
       const log = entries.flatMap(({ group: g }, i) => (g === group ? [recorded[i] as { cellId: string; index: number }] : []));
       decisions.push({ ...group, released: rows.length, log });
@@ -692,12 +744,12 @@ export function createBroker(deps: BrokerDeps): Broker {
   }
 
   /**
-   * A record's id goes out as is unless a masked field holds the same value (a case's `ref`):
+   * A record's id goes out as is unless a masked field (of `masked`) holds the same value (a case's `ref`):
    * then it goes out as a keyed hash too, so nothing masked is repeated in clear beside it.
    */
-  function releasedId(row: SubjectRecord, masking: Readonly<Record<string, MaskKind>>): string {
-    const masked = Object.entries(masking).some(([field, kind]) => kind !== 'clear' && row.values[field] === row.recordId);
-    return masked ? (keyedHash(deps.maskKey, 'recordId', row.recordId) ?? '') : row.recordId;
+  function releasedId(row: SubjectRecord, masked: readonly string[]): string {
+    for (const field of masked) if (row.values[field] === row.recordId) return keyedHash(deps.maskKey, 'recordId', row.recordId) ?? '';
+    return row.recordId;
   }
 
   return { evaluate, access };

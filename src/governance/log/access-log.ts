@@ -19,7 +19,6 @@ import {
   insertLogBatch,
   latestCheckpointRow,
   lockLogForAppend,
-  openingsText,
   pinLogIdentity,
   readEntries,
   readEntriesAt,
@@ -110,7 +109,7 @@ export interface OpenAccessLogProps {
 interface Pending {
   eventId: string;
   text: string;
-  subjects: SealedEntry['subjects'];
+  openings: SealedEntry['openings'];
   actor: SealedEntry['actor'];
   resolve: (value: { index: number }) => void;
   reject: (err: unknown) => void;
@@ -321,7 +320,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
       const idx = first + i;
       rows.entries.push({ idx, entry: item.text, actor_id: item.actor?.id ?? null, actor_salt: item.actor?.salt ?? null });
       rows.events.push({ event_id: item.eventId, idx });
-      if (item.subjects.length > 0) rows.openings.push({ idx, subjects: openingsText(item.subjects) });
+      if (item.openings !== null) rows.openings.push({ idx, subjects: item.openings });
       range.append(leafHashOfCanonical(item.text), onNode);
     });
     for (const { level, idx, tree } of touched.values()) rows.tiles.push({ level, idx, width: tree.width, nodes: tree.packed });
@@ -476,7 +475,7 @@ export async function openAccessLog(props: OpenAccessLogProps): Promise<AccessLo
         return Promise.reject(err);
       }
       return new Promise((resolve, reject) => {
-        queue.push({ eventId: entry.eventId, text, subjects: sealed.subjects, actor: sealed.actor, resolve, reject });
+        queue.push({ eventId: entry.eventId, text, openings: sealed.openings, actor: sealed.actor, resolve, reject });
         if (!flushing && queue.length === 1) setImmediate(() => void flush());
       });
     },

@@ -30,8 +30,8 @@ export interface OpenAccessLogsProps {
   cells: CellRegistry;
   dataDir: string;
   deployment: string;
-  /** The home jurisdiction of a known subject, or null when unknown. */
-  homeOf?: (subjectId: string) => Promise<string | null>;
+  /** Each known subject with its home jurisdiction (unknown ones absent): one call per entry. */
+  homesOf?: (subjectIds: readonly string[]) => Promise<ReadonlyMap<string, { readonly home: string }>>;
   checkpointIntervalMs?: number;
 }
 
@@ -64,10 +64,11 @@ export async function openAccessLogs(props: OpenAccessLogsProps): Promise<Access
 
     async recordAccess(entry) {
       const log = forJurisdiction(entry.subjectJurisdiction);
-      if (props.homeOf) {
-        for (const subject of new Set(entry.subjects)) {
-          const home = await props.homeOf(subject);
-          if (home !== null && home !== entry.subjectJurisdiction) {
+      if (props.homesOf) {
+        const homes = await props.homesOf(entry.subjects);
+        for (const subject of entry.subjects) {
+          const home = homes.get(subject)?.home;
+          if (home !== undefined && home !== entry.subjectJurisdiction) {
             throw new DomainError(
               'WRONG_CELL',
               `an access to ${subject} (home ${home}) belongs in the ${home} log, not the ${entry.subjectJurisdiction} one; record one entry per jurisdiction`,

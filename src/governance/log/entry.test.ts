@@ -1,8 +1,9 @@
+import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../errors/catalogue.js';
 import { canonicalJson } from './canonical.js';
-import { assertAccessEntry, canonicalAccessEntry, decodeAccessEntry, encodeAccessEntry, leafHashOfCanonical, type AccessEntry } from './entry.js';
+import { assertAccessEntry, canonicalAccessEntry, COMMITMENT, commitmentTo, decodeAccessEntry, encodeAccessEntry, leafHashOfCanonical, openAccessEntry, sealAccessEntry, type AccessEntry } from './entry.js';
 import { leafHash } from './merkle.js';
 
 const sampleEntry: AccessEntry = {
@@ -110,5 +111,28 @@ describe('access-log entries', () => {
     expect(code(() => decodeAccessEntry(Buffer.from(JSON.stringify(sampleEntry))))).toBe('INVALID_ACCESS_ENTRY');
     expect(code(() => decodeAccessEntry(Buffer.concat([bytes, Buffer.from(' ')])))).toBe('INVALID_ACCESS_ENTRY');
     expect(code(() => decodeAccessEntry(Buffer.from('not json')))).toBe('INVALID_ACCESS_ENTRY');
+  });
+
+  it('seals: the leaf holds sorted commitments, the openings are the JSON pairs that open each of them once', () => {
+    const subjects = ['hanako', 'taro', 'hanako', 'a/b:c@d.e-f_g', 's'.repeat(128)];
+    const sealed = sealAccessEntry({ ...sampleEntry, subjects });
+    expect(sealed.canonical).toBe(canonicalAccessEntry(sealed.leaf));
+    const pairs = JSON.parse(sealed.openings ?? 'null') as [string, string][];
+    // Exactly JSON.stringify's text, one pair per distinct subject, in the order first named.
+    expect(sealed.openings).toBe(JSON.stringify(pairs));
+    expect(pairs.map(([id]) => id)).toEqual(['hanako', 'taro', 'a/b:c@d.e-f_g', 's'.repeat(128)]);
+    for (const [, salt] of pairs) expect(Buffer.from(salt, 'base64url')).toHaveLength(16);
+    expect(new Set(pairs.map(([, salt]) => salt)).size).toBe(pairs.length);
+    expect(sealed.leaf.subjects).toEqual(pairs.map(([id, salt]) => commitmentTo(salt, id)).sort());
+    expect(sealed.leaf.subjects.every((c) => COMMITMENT.test(c))).toBe(true);
+    expect(sealed.leaf.actor).toBe(commitmentTo(sealed.actor?.salt ?? '', 'op-shanghai-eng1'));
+    expect(openAccessEntry(sealed.leaf, { actor: sealed.actor, subjects: pairs.map(([id, salt]) => ({ id, salt })) })).toEqual({ ...sampleEntry, subjects: [...new Set(subjects)].sort() });
+    // The commitment's definition (docs/access-log.md), computed the long way.
+    const [id, salt] = pairs[0] as [string, string];
+    const long = crypto.createHash('sha256').update('domicile/access-log/commitment/v1\n').update(Buffer.from(salt, 'base64url')).update(id).digest('base64url');
+    expect(commitmentTo(salt, id)).toBe(`c1:${long}`);
+    expect(sealAccessEntry({ ...sampleEntry, subjects: [] }).openings).toBeNull();
+    expect(code(() => sealAccessEntry({ ...sampleEntry, subjects: [sealed.leaf.subjects[0] as string] }))).toBe('INVALID_ACCESS_ENTRY');
+    expect(code(() => sealAccessEntry({ ...sampleEntry, actor: sealed.leaf.actor }))).toBe('INVALID_ACCESS_ENTRY');
   });
 });

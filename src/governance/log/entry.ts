@@ -191,15 +191,18 @@ export const SALT_BYTES = 16;
 // Room for the tag, a salt and any id of up to 128 UTF-16 units (three UTF-8 bytes each at most).
 const scratch = Buffer.alloc(COMMITMENT_TAG.length + SALT_BYTES + 3 * 128);
 COMMITMENT_TAG.copy(scratch);
+const SALT_AT = COMMITMENT_TAG.length;
 
-// A one-shot hash over one reused buffer per commitment: a bulk entry seals a thousand of them.
-function commit(salt: Uint8Array, id: string): string {
-  let end = COMMITMENT_TAG.length + salt.length;
-  if (end + 3 * id.length > scratch.length) {
-    return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salt, Buffer.from(id, 'utf8')]), 'base64url')}`;
+/**
+ * The commitment to `id` under the salt at `salts[from, from + SALT_BYTES)`: a one-shot hash over
+ * one reused buffer (a bulk entry seals a thousand of them; no buffer or view is made per id).
+ */
+function commitAt(salts: Buffer, from: number, id: string): string {
+  if (SALT_AT + SALT_BYTES + 3 * id.length > scratch.length) {
+    return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, salts.subarray(from, from + SALT_BYTES), Buffer.from(id, 'utf8')]), 'base64url')}`;
   }
-  scratch.set(salt, COMMITMENT_TAG.length);
-  end += scratch.write(id, end, 'utf8');
+  salts.copy(scratch, SALT_AT, from, from + SALT_BYTES);
+  const end = SALT_AT + SALT_BYTES + scratch.write(id, SALT_AT + SALT_BYTES, 'utf8');
   return `c1:${oneShotHash('sha256', scratch.subarray(0, end), 'base64url')}`;
 }
 
@@ -209,7 +212,9 @@ function commit(salt: Uint8Array, id: string): string {
  * Binding (SHA-256), and hiding while the salt stays with the operator and the person it opens.
  */
 export function commitmentTo(salt: string, id: string): string {
-  return commit(Buffer.from(salt, 'base64url'), id);
+  const bytes = Buffer.from(salt, 'base64url');
+  if (bytes.length === SALT_BYTES) return commitAt(bytes, 0, id);
+  return `c1:${oneShotHash('sha256', Buffer.concat([COMMITMENT_TAG, bytes, Buffer.from(id, 'utf8')]), 'base64url')}`;
 }
 
 /** System jobs are not people: their actor stays in clear (`system:cli`, `system:retention`). */
@@ -220,8 +225,11 @@ export interface SealedEntry {
   readonly leaf: AccessEntry;
   /** The leaf's canonical JSON (canonicalAccessEntry of `leaf`). */
   readonly canonical: string;
-  /** Each distinct subject with the salt of its commitment (kept outside the leaf). */
-  readonly subjects: readonly { readonly id: string; readonly salt: string }[];
+  /**
+   * The openings of the subjects' commitments, kept outside the leaf: a JSON array of
+   * `[id, salt]` pairs, one per distinct subject (the `log_opening` row); null when none.
+   */
+  readonly openings: string | null;
   /** The operator and the salt of its commitment; null when the actor stays in clear. */
   readonly actor: { readonly id: string; readonly salt: string } | null;
 }
@@ -229,27 +237,37 @@ export interface SealedEntry {
 /**
  * Seals an entry for its leaf. Every subject gets a fresh salt in every entry, so commitments
  * link neither to the id nor to each other across entries; they are sorted, so their order says
- * nothing of who came first (a reporter before the reported, say).
+ * nothing of who came first (a reporter before the reported, say). A bulk read seals thousands of
+ * ids, so this is one flat loop: the salts are one random block, the openings one string.
  */
 export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   // The ids themselves must be ids (no names), though only their commitments reach the leaf.
   assertAccessEntry(entry);
-  const ids = [...new Set(entry.subjects)];
-  for (const id of [...ids, entry.actor]) {
-    if (COMMITMENT.test(id)) throw invalid(`${JSON.stringify(id)} is already a commitment; log ids, the log commits to them`);
+  const ids = new Set(entry.subjects).size === entry.subjects.length ? entry.subjects : [...new Set(entry.subjects)];
+  const alreadyCommitted = (id: string): boolean => id.startsWith('c1:') && COMMITMENT.test(id);
+  if (alreadyCommitted(entry.actor) || ids.some(alreadyCommitted)) {
+    throw invalid(`${JSON.stringify([...ids, entry.actor].find(alreadyCommitted))} is already a commitment; log ids, the log commits to them`);
   }
   const salts = randomBytes(SALT_BYTES * (ids.length + 1));
-  const saltAt = (i: number): Buffer => salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES);
-  const commitments: string[] = [];
-  const subjects = ids.map((id, i) => {
-    commitments.push(commit(saltAt(i), id));
-    return { id, salt: saltAt(i).toString('base64url') };
-  });
+  const commitments = new Array<string>(ids.length);
+  // Ids match ID (no quote, backslash or control character) and salts are base64url, so each
+  // pair is its own JSON text: the same bytes JSON.stringify would give.
+  let openings = '[';
+  for (let i = 0, at = 0; i < ids.length; i++, at += SALT_BYTES) {
+    const id = ids[i] as string;
+    commitments[i] = commitAt(salts, at, id);
+    openings += `${i === 0 ? '' : ','}["${id}","${salts.toString('base64url', at, at + SALT_BYTES)}"]`;
+  }
   const systemActor = isSystemActor(entry.actor);
-  const actorSalt = saltAt(ids.length);
-  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commit(actorSalt, entry.actor), subjects: commitments.sort() };
+  const actorAt = SALT_BYTES * ids.length;
+  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commitAt(salts, actorAt, entry.actor), subjects: commitments.sort() };
   // The leaf differs from the checked entry only by commitments, which are well-formed ids.
-  return { leaf, canonical: canonicalText(leaf), subjects, actor: systemActor ? null : { id: entry.actor, salt: actorSalt.toString('base64url') } };
+  return {
+    leaf,
+    canonical: canonicalText(leaf),
+    openings: ids.length === 0 ? null : `${openings}]`,
+    actor: systemActor ? null : { id: entry.actor, salt: salts.toString('base64url', actorAt, actorAt + SALT_BYTES) },
+  };
 }
 
 /**

@@ -41,7 +41,7 @@ export interface LogBatchRows {
   entries: EntryRow[];
   /** Every tile the batch touched, at its new width. */
   tiles: StoredTile[];
-  /** One row per entry that names subjects (see openingsText). */
+  /** One row per entry that names subjects: its openings (SealedEntry.openings). */
   openings: { idx: number; subjects: string }[];
   /** Each new entry's event id and index (see heldEvents). */
   events: { event_id: string; idx: number }[];
@@ -83,10 +83,6 @@ export async function insertLogBatch(trx: Transaction<CellDatabase>, rows: LogBa
 /** Each pair of an opening row: the subject id and the salt of its commitment (null: named in clear). */
 export type OpeningPair = [string, string | null];
 
-/** The text of an entry's openings row: its distinct subjects as [id, salt] pairs. */
-export function openingsText(subjects: readonly { id: string; salt: string | null }[]): string {
-  return JSON.stringify(subjects.map((s): OpeningPair => [s.id, s.salt]));
-}
 
 const INDEXED_KEY = 'log_subject_indexed';
 
