@@ -44,16 +44,22 @@ async function openPair(i: number): Promise<Pair> {
   return pair;
 }
 
-/** Drops the receiver's socket and resumes from the last seq any of its sockets saw. */
+/**
+ * Drops the receiver's socket and resumes from the last seq any of its sockets saw — once a send
+ * past that seq has been acknowledged, so the resume always has a gap to fill (on a fast path and
+ * a slow machine the gap could otherwise be empty).
+ */
 async function reconnect(pair: Pair): Promise<void> {
   const current = pair.receiverSockets.at(-1) as RealtimeClient;
   await current.close();
   const seen = pair.receiverSockets.flatMap((s) => s.messages(pair.conversationId));
   const cursor = seen.at(-1)?.seq ?? pair.firstSeq;
+  const deadline = Date.now() + 10_000;
+  while (!pair.acked.some((a) => a.seq > cursor) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   pair.receiverSockets.push(await RealtimeClient.connect(server.wsUrl, pair.receiverToken, { [pair.conversationId]: cursor }));
 }
 
-// Both ways a SQLite cell can sync a batch: on the main thread (the default) and on the thread
+// Both ways a SQLite cell can sync a batch: in the message writer's worker thread (the default) and on the thread
 // pool (`storage.deferSync`), where a committed row is not yet readable until it is on disk.
 describe.each([false, true])('resume under load (deferSync %s)', (deferSync) => {
   beforeAll(async () => {
