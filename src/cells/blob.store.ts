@@ -5,6 +5,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isRecordId } from './ids.js';
+import { inFlight } from './in-flight.js';
 
 export interface BlobStore {
   readonly dir: string;
@@ -37,15 +38,6 @@ const fsync = promisify(fs.fsync);
 const close = promisify(fs.close);
 const readFile = promisify(fs.readFile);
 const unlink = promisify(fs.unlink);
-
-/** `fn` over the list, `width` calls in flight, the next started as soon as one ends (libuv's thread pool runs four file operations at once). */
-async function inFlight<T>(list: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < list.length) await fn(list[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, list.length) }, worker));
-}
 
 export function createBlobStore(dir: string): BlobStore {
   fs.mkdirSync(dir, { recursive: true });

@@ -46,7 +46,7 @@ export type WorkerOutcome = number | { existing: Record<string, unknown> } | { s
 
 export type WorkerReply =
   | { id: number; ok: true; outcomes: WorkerOutcome[]; cpuMicros: number }
-  | { id: number; ok: false; message: string; code: string | null; stale: boolean };
+  | { id: number; ok: false; message: string; code: string | null };
 
 export interface WorkerOptions {
   /** Marks workerData as this worker's: importing the module elsewhere (a test runner's own worker thread) starts nothing. */
@@ -54,8 +54,6 @@ export interface WorkerOptions {
   file: string;
   busyTimeoutMs: number;
 }
-
-class StaleSequence extends Error {}
 
 function open(options: WorkerOptions): Database.Database {
   const db = new Database(options.file);
@@ -113,7 +111,7 @@ function serve(options: WorkerOptions): void {
       outcomes.push(range.to);
     }
     for (const [conversation, { from, to }] of seqs) {
-      if (advanceSeq.run(to, batch.at, conversation, from).changes !== 1) throw new StaleSequence(String(conversation));
+      if (advanceSeq.run(to, batch.at, conversation, from).changes !== 1) throw new Error(`conversation ${String(conversation)} moved past seq ${from} during the batch`);
     }
     for (const r of reads.values()) advanceRead.run(r.seq, r.conversation, r.subject);
     return outcomes;
@@ -130,7 +128,7 @@ function serve(options: WorkerOptions): void {
       reply = { id: batch.id, ok: true, outcomes, cpuMicros: used.user + used.system };
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      reply = { id: batch.id, ok: false, message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : null, stale: err instanceof StaleSequence };
+      reply = { id: batch.id, ok: false, message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : null };
     }
     port.postMessage(reply);
   });

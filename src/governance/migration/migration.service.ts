@@ -14,6 +14,7 @@ import os from 'node:os';
 import type { Cell, CellRegistry } from '../../cells/cell.registry.js';
 import type { PersonalTable, SealedColumn } from '../../cells/cell.schema.js';
 import { covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
+import { inFlight } from '../../cells/in-flight.js';
 import { createPlacement, type Placement, type PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion, latestPlacementVersion, syncPlacement } from '../../cells/placement-version.repository.js';
 import type { RecordKind, RecordLocations } from '../../cells/record-location.repository.js';
@@ -516,24 +517,8 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  */
 const yieldEveryMs = 10;
 
-/**
- * Runs `fn` over the list with at most `width` calls in flight, each started as soon as one ends
- * (not in lockstep groups), giving the event loop a turn every `yieldEveryMs`.
- */
-async function inParallel<T>(list: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let since = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < list.length) {
-      await fn(list[next++] as T);
-      if (performance.now() - since > yieldEveryMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        since = performance.now();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, list.length) }, worker));
-}
+/** `inFlight` giving the event loop a turn every `yieldEveryMs`. */
+const inParallel = <T>(list: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> => inFlight(list, width, fn, { yieldEveryMs });
 
 /** The rows of the items (all of one table) in `cell`, read in bulk, by item id. */
 async function rowsOf(ctx: MigrationContext, cell: Cell, table: string, items: readonly MigrationItemRow[]): Promise<Map<string, Row>> {
