@@ -94,6 +94,9 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
   }
   const key = Buffer.from(secret, 'base64');
   const cache = new Map<string, Subject>();
+  // Bumped by every change made here: a read that was in flight across one answers but is not
+  // cached (it may hold the home from before the change), as in record-location.repository.ts.
+  let generation = 0;
   const listeners = new Set<(subject: Subject) => void>();
 
   const keyOf = (form: string): string => crypto.createHmac('sha256', key).update(form).digest('base64url');
@@ -104,10 +107,11 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
   async function find(id: string): Promise<Subject | null> {
     const cached = cache.get(id);
     if (cached) return cached;
+    const readAt = generation;
     const row = await db.selectFrom('subject').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return null;
     const subject = toSubject(row);
-    cache.set(id, subject);
+    if (readAt === generation) cache.set(id, subject);
     return subject;
   }
 
@@ -120,10 +124,11 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
       else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += 500) {
+      const readAt = generation;
       const rows = await db.selectFrom('subject').selectAll().where('id', 'in', missing.slice(i, i + 500)).execute();
       for (const row of rows) {
         const subject = toSubject(row);
-        cache.set(subject.id, subject);
+        if (readAt === generation) cache.set(subject.id, subject);
         out.set(subject.id, subject);
       }
     }
@@ -173,6 +178,7 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
         await trx.deleteFrom('login').where('subject_id', '=', id).execute();
         await trx.deleteFrom('subject').where('id', '=', id).execute();
       });
+      generation++;
       cache.delete(id);
     },
     async update(id, change) {
@@ -180,6 +186,7 @@ export async function openDirectory(url: string, migrations: Readonly<Record<str
       if (!current) throw new DomainError('NOT_FOUND', `no user or account "${id}"`);
       const next: Subject = { ...current, ...(change.home ? { home: change.home } : {}), ...(change.class ? { class: change.class } : {}) };
       await db.updateTable('subject').set({ home: next.home, class: next.class }).where('id', '=', id).execute();
+      generation++;
       cache.set(id, next);
       for (const listener of listeners) listener(next);
       return next;

@@ -39,6 +39,10 @@ const cacheLimit = 200_000;
 
 export function createRecordLocations(db: Kysely<DirectoryDatabase>): RecordLocations {
   const cache = new Map<string, string>();
+  // Counts the changes and invalidations: a lookup that read the table before one of them may
+  // have read what is no longer so (a migration's switch moved the record while the read was in
+  // flight), so it answers but does not cache — else every later write would go to the old cell.
+  let generation = 0;
   const listeners = new Set<(change: LocationChange) => void>();
   const keyOf = (kind: RecordKind, id: string) => `${kind}:${id}`;
 
@@ -48,6 +52,7 @@ export function createRecordLocations(db: Kysely<DirectoryDatabase>): RecordLoca
   }
 
   function changed(change: LocationChange): void {
+    generation++;
     if (change.cellId === null) cache.delete(keyOf(change.kind, change.id));
     else remember(change.kind, change.id, change.cellId);
     for (const listener of listeners) listener(change);
@@ -56,9 +61,10 @@ export function createRecordLocations(db: Kysely<DirectoryDatabase>): RecordLoca
   async function find(kind: RecordKind, id: string): Promise<string | null> {
     const hit = cache.get(keyOf(kind, id));
     if (hit !== undefined) return hit;
+    const readAt = generation;
     const row = await db.selectFrom('record_location').select('cell_id').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
     if (!row) return null;
-    remember(kind, id, row.cell_id);
+    if (readAt === generation) remember(kind, id, row.cell_id);
     return row.cell_id;
   }
 
@@ -89,7 +95,10 @@ export function createRecordLocations(db: Kysely<DirectoryDatabase>): RecordLoca
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    invalidate: () => cache.clear(),
+    invalidate() {
+      generation++;
+      cache.clear();
+    },
   };
 }
 

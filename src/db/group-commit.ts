@@ -1,8 +1,10 @@
 // Group commit: writes queued in the same turn of the event loop share one transaction, so one
 // fsync acknowledges many of them. A batch that fails is retried one write at a time, so a bad
-// write fails alone and the others still commit.
+// write fails alone and the others still commit. A write aborted by a transient conflict of
+// PostgreSQL (a deadlock with the migration engine's triggers) is run again (transient.ts).
 import type { Kysely, Transaction } from 'kysely';
 import { createBatchQueue, type Pending as Queued } from './batch-queue.js';
+import { isTransientConflict, retryTransient } from './transient.js';
 
 type Work<DB, T> = (trx: Transaction<DB>) => Promise<T>;
 
@@ -23,7 +25,7 @@ export function createGroupCommitter<DB>(db: Kysely<DB>, maxBatch = 2000): Group
         for (const item of batch) results.push(await item.input(trx));
       });
     } catch (err) {
-      if (batch.length === 1) {
+      if (batch.length === 1 && !isTransientConflict(err)) {
         (batch[0] as Pending<DB>).reject(err);
         return;
       }
@@ -35,7 +37,7 @@ export function createGroupCommitter<DB>(db: Kysely<DB>, maxBatch = 2000): Group
 
   async function commitAlone(item: Pending<DB>): Promise<void> {
     try {
-      item.resolve(await db.transaction().execute((trx) => item.input(trx)));
+      item.resolve(await retryTransient(() => db.transaction().execute((trx) => item.input(trx))));
     } catch (err) {
       item.reject(err);
     }

@@ -7,6 +7,8 @@
 // - a start killed between its claim and its items (the state a kill -9 leaves: the job
 //   `starting`, its lease run out, no capture, no items): `migrate status` shows it starting; the
 //   resume completes it (capture on, items listed once) and runs it; abort releases such a claim.
+// - a second task of the same process (a serving process's runner) does not enter a job a start
+//   there still holds: the lease is per claim, not per process.
 // - a job of older code, still running at the upgrade, whose capture had no delete triggers: a
 //   record erased at its source meanwhile leaves the destination and the manifest after resume.
 import { spawn } from 'node:child_process';
@@ -106,6 +108,33 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
       await engine.abortMigration({ ctx, id: job.id });
     }
     expect(await unfinishedJobs()).toEqual([]);
+  }, 60_000);
+
+  it('keeps a job a start still holds from a second task of the same process (a serving process runs its queue beside starts)', async () => {
+    // The start's last step logs the move's start: from there, a runner of this process tries the job it still holds.
+    let inner: Promise<string> | null = null;
+    const logs = new Proxy(ctx.logs, {
+      get(target, prop) {
+        if (prop === 'recordAccess') {
+          return (event: Parameters<typeof target.recordAccess>[0]) => {
+            const [id] = event.eventId.split('-start-');
+            if (!inner && id && id !== event.eventId) {
+              inner = engine.runMigration({ ctx, id }).then(
+                (job) => `ran it to ${job.phase}`,
+                (err: { code?: string }) => String(err.code),
+              );
+            }
+            return target.recordAccess(event);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const job = await start({ ...ctx, logs }, true);
+    expect(await inner).toBe('MIGRATION_CONFLICT');
+    expect(await engine.readJob(ctx, job.id)).toMatchObject({ phase: 'queued' });
+    await engine.abortMigration({ ctx, id: job.id });
   }, 60_000);
 
   it('completes a start killed between its claim and its items when the job is resumed, and abort releases such a claim', async () => {

@@ -93,14 +93,15 @@ describe.each(dialects)('the demo move of JP images and payment data from kr to 
     // Every acknowledged payment is in the JP cell exactly once; the ledger adds up; nothing of it is left in KR.
     const jp = server.runtime.cells.get('jp');
     for (const id of acknowledged) {
-      expect((await jp.db.selectFrom('payment').select('id').where('id', '=', id).execute()).length).toBe(1);
+      expect((await jp.db.selectFrom('payment').select('id').where('id', '=', id).execute()).length, `payment ${id} in jp`).toBe(1);
     }
     expect(await kr.db.selectFrom('payment').select('id').where('subject_home', '=', 'JP').execute()).toEqual([]);
     expect(await kr.db.selectFrom('wallet').select('id').where('subject_home', '=', 'JP').execute()).toEqual([]);
     expect((await cli('pay', 'audit', '--json')).code).toBe(0);
     expect((await hanako.request('GET', '/v1/pay/wallet')).body).toMatchObject({ storedIn: { cell: 'jp', jurisdiction: 'JP' } });
 
-    expect((await cli('report', 'residency', '--json')).code).toBe(0);
+    const residency = await cli('report', 'residency', '--json');
+    expect(residency.code, residency.stdout).toBe(0);
     const foreign = JSON.parse((await cli('report', 'foreign-handling', '--json')).stdout) as {
       jurisdictions: { home: string; storedIn: string[]; foreignCountries: { country: string; storedCategories: string[] }[]; categories: { category: string; returnedFrom: string[] }[] }[];
     };

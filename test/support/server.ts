@@ -2,6 +2,7 @@
 // listening on a free loopback port, torn down afterwards.
 import { expect } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import WebSocket from 'ws';
 import { finishConfig, type ConfigFile, type LimitsFile } from '../../src/config/config.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../../src/app/runtime.js';
@@ -93,7 +94,9 @@ export async function startTestServer(props: TestServerProps = {}): Promise<Test
   assertRequestedDialect(config, 'a test server');
   const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), serving: props.serving ?? true });
   if (props.demo) await seedDemo(runtime);
-  const app = await buildApp({ runtime, webDir: props.web ? undefined : null, ...(props.lazySchemas ? { lazySchemas: true } : {}) });
+  // Errors only, to stderr: a 500 in a test says why in the run's output (CI keeps nothing else).
+  const logger = pino({ level: 'error', base: null }, pino.destination(2));
+  const app = await buildApp({ runtime, logger, webDir: props.web ? undefined : null, ...(props.lazySchemas ? { lazySchemas: true } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

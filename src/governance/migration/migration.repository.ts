@@ -7,6 +7,7 @@ import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.
 import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';
 import type { PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion } from '../../cells/placement-version.repository.js';
+import { retryTransient } from '../../db/transient.js';
 import type { MigrationItemRow } from './migration.tables.js';
 
 type Directory = Kysely<DirectoryDatabase>;
@@ -197,7 +198,7 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
 export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[] }): Promise<void> {
   const tables = props.tables.filter((t) => t.rows.length > 0);
   if (tables.length === 0) return;
-  await (db as AnyDb).transaction().execute(async (trx) => {
+  await retryTransient(() => (db as AnyDb).transaction().execute(async (trx) => {
     for (const { table, rowKey, rows } of tables) {
       const columns = Object.keys(rows[0] as Row).filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
       for (let i = 0; i < rows.length; i += 100) {
@@ -210,7 +211,7 @@ export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: re
           .execute();
       }
     }
-  });
+  }));
 }
 
 export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; values: readonly unknown[] }): Promise<void> {
@@ -221,13 +222,13 @@ export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string
 export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
   if (props.keys.length === 0) return;
   const [only, ...more] = props.rowKey;
-  await (db as AnyDb).transaction().execute(async (trx) => {
+  await retryTransient(() => (db as AnyDb).transaction().execute(async (trx) => {
     if (only !== undefined && more.length === 0) {
       for (let i = 0; i < props.keys.length; i += 500) await trx.deleteFrom(props.table).where(only, 'in', props.keys.slice(i, i + 500).map((k) => k[0])).execute();
     } else {
       for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
     }
-  });
+  }));
 }
 
 /** The subject and category pairs (`subject\u0000category`) among these subjects that still have rows in the cell that stay there (another scope). */
@@ -306,7 +307,7 @@ const identifier = (name: string): string => {
  */
 export async function installChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly CapturedTable[]; fresh: boolean }): Promise<void> {
   if (!/^[A-Z]{2}$/.test(props.home)) throw new Error(`not a jurisdiction code: ${props.home}`);
-  await db.transaction().execute(async (trx) => {
+  await retryTransient(() => db.transaction().execute(async (trx) => {
     await dropCaptureTriggers(trx, props);
     if (props.fresh) await sql`delete from migration_change`.execute(trx);
     if (props.postgres) {
@@ -339,7 +340,7 @@ export async function installChangeCapture(db: Kysely<CellDatabase>, props: { po
         }
       }
     }
-  });
+  }));
 }
 
 async function dropCaptureTriggers(trx: Transaction<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
@@ -352,10 +353,10 @@ async function dropCaptureTriggers(trx: Transaction<CellDatabase>, props: { post
 
 /** Takes the change capture off the tables and empties the change log, in one transaction (idempotent). */
 export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly CapturedTable[] }): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await retryTransient(() => db.transaction().execute(async (trx) => {
     await dropCaptureTriggers(trx, props);
     await sql`delete from migration_change`.execute(trx);
-  });
+  }));
 }
 
 /** The changes captured and not yet taken, oldest first. */

@@ -179,7 +179,36 @@ export interface MigrationProgress {
 const kindOfTable: Readonly<Record<string, RecordKind>> = { media: 'media', wallet: 'wallet', conversation: 'conversation', session: 'session' };
 const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').update(bytes).digest('hex');
 const leaseMs = 60_000;
-const leaseOwner = `${os.hostname()}:${process.pid}`;
+
+/**
+ * The leases this process holds, one token each (`<host>:<pid>:<random>`): two claims in one
+ * process — the runner of a serving process and a start or an abort handled by the same process —
+ * exclude each other as two processes do. (With one owner per process, the runner re-entered a
+ * job a start still held, listed its rows again and emptied the change log under it.)
+ */
+const heldLeases = new Set<string>();
+
+/** Runs `fn` under a fresh lease token of this process; the lease is released after it. */
+async function underLease<T>(ctx: MigrationContext, jobId: string, fn: (owner: string) => Promise<T>): Promise<T> {
+  const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(6).toString('hex')}`;
+  heldLeases.add(owner);
+  try {
+    return await fn(owner);
+  } finally {
+    try {
+      await releaseLease(ctx.directoryDb, { id: jobId, owner });
+    } finally {
+      heldLeases.delete(owner);
+    }
+  }
+}
+
+/** Whether a job's lease holder is gone: its process, or (in this process) a claim that ended without releasing it. */
+function leaseStale(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host === os.hostname() && Number(pid) === process.pid) return !heldLeases.has(owner);
+  return stale(owner);
+}
 
 /** Whether `owner` (`<host>:<pid>[:…]`) names a process that is gone (only knowable on this host). */
 export function stale(owner: string): boolean {
@@ -373,23 +402,22 @@ export async function startMigration(props: StartProps): Promise<MigrationJob> {
     changesCaptured: true,
     captureVersion,
   };
-  await ctx.directoryDb.transaction().execute(async (trx) => {
-    if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging: moveRules(request), reason: `migration ${id}: staging` }))) {
-      throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
-    }
-    // A claim committed before this one's placement version was read is seen here (the version and the job commit together).
-    const other = (await unfinishedJobIds(trx))[0];
-    if (other) throw notFinished(other, 'starting or running');
-    await insertJob(trx, { id, phase: claimed.phase, state: claimed, lease: { owner: leaseOwner, untilMs: Date.now() + leaseMs * 60 } });
-    await props.also?.(trx, claimed);
+  return underLease(ctx, id, async (owner) => {
+    await ctx.directoryDb.transaction().execute(async (trx) => {
+      if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging: moveRules(request), reason: `migration ${id}: staging` }))) {
+        throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
+      }
+      // A claim committed before this one's placement version was read is seen here (the version and the job commit together).
+      const other = (await unfinishedJobIds(trx))[0];
+      if (other) throw notFinished(other, 'starting or running');
+      await insertJob(trx, { id, phase: claimed.phase, state: claimed, lease: { owner, untilMs: Date.now() + leaseMs * 60 } });
+      await props.also?.(trx, claimed);
+    });
+    return completeStart(ctx, claimed, props.queued ? 'queued' : 'copying');
   });
-  try {
-    return await completeStart(ctx, claimed, props.queued ? 'queued' : 'copying');
-  } finally {
-    await releaseLease(ctx.directoryDb, { id, owner: leaseOwner });
-  }
 }
 
+const runningElsewhere = (id: string) => new DomainError('MIGRATION_CONFLICT', `migration ${id} is being run by another process (or another task of this one)`);
 const notFinished = (id: string, phase: string) => new DomainError('MIGRATION_CONFLICT', `migration ${id} is not finished (${phase}); resume or abort it first`);
 
 /**
@@ -866,14 +894,10 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
   const { ctx } = props;
   const job = await loadJob(ctx, props.id);
   if (!unfinished(job)) return job;
-  if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs * 60, stale }))) {
-    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
-  }
-  try {
-    return await runClaimed(props, job);
-  } finally {
-    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
-  }
+  return underLease(ctx, job.id, async (owner) => {
+    if (!(await claimLease(ctx.directoryDb, { id: job.id, owner, untilMs: Date.now() + leaseMs * 60, stale: leaseStale }))) throw runningElsewhere(job.id);
+    return runClaimed(props, job);
+  });
 }
 
 async function runClaimed(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }, claimed: MigrationJob): Promise<MigrationJob> {
@@ -1019,10 +1043,8 @@ export async function abortMigration(props: { ctx: MigrationContext; id: string 
   if (!['starting', 'queued', 'copying', 'failed'].includes(job.phase)) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}: only a job that has not switched can be aborted`);
   }
-  if (!(await claimLease(ctx.directoryDb, { id: job.id, owner: leaseOwner, untilMs: Date.now() + leaseMs, stale }))) {
-    throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is running in another process`);
-  }
-  try {
+  return underLease(ctx, job.id, async (owner) => {
+    if (!(await claimLease(ctx.directoryDb, { id: job.id, owner, untilMs: Date.now() + leaseMs, stale: leaseStale }))) throw runningElsewhere(job.id);
     const dest = ctx.cells.get(job.to);
     for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied', 'verified'] })) {
       const { rowKey, isBlob } = tableParts(ctx, item.table_name);
@@ -1039,9 +1061,7 @@ export async function abortMigration(props: { ctx: MigrationContext; id: string 
     job = await advance(ctx, job, { phase: 'aborted', finishedAt: new Date().toISOString() });
     await deleteItems(ctx.directoryDb, job.id);
     return job;
-  } finally {
-    await releaseLease(ctx.directoryDb, { id: job.id, owner: leaseOwner });
-  }
+  });
 }
 
 /** The manifest's entries of a finished job (ids and digests), with each record's bytes. */
