@@ -25,6 +25,7 @@ import { registerPaySources } from '../pay/pay.source.js';
 import { recoverAcceptingRequests } from '../pay/request.service.js';
 import { cellSchema, directoryMigrations } from './schema.js';
 import { openVerdictCache } from '../governance/verdicts/verdict.cache.js';
+import { DomainError } from '../errors/catalogue.js';
 
 export interface Runtime {
   config: Config;
@@ -56,6 +57,8 @@ export interface RuntimeOptions {
    * grants and writes pending governance events to the access logs.
    */
   serving?: boolean;
+  /** Errors of background work (a region migration run by this serving process): logged by `serve`, silent without. */
+  onBackgroundError?: (err: unknown, what: string) => void;
 }
 
 /** How often a serving process looks for a new placement version (a migration waits twice this after its switch). */
@@ -194,6 +197,10 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       journal: governance.journal,
       ...(changes ? { changes } : {}),
       onPlacementChanged: () => directory.locations.invalidate(),
+      // A job another process (or a start in this one) holds is not an error: it is tried again at the next poll.
+      onError: (err) => {
+        if (!(err instanceof DomainError && err.code === 'MIGRATION_CONFLICT')) options.onBackgroundError?.(err, 'region migration');
+      },
     });
   }
   const placementSync = migrations

@@ -12,7 +12,10 @@ export async function runServe(props: { config: Config; demo: boolean }): Promis
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', 'token'], remove: true },
   });
   // --demo also turns on demo mode: operators on loopback may simulate a source address.
-  const runtime = await openRuntime({ ...props.config, demo: props.config.demo || props.demo }, { serving: true });
+  const runtime = await openRuntime(
+    { ...props.config, demo: props.config.demo || props.demo },
+    { serving: true, onBackgroundError: (err, what) => logger.error({ err }, `${what} failed; it is tried again at the next poll`) },
+  );
   if (runtime.config.demo) logger.warn('demo mode: operators on loopback may simulate their source address; never run a deployment like this');
   if (props.demo) {
     const seeded = await seedDemo(runtime);

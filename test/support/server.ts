@@ -92,10 +92,14 @@ export async function buildTestConfig(props: TestServerProps = {}) {
 export async function startTestServer(props: TestServerProps = {}): Promise<TestServer> {
   const config = await buildTestConfig(props);
   assertRequestedDialect(config, 'a test server');
-  const runtime = await openRuntime(config, { ...(props.transfers ? { transfers: props.transfers } : {}), serving: props.serving ?? true });
-  if (props.demo) await seedDemo(runtime);
-  // Errors only, to stderr: a 500 in a test says why in the run's output (CI keeps nothing else).
+  // Errors only, to stderr: a 500 or a failed background job in a test says why in the run's output (CI keeps nothing else).
   const logger = pino({ level: 'error', base: null }, pino.destination(2));
+  const runtime = await openRuntime(config, {
+    ...(props.transfers ? { transfers: props.transfers } : {}),
+    serving: props.serving ?? true,
+    onBackgroundError: (err, what) => logger.error({ err }, `${what} failed`),
+  });
+  if (props.demo) await seedDemo(runtime);
   const app = await buildApp({ runtime, logger, webDir: props.web ? undefined : null, ...(props.lazySchemas ? { lazySchemas: true } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
