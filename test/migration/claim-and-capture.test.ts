@@ -8,7 +8,8 @@
 //   `starting`, its lease run out, no capture, no items): `migrate status` shows it starting; the
 //   resume completes it (capture on, items listed once) and runs it; abort releases such a claim.
 // - a second task of the same process (a serving process's runner) does not enter a job a start
-//   there still holds: the lease is per claim, not per process.
+//   there still holds: the lease is per claim, not per process; and a claim renews its lease, so
+//   no other node takes a job still held, while a dead node's claim frees within a lease.
 // - a job of older code, still running at the upgrade, whose capture had no delete triggers: a
 //   record erased at its source meanwhile leaves the destination and the manifest after resume.
 import { spawn } from 'node:child_process';
@@ -20,7 +21,7 @@ import type { CellDatabase } from '../../src/cells/cell.database.js';
 import { migrationContext } from '../../src/cli/migrate.command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { seedDemo } from '../../src/demo/demo.world.js';
-import { deleteItems, itemsOf, readChanges, removeChangeCapture } from '../../src/governance/migration/migration.repository.js';
+import { claimLease, deleteItems, itemsOf, readChanges, removeChangeCapture } from '../../src/governance/migration/migration.repository.js';
 import * as engine from '../../src/governance/migration/migration.service.js';
 import type { MigrationContext } from '../../src/governance/migration/migration.service.js';
 import { writeTestConfig } from '../support/cli.js';
@@ -134,6 +135,38 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
     const job = await start({ ...ctx, logs }, true);
     expect(await inner).toBe('MIGRATION_CONFLICT');
     expect(await engine.readJob(ctx, job.id)).toMatchObject({ phase: 'queued' });
+    await engine.abortMigration({ ctx, id: job.id });
+  }, 60_000);
+
+  it('renews its lease while it holds a job, so no other node takes the job past the lease', async () => {
+    const leaseMs = 300;
+    let seen: { owner: string | null; until: string | null; otherClaimed: boolean } | null = null;
+    // At the start's last step (it logs the move's start), wait out three leases, then look at the lease and try to take it as another node.
+    const logs = new Proxy(ctx.logs, {
+      get(target, prop) {
+        if (prop === 'recordAccess') {
+          return async (event: Parameters<typeof target.recordAccess>[0]) => {
+            const [id] = event.eventId.split('-start-');
+            if (!seen && id && id !== event.eventId) {
+              await new Promise((r) => setTimeout(r, leaseMs * 3));
+              const row = await first.directory.db.selectFrom('migration_job').select(['lease_owner', 'lease_until']).where('id', '=', id).executeTakeFirstOrThrow();
+              const otherClaimed = await claimLease(first.directory.db, { id, owner: 'another-node:4242:x', untilMs: Date.now() + leaseMs, stale: () => false });
+              seen = { owner: row.lease_owner, until: row.lease_until, otherClaimed };
+            }
+            return target.recordAccess(event);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const job = await start({ ...ctx, logs, leaseMs }, true);
+    const lease = seen as { owner: string | null; until: string | null; otherClaimed: boolean } | null;
+    expect(lease?.otherClaimed).toBe(false);
+    expect(lease?.owner).toMatch(new RegExp(`:${process.pid}:`));
+    expect(Date.parse(lease?.until ?? '')).toBeGreaterThan(Date.now() - leaseMs);
+    // Released at the end.
+    expect(await first.directory.db.selectFrom('migration_job').select('lease_owner').where('id', '=', job.id).executeTakeFirstOrThrow()).toEqual({ lease_owner: null });
     await engine.abortMigration({ ctx, id: job.id });
   }, 60_000);
 

@@ -63,6 +63,12 @@ export async function claimLease(db: Directory, props: { id: string; owner: stri
   return Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
 }
 
+/** Extends a lease its holder still holds; false when it is held by another now (or the job is gone). */
+export async function renewLease(db: Directory, props: { id: string; owner: string; untilMs: number }): Promise<boolean> {
+  const result = await db.updateTable('migration_job').set({ lease_until: new Date(props.untilMs).toISOString() }).where('id', '=', props.id).where('lease_owner', '=', props.owner).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function releaseLease(db: Directory, props: { id: string; owner: string }): Promise<void> {
   await db.updateTable('migration_job').set({ lease_owner: null, lease_until: null }).where('id', '=', props.id).where('lease_owner', '=', props.owner).execute();
 }

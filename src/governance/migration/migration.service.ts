@@ -48,6 +48,7 @@ import {
   readJobRow,
   readRows,
   releaseLease,
+  renewLease,
   rowsToMove,
   servingProcesses,
   setItems,
@@ -133,6 +134,8 @@ export interface MigrationContext {
   readonly servingId?: string;
   /** Asked between steps: true when the process is shutting down (the job stops; every step is idempotent). */
   readonly stopping?: () => boolean;
+  /** How long a claim on a job holds unless renewed (renewed every third of it while held); a minute by default. */
+  readonly leaseMs?: number;
 }
 
 export interface MigrationActor {
@@ -178,7 +181,7 @@ export interface MigrationProgress {
 
 const kindOfTable: Readonly<Record<string, RecordKind>> = { media: 'media', wallet: 'wallet', conversation: 'conversation', session: 'session' };
 const sha256 = (bytes: Uint8Array | string) => crypto.createHash('sha256').update(bytes).digest('hex');
-const leaseMs = 60_000;
+const defaultLeaseMs = 60_000;
 
 /**
  * The leases this process holds, one token each (`<host>:<pid>:<random>`): two claims in one
@@ -188,12 +191,38 @@ const leaseMs = 60_000;
  */
 const heldLeases = new Set<string>();
 
-/** Runs `fn` under a fresh lease token of this process; the lease is released after it. */
-async function underLease<T>(ctx: MigrationContext, jobId: string, fn: (owner: string) => Promise<T>): Promise<T> {
+/**
+ * Takes the job's lease under a fresh token of this process (`claim` writes it, or answers false
+ * when another holds it), runs `fn` while renewing it, and releases it after. The lease is short and
+ * renewed, so a job whose process died on another host (where its pid cannot be checked) is free
+ * again within a minute, and a long run is never taken over while it lives. `fn` is told when a
+ * renewal found the lease gone (the directory was out of reach past its end): it stops between
+ * two steps, as at shutdown, and whoever holds the job now goes on.
+ */
+async function underLease<T>(
+  ctx: MigrationContext,
+  jobId: string,
+  claim: (owner: string, untilMs: number) => Promise<boolean>,
+  fn: (lost: () => boolean) => Promise<T>,
+): Promise<T> {
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(6).toString('hex')}`;
+  const ms = ctx.leaseMs ?? defaultLeaseMs;
   heldLeases.add(owner);
   try {
-    return await fn(owner);
+    if (!(await claim(owner, Date.now() + ms))) throw runningElsewhere(jobId);
+    let lost = false;
+    const renewal = setInterval(() => {
+      renewLease(ctx.directoryDb, { id: jobId, owner, untilMs: Date.now() + ms }).then(
+        (held) => (lost ||= !held),
+        () => undefined,
+      );
+    }, ms / 3);
+    renewal.unref();
+    try {
+      return await fn(() => lost);
+    } finally {
+      clearInterval(renewal);
+    }
   } finally {
     try {
       await releaseLease(ctx.directoryDb, { id: jobId, owner });
@@ -402,19 +431,19 @@ export async function startMigration(props: StartProps): Promise<MigrationJob> {
     changesCaptured: true,
     captureVersion,
   };
-  return underLease(ctx, id, async (owner) => {
-    await ctx.directoryDb.transaction().execute(async (trx) => {
+  const claimJob = (owner: string, untilMs: number) =>
+    ctx.directoryDb.transaction().execute(async (trx) => {
       if (!(await appendPlacementVersion(trx, { after: before.version, rules: before.rules, staging: moveRules(request), reason: `migration ${id}: staging` }))) {
         throw new DomainError('MIGRATION_CONFLICT', 'the placement changed while the migration was being planned; start it again');
       }
       // A claim committed before this one's placement version was read is seen here (the version and the job commit together).
       const other = (await unfinishedJobIds(trx))[0];
       if (other) throw notFinished(other, 'starting or running');
-      await insertJob(trx, { id, phase: claimed.phase, state: claimed, lease: { owner, untilMs: Date.now() + leaseMs * 60 } });
+      await insertJob(trx, { id, phase: claimed.phase, state: claimed, lease: { owner, untilMs } });
       await props.also?.(trx, claimed);
+      return true;
     });
-    return completeStart(ctx, claimed, props.queued ? 'queued' : 'copying');
-  });
+  return underLease(ctx, id, claimJob, () => completeStart(ctx, claimed, props.queued ? 'queued' : 'copying'));
 }
 
 const runningElsewhere = (id: string) => new DomainError('MIGRATION_CONFLICT', `migration ${id} is being run by another process (or another task of this one)`);
@@ -894,11 +923,13 @@ async function runAsEngine(props: { ctx: MigrationContext; id: string; onProgres
   const { ctx } = props;
   const job = await loadJob(ctx, props.id);
   if (!unfinished(job)) return job;
-  return underLease(ctx, job.id, async (owner) => {
-    if (!(await claimLease(ctx.directoryDb, { id: job.id, owner, untilMs: Date.now() + leaseMs * 60, stale: leaseStale }))) throw runningElsewhere(job.id);
-    return runClaimed(props, job);
+  return underLease(ctx, job.id, claimOf(ctx, job.id), (lost) => {
+    const stopping = ctx.stopping;
+    return runClaimed({ ...props, ctx: { ...ctx, stopping: () => lost() || (stopping?.() ?? false) } }, job);
   });
 }
+
+const claimOf = (ctx: MigrationContext, id: string) => (owner: string, untilMs: number) => claimLease(ctx.directoryDb, { id, owner, untilMs, stale: leaseStale });
 
 async function runClaimed(props: { ctx: MigrationContext; id: string; onProgress?: (p: MigrationProgress) => void }, claimed: MigrationJob): Promise<MigrationJob> {
   const { ctx } = props;
@@ -1043,8 +1074,7 @@ export async function abortMigration(props: { ctx: MigrationContext; id: string 
   if (!['starting', 'queued', 'copying', 'failed'].includes(job.phase)) {
     throw new DomainError('MIGRATION_CONFLICT', `migration ${job.id} is ${job.phase}: only a job that has not switched can be aborted`);
   }
-  return underLease(ctx, job.id, async (owner) => {
-    if (!(await claimLease(ctx.directoryDb, { id: job.id, owner, untilMs: Date.now() + leaseMs, stale: leaseStale }))) throw runningElsewhere(job.id);
+  return underLease(ctx, job.id, claimOf(ctx, job.id), async () => {
     const dest = ctx.cells.get(job.to);
     for (const item of await itemsOf(ctx.directoryDb, { jobId: job.id, steps: ['pending', 'copied', 'verified'] })) {
       const { rowKey, isBlob } = tableParts(ctx, item.table_name);
