@@ -51,8 +51,7 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
 
 /** The row as stored: its body and card sealed by the sender's message key. */
 export function sealMessageRow(key: DataKeyHandle, row: MessageRow): MessageRow {
-  const seal = (value: string | null): string | null => (value === null ? null : key.sealText(row.id, value));
-  return { ...row, text: seal(row.text), card: seal(row.card) };
+  return { ...row, text: row.text === null ? null : key.sealText(row.id, row.text), card: row.card === null ? null : key.sealText(row.id, row.card) };
 }
 
 /** Rows with their bodies (and cards, where selected) opened: null where the sender's key was shredded. */
@@ -218,6 +217,18 @@ export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageB
 
 /** The columns of a stored message, in the order the SQLite batch (and its worker thread, which owns the list) inserts them. */
 export const messageColumns: readonly (keyof MessageRow)[] = workerMessageColumns satisfies readonly (keyof MessageRow)[];
+/** Each column's place in a row of `messageColumns`' values. */
+export const messageColumnAt: ReadonlyMap<string, number> = new Map(messageColumns.map((column, i) => [column, i]));
+const textAt = messageColumns.indexOf('text');
+const cardAt = messageColumns.indexOf('card');
+
+/** The row's values in `messageColumns`' order, its body and card sealed (as sealMessageRow, without the copy of the row). */
+export function sealedMessageValues(key: DataKeyHandle, row: MessageRow): unknown[] {
+  const values: unknown[] = messageColumns.map((column) => row[column]);
+  if (row.text !== null) values[textAt] = key.sealText(row.id, row.text);
+  if (row.card !== null) values[cardAt] = key.sealText(row.id, row.card);
+  return values;
+}
 
 /**
  * The message writer's batch on SQLite: the same statements as `MessageBatchStatements`, one row
