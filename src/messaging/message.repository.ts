@@ -49,9 +49,14 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
   };
 }
 
+/** One of the row's sealed columns (its body or card) as stored; a module function, not a closure made per message. */
+function sealedColumn(key: DataKeyHandle, row: MessageRow, value: string | null): string | null {
+  return value === null ? null : key.sealText(row.id, value);
+}
+
 /** The row as stored: its body and card sealed by the sender's message key. */
 export function sealMessageRow(key: DataKeyHandle, row: MessageRow): MessageRow {
-  return { ...row, text: row.text === null ? null : key.sealText(row.id, row.text), card: row.card === null ? null : key.sealText(row.id, row.card) };
+  return { ...row, text: sealedColumn(key, row, row.text), card: sealedColumn(key, row, row.card) };
 }
 
 /** Rows with their bodies (and cards, where selected) opened: null where the sender's key was shredded. */
@@ -225,8 +230,8 @@ const cardAt = messageColumns.indexOf('card');
 /** The row's values in `messageColumns`' order, its body and card sealed (as sealMessageRow, without the copy of the row). */
 export function sealedMessageValues(key: DataKeyHandle, row: MessageRow): unknown[] {
   const values: unknown[] = messageColumns.map((column) => row[column]);
-  if (row.text !== null) values[textAt] = key.sealText(row.id, row.text);
-  if (row.card !== null) values[cardAt] = key.sealText(row.id, row.card);
+  values[textAt] = sealedColumn(key, row, row.text);
+  values[cardAt] = sealedColumn(key, row, row.card);
   return values;
 }
 
