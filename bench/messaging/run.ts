@@ -10,7 +10,7 @@
 // `--server-cpu N` pins the server to CPU N (taskset) so it does not share a core with this
 // generator (pin the generator with `taskset -c M npx tsx …`). `--profile FILE` writes a V8 CPU
 // profile of the server's main thread over the measured window only (through its inspector; read
-// it with bench/messaging/profile-summary.ts).
+// it with `bench/support/cpu-profile.summary.ts FILE --last 0 --messages N`).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import { connectProfiler } from '../support/inspector.client.js';
