@@ -5,10 +5,15 @@
 // first `--warmup` seconds are offered at the same rate but not measured.
 //
 //   npx tsx bench/messaging/run.ts [--rate 5000] [--seconds 10] [--warmup 2] [--pairs 100] [--server-cpu 0] [--db sqlite|postgres]
+//                                  [--profile out.cpuprofile]
 //
 // `--server-cpu N` pins the server to CPU N (taskset) so it does not share a core with this
-// generator (pin the generator with `taskset -c M npx tsx …`).
+// generator (pin the generator with `taskset -c M npx tsx …`). `--profile FILE` writes a V8 CPU
+// profile of the server's main thread over the measured window only (through its inspector; read
+// it with `bench/support/cpu-profile.summary.ts FILE --last 0 --messages N`).
 import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import { connectProfiler } from '../support/inspector.client.js';
 import { benchDb, openDomicilePairs, sendFrame, startDomicile, type SeenFrame } from '../support/domicile.server.js';
 import { LatencyWindow, offerLoad } from '../support/offered-load.js';
 
@@ -21,6 +26,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18080' },
     'server-cpu': { type: 'string' },
     db: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -28,7 +34,8 @@ const seconds = Number(values.seconds);
 const warmup = Number(values.warmup);
 const pairs = Number(values.pairs);
 
-const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const inspectPort = Number(values.port) + 2;
+const nodeFlags = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(values.profile ? [`--inspect=127.0.0.1:${inspectPort}`] : [])];
 const db = benchDb(values.db);
 const server = await startDomicile({ port: Number(values.port), cpu: values['server-cpu'], nodeFlags, db });
 // On PostgreSQL the server's CPU leaves out the database's; it is reported beside it.
@@ -53,6 +60,10 @@ async function main(): Promise<void> {
   process.stderr.write(`offering ${rate} msg/s for ${warmup} s warm-up + ${seconds} s measured…\n`);
   const durability = (await server.postgres?.durability()) ?? 'synchronous=FULL (WAL)';
   process.stderr.write(`cells and directory on ${db}: ${durability}\n`);
+  const profiler = values.profile ? await connectProfiler(inspectPort) : null;
+  let profileWritten = Promise.resolve();
+  let threadsFrom = { main: NaN, writer: NaN };
+  let threadsTo = { main: NaN, writer: NaN };
   let cpuFrom = NaN;
   let cpuTo = NaN;
   let pgFrom = NaN;
@@ -68,18 +79,28 @@ async function main(): Promise<void> {
       pair.sender.send(sendFrame(pair, `c${i}`, now));
     },
     onMeasureStart: () => {
+      void profiler?.start();
+      threadsFrom = server.threadCpuSeconds();
       cpuFrom = server.cpuSeconds();
       pgFrom = postgresCpu();
     },
     onMeasureEnd: () => {
       cpuTo = server.cpuSeconds();
+      threadsTo = server.threadCpuSeconds();
+      const file = values.profile;
+      if (profiler && file) profileWritten = profiler.stop().then((text) => fs.writeFileSync(file, text));
       pgTo = postgresCpu();
     },
   });
+  await profileWritten;
+  profiler?.close();
   // Server CPU per message over the measured window: steadier than latency on a shared machine.
   const serverCpuUsPerMessage = Math.round(((cpuTo - cpuFrom) * 1e6) / Math.max(1, result.measuredSent));
+  const perMessage = (from: number, to: number): number => Math.round(((to - from) * 1e6) / Math.max(1, result.measuredSent));
+  const mainCpuUsPerMessage = perMessage(threadsFrom.main, threadsTo.main);
+  const writerCpuUsPerMessage = perMessage(threadsFrom.writer, threadsTo.writer);
   const postgresCpuUsPerMessage = Math.round(((pgTo - pgFrom) * 1e6) / Math.max(1, result.measuredSent));
-  process.stdout.write(`${JSON.stringify({ db, durability, ...result, seconds, warmup, pairs, acked, errors, serverCpuUsPerMessage, ...(server.postgres ? { postgresCpuUsPerMessage } : {}) })}\n`);
+  process.stdout.write(`${JSON.stringify({ db, durability, ...result, seconds, warmup, pairs, acked, errors, serverCpuUsPerMessage, mainCpuUsPerMessage, writerCpuUsPerMessage, ...(server.postgres ? { postgresCpuUsPerMessage } : {}) })}\n`);
   await server.stop();
   process.exit(0);
 }

@@ -1,8 +1,10 @@
 // Summarises a V8 `.cpuprofile` (from `--cpu-prof`): self and total time per function, and self
 // time per source file, over the samples taken in the last `--last` seconds (the measured window
-// of a load run, leaving out start-up and sign-ups).
+// of a load run, leaving out start-up and sign-ups; `--last 0`: all of them, for a profile of the
+// window only, as bench/messaging/run.ts --profile takes). `--messages N` gives the times in µs
+// per message.
 //
-//   npx tsx bench/support/cpu-profile.summary.ts FILE.cpuprofile [--last 10] [--top 40] [--match text]
+//   npx tsx bench/support/cpu-profile.summary.ts FILE.cpuprofile [--last 10] [--top 40] [--match text] [--messages N]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -19,7 +21,7 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { last: { type: 'string', default: '10' }, top: { type: 'string', default: '40' }, match: { type: 'string' } },
+  options: { last: { type: 'string', default: '10' }, top: { type: 'string', default: '40' }, match: { type: 'string' }, messages: { type: 'string' } },
 });
 const profile = JSON.parse(fs.readFileSync(positionals[0] as string, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -30,7 +32,10 @@ const times: number[] = [];
 let t = 0;
 for (const d of profile.timeDeltas) times.push((t += d));
 const end = t;
-const from = end - Number(values.last) * 1e6;
+const from = Number(values.last) > 0 ? end - Number(values.last) * 1e6 : -Infinity;
+const messages = values.messages ? Number(values.messages) : null;
+// Times are summed in ms; per message they are shown in µs.
+const shown = (ms: number): string => (messages ? `${((ms * 1000) / messages).toFixed(1).padStart(9)} µs/msg` : `${ms.toFixed(1).padStart(9)} ms`);
 
 const short = (url: string): string => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'nm:').replace(/^.*\/wt-[a-z]+\//, '');
 const label = (n: ProfileNode): string => `${n.callFrame.functionName || '(anon)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
@@ -64,9 +69,9 @@ const top = Number(values.top);
 const print = (title: string, m: Map<string, number>): void => {
   process.stdout.write(`\n## ${title}\n`);
   const rows = [...m].filter(([k]) => !values.match || k.includes(values.match)).sort((a, b) => b[1] - a[1]).slice(0, top);
-  for (const [k, v] of rows) process.stdout.write(`${v.toFixed(1).padStart(9)} ms ${((100 * v) / counted).toFixed(1).padStart(5)} %  ${k}\n`);
+  for (const [k, v] of rows) process.stdout.write(`${shown(v)} ${((100 * v) / counted).toFixed(1).padStart(5)} %  ${k}\n`);
 };
-process.stdout.write(`busy ${counted.toFixed(0)} ms, idle ${idle.toFixed(0)} ms over the last ${values.last} s\n`);
+process.stdout.write(`busy ${shown(counted).trim()}, idle ${shown(idle).trim()} ${from === -Infinity ? 'over the whole profile' : `over the last ${values.last} s`}\n`);
 print('self', self);
 print('self by file', files);
 print('total (inclusive)', total);

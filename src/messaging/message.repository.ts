@@ -49,10 +49,14 @@ export function buildMessageRow(input: AppendMessage, seq: number, at: string): 
   };
 }
 
+/** One of the row's sealed columns (its body or card) as stored; a module function, not a closure made per message. */
+function sealedColumn(key: DataKeyHandle, row: MessageRow, value: string | null): string | null {
+  return value === null ? null : key.sealText(row.id, value);
+}
+
 /** The row as stored: its body and card sealed by the sender's message key. */
 export function sealMessageRow(key: DataKeyHandle, row: MessageRow): MessageRow {
-  const seal = (value: string | null): string | null => (value === null ? null : key.sealText(row.id, value));
-  return { ...row, text: seal(row.text), card: seal(row.card) };
+  return { ...row, text: sealedColumn(key, row, row.text), card: sealedColumn(key, row, row.card) };
 }
 
 /** Rows with their bodies (and cards, where selected) opened: null where the sender's key was shredded. */
@@ -218,6 +222,18 @@ export function createMessageBatchStatements(db: Kysely<CellDatabase>): MessageB
 
 /** The columns of a stored message, in the order the SQLite batch (and its worker thread, which owns the list) inserts them. */
 export const messageColumns: readonly (keyof MessageRow)[] = workerMessageColumns satisfies readonly (keyof MessageRow)[];
+/** Each column's place in a row of `messageColumns`' values. */
+export const messageColumnAt: ReadonlyMap<string, number> = new Map(messageColumns.map((column, i) => [column, i]));
+const textAt = messageColumns.indexOf('text');
+const cardAt = messageColumns.indexOf('card');
+
+/** The row's values in `messageColumns`' order, its body and card sealed (as sealMessageRow, without the copy of the row). */
+export function sealedMessageValues(key: DataKeyHandle, row: MessageRow): unknown[] {
+  const values: unknown[] = messageColumns.map((column) => row[column]);
+  values[textAt] = sealedColumn(key, row, row.text);
+  values[cardAt] = sealedColumn(key, row, row.card);
+  return values;
+}
 
 /**
  * The message writer's batch on SQLite: the same statements as `MessageBatchStatements`, one row

@@ -27,10 +27,11 @@ import {
   appendMessage,
   buildMessageRow,
   createMessageBatchStatements,
-  messageColumns,
+  messageColumnAt,
   messageKeyOf,
   openMessageRows,
   sealMessageRow,
+  sealedMessageValues,
   sqliteMessageBatchOf,
   type AppendMessage,
   type ReadAdvance,
@@ -136,11 +137,10 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     return new Map(senders.map((id, i) => [id, handles[i] as DataKeyHandle]));
   }
 
-  /** Rows that were there already come back sealed; the caller gets them opened. */
-  async function opened(result: Written): Promise<{ row: MessageRow; created: boolean }> {
+  /** Rows that were there already come back sealed; the caller gets them opened (new ones, the most, without a wait). */
+  function opened(result: Written): { row: MessageRow; created: boolean } | Promise<{ row: MessageRow; created: boolean }> {
     if (result.created || result.sealed === false) return { row: result.row, created: result.created };
-    const [row] = await openMessageRows(cell, [result.row]);
-    return { row: row as MessageRow, created: false };
+    return openMessageRows(cell, [result.row]).then(([row]) => ({ row: row as MessageRow, created: false }));
   }
 
   /** The writes of a batch, given the rows already stored under its keys; advances the seq cache. */
@@ -229,9 +229,9 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     const at = new Date().toISOString();
     const plain = batch.map(({ input }) => buildMessageRow(input, 0, at));
     const rows = plain.map((row) => {
-      const sealed = sealMessageRow(senderKeys.get(row.subject_id) as DataKeyHandle, row);
-      cell.guard.checkRow('message', (column) => sealed[column as keyof MessageRow]);
-      return messageColumns.map((column) => sealed[column]);
+      const values = sealedMessageValues(senderKeys.get(row.subject_id) as DataKeyHandle, row);
+      cell.guard.checkRow('message', (column) => values[messageColumnAt.get(column) ?? -1]);
+      return values;
     });
     cell.guard.checkUpdate('conversation');
     cell.guard.checkUpdate('membership');
@@ -322,7 +322,8 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
           continue;
         }
         try {
-          const result = await opened(outcome.value);
+          const open = opened(outcome.value);
+          const result = open instanceof Promise ? await open : open;
           if (result.created) {
             const member = p.input.conversation.members.get(p.input.senderId);
             if (member) member.lastReadSeq = Math.max(member.lastReadSeq, Number(result.row.seq));

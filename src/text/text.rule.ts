@@ -25,6 +25,10 @@ const bidiControl = /[\u202A-\u202E\u2066-\u2069]/u;
 // What renders as nothing: white space, format characters (zero-width space/joiners, BOM, word
 // joiner…), combining marks alone, and the Hangul fillers.
 const invisible = /[\p{White_Space}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0]/gu;
+// Every character the three checks of `text` can find (surrogates by code unit, so a valid pair
+// matches too): a string with none of them is acceptable text without running them. Most are.
+// eslint-disable-next-line no-control-regex -- as above
+const mayBreakText = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/;
 
 function describe(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -32,6 +36,7 @@ function describe(char: string): string {
 
 /** Why `value` is not acceptable text of `kind`, in words a person can act on; null when it is. */
 export function textProblem(value: string, kind: TextKind): string | null {
+  if (kind === 'text' && !mayBreakText.test(value)) return null;
   if (loneSurrogate.test(value)) return 'contains a broken character (a lone UTF-16 surrogate); send valid Unicode text';
   const control = (kind === 'text' ? controlInText : controlInLine).exec(kind === 'text' ? value.replaceAll('\r\n', '\n') : value);
   if (control) {
@@ -52,21 +57,29 @@ export function textProblem(value: string, kind: TextKind): string | null {
  * their stricter kind by their schemas (format `line` / `name`).
  */
 export function firstTextProblem(value: unknown, where: string): string | null {
+  const found = findTextProblem(value);
+  return found ? `${where}${found.at}: ${found.problem}` : null;
+}
+
+/** The first problem and where it is below the value (`/key/0`, ` (a field name)`): the path is built only for a problem, not per field of every frame. */
+function findTextProblem(value: unknown): { at: string; problem: string } | null {
   if (typeof value === 'string') {
     const problem = textProblem(value, 'text');
-    return problem ? `${where}: ${problem}` : null;
+    return problem ? { at: '', problem } : null;
   }
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const problem = firstTextProblem(item, `${where}/${index}`);
-      if (problem) return problem;
+    for (let index = 0; index < value.length; index += 1) {
+      const found = findTextProblem(value[index]);
+      if (found) return { at: `/${index}${found.at}`, problem: found.problem };
     }
     return null;
   }
   if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const problem = firstTextProblem(key, `${where} (a field name)`) ?? firstTextProblem(item, `${where}/${key}`);
-      if (problem) return problem;
+    for (const key of Object.keys(value)) {
+      const problem = textProblem(key, 'text');
+      if (problem) return { at: ' (a field name)', problem };
+      const found = findTextProblem((value as Record<string, unknown>)[key]);
+      if (found) return { at: `/${key}${found.at}`, problem: found.problem };
     }
   }
   return null;
