@@ -1,5 +1,7 @@
 // A cell's blob store: image bytes on the cell's own disk, written durably (temp file, fsync,
-// rename, fsync of the folder) so an acknowledged upload survives a crash.
+// rename, fsync of the folder) so an acknowledged upload survives a crash. A bulk batch (a
+// migration's copy, whose rows commit only after it) writes a new file in place instead: one
+// open, write, fsync and close through libuv's threads, not five calls.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
