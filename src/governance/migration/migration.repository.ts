@@ -7,6 +7,7 @@ import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.
 import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';
 import type { PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion } from '../../cells/placement-version.repository.js';
+import type { ResidencyGuardPlugin } from '../../cells/residency.plugin.js';
 import { sqliteTransactionsOf } from '../../db/sqlite-transaction.js';
 import { retryTransient } from '../../db/transient.js';
 import type { MigrationItemRow } from './migration.tables.js';
@@ -195,19 +196,14 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** The residency guard's per-row check (cells/residency.plugin.ts), asked by a write that passes no Kysely plugin. */
-export interface RowGuard {
-  checkRow(table: string, value: (column: string) => unknown): void;
-}
-
 /**
  * Writes many copies, of one table or several, in one transaction; a copy already there is
  * replaced. On SQLite, one statement per table prepared on the database's own handle and run per
- * row, synchronously (no query building per chunk: the copy's largest cost after the blobs); the
+ * row, synchronously (no Kysely query built, compiled and walked by the guard per 100 rows); the
  * statement passes no plugin, so each row is put to the residency guard's check here, inside the
  * transaction, as a Kysely insert's rows are when it runs. On PostgreSQL, one statement per 100 rows.
  */
-export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[]; guard: RowGuard }): Promise<void> {
+export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[]; guard: Pick<ResidencyGuardPlugin, 'checkRow'> }): Promise<void> {
   const tables = props.tables.filter((t) => t.rows.length > 0);
   if (tables.length === 0) return;
   const updated = (columns: readonly string[], rowKey: readonly string[]) => columns.filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
