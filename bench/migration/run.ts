@@ -341,7 +341,7 @@ try {
   const allSeconds = (finished - started) / 1000;
   const left = await sourceSize();
   const leftRows = Object.values(left.rows).reduce((a, b) => a + b, 0);
-  log(`move (verified, ${total} records, ${(job.progress.bytes / 1e6).toFixed(1)} MB): copy+verify ${copySeconds.toFixed(2)} s = ${Math.round(total / copySeconds)} records/s, ${(job.progress.bytes / 1e6 / copySeconds).toFixed(1)} MB/s (${Math.round((100 * total) / copySeconds / rawRate)} % of raw); start to done incl. switch and shred ${allSeconds.toFixed(2)} s = ${Math.round(total / allSeconds)} records/s (${Math.round((100 * total) / allSeconds / rawRate)} % of raw); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (main thread ${((mainCpu.user + mainCpu.system) / 1e6).toFixed(1)} s, with the writers'); left in kr: ${leftRows} rows`);
+  log(`move (verified, ${total} records, ${(job.progress.bytes / 1e6).toFixed(1)} MB): copy+verify ${copySeconds.toFixed(2)} s = ${Math.round(total / copySeconds)} records/s, ${(job.progress.bytes / 1e6 / copySeconds).toFixed(1)} MB/s (${Math.round((100 * total) / copySeconds / rawRate)} % of raw); start to done incl. switch and shred ${allSeconds.toFixed(2)} s = ${Math.round(total / allSeconds)} records/s (${Math.round((100 * total) / allSeconds / rawRate)} % of raw); process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (user ${(cpu.user / 1e6).toFixed(1)}, system ${(cpu.system / 1e6).toFixed(1)}; main thread ${((mainCpu.user + mainCpu.system) / 1e6).toFixed(1)} s, with the writers'); left in kr: ${leftRows} rows`);
 
   // Writes that overlapped the fence (switch to fence lifted): the ones the switch could hold.
   const fenceEnd = switched + (job.pauseMs ?? 0);

@@ -23,13 +23,16 @@ describe('blob store putMany', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('batch: each put whole at its place once done, new shard folders made on the way, no temp file behind', async () => {
+  it('batch: each put whole at its place once done and read back, an earlier file replaced, new shard folders made on the way, no temp file behind', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'domicile-blobs-batch-'));
     try {
       const blobs = createBlobStore(fresh);
       const batch = blobs.batch();
       const entries = Array.from({ length: 20 }, (_, i) => ({ key: newId(), bytes: Buffer.from(`picture ${i}`) }));
-      await Promise.all(entries.map((e) => batch.put(e.key, e.bytes)));
+      await blobs.put(entries[1]?.key as string, Buffer.from('an earlier copy, longer than the new one'));
+      const back = await Promise.all(entries.map((e) => batch.put(e.key, e.bytes)));
+      // What put gives back is what the store holds at the key (new files and a replaced one).
+      expect(back).toEqual(entries.map((e) => e.bytes));
       await batch.done();
       for (const e of entries) expect(await blobs.get(e.key)).toEqual(e.bytes);
       expect(fs.readdirSync(fresh, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'))).toEqual([]);

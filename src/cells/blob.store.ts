@@ -1,5 +1,7 @@
 // A cell's blob store: image bytes on the cell's own disk, written durably (temp file, fsync,
-// rename, fsync of the folder) so an acknowledged upload survives a crash.
+// rename, fsync of the folder) so an acknowledged upload survives a crash. A bulk batch (a
+// migration's copy, whose rows commit only after it) writes a new file in place instead: one
+// open, write, fsync and close through libuv's threads, not five calls.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +17,8 @@ export interface BlobStore {
   /**
    * A bulk write fed one blob at a time (a copy that reads, re-seals and writes in a pipeline):
    * each `put` writes and syncs its file; once `done` resolves (each folder synced once) every
-   * put is as durable as `put`.
+   * put is as durable as `put`. Meant for blobs no one reads until the batch is done and their rows
+   * are committed (a migration's copies): a new file is written in place, not renamed into it.
    */
   batch(): BlobBatch;
   get(key: string): Promise<Buffer | null>;
@@ -26,7 +29,8 @@ export interface BlobStore {
 }
 
 export interface BlobBatch {
-  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** Writes and syncs the file, then reads it back by its path: resolves to the bytes the store now holds there. */
+  put(key: string, bytes: Uint8Array): Promise<Buffer>;
   done(): Promise<void>;
 }
 
@@ -56,24 +60,51 @@ export function createBlobStore(dir: string): BlobStore {
     }
   }
 
-  /** Writes the file in place (temp file, fsync, rename); the folder is not synced yet. Returns the folder. */
-  async function writeSynced(key: string, bytes: Uint8Array): Promise<string> {
-    const target = pathOf(key);
-    const folder = path.dirname(target);
-    const temp = `${target}.${process.pid}.tmp`;
-    // The shard folder exists but for the first file of its two-character suffix.
-    const fd = await open(temp, 'w').catch(async (err: NodeJS.ErrnoException) => {
+  /** Opens `file` with `flags`, making the shard folder first if it is missing (the first file of its two-character suffix). */
+  async function openIn(folder: string, file: string, flags: string): Promise<number> {
+    return open(file, flags).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
       await fsp.mkdir(folder, { recursive: true });
-      return open(temp, 'w');
+      return open(file, flags);
     });
+  }
+
+  async function writeAndSync(fd: number, bytes: Uint8Array): Promise<void> {
     try {
       for (let at = 0; at < bytes.length; ) at += (await write(fd, bytes, at, bytes.length - at)).bytesWritten;
       await fsync(fd);
     } finally {
       await close(fd);
     }
+  }
+
+  /** Writes the file in place (temp file, fsync, rename); the folder is not synced yet. Returns the folder. */
+  async function writeSynced(key: string, bytes: Uint8Array): Promise<string> {
+    const target = pathOf(key);
+    const folder = path.dirname(target);
+    const temp = `${target}.${process.pid}.tmp`;
+    await writeAndSync(await openIn(folder, temp, 'w'), bytes);
     await fsp.rename(temp, target);
+    return folder;
+  }
+
+  /**
+   * A batch's write: a file not there yet is created and written where it belongs (no temp file,
+   * no rename: nothing reads it before the batch's rows commit, and a crash before then leaves a
+   * file the resumed copy replaces, through `writeSynced`, or the abort deletes); one already
+   * there (an earlier copy) is replaced as `put` does, so a reader never sees it half written.
+   */
+  async function writeNewSynced(key: string, bytes: Uint8Array): Promise<string> {
+    const target = pathOf(key);
+    const folder = path.dirname(target);
+    let fd: number;
+    try {
+      fd = await openIn(folder, target, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return writeSynced(key, bytes);
+      throw err;
+    }
+    await writeAndSync(fd, bytes);
     return folder;
   }
 
@@ -81,7 +112,10 @@ export function createBlobStore(dir: string): BlobStore {
     const folders = new Set<string>();
     return {
       async put(key, bytes) {
-        folders.add(await writeSynced(key, bytes));
+        folders.add(await writeNewSynced(key, bytes));
+        // Read synchronously: its pages were just written, so this is a copy from memory, not a
+        // disk wait, and four thread-pool round trips (open, stat, read, close) fewer per blob.
+        return fs.readFileSync(pathOf(key));
       },
       async done() {
         const list = [...folders];
@@ -100,7 +134,9 @@ export function createBlobStore(dir: string): BlobStore {
     batch,
     async putMany(entries) {
       const b = batch();
-      await inFlight(entries, 16, (e) => b.put(e.key, e.bytes));
+      await inFlight(entries, 16, async (e) => {
+        await b.put(e.key, e.bytes);
+      });
       await b.done();
     },
     async get(key) {

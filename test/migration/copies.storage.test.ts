@@ -1,7 +1,8 @@
 // The migration engine's copy into the destination cell, on both dialects: a row already there is
 // an earlier copy of the same record and is replaced. A kept stale copy failed verification for
 // good after a crash between a copy and its recorded step, when the source row changed at restart
-// (a pending payment recovered) — found by the crash harness. And the change capture a job puts on
+// (a pending payment recovered) — found by the crash harness. Every copied row meets the residency
+// guard (on SQLite the copy runs past Kysely, so it asks the guard itself). And the change capture a job puts on
 // its source cells: what the catch-up reads instead of every source row again.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,11 +25,20 @@ describe.each(dialects)('migration copies on %s', (dialect) => {
   it('replaces an earlier copy of the same record, placement columns untouched', async () => {
     const jp = cells.get('jp');
     const first = buildMediaRow('jp');
-    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { tables: [{ table: 'media', rowKey: ['id'], rows: [row] }], placementColumns: personalColumnNames }));
+    const copy = (row: typeof first) => asMigrationEngine(() => insertCopies(jp.db, { tables: [{ table: 'media', rowKey: ['id'], rows: [row] }], placementColumns: personalColumnNames, guard: jp.guard }));
     await copy(first);
     await copy({ ...first, content_type: 'image/webp', size: 7 });
     const stored = await jp.db.selectFrom('media').select(['content_type', 'size', 'cell_id']).where('id', '=', first.id).execute();
     expect(stored).toEqual([{ content_type: 'image/webp', size: 7, cell_id: 'jp' }]);
+  });
+
+  it('puts every copied row to the residency guard: a misplaced one refuses the whole copy, nothing written', async () => {
+    const jp = cells.get('jp');
+    const placed = buildMediaRow('jp');
+    const misplaced = { ...buildMediaRow('jp'), cell_id: 'kr' };
+    const copy = asMigrationEngine(() => insertCopies(jp.db, { tables: [{ table: 'media', rowKey: ['id'], rows: [placed, misplaced] }], placementColumns: personalColumnNames, guard: jp.guard }));
+    await expect(copy).rejects.toMatchObject({ code: 'WRONG_CELL' });
+    expect(await jp.db.selectFrom('media').select('id').where('id', 'in', [placed.id, misplaced.id]).execute()).toEqual([]);
   });
 
   it('captures the keys of the moving home rows inserted, updated or deleted while a job runs, until taken off', async () => {

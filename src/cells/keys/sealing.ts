@@ -58,7 +58,11 @@ function gcmOpen(key: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Buffer |
     const decipher = crypto.createDecipheriv(algorithm, key, bytes.subarray(0, ivBytes), { authTagLength: tagBytes });
     decipher.setAAD(aad);
     decipher.setAuthTag(bytes.subarray(ivBytes, ivBytes + tagBytes));
-    return Buffer.concat([decipher.update(bytes.subarray(ivBytes + tagBytes)), decipher.final()]);
+    // As in gcmSeal: `update` gives every byte, `final` none (it checks the tag, throwing on a
+    // mismatch), so the plaintext is not copied once more into a concatenation (a bulk copy's garbage).
+    const plain = decipher.update(bytes.subarray(ivBytes + tagBytes));
+    decipher.final();
+    return plain;
   } catch {
     return null;
   }

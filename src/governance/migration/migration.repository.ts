@@ -7,6 +7,8 @@ import type { CellDatabase, DirectoryDatabase } from '../../cells/cell.database.
 import type { AnyDb, PersonalTable } from '../../cells/cell.schema.js';
 import type { PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion } from '../../cells/placement-version.repository.js';
+import type { ResidencyGuardPlugin } from '../../cells/residency.plugin.js';
+import { sqliteTransactionsOf } from '../../db/sqlite-transaction.js';
 import { retryTransient } from '../../db/transient.js';
 import type { MigrationItemRow } from './migration.tables.js';
 
@@ -200,13 +202,40 @@ export async function liftFence(db: Directory, props: { after: number; rules: re
   });
 }
 
-/** Writes many copies, of one table or several, in one transaction (one statement per 100 rows); a copy already there is replaced. */
-export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[] }): Promise<void> {
+/**
+ * Writes many copies, of one table or several, in one transaction; a copy already there is
+ * replaced. On SQLite, one statement per table prepared on the database's own handle and run per
+ * row, synchronously (no Kysely query built, compiled and walked by the guard per 100 rows); the
+ * statement passes no plugin, so each row is put to the residency guard's check here, inside the
+ * transaction, as a Kysely insert's rows are when it runs. On PostgreSQL, one statement per 100 rows.
+ */
+export async function insertCopies(db: Kysely<CellDatabase>, props: { tables: readonly { table: string; rowKey: readonly string[]; rows: readonly Row[] }[]; placementColumns: readonly string[]; guard: Pick<ResidencyGuardPlugin, 'checkRow'> }): Promise<void> {
   const tables = props.tables.filter((t) => t.rows.length > 0);
   if (tables.length === 0) return;
+  const updated = (columns: readonly string[], rowKey: readonly string[]) => columns.filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
+  const sqlite = sqliteTransactionsOf(db);
+  if (sqlite) {
+    await sqlite.run(() => {
+      for (const { table, rowKey, rows } of tables) {
+        const columns = Object.keys(rows[0] as Row);
+        const set = updated(columns, rowKey);
+        const quote = (c: string) => `"${c}"`;
+        const insert = sqlite.handle.prepare(
+          `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${rowKey.map(quote).join(', ')}) do ${
+            set.length > 0 ? `update set ${set.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}` : 'nothing'
+          }`,
+        );
+        for (const row of rows) {
+          props.guard.checkRow(table, (column) => row[column]);
+          insert.run(columns.map((c) => row[c]));
+        }
+      }
+    });
+    return;
+  }
   await retryTransient(() => (db as AnyDb).transaction().execute(async (trx) => {
     for (const { table, rowKey, rows } of tables) {
-      const columns = Object.keys(rows[0] as Row).filter((c) => !rowKey.includes(c) && !props.placementColumns.includes(c));
+      const columns = updated(Object.keys(rows[0] as Row), rowKey);
       for (let i = 0; i < rows.length; i += 100) {
         await trx
           .insertInto(table)

@@ -648,11 +648,10 @@ async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell,
       let blobThere: string | null | undefined;
       if (isBlob) {
         const id = String(row.id);
-        await blobs.put(id, key.seal(id, plain.record));
-        // Read back from the destination's store and opened with its key at once, while other
-        // files are in flight: verify compares this digest, of what the destination holds.
-        const back = await dest.blobs.get(id);
-        const opened = back && (await dest.keys.open({ recordId: id, category: item.category, sealed: back }));
+        // Read back from the destination's store (once synced) and opened with its key at once,
+        // while other files are in flight: verify compares this digest, of what the destination holds.
+        const back = await blobs.put(id, key.seal(id, plain.record));
+        const opened = await dest.keys.open({ recordId: id, category: item.category, sealed: back });
         blobThere = opened ? sha256(opened) : null;
       }
       copies.push(copy);
@@ -662,7 +661,7 @@ async function copyItems(ctx: MigrationContext, job: MigrationJob, source: Cell,
   }
   // The blobs first (their folders synced), then their rows: a crash in between leaves files the resumed copy writes again.
   await blobs.done();
-  await insertCopies(dest.db, { tables, placementColumns: personalColumnNames });
+  await insertCopies(dest.db, { tables, placementColumns: personalColumnNames, guard: dest.guard });
   return out;
 }
 
