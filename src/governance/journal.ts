@@ -239,6 +239,7 @@ export function createGovernanceJournal(props: {
   const writer = (): AccessRecorder | null => (props.recorder && holdsLease() ? props.recorder : null);
   const now = props.now ?? (() => new Date());
   let chain: Promise<void> = Promise.resolve();
+  let added = 0;
 
   async function flushNow(): Promise<void> {
     const recorder = writer();
@@ -274,7 +275,9 @@ export function createGovernanceJournal(props: {
       return writer() !== null;
     },
     async add(trx, event, at) {
-      const id = `ge-${crypto.randomBytes(8).toString('hex')}`;
+      // Events are written to the logs in the order of `at`, then of id: ids that grow as they are made keep two events of
+      // one decision, stamped in the same millisecond, in the order they were added (an approval before the start it makes).
+      const id = `ge-${Date.now().toString(16).padStart(12, '0')}${(added++ & 0xffff).toString(16).padStart(4, '0')}${crypto.randomBytes(4).toString('hex')}`;
       await trx.insertInto('governance_event').values({ id, at, kind: event.kind, actor: event.actor.id, entry: JSON.stringify(event), logged_at: null }).execute();
       return id;
     },

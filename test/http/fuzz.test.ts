@@ -200,11 +200,16 @@ describe.each(dialects)('random input on %s cells', (dialect) => {
     await server?.close();
   });
 
-  /** Tables a refused request changed that it may not. */
-  async function unexpectedWrites(before: Snapshot, operatorCall: boolean): Promise<string[]> {
+  /** The stores once the log appends in flight (an earlier request's, a checkpoint) have settled. */
+  async function settledSnapshot(): Promise<Snapshot> {
     // Log appends settle before the refusal is sent; checkpoints may follow them.
     for (const log of server.runtime.logs.all()) await log.drain();
-    const after = await snapshotStores(server.runtime);
+    return snapshotStores(server.runtime);
+  }
+
+  /** Tables a refused request changed that it may not. */
+  async function unexpectedWrites(before: Snapshot, operatorCall: boolean): Promise<string[]> {
+    const after = await settledSnapshot();
     current = after;
     return changedTables(before, after).filter((t) => !mayChangeWhenRefused(t, operatorCall));
   }
@@ -236,7 +241,8 @@ describe.each(dialects)('random input on %s cells', (dialect) => {
         async ([route, body], params, auth, query) => {
           const url = route.url.replace(/:(\w+)|\*/g, (match, name: string | undefined) => segment(params[name ?? match] ?? 'x', conversationId));
           const token = auth === 'user' ? userToken : auth === 'operator' ? operatorToken : null;
-          const before = current ?? (await snapshotStores(server.runtime));
+          // Settled first: an append still in flight from before (a sign-in's, a checkpoint) is not this request's write.
+          const before = current ?? (await settledSnapshot());
           current = null;
           const res = await server.app.inject({
             method: route.method as 'GET',
@@ -348,7 +354,7 @@ describe.each(dialects)('random input on %s cells', (dialect) => {
         ws.send(JSON.stringify({ type: 'hello', token }));
         await until(() => frames.some((x) => x.type === (path === '/v1/ws' ? 'caught-up' : 'ready')));
       }
-      const before = current ?? (await snapshotStores(server.runtime));
+      const before = current ?? (await settledSnapshot());
       current = null;
       const seen = frames.length;
       ws.send(JSON.stringify(f));
