@@ -232,8 +232,9 @@ export async function burstThenKill(props: { server: ServerProcess; sessions: Se
   // The CLI that starts a move opens the whole runtime first: seconds of CPU on a busy machine.
   const maxMs = props.maxMs ?? (migration ? 60_000 : 10_000);
   while (Date.now() - started < maxMs && Object.values(counts).some((n) => n === 0)) await sleep(10);
-  // A random moment: mid-commit, mid-response or between requests; with a migration, in any of its phases.
-  await sleep(crypto.randomInt(0, migration ? 2_000 : 300));
+  // A random moment: mid-commit, mid-response or between requests; with a migration, in any of its phases (a move of
+  // this data lasts about a second now, session 9: a later kill would mostly find it done).
+  await sleep(crypto.randomInt(0, migration ? 600 : 300));
   await Promise.all([server.kill9(), migration?.kill9()]);
   alive = false;
   clearInterval(pump);

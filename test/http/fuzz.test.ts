@@ -202,7 +202,9 @@ describe.each(dialects)('random input on %s cells', (dialect) => {
 
   /** The stores once the log appends in flight (an earlier request's, a checkpoint) have settled. */
   async function settledSnapshot(): Promise<Snapshot> {
-    // Log appends settle before the refusal is sent; checkpoints may follow them.
+    // Log appends settle before the refusal is sent; checkpoints may follow them. A governance event of an earlier
+    // request (an operator's sign-in) may still be on its way to the logs: written first.
+    await server.runtime.governance.journal.flush();
     for (const log of server.runtime.logs.all()) await log.drain();
     return snapshotStores(server.runtime);
   }
