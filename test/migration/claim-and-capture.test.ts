@@ -39,6 +39,30 @@ async function touchPicture(db: Kysely<CellDatabase>): Promise<string> {
   return id;
 }
 
+/**
+ * The access logs of `ctx`, with `atStart(jobId)` run (and awaited) when a start logs the move's start — its last
+ * step, while it still holds the job's lease — the first time only.
+ */
+function atStartOf(logs: MigrationContext['logs'], atStart: (jobId: string) => Promise<void> | void): MigrationContext['logs'] {
+  let done = false;
+  return new Proxy(logs, {
+    get(target, prop) {
+      if (prop === 'recordAccess') {
+        return async (event: Parameters<typeof target.recordAccess>[0]) => {
+          const [id] = event.eventId.split('-start-');
+          if (!done && id && id !== event.eventId) {
+            done = true;
+            await atStart(id);
+          }
+          return target.recordAccess(event);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** What a start answered: its job, or the error's code (null for an error without one: a 500 at a route). */
 interface Answer {
   readonly ready?: true;
@@ -114,23 +138,11 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
   it('keeps a job a start still holds from a second task of the same process (a serving process runs its queue beside starts)', async () => {
     // The start's last step logs the move's start: from there, a runner of this process tries the job it still holds.
     let inner: Promise<string> | null = null;
-    const logs = new Proxy(ctx.logs, {
-      get(target, prop) {
-        if (prop === 'recordAccess') {
-          return (event: Parameters<typeof target.recordAccess>[0]) => {
-            const [id] = event.eventId.split('-start-');
-            if (!inner && id && id !== event.eventId) {
-              inner = engine.runMigration({ ctx, id }).then(
-                (job) => `ran it to ${job.phase}`,
-                (err: { code?: string }) => String(err.code),
-              );
-            }
-            return target.recordAccess(event);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
+    const logs = atStartOf(ctx.logs, (id) => {
+      inner = engine.runMigration({ ctx, id }).then(
+        (job) => `ran it to ${job.phase}`,
+        (err: { code?: string }) => String(err.code),
+      );
     });
     const job = await start({ ...ctx, logs }, true);
     expect(await inner).toBe('MIGRATION_CONFLICT');
@@ -142,23 +154,11 @@ describe.each(dialects)('starting and resuming a move across processes and upgra
     const leaseMs = 300;
     let seen: { owner: string | null; until: string | null; otherClaimed: boolean } | null = null;
     // At the start's last step (it logs the move's start), wait out three leases, then look at the lease and try to take it as another node.
-    const logs = new Proxy(ctx.logs, {
-      get(target, prop) {
-        if (prop === 'recordAccess') {
-          return async (event: Parameters<typeof target.recordAccess>[0]) => {
-            const [id] = event.eventId.split('-start-');
-            if (!seen && id && id !== event.eventId) {
-              await new Promise((r) => setTimeout(r, leaseMs * 3));
-              const row = await first.directory.db.selectFrom('migration_job').select(['lease_owner', 'lease_until']).where('id', '=', id).executeTakeFirstOrThrow();
-              const otherClaimed = await claimLease(first.directory.db, { id, owner: 'another-node:4242:x', untilMs: Date.now() + leaseMs, stale: () => false });
-              seen = { owner: row.lease_owner, until: row.lease_until, otherClaimed };
-            }
-            return target.recordAccess(event);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
+    const logs = atStartOf(ctx.logs, async (id) => {
+      await new Promise((r) => setTimeout(r, leaseMs * 3));
+      const row = await first.directory.db.selectFrom('migration_job').select(['lease_owner', 'lease_until']).where('id', '=', id).executeTakeFirstOrThrow();
+      const otherClaimed = await claimLease(first.directory.db, { id, owner: 'another-node:4242:x', untilMs: Date.now() + leaseMs, stale: () => false });
+      seen = { owner: row.lease_owner, until: row.lease_until, otherClaimed };
     });
     const job = await start({ ...ctx, logs, leaseMs }, true);
     const lease = seen as { owner: string | null; until: string | null; otherClaimed: boolean } | null;
