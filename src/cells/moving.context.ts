@@ -2,7 +2,8 @@
 // code running is the migration engine (the one writer a fence lets through, even when it runs
 // inside a serving process beside ordinary writes), and which placement version each write in
 // flight started under (the engine waits until no write of an older version can still land in a
-// source before it catches up).
+// source before it catches up); and how to tell a source cell's seal refusing a write of a row
+// that has moved.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 const engine = new AsyncLocalStorage<true>();
@@ -44,4 +45,16 @@ export function oldestWriteVersion(cells: VersionedCells): number {
   let oldest = cells.placement.version;
   for (const v of inFlight.get(cells)?.values() ?? []) oldest = Math.min(oldest, v);
   return oldest;
+}
+
+/** What a source cell's seal (a migration's triggers, migration.repository.ts `installSeal`) raises: the SQLite message's start… */
+export const sealRefusalMessage = 'domicile:moved';
+/** …and PostgreSQL's SQLSTATE. */
+export const sealRefusalCode = 'DMV01';
+
+/** Whether `err` is a database's refusal by a source cell's seal: a write of a row that has moved to another cell. */
+export function isSealRefusal(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === sealRefusalCode || (typeof message === 'string' && message.startsWith(sealRefusalMessage));
 }

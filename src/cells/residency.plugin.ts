@@ -21,7 +21,7 @@ import type { ExecutionCheck } from '../db/connect.js';
 import { covers } from './categories.js';
 import type { Placement, SubjectClass } from './placement.js';
 import { personalColumnNames } from './cell.database.js';
-import { isMigrationEngine } from './moving.context.js';
+import { isMigrationEngine, isSealRefusal } from './moving.context.js';
 
 /** The refusal of a write fenced by a migration's switch: retried by `writeWhileMoving`, never WRONG_CELL. */
 function movingError(what: string): DomainError {
@@ -185,6 +185,11 @@ export class ResidencyGuardPlugin implements KyselyPlugin, ExecutionCheck {
   checkUpdate(table: string): void {
     if (!this.held.has(table) || isMigrationEngine()) return;
     if (this.fencedTables().has(table)) throw movingError(`records of ${table} in cell ${this.cellId} are`);
+  }
+
+  /** A source cell's seal refused a write of a row that has moved (its caller held the row's old location): retried like a fenced write. */
+  refusalOf(err: unknown): Error | null {
+    return isSealRefusal(err) ? movingError(`these records of cell ${this.cellId} are`) : null;
   }
 
   private fencedTables(): ReadonlySet<string> {

@@ -44,13 +44,26 @@ class WriteLockingSqliteDialect extends SqliteDialect {
  */
 export interface ExecutionCheck {
   checkExecution(query: RootOperationNode): void;
+  /** A database error that is this check's refusal raised by the database itself (a trigger), as the error callers should see; else null. */
+  refusalOf?(err: unknown): Error | null;
 }
 
 const isExecutionCheck = (plugin: KyselyPlugin): plugin is KyselyPlugin & ExecutionCheck =>
   typeof (plugin as Partial<ExecutionCheck>).checkExecution === 'function';
 
-/** `dialect` whose connections ask `check` before each statement they run (the query kept in its compiled form). */
-function checkedDialect(dialect: KyselyDialect, check: (query: RootOperationNode) => void): KyselyDialect {
+/**
+ * `dialect` whose connections ask the checks before each statement they run (the query kept in its
+ * compiled form), and let them name a refusal the database raised for them.
+ */
+function checkedDialect(dialect: KyselyDialect, checks: readonly ExecutionCheck[]): KyselyDialect {
+  const check = (query: RootOperationNode): void => checks.forEach((c) => c.checkExecution(query));
+  const refusal = (err: unknown): unknown => {
+    for (const c of checks) {
+      const named = c.refusalOf?.(err);
+      if (named) return named;
+    }
+    return err;
+  };
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
@@ -65,13 +78,15 @@ function checkedDialect(dialect: KyselyDialect, check: (query: RootOperationNode
           checked.add(connection);
           const execute = connection.executeQuery.bind(connection);
           const stream = connection.streamQuery.bind(connection);
-          connection.executeQuery = (query) => {
+          connection.executeQuery = <R>(query: CompiledQuery) => {
             try {
               check(query.query);
             } catch (err) {
               return Promise.reject(err);
             }
-            return execute(query);
+            return execute<R>(query).catch((err: unknown) => {
+              throw refusal(err);
+            });
           };
           connection.streamQuery = (query, chunkSize) => {
             check(query.query);
@@ -120,7 +135,7 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
   const plugins = props.plugins ?? [];
   const checks = plugins.filter(isExecutionCheck);
   const checking = (dialect: KyselyDialect): KyselyDialect =>
-    checks.length === 0 ? dialect : checkedDialect(dialect, (query) => checks.forEach((c) => c.checkExecution(query)));
+    checks.length === 0 ? dialect : checkedDialect(dialect, checks);
   if (dialectOf(props.url) === 'sqlite') {
     const file = props.url.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -10,6 +10,7 @@ import { appendPlacementVersion } from '../../cells/placement-version.repository
 import type { ResidencyGuardPlugin } from '../../cells/residency.plugin.js';
 import { sqliteTransactionsOf } from '../../db/sqlite-transaction.js';
 import { retryTransient } from '../../db/transient.js';
+import { sealRefusalCode, sealRefusalMessage } from '../../cells/moving.context.js';
 import type { MigrationItemRow } from './migration.tables.js';
 
 type Directory = Kysely<DirectoryDatabase>;
@@ -253,16 +254,22 @@ export async function deleteRow(db: Kysely<CellDatabase>, props: { table: string
   await byKey((db as AnyDb).deleteFrom(props.table), props.rowKey, props.values).execute();
 }
 
-/** Deletes the rows of `table` with these keys, in one transaction (a one-column key: one statement per 500 rows). */
+/**
+ * Deletes the rows of `table` with these keys, in one transaction (a one-column key: one statement
+ * per 500 rows). The engine's own deletes pass a source cell's seal (`installSeal`): the
+ * transaction opens it first and closes it before it commits, so no other writer ever sees it open.
+ */
 export async function deleteRows(db: Kysely<CellDatabase>, props: { table: string; rowKey: readonly string[]; keys: readonly (readonly unknown[])[] }): Promise<void> {
   if (props.keys.length === 0) return;
   const [only, ...more] = props.rowKey;
   await retryTransient(() => (db as AnyDb).transaction().execute(async (trx) => {
+    await sql`insert into migration_seal_open (opened_by) values ('migration engine')`.execute(trx);
     if (only !== undefined && more.length === 0) {
       for (let i = 0; i < props.keys.length; i += 500) await trx.deleteFrom(props.table).where(only, 'in', props.keys.slice(i, i + 500).map((k) => k[0])).execute();
     } else {
       for (const values of props.keys) await byKey(trx.deleteFrom(props.table), props.rowKey, values).execute();
     }
+    await sql`delete from migration_seal_open`.execute(trx);
   }));
 }
 
@@ -392,6 +399,70 @@ export async function removeChangeCapture(db: Kysely<CellDatabase>, props: { pos
     await dropCaptureTriggers(trx, props);
     await sql`delete from migration_change`.execute(trx);
   }));
+}
+
+/** The rows of one table a seal holds: of the moved home, in one of these (class, category) pairs. */
+export interface SealedTable {
+  readonly table: string;
+  readonly keys: readonly { readonly scopeClass: string; readonly category: string }[];
+}
+
+const literal = (value: string): string => {
+  if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new Error(`not a plain literal: ${value}`);
+  return `'${value}'`;
+};
+
+/** The seal's triggers of one table, by name (PostgreSQL: `name on table`). */
+const sealTriggers = (postgres: boolean, table: string): string[] => (postgres ? [`migration_seal_${table} on ${table}`] : [`migration_seal_${table}_update`, `migration_seal_${table}_delete`]);
+
+/**
+ * Seals a source cell after a migration's switch: an update or delete of a row that moved out
+ * (`tables`' keys of `home`) is refused — SQLite `raise(abort)` with `sealRefusalMessage`,
+ * PostgreSQL SQLSTATE `sealRefusalCode` — whoever runs it, in this process or another, also a
+ * writer that still holds the row's old location. The residency guard sees inserts, but an update
+ * names no row's scope: without the seal, such a write landing after the fenced catch-up read the
+ * source would be lost (the move would not copy it again). Only the engine's own deletes pass
+ * (`deleteRows`). Idempotent: a seal already there is replaced, in the same transaction.
+ */
+export async function installSeal(db: Kysely<CellDatabase>, props: { postgres: boolean; home: string; tables: readonly SealedTable[] }): Promise<void> {
+  if (!/^[A-Z]{2}$/.test(props.home)) throw new Error(`not a jurisdiction code: ${props.home}`);
+  await retryTransient(() => db.transaction().execute(async (trx) => {
+    await dropSealTriggers(trx, props);
+    if (props.postgres) {
+      await sql`create or replace function migration_seal_refuse() returns trigger language plpgsql as $$
+        begin
+          if exists (select 1 from migration_seal_open) then
+            if tg_op = 'DELETE' then return old; end if;
+            return new;
+          end if;
+          raise exception '${sql.raw(sealRefusalMessage)}: % rows moved to another cell', tg_table_name using errcode = '${sql.raw(sealRefusalCode)}';
+        end $$`.execute(trx);
+    }
+    for (const { table, keys } of props.tables) {
+      if (keys.length === 0) continue;
+      const t = identifier(table);
+      const held = keys.map((k) => `(old.scope_class = ${literal(k.scopeClass)} and old.category = ${literal(k.category)})`).join(' or ');
+      const moved = `old.scope_home = ${literal(props.home)} and (${held})`;
+      if (props.postgres) {
+        await sql.raw(`create trigger migration_seal_${t} before update or delete on ${t} for each row when (${moved}) execute function migration_seal_refuse()`).execute(trx);
+      } else {
+        for (const on of ['update', 'delete']) {
+          await sql
+            .raw(`create trigger migration_seal_${t}_${on} before ${on} on ${t} when ${moved} and not exists (select 1 from migration_seal_open) begin select raise(abort, '${sealRefusalMessage}: ${t} rows moved to another cell'); end`)
+            .execute(trx);
+        }
+      }
+    }
+  }));
+}
+
+async function dropSealTriggers(trx: Transaction<CellDatabase>, props: { postgres: boolean; tables: readonly { table: string }[] }): Promise<void> {
+  for (const { table } of props.tables) for (const name of sealTriggers(props.postgres, identifier(table))) await sql.raw(`drop trigger if exists ${name}`).execute(trx);
+}
+
+/** Takes a source cell's seal off (idempotent): once the moved rows are deleted it has nothing left to hold. */
+export async function removeSeal(db: Kysely<CellDatabase>, props: { postgres: boolean; tables: readonly { table: string }[] }): Promise<void> {
+  await retryTransient(() => db.transaction().execute((trx) => dropSealTriggers(trx, props)));
 }
 
 /** The changes captured and not yet taken, oldest first. */

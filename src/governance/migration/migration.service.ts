@@ -15,7 +15,7 @@ import type { Cell, CellRegistry } from '../../cells/cell.registry.js';
 import type { PersonalTable, SealedColumn } from '../../cells/cell.schema.js';
 import { covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { inFlight } from '../../cells/in-flight.js';
-import { createPlacement, type Placement, type PlacementRule } from '../../cells/placement.js';
+import { createPlacement, subjectClasses, type Placement, type PlacementRule } from '../../cells/placement.js';
 import { appendPlacementVersion, latestPlacementVersion, syncPlacement } from '../../cells/placement-version.repository.js';
 import type { RecordKind, RecordLocations } from '../../cells/record-location.repository.js';
 import { personalColumnNames } from '../../cells/records.js';
@@ -31,9 +31,11 @@ import {
   claimLease,
   forgetChanges,
   installChangeCapture,
+  installSeal,
   itemsWithIds,
   readChanges,
   removeChangeCapture,
+  removeSeal,
   deleteItems,
   deleteRow,
   deleteRows,
@@ -56,6 +58,7 @@ import {
   unfinishedJobIds,
   updateJob,
   type CapturedTable,
+  type SealedTable,
   type MigrationDirectoryDb,
   type MigrationDirectoryTrx,
   type NewItem,
@@ -808,6 +811,27 @@ async function setCapture(ctx: MigrationContext, job: Pick<MigrationJob, 'home' 
 const stopCapturing = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories'>, from: readonly string[]) => setCapture(ctx, job, from, false);
 
 /**
+ * Seals every source cell of a switched move under the placement in force (`on`), or takes the
+ * seals off: a row of the move's home, class and category that its source no longer accepts can
+ * be updated or deleted there by no one but this engine (migration.repository.ts `installSeal`).
+ */
+async function setSeal(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories' | 'from'>, on: boolean): Promise<void> {
+  const { schema, placement } = ctx.cells;
+  for (const cellId of job.from) {
+    const cell = ctx.cells.get(cellId);
+    const postgres = cell.dialect === 'postgres';
+    const tables: SealedTable[] = movingTables(ctx, job).map(({ table }) => ({
+      table,
+      keys: schema
+        .categoriesOf(table)
+        .filter((category) => job.categories.some((m) => covers(m, category)))
+        .flatMap((category) => subjectClasses.filter((c) => !placement.accepts({ home: job.home, class: c, category }, cellId)).map((scopeClass) => ({ scopeClass, category }))),
+    }));
+    await (on ? installSeal(cell.db, { postgres, home: job.home, tables }) : removeSeal(cell.db, { postgres, tables }));
+  }
+}
+
+/**
  * A job started by code without the change capture: the capture is put on now and every row of
  * the move is listed and copied again (what was written before it stood is not in the change log).
  */
@@ -993,6 +1017,8 @@ async function runClaimed(props: { ctx: MigrationContext; id: string; onProgress
     if (job.phase === 'catching-up') {
       report('catching-up');
       await syncPlacement(ctx.directoryDb, ctx.cells);
+      // Before the fenced pass reads the sources: a write that still finds a moved row there is refused from now on, not lost.
+      await setSeal(ctx, job, true);
       // From here on no one writes these records but this engine, until the fence is lifted.
       await settle(ctx, ctx.cells.placement.version);
       await catchUpPass(ctx, job, run);
@@ -1018,6 +1044,7 @@ async function runClaimed(props: { ctx: MigrationContext; id: string; onProgress
         if (items.length > 0) await shredBatch(ctx, job, items);
         report('shredding');
       }
+      await setSeal(ctx, job, false);
       const checkpoints: LogCheckpointRef[] = [];
       const log = ctx.logs.forJurisdiction(job.home);
       const cp = await log.checkpoint();
