@@ -131,6 +131,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     governance = await openGovernance({
       cells,
       directoryDb: directory.db,
+      directory,
       recorder: logs,
       transfers: transfers.gate,
       policyDir: config.policyDir,

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { oneAtATime, type ChangeEpochWatch } from './change-epoch.repository.js';
 import type { CellRegistry } from '../cells/cell.registry.js';
 import type { DirectoryDatabase } from '../cells/cell.database.js';
+import type { Directory } from '../cells/directory.js';
 import { openAccessTally } from './broker/access-tally.repository.js';
 import { createBroker, TALLY_WINDOW_MS, type Broker, type PolicyState } from './broker/broker.js';
 import { createSubjectDataSources, type SubjectDataSources, type SubjectRef } from './broker/subject-data.js';
@@ -28,7 +29,6 @@ import { applyPolicyDraft, type PolicyDiffEntry, type PolicyFile } from './polic
 import { defaultPolicyDir } from './policy/policy.files.js';
 import type { TransferGate } from './transfers/transfer.gate.js';
 import { purgeExpiredTransfers, TRANSFER_PURGE_INTERVAL_MS } from './transfers/transfer.retention.js';
-import type { SubjectClass } from '../cells/placement.js';
 import type { VerdictCache } from './verdicts/verdict.cache.js';
 
 export interface Governance {
@@ -73,6 +73,8 @@ export interface Governance {
 export interface OpenGovernanceProps {
   cells: CellRegistry;
   directoryDb: Kysely<DirectoryDatabase>;
+  /** The subjects' homes and classes, as the directory knows them. */
+  directory: Pick<Directory, 'findMany'>;
   /** The access logs; null where the process may not write them (what-if, CLI). */
   recorder: AccessRecorder | null;
   /** The transfer gate: bases for viewing from abroad, and their records. */
@@ -142,26 +144,8 @@ export async function openGovernance(props: OpenGovernanceProps): Promise<Govern
   }
   const geo = await sharedGeoLookup().catch(() => NO_COUNTRY_GEO);
   const trusted: TrustedProxies = compileTrustedProxies(props.trustedProxies);
-  const subjectCache = new Map<string, SubjectRef>();
-  async function subjectsOf(ids: readonly string[]): Promise<Map<string, SubjectRef>> {
-    const out = new Map<string, SubjectRef>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const cached = subjectCache.get(id);
-      if (cached) out.set(id, cached);
-      else missing.push(id);
-    }
-    for (let i = 0; i < missing.length; i += 500) {
-      const rows = await db.selectFrom('subject').select(['id', 'home', 'class']).where('id', 'in', missing.slice(i, i + 500)).execute();
-      for (const row of rows) {
-        const subject: SubjectRef = { id: row.id, home: row.home, class: row.class as SubjectClass };
-        if (subjectCache.size > 200_000) subjectCache.clear();
-        subjectCache.set(row.id, subject);
-        out.set(row.id, subject);
-      }
-    }
-    return out;
-  }
+  // The directory's own cache (refreshed when a subject's home or class changes), not a second one here.
+  const subjectsOf = (ids: readonly string[]): Promise<Map<string, SubjectRef>> => props.directory.findMany(ids);
 
   const jurisdictions = cells.jurisdictions();
   const journal = createGovernanceJournal({ db, recorder: props.serving ? props.recorder : null, ...(props.holdsJournalLease ? { holdsLease: props.holdsJournalLease } : {}), now });

@@ -119,8 +119,11 @@ describe.each(dialects)('a record whose placement changes, on %s', (dialect) => 
     const heard: string[] = [];
     const stop = runtime.directory.onSubjectChange((subject) => heard.push(`${subject.id}:${subject.home}`));
     expect((await runtime.directory.get('hina')).home).toBe('JP');
+    // Governance (whose broker and cases read homes) has read it too, before the change.
+    expect((await runtime.governance.subjectsOf(['hina'])).get('hina')?.home).toBe('JP');
     await runtime.directory.update('hina', { home: 'KR' });
     expect((await runtime.directory.get('hina')).home).toBe('KR');
+    expect((await runtime.governance.subjectsOf(['hina'])).get('hina')?.home).toBe('KR');
     expect(heard).toEqual(['hina:KR']);
     stop();
     const stored = await runtime.directory.db.selectFrom('subject').select('home').where('id', '=', 'hina').executeTakeFirstOrThrow();

@@ -71,6 +71,7 @@ describe.each(dialects)('transfer record retention on %s', (dialect) => {
     const governance: Governance = await openGovernance({
       cells,
       directoryDb: directory.db,
+      directory,
       recorder: null,
       transfers: createTransfersContext({ cells }).gate,
       trustedProxies: [],
