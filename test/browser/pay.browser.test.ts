@@ -78,8 +78,8 @@ describe('Domicile Pay in the browser', () => {
     await item.waitFor();
     await item.click();
     await card(b, 'request').waitFor();
-    // The cards come with the messages; the sender's name comes with the chat's members, read beside
-    // them (until then a card names the sender by handle), so wait for the name rather than read at once.
+    // The cards come with the messages, the chat's members are read beside them: the name (the direct
+    // chat's title until then) is waited for, not read at once.
     await card(b, 'payment').filter({ hasText: 'Haruka Mori sent you' }).waitFor();
     await card(b, 'request').filter({ hasText: 'Haruka Mori asked you for' }).waitFor();
     expect(await card(b, 'payment').innerText()).toMatch(/Haruka Mori sent you[\s\S]*1,200/);

@@ -5,7 +5,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, ty
 import { api, mediaPath } from './api.js';
 import { errorMessage } from './http.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
-import { countryName, dayKey, formatDay, formatFull, formatTime } from './format.js';
+import { countryName, dayKey, formatDay, formatFull, formatTime, nameInChat } from './format.js';
 import { useAuthImage } from './media.js';
 import { consentRequiredOf, type PendingMessage } from './outgoing.js';
 import { NoticeDialog } from './NoticeDialog.js';
@@ -235,6 +235,7 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
     }
     const mine = m.senderId === me.id;
     const sender = users[m.senderId];
+    const senderName = nameInChat(m.senderId, users, c, me.id);
     const firstOfRun = m.senderId !== prevSender;
     prevSender = m.senderId;
     const marker = readMarker(m);
@@ -248,19 +249,19 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
       >
         {!mine && (
           <span className="message-avatar">
-            {firstOfRun && <Avatar user={sender ?? { id: m.senderId, displayName: '?', hasAvatar: false }} size="sm" version={avatarVersion} />}
+            {firstOfRun && <Avatar user={sender ?? { id: m.senderId, displayName: senderName ?? '?', hasAvatar: false }} size="sm" version={avatarVersion} />}
           </span>
         )}
         <div className="message-body">
           {!mine && firstOfRun && (
             <span className="sender-name" data-testid="sender-name">
-              {sender?.displayName ?? 'Unknown member'}
+              {senderName ?? 'Unknown member'}
             </span>
           )}
           <div className="bubble-row">
             <div className={m.kind === 'image' ? 'bubble bubble-image' : m.card ? 'bubble bubble-card' : 'bubble'}>
               {m.card ? (
-                <PaymentCardView card={m.card} me={me} users={users} outcome={m.card.requestId ? outcomes.get(m.card.requestId) : undefined} />
+                <PaymentCardView card={m.card} me={me} users={users} chat={c} outcome={m.card.requestId ? outcomes.get(m.card.requestId) : undefined} />
               ) : m.kind === 'image' && m.media ? (
                 <MessageImage conversationId={c.id} mediaId={m.media.id} onLoad={() => atBottom.current && scrollToBottom()} />
               ) : (

@@ -6,9 +6,9 @@ import { useId, useState } from 'react';
 import { api } from './api.js';
 import { FormError, useFormSubmit } from './forms.js';
 import { errorMessage } from './http.js';
-import { formatMoney, freshKey, parseMoney } from './format.js';
+import { formatMoney, freshKey, nameInChat, parseMoney } from './format.js';
 import { useLoad } from './useLoad.js';
-import type { Member, Message, PaymentCard, User } from './types.js';
+import type { Conversation, Member, Message, PaymentCard, User } from './types.js';
 import { AmountField } from './WalletPane.js';
 
 /** Each request's outcome (accepted, declined, cancelled) from the outcome cards in the timeline. */
@@ -29,14 +29,16 @@ const statusLabel: Record<string, string> = {
   cancelled: 'Cancelled',
 };
 
-function name(id: string, me: User, users: Record<string, User>): string {
+type Chat = Pick<Conversation, 'kind' | 'title'>;
+
+function name(id: string, me: User, users: Record<string, User>, chat: Chat): string {
   if (id === me.id) return 'You';
-  return users[id]?.displayName ?? `@${id}`;
+  return nameInChat(id, users, chat, me.id) ?? `@${id}`;
 }
 
-function headline(card: PaymentCard, me: User, users: Record<string, User>): string {
-  const payer = name(card.payerId, me, users);
-  const payee = name(card.payeeId, me, users);
+function headline(card: PaymentCard, me: User, users: Record<string, User>, chat: Chat): string {
+  const payer = name(card.payerId, me, users, chat);
+  const payee = name(card.payeeId, me, users, chat);
   if (card.type === 'payment') return `${payer} sent ${card.payeeId === me.id ? 'you' : payee}`;
   if (card.type === 'request') return `${payee} asked ${card.payerId === me.id ? 'you' : payer} for`;
   if (card.status === 'accepted') return `${payer} paid ${card.payeeId === me.id ? 'your' : `${payee}'s`} request`;
@@ -44,7 +46,7 @@ function headline(card: PaymentCard, me: User, users: Record<string, User>): str
   return `${payee} cancelled the request`;
 }
 
-export function PaymentCardView({ card, me, users, outcome }: { card: PaymentCard; me: User; users: Record<string, User>; outcome: string | undefined }) {
+export function PaymentCardView({ card, me, users, chat, outcome }: { card: PaymentCard; me: User; users: Record<string, User>; chat: Chat; outcome: string | undefined }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // One key per request and person: pressing Accept again after a network error retries the same payment.
@@ -67,7 +69,7 @@ export function PaymentCardView({ card, me, users, outcome }: { card: PaymentCar
 
   return (
     <div className={`pay-card pay-card-${card.type} pay-status-${status}`} data-testid="pay-card" data-card-type={card.type} data-status={status}>
-      <p className="pay-card-title">{headline(card, me, users)}</p>
+      <p className="pay-card-title">{headline(card, me, users, chat)}</p>
       <p className="pay-card-amount">{formatMoney(card.amount, card.currency)}</p>
       {card.note && <p className="pay-card-note">“{card.note}”</p>}
       <p className="pay-card-status" data-testid="pay-card-status">

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countryName, countryWithCode, fieldText, formatBytes, formatMoney, formatRelative, formatStamp, MASK_LABELS, originLabel, parseMoney } from './format.js';
+import { aConversation, aUser } from '../../test/support/web.factories.js';
+import { countryName, countryWithCode, fieldText, formatBytes, formatMoney, formatRelative, formatStamp, MASK_LABELS, nameInChat, originLabel, parseMoney } from './format.js';
 
 describe('format', () => {
   it('names countries the same way in the chat app and the console', () => {
@@ -45,5 +46,15 @@ describe('format', () => {
     expect(parseMoney('2.505', 'EUR')).toBeNull();
     expect(formatMoney(1500, 'JPY')).toMatch(/¥\s?1,500$/);
     expect(formatMoney(250, 'EUR')).toMatch(/€\s?2\.50$/);
+  });
+
+  it("names a chat's people: known users by name, the other person of a direct chat by its title until the members are read", () => {
+    const users = { hanako: aUser(), ken: aUser({ id: 'ken', displayName: 'Ken Sato' }) };
+    const direct = aConversation({ kind: 'direct', title: 'Daichi Ono' });
+    const group = aConversation({ kind: 'group', title: 'Lunch' });
+    expect(nameInChat('ken', users, direct, 'hanako')).toBe('Ken Sato');
+    expect(nameInChat('daichi', users, direct, 'hanako')).toBe('Daichi Ono');
+    expect(nameInChat('daichi', users, group, 'hanako')).toBeUndefined();
+    expect(nameInChat('me', {}, direct, 'me')).toBeUndefined();
   });
 });

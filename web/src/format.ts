@@ -1,7 +1,7 @@
 // The one presentation module of the browser apps (chat, privacy centre, operator console): dates and
 // times, countries, sizes, masked values, and the chat's initials and residency wording. Pure, so the
 // same words and stamps appear wherever the same thing is shown.
-import type { Conversation, StoredIn } from './types.js';
+import type { Conversation, StoredIn, User } from './types.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
@@ -86,6 +86,14 @@ export function countryName(code: string): string {
 export function residencyLabel(storedIn: StoredIn): string {
   const country = storedIn.country || countryName(storedIn.jurisdiction);
   return `Stored in ${country} · ${storedIn.jurisdiction}`;
+}
+
+/**
+ * A person's name in a chat: as the known users have it, or — in a direct chat whose members are
+ * still being read — the chat's title, which is the other person's name; undefined when unknown.
+ */
+export function nameInChat(id: string, users: Readonly<Record<string, User>>, chat: Pick<Conversation, 'kind' | 'title'>, meId: string): string | undefined {
+  return users[id]?.displayName ?? (chat.kind === 'direct' && id !== meId ? chat.title : undefined);
 }
 
 export function unreadCount(c: Conversation): number {
