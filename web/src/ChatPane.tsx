@@ -5,7 +5,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, ty
 import { api, mediaPath } from './api.js';
 import { errorMessage } from './http.js';
 import { Avatar, ResidencyBadge } from './Avatar.js';
-import { countryName, dayKey, formatDay, formatFull, formatTime, nameInChat } from './format.js';
+import { countryName, dayKey, formatDay, formatFull, formatTime, nameInChat, systemText } from './format.js';
 import { useAuthImage } from './media.js';
 import { consentRequiredOf, type PendingMessage } from './outgoing.js';
 import { NoticeDialog } from './NoticeDialog.js';
@@ -227,7 +227,7 @@ function MessageList({ conversation: c, me, avatarVersion, timeline, members, us
     if (m.kind === 'system') {
       items.push(
         <li key={m.id} className="system-message" data-testid="message" data-seq={m.seq}>
-          {m.text}
+          {systemText(m, users, c, me.id)}
         </li>,
       );
       prevSender = '';

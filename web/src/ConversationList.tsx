@@ -1,6 +1,6 @@
 // The sidebar's conversation list: title, a one-line preview of the last message, time and unread badge.
 import type { Conversation, User } from './types.js';
-import { formatListStamp, formatMoney, unreadCount } from './format.js';
+import { formatListStamp, formatMoney, systemText, unreadCount } from './format.js';
 
 interface ConversationListProps {
   conversations: Conversation[];
@@ -14,6 +14,7 @@ function preview(c: Conversation, users: Record<string, User>, meId: string): st
   if (c.requestFrom) return `Message request from ${users[c.requestFrom]?.displayName ?? `@${c.requestFrom}`}`;
   const m = c.lastMessage;
   if (!m) return c.kind === 'channel' ? 'No announcements yet' : 'No messages yet';
+  if (m.kind === 'system') return systemText(m, users, c, meId);
   const who = m.senderId === meId ? 'You: ' : c.kind === 'group' ? `${users[m.senderId]?.displayName ?? 'Someone'}: ` : '';
   if (m.kind === 'image') return `${who}Photo`;
   if (m.card) return `${who}${m.card.type === 'request' ? 'Money request' : m.card.type === 'payment' ? 'Payment' : `Request ${m.card.status}`} · ${formatMoney(m.card.amount, m.card.currency)}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aConversation, aUser } from '../../test/support/web.factories.js';
-import { countryName, countryWithCode, fieldText, formatBytes, formatMoney, formatRelative, formatStamp, MASK_LABELS, nameInChat, originLabel, parseMoney } from './format.js';
+import { countryName, countryWithCode, fieldText, formatBytes, formatMoney, formatRelative, formatStamp, MASK_LABELS, nameInChat, originLabel, parseMoney, systemText } from './format.js';
 
 describe('format', () => {
   it('names countries the same way in the chat app and the console', () => {
@@ -56,5 +56,15 @@ describe('format', () => {
     expect(nameInChat('daichi', users, direct, 'hanako')).toBe('Daichi Ono');
     expect(nameInChat('daichi', users, group, 'hanako')).toBeUndefined();
     expect(nameInChat('me', {}, direct, 'me')).toBeUndefined();
+  });
+
+  it('reads a system message with the names of the people it names, the reader as you', () => {
+    const users = { hanako: aUser(), ken: aUser({ id: 'ken', displayName: 'Ken Sato' }) };
+    const group = aConversation({ kind: 'group', title: 'Lunch' });
+    expect(systemText({ text: 'hanako added ken', senderId: 'hanako' }, users, group, 'ken')).toBe('Hanako Yamada added you');
+    expect(systemText({ text: 'ken added mika', senderId: 'ken' }, users, group, 'ken')).toBe('You added mika');
+    // A direct chat's other person before its members are read: the sender, by the chat's title; no other word is taken for an id.
+    const direct = aConversation({ kind: 'direct', title: 'Daichi Ono' });
+    expect(systemText({ text: 'daichi started the conversation', senderId: 'daichi' }, {}, direct, 'hanako')).toBe('Daichi Ono started the conversation');
   });
 });

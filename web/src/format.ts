@@ -1,7 +1,7 @@
 // The one presentation module of the browser apps (chat, privacy centre, operator console): dates and
 // times, countries, sizes, masked values, and the chat's initials and residency wording. Pure, so the
 // same words and stamps appear wherever the same thing is shown.
-import type { Conversation, StoredIn, User } from './types.js';
+import type { Conversation, Message, StoredIn, User } from './types.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
@@ -94,6 +94,22 @@ export function residencyLabel(storedIn: StoredIn): string {
  */
 export function nameInChat(id: string, users: Readonly<Record<string, User>>, chat: Pick<Conversation, 'kind' | 'title'>, meId: string): string | undefined {
   return users[id]?.displayName ?? (chat.kind === 'direct' && id !== meId ? chat.title : undefined);
+}
+
+/**
+ * A system message's text as a person reads it: the server writes the ids of the people it names
+ * ("hanako added ken"); each id the chat knows becomes that person's name, the reader's own
+ * "You"/"you" ("You added Ken Sato"). Other words, and ids it cannot name, stay as they are.
+ */
+export function systemText(message: Pick<Message, 'text' | 'senderId'>, users: Readonly<Record<string, User>>, chat: Pick<Conversation, 'kind' | 'title'>, meId: string): string {
+  return (message.text ?? '')
+    .split(' ')
+    .map((word, i) => {
+      if (word === meId) return i === 0 ? 'You' : 'you';
+      if (word !== message.senderId && !users[word]) return word;
+      return nameInChat(word, users, chat, meId) ?? word;
+    })
+    .join(' ');
 }
 
 export function unreadCount(c: Conversation): number {
