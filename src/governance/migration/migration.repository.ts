@@ -151,7 +151,11 @@ export async function switchPlacement(db: Directory, props: {
     if (!(await appendPlacementVersion(trx, { after: props.after, rules: props.rules, staging: [], fence: props.fence, reason: props.reason }))) return false;
     if (!(await updateJob(trx, props.job))) throw new Error(`migration ${props.job.id} left phase ${props.job.from} during its switch`);
     const byKind = new Map<string, string[]>();
-    for (const loc of props.locations) byKind.set(loc.kind, [...(byKind.get(loc.kind) ?? []), loc.id]);
+    for (const loc of props.locations) {
+      const ids = byKind.get(loc.kind);
+      if (ids) ids.push(loc.id);
+      else byKind.set(loc.kind, [loc.id]);
+    }
     // One statement per 500 records: the switch's transaction is what the fence waits on first.
     for (const [kind, ids] of byKind) {
       for (let i = 0; i < ids.length; i += 500) {
