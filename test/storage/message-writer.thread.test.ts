@@ -161,7 +161,9 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
     expect((await send('warm')).row.seq).toBe(2);
     const acked: string[] = [];
-    const ack = (name: string) => (r: unknown) => (acked.push(name), r);
+    const ack =
+      (name: string) =>
+      <T,>(r: T): T => (acked.push(name), r);
     // The write lock held elsewhere: the first batch waits in the worker while the second is posted behind it.
     const lock = new Database(sqliteFileOf(jp.db) as string);
     lock.exec('begin immediate');
