@@ -4,9 +4,12 @@
 // commit's fsync blocks that thread and not the sockets: this thread gives each new row its id,
 // seals it (the id is the AAD; data keys never leave this thread) and asks the residency guard
 // (every row's placement, a migration's update fence) before it posts the batch; the worker looks
-// for duplicates, numbers the rows from the conversation's stored last_seq and commits FULL before
-// it answers. The batch counts as a write in flight under the placement version it was checked
-// under (`trackWrite`) until it has committed, so a migration's switch waits for it (`settle`).
+// for duplicates, numbers the rows from the conversation's stored last_seq, commits and reports
+// the batch committed, then on disk once a WAL sync that started after the commit is done.
+// Several batches are in flight at once (`window`): the next commits while the previous ones are
+// synced; the reasoning about failures, order and readers is at `flushThreadBatch`. The batch
+// counts as a write in flight under the placement version it was checked under (`trackWrite`)
+// until it is on disk, so a migration's switch waits for it (`settle`).
 // Without a worker (an in-memory SQLite cell, or `storage.deferSync`) the batch runs synchronously
 // on the raw handle — statements prepared once, each asking the guard; on PostgreSQL through
 // Kysely — one duplicate check, one multi-row insert, one sequence update and one read-position
