@@ -110,6 +110,11 @@ export interface MessageWriterOptions {
   workerUrl?: URL;
   /** With a worker thread: at most this many batches posted and not yet on disk (default `defaultWindow`). */
   window?: number;
+  /**
+   * With a worker thread: post a batch while the one before it is still being committed (default
+   * false: the next batch gathers meanwhile, and is posted once that one's commit is reported).
+   */
+  postAhead?: boolean;
   /** The cell registry whose placement version a batch is tracked under while in flight (a migration's settle waits for it). */
   cells?: { readonly placement: { readonly version: number } };
 }
@@ -387,14 +392,18 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
 
   // ---- The worker thread's path: up to `window` batches in flight. ----
   //
-  // A batch is posted as soon as it is gathered and a slot is free; the worker commits it
-  // (NORMAL) while the batches before it are being synced, and reports it committed, then on disk.
+  // A batch is posted once the batch before it has committed (and a slot is free): the worker
+  // commits it (NORMAL) while the batches before it are being synced, and reports it committed,
+  // then on disk. Sends that arrive while a batch commits gather into the next one: each commit
+  // writes every page it touched to the WAL, so fewer, larger batches cost less. (`postAhead`
+  // posts at once instead, behind a batch the worker has not committed yet.)
   // Its sends settle in the order batches were posted (the `settling` chain), each once on disk,
   // and it counts as a write in flight (`trackWrite`) from its guard checks until then.
   //
   // A failed batch. The worker rolls it back and skips every batch posted behind it while it was
-  // in flight (`after`), and from the moment its failure is reported (`onBroken`, before any
-  // promise settles) this side posts nothing new (`recovering`). In the chain it is then retried
+  // in flight (`after`: only with `postAhead`; otherwise nothing is posted behind a batch before
+  // its commit or failure is reported), and from the moment its failure is reported (`onBroken`,
+  // before any promise settles) this side posts nothing new (`recovering`). In the chain it is then retried
   // one message at a time (appendMessage: each commit FULL, seq from the stored last_seq), and
   // each skipped batch after it is posted again, alone, and retried one by one if that fails
   // too; only once every batch posted is settled does posting resume. So no message the writer
@@ -413,7 +422,10 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   // (`readable`), wait for a posted batch's commit report when it is not in yet, and, while they
   // read with no bound, hold back the posting of a batch of that conversation.
   const window = Math.max(1, options.window ?? defaultWindow);
+  const postAhead = options.postAhead ?? false;
   let posted = 0;
+  // Posted and not yet reported committed (or failed): the next batch gathers meanwhile.
+  let uncommitted = 0;
   let settledCount = 0;
   let wakeUps: (() => void)[] = [];
   const wake = (): void => {
@@ -435,9 +447,10 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
       return;
     }
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
-    while (recovering || posted - settledCount >= window || touched.some((id) => readers.has(id))) await nextWake();
+    while (recovering || (!postAhead && uncommitted > 0) || posted - settledCount >= window || touched.some((id) => readers.has(id))) await nextWake();
     // From here to the post, nothing awaits: the checks above still hold when it is posted.
     posted += 1;
+    uncommitted += 1;
     const entries = new Map<string, Unsettled & { resolve: () => void }>();
     for (const id of touched) {
       let resolve!: () => void;
@@ -453,7 +466,10 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     // Not posted (a guard refusal): retried one by one below, and nothing is posted before that.
     if (post === null) recovering = true;
     const posting = post as { plain: MessageRow[]; write: ThreadWrite } | null;
-    void posting?.write.committed.then((outcomes) => {
+    const committed = posting ? posting.write.committed : Promise.resolve(null);
+    void committed.then((outcomes) => {
+      uncommitted -= 1;
+      wake();
       if (!outcomes) return;
       for (const [id, entry] of entries) {
         entry.from = null;

@@ -156,7 +156,8 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const jp = cells.get('jp');
     const subject = randomId('b');
     await plaintextMessages(jp, subject, ['one']);
-    const writer = writerFor({});
+    // Posted behind a batch the worker has not committed yet (by default the next batch waits for that).
+    const writer = writerFor({ postAhead: true });
     const conversation = conversationOf(subject);
     const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
     expect((await send('warm')).row.seq).toBe(2);
@@ -192,6 +193,39 @@ describe('the message writer\'s worker thread (SQLite)', () => {
       { client_id: 'good-1', seq: 3 },
       { client_id: 'good-2', seq: 4 },
       { client_id: 'after', seq: 5 },
+    ]);
+  });
+
+  it('gathers the next batch while one commits, posts it while the one before is synced, and a failure there keeps the order', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('g');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
+    const conversation = conversationOf(subject);
+    const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    const acked: string[] = [];
+    const ack =
+      (name: string) =>
+      <T,>(r: T): T => (acked.push(name), r);
+    const first = send('first').then(ack('first'));
+    await until(() => committedClientIds(subject).includes('first'));
+    // The first is being synced (slowly): the next batch is posted and fails in the worker; the one after it gathers meanwhile.
+    const good = send('good').then(ack('good'));
+    const bad = send('bad', { ...conversation, id: `c${randomId('none')}` }).then(ack('bad'), (err: unknown) => (acked.push('bad failed'), err));
+    await new Promise((r) => setTimeout(r, 20));
+    const last = send('last').then(ack('last'));
+    expect((await first).row.seq).toBe(3);
+    expect((await good).row.seq).toBe(4);
+    expect(await bad).toBeInstanceOf(Error);
+    expect((await last).row.seq).toBe(5);
+    expect(acked).toEqual(['first', 'good', 'bad failed', 'last']);
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'warm', seq: 2 },
+      { client_id: 'first', seq: 3 },
+      { client_id: 'good', seq: 4 },
+      { client_id: 'last', seq: 5 },
     ]);
   });
 });
