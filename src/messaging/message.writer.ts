@@ -54,9 +54,10 @@ export interface MessageWriter {
   write(input: AppendMessage): Promise<{ row: MessageRow; created: boolean }>;
   /**
    * Runs `read` with the highest seq of the conversation that readers may be shown — rows above
-   * it are committed but not yet on disk (nor acknowledged); null: no bound — waiting first for batches whose commit has not been reported
-   * yet; with a worker thread, while `read` runs with no bound, no batch of the conversation is
-   * posted (it could commit in the worker before `read`'s query runs).
+   * it are committed but not yet on disk (nor acknowledged); null: no bound — waiting first for
+   * batches whose commit has not been reported yet; with a worker thread, while `read` runs with
+   * no bound, no batch of the conversation is posted (it could commit in the worker before
+   * `read`'s query runs).
    */
   readable<T>(conversationId: string, read: (upTo: number | null) => Promise<T>): Promise<T>;
   drain(): Promise<void>;
@@ -122,7 +123,7 @@ export interface MessageWriterOptions {
 /** How long the worker's connection waits for the write lock, as db/connect.ts's. */
 const busyTimeoutMs = 5000;
 
-/** Batches in flight per worker thread: one being synced, one or two committed behind it (bench/RESULTS.md). */
+/** Batches in flight per worker thread, at most: one being committed, the others committed and waiting for their WAL sync. */
 export const defaultWindow = 3;
 
 /** A batch posted to the worker and not yet settled, as readers of one of its conversations see it. */
@@ -138,7 +139,7 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   const lastSeq = new Map<string, number>();
   const file = sqliteFileOf(db);
   // Thread path: a batch whose failure is known makes the writer post nothing more until it and
-  // the batches behind it are settled (see `postThreadBatch`).
+  // the batches behind it are settled (see `flushThreadBatch`).
   let recovering = false;
   const thread: WriterThread | null =
     file !== null && file !== ':memory:' && !options.deferSync && options.thread !== false
@@ -403,8 +404,8 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   // A failed batch. The worker rolls it back and skips every batch posted behind it while it was
   // in flight (`after`: only with `postAhead`; otherwise nothing is posted behind a batch before
   // its commit or failure is reported), and from the moment its failure is reported (`onBroken`,
-  // before any promise settles) this side posts nothing new (`recovering`). In the chain it is then retried
-  // one message at a time (appendMessage: each commit FULL, seq from the stored last_seq), and
+  // before any promise settles) this side posts nothing new (`recovering`). In the chain it is
+  // then retried one message at a time (appendMessage: each commit FULL, seq from the stored last_seq), and
   // each skipped batch after it is posted again, alone, and retried one by one if that fails
   // too; only once every batch posted is settled does posting resume. So no message the writer
   // was given after the failed batch lands before that batch's retry: per conversation, seqs
