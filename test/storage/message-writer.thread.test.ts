@@ -145,7 +145,8 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const visible = await writer.readable(`c${subject}`, async (upTo) => upTo);
     expect(visible).toBe(2);
     expect((await first).row.seq).toBe(3);
-    expect(performance.now() - committedAt).toBeGreaterThan(300);
+    // The sync is held 400 ms from the commit; this side saw the commit a little after it.
+    expect(performance.now() - committedAt).toBeGreaterThan(200);
     expect((await second).row.seq).toBe(4);
     expect(acked).toEqual(['first', 'second']);
     expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
