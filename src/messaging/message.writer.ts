@@ -464,6 +464,9 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
       post = postBatchThread(thread, batch, keys, false);
       return post.write.durable;
     });
+    // Read in the chain, after the batches before it: marked handled now, so a failure that comes
+    // first is not an unhandled rejection meanwhile.
+    durable.catch(() => undefined);
     // Not posted (a guard refusal): retried one by one below, and nothing is posted before that.
     if (post === null) recovering = true;
     const posting = post as { plain: MessageRow[]; write: ThreadWrite } | null;
@@ -483,13 +486,17 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
         entry.resolve();
       }
     });
-    const finish = (): void => {
+    // On disk (or failed): readers may see its rows, before its sends are acknowledged.
+    const release = (): void => {
       for (const [id, entry] of entries) {
         const left = (unsettledOf.get(id) ?? []).filter((e) => e !== entry);
         if (left.length === 0) unsettledOf.delete(id);
         else unsettledOf.set(id, left);
         entry.resolve();
       }
+    };
+    const finish = (): void => {
+      release();
       settledCount += 1;
       if (recovering && settledCount === posted) recovering = false;
       wake();
@@ -502,12 +509,14 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
         if (err instanceof WriterThreadDied) {
           // Not acknowledged; rows it committed are synced before readers are let see them.
           await walSync?.synced().catch(() => undefined);
+          release();
           batch.forEach((p) => p.reject(err));
           finish();
           return;
         }
         written = await retryThreadBatch(thread, batch, keys, err instanceof WorkerBatchSkipped);
       }
+      release();
       await settleSends(batch, written);
       finish();
     });

@@ -229,4 +229,28 @@ describe('the message writer\'s worker thread (SQLite)', () => {
       { client_id: 'last', seq: 5 },
     ]);
   });
+
+  it('holds back a batch of a conversation while a read of it runs with no bound, and posts it after', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('h');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({});
+    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    // Acknowledged, so readable at once.
+    expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
+    let endRead!: () => void;
+    const reading = writer.readable(`c${subject}`, async (upTo) => {
+      await new Promise<void>((r) => (endRead = r));
+      return upTo;
+    });
+    const held = send('held');
+    await new Promise((r) => setTimeout(r, 100));
+    // Not posted while the read runs: it could otherwise commit before the read's query.
+    expect(writer.inFlight()).toBe(0);
+    expect(committedClientIds(subject)).not.toContain('held');
+    endRead();
+    expect(await reading).toBeNull();
+    expect((await held).row.seq).toBe(3);
+  });
 });
