@@ -121,9 +121,7 @@ export async function listMessages(props: {
     .orderBy('seq', 'desc')
     .limit(limit + 1);
   if (props.before !== undefined) query = query.where('seq', '<', props.before);
-  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id);
-  if (upTo !== null) query = query.where('seq', '<=', upTo);
-  const rows = await query.execute();
+  const rows = await messageWriterOf(props.ctx, cell.id).readable(conversation.id, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
   const page = await openMessageRows(cell, rows.slice(0, limit).reverse());
   return {
     messages: page.map(presentMessage),
@@ -140,18 +138,16 @@ export async function messagesAfter(props: {
 }): Promise<MessageView[]> {
   const conversation = await props.ctx.conversations.forMember(props.conversationId, props.actor.id);
   const cell = props.ctx.cells.get(conversation.cellId);
-  // Rows committed but not yet on disk are left out: they come live once they are.
-  const upTo = messageWriterOf(props.ctx, cell.id).readableUpTo(conversation.id);
-  let query = cell.db
+  const query = cell.db
     .selectFrom('message')
     .selectAll()
     .where('conversation_id', '=', conversation.id)
     .where('seq', '>', props.afterSeq)
     .orderBy('seq', 'asc')
     .limit(10_000);
-  // Bound only when rows are pending: seq is a 32-bit integer on PostgreSQL.
-  if (upTo !== null) query = query.where('seq', '<=', upTo);
-  const rows: MessageRow[] = await query.execute();
+  // Rows committed but not yet on disk are left out: they come live once they are. Bound only
+  // when rows are pending: seq is a 32-bit integer on PostgreSQL.
+  const rows: MessageRow[] = await messageWriterOf(props.ctx, cell.id).readable(conversation.id, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
   return (await openMessageRows(cell, rows)).map(presentMessage);
 }
 

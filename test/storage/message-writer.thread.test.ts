@@ -1,7 +1,10 @@
 // The message writer's worker thread on a SQLite file cell: a batch in flight counts as a write
 // under the placement version it was checked under until it has committed (a migration's settle
 // waits for it, so nothing lands in the old cell after the switch); a worker that dies fails its
-// batch's sends instead of hanging them and is started again; repeats within one batch.
+// batch's sends instead of hanging them and is started again; repeats within one batch; several
+// batches in flight, each acknowledged only once the WAL sync after its commit is done, and hidden
+// from readers until then; a failed batch with another posted behind it: the one behind lands
+// after the failed one's retry, so seqs and acks keep the order of the sends.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellRegistry } from '../../src/cells/cell.registry.js';
@@ -19,6 +22,18 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const writer = createMessageWriter(cells.get('jp'), options);
     writers.push(writer);
     return writer;
+  };
+  /** What another connection sees: committed rows, synced or not. */
+  const committedClientIds = (subject: string) => {
+    const other = new Database(sqliteFileOf(cells.get('jp').db) as string, { readonly: true });
+    try {
+      return other.prepare('select client_id from message where conversation_id = ? order by seq').pluck().all(`c${subject}`);
+    } finally {
+      other.close();
+    }
+  };
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((r) => setTimeout(r, 2));
   };
   const seqsOf = (subject: string) =>
     cells.get('jp').db.selectFrom('message').select(['client_id', 'seq']).where('conversation_id', '=', `c${subject}`).orderBy('seq').execute();
@@ -108,5 +123,131 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     expect(stored.text).not.toContain('first');
     const read = await jp.db.selectFrom('membership').select('last_read_seq').where('conversation_id', '=', `c${subject}`).where('subject_id', '=', subject).executeTakeFirst();
     expect(read === undefined || Number(read.last_read_seq) === 3).toBe(true);
+  });
+
+  it('keeps two batches in flight and acknowledges each only after a WAL sync that started after its commit; readers do not see them before', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('p');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
+    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    const acked: string[] = [];
+    const first = send('first').then((r) => (acked.push('first'), r));
+    await until(() => committedClientIds(subject).includes('first'));
+    // Posted while the first one's sync runs: the worker commits it at once.
+    const second = send('second').then((r) => (acked.push('second'), r));
+    await until(() => committedClientIds(subject).includes('second'));
+    expect(writer.inFlight()).toBe(2);
+    expect(acked).toEqual([]);
+    // Committed, not on disk: readers are bounded below them.
+    const visible = await writer.readable(`c${subject}`, async (upTo) => upTo);
+    expect(visible).toBe(2);
+    expect((await first).row.seq).toBe(3);
+    expect((await second).row.seq).toBe(4);
+    expect(acked).toEqual(['first', 'second']);
+    expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
+    expect(writer.inFlight()).toBe(0);
+  });
+
+  it('retries a failed batch before the batch posted behind it, so seqs and acks keep the order of the sends', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('b');
+    await plaintextMessages(jp, subject, ['one']);
+    // Posted behind a batch the worker has not committed yet (by default the next batch waits for that).
+    const writer = writerFor({ postAhead: true });
+    const conversation = conversationOf(subject);
+    const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    const acked: string[] = [];
+    const ack =
+      (name: string) =>
+      <T,>(r: T): T => (acked.push(name), r);
+    // The write lock held elsewhere: the first batch waits in the worker while the second is posted behind it.
+    const lock = new Database(sqliteFileOf(jp.db) as string);
+    lock.exec('begin immediate');
+    // One batch: a good send and one to a conversation this cell does not have (the worker fails the batch).
+    const good = send('good-1').then(ack('good-1'));
+    const bad = send('bad', { ...conversation, id: `c${randomId('none')}` }).then(ack('bad'), (err: unknown) => (acked.push('bad failed'), err));
+    await until(() => writer.inFlight() === 1);
+    const behind = send('good-2').then(ack('good-2'));
+    await until(() => writer.inFlight() === 2);
+    lock.exec('commit');
+    lock.close();
+    // This thread stays busy while the worker goes through both batches (its busy handler sleeps
+    // up to 100 ms between tries): the second reaches the worker before this side knows of the
+    // first one's failure, as under load.
+    const busyUntil = performance.now() + 400;
+    while (performance.now() < busyUntil);
+    expect((await good).row.seq).toBe(3);
+    expect(await bad).toBeInstanceOf(Error);
+    expect((await behind).row.seq).toBe(4);
+    expect(acked).toEqual(['good-1', 'bad failed', 'good-2']);
+    // And the writer goes on as before.
+    expect((await send('after')).row.seq).toBe(5);
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'warm', seq: 2 },
+      { client_id: 'good-1', seq: 3 },
+      { client_id: 'good-2', seq: 4 },
+      { client_id: 'after', seq: 5 },
+    ]);
+  });
+
+  it('gathers the next batch while one commits, posts it while the one before is synced, and a failure there keeps the order', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('g');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
+    const conversation = conversationOf(subject);
+    const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    const acked: string[] = [];
+    const ack =
+      (name: string) =>
+      <T,>(r: T): T => (acked.push(name), r);
+    const first = send('first').then(ack('first'));
+    await until(() => committedClientIds(subject).includes('first'));
+    // The first is being synced (slowly): the next batch is posted and fails in the worker; the one after it gathers meanwhile.
+    const good = send('good').then(ack('good'));
+    const bad = send('bad', { ...conversation, id: `c${randomId('none')}` }).then(ack('bad'), (err: unknown) => (acked.push('bad failed'), err));
+    await new Promise((r) => setTimeout(r, 20));
+    const last = send('last').then(ack('last'));
+    expect((await first).row.seq).toBe(3);
+    expect((await good).row.seq).toBe(4);
+    expect(await bad).toBeInstanceOf(Error);
+    expect((await last).row.seq).toBe(5);
+    expect(acked).toEqual(['first', 'good', 'bad failed', 'last']);
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'warm', seq: 2 },
+      { client_id: 'first', seq: 3 },
+      { client_id: 'good', seq: 4 },
+      { client_id: 'last', seq: 5 },
+    ]);
+  });
+
+  it('holds back a batch of a conversation while a read of it runs with no bound, and posts it after', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('h');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({});
+    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    expect((await send('warm')).row.seq).toBe(2);
+    // Acknowledged, so readable at once.
+    expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
+    let endRead!: () => void;
+    const reading = writer.readable(`c${subject}`, async (upTo) => {
+      await new Promise<void>((r) => (endRead = r));
+      return upTo;
+    });
+    const held = send('held');
+    await new Promise((r) => setTimeout(r, 100));
+    // Not posted while the read runs: it could otherwise commit before the read's query.
+    expect(writer.inFlight()).toBe(0);
+    expect(committedClientIds(subject)).not.toContain('held');
+    endRead();
+    expect(await reading).toBeNull();
+    expect((await held).row.seq).toBe(3);
   });
 });
