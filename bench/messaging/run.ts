@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     },
   });
   process.stderr.write(`offering ${rate} msg/s for ${warmup} s warm-up + ${seconds} s measured…\n`);
-  const durability = (await server.postgres?.durability()) ?? 'synchronous=FULL (WAL)';
+  const durability = (await server.postgres?.durability()) ?? 'WAL; messages: synchronous=NORMAL, acknowledged after an fdatasync of the WAL; other writes: synchronous=FULL';
   process.stderr.write(`cells and directory on ${db}: ${durability}\n`);
   const profiler = values.profile ? await connectProfiler(inspectPort) : null;
   let profileWritten = Promise.resolve();
