@@ -330,15 +330,20 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   /** A batch counts as a write in flight under the placement version it was checked under, until it has committed. */
   const tracked = <T>(write: () => Promise<T>): Promise<T> => (options.cells ? trackWrite(options.cells, write) : write());
 
-  async function flushBatch(batch: Pending[]): Promise<void> {
-    const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
-    let keys: Map<string, DataKeyHandle>;
+  /** The senders' data keys; null when they cannot be had, the batch's sends then failed (in their turn). */
+  async function keysOrFail(batch: Pending[]): Promise<Map<string, DataKeyHandle> | null> {
     try {
-      keys = await keysOf(batch);
+      return await keysOf(batch);
     } catch (err) {
       settling = settling.then(() => batch.forEach((p) => p.reject(err)));
-      return;
+      return null;
     }
+  }
+
+  async function flushBatch(batch: Pending[]): Promise<void> {
+    const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
+    const keys = await keysOrFail(batch);
+    if (!keys) return;
     let outcomes: PromiseSettledResult<Written>[];
     try {
       outcomes = (await tracked(() => writeBatch(batch, keys))).map((value) => ({ status: 'fulfilled', value }));
@@ -440,13 +445,8 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   const walSync = thread ? deferredSyncOf(db) : null;
 
   async function flushThreadBatch(thread: WriterThread, batch: Pending[]): Promise<void> {
-    let keys: Map<string, DataKeyHandle>;
-    try {
-      keys = await keysOf(batch);
-    } catch (err) {
-      settling = settling.then(() => batch.forEach((p) => p.reject(err)));
-      return;
-    }
+    const keys = await keysOrFail(batch);
+    if (!keys) return;
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
     while (recovering || (!postAhead && uncommitted > 0) || posted - settledCount >= window || touched.some((id) => readers.has(id))) await nextWake();
     // From here to the post, nothing awaits: the checks above still hold when it is posted.

@@ -7,13 +7,31 @@
 // after the failed one's retry, so seqs and acks keep the order of the sends.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellRegistry } from '../../src/cells/cell.registry.js';
+import type { Cell, CellRegistry } from '../../src/cells/cell.registry.js';
 import { oldestWriteVersion } from '../../src/cells/moving.context.js';
 import { sqliteFileOf } from '../../src/db/connect.js';
 import { createMessageWriter, type MessageWriter } from '../../src/messaging/message.writer.js';
 import { buildCells, plaintextMessages, randomId } from '../support/factories.js';
 
 const conversationOf = (subject: string) => ({ id: `c${subject}`, cellId: 'jp', kind: 'group' as const, ownerId: subject, scopeHome: 'JP', scopeClass: 'consumer' as const, members: new Map() });
+
+/** Sends of `subject` through `writer` (to their conversation unless told), each text `text of <clientId>` unless given. */
+const senderOf =
+  (writer: MessageWriter, cell: Cell, subject: string) =>
+  (clientId: string, options: { to?: ReturnType<typeof conversationOf>; text?: string } = {}) =>
+    writer.write({ cell, conversation: options.to ?? conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: options.text ?? `text of ${clientId}`, media: null });
+
+/** The order sends were acknowledged in: `ack(name)` records a send's success, `failed(name)` its failure. */
+function ackLog() {
+  const acked: string[] = [];
+  return {
+    acked,
+    ack:
+      (name: string) =>
+      <T,>(r: T): T => (acked.push(name), r),
+    failed: (name: string) => (err: unknown) => (acked.push(`${name} failed`), err),
+  };
+}
 
 describe('the message writer\'s worker thread (SQLite)', () => {
   let cells: CellRegistry;
@@ -50,7 +68,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const subject = randomId('f');
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({ cells });
-    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: 'hi', media: null });
+    const send = (clientId: string) => senderOf(writer, jp, subject)(clientId, { text: 'hi' });
     // The sender's message key is made (a write on this thread) before the lock is taken.
     expect((await send('warm')).created).toBe(true);
     // Another connection holds the write lock: the worker's commit waits behind it.
@@ -82,7 +100,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const subject = randomId('d');
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({ workerUrl: new URL('../support/crashing.writer.worker.ts', import.meta.url) });
-    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    const send = senderOf(writer, jp, subject);
     expect((await send('before')).row.seq).toBe(2);
     const batch = await Promise.allSettled([send('crash-before'), send('beside-it')]);
     expect(batch.map((o) => o.status)).toEqual(['rejected', 'rejected']);
@@ -107,7 +125,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const subject = randomId('r');
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({});
-    const send = (clientId: string, text: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text, media: null });
+    const send = (clientId: string, text: string) => senderOf(writer, jp, subject)(clientId, { text });
     const [first, repeat, other] = await Promise.all([send('same', 'first'), send('same', 'second'), send('other', 'third')]);
     expect(first).toMatchObject({ created: true, row: { seq: 2, text: 'first' } });
     expect(repeat).toMatchObject({ created: false, row: { id: first.row.id, seq: 2, text: 'first' } });
@@ -130,13 +148,13 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const subject = randomId('p');
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
-    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    const send = senderOf(writer, jp, subject);
     expect((await send('warm')).row.seq).toBe(2);
-    const acked: string[] = [];
-    const first = send('first').then((r) => (acked.push('first'), r));
+    const { acked, ack } = ackLog();
+    const first = send('first').then(ack('first'));
     await until(() => committedClientIds(subject).includes('first'));
     // Posted while the first one's sync runs: the worker commits it at once.
-    const second = send('second').then((r) => (acked.push('second'), r));
+    const second = send('second').then(ack('second'));
     await until(() => committedClientIds(subject).includes('second'));
     expect(writer.inFlight()).toBe(2);
     expect(acked).toEqual([]);
@@ -157,18 +175,15 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     // Posted behind a batch the worker has not committed yet (by default the next batch waits for that).
     const writer = writerFor({ postAhead: true });
     const conversation = conversationOf(subject);
-    const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    const send = senderOf(writer, jp, subject);
     expect((await send('warm')).row.seq).toBe(2);
-    const acked: string[] = [];
-    const ack =
-      (name: string) =>
-      <T,>(r: T): T => (acked.push(name), r);
+    const { acked, ack, failed } = ackLog();
     // The write lock held elsewhere: the first batch waits in the worker while the second is posted behind it.
     const lock = new Database(sqliteFileOf(jp.db) as string);
     lock.exec('begin immediate');
     // One batch: a good send and one to a conversation this cell does not have (the worker fails the batch).
     const good = send('good-1').then(ack('good-1'));
-    const bad = send('bad', { ...conversation, id: `c${randomId('none')}` }).then(ack('bad'), (err: unknown) => (acked.push('bad failed'), err));
+    const bad = send('bad', { to: { ...conversation, id: `c${randomId('none')}` } }).then(ack('bad'), failed('bad'));
     await until(() => writer.inFlight() === 1);
     const behind = send('good-2').then(ack('good-2'));
     await until(() => writer.inFlight() === 2);
@@ -200,17 +215,14 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
     const conversation = conversationOf(subject);
-    const send = (clientId: string, to = conversation) => writer.write({ cell: jp, conversation: to, senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    const send = senderOf(writer, jp, subject);
     expect((await send('warm')).row.seq).toBe(2);
-    const acked: string[] = [];
-    const ack =
-      (name: string) =>
-      <T,>(r: T): T => (acked.push(name), r);
+    const { acked, ack, failed } = ackLog();
     const first = send('first').then(ack('first'));
     await until(() => committedClientIds(subject).includes('first'));
     // The first is being synced (slowly): the next batch is posted and fails in the worker; the one after it gathers meanwhile.
     const good = send('good').then(ack('good'));
-    const bad = send('bad', { ...conversation, id: `c${randomId('none')}` }).then(ack('bad'), (err: unknown) => (acked.push('bad failed'), err));
+    const bad = send('bad', { to: { ...conversation, id: `c${randomId('none')}` } }).then(ack('bad'), failed('bad'));
     await new Promise((r) => setTimeout(r, 20));
     const last = send('last').then(ack('last'));
     expect((await first).row.seq).toBe(3);
@@ -232,7 +244,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     const subject = randomId('h');
     await plaintextMessages(jp, subject, ['one']);
     const writer = writerFor({});
-    const send = (clientId: string) => writer.write({ cell: jp, conversation: conversationOf(subject), senderId: subject, senderHome: 'JP', kind: 'text', clientId, text: `text of ${clientId}`, media: null });
+    const send = senderOf(writer, jp, subject);
     expect((await send('warm')).row.seq).toBe(2);
     // Acknowledged, so readable at once.
     expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
