@@ -41,6 +41,20 @@ export async function sendMessage(props: SendMessageProps): Promise<MessageView>
   return (await queueMessage(props)).stored;
 }
 
+/** What `readableRows` needs of a query of a conversation's messages: a bound on seq, and running it. */
+interface MessageQuery {
+  where(column: 'seq', op: '<=', value: number): MessageQuery;
+  execute(): Promise<MessageRow[]>;
+}
+
+/**
+ * Runs a read of a conversation's messages, leaving out rows committed but not yet on disk (they
+ * come live once they are). Bound only when rows are pending: seq is a 32-bit integer on PostgreSQL.
+ */
+function readableRows(ctx: MessagingContext, cell: Cell, conversationId: string, query: MessageQuery): Promise<MessageRow[]> {
+  return messageWriterOf(ctx, cell.id).readable(conversationId, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
+}
+
 /**
  * Checks a send and queues it for the next group commit. Resolves once queued, so a client's
  * next send can be checked while this one is being written; `stored` resolves when durable.
@@ -121,7 +135,7 @@ export async function listMessages(props: {
     .orderBy('seq', 'desc')
     .limit(limit + 1);
   if (props.before !== undefined) query = query.where('seq', '<', props.before);
-  const rows = await messageWriterOf(props.ctx, cell.id).readable(conversation.id, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
+  const rows = await readableRows(props.ctx, cell, conversation.id, query);
   const page = await openMessageRows(cell, rows.slice(0, limit).reverse());
   return {
     messages: page.map(presentMessage),
@@ -145,9 +159,7 @@ export async function messagesAfter(props: {
     .where('seq', '>', props.afterSeq)
     .orderBy('seq', 'asc')
     .limit(10_000);
-  // Rows committed but not yet on disk are left out: they come live once they are. Bound only
-  // when rows are pending: seq is a 32-bit integer on PostgreSQL.
-  const rows: MessageRow[] = await messageWriterOf(props.ctx, cell.id).readable(conversation.id, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
+  const rows = await readableRows(props.ctx, cell, conversation.id, query);
   return (await openMessageRows(cell, rows)).map(presentMessage);
 }
 

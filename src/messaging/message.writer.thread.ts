@@ -156,14 +156,14 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
       const after = !options.fresh && lastPosted !== null && pending.has(lastPosted) ? lastPosted : null;
       lastPosted = id;
       const current = worker;
-      let committed!: Waiter['committed'];
-      const result: ThreadWrite = { committed: new Promise((resolve) => (committed = resolve)), durable: Promise.resolve([]) };
-      let waiter!: Waiter;
-      result.durable = new Promise((resolve, reject) => (waiter = { committed, resolve, reject, outcomes: null }));
+      // Both executors run at once, so the waiter is whole before it is posted.
+      const waiter = { outcomes: null } as Waiter;
+      const committed = new Promise<WorkerOutcome[] | null>((resolve) => (waiter.committed = resolve));
+      const durable = new Promise<WorkerOutcome[]>((resolve, reject) => Object.assign(waiter, { resolve, reject }));
       pending.set(id, waiter);
       current.ref();
       current.postMessage({ ...batch, id, after } satisfies WorkerBatch);
-      return result;
+      return { committed, durable };
     },
     inFlight: () => pending.size,
     stats: () => ({ started, cpuMicros }),

@@ -817,17 +817,19 @@ const stopCapturing = (ctx: MigrationContext, job: Pick<MigrationJob, 'home' | '
  */
 async function setSeal(ctx: MigrationContext, job: Pick<MigrationJob, 'home' | 'categories' | 'from'>, on: boolean): Promise<void> {
   const { schema, placement } = ctx.cells;
+  const tables = movingTables(ctx, job).map(({ table }) => ({ table, moving: schema.categoriesOf(table).filter((category) => job.categories.some((m) => covers(m, category))) }));
   for (const cellId of job.from) {
     const cell = ctx.cells.get(cellId);
     const postgres = cell.dialect === 'postgres';
-    const tables: SealedTable[] = movingTables(ctx, job).map(({ table }) => ({
+    if (!on) {
+      await removeSeal(cell.db, { postgres, tables });
+      continue;
+    }
+    const sealed: SealedTable[] = tables.map(({ table, moving }) => ({
       table,
-      keys: schema
-        .categoriesOf(table)
-        .filter((category) => job.categories.some((m) => covers(m, category)))
-        .flatMap((category) => subjectClasses.filter((c) => !placement.accepts({ home: job.home, class: c, category }, cellId)).map((scopeClass) => ({ scopeClass, category }))),
+      keys: moving.flatMap((category) => subjectClasses.filter((c) => !placement.accepts({ home: job.home, class: c, category }, cellId)).map((scopeClass) => ({ scopeClass, category }))),
     }));
-    await (on ? installSeal(cell.db, { postgres, home: job.home, tables }) : removeSeal(cell.db, { postgres, tables }));
+    await installSeal(cell.db, { postgres, home: job.home, tables: sealed });
   }
 }
 
