@@ -4,7 +4,7 @@
 // thread (posting, the notices), from the kernel's per-thread run time (/proc/self/task/*/schedstat).
 // What the hot-path bench's `writer` column measures, without the main thread's work beside it.
 //
-//   npx tsx bench/messaging/writer-thread.ts [--conversations 50] [--batches 1,16,64] [--messages 4000] [--window 1]
+//   npx tsx bench/messaging/writer-thread.ts [--conversations 50] [--batches 1,16,64] [--messages 4000] [--window 1] [--sorted-ids]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '1,16,64' },
     messages: { type: 'string', default: '4000' },
     window: { type: 'string', default: '1' },
+    'sorted-ids': { type: 'boolean', default: false },
   },
 });
 const conversations = Number(values.conversations);
@@ -63,10 +64,13 @@ function threadNanos(): Map<string, number> {
 // A sealed body's size: the header, 12-byte nonce, tag and a short text, base64.
 const body = Buffer.alloc(80, 7).toString('base64');
 let n = 0;
+// `--sorted-ids`: ids that grow with time (a millisecond clock and a counter, then random), so
+// consecutive messages land on the same leaf of the id index, not each on a random one.
+const idOf = values['sorted-ids'] ? () => `${Date.now().toString(36)}${(n % 1296).toString(36).padStart(2, '0')}${newId()}`.slice(0, 20) : newId;
 function rowOf(): unknown[] {
   const chat = chats[n % conversations] as (typeof chats)[number];
   n += 1;
-  const row: Record<string, unknown> = { id: newId(), conversation_id: chat.id, seq: 0, kind: 'text', client_id: `c${n}`, text: body, media_id: null, media_type: null, media_size: null, card: null, created_at: new Date().toISOString(), ...personal(chat.sender, categories.message) };
+  const row: Record<string, unknown> = { id: idOf(), conversation_id: chat.id, seq: 0, kind: 'text', client_id: `c${n}`, text: body, media_id: null, media_type: null, media_size: null, card: null, created_at: new Date().toISOString(), ...personal(chat.sender, categories.message) };
   return workerMessageColumns.map((c) => row[c]);
 }
 
@@ -90,7 +94,7 @@ for (const batch of values.batches.split(',').map(Number)) {
   await run(batch, Math.min(messages, batch * 50)); // warm-up
   rows[`batch ${batch}`] = await run(batch, messages);
 }
-process.stdout.write(`${JSON.stringify({ conversations, messages, window, usPerMessage: rows })}\n`);
+process.stdout.write(`${JSON.stringify({ conversations, messages, window, sortedIds: values['sorted-ids'], usPerMessage: rows })}\n`);
 await thread.close();
 await cells.close();
 fs.rmSync(dir, { recursive: true, force: true });

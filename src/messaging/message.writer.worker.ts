@@ -1,10 +1,10 @@
 // The message writer's worker thread (one per SQLite cell file): it owns a second connection to
 // the cell's file and runs each batch the main thread posts — sequence numbers, inserts that find
 // repeats of stored sends, the sequence and read-position updates — as one transaction (a repeat
-// found makes it roll back and run again with a lookup per send: `writeRows`). Rows arrive sealed, with
-// their ids, and already checked by the cell's residency guard: this thread knows nothing of keys
-// or placement. Self-contained (only `node:` modules and better-sqlite3, erasable TypeScript) so
-// Node runs it as it is, from src/ under tsx and vitest or compiled from dist/.
+// found makes it roll back and run again with a lookup per send: `writeRows`). Rows arrive
+// sealed, with their ids, and already checked by the cell's residency guard: this thread knows
+// nothing of keys or placement. Self-contained (only `node:` modules and better-sqlite3, erasable
+// TypeScript) so Node runs it as it is, from src/ under tsx and vitest or compiled from dist/.
 //
 // Several batches in flight: a batch commits with `synchronous = NORMAL` (its WAL frames are
 // written, so it survives kill -9) and is announced at once (`committed`, with its outcomes); the
