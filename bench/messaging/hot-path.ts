@@ -3,7 +3,9 @@
 // commit), at fixed batch sizes. Prints the process CPU per message for each size — CPU time, so
 // it moves little when other work shares the machine (wall time would not). Batches of 1–8 are
 // what a quiet server sees at 1,000 msgs/s; larger ones what a loaded server sees. `main` is the
-// main thread's share (the rest: the cells' message-writer threads, GC, libuv's pool).
+// main thread's share, `writer` the cells' message-writer threads' and `pool` libuv's pool's (the
+// WAL syncs), both from the kernel's per-thread run time (/proc/self/task/*/schedstat, ns); the
+// rest is GC and V8's helper threads.
 //
 //   npx tsx bench/messaging/hot-path.ts [--pairs 50] [--batches 1,4,16,64] [--messages 4000] [--profile out]
 //
@@ -57,10 +59,28 @@ for (let i = 0; i < pairs; i += 1) {
 }
 const actors = await Promise.all(chats.map((_, i) => runtime.directory.get(`sender${i}`)));
 
+/** On-CPU ns of this process's threads, by name (the kernel's `comm`): message-writer, libuv-worker, … */
+function threadNanos(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      byName.set(name, (byName.get(name) ?? 0) + ns);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
+type Row = { cpu: number; user: number; main: number; writer: number; pool: number; wall: number };
+
 let n = 0;
-async function run(batch: number, count: number): Promise<{ cpu: number; user: number; main: number; wall: number }> {
+async function run(batch: number, count: number): Promise<Row> {
   const cpu = process.cpuUsage();
   const main = process.threadCpuUsage();
+  const threads = threadNanos();
   const start = performance.now();
   for (let sent = 0; sent < count; sent += batch) {
     const stored: Promise<unknown>[] = [];
@@ -73,13 +93,22 @@ async function run(batch: number, count: number): Promise<{ cpu: number; user: n
   }
   const used = process.cpuUsage(cpu);
   const mainUsed = process.threadCpuUsage(main);
-  return { cpu: Math.round((used.user + used.system) / count), user: Math.round(used.user / count), main: Math.round((mainUsed.user + mainUsed.system) / count), wall: Math.round(((performance.now() - start) * 1000) / count) };
+  const after = threadNanos();
+  const threadUs = (name: string): number => Math.round(((after.get(name) ?? 0) - (threads.get(name) ?? 0)) / 1000 / count);
+  return {
+    cpu: Math.round((used.user + used.system) / count),
+    user: Math.round(used.user / count),
+    main: Math.round((mainUsed.user + mainUsed.system) / count),
+    writer: threadUs('message-writer'),
+    pool: threadUs('libuv-worker'),
+    wall: Math.round(((performance.now() - start) * 1000) / count),
+  };
 }
 
 const profiler = values.profile ? new Session() : null;
 profiler?.connect();
 await profiler?.post('Profiler.enable');
-const rows: Record<string, { cpu: number; user: number; main: number; wall: number }> = {};
+const rows: Record<string, Row> = {};
 for (const batch of values.batches.split(',').map(Number)) {
   await run(batch, Math.min(messages, batch * 50)); // warm-up
   await profiler?.post('Profiler.start');

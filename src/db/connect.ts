@@ -124,6 +124,9 @@ export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
 
+/** Pages of WAL past which a commit checkpoints it (SQLite's default: 1,000); message.writer.worker.ts keeps its own copy. */
+export const walAutoCheckpointPages = 4000;
+
 export interface OpenDatabaseProps {
   url: string;
   plugins?: KyselyPlugin[];
@@ -147,6 +150,10 @@ export function openDatabase<DB>(props: OpenDatabaseProps): Kysely<DB> {
     db.pragma('busy_timeout = 5000');
     // Deleted content is overwritten, not left in free pages: a shredded key leaves no copy.
     db.pragma('secure_delete = ON');
+    // As the message writer's worker connection (message.writer.worker.ts): a longer WAL between
+    // checkpoints, copying a page many commits rewrote once; the same on both connections, so a
+    // commit here does not checkpoint (two syncs on the event loop) while the WAL is between them.
+    db.pragma(`wal_autocheckpoint = ${walAutoCheckpointPages}`);
     const kysely = new Kysely<DB>({ dialect: checking(new WriteLockingSqliteDialect({ database: cachingStatements(db) })), plugins });
     sqliteFiles.set(kysely, file === ':memory:' ? file : path.resolve(file));
     sqliteHandles.set(kysely, db);

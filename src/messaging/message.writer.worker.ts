@@ -1,9 +1,10 @@
 // The message writer's worker thread (one per SQLite cell file): it owns a second connection to
-// the cell's file and runs each batch the main thread posts — duplicate lookups, sequence numbers,
-// inserts, the sequence and read-position updates — as one transaction. Rows arrive sealed, with
-// their ids, and already checked by the cell's residency guard: this thread knows nothing of keys
-// or placement. Self-contained (only `node:` modules and better-sqlite3, erasable TypeScript) so
-// Node runs it as it is, from src/ under tsx and vitest or compiled from dist/.
+// the cell's file and runs each batch the main thread posts — sequence numbers, inserts that find
+// repeats of stored sends, the sequence and read-position updates — as one transaction (a repeat
+// found makes it roll back and run again with a lookup per send: `writeRows`). Rows arrive
+// sealed, with their ids, and already checked by the cell's residency guard: this thread knows
+// nothing of keys or placement. Self-contained (only `node:` modules and better-sqlite3, erasable
+// TypeScript) so Node runs it as it is, from src/ under tsx and vitest or compiled from dist/.
 //
 // Several batches in flight: a batch commits with `synchronous = NORMAL` (its WAL frames are
 // written, so it survives kill -9) and is announced at once (`committed`, with its outcomes); the
@@ -81,6 +82,14 @@ export interface WorkerOptions {
   busyTimeoutMs: number;
 }
 
+/**
+ * The WAL's length (pages) past which a commit checkpoints it, as db/connect.ts's (the same on
+ * every connection to a file, so this thread, which commits the most, does nearly all of them):
+ * fewer, larger checkpoints copy a page that many commits rewrote (a conversation's row and its
+ * index pages) once, not once per 1,000 frames (SQLite's default) — each checkpoint also syncs twice.
+ */
+const walAutoCheckpointPages = 4000;
+
 function open(options: WorkerOptions): Database.Database {
   const db = new Database(options.file);
   // The pragmas of db/connect.ts, but NORMAL: a commit here is acknowledged only after the WAL
@@ -90,24 +99,42 @@ function open(options: WorkerOptions): Database.Database {
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   db.pragma('secure_delete = ON');
+  db.pragma(`wal_autocheckpoint = ${walAutoCheckpointPages}`);
   return db;
 }
+
+/** A send of this batch already stored under its key: the batch is written again, looking each key up first. */
+class StoredKeyFound extends Error {}
 
 function serve(options: WorkerOptions): void {
   const port = parentPort;
   if (!port) throw new Error('message.writer.worker runs as a worker thread');
   const db = open(options);
+  const columns = workerMessageColumns.join(', ');
+  const placeholders = `(${workerMessageColumns.map(() => '?').join(', ')})`;
   const existing = db.prepare<[unknown, unknown, unknown], Record<string, unknown>>('select * from message where conversation_id = ? and subject_id = ? and client_id = ?');
-  const lastSeq = db.prepare<[unknown], { last_seq: number }>('select last_seq from conversation where id = ?');
-  const insert = db.prepare(`insert into message (${workerMessageColumns.join(', ')}) values (${workerMessageColumns.map(() => '?').join(', ')})`);
-  const advanceSeq = db.prepare<[number, string, unknown, number]>('update conversation set last_seq = ?, updated_at = ? where id = ? and last_seq = ?');
+  const insert = db.prepare(`insert into message (${columns}) values ${placeholders}`);
+  // A key already stored is not an error here: the insert skips it, and says so by writing no row
+  // (every other constraint still fails the statement).
+  const insertNew = db.prepare(`insert into message (${columns}) values ${placeholders} on conflict (conversation_id, subject_id, client_id) do nothing`);
+  // Takes `n` seqs of the conversation: the last one taken (null: no such conversation here).
+  const takeSeqs = db.prepare<[number, string, unknown], { last_seq: number }>('update conversation set last_seq = last_seq + ?, updated_at = ? where id = ? returning last_seq');
   const advanceRead = db.prepare<[number, unknown, unknown]>('update membership set last_read_seq = ? where conversation_id = ? and subject_id = ?');
 
-  const write = db.transaction((batch: WorkerBatch): WorkerOutcome[] => {
-    const outcomes: WorkerOutcome[] = [];
+  /**
+   * The batch's writes: its repeats (an earlier row of the batch with the same key) answered
+   * without a write, the other rows numbered per conversation in the order of the batch and
+   * inserted, the conversations' seqs and the senders' read positions advanced. `lookUp`: each
+   * key is looked up first and a row stored under it is answered (the batch's second try, after
+   * the first found one); otherwise a stored key is found by the insert, which
+   * then throws StoredKeyFound (the transaction is rolled back) — a retry of a send is rare, a
+   * lookup per row is not.
+   */
+  function writeRows(batch: WorkerBatch, lookUp: boolean): WorkerOutcome[] {
+    const outcomes: WorkerOutcome[] = new Array<WorkerOutcome>(batch.rows.length);
     const seen = new Map<string, number>();
-    const seqs = new Map<unknown, { from: number; to: number }>();
-    const reads = new Map<string, { conversation: unknown; subject: unknown; seq: number }>();
+    // Per conversation, its new rows' places in the batch, in order.
+    const fresh = new Map<unknown, number[]>();
     for (const [i, row] of batch.rows.entries()) {
       const conversation = row[conversationAt];
       const subject = row[subjectAt];
@@ -115,36 +142,53 @@ function serve(options: WorkerOptions): void {
       const key = `${String(conversation)}\u0000${String(subject)}\u0000${String(client)}`;
       const earlier = seen.get(key);
       if (earlier !== undefined) {
-        outcomes.push({ same: earlier });
+        outcomes[i] = { same: earlier };
         continue;
       }
       seen.set(key, i);
-      const stored = existing.get(conversation, subject, client);
-      if (stored) {
-        outcomes.push({ existing: stored });
-        continue;
+      if (lookUp) {
+        const stored = existing.get(conversation, subject, client);
+        if (stored) {
+          outcomes[i] = { existing: stored };
+          continue;
+        }
       }
-      let range = seqs.get(conversation);
-      if (!range) {
-        const found = lastSeq.get(conversation);
-        if (!found) throw new Error(`no conversation ${String(conversation)} in this cell`);
-        range = { from: Number(found.last_seq), to: Number(found.last_seq) };
-        seqs.set(conversation, range);
-      }
-      range.to += 1;
-      row[seqAt] = range.to;
-      insert.run(row);
-      reads.set(`${String(conversation)}\u0000${String(subject)}`, { conversation, subject, seq: range.to });
-      outcomes.push(range.to);
+      const places = fresh.get(conversation);
+      if (places) places.push(i);
+      else fresh.set(conversation, [i]);
     }
-    for (const [conversation, { from, to }] of seqs) {
-      if (advanceSeq.run(to, batch.at, conversation, from).changes !== 1) throw new Error(`conversation ${String(conversation)} moved past seq ${from} during the batch`);
+    const reads = new Map<string, { conversation: unknown; subject: unknown; seq: number }>();
+    const rows: unknown[][] = [];
+    for (const [conversation, places] of fresh) {
+      const taken = takeSeqs.get(places.length, batch.at, conversation);
+      if (!taken) throw new Error(`no conversation ${String(conversation)} in this cell`);
+      let seq = Number(taken.last_seq) - places.length;
+      for (const i of places) {
+        const row = batch.rows[i] as unknown[];
+        seq += 1;
+        row[seqAt] = seq;
+        outcomes[i] = seq;
+        rows.push(row);
+        reads.set(`${String(conversation)}\u0000${String(row[subjectAt])}`, { conversation, subject: row[subjectAt], seq });
+      }
+    }
+    for (const row of rows) {
+      if (lookUp) insert.run(row);
+      else if (insertNew.run(row).changes !== 1) throw new StoredKeyFound();
     }
     for (const r of reads.values()) advanceRead.run(r.seq, r.conversation, r.subject);
     return outcomes;
-  });
+  }
+  const write = db.transaction(writeRows);
   // `begin immediate`: take the write lock first, so a writer on another connection makes this one wait (busy timeout).
-  const writeImmediate = write.immediate;
+  const writeImmediate = (batch: WorkerBatch): WorkerOutcome[] => {
+    try {
+      return write.immediate(batch, false);
+    } catch (err) {
+      if (!(err instanceof StoredKeyFound)) throw err;
+      return write.immediate(batch, true);
+    }
+  };
 
   const sync = walSyncer(`${options.file}-wal`, (upTo) => port.postMessage({ kind: 'synced', upTo } satisfies WorkerReply));
   // The last batch that failed or was skipped: a batch posted after it is skipped too.

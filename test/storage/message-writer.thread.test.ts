@@ -143,6 +143,32 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     expect(read === undefined || Number(read.last_read_seq) === 3).toBe(true);
   });
 
+  it('numbers the new sends of a batch holding a repeat of a stored send without a gap, and answers the repeat with the stored row', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('m');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({});
+    const send = (clientId: string, text: string) => senderOf(writer, jp, subject)(clientId, { text });
+    const stored = await send('stored', 'first');
+    expect(stored.row.seq).toBe(2);
+    // One batch: new, a repeat of the stored send, new, and a repeat of the first new one.
+    const [before, repeat, after, again] = await Promise.all([send('new-1', 'a'), send('stored', 'b'), send('new-2', 'c'), send('new-1', 'd')]);
+    expect(before).toMatchObject({ created: true, row: { seq: 3, text: 'a' } });
+    expect(repeat).toMatchObject({ created: false, row: { id: stored.row.id, seq: 2, text: 'first' } });
+    expect(after).toMatchObject({ created: true, row: { seq: 4, text: 'c' } });
+    expect(again).toMatchObject({ created: false, row: { id: before.row.id, seq: 3, text: 'a' } });
+    expect(await seqsOf(subject)).toEqual([
+      { client_id: 'k0', seq: 1 },
+      { client_id: 'stored', seq: 2 },
+      { client_id: 'new-1', seq: 3 },
+      { client_id: 'new-2', seq: 4 },
+    ]);
+    const conversation = await jp.db.selectFrom('conversation').select('last_seq').where('id', '=', `c${subject}`).executeTakeFirstOrThrow();
+    expect(Number(conversation.last_seq)).toBe(4);
+    // The next batch goes on from there.
+    expect((await send('new-3', 'e')).row.seq).toBe(5);
+  });
+
   it('keeps two batches in flight and acknowledges each only after a WAL sync that started after its commit; readers do not see them before', async () => {
     const jp = cells.get('jp');
     const subject = randomId('p');
