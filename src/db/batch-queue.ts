@@ -1,6 +1,8 @@
 // A batch queue: items pushed in the same turn of the event loop are handed over together, in
 // order, at most `maxBatch` at a time; one batch runs at a time. The batch handler settles each
-// item's promise. Used by group commit and the message writer.
+// item's promise. Used by group commit and the message writer. With `ready`, a batch is cut only
+// once the handler can take it (the message writer's worker is free): items pushed while it waits
+// go into that batch instead of the one after it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
@@ -23,8 +25,13 @@ export interface BatchQueue<I, O> {
   drain(): Promise<void>;
 }
 
+export interface BatchQueueOptions {
+  /** Resolves once the next batch can be handled; undefined: at once (no extra turn). Must not reject. */
+  ready?: () => Promise<void> | undefined;
+}
+
 /** `handle` must settle every item of its batch and not throw. */
-export function createBatchQueue<I, O>(maxBatch: number, handle: (batch: Pending<I, O>[]) => Promise<void>): BatchQueue<I, O> {
+export function createBatchQueue<I, O>(maxBatch: number, handle: (batch: Pending<I, O>[]) => Promise<void>, options: BatchQueueOptions = {}): BatchQueue<I, O> {
   let queue: Pending<I, O>[] = [];
   let flushing = false;
   let idleWaiters: (() => void)[] = [];
@@ -33,6 +40,8 @@ export function createBatchQueue<I, O>(maxBatch: number, handle: (batch: Pending
     flushing = true;
     try {
       while (queue.length > 0) {
+        const waiting = options.ready?.();
+        if (waiting) await waiting;
         const batch = queue.slice(0, maxBatch);
         queue = queue.slice(batch.length);
         await handle(batch);

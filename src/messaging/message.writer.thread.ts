@@ -69,8 +69,8 @@ export interface WriterThread {
   write(batch: Omit<WorkerBatch, 'id' | 'after'>, options?: { fresh?: boolean }): ThreadWrite;
   /** Batches posted and not yet on disk (nor failed). */
   inFlight(): number;
-  /** Workers started so far (1 + restarts after deaths), and the CPU the worker spent in batches. */
-  stats(): { started: number; cpuMicros: number };
+  /** Workers started so far (1 + restarts after deaths), the CPU the worker spent in batches, and batches posted. */
+  stats(): { started: number; cpuMicros: number; batches: number };
   close(): Promise<void>;
 }
 
@@ -166,7 +166,7 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
       return { committed, durable };
     },
     inFlight: () => pending.size,
-    stats: () => ({ started, cpuMicros }),
+    stats: () => ({ started, cpuMicros, batches: nextId - 1 }),
     async close() {
       closed = true;
       // Its exit event fails whatever is still in flight.

@@ -63,8 +63,8 @@ export interface MessageWriter {
   drain(): Promise<void>;
   /** Batches posted to the worker thread and not yet on disk (0 without a worker). */
   inFlight(): number;
-  /** The worker's numbers (null without one): workers started, CPU it spent in batches. */
-  threadStats(): { started: number; cpuMicros: number } | null;
+  /** The worker's numbers (null without one): workers started, CPU it spent in batches, batches posted to it. */
+  threadStats(): { started: number; cpuMicros: number; batches: number } | null;
   /** Drains, then ends the worker thread. */
   close(): Promise<void>;
 }
@@ -401,8 +401,11 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   // A batch is posted once the batch before it has committed (and a slot is free): the worker
   // commits it (NORMAL) while the batches before it are being synced, and reports it committed,
   // then on disk. Sends that arrive while a batch commits gather into the next one: each commit
-  // writes every page it touched to the WAL, so fewer, larger batches cost less. (`postAhead`
-  // posts at once instead, behind a batch the worker has not committed yet.)
+  // writes every page it touched to the WAL, so fewer, larger batches cost less. The queue cuts
+  // that batch only when it can be posted (`postable`), so it holds every send that came until
+  // then; cut earlier, the sends of the wait would miss it and wait a whole commit more
+  // (bench/RESULTS.md, "Where a message's latency goes"). (`postAhead` posts at once instead,
+  // behind a batch the worker has not committed yet.)
   // Its sends settle in the order batches were posted (the `settling` chain), each once on disk,
   // and it counts as a write in flight (`trackWrite`) from its guard checks until then.
   //
@@ -444,11 +447,21 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
   const readers = new Map<string, number>();
   const walSync = thread ? deferredSyncOf(db) : null;
 
+  /** Whether the worker can take the next batch now (a read of one of its conversations aside). */
+  const canPost = (): boolean => !recovering && (postAhead || uncommitted === 0) && posted - settledCount < window;
+  /** The queue cuts the next batch only once it can be posted: sends that arrive until then go into it. */
+  const postable = (): Promise<void> | undefined =>
+    canPost()
+      ? undefined
+      : (async () => {
+          while (!canPost()) await nextWake();
+        })();
+
   async function flushThreadBatch(thread: WriterThread, batch: Pending[]): Promise<void> {
     const keys = await keysOrFail(batch);
     if (!keys) return;
     const touched = [...new Set(batch.map((p) => p.input.conversation.id))];
-    while (recovering || (!postAhead && uncommitted > 0) || posted - settledCount >= window || touched.some((id) => readers.has(id))) await nextWake();
+    while (!canPost() || touched.some((id) => readers.has(id))) await nextWake();
     // From here to the post, nothing awaits: the checks above still hold when it is posted.
     posted += 1;
     uncommitted += 1;
@@ -563,7 +576,7 @@ export function createMessageWriter(cell: Cell, options: MessageWriterOptions): 
     }
   }
 
-  const queue = createBatchQueue(options.maxBatch ?? 4000, (batch: Pending[]) => (thread ? flushThreadBatch(thread, batch) : flushBatch(batch)));
+  const queue = createBatchQueue(options.maxBatch ?? 4000, (batch: Pending[]) => (thread ? flushThreadBatch(thread, batch) : flushBatch(batch)), thread ? { ready: postable } : {});
   async function drain(): Promise<void> {
     await queue.drain();
     await settling;

@@ -265,6 +265,35 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     ]);
   });
 
+  it('cuts the next batch only once it can be posted: sends that arrive while a batch commits, in several turns, go together in the next one', async () => {
+    const jp = cells.get('jp');
+    const subject = randomId('c');
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor({});
+    const send = senderOf(writer, jp, subject);
+    expect((await send('warm')).row.seq).toBe(2);
+    const before = writer.threadStats()?.batches as number;
+    // The write lock held elsewhere: the first batch waits in the worker (busy timeout), not committed.
+    const lock = new Database(sqliteFileOf(jp.db) as string);
+    lock.exec('begin immediate');
+    const first = send('first');
+    await until(() => writer.inFlight() === 1);
+    // Three sends in three turns while the first batch commits: cut at once, the first of them
+    // would make a batch of its own and the others a third.
+    const later = [send('a')];
+    await new Promise((r) => setTimeout(r, 20));
+    later.push(send('b'));
+    await new Promise((r) => setTimeout(r, 20));
+    later.push(send('c'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(writer.inFlight()).toBe(1);
+    lock.exec('commit');
+    lock.close();
+    expect((await first).row.seq).toBe(3);
+    expect((await Promise.all(later)).map((r) => r.row.seq)).toEqual([4, 5, 6]);
+    expect((writer.threadStats()?.batches as number) - before).toBe(2);
+  });
+
   it('holds back a batch of a conversation while a read of it runs with no bound, and posts it after', async () => {
     const jp = cells.get('jp');
     const subject = randomId('h');
