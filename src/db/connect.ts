@@ -124,7 +124,11 @@ export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
 
-/** Pages of WAL past which a commit checkpoints it (SQLite's default: 1,000); message.writer.worker.ts keeps its own copy. */
+/**
+ * Pages of WAL past which a commit checkpoints it (SQLite's default: 1,000), on every connection to a
+ * file, the message writer's worker included (its options): fewer, larger checkpoints copy a page
+ * that many commits rewrote (a conversation's row, its index pages) once, and each syncs twice.
+ */
 export const walAutoCheckpointPages = 4000;
 
 export interface OpenDatabaseProps {

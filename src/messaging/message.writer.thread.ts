@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { walAutoCheckpointPages } from '../db/connect.js';
 import type { WorkerBatch, WorkerOptions, WorkerOutcome, WorkerReply } from './message.writer.worker.js';
 
 /**
@@ -114,7 +115,7 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
   }
 
   function spawn(): Worker {
-    const options: WorkerOptions = { messageWriter: true, file: props.file, busyTimeoutMs: props.busyTimeoutMs };
+    const options: WorkerOptions = { messageWriter: true, file: props.file, busyTimeoutMs: props.busyTimeoutMs, walAutoCheckpointPages };
     const current = new Worker(url, { workerData: options, name: 'message-writer' });
     started += 1;
     current.on('message', (reply: WorkerReply) => {

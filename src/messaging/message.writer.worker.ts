@@ -80,15 +80,9 @@ export interface WorkerOptions {
   messageWriter: true;
   file: string;
   busyTimeoutMs: number;
+  /** db/connect.ts's `walAutoCheckpointPages`: the same on every connection to the file (why: there). */
+  walAutoCheckpointPages: number;
 }
-
-/**
- * The WAL's length (pages) past which a commit checkpoints it, as db/connect.ts's (the same on
- * every connection to a file, so this thread, which commits the most, does nearly all of them):
- * fewer, larger checkpoints copy a page that many commits rewrote (a conversation's row and its
- * index pages) once, not once per 1,000 frames (SQLite's default) — each checkpoint also syncs twice.
- */
-const walAutoCheckpointPages = 4000;
 
 function open(options: WorkerOptions): Database.Database {
   const db = new Database(options.file);
@@ -99,7 +93,7 @@ function open(options: WorkerOptions): Database.Database {
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   db.pragma('secure_delete = ON');
-  db.pragma(`wal_autocheckpoint = ${walAutoCheckpointPages}`);
+  db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutoCheckpointPages)}`);
   return db;
 }
 
@@ -113,7 +107,6 @@ function serve(options: WorkerOptions): void {
   const columns = workerMessageColumns.join(', ');
   const placeholders = `(${workerMessageColumns.map(() => '?').join(', ')})`;
   const existing = db.prepare<[unknown, unknown, unknown], Record<string, unknown>>('select * from message where conversation_id = ? and subject_id = ? and client_id = ?');
-  const insert = db.prepare(`insert into message (${columns}) values ${placeholders}`);
   // A key already stored is not an error here: the insert skips it, and says so by writing no row
   // (every other constraint still fails the statement).
   const insertNew = db.prepare(`insert into message (${columns}) values ${placeholders} on conflict (conversation_id, subject_id, client_id) do nothing`);
@@ -172,10 +165,8 @@ function serve(options: WorkerOptions): void {
         reads.set(`${String(conversation)}\u0000${String(row[subjectAt])}`, { conversation, subject: row[subjectAt], seq });
       }
     }
-    for (const row of rows) {
-      if (lookUp) insert.run(row);
-      else if (insertNew.run(row).changes !== 1) throw new StoredKeyFound();
-    }
+    // After the lookups (the second try) no stored key is left, and the write lock is held.
+    for (const row of rows) if (insertNew.run(row).changes !== 1) throw new StoredKeyFound();
     for (const r of reads.values()) advanceRead.run(r.seq, r.conversation, r.subject);
     return outcomes;
   }
