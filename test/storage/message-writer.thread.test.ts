@@ -41,6 +41,16 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     writers.push(writer);
     return writer;
   };
+  /** A conversation with one stored message, and a writer whose first send ('warm', seq 2) is acknowledged: its worker is up. */
+  const warmedWriter = async (prefix: string, options: Parameters<typeof createMessageWriter>[1]) => {
+    const jp = cells.get('jp');
+    const subject = randomId(prefix);
+    await plaintextMessages(jp, subject, ['one']);
+    const writer = writerFor(options);
+    const send = senderOf(writer, jp, subject);
+    expect((await send('warm')).row.seq).toBe(2);
+    return { jp, subject, writer, send };
+  };
   /** What another connection sees: committed rows, synced or not. */
   const committedClientIds = (subject: string) => {
     const other = new Database(sqliteFileOf(cells.get('jp').db) as string, { readonly: true });
@@ -170,12 +180,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   });
 
   it('keeps two batches in flight and acknowledges each only after a WAL sync that started after its commit; readers do not see them before', async () => {
-    const jp = cells.get('jp');
-    const subject = randomId('p');
-    await plaintextMessages(jp, subject, ['one']);
-    const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
-    const send = senderOf(writer, jp, subject);
-    expect((await send('warm')).row.seq).toBe(2);
+    const { subject, writer, send } = await warmedWriter('p', { workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
     const { acked, ack } = ackLog();
     const first = send('first').then(ack('first'));
     await until(() => committedClientIds(subject).includes('first'));
@@ -195,14 +200,9 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   });
 
   it('retries a failed batch before the batch posted behind it, so seqs and acks keep the order of the sends', async () => {
-    const jp = cells.get('jp');
-    const subject = randomId('b');
-    await plaintextMessages(jp, subject, ['one']);
     // Posted behind a batch the worker has not committed yet (by default the next batch waits for that).
-    const writer = writerFor({ postAhead: true });
+    const { jp, subject, writer, send } = await warmedWriter('b', { postAhead: true });
     const conversation = conversationOf(subject);
-    const send = senderOf(writer, jp, subject);
-    expect((await send('warm')).row.seq).toBe(2);
     const { acked, ack, failed } = ackLog();
     // The write lock held elsewhere: the first batch waits in the worker while the second is posted behind it.
     const lock = new Database(sqliteFileOf(jp.db) as string);
@@ -236,13 +236,8 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   });
 
   it('gathers the next batch while one commits, posts it while the one before is synced, and a failure there keeps the order', async () => {
-    const jp = cells.get('jp');
-    const subject = randomId('g');
-    await plaintextMessages(jp, subject, ['one']);
-    const writer = writerFor({ workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
+    const { subject, send } = await warmedWriter('g', { workerUrl: new URL('../support/slow-sync.writer.worker.ts', import.meta.url) });
     const conversation = conversationOf(subject);
-    const send = senderOf(writer, jp, subject);
-    expect((await send('warm')).row.seq).toBe(2);
     const { acked, ack, failed } = ackLog();
     const first = send('first').then(ack('first'));
     await until(() => committedClientIds(subject).includes('first'));
@@ -266,12 +261,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   });
 
   it('cuts the next batch only once it can be posted: sends that arrive while a batch commits, in several turns, go together in the next one', async () => {
-    const jp = cells.get('jp');
-    const subject = randomId('c');
-    await plaintextMessages(jp, subject, ['one']);
-    const writer = writerFor({});
-    const send = senderOf(writer, jp, subject);
-    expect((await send('warm')).row.seq).toBe(2);
+    const { jp, writer, send } = await warmedWriter('c', {});
     const before = writer.threadStats()?.batches as number;
     // The write lock held elsewhere: the first batch waits in the worker (busy timeout), not committed.
     const lock = new Database(sqliteFileOf(jp.db) as string);
@@ -295,12 +285,7 @@ describe('the message writer\'s worker thread (SQLite)', () => {
   });
 
   it('holds back a batch of a conversation while a read of it runs with no bound, and posts it after', async () => {
-    const jp = cells.get('jp');
-    const subject = randomId('h');
-    await plaintextMessages(jp, subject, ['one']);
-    const writer = writerFor({});
-    const send = senderOf(writer, jp, subject);
-    expect((await send('warm')).row.seq).toBe(2);
+    const { subject, writer, send } = await warmedWriter('h', {});
     // Acknowledged, so readable at once.
     expect(await writer.readable(`c${subject}`, async (upTo) => upTo)).toBeNull();
     let endRead!: () => void;
