@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { categories as names, covers, isCategory, unknownCategoryMessage } from '../../cells/categories.js';
 import { DomainError } from '../../errors/catalogue.js';
-import { PURPOSE_CASE_KINDS, type Case } from '../cases/cases.js';
+import { PURPOSE_CASE_KINDS, type Case, type CaseSubject } from '../cases/cases.js';
 import type { Grant, Grants } from '../grants/grants.js';
 import { TWO_APPROVER_THRESHOLD } from '../grants/grants.js';
 import type { AccessRecorder } from '../log/access-logs.js';
@@ -221,6 +221,21 @@ function partsFor(sources: SubjectDataSources, requested: readonly string[]): Pa
  */
 function releasedPerEntry(subjects: readonly string[], rows: readonly SubjectRecord[]): number[] {
   if (subjects.length <= MAX_SUBJECTS_PER_ENTRY) return [rows.length];
+  // Sources mostly return records in the order of the subjects asked for: then one walk along
+  // both counts them, no map of 10,000 ids built. Any other order is counted through the map.
+  const walked = new Array<number>(Math.ceil(subjects.length / MAX_SUBJECTS_PER_ENTRY)).fill(0);
+  let at = 0;
+  let inOrder = true;
+  for (const row of rows) {
+    while (at < subjects.length && subjects[at] !== row.subjectId) at++;
+    if (at === subjects.length) {
+      inOrder = false;
+      break;
+    }
+    const entry = Math.floor(at / MAX_SUBJECTS_PER_ENTRY);
+    walked[entry] = (walked[entry] ?? 0) + 1;
+  }
+  if (inOrder) return walked;
   const entryOf = new Map<string, number>();
   for (let i = 0; i < subjects.length; i++) entryOf.set(subjects[i] as string, Math.floor(i / MAX_SUBJECTS_PER_ENTRY));
   const counts = new Array<number>(Math.ceil(subjects.length / MAX_SUBJECTS_PER_ENTRY)).fill(0);
@@ -263,6 +278,33 @@ interface Verdict {
 
 function refusal(policyId: string, reason: string): Verdict {
   return { decision: 'deny', policyIds: [policyId], reasons: [reason], grantId: null, clear: new Set() };
+}
+
+interface CasePeople {
+  /** Every person the case concerns. */
+  readonly concerned: ReadonlySet<string>;
+  /** Those it names as reported. */
+  readonly reported: ReadonlySet<string>;
+}
+
+const noPeople: CasePeople = { concerned: new Set(), reported: new Set() };
+// Per list of a case's people: the case store hands back the same list while the case is
+// unchanged (cases.ts), so a bulk read citing one case builds its sets once, not per request.
+const peopleSetsOf = new WeakMap<readonly CaseSubject[], CasePeople>();
+
+function peopleSets(subjects: readonly CaseSubject[]): CasePeople {
+  let sets = peopleSetsOf.get(subjects);
+  if (!sets) {
+    const concerned = new Set<string>();
+    const reported = new Set<string>();
+    for (const s of subjects) {
+      concerned.add(s.id);
+      if (s.role === 'reported') reported.add(s.id);
+    }
+    sets = { concerned, reported };
+    peopleSetsOf.set(subjects, sets);
+  }
+  return sets;
 }
 
 export function createBroker(deps: BrokerDeps): Broker {
@@ -332,13 +374,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     const operator = await deps.findOperator(request.operatorId);
     const { engine, problem } = deps.policy();
     const found = await deps.findCase(request.caseRef);
-    // Built once per request: every person the case concerns, and those it names as reported.
-    const concerned = new Set<string>();
-    const reported = new Set<string>();
-    for (const s of found?.subjects ?? []) {
-      concerned.add(s.id);
-      if (s.role === 'reported') reported.add(s.id);
-    }
+    const { concerned, reported } = found ? peopleSets(found.subjects) : noPeople;
     const blocked = deps.blocked();
     // Timed when the cut-off was read, so the log orders the decision truly against a block,
     // which is logged as of the moment it took effect (cutoff.ts).
