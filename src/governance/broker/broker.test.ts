@@ -174,6 +174,32 @@ describe('the broker', () => {
     }
   });
 
+  it('keeps each grant\'s people apart when one broker uses several grants in turn, named or found', async () => {
+    // The broker keeps a set of each grant's people: a grant must never answer with another's.
+    const ids = Array.from({ length: 150 }, (_, i) => `u${i}`);
+    const approvals = [
+      { approverId: 'a1', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+      { approverId: 'a2', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+    ];
+    const first = buildGrant({ id: 'gr-first', subjects: ids.slice(0, 120), categories: ['user.contact'], requiredApprovals: 2, approvals });
+    const second = buildGrant({ id: 'gr-second', subjects: ids.slice(30), categories: ['user.contact'], requiredApprovals: 2, approvals });
+    const { deps } = world(150, [first, second]);
+    let offered: Grant[] = [first, second];
+    const broker = createBroker({ ...deps, grants: { ...deps.grants, usable: async () => offered } });
+    const named = async (grantId: string, asked: string[]) => (await broker.access({ ...request(asked), grantId })).decisions.map((d) => [d.decision, d.grantId, d.policyIds]);
+    for (let round = 0; round < 2; round++) {
+      expect(await named('gr-first', ids.slice(0, 120))).toEqual([['allow', 'gr-first', ['support-case']]]);
+      expect(await named('gr-second', ids.slice(30))).toEqual([['allow', 'gr-second', ['support-case']]]);
+      expect(await named('gr-second', ids.slice(0, 120))).toEqual([['deny', null, ['broker:unusable-grant']]]);
+      expect(await named('gr-first', ids.slice(30))).toEqual([['deny', null, ['broker:unusable-grant']]]);
+      // Found rather than named: only the grant holding all of them passes the two-person rule.
+      offered = [second];
+      expect((await broker.access(request(ids.slice(0, 120)))).decisions[0]?.policyIds).toEqual(['broker:two-approvers']);
+      offered = [first, second];
+      expect((await broker.access(request(ids.slice(0, 120)))).decision).toBe('allow');
+    }
+  });
+
   it('groups a mixed bulk request exactly as it decides each subject alone (classes, homes and grants interleaved)', async () => {
     // Subjects alternate grant cover (phone in clear for two in four) and class (in runs of three), some live abroad
     // (which turns the class shortcut off for that request), so a subject is often unlike the one

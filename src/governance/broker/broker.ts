@@ -329,6 +329,22 @@ export function createBroker(deps: BrokerDeps): Broker {
     return { purpose: request.purpose as Purpose, subjects, parts };
   }
 
+  // The people of each grant used lately, as a set. A grant's people are fixed when it is
+  // requested (approval, expiry and revocation change only its status and times) and its random
+  // id is never reused, so a bulk read under one grant builds the set of its 10,000 people once.
+  const grantPeople = new Map<string, { readonly count: number; readonly set: ReadonlySet<string> }>();
+  const GRANTS_KEPT = 32;
+
+  function peopleOfGrant(grant: Grant): ReadonlySet<string> {
+    const kept = grantPeople.get(grant.id);
+    if (kept?.count === grant.subjects.length) return kept.set;
+    const set = new Set(grant.subjects);
+    grantPeople.delete(grant.id);
+    if (grantPeople.size >= GRANTS_KEPT) grantPeople.delete(grantPeople.keys().next().value as string);
+    grantPeople.set(grant.id, { count: grant.subjects.length, set });
+    return set;
+  }
+
   function fieldsFor(part: Part, requested: readonly string[] | undefined): string[] {
     return requested === undefined ? [...part.fields] : part.fields.filter((f) => requested.includes(f));
   }
@@ -398,14 +414,15 @@ export function createBroker(deps: BrokerDeps): Broker {
         const grant = await deps.grants.get(request.grantId);
         // A named grant must decide the whole request, or the request is refused: the log never
         // names a grant that did not decide the access.
-        const fits = grant !== null && grantUsable(grant, request) && subjects.every((s) => grant.subjects.includes(s.id)) && planned.every(({ decided }) => grantCovers(grant, decided));
+        const people = grant !== null && grantUsable(grant, request) ? peopleOfGrant(grant) : null;
+        const fits = grant !== null && people !== null && subjects.every((s) => people.has(s.id)) && planned.every(({ decided }) => grantCovers(grant, decided));
         if (grant && fits) candidates = [grant];
         else whole = refusal('broker:unusable-grant', `grant ${request.grantId} cannot be used here: name your own approved, unexpired grant for this purpose, case and location that covers every subject and category asked for`);
       } else {
         candidates = await deps.grants.usable({ operatorId: operator.id, purpose, caseRef: request.caseRef });
       }
     }
-    const usable = candidates.filter((g) => grantUsable(g, request)).map((g) => ({ grant: g, subjects: new Set(g.subjects) }));
+    const usable = candidates.filter((g) => grantUsable(g, request)).map((g) => ({ grant: g, subjects: peopleOfGrant(g) }));
 
     // The two-person rule holds across requests: the people this operator read for this purpose
     // over the window, with this request's, beyond the threshold need a two-approver grant.

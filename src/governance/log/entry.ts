@@ -192,6 +192,8 @@ export const SALT_BYTES = 16;
 const scratch = Buffer.alloc(COMMITMENT_TAG.length + SALT_BYTES + 3 * 128);
 COMMITMENT_TAG.copy(scratch);
 const SALT_AT = COMMITMENT_TAG.length;
+// The scratch buffer's prefix of each length, made once: ids of one length share a view.
+const prefixes: Buffer[] = [];
 
 /**
  * The commitment to `id` under the salt at `salts[from, from + SALT_BYTES)`: a one-shot hash over
@@ -203,7 +205,8 @@ function commitAt(salts: Buffer, from: number, id: string): string {
   }
   salts.copy(scratch, SALT_AT, from, from + SALT_BYTES);
   const end = SALT_AT + SALT_BYTES + scratch.write(id, SALT_AT + SALT_BYTES, 'utf8');
-  return `c1:${oneShotHash('sha256', scratch.subarray(0, end), 'base64url')}`;
+  const prefix = (prefixes[end] ??= scratch.subarray(0, end));
+  return 'c1:' + oneShotHash('sha256', prefix, 'base64url');
 }
 
 /**
@@ -256,7 +259,7 @@ export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   for (let i = 0, at = 0; i < ids.length; i++, at += SALT_BYTES) {
     const id = ids[i] as string;
     commitments[i] = commitAt(salts, at, id);
-    openings += `${i === 0 ? '' : ','}["${id}","${salts.toString('base64url', at, at + SALT_BYTES)}"]`;
+    openings += (i === 0 ? '["' : ',["') + id + '","' + salts.toString('base64url', at, at + SALT_BYTES) + '"]';
   }
   const systemActor = isSystemActor(entry.actor);
   const actorAt = SALT_BYTES * ids.length;
