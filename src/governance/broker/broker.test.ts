@@ -174,6 +174,17 @@ describe('the broker', () => {
     }
   });
 
+  it('names each subject once, whether the request lists them sorted, sorted with a repeat, or in any order', async () => {
+    for (const asked of [['u0', 'u1', 'u2'], ['u0', 'u1', 'u1', 'u2'], ['u2', 'u0', 'u2', 'u1', 'u0']]) {
+      const { deps, entries, contact } = world(3);
+      const result = await createBroker(deps).access(request(asked));
+      const once = [...new Set(asked)];
+      expect(entries.map((e) => e.subjects)).toEqual([once]);
+      expect(vi.mocked(contact.read).mock.calls[0]?.[0].subjects.map((s) => s.id)).toEqual(once);
+      expect(result.records.map((r) => r.subjectId)).toEqual(once);
+    }
+  });
+
   it('keeps each grant\'s people apart when one broker uses several grants in turn, named or found', async () => {
     // The broker keeps a set of each grant's people: a grant must never answer with another's.
     const ids = Array.from({ length: 150 }, (_, i) => `u${i}`);

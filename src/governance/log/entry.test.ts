@@ -131,6 +131,11 @@ describe('access-log entries', () => {
     const [id, salt] = pairs[0] as [string, string];
     const long = crypto.createHash('sha256').update('domicile/access-log/commitment/v1\n').update(Buffer.from(salt, 'base64url')).update(id).digest('base64url');
     expect(commitmentTo(salt, id)).toBe(`c1:${long}`);
+    // Sorted ids (no set is built for them) and sorted ids with one repeated: each opened once.
+    const idsOf = (named: string[]) => (JSON.parse(sealAccessEntry({ ...sampleEntry, subjects: named }).openings ?? '[]') as [string, string][]).map(([one]) => one);
+    expect(idsOf(['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(idsOf(['a', 'b', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(sealAccessEntry({ ...sampleEntry, subjects: ['a', 'b', 'b', 'c'] }).leaf.subjects).toHaveLength(3);
     expect(sealAccessEntry({ ...sampleEntry, subjects: [] }).openings).toBeNull();
     expect(code(() => sealAccessEntry({ ...sampleEntry, subjects: [sealed.leaf.subjects[0] as string] }))).toBe('INVALID_ACCESS_ENTRY');
     expect(code(() => sealAccessEntry({ ...sampleEntry, actor: sealed.leaf.actor }))).toBe('INVALID_ACCESS_ENTRY');
