@@ -237,6 +237,52 @@ export interface SealedEntry {
   readonly actor: { readonly id: string; readonly salt: string } | null;
 }
 
+// Each base64url character's place in code-unit order ('-', digits, upper case, '_', lower case).
+const BASE64URL_RANK = new Uint8Array(128);
+[...'-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'].forEach((c, i) => (BASE64URL_RANK[c.charCodeAt(0)] = i));
+const PREFIX_BUCKETS = 64 * 64;
+
+/**
+ * Commitments (`c1:` and base64url) in code-unit order, exactly as `Array.prototype.sort` puts
+ * them, with fewer string comparisons: placed by their first two characters after `c1:` (a
+ * counting sort over 4,096 buckets), then an insertion pass orders the few that share a bucket.
+ * Commitments are SHA-256 outputs under fresh random salts, so buckets hold one or two; should
+ * one hold many, the general sort is used.
+ */
+export function sortCommitments(list: readonly string[]): string[] {
+  const n = list.length;
+  if (n < 64) return [...list].sort();
+  const keys = new Uint16Array(n);
+  const starts = new Uint32Array(PREFIX_BUCKETS + 1);
+  for (let i = 0; i < n; i++) {
+    const c = list[i] as string;
+    const key = ((BASE64URL_RANK[c.charCodeAt(3) & 127] ?? 0) << 6) | (BASE64URL_RANK[c.charCodeAt(4) & 127] ?? 0);
+    keys[i] = key;
+    const count = (starts[key + 1] ?? 0) + 1;
+    if (count > 16) return [...list].sort();
+    starts[key + 1] = count;
+  }
+  for (let b = 0; b < PREFIX_BUCKETS; b++) starts[b + 1] = (starts[b + 1] ?? 0) + (starts[b] ?? 0);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] ?? 0;
+    const at = starts[key] ?? 0;
+    out[at] = list[i] as string;
+    starts[key] = at + 1;
+  }
+  // Whatever the buckets, this pass alone makes the order right; they only make it short.
+  for (let i = 1; i < n; i++) {
+    const c = out[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (out[j] as string) > c) {
+      out[j + 1] = out[j] as string;
+      j--;
+    }
+    out[j + 1] = c;
+  }
+  return out;
+}
+
 /**
  * The ids once each, in their order. Ids in strictly increasing order are distinct already, which
  * one pass of comparisons shows: a bulk entry's thousand ids then need no set (whose growth to
@@ -275,7 +321,7 @@ export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   }
   const systemActor = isSystemActor(entry.actor);
   const actorAt = SALT_BYTES * ids.length;
-  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commitAt(salts, actorAt, entry.actor), subjects: commitments.sort() };
+  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commitAt(salts, actorAt, entry.actor), subjects: sortCommitments(commitments) };
   // The leaf differs from the checked entry only by commitments, which are well-formed ids.
   return {
     leaf,
