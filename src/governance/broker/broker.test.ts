@@ -144,6 +144,73 @@ describe('the broker', () => {
     ]);
   });
 
+  it('counts each entry\'s released records exactly, whatever order the source returns them in', async () => {
+    const ids = Array.from({ length: 2500 }, (_, i) => `u${i}`);
+    const approvals = [
+      { approverId: 'a1', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+      { approverId: 'a2', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+    ];
+    const grant = buildGrant({ id: 'gr-1', subjects: ids, categories: ['user.contact'], requiredApprovals: 2, approvals });
+    // Records per subject: none for every third, two for every seventh, else one.
+    const recordsOf = (i: number): number => (i % 3 === 0 ? 0 : i % 7 === 0 ? 2 : 1);
+    const expected = [0, 1, 2].map((entry) => ids.slice(entry * 1000, (entry + 1) * 1000).reduce((n, id) => n + recordsOf(Number(id.slice(1))), 0));
+    const rowsFor = (wanted: readonly SubjectRef[]) =>
+      wanted.flatMap((s) => Array.from({ length: recordsOf(Number(s.id.slice(1))) }, (_, k) => ({ subjectId: s.id, recordId: `c/${s.id}/${k}`, values: { email: `${s.id}@example.jp`, phone: null } })));
+    // In the subjects' order (one walk counts them), reversed, and in order but for one record at the end out of place.
+    const orders: ((wanted: readonly SubjectRef[]) => ReturnType<typeof rowsFor>)[] = [
+      (wanted) => rowsFor(wanted),
+      (wanted) => rowsFor(wanted).reverse(),
+      (wanted) => {
+        const rows = rowsFor(wanted);
+        return [...rows.slice(1), ...rows.slice(0, 1)];
+      },
+    ];
+    for (const order of orders) {
+      const { deps, contact, entries } = world(2500, [grant]);
+      vi.mocked(contact.read).mockImplementation(async ({ subjects: wanted }) => order(wanted));
+      const result = await createBroker(deps).access(request(ids));
+      expect(result.records).toHaveLength(expected.reduce((a, b) => a + b, 0));
+      expect(entries.map((e) => e.released)).toEqual(expected);
+    }
+  });
+
+  it('names each subject once, whether the request lists them sorted, sorted with a repeat, or in any order', async () => {
+    for (const asked of [['u0', 'u1', 'u2'], ['u0', 'u1', 'u1', 'u2'], ['u2', 'u0', 'u2', 'u1', 'u0']]) {
+      const { deps, entries, contact } = world(3);
+      const result = await createBroker(deps).access(request(asked));
+      const once = [...new Set(asked)];
+      expect(entries.map((e) => e.subjects)).toEqual([once]);
+      expect(vi.mocked(contact.read).mock.calls[0]?.[0].subjects.map((s) => s.id)).toEqual(once);
+      expect(result.records.map((r) => r.subjectId)).toEqual(once);
+    }
+  });
+
+  it('keeps each grant\'s people apart when one broker uses several grants in turn, named or found', async () => {
+    // The broker keeps a set of each grant's people: a grant must never answer with another's.
+    const ids = Array.from({ length: 150 }, (_, i) => `u${i}`);
+    const approvals = [
+      { approverId: 'a1', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+      { approverId: 'a2', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' },
+    ];
+    const first = buildGrant({ id: 'gr-first', subjects: ids.slice(0, 120), categories: ['user.contact'], requiredApprovals: 2, approvals });
+    const second = buildGrant({ id: 'gr-second', subjects: ids.slice(30), categories: ['user.contact'], requiredApprovals: 2, approvals });
+    const { deps } = world(150, [first, second]);
+    let offered: Grant[] = [first, second];
+    const broker = createBroker({ ...deps, grants: { ...deps.grants, usable: async () => offered } });
+    const named = async (grantId: string, asked: string[]) => (await broker.access({ ...request(asked), grantId })).decisions.map((d) => [d.decision, d.grantId, d.policyIds]);
+    for (let round = 0; round < 2; round++) {
+      expect(await named('gr-first', ids.slice(0, 120))).toEqual([['allow', 'gr-first', ['support-case']]]);
+      expect(await named('gr-second', ids.slice(30))).toEqual([['allow', 'gr-second', ['support-case']]]);
+      expect(await named('gr-second', ids.slice(0, 120))).toEqual([['deny', null, ['broker:unusable-grant']]]);
+      expect(await named('gr-first', ids.slice(30))).toEqual([['deny', null, ['broker:unusable-grant']]]);
+      // Found rather than named: only the grant holding all of them passes the two-person rule.
+      offered = [second];
+      expect((await broker.access(request(ids.slice(0, 120)))).decisions[0]?.policyIds).toEqual(['broker:two-approvers']);
+      offered = [first, second];
+      expect((await broker.access(request(ids.slice(0, 120)))).decision).toBe('allow');
+    }
+  });
+
   it('groups a mixed bulk request exactly as it decides each subject alone (classes, homes and grants interleaved)', async () => {
     // Subjects alternate grant cover (phone in clear for two in four) and class (in runs of three), some live abroad
     // (which turns the class shortcut off for that request), so a subject is often unlike the one

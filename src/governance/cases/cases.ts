@@ -237,6 +237,41 @@ export function openCases(props: {
     return { case_ref: ref, role: s.role, ...personalColumns({ subject: s, scope: scopeOf(s), category: CASE_CATEGORY, cell: home }) };
   }
 
+  // The people of each case found lately. A case's people are written before its index row and
+  // never change after it (case_index rows are never deleted, so a ref names one case for good;
+  // a region migration moves the rows between cells but keeps the set), so a case read again —
+  // a bulk read cites one case per request — skips its thousands of rows. Status, approvals and
+  // the case row itself are read afresh every time. Keyed by ref, checked against the index row's
+  // cell and creation time; bounded by the people held.
+  const peopleCache = new Map<string, { stamp: string; subjects: readonly CaseSubject[] }>();
+  let peopleCached = 0;
+  const PEOPLE_CACHED_AT_MOST = 100_000;
+
+  async function peopleOf(ref: string, stamp: string): Promise<readonly CaseSubject[]> {
+    const cached = peopleCache.get(ref);
+    if (cached?.stamp === stamp) {
+      // Most recently used last, so the oldest go first below.
+      peopleCache.delete(ref);
+      peopleCache.set(ref, cached);
+      return cached.subjects;
+    }
+    const subjects = await subjectsOfCase(ref);
+    if (cached) {
+      peopleCache.delete(ref);
+      peopleCached -= cached.subjects.length;
+    }
+    if (subjects.length <= PEOPLE_CACHED_AT_MOST) {
+      for (const [oldest, entry] of peopleCache) {
+        if (peopleCached + subjects.length <= PEOPLE_CACHED_AT_MOST) break;
+        peopleCache.delete(oldest);
+        peopleCached -= entry.subjects.length;
+      }
+      peopleCache.set(ref, { stamp, subjects });
+      peopleCached += subjects.length;
+    }
+    return subjects;
+  }
+
   /** The subjects of a case, from every cell (each is kept in its own home cell). */
   async function subjectsOfCase(ref: string): Promise<CaseSubject[]> {
     const out: CaseSubject[] = [];
@@ -307,7 +342,7 @@ export function openCases(props: {
     const db: Kysely<CellDatabase> = cells.get(index.cell_id).db;
     const row = await db.selectFrom('case_record').selectAll().where('ref', '=', ref).executeTakeFirst();
     if (!row) return null;
-    const subjects = await subjectsOfCase(ref);
+    const subjects = await peopleOf(ref, `${index.cell_id}\u0000${index.created_at}`);
     const approvals = await directoryDb.selectFrom('case_approval').select(['approver_id', 'at']).where('case_ref', '=', ref).orderBy('at').execute();
     return {
       ref: row.ref,

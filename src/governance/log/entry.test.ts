@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../errors/catalogue.js';
 import { canonicalJson } from './canonical.js';
-import { assertAccessEntry, canonicalAccessEntry, COMMITMENT, commitmentTo, decodeAccessEntry, encodeAccessEntry, leafHashOfCanonical, openAccessEntry, sealAccessEntry, type AccessEntry } from './entry.js';
+import { assertAccessEntry, canonicalAccessEntry, COMMITMENT, commitmentTo, decodeAccessEntry, encodeAccessEntry, leafHashOfCanonical, openAccessEntry, sealAccessEntry, sortCommitments, type AccessEntry } from './entry.js';
 import { leafHash } from './merkle.js';
 
 const sampleEntry: AccessEntry = {
@@ -113,6 +113,27 @@ describe('access-log entries', () => {
     expect(code(() => decodeAccessEntry(Buffer.from('not json')))).toBe('INVALID_ACCESS_ENTRY');
   });
 
+  it('sorts commitments exactly as Array.prototype.sort does, however they fall into its buckets', () => {
+    const commitment = () => commitmentTo(crypto.randomBytes(16).toString('base64url'), `u${crypto.randomInt(1e9)}`);
+    const random = Array.from({ length: 1000 }, commitment);
+    // Every base64url character in the first places, many sharing a bucket (more than the
+    // insertion pass takes: the general sort), a few sharing one, and short lists.
+    const alphabet = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
+    const spread = [...alphabet].flatMap((a) => [...alphabet].slice(0, 4).map((b) => `c1:${a}${b}${commitment().slice(5)}`));
+    const crowded = Array.from({ length: 200 }, () => `c1:Aa${commitment().slice(5)}`);
+    const some = [...random.slice(0, 300), ...Array.from({ length: 12 }, () => `c1:zz${commitment().slice(5)}`)];
+    for (const list of [random, spread, crowded, some, random.slice(0, 63), random.slice(0, 64), [], [random[0] as string]]) {
+      const before = [...list];
+      expect(sortCommitments(list)).toEqual([...list].sort());
+      expect(list).toEqual(before);
+    }
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^c1:[A-Za-z0-9_-]{43}$/), { maxLength: 300 }), (list) => {
+        expect(sortCommitments(list)).toEqual([...list].sort());
+      }),
+    );
+  });
+
   it('seals: the leaf holds sorted commitments, the openings are the JSON pairs that open each of them once', () => {
     const subjects = ['hanako', 'taro', 'hanako', 'a/b:c@d.e-f_g', 's'.repeat(128)];
     const sealed = sealAccessEntry({ ...sampleEntry, subjects });
@@ -131,6 +152,11 @@ describe('access-log entries', () => {
     const [id, salt] = pairs[0] as [string, string];
     const long = crypto.createHash('sha256').update('domicile/access-log/commitment/v1\n').update(Buffer.from(salt, 'base64url')).update(id).digest('base64url');
     expect(commitmentTo(salt, id)).toBe(`c1:${long}`);
+    // Sorted ids (no set is built for them) and sorted ids with one repeated: each opened once.
+    const idsOf = (named: string[]) => (JSON.parse(sealAccessEntry({ ...sampleEntry, subjects: named }).openings ?? '[]') as [string, string][]).map(([one]) => one);
+    expect(idsOf(['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(idsOf(['a', 'b', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+    expect(sealAccessEntry({ ...sampleEntry, subjects: ['a', 'b', 'b', 'c'] }).leaf.subjects).toHaveLength(3);
     expect(sealAccessEntry({ ...sampleEntry, subjects: [] }).openings).toBeNull();
     expect(code(() => sealAccessEntry({ ...sampleEntry, subjects: [sealed.leaf.subjects[0] as string] }))).toBe('INVALID_ACCESS_ENTRY');
     expect(code(() => sealAccessEntry({ ...sampleEntry, actor: sealed.leaf.actor }))).toBe('INVALID_ACCESS_ENTRY');

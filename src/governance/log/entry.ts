@@ -192,6 +192,8 @@ export const SALT_BYTES = 16;
 const scratch = Buffer.alloc(COMMITMENT_TAG.length + SALT_BYTES + 3 * 128);
 COMMITMENT_TAG.copy(scratch);
 const SALT_AT = COMMITMENT_TAG.length;
+// The scratch buffer's prefix of each length, made once: ids of one length share a view.
+const prefixes: Buffer[] = [];
 
 /**
  * The commitment to `id` under the salt at `salts[from, from + SALT_BYTES)`: a one-shot hash over
@@ -203,7 +205,8 @@ function commitAt(salts: Buffer, from: number, id: string): string {
   }
   salts.copy(scratch, SALT_AT, from, from + SALT_BYTES);
   const end = SALT_AT + SALT_BYTES + scratch.write(id, SALT_AT + SALT_BYTES, 'utf8');
-  return `c1:${oneShotHash('sha256', scratch.subarray(0, end), 'base64url')}`;
+  const prefix = (prefixes[end] ??= scratch.subarray(0, end));
+  return 'c1:' + oneShotHash('sha256', prefix, 'base64url');
 }
 
 /**
@@ -234,6 +237,64 @@ export interface SealedEntry {
   readonly actor: { readonly id: string; readonly salt: string } | null;
 }
 
+// Each base64url character's place in code-unit order ('-', digits, upper case, '_', lower case).
+const BASE64URL_RANK = new Uint8Array(128);
+[...'-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz'].forEach((c, i) => (BASE64URL_RANK[c.charCodeAt(0)] = i));
+const PREFIX_BUCKETS = 64 * 64;
+
+/**
+ * Commitments (`c1:` and base64url) in code-unit order, exactly as `Array.prototype.sort` puts
+ * them, with fewer string comparisons: placed by their first two characters after `c1:` (a
+ * counting sort over 4,096 buckets), then an insertion pass orders the few that share a bucket.
+ * Commitments are SHA-256 outputs under fresh random salts, so buckets hold one or two; should
+ * one hold many, the general sort is used.
+ */
+export function sortCommitments(list: readonly string[]): string[] {
+  const n = list.length;
+  if (n < 64) return [...list].sort();
+  const keys = new Uint16Array(n);
+  const starts = new Uint32Array(PREFIX_BUCKETS + 1);
+  for (let i = 0; i < n; i++) {
+    const c = list[i] as string;
+    const key = ((BASE64URL_RANK[c.charCodeAt(3) & 127] ?? 0) << 6) | (BASE64URL_RANK[c.charCodeAt(4) & 127] ?? 0);
+    keys[i] = key;
+    const count = (starts[key + 1] ?? 0) + 1;
+    if (count > 16) return [...list].sort();
+    starts[key + 1] = count;
+  }
+  for (let b = 0; b < PREFIX_BUCKETS; b++) starts[b + 1] = (starts[b + 1] ?? 0) + (starts[b] ?? 0);
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] ?? 0;
+    const at = starts[key] ?? 0;
+    out[at] = list[i] as string;
+    starts[key] = at + 1;
+  }
+  // Whatever the buckets, this pass alone makes the order right; they only make it short.
+  for (let i = 1; i < n; i++) {
+    const c = out[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (out[j] as string) > c) {
+      out[j + 1] = out[j] as string;
+      j--;
+    }
+    out[j + 1] = c;
+  }
+  return out;
+}
+
+/**
+ * The ids once each, in their order. Ids in strictly increasing order are distinct already, which
+ * one pass of comparisons shows: a bulk entry's thousand ids then need no set (whose growth to
+ * thousands of members costs more than the commitments' sort).
+ */
+function distinct(ids: readonly string[]): readonly string[] {
+  let increasing = true;
+  for (let i = 1; i < ids.length && increasing; i++) increasing = (ids[i - 1] as string) < (ids[i] as string);
+  if (increasing) return ids;
+  return new Set(ids).size === ids.length ? ids : [...new Set(ids)];
+}
+
 /**
  * Seals an entry for its leaf. Every subject gets a fresh salt in every entry, so commitments
  * link neither to the id nor to each other across entries; they are sorted, so their order says
@@ -243,7 +304,7 @@ export interface SealedEntry {
 export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   // The ids themselves must be ids (no names), though only their commitments reach the leaf.
   assertAccessEntry(entry);
-  const ids = new Set(entry.subjects).size === entry.subjects.length ? entry.subjects : [...new Set(entry.subjects)];
+  const ids = distinct(entry.subjects);
   const alreadyCommitted = (id: string): boolean => id.startsWith('c1:') && COMMITMENT.test(id);
   if (alreadyCommitted(entry.actor) || ids.some(alreadyCommitted)) {
     throw invalid(`${JSON.stringify([...ids, entry.actor].find(alreadyCommitted))} is already a commitment; log ids, the log commits to them`);
@@ -256,11 +317,11 @@ export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   for (let i = 0, at = 0; i < ids.length; i++, at += SALT_BYTES) {
     const id = ids[i] as string;
     commitments[i] = commitAt(salts, at, id);
-    openings += `${i === 0 ? '' : ','}["${id}","${salts.toString('base64url', at, at + SALT_BYTES)}"]`;
+    openings += (i === 0 ? '["' : ',["') + id + '","' + salts.toString('base64url', at, at + SALT_BYTES) + '"]';
   }
   const systemActor = isSystemActor(entry.actor);
   const actorAt = SALT_BYTES * ids.length;
-  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commitAt(salts, actorAt, entry.actor), subjects: commitments.sort() };
+  const leaf: AccessEntry = { ...entry, actor: systemActor ? entry.actor : commitAt(salts, actorAt, entry.actor), subjects: sortCommitments(commitments) };
   // The leaf differs from the checked entry only by commitments, which are well-formed ids.
   return {
     leaf,

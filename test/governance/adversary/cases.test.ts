@@ -62,6 +62,31 @@ describe.each(dialects)('cases, on %s', (dialect) => {
     expect(found).toMatchObject({ status: 'open', openedBy: 'minjun', requiredApprovals: 0 });
   });
 
+  it('a case found again names its own people, from every cell, while its status is read afresh', async () => {
+    // cases.find keeps each case's people (they never change once it exists): two cases found in
+    // turn must each keep theirs, and a step taken meanwhile (approval, closing) must show.
+    const support = await operatorIn(server, ['support']);
+    const approver = await operatorIn(server, ['approver']);
+    const open = async (subjects: string[]): Promise<string> => {
+      const opened = await support.client.request('POST', '/v1/ops/cases', { subjects, reason: 'account' }, from('JP'));
+      expect(opened.status).toBe(201);
+      return (opened.body as { ref: string }).ref;
+    };
+    const both = await open(['minjun', 'hanako']);
+    const one = await open(['hanako']);
+    const { cases } = server.runtime.governance;
+    const people = async (ref: string) => (await cases.find(ref))?.subjects.map((s) => s.id);
+    for (let i = 0; i < 2; i++) {
+      expect(await people(both)).toEqual(['hanako', 'minjun']);
+      expect(await people(one)).toEqual(['hanako']);
+    }
+    expect(await cases.find(both)).toMatchObject({ status: 'pending', approvals: [] });
+    await approver.client.request('POST', `/v1/ops/cases/${both}/approve`, undefined, from('JP'));
+    expect(await cases.find(both)).toMatchObject({ status: 'open', approvals: [{ approverId: approver.id }] });
+    await support.client.request('POST', `/v1/ops/cases/${both}/close`, undefined, from('JP'));
+    expect(await cases.find(both)).toMatchObject({ status: 'closed', subjects: [{ id: 'hanako' }, { id: 'minjun' }] });
+  });
+
   it('only the roles of a kind open it: support tickets by support, incidents by security or engineers, legal cases by security', async () => {
     const support = await operatorIn(server, ['support']);
     const incident = await support.client.request('POST', '/v1/ops/cases', { kind: 'incident', subjects: ['hanako'], reason: 'breach' }, from('JP'));
