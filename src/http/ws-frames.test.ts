@@ -1,9 +1,11 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { DomainError, errorCatalogue } from '../errors/catalogue.js';
-import { closeReason, handleFrames } from './ws-frames.js';
+import { closeReason, handleFrames, textFrame } from './ws-frames.js';
 
 describe('closeReason', () => {
   it('fits any message into the 123 bytes of a close frame, never splitting a character', () => {
@@ -100,5 +102,32 @@ describe('handleFrames', () => {
       { ok: 'fine' },
     ]);
     expect(closed).toEqual([errorCatalogue.NOT_A_MEMBER.wsClose]);
+  });
+});
+
+describe('textFrame', () => {
+  it('is a text frame a WebSocket client reads as the same text, at each header size', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    const texts = ['{"type":"pong"}', 'x'.repeat(125), 'y'.repeat(126), `あ${'z'.repeat(65532)}`, 'w'.repeat(65536), `😀${'v'.repeat(70000)}`];
+    server.on('connection', (peer) => {
+      const tcp = (peer as unknown as { _socket: Duplex })._socket;
+      for (const text of texts) tcp.write(textFrame(text));
+    });
+    const { port } = server.address() as AddressInfo;
+    const client = new WebSocket(`ws://127.0.0.1:${port}`, { maxPayload: 1024 * 1024 });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client.on('message', (data, isBinary) => {
+        expect(isBinary).toBe(false);
+        seen.push(String(data));
+        if (seen.length === texts.length) resolve();
+      });
+      client.on('error', reject);
+    });
+    expect(seen).toEqual(texts);
+    expect(texts.map((t) => textFrame(t).length - Buffer.byteLength(t))).toEqual([2, 2, 4, 4, 10, 10]);
+    client.close();
+    server.close();
   });
 });

@@ -23,6 +23,29 @@ export function closeReason(message: string): string {
   return message.slice(0, end);
 }
 
+/**
+ * One unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2) carrying `text`, header and
+ * payload in one buffer: what ws's `send` writes for a server's text message without an extension,
+ * built without its per-frame option objects and two stream writes (bench/RESULTS.md).
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text, 'utf8');
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN, text
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, header, 'utf8');
+  return frame;
+}
+
 /** An `error` frame; `extra` fields (a client or request id, details) follow the message. */
 export function errorFrame(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ type: 'error', code, message, ...extra });

@@ -17,7 +17,7 @@ import { messagesAfter, queueMessageNow, type QueuedSend } from '../../messaging
 import { frameOf, messageFrame, messageJson, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
-import { closeReason, errorFrame, firstProblem, handleFrames } from '../ws-frames.js';
+import { closeReason, errorFrame, firstProblem, handleFrames, textFrame } from '../ws-frames.js';
 import type { Runtime } from '../../app/runtime.js';
 
 const Hello = Type.Object(
@@ -80,6 +80,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     // one write: the TCP socket is corked at the first and uncorked once the turn's microtasks have
     // run (process.nextTick runs after them), not a turn later.
     const tcp = (socket as unknown as { _socket?: Duplex })._socket;
+    // Without a negotiated extension (the server offers none) a text frame is written to the TCP
+    // socket as one buffer, as ws would frame it. Its own writes (close, pong) go straight to the
+    // same socket too, so the order of frames holds; with an extension, ws frames them itself.
+    const direct = tcp !== undefined && socket.extensions === '' ? tcp : null;
     let corked = false;
     const uncork = (): void => {
       corked = false;
@@ -96,7 +100,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
         tcp.cork();
         process.nextTick(uncork);
       }
-      socket.send(frame);
+      if (direct) direct.write(textFrame(frame));
+      else socket.send(frame);
     };
     // The last message seq this socket was sent, per conversation: a message reaches a socket once,
     // in seq order, even when a replay read rows whose live events were still on their way, or
