@@ -6,7 +6,8 @@
 // whose batches grow when the machine is busy and shrink the CPU per message with them) the
 // figure moves little with other work on the machine: CPU time from /proc (10 ms ticks; many
 // messages per figure). `main` is the server's main thread, `writer` its message-writer threads,
-// `server` the whole process (GC helpers, libuv's pool).
+// `server` the whole process (GC helpers, libuv's pool). `BENCH_NODE_FLAGS` are passed to the
+// server's node (as bench/messaging/run.ts does), e.g. a V8 heap setting to compare.
 //
 //   npx tsx bench/messaging/socket-path.ts [--pairs 50] [--bursts 16,64] [--messages 20000] [--port 18460]
 import { parseArgs } from 'node:util';
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 const pairs = Number(values.pairs);
 const messages = Number(values.messages);
 
-const server = await startDomicile({ port: Number(values.port) });
+const server = await startDomicile({ port: Number(values.port), nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) });
 let acked = 0;
 let delivered = 0;
 let errors = 0;
