@@ -91,7 +91,10 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
     }
   });
   const ordered = [...rules].sort((a, b) => specificity(b) - specificity(a));
-  const memo = new Map<string, string | null>();
+  // home → class → category → cell. Nested maps, not one joined string key: the residency guard
+  // asks for every row written (twice a row through `accepts`), and building and hashing a new
+  // key string each time showed on the message hot path.
+  const memo = new Map<string, Map<string, Map<string, string | null>>>();
 
   function compute(key: PlacementKey): string | null {
     const home = homeCells.get(key.home) ?? null;
@@ -106,18 +109,28 @@ export function createPlacement(cells: readonly CellLocation[], rules: readonly 
   }
 
   function cellFor(key: PlacementKey): string | null {
-    const memoKey = `${key.home}|${key.class}|${key.category}`;
-    let cell = memo.get(memoKey);
+    let byClass = memo.get(key.home);
+    if (byClass === undefined) {
+      byClass = new Map();
+      memo.set(key.home, byClass);
+    }
+    let byCategory = byClass.get(key.class);
+    if (byCategory === undefined) {
+      byCategory = new Map();
+      byClass.set(key.class, byCategory);
+    }
+    let cell = byCategory.get(key.category);
     if (cell === undefined) {
       cell = compute(key);
-      memo.set(memoKey, cell);
+      byCategory.set(key.category, cell);
     }
     return cell;
   }
 
   const matches = (r: PlacementRule, key: PlacementKey) => key.class !== 'government' && (!r.home || r.home === key.home) && (!r.class || r.class === key.class) && covers(r.category, key.category);
-  const staged = (key: PlacementKey, cellId: string) => info.staging.some((r) => r.cell === cellId && matches(r, key));
-  const moving = (key: PlacementKey) => fence.some((r) => matches(r, key));
+  // Without staging or fence rules (the usual case) nothing is staged or moving: no closure per call.
+  const staged = info.staging.length === 0 ? () => false : (key: PlacementKey, cellId: string) => info.staging.some((r) => r.cell === cellId && matches(r, key));
+  const moving = fence.length === 0 ? () => false : (key: PlacementKey) => fence.some((r) => matches(r, key));
 
   return {
     rules,

@@ -55,15 +55,38 @@ function readableRows(ctx: MessagingContext, cell: Cell, conversationId: string,
   return messageWriterOf(ctx, cell.id).readable(conversationId, (upTo) => (upTo === null ? query : query.where('seq', '<=', upTo)).execute());
 }
 
+/** A send queued for the next group commit: `stored` resolves once it is durable (and members are told). */
+export interface QueuedSend {
+  stored: Promise<MessageView>;
+}
+
 /**
  * Checks a send and queues it for the next group commit. Resolves once queued, so a client's
  * next send can be checked while this one is being written; `stored` resolves when durable.
  * Sends queued in order are stored (and their `stored` promises settle) in that order.
  */
-export async function queueMessage(props: SendMessageProps): Promise<{ stored: Promise<MessageView> }> {
-  const { ctx, actor } = props;
-  const conversation = await ctx.conversations.forMember(props.conversationId, actor.id);
-  const member = conversation.members.get(actor.id);
+export async function queueMessage(props: SendMessageProps): Promise<QueuedSend> {
+  return queueMessageNow(props);
+}
+
+/**
+ * `queueMessage` without waiting a turn where nothing needs one: a text send into a conversation
+ * this process has cached, stored at the sender's home — the common send — is checked and queued
+ * before this returns (a refusal throws). Otherwise (the conversation must be loaded, an image
+ * looked up, or a transfer basis checked) it gives a promise of the same. The checks, their order
+ * and their errors are those of `queueMessage`; the realtime route handles a socket's frame
+ * without an await when it can (each await is a promise and a microtask per message).
+ */
+export function queueMessageNow(props: SendMessageProps): QueuedSend | Promise<QueuedSend> {
+  // A cached conversation the actor is a member of is what `forMember` would give, without its turns.
+  const cached = props.ctx.conversations.peek(props.conversationId);
+  if (cached !== null && cached.members.has(props.actor.id)) return checkedSend(props, cached);
+  return props.ctx.conversations.forMember(props.conversationId, props.actor.id).then((conversation) => checkedSend(props, conversation));
+}
+
+/** The send's own checks, in order, then the rate limit and the write (a promise only where a lookup is needed). */
+function checkedSend(props: SendMessageProps, conversation: CachedConversation): QueuedSend | Promise<QueuedSend> {
+  const member = conversation.members.get(props.actor.id);
   if (member?.requestFrom) {
     throw new DomainError('MESSAGE_REQUEST_PENDING', `${member.requestFrom} added you to this group; accept the request before you write in it`);
   }
@@ -77,29 +100,44 @@ export async function queueMessage(props: SendMessageProps): Promise<{ stored: P
   if (hasText === Boolean(props.mediaId)) {
     throw new DomainError('VALIDATION_FAILED', 'send either text or a mediaId, not both and not neither');
   }
-  let media: { id: string; contentType: string; size: number } | null = null;
-  if (props.mediaId) {
-    const mediaCell = isRecordId(props.mediaId) ? await ctx.directory.locations.find('media', props.mediaId) : null;
-    const row =
-      mediaCell && ctx.cells.has(mediaCell)
-        ? await ctx.cells
-            .get(mediaCell)
-            .db.selectFrom('media')
-            .select(['id', 'content_type', 'size'])
-            .where('id', '=', props.mediaId)
-            .where('conversation_id', '=', conversation.id)
-            .executeTakeFirst()
-        : undefined;
-    if (!row) throw new DomainError('NOT_FOUND', 'no such image in this conversation; upload it to this conversation first');
-    media = { id: row.id, contentType: row.content_type, size: Number(row.size) };
-  } else {
-    const text = props.text ?? '';
-    if (text.trim().length === 0) throw new DomainError('VALIDATION_FAILED', 'a message cannot be empty');
-    if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
-  }
+  if (props.mediaId) return mediaOf(props.ctx, conversation, props.mediaId).then((media) => limitedSend(props, conversation, media));
+  const text = props.text ?? '';
+  if (text.trim().length === 0) throw new DomainError('VALIDATION_FAILED', 'a message cannot be empty');
+  if (text.length > maxTextLength) throw new DomainError('VALIDATION_FAILED', `a message has at most ${maxTextLength} characters`);
+  return limitedSend(props, conversation, null);
+}
+
+type SentMedia = { id: string; contentType: string; size: number };
+
+/** The image a send names, stored in this conversation; NOT_FOUND otherwise. */
+async function mediaOf(ctx: MessagingContext, conversation: CachedConversation, mediaId: string): Promise<SentMedia> {
+  const mediaCell = isRecordId(mediaId) ? await ctx.directory.locations.find('media', mediaId) : null;
+  const row =
+    mediaCell && ctx.cells.has(mediaCell)
+      ? await ctx.cells
+          .get(mediaCell)
+          .db.selectFrom('media')
+          .select(['id', 'content_type', 'size'])
+          .where('id', '=', mediaId)
+          .where('conversation_id', '=', conversation.id)
+          .executeTakeFirst()
+      : undefined;
+  if (!row) throw new DomainError('NOT_FOUND', 'no such image in this conversation; upload it to this conversation first');
+  return { id: row.id, contentType: row.content_type, size: Number(row.size) };
+}
+
+/** The rate limit, then the write: at once into a cell at the sender's home, after the transfer rule's check into one abroad (as `cellForSend`). */
+function limitedSend(props: SendMessageProps, conversation: CachedConversation, media: SentMedia | null): QueuedSend | Promise<QueuedSend> {
+  const { ctx, actor } = props;
   const wait = ctx.sendLimiter.take(actor.id);
   if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, retryAfterDetails(wait));
-  const cell = await cellForSend(ctx, actor, conversation);
+  const cell = ctx.cells.get(conversation.cellId);
+  if (cell.jurisdiction !== actor.home) return cellForSend(ctx, actor, conversation).then((checked) => writeSend(props, conversation, checked, media));
+  return writeSend(props, conversation, cell, media);
+}
+
+function writeSend(props: SendMessageProps, conversation: CachedConversation, cell: Cell, media: SentMedia | null): QueuedSend {
+  const { ctx, actor } = props;
   const write = messageWriterOf(ctx, cell.id).write({
     cell,
     conversation,

@@ -29,4 +29,15 @@ describe('message frames', () => {
     expect(messageJson(view)).toBe(first);
     expect(messageJson({ ...view })).toContain('changed afterwards');
   });
+
+  it('keep the JSON where nothing else sees it: the view stringifies, spreads and compares as before', () => {
+    const view = { ...message };
+    const json = messageJson(view);
+    expect(Object.keys(view)).toEqual(Object.keys(message));
+    expect(JSON.stringify(view)).toBe(json);
+    expect(JSON.stringify({ ...view, text: 'x' })).toBe(JSON.stringify({ ...message, text: 'x' }));
+    expect(view).toStrictEqual(message);
+    // A frozen view is served too (serialised each time).
+    expect(messageJson(Object.freeze({ ...message }))).toBe(json);
+  });
 });

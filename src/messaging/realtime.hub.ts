@@ -25,15 +25,18 @@ export interface RealtimeHub extends MessagingEvents {
 /** Close code of a socket whose session was revoked or expired (the catalogue's 401 family). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 
-// A message's JSON is made once and shared by the sender's ack and every recipient's frame.
-const messageJsonCache = new WeakMap<MessageView, string>();
+// A message's JSON is made once and shared by the sender's ack and every recipient's frame. It is
+// kept on the view itself, under a symbol and not enumerable (JSON.stringify, spreads and test
+// equality do not see it): a WeakMap from views to their JSON cost about 1 µs more per message,
+// most of it the garbage collector's bookkeeping of weak entries (bench/RESULTS.md).
+const jsonSlot = Symbol('messageJson');
+type WithJson = MessageView & { [jsonSlot]?: string };
 
 export function messageJson(message: MessageView): string {
-  let json = messageJsonCache.get(message);
-  if (json === undefined) {
-    json = JSON.stringify(message);
-    messageJsonCache.set(message, json);
-  }
+  const cached = (message as WithJson)[jsonSlot];
+  if (cached !== undefined) return cached;
+  const json = JSON.stringify(message);
+  if (Object.isExtensible(message)) Object.defineProperty(message, jsonSlot, { value: json });
   return json;
 }
 

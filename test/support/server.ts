@@ -163,8 +163,11 @@ export class ApiClient {
 export class RealtimeClient {
   readonly frames: Record<string, unknown>[] = [];
   private waiters: { test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }[] = [];
+  /** Set by `dropWhen`: frames that still arrive are not taken (lost with the connection). */
+  private dropped = false;
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
+      if (this.dropped) return;
       const frame = JSON.parse(String(data)) as Record<string, unknown>;
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => {
@@ -203,6 +206,22 @@ export class RealtimeClient {
 
   send(frame: unknown): void {
     this.socket.send(JSON.stringify(frame));
+  }
+
+  /**
+   * Drops the connection abruptly (no close handshake) right after the frame that makes `test`
+   * true: frames the client library already holds behind it are lost with it, as they would be on
+   * a broken network, so the client has seen exactly up to that frame. Resolves once closed.
+   */
+  async dropWhen(test: () => boolean, timeoutMs = 5000): Promise<void> {
+    const closed = new Promise((resolve) => this.socket.once('close', resolve));
+    await this.next(() => {
+      if (!test()) return false;
+      this.dropped = true;
+      this.socket.terminate();
+      return true;
+    }, timeoutMs);
+    await closed;
   }
 
   messages(conversationId?: string): { seq: number; text: string | null; id: string }[] {

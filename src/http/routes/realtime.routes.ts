@@ -13,7 +13,7 @@ import { markRead } from '../../messaging/conversation.service.js';
 import type { MessagingEvent } from '../../messaging/events.js';
 import type { MessageView } from '../../messaging/presenters.js';
 import { getUser } from '../../messaging/account.service.js';
-import { messagesAfter, queueMessage } from '../../messaging/message.service.js';
+import { messagesAfter, queueMessageNow, type QueuedSend } from '../../messaging/message.service.js';
 import { frameOf, messageFrame, messageJson, SESSION_ENDED_CLOSE_CODE, type RealtimeConnection } from '../../messaging/realtime.hub.js';
 import type { Subject } from '../../cells/directory.js';
 import { ClientId, Id } from '../schemas.js';
@@ -104,11 +104,14 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     const sentUpTo = new Map<string, number>();
     // This socket's own messages reach it as acks: another node's catch-up may read them back
     // from the cell and announce them again, with no origin to tell the hub whose they were. A
-    // catch-up follows within seconds, so the latest acks are enough (a single node never reads back).
-    const acked = new Set<string>();
+    // catch-up follows within seconds, so the latest acks are enough (a single node never reads
+    // back): the last 1,024 to 2,048, in two generations — a full one becomes the old one, and the
+    // one before is dropped whole (no eviction, and no iterator, per ack).
+    let acked = new Set<string>();
+    let ackedBefore = new Set<string>();
     const ackedKept = 1024;
     const sendMessage = (message: MessageView): void => {
-      if (acked.delete(message.id)) return;
+      if (acked.delete(message.id) || ackedBefore.delete(message.id)) return;
       if (message.seq <= (sentUpTo.get(message.conversationId) ?? 0)) return;
       sentUpTo.set(message.conversationId, message.seq);
       send(messageFrame(message));
@@ -175,11 +178,37 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       for (const event of pending) sendEvent(event);
     }
 
-    async function onFrame(value: unknown): Promise<void> {
+    /** A send's refusal or failure, as the error frame answering it. */
+    const sendFailed = (clientId: string, err: unknown): void => {
+      if (!isDomainError(err)) {
+        request.log.error({ err }, 'send failed');
+        send(clientErrorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
+        return;
+      }
+      send(clientErrorFrame(err.code, err.message, clientId, err.details));
+    };
+    /** Acks the send once it is stored (durable), or answers its failure. */
+    const ackWhenStored = (clientId: string, { stored }: QueuedSend): void => {
+      stored.then(
+        (message) => {
+          if (message.seq > (sentUpTo.get(message.conversationId) ?? 0)) {
+            if (acked.size >= ackedKept) {
+              ackedBefore = acked;
+              acked = new Set();
+            }
+            acked.add(message.id);
+          }
+          send(`{"type":"ack","clientId":${JSON.stringify(clientId)},"message":${messageJson(message)}}`);
+        },
+        (err: unknown) => sendFailed(clientId, err),
+      );
+    };
+
+    /** Handles one frame; a promise only while it still waits for something (the next frame waits for it). */
+    function onFrame(value: unknown): Promise<void> | undefined {
       if (!subject) {
         if (!helloCheck.Check(value)) throw new DomainError('UNAUTHENTICATED', `the first frame must be hello with a token (${firstProblem(Hello, value)})`);
-        await onHello(value);
-        return;
+        return onHello(value);
       }
       if (!clientFrameCheck.Check(value)) {
         throw new DomainError('VALIDATION_FAILED', `unknown or malformed frame (${firstProblem(ClientFrame, value)}); see docs/api.md`);
@@ -187,33 +216,29 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       switch (value.type) {
         case 'send': {
           const clientId = value.clientId;
-          const onError = (err: unknown): void => {
-            if (!isDomainError(err)) {
-              request.log.error({ err }, 'send failed');
-              send(clientErrorFrame('INTERNAL', 'the message was not stored; send it again', clientId));
-              return;
-            }
-            send(clientErrorFrame(err.code, err.message, clientId, err.details));
-          };
+          // The next frame may be read once this send is queued (at once, for the common send);
+          // acks follow in queue order.
+          let queued: QueuedSend | Promise<QueuedSend>;
           try {
-            // The next frame may be read once this send is queued; acks follow in queue order.
-            const { stored } = await queueMessage({ ctx, actor: subject, conversationId: value.conversationId, clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
-            stored.then((message) => {
-              if (message.seq > (sentUpTo.get(message.conversationId) ?? 0)) acked.add(message.id);
-              if (acked.size > ackedKept) acked.delete(acked.values().next().value as string);
-              send(`{"type":"ack","clientId":${JSON.stringify(clientId)},"message":${messageJson(message)}}`);
-            }, onError);
+            queued = queueMessageNow({ ctx, actor: subject, conversationId: value.conversationId, clientId, text: value.text, mediaId: value.mediaId, origin: connectionId });
           } catch (err) {
-            onError(err);
+            sendFailed(clientId, err);
+            return undefined;
           }
-          return;
+          if (queued instanceof Promise) {
+            return queued.then(
+              (q) => ackWhenStored(clientId, q),
+              (err: unknown) => sendFailed(clientId, err),
+            );
+          }
+          ackWhenStored(clientId, queued);
+          return undefined;
         }
         case 'read':
-          await markRead({ ctx, actor: subject, conversationId: value.conversationId, seq: value.seq });
-          return;
+          return markRead({ ctx, actor: subject, conversationId: value.conversationId, seq: value.seq });
         case 'ping':
           send('{"type":"pong"}');
-          return;
+          return undefined;
       }
     }
 
