@@ -70,16 +70,9 @@ export interface WriterThread {
   write(batch: Omit<WorkerBatch, 'id' | 'after'>, options?: { fresh?: boolean }): ThreadWrite;
   /** Batches posted and not yet on disk (nor failed). */
   inFlight(): number;
-  /** Workers started so far (1 + restarts after deaths), the CPU the worker spent in batches, batches posted, and the transactions that committed them (batches posted while the worker was busy commit together). */
-  stats(): WriterThreadStats;
+  /** Workers started so far (1 + restarts after deaths), the CPU the worker spent in batches, and batches posted. */
+  stats(): { started: number; cpuMicros: number; batches: number };
   close(): Promise<void>;
-}
-
-export interface WriterThreadStats {
-  started: number;
-  cpuMicros: number;
-  batches: number;
-  commits: number;
 }
 
 interface Waiter {
@@ -101,8 +94,6 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
   let lastPosted: number | null = null;
   let started = 0;
   let cpuMicros = 0;
-  let commits = 0;
-  let lastCommit: { worker: Worker; commit: number } | null = null;
   let closed = false;
   // In the order posted (ids grow).
   const pending = new Map<number, Waiter>();
@@ -141,8 +132,6 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
       if (!waiter) return;
       if (reply.kind === 'committed') {
         cpuMicros += reply.cpuMicros;
-        if (lastCommit?.worker !== current || lastCommit.commit !== reply.commit) commits += 1;
-        lastCommit = { worker: current, commit: reply.commit };
         waiter.outcomes = reply.outcomes;
         waiter.committed(reply.outcomes);
         return;
@@ -178,7 +167,7 @@ export function startWriterThread(props: { file: string; busyTimeoutMs: number; 
       return { committed, durable };
     },
     inFlight: () => pending.size,
-    stats: () => ({ started, cpuMicros, batches: nextId - 1, commits }),
+    stats: () => ({ started, cpuMicros, batches: nextId - 1 }),
     async close() {
       closed = true;
       // Its exit event fails whatever is still in flight.

@@ -46,7 +46,7 @@ import type { DataKeyHandle } from '../cells/keys/key-ring.js';
 import { deferredSyncOf } from '../db/deferred-sync.js';
 import { sqliteFileOf } from '../db/connect.js';
 import { trackWrite } from '../cells/moving.context.js';
-import { startWriterThread, WorkerBatchSkipped, WriterThreadDied, type ThreadWrite, type WriterThread, type WriterThreadStats } from './message.writer.thread.js';
+import { startWriterThread, WorkerBatchSkipped, WriterThreadDied, type ThreadWrite, type WriterThread } from './message.writer.thread.js';
 
 type Pending = Queued<AppendMessage, { row: MessageRow; created: boolean }>;
 
@@ -63,8 +63,8 @@ export interface MessageWriter {
   drain(): Promise<void>;
   /** Batches posted to the worker thread and not yet on disk (0 without a worker). */
   inFlight(): number;
-  /** The worker's numbers (null without one): workers started, CPU it spent in batches, batches posted to it, transactions that committed them. */
-  threadStats(): WriterThreadStats | null;
+  /** The worker's numbers (null without one): workers started, CPU it spent in batches, batches posted to it. */
+  threadStats(): { started: number; cpuMicros: number; batches: number } | null;
   /** Drains, then ends the worker thread. */
   close(): Promise<void>;
 }

@@ -22,14 +22,9 @@
 // A failed batch is rolled back; a batch posted `after` a batch that failed (or was skipped) is
 // skipped, not written, so nothing the main thread sent later lands before the failed batch's
 // retry (message.writer.ts retries it, then the skipped ones, in order, before it posts anew).
-//
-// Batches posted while this thread was busy are committed together, in the order posted, as one
-// transaction (each still reported `committed` on its own): one commit writes each page it touched
-// once, however many batches touched it. Should any of them fail, the whole is rolled back and
-// each batch runs alone, so the failure and skip rules above apply as if they had come one by one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 /** The stored columns of a message, in the order a posted row gives them (message.repository.ts re-exports it as `messageColumns`). */
@@ -71,12 +66,11 @@ export interface WorkerBatch {
 export type WorkerOutcome = number | { existing: Record<string, unknown> } | { same: number };
 
 /**
- * What the worker posts, in the order things happen: a batch committed (not yet on disk; `commit`
- * numbers the transaction, shared by batches committed together, `cpuMicros` its CPU on the first
- * of them), every batch up to `upTo` synced, a batch failed (rolled back) or skipped (not written).
+ * What the worker posts, in the order things happen: a batch committed (not yet on disk), every
+ * batch up to `upTo` synced, a batch failed (rolled back) or skipped (not written).
  */
 export type WorkerReply =
-  | { id: number; kind: 'committed'; outcomes: WorkerOutcome[]; cpuMicros: number; commit: number }
+  | { id: number; kind: 'committed'; outcomes: WorkerOutcome[]; cpuMicros: number }
   | { kind: 'synced'; upTo: number }
   | { id: number; kind: 'failed'; message: string; code: string | null }
   | { id: number; kind: 'skipped' };
@@ -190,9 +184,7 @@ function serve(options: WorkerOptions): void {
   const sync = walSyncer(`${options.file}-wal`, (upTo) => port.postMessage({ kind: 'synced', upTo } satisfies WorkerReply));
   // The last batch that failed or was skipped: a batch posted after it is skipped too.
   let broken: number | null = null;
-  let commits = 0;
-  /** One batch in its own transaction: committed, failed (rolled back), or skipped behind a broken one. */
-  const runOne = (batch: WorkerBatch): void => {
+  port.on('message', (batch: WorkerBatch) => {
     if (batch.after !== null && batch.after === broken) {
       broken = batch.id;
       port.postMessage({ id: batch.id, kind: 'skipped' } satisfies WorkerReply);
@@ -203,7 +195,7 @@ function serve(options: WorkerOptions): void {
     try {
       const outcomes = writeImmediate(batch);
       const used = process.threadCpuUsage(started);
-      reply = { id: batch.id, kind: 'committed', outcomes, cpuMicros: used.user + used.system, commit: ++commits };
+      reply = { id: batch.id, kind: 'committed', outcomes, cpuMicros: used.user + used.system };
     } catch (err) {
       broken = batch.id;
       const code = (err as { code?: unknown }).code;
@@ -211,38 +203,6 @@ function serve(options: WorkerOptions): void {
     }
     port.postMessage(reply);
     if (reply.kind === 'committed') sync.committed(batch.id);
-  };
-  // The batches taken off the port together, in one transaction.
-  const writeAll = db.transaction((batches: WorkerBatch[]) => batches.map((batch) => writeRows(batch, false)));
-  /**
-   * A batch, with every batch posted behind it while this thread was busy (taken off the port at
-   * once), committed together: one commit (its pages written once) instead of one each. Only when
-   * all of them are written: should one fail, or hold a repeat of a stored send, or follow a broken
-   * batch, the whole is rolled back and each batch runs alone, in order, as it would have (the
-   * failure and skip rules unchanged).
-   */
-  port.on('message', (first: WorkerBatch) => {
-    const batches = [first];
-    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) batches.push(next.message as WorkerBatch);
-    if (batches.length > 1 && !batches.some((b) => b.after !== null && b.after === broken)) {
-      const started = process.threadCpuUsage();
-      let all: WorkerOutcome[][] | null = null;
-      try {
-        all = writeAll.immediate(batches);
-      } catch {
-        all = null;
-      }
-      if (all) {
-        const used = process.threadCpuUsage(started);
-        const commit = ++commits;
-        for (const [i, batch] of batches.entries()) {
-          port.postMessage({ id: batch.id, kind: 'committed', outcomes: all[i] as WorkerOutcome[], cpuMicros: i === 0 ? used.user + used.system : 0, commit } satisfies WorkerReply);
-        }
-        sync.committed((batches[batches.length - 1] as WorkerBatch).id);
-        return;
-      }
-    }
-    for (const batch of batches) runOne(batch);
   });
   port.on('close', () => db.close());
 }

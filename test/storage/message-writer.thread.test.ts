@@ -11,7 +11,6 @@ import type { Cell, CellRegistry } from '../../src/cells/cell.registry.js';
 import { oldestWriteVersion } from '../../src/cells/moving.context.js';
 import { sqliteFileOf } from '../../src/db/connect.js';
 import { createMessageWriter, type MessageWriter } from '../../src/messaging/message.writer.js';
-import type { WriterThreadStats } from '../../src/messaging/message.writer.thread.js';
 import { buildCells, plaintextMessages, randomId } from '../support/factories.js';
 
 const conversationOf = (subject: string) => ({ id: `c${subject}`, cellId: 'jp', kind: 'group' as const, ownerId: subject, scopeHome: 'JP', scopeClass: 'consumer' as const, members: new Map() });
@@ -283,69 +282,6 @@ describe('the message writer\'s worker thread (SQLite)', () => {
     expect((await first).row.seq).toBe(3);
     expect((await Promise.all(later)).map((r) => r.row.seq)).toEqual([4, 5, 6]);
     expect((writer.threadStats()?.batches as number) - before).toBe(2);
-  });
-
-  it('commits the batches posted while the worker was busy in one transaction, numbered in the order they were posted', async () => {
-    const { jp, subject, writer, send } = await warmedWriter('t', { postAhead: true, window: 8 });
-    const before = writer.threadStats() as WriterThreadStats;
-    // The write lock held elsewhere: the worker waits on the first batch while three more are posted behind it.
-    const lock = new Database(sqliteFileOf(jp.db) as string);
-    lock.exec('begin immediate');
-    const sends = [send('first')];
-    for (const clientId of ['a', 'b', 'c']) {
-      await new Promise((r) => setTimeout(r, 20));
-      sends.push(send(clientId));
-    }
-    await until(() => writer.inFlight() === 4);
-    lock.exec('commit');
-    lock.close();
-    expect((await Promise.all(sends)).map((r) => r.row.seq)).toEqual([3, 4, 5, 6]);
-    const after = writer.threadStats() as WriterThreadStats;
-    expect(after.batches - before.batches).toBe(4);
-    // One transaction each would be 4: the three posted behind the first commit together (with it, if the worker had not taken it yet).
-    expect(after.commits - before.commits).toBeLessThanOrEqual(2);
-    expect(await seqsOf(subject)).toEqual([
-      { client_id: 'k0', seq: 1 },
-      { client_id: 'warm', seq: 2 },
-      { client_id: 'first', seq: 3 },
-      { client_id: 'a', seq: 4 },
-      { client_id: 'b', seq: 5 },
-      { client_id: 'c', seq: 6 },
-    ]);
-  });
-
-  it('writes batches committed together one by one when one of them fails: the failed one retried in order, the one behind it after', async () => {
-    const { jp, subject, writer, send } = await warmedWriter('u', { postAhead: true, window: 8 });
-    const conversation = conversationOf(subject);
-    const { acked, ack, failed } = ackLog();
-    const lock = new Database(sqliteFileOf(jp.db) as string);
-    lock.exec('begin immediate');
-    const first = send('first').then(ack('first'));
-    await new Promise((r) => setTimeout(r, 20));
-    const before = send('before').then(ack('before'));
-    await new Promise((r) => setTimeout(r, 20));
-    // One batch: a good send and one to a conversation this cell does not have.
-    const good = send('good').then(ack('good'));
-    const bad = send('bad', { to: { ...conversation, id: `c${randomId('none')}` } }).then(ack('bad'), failed('bad'));
-    await new Promise((r) => setTimeout(r, 20));
-    const behind = send('behind').then(ack('behind'));
-    await until(() => writer.inFlight() === 4);
-    lock.exec('commit');
-    lock.close();
-    expect((await first).row.seq).toBe(3);
-    expect((await before).row.seq).toBe(4);
-    expect((await good).row.seq).toBe(5);
-    expect(await bad).toBeInstanceOf(Error);
-    expect((await behind).row.seq).toBe(6);
-    expect(acked).toEqual(['first', 'before', 'good', 'bad failed', 'behind']);
-    expect(await seqsOf(subject)).toEqual([
-      { client_id: 'k0', seq: 1 },
-      { client_id: 'warm', seq: 2 },
-      { client_id: 'first', seq: 3 },
-      { client_id: 'before', seq: 4 },
-      { client_id: 'good', seq: 5 },
-      { client_id: 'behind', seq: 6 },
-    ]);
   });
 
   it('holds back a batch of a conversation while a read of it runs with no bound, and posts it after', async () => {
