@@ -1,7 +1,8 @@
 // Resume under a high offered rate (issue 12): several senders in one group offer their messages
-// as fast as their sockets take them, and the receiver drops its socket abruptly (no close
-// handshake) twice mid-stream, each time resuming from the last seq it saw once a later message
-// is committed (so every resume has a gap to fill, whatever the commit timing). Across its sockets it
+// as fast as their sockets take them (in three waves, so each drop comes mid-stream), and the
+// receiver drops its socket abruptly (no close handshake) twice mid-stream, each time resuming
+// from the last seq it saw once a later message is committed (so every resume has a gap to fill,
+// whatever the commit timing). Across its sockets it
 // must get every acknowledged message exactly once, in seq order — no gap, no duplicate — and
 // each sender's messages in the order it sent them. resume-load.test.ts holds the steady-rate
 // case with 1:1 chats; this one puts the writer's batches, the replay and the live stream of ONE
@@ -13,6 +14,8 @@ const senders = 4;
 const perSender = 250;
 /** The receiver drops its socket after seeing these many messages (across its sockets). */
 const dropsAt = [perSender, 2 * perSender];
+/** Each sender's sends in waves, [waves[w], waves[w + 1]): wave w goes out while the receiver waits to drop at dropsAt[w] (4 × 100 = 400 > 250; 4 × 175 = 700 > 500), the last after the last resume. */
+const waves = [0, 100, 175, perSender];
 
 let server: TestServer;
 beforeAll(async () => {
@@ -65,22 +68,29 @@ it('resumes exactly (no gap, no duplicate, in order) while several senders strea
       throw new Error(`${step}: ${String(err)}; receiver saw ${seen().length} (last seq ${seen().at(-1)?.seq}, first ${firstSeq}) on ${receivers.length} sockets; acks per sender ${acks}; errors ${errors}`);
     });
 
-  // Every send at once: the server takes them as fast as it can, so batches form, and messages
-  // are committed while the receiver is away.
+  // Each wave's sends at once: the server takes them as fast as it can, so batches form, and
+  // messages are committed while the receiver is away. A wave goes out once the receiver's socket
+  // is armed to drop at its count, so the drop comes mid-stream (sent all at once, the stream could
+  // reach a resumed socket whole before its drop was armed).
   const acks = sockets.map((s) => s.next((f) => f.type === 'ack' && f.clientId === `b${perSender - 1}`, 30_000));
-  for (let k = 0; k < perSender; k += 1) {
-    for (const [i, s] of sockets.entries()) s.send({ type: 'send', clientId: `b${k}`, conversationId: group.id, text: `from ${i} #${k}` });
-  }
+  const sendWave = (wave: number): void => {
+    for (let k = waves[wave] as number; k < (waves[wave + 1] as number); k += 1) {
+      for (const [i, s] of sockets.entries()) s.send({ type: 'send', clientId: `b${k}`, conversationId: group.id, text: `from ${i} #${k}` });
+    }
+  };
 
-  for (const at of dropsAt) {
+  for (const [wave, at] of dropsAt.entries()) {
     const current = receivers.at(-1) as RealtimeClient;
     // At exactly `at` messages: frames already in the client's buffer could otherwise run it to the end of the stream.
-    await within(`drop at ${at}`, current.dropWhen(() => seen().length >= at, 30_000));
+    const dropped = within(`drop at ${at}`, current.dropWhen(() => seen().length >= at, 30_000));
+    sendWave(wave);
+    await dropped;
     const cursor = seen().at(-1)?.seq ?? firstSeq;
     // Comes back only once a message past its cursor is committed, so the resume has a gap to fill.
     await within(`an ack past ${cursor}`, ackedBeyond(cursor));
     receivers.push(await RealtimeClient.connect(server.wsUrl, receiver.token ?? '', { [group.id]: cursor }));
   }
+  sendWave(dropsAt.length);
   await within('every ack', Promise.all(acks));
 
   const acked = sockets.flatMap((s) => s.frames.filter((f) => f.type === 'ack').map((f) => (f.message as { seq: number; text: string }))).sort((a, b) => a.seq - b.seq);
