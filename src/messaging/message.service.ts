@@ -29,12 +29,11 @@ export interface SendMessageProps {
  * abroad is a transfer of the sender's data, so its basis is on record before the write is
  * queued, and without one nothing is written there.
  */
-async function cellForSend(ctx: MessagingContext, actor: Subject, conversation: CachedConversation): Promise<Cell> {
+function cellForSend(ctx: MessagingContext, actor: Subject, conversation: CachedConversation): Cell | Promise<Cell> {
   const cell = ctx.cells.get(conversation.cellId);
-  if (cell.jurisdiction !== actor.home) {
-    await authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging });
-  }
-  return cell;
+  // At the sender's home there is nothing to check: the cell at once, without a turn (the realtime hot path).
+  if (cell.jurisdiction === actor.home) return cell;
+  return authorizeWrite(ctx.transfers, { subject: actor, cell, category: categories.message, purpose: transferPurposes.messaging }).then(() => cell);
 }
 
 export async function sendMessage(props: SendMessageProps): Promise<MessageView> {
@@ -74,8 +73,8 @@ export async function queueMessage(props: SendMessageProps): Promise<QueuedSend>
  * this process has cached, stored at the sender's home — the common send — is checked and queued
  * before this returns (a refusal throws). Otherwise (the conversation must be loaded, an image
  * looked up, or a transfer basis checked) it gives a promise of the same. The checks, their order
- * and their errors are those of `queueMessage`; the realtime route handles a socket's frame
- * without an await when it can (each await is a promise and a microtask per message).
+ * and their errors are the same either way; the realtime route handles a socket's frame without
+ * an await when it can (each await is a promise and a microtask per message).
  */
 export function queueMessageNow(props: SendMessageProps): QueuedSend | Promise<QueuedSend> {
   // A cached conversation the actor is a member of is what `forMember` would give, without its turns.
@@ -126,14 +125,13 @@ async function mediaOf(ctx: MessagingContext, conversation: CachedConversation, 
   return { id: row.id, contentType: row.content_type, size: Number(row.size) };
 }
 
-/** The rate limit, then the write: at once into a cell at the sender's home, after the transfer rule's check into one abroad (as `cellForSend`). */
+/** The rate limit, then the write: at once into a cell at the sender's home, after the transfer rule's check into one abroad (`cellForSend`). */
 function limitedSend(props: SendMessageProps, conversation: CachedConversation, media: SentMedia | null): QueuedSend | Promise<QueuedSend> {
   const { ctx, actor } = props;
   const wait = ctx.sendLimiter.take(actor.id);
   if (wait > 0) throw new DomainError('RATE_LIMITED', `at most ${ctx.limits.sendsPerMinute} messages a minute; wait ${Math.ceil(wait / 1000)} s`, retryAfterDetails(wait));
-  const cell = ctx.cells.get(conversation.cellId);
-  if (cell.jurisdiction !== actor.home) return cellForSend(ctx, actor, conversation).then((checked) => writeSend(props, conversation, checked, media));
-  return writeSend(props, conversation, cell, media);
+  const cell = cellForSend(ctx, actor, conversation);
+  return cell instanceof Promise ? cell.then((checked) => writeSend(props, conversation, checked, media)) : writeSend(props, conversation, cell, media);
 }
 
 function writeSend(props: SendMessageProps, conversation: CachedConversation, cell: Cell, media: SentMedia | null): QueuedSend {

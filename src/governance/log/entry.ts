@@ -284,15 +284,16 @@ export function sortCommitments(list: readonly string[]): string[] {
 }
 
 /**
- * The ids once each, in their order. Ids in strictly increasing order are distinct already, which
- * one pass of comparisons shows: a bulk entry's thousand ids then need no set (whose growth to
- * thousands of members costs more than the commitments' sort).
+ * The ids once each, in their order. Ids in strictly increasing order (a sorted list, as bulk
+ * requests and their entries mostly are) are distinct already, which one pass of comparisons
+ * shows: thousands of ids then need no set (whose growth costs more than the commitments' sort).
  */
-function distinct(ids: readonly string[]): readonly string[] {
+export function distinctIds(ids: readonly string[]): readonly string[] {
   let increasing = true;
   for (let i = 1; i < ids.length && increasing; i++) increasing = (ids[i - 1] as string) < (ids[i] as string);
   if (increasing) return ids;
-  return new Set(ids).size === ids.length ? ids : [...new Set(ids)];
+  const once = new Set(ids);
+  return once.size === ids.length ? ids : [...once];
 }
 
 /**
@@ -304,7 +305,7 @@ function distinct(ids: readonly string[]): readonly string[] {
 export function sealAccessEntry(entry: AccessEntry): SealedEntry {
   // The ids themselves must be ids (no names), though only their commitments reach the leaf.
   assertAccessEntry(entry);
-  const ids = distinct(entry.subjects);
+  const ids = distinctIds(entry.subjects);
   const alreadyCommitted = (id: string): boolean => id.startsWith('c1:') && COMMITMENT.test(id);
   if (alreadyCommitted(entry.actor) || ids.some(alreadyCommitted)) {
     throw invalid(`${JSON.stringify([...ids, entry.actor].find(alreadyCommitted))} is already a commitment; log ids, the log commits to them`);
